@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Set up, build and run the whole test suite: an optimized build (RelWithDebInfo) with warnings as errors, then the
+# sanitizer build (AddressSanitizer + UndefinedBehaviorSanitizer) for the suites that feed hostile input.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+jobs=${MM_JOBS:-$(nproc)}
+
+cmake --preset ci >/dev/null
+cmake --build --preset ci -j "$jobs"
+ctest --preset ci -j "$jobs"
+
+if [ "${MM_SKIP_SANITIZERS:-0}" != "1" ]; then
+  cmake --preset asan-ubsan >/dev/null
+  cmake --build --preset asan-ubsan -j "$jobs" --target core_tests net_tests sim_tests
+  for suite in core_tests net_tests sim_tests; do
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      "./build/asan-ubsan/tests/$suite" --gtest_brief=1
+  done
+fi
+echo "test: all suites passed"
