@@ -1,0 +1,149 @@
+#include "net/ws_trade_encoder.h"
+
+#include "net/detail/bounded_writer.h"
+#include "net/detail/order_json.h"
+
+namespace mm {
+
+using detail::BoundedWriter;
+using detail::finish;
+
+namespace {
+
+bool valid_topic(std::string_view t) noexcept {
+  if (t.empty()) return false;
+  for (char c : t) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+// Writes the envelope around `args_body`, which writes the inside of the args array.
+template <class Fn>
+Encoded envelope(const WsRequestMeta& m, std::string_view op, std::span<char> out, Fn&& args_body) noexcept {
+  if (!detail::valid_req_id(m.req_id)) return {EncodeError::kBadReqId, 0};
+  BoundedWriter w(out);
+  w.put('{');
+  if (!m.req_id.empty()) {
+    w.lit("\"reqId\":\"");
+    w.put(m.req_id);
+    w.lit("\",");
+  }
+  w.lit("\"header\":{\"X-BAPI-TIMESTAMP\":\"");
+  w.put_u64(static_cast<uint64_t>(m.timestamp_ms));
+  w.lit("\",\"X-BAPI-RECV-WINDOW\":\"");
+  w.put_u64(static_cast<uint64_t>(m.recv_window_ms));
+  w.lit("\"},\"op\":\"");
+  w.put(op);
+  w.lit("\",\"args\":[{");
+  const EncodeError e = args_body(w);
+  w.lit("}]}");
+  return finish(w, e);
+}
+
+Encoded subscription(std::string_view op, std::span<const std::string_view> topics, std::string_view req_id,
+                     std::span<char> out) noexcept {
+  if (!detail::valid_req_id(req_id)) return {EncodeError::kBadReqId, 0};
+  if (topics.empty()) return {EncodeError::kEmptyBatch, 0};
+  for (std::string_view t : topics) {
+    if (!valid_topic(t)) return {EncodeError::kBadTopic, 0};
+  }
+  BoundedWriter w(out);
+  w.put('{');
+  if (!req_id.empty()) {
+    w.lit("\"req_id\":\"");
+    w.put(req_id);
+    w.lit("\",");
+  }
+  w.lit("\"op\":\"");
+  w.put(op);
+  w.lit("\",\"args\":[");
+  for (size_t i = 0; i < topics.size(); ++i) {
+    if (i != 0) w.put(',');
+    w.put('"');
+    w.put(topics[i]);
+    w.put('"');
+  }
+  w.lit("]}");
+  return finish(w, EncodeError::kOk);
+}
+
+}  // namespace
+
+Encoded encode_ws_create(const WsRequestMeta& m, const Instrument& in, const OrderCreate& a,
+                         std::span<char> out) noexcept {
+  return envelope(m, "order.create", out, [&](BoundedWriter& w) { return detail::write_create(w, in, a, true); });
+}
+
+Encoded encode_ws_amend(const WsRequestMeta& m, const Instrument& in, const OrderAmend& a,
+                        std::span<char> out) noexcept {
+  return envelope(m, "order.amend", out, [&](BoundedWriter& w) { return detail::write_amend(w, in, a, true); });
+}
+
+Encoded encode_ws_cancel(const WsRequestMeta& m, const Instrument& in, const OrderCancel& a,
+                         std::span<char> out) noexcept {
+  return envelope(m, "order.cancel", out, [&](BoundedWriter& w) { return detail::write_cancel(w, in, a, true); });
+}
+
+Encoded encode_ws_create_batch(const WsRequestMeta& m, const InstrumentRegistry& reg,
+                               std::span<const OrderCreate> items, std::span<char> out) noexcept {
+  return envelope(m, "order.create-batch", out, [&](BoundedWriter& w) { return detail::write_batch(w, reg, items); });
+}
+
+Encoded encode_ws_amend_batch(const WsRequestMeta& m, const InstrumentRegistry& reg,
+                              std::span<const OrderAmend> items, std::span<char> out) noexcept {
+  return envelope(m, "order.amend-batch", out, [&](BoundedWriter& w) { return detail::write_batch(w, reg, items); });
+}
+
+Encoded encode_ws_cancel_batch(const WsRequestMeta& m, const InstrumentRegistry& reg,
+                               std::span<const OrderCancel> items, std::span<char> out) noexcept {
+  return envelope(m, "order.cancel-batch", out, [&](BoundedWriter& w) { return detail::write_batch(w, reg, items); });
+}
+
+Encoded encode_ws_auth(const Signer& signer, int64_t expires_ms, std::span<char> out) noexcept {
+  char sig[kSignatureHexLen];
+  if (signer.sign_ws_auth(expires_ms, sig) != SignerError::kOk) return {EncodeError::kSignerNotReady, 0};
+  BoundedWriter w(out);
+  w.lit("{\"op\":\"auth\",\"args\":[\"");
+  w.put(signer.api_key());
+  w.lit("\",");
+  w.put_u64(static_cast<uint64_t>(expires_ms));
+  w.lit(",\"");
+  w.put(std::string_view(sig, kSignatureHexLen));
+  w.lit("\"]}");
+  return finish(w, EncodeError::kOk);
+}
+
+Encoded encode_ws_ping(std::span<char> out) noexcept {
+  BoundedWriter w(out);
+  w.lit("{\"op\":\"ping\"}");
+  return finish(w, EncodeError::kOk);
+}
+
+Encoded encode_ws_subscribe(std::span<const std::string_view> topics, std::string_view req_id,
+                            std::span<char> out) noexcept {
+  return subscription("subscribe", topics, req_id, out);
+}
+
+Encoded encode_ws_unsubscribe(std::span<const std::string_view> topics, std::string_view req_id,
+                              std::span<char> out) noexcept {
+  return subscription("unsubscribe", topics, req_id, out);
+}
+
+EncodedFrame encode_ws_create_frame(const WsRequestMeta& m, const Instrument& in, const OrderCreate& a,
+                                    uint32_t mask_key, std::span<char> out) noexcept {
+  return encode_ws_text_frame(out, mask_key, [&](std::span<char> room) { return encode_ws_create(m, in, a, room); });
+}
+
+EncodedFrame encode_ws_amend_frame(const WsRequestMeta& m, const Instrument& in, const OrderAmend& a,
+                                   uint32_t mask_key, std::span<char> out) noexcept {
+  return encode_ws_text_frame(out, mask_key, [&](std::span<char> room) { return encode_ws_amend(m, in, a, room); });
+}
+
+EncodedFrame encode_ws_cancel_frame(const WsRequestMeta& m, const Instrument& in, const OrderCancel& a,
+                                    uint32_t mask_key, std::span<char> out) noexcept {
+  return encode_ws_text_frame(out, mask_key, [&](std::span<char> room) { return encode_ws_cancel(m, in, a, room); });
+}
+
+}  // namespace mm
