@@ -1,0 +1,322 @@
+#pragma once
+// Internals of BybitCodec shared by its translation units (bybit_codec.cpp, codec_public.cpp,
+// codec_private.cpp, codec_control.cpp). Includes simdjson; never include from a public header.
+#include <simdjson.h>
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+
+#include "core/instrument.h"
+#include "net/bybit_codec.h"
+
+namespace mm::detail {
+
+namespace od = simdjson::ondemand;
+
+static_assert(BybitCodec::kPadding >= simdjson::SIMDJSON_PADDING, "kPadding must cover simdjson's padding");
+
+struct CodecParser {
+  od::parser parser;
+  od::document doc;
+};
+
+// Topic families, decided from the topic string's prefix (no hashing of the full topic).
+enum class Topic : uint8_t {
+  kNone = 0, kBook, kTrade, kTicker, kKline, kLiquidation, kAllLiquidation,
+  kOrder, kExecution, kExecutionFast, kPosition, kWallet, kUnknown,
+};
+
+// Top-level scalars of a frame, kept as raw tokens (views into the input, stable across rewinds).
+struct Frame {
+  Category public_category = Category::kLinear;
+  Topic topic = Topic::kNone;
+  bool has_topic = false;
+  bool has_type = false;
+  bool snapshot = false;
+  bool has_ts = false;
+  bool data_seen = false;      // "data" was found (parsed or pending)
+  bool data_pending = false;   // "data" came before the topic/op and must be re-read after a rewind
+  bool data_done = false;
+  bool ack_started = false;    // control_/trade_ack_ were reset for this frame
+  bool has_success = false;
+  bool success = false;
+  bool has_ret_code = false;
+  bool command_resp = false;   // option shape "type":"COMMAND_RESP"
+  uint32_t ack_list_n = 0;     // trade acks: items seen in data.list
+  uint32_t ack_ext_n = 0;      // trade acks: items seen in retExtInfo.list
+  InstrumentId instrument = kNoInstrument;  // from the topic's symbol (public topics)
+  uint16_t depth = 0;
+  uint32_t interval_minutes = 0;
+  int64_t ts = 0, cts = 0, cs = 0, creation_time = 0, ret_code = 0;
+  std::string_view symbol;     // topic's symbol (view into the input)
+  std::string_view op, ret_msg, conn_id, req_id, pong_arg;  // string contents (no quotes)
+};
+
+// Open-addressing table of key names built at compile time; find() costs one small hash and usually
+// one comparison. Why: private items carry 30-40 keys; a chain of comparisons would dominate.
+template <size_t N>
+struct KeyTable {
+  std::array<std::string_view, N> keys{};
+  std::array<uint8_t, 256> slots{};
+
+  static constexpr size_t hash(std::string_view s) noexcept {
+    const auto b = [&](size_t i) { return static_cast<size_t>(static_cast<unsigned char>(s[i])); };
+    return (s.size() * 131 + b(0) * 31 + b(s.size() - 1) * 7 + b(s.size() / 2) * 3) & 255;
+  }
+  constexpr explicit KeyTable(const std::array<std::string_view, N>& k) : keys(k) {
+    static_assert(N < 128, "keep the table sparse");
+    for (auto& s : slots) s = 0xFF;
+    for (size_t i = 0; i < N; ++i) {
+      size_t h = hash(keys[i]);
+      while (slots[h] != 0xFF) h = (h + 1) & 255;
+      slots[h] = static_cast<uint8_t>(i);
+    }
+  }
+  // Returns the key's index, or -1.
+  constexpr int find(std::string_view s) const noexcept {
+    if (s.empty()) return -1;
+    size_t h = hash(s);
+    while (slots[h] != 0xFF) {
+      if (keys[slots[h]] == s) return slots[h];
+      h = (h + 1) & 255;
+    }
+    return -1;
+  }
+};
+
+inline CodecError from_json(simdjson::error_code e) noexcept {
+  switch (e) {
+    case simdjson::SUCCESS: return CodecError::kOk;
+    case simdjson::INCORRECT_TYPE: return CodecError::kWrongType;
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE: return CodecError::kBadNumber;
+    default: return CodecError::kJson;
+  }
+}
+
+inline bool is_ws(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// The raw token of a scalar value, trailing whitespace removed. Does not consume the value: the
+// enclosing iteration skips it. Objects and arrays yield "{" / "[" (callers reject them as types).
+inline CodecError raw_token(od::value& v, std::string_view& out) noexcept {
+  const std::string_view tok = v.raw_json_token();
+  size_t n = tok.size();
+  while (n > 0 && is_ws(tok[n - 1])) --n;
+  if (n == 0) return CodecError::kJson;
+  out = tok.substr(0, n);
+  return CodecError::kOk;
+}
+
+// Contents of a JSON string token, escapes left as they are (decimal strings and Bybit ids never need
+// them; one that has them then fails its conversion). kWrongType when the token is not a string.
+inline CodecError token_string(std::string_view tok, std::string_view& out) noexcept {
+  if (tok.size() < 2 || tok.front() != '"' || tok.back() != '"') {
+    return !tok.empty() && tok.front() == '"' ? CodecError::kJson : CodecError::kWrongType;
+  }
+  out = tok.substr(1, tok.size() - 2);
+  return CodecError::kOk;
+}
+
+inline CodecError raw_string(od::value& v, std::string_view& out) noexcept {
+  std::string_view tok;
+  if (auto e = raw_token(v, tok); e != CodecError::kOk) return e;
+  return token_string(tok, out);
+}
+
+// Records the decimal detail and maps it to kBadNumber.
+inline CodecError bad_decimal(CodecStats& st, DecimalError d) noexcept {
+  st.last_decimal_error = d;
+  return CodecError::kBadNumber;
+}
+
+// Exact up to `scale` decimals; further digits are checked to be digits and then truncated toward
+// zero (money, rates, reference prices: see bybit_codec.h).
+inline DecimalError parse_truncating(std::string_view s, int scale, int64_t& out) noexcept {
+  const size_t dot = s.find('.');
+  if (dot != std::string_view::npos && s.size() - dot - 1 > static_cast<size_t>(scale)) {
+    for (size_t i = dot + 1 + static_cast<size_t>(scale); i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') return DecimalError::kMalformed;
+    }
+    if (dot + 1 == s.size()) return DecimalError::kMalformed;
+    s = s.substr(0, scale == 0 ? dot : dot + 1 + static_cast<size_t>(scale));
+  }
+  return parse_fixed(s, scale, out);
+}
+
+// Integer from a JSON number or a string of digits (Bybit sends timestamps both ways).
+inline CodecError token_i64(std::string_view tok, int64_t& out) noexcept {
+  std::string_view s = tok;
+  if (!tok.empty() && tok.front() == '"') {
+    if (auto e = token_string(tok, s); e != CodecError::kOk) return e;
+    if (s.empty()) {  // "" means "not set" in Bybit's string timestamps
+      out = 0;
+      return CodecError::kOk;
+    }
+  } else if (tok.empty() || !((tok.front() >= '0' && tok.front() <= '9') || tok.front() == '-')) {
+    return CodecError::kWrongType;
+  }
+  int64_t v = 0;
+  if (parse_fixed(s, 0, v) != DecimalError::kOk) return CodecError::kBadNumber;
+  out = v;
+  return CodecError::kOk;
+}
+
+inline CodecError token_bool(std::string_view tok, bool& out) noexcept {
+  if (tok == "true") {
+    out = true;
+    return CodecError::kOk;
+  }
+  if (tok == "false") {
+    out = false;
+    return CodecError::kOk;
+  }
+  return CodecError::kWrongType;
+}
+
+inline CodecError parse_side(std::string_view s, Side& out) noexcept {
+  if (s == "Buy") {
+    out = Side::kBuy;
+    return CodecError::kOk;
+  }
+  if (s == "Sell") {
+    out = Side::kSell;
+    return CodecError::kOk;
+  }
+  return CodecError::kBadValue;
+}
+
+// Decimal conversions of string tokens. `allow_empty`: Bybit's "" means "not set" -> 0.
+inline CodecError token_price(const Instrument& in, std::string_view tok, Price& out, CodecStats& st,
+                              bool allow_empty = false) noexcept {
+  std::string_view s;
+  if (auto e = token_string(tok, s); e != CodecError::kOk) return e;
+  if (s.empty() && allow_empty) {
+    out = Price{0};
+    return CodecError::kOk;
+  }
+  if (auto d = to_price(in, s, out); d != DecimalError::kOk) return bad_decimal(st, d);
+  return CodecError::kOk;
+}
+inline CodecError token_qty(const Instrument& in, std::string_view tok, Qty& out, CodecStats& st,
+                            bool allow_empty = false) noexcept {
+  std::string_view s;
+  if (auto e = token_string(tok, s); e != CodecError::kOk) return e;
+  if (s.empty() && allow_empty) {
+    out = Qty{0};
+    return CodecError::kOk;
+  }
+  if (auto d = to_qty(in, s, out); d != DecimalError::kOk) return bad_decimal(st, d);
+  return CodecError::kOk;
+}
+// Fixed-point at `scale`, truncating; "" -> 0.
+inline CodecError token_fixed(std::string_view tok, int scale, int64_t& out, CodecStats& st) noexcept {
+  std::string_view s;
+  if (auto e = token_string(tok, s); e != CodecError::kOk) return e;
+  if (s.empty()) {
+    out = 0;
+    return CodecError::kOk;
+  }
+  if (auto d = parse_truncating(s, scale, out); d != DecimalError::kOk) return bad_decimal(st, d);
+  return CodecError::kOk;
+}
+inline CodecError token_money(std::string_view tok, Money& out, CodecStats& st) noexcept {
+  return token_fixed(tok, kMoneyScale, out.units, st);
+}
+
+// Fixed-size id copy; kBadValue when too long.
+template <size_t N>
+inline CodecError token_id(std::string_view tok, FixedString<N>& out) noexcept {
+  std::string_view s;
+  if (auto e = token_string(tok, s); e != CodecError::kOk) return e;
+  return out.set(s) ? CodecError::kOk : CodecError::kBadValue;
+}
+// Text copy cut to N (messages are for logs; cutting them is harmless).
+template <size_t N>
+inline CodecError token_text(std::string_view tok, FixedString<N>& out, bool* cut = nullptr) noexcept {
+  std::string_view s;
+  if (auto e = token_string(tok, s); e != CodecError::kOk) return e;
+  const bool too_long = s.size() > N;
+  if (cut) *cut = too_long;
+  (void)out.set(too_long ? s.substr(0, N) : s);
+  return CodecError::kOk;
+}
+
+// Iterates an object's fields: fn(key, value) -> CodecError.
+template <typename Fn>
+CodecError for_fields(od::value v, Fn&& fn) noexcept {
+  od::object obj;
+  if (auto e = v.get_object().get(obj)) return from_json(e);
+  for (auto field_r : obj) {
+    od::field field;
+    if (auto e = std::move(field_r).get(field)) return from_json(e);
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return from_json(e);
+    if (auto e = fn(key, field.value()); e != CodecError::kOk) return e;
+  }
+  return CodecError::kOk;
+}
+
+// Iterates an array's elements: fn(value) -> CodecError.
+template <typename Fn>
+CodecError for_items(od::value v, Fn&& fn) noexcept {
+  od::array arr;
+  if (auto e = v.get_array().get(arr)) return from_json(e);
+  for (auto item_r : arr) {
+    od::value item;
+    if (auto e = std::move(item_r).get(item)) return from_json(e);
+    if (auto e = fn(item); e != CodecError::kOk) return e;
+  }
+  return CodecError::kOk;
+}
+
+// Raw tokens of the keys of `keys` found in one object (others skipped); absent keys stay "".
+template <size_t N>
+CodecError collect_tokens(od::value item, const KeyTable<N>& keys, std::array<std::string_view, N>& toks) noexcept {
+  toks = {};
+  return for_fields(item, [&](std::string_view key, od::value v) noexcept {
+    const int k = keys.find(key);
+    if (k < 0) return CodecError::kOk;
+    return raw_token(v, toks[static_cast<size_t>(k)]);
+  });
+}
+
+// Looks up an item's symbol in the registry.
+inline InstrumentId find_symbol(const InstrumentRegistry& reg, Category c, std::string_view tok) noexcept {
+  std::string_view s;
+  if (token_string(tok, s) != CodecError::kOk) return kNoInstrument;
+  return reg.find(c, s);
+}
+
+// Implementation entry points; each returns kOk or an error and fills the codec's buffers.
+struct CodecImpl {
+  static ParseResult run(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept;
+
+  // Public topics (codec_public.cpp). `data` is the value of the top-level "data" key.
+  static CodecError book_data(BybitCodec& c, Frame& f, od::value data) noexcept;
+  static CodecError trade_data(BybitCodec& c, Frame& f, od::value data) noexcept;
+  static CodecError ticker_data(BybitCodec& c, Frame& f, od::value data) noexcept;
+  static CodecError kline_data(BybitCodec& c, Frame& f, od::value data) noexcept;
+  static CodecError liquidation_data(BybitCodec& c, Frame& f, od::value data) noexcept;
+  // After the top-level walk: applies ts/type/cts and merges tickers.
+  static CodecError finish_public(BybitCodec& c, Frame& f) noexcept;
+
+  // Private topics (codec_private.cpp).
+  static CodecError order_data(BybitCodec& c, Frame& f, od::value data) noexcept;
+  static CodecError execution_data(BybitCodec& c, Frame& f, od::value data) noexcept;
+  static CodecError position_data(BybitCodec& c, Frame& f, od::value data) noexcept;
+  static CodecError wallet_data(BybitCodec& c, Frame& f, od::value data) noexcept;
+  static void finish_private(BybitCodec& c, Frame& f) noexcept;
+
+  // Acks (codec_control.cpp).
+  static void begin_ack(BybitCodec& c, Frame& f) noexcept;
+  static CodecError ack_data(BybitCodec& c, Frame& f, od::value data) noexcept;
+  static CodecError ack_header(BybitCodec& c, Frame& f, od::value v) noexcept;
+  static CodecError ack_ext_info(BybitCodec& c, Frame& f, od::value v) noexcept;
+  static CodecError ack_args(BybitCodec& c, Frame& f, od::value v) noexcept;
+  // Classifies a frame without a topic and fills control_/trade_ack_ from the top-level scalars.
+  static CodecError finish_ack(BybitCodec& c, Frame& f, MsgKind& kind) noexcept;
+};
+
+}  // namespace mm::detail
