@@ -1,0 +1,435 @@
+#include "core/capture.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace mm {
+
+std::string_view to_string(CaptureError e) noexcept {
+  switch (e) {
+    case CaptureError::kOk: return "ok";
+    case CaptureError::kIo: return "io";
+    case CaptureError::kTooLarge: return "too_large";
+    case CaptureError::kNotOpen: return "not_open";
+    case CaptureError::kInvalid: return "invalid";
+  }
+  return "?";
+}
+
+namespace {
+
+// The format is little-endian; x86-64 and aarch64 Linux are too, so these are plain copies.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "mm capture I/O assumes a little-endian host");
+
+template <class T>
+void put(char* p, T v) noexcept {
+  std::memcpy(p, &v, sizeof(T));
+}
+template <class T>
+T get(const char* p) noexcept {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------------- writer
+
+CaptureWriter::CaptureWriter(size_t buffer_bytes) : buf_(new char[buffer_bytes]), cap_(buffer_bytes) {}
+
+CaptureWriter::~CaptureWriter() {
+  if (fd_ >= 0) (void)close();
+}
+
+CaptureError CaptureWriter::fail_io(const char* what) noexcept {
+  failed_ = true;
+  error_ = path_ + ": " + what + ": " + errno_text();
+  return CaptureError::kIo;
+}
+
+CaptureError CaptureWriter::open(const std::string& path, int64_t created_ns, uint16_t flags) noexcept {
+  if (fd_ >= 0) {
+    error_ = path + ": writer already open on " + path_;
+    return CaptureError::kInvalid;
+  }
+  path_ = path;
+  error_.clear();
+  failed_ = false;
+  len_ = 0;
+  records_ = 0;
+  bytes_ = 0;
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    failed_ = true;
+    error_ = path + ": cannot create: " + errno_text();
+    return CaptureError::kIo;
+  }
+  char* h = buf_.get();
+  std::memcpy(h, kCaptureMagic, 8);
+  put<uint16_t>(h + 8, kCaptureVersion);
+  put<uint16_t>(h + 10, flags);
+  put<uint32_t>(h + 12, kCaptureHeaderSize);
+  put<int64_t>(h + 16, created_ns);
+  put<uint64_t>(h + 24, 0);
+  len_ = kCaptureHeaderSize;
+  bytes_ = kCaptureHeaderSize;
+  return CaptureError::kOk;
+}
+
+CaptureError CaptureWriter::write_all(const char* p, size_t n) noexcept {
+  while (n > 0) {
+    const ssize_t w = ::write(fd_, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return fail_io("write failed");
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return CaptureError::kOk;
+}
+
+CaptureError CaptureWriter::append(uint8_t type, uint8_t kind, uint32_t conn_id, int64_t recv_ns,
+                                   std::string_view a, std::string_view b, std::string_view c) noexcept {
+  if (fd_ < 0) return CaptureError::kNotOpen;
+  if (failed_) return CaptureError::kIo;
+  const size_t payload = a.size() + b.size() + c.size();
+  if (payload > kMaxCapturePayload) {
+    error_ = path_ + ": record payload of " + std::to_string(payload) + " bytes exceeds the format limit";
+    return CaptureError::kTooLarge;
+  }
+  char head[kCaptureRecordHeaderSize];
+  put<uint32_t>(head, static_cast<uint32_t>(payload));
+  head[4] = static_cast<char>(type);
+  head[5] = static_cast<char>(kind);
+  put<uint16_t>(head + 6, 0);
+  put<uint32_t>(head + 8, conn_id);
+  put<int64_t>(head + 12, recv_ns);
+  const size_t total = sizeof(head) + payload;
+  if (len_ + total > cap_) {
+    if (CaptureError e = flush(); e != CaptureError::kOk) return e;
+  }
+  if (total <= cap_) {
+    char* p = buf_.get() + len_;
+    std::memcpy(p, head, sizeof(head));
+    p += sizeof(head);
+    for (std::string_view part : {a, b, c}) {
+      if (!part.empty()) std::memcpy(p, part.data(), part.size());
+      p += part.size();
+    }
+    len_ += total;
+  } else {
+    // Larger than the whole buffer (rare: huge HTTP bodies): straight to the kernel, buffer already empty.
+    if (CaptureError e = write_all(head, sizeof(head)); e != CaptureError::kOk) return e;
+    for (std::string_view part : {a, b, c}) {
+      if (CaptureError e = write_all(part.data(), part.size()); e != CaptureError::kOk) return e;
+    }
+  }
+  ++records_;
+  bytes_ += total;
+  return CaptureError::kOk;
+}
+
+CaptureError CaptureWriter::write_connection(uint32_t conn_id, int64_t recv_ns, std::string_view url,
+                                             bool has_category, Category category) noexcept {
+  const char cat = has_category ? static_cast<char>(category) : static_cast<char>(kCaptureNoCategory);
+  return append(kCaptureRecordConnection, 0, conn_id, recv_ns, std::string_view(&cat, 1), url, {});
+}
+
+CaptureError CaptureWriter::write_frame(FrameKind kind, uint32_t conn_id, int64_t recv_ns,
+                                        std::string_view data) noexcept {
+  if (kind != FrameKind::kRecv && kind != FrameKind::kSend) {
+    if (fd_ < 0) return CaptureError::kNotOpen;
+    error_ = path_ + ": write_frame takes recv or send frames only";
+    return CaptureError::kInvalid;
+  }
+  return append(kCaptureRecordFrame, static_cast<uint8_t>(kind), conn_id, recv_ns, data, {}, {});
+}
+
+CaptureError CaptureWriter::write_http(uint32_t conn_id, int64_t recv_ns, std::string_view url,
+                                       std::string_view body) noexcept {
+  if (url.size() > kMaxCapturePayload) {
+    if (fd_ < 0) return CaptureError::kNotOpen;
+    error_ = path_ + ": http url too long";
+    return CaptureError::kTooLarge;
+  }
+  char len[4];
+  put<uint32_t>(len, static_cast<uint32_t>(url.size()));
+  return append(kCaptureRecordFrame, static_cast<uint8_t>(FrameKind::kHttp), conn_id, recv_ns,
+                std::string_view(len, 4), url, body);
+}
+
+CaptureError CaptureWriter::write(const Frame& f) noexcept {
+  switch (f.kind) {
+    case FrameKind::kConnect: return write_connection(f.conn_id, f.recv_ns, f.url, f.has_category, f.category);
+    case FrameKind::kHttp: return write_http(f.conn_id, f.recv_ns, f.url, f.data);
+    case FrameKind::kRecv:
+    case FrameKind::kSend: return write_frame(f.kind, f.conn_id, f.recv_ns, f.data);
+  }
+  return CaptureError::kInvalid;
+}
+
+CaptureError CaptureWriter::flush() noexcept {
+  if (fd_ < 0) return CaptureError::kNotOpen;
+  if (failed_) return CaptureError::kIo;
+  const CaptureError e = write_all(buf_.get(), len_);
+  len_ = 0;
+  return e;
+}
+
+CaptureError CaptureWriter::sync() noexcept {
+  if (CaptureError e = flush(); e != CaptureError::kOk) return e;
+  if (::fdatasync(fd_) != 0) return fail_io("fdatasync failed");
+  return CaptureError::kOk;
+}
+
+CaptureError CaptureWriter::close() noexcept {
+  if (fd_ < 0) return CaptureError::kNotOpen;
+  CaptureError e = failed_ ? CaptureError::kIo : flush();
+  if (::close(fd_) != 0 && e == CaptureError::kOk) e = fail_io("close failed");
+  fd_ = -1;
+  len_ = 0;
+  return e;
+}
+
+// ------------------------------------------------------------------------------------------- reader
+
+CaptureReader::CaptureReader() noexcept = default;
+
+CaptureReader::~CaptureReader() { close(); }
+
+void CaptureReader::close() noexcept {
+  if (map_ != nullptr) ::munmap(map_, map_len_);
+  map_ = nullptr;
+  map_len_ = 0;
+  owned_.reset();
+  base_ = nullptr;
+  size_ = 0;
+  pos_ = 0;
+  conns_.clear();
+  last_conn_ = 0;
+  sticky_ = ReadResult::kOk;
+  header_ = {};
+}
+
+ReadResult CaptureReader::fail(ReadResult r, std::string msg) noexcept {
+  error_ = path_ + ": " + std::move(msg);
+  if (r != ReadResult::kOk && r != ReadResult::kEnd) sticky_ = r;
+  return r;
+}
+
+ReadResult CaptureReader::open(const std::string& path) noexcept {
+  close();
+  path_ = path;
+  error_.clear();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(ReadResult::kIo, "cannot open: " + errno_text());
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const std::string why = errno_text();
+    ::close(fd);
+    return fail(ReadResult::kIo, "cannot stat: " + why);
+  }
+  if (S_ISREG(st.st_mode)) {
+    size_ = static_cast<size_t>(st.st_size);
+    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    // Reserve the file's pages plus one anonymous page, then map the file over the start: the bytes after
+    // the last record are the zero tail of the last file page or the anonymous page, never unmapped memory.
+    map_len_ = (size_ + page - 1) / page * page + page;
+    map_ = ::mmap(nullptr, map_len_, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map_ == MAP_FAILED) {
+      map_ = nullptr;
+      const std::string why = errno_text();
+      ::close(fd);
+      return fail(ReadResult::kIo, "cannot reserve memory: " + why);
+    }
+    if (size_ > 0 && ::mmap(map_, size_, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
+      const std::string why = errno_text();
+      ::close(fd);
+      return fail(ReadResult::kIo, "cannot map: " + why);
+    }
+    ::madvise(map_, map_len_, MADV_SEQUENTIAL);
+    base_ = static_cast<const char*>(map_);
+  } else {
+    // Pipes and devices: read everything into one padded buffer (cold path, allocation is fine).
+    size_t cap = size_t{1} << 20;
+    std::unique_ptr<char[]> buf(new char[cap + kFramePadding]);
+    size_t len = 0;
+    for (;;) {
+      if (len == cap) {
+        std::unique_ptr<char[]> bigger(new char[cap * 2 + kFramePadding]);
+        std::memcpy(bigger.get(), buf.get(), len);
+        buf = std::move(bigger);
+        cap *= 2;
+      }
+      const ssize_t r = ::read(fd, buf.get() + len, cap - len);
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) {
+        const std::string why = errno_text();
+        ::close(fd);
+        return fail(ReadResult::kIo, "read failed: " + why);
+      }
+      if (r == 0) break;
+      len += static_cast<size_t>(r);
+    }
+    std::memset(buf.get() + len, 0, kFramePadding);
+    owned_ = std::move(buf);
+    base_ = owned_.get();
+    size_ = len;
+  }
+  ::close(fd);  // the mapping keeps the file alive
+
+  const size_t magic_len = size_ < 8 ? size_ : 8;
+  if (std::memcmp(base_, kCaptureMagic, magic_len) != 0) {
+    return fail(ReadResult::kCorrupt, "not an mm capture file (bad magic)");
+  }
+  if (size_ < 16) {
+    return fail(ReadResult::kTruncated,
+                "file of " + std::to_string(size_) + " bytes is shorter than a capture header");
+  }
+  header_.version = get<uint16_t>(base_ + 8);
+  header_.flags = get<uint16_t>(base_ + 10);
+  header_.header_size = get<uint32_t>(base_ + 12);
+  if (header_.version != kCaptureVersion) {
+    return fail(ReadResult::kUnsupported, "capture version " + std::to_string(header_.version) +
+                                              " is not supported (this build reads version " +
+                                              std::to_string(kCaptureVersion) + ")");
+  }
+  if (header_.header_size < kCaptureHeaderSize) {
+    return fail(ReadResult::kCorrupt, "header_size " + std::to_string(header_.header_size) + " < 32");
+  }
+  if (size_ < header_.header_size) {
+    return fail(ReadResult::kTruncated, "file of " + std::to_string(size_) + " bytes is shorter than its " +
+                                            std::to_string(header_.header_size) + "-byte header");
+  }
+  header_.created_ns = get<int64_t>(base_ + 16);
+  pos_ = header_.header_size;
+  return ReadResult::kOk;
+}
+
+CaptureReader::Conn* CaptureReader::find_conn(uint32_t id) noexcept {
+  if (last_conn_ < conns_.size() && conns_[last_conn_].id == id) return &conns_[last_conn_];
+  for (size_t i = 0; i < conns_.size(); ++i) {
+    if (conns_[i].id == id) {
+      last_conn_ = i;
+      return &conns_[i];
+    }
+  }
+  return nullptr;
+}
+
+ReadResult CaptureReader::next(Frame& out) noexcept {
+  if (sticky_ != ReadResult::kOk) return sticky_;
+  if (base_ == nullptr) return fail(ReadResult::kIo, "reader is not open");
+  const size_t left = size_ - pos_;
+  if (left == 0) return ReadResult::kEnd;
+  const char* r = base_ + pos_;
+  // A crash on a filesystem that extends the file before writing the data can leave zeros: that is a
+  // truncated write, not damage.
+  auto zero_tail = [&]() noexcept {
+    for (size_t i = 0; i < left; ++i) {
+      if (r[i] != 0) return false;
+    }
+    return true;
+  };
+  if (left < kCaptureRecordHeaderSize) {
+    return fail(ReadResult::kTruncated, "file ends inside a record header at offset " + std::to_string(pos_) +
+                                            " (" + std::to_string(left) + " trailing bytes)");
+  }
+  const uint32_t len = get<uint32_t>(r);
+  const uint8_t type = static_cast<uint8_t>(r[4]);
+  const uint8_t kind = static_cast<uint8_t>(r[5]);
+  if (type != kCaptureRecordFrame && type != kCaptureRecordConnection) {
+    if (zero_tail()) {
+      return fail(ReadResult::kTruncated, "zero-filled tail of " + std::to_string(left) + " bytes at offset " +
+                                              std::to_string(pos_) + " (interrupted write)");
+    }
+    return fail(ReadResult::kCorrupt, "unknown record type " + std::to_string(type) + " at offset " +
+                                          std::to_string(pos_));
+  }
+  if (len > kMaxCapturePayload) {
+    return fail(ReadResult::kCorrupt, "record at offset " + std::to_string(pos_) + " claims " +
+                                          std::to_string(len) + " payload bytes, above the format limit");
+  }
+  if (left - kCaptureRecordHeaderSize < len) {
+    return fail(ReadResult::kTruncated, "file ends inside the record at offset " + std::to_string(pos_) +
+                                            " (" + std::to_string(len) + " payload bytes announced, " +
+                                            std::to_string(left - kCaptureRecordHeaderSize) + " present)");
+  }
+  const uint32_t conn_id = get<uint32_t>(r + 8);
+  const int64_t recv_ns = get<int64_t>(r + 12);
+  const char* payload = r + kCaptureRecordHeaderSize;
+
+  if (type == kCaptureRecordConnection) {
+    if (len < 1) {
+      return fail(ReadResult::kCorrupt, "connection record at offset " + std::to_string(pos_) + " has no category byte");
+    }
+    const uint8_t cat = static_cast<uint8_t>(payload[0]);
+    if (cat != kCaptureNoCategory && cat >= kCategoryCount) {
+      return fail(ReadResult::kCorrupt, "connection record at offset " + std::to_string(pos_) +
+                                            " has category code " + std::to_string(cat));
+    }
+    Conn c{conn_id, cat != kCaptureNoCategory,
+           cat != kCaptureNoCategory ? static_cast<Category>(cat) : Category::kLinear,
+           std::string_view(payload + 1, len - 1)};
+    Conn* existing = find_conn(conn_id);
+    if (existing != nullptr) {
+      *existing = c;
+    } else {
+      conns_.push_back(c);
+      last_conn_ = conns_.size() - 1;
+    }
+    out.recv_ns = recv_ns;
+    out.conn_id = conn_id;
+    out.kind = FrameKind::kConnect;
+    out.has_category = c.has_category;
+    out.category = c.category;
+    out.url = c.url;
+    out.data = std::string_view(payload + len, 0);
+    pos_ += kCaptureRecordHeaderSize + len;
+    return ReadResult::kOk;
+  }
+
+  if (kind > static_cast<uint8_t>(FrameKind::kHttp)) {
+    return fail(ReadResult::kCorrupt, "frame record at offset " + std::to_string(pos_) + " has kind " +
+                                          std::to_string(kind));
+  }
+  out.recv_ns = recv_ns;
+  out.conn_id = conn_id;
+  out.kind = static_cast<FrameKind>(kind);
+  if (out.kind == FrameKind::kHttp) {
+    if (len < 4 || get<uint32_t>(payload) > len - 4) {
+      return fail(ReadResult::kCorrupt,
+                  "http record at offset " + std::to_string(pos_) + " has a url longer than its payload");
+    }
+    const uint32_t url_len = get<uint32_t>(payload);
+    out.url = std::string_view(payload + 4, url_len);
+    out.data = std::string_view(payload + 4 + url_len, len - 4 - url_len);
+    out.has_category = category_from_url(out.url, out.category);
+  } else {
+    const Conn* c = find_conn(conn_id);
+    out.data = std::string_view(payload, len);
+    if (c != nullptr) {
+      out.url = c->url;
+      out.has_category = c->has_category;
+      out.category = c->category;
+    } else {
+      out.url = {};
+      out.has_category = false;
+      out.category = Category::kLinear;
+    }
+  }
+  pos_ += kCaptureRecordHeaderSize + len;
+  return ReadResult::kOk;
+}
+
+}  // namespace mm

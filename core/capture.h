@@ -1,0 +1,188 @@
+#pragma once
+// mm capture: the project's own recording format. The live recorder writes it, `mm convert` produces it
+// from other formats, the synthetic generator emits it, and replay/backtest read it with zero copies.
+//
+// ---------------------------------------------------------------------------------------------------
+// FORMAT CONTRACT, version 1. All integers little-endian, no alignment, no padding between fields.
+//
+// File header, 32 bytes:
+//   off  size  field
+//     0     8  magic          "MMCAP" 0x0D 0x0A 0x1A  (CR LF and ^Z catch text-mode mangling, as PNG does)
+//     8     2  version        u16 = 1; a reader rejects versions it does not know (kUnsupported)
+//    10     2  flags          u16; bit 0 kCaptureFlagSynthetic (written by the market generator); others 0
+//    12     4  header_size    u32 >= 32; readers skip to this offset, so later versions may extend the header
+//    16     8  created_ns     i64, ns since the Unix epoch, supplied by the writer's caller (0 = unknown)
+//    24     8  reserved       written 0, ignored
+//
+// Then records until end of file. Each record is a 20-byte header followed by payload_len bytes:
+//   off  size  field
+//     0     4  payload_len    u32 <= kMaxCapturePayload
+//     4     1  type           'F' (0x46) frame record | 'C' (0x43) connection-info record; any other value is
+//                             corruption (so a zero-filled tail left by a crash never parses as a record)
+//     5     1  kind           frame records: FrameKind 0 recv, 1 send, 2 http; connection-info records: 0
+//     6     2  reserved       u16, written 0, ignored
+//     8     4  conn_id        u32, chosen by the writer; frames refer to the latest connection-info of that id
+//    12     8  recv_ns        i64, local receive/send/open time, ns since the Unix epoch
+//    20     n  payload
+//
+// Payloads:
+//   frame, kind recv/send:  the message bytes, verbatim.
+//   frame, kind http:       u32 url_len, url bytes, then the response body. Frame::data is the body,
+//                           Frame::url the URL; the category comes from the URL's `category=` query.
+//   connection-info:        u8 category (0 linear, 1 inverse, 2 spot, 3 option, 0xFF none), then the
+//                           connection URL (rest of payload). Read back as a FrameKind::kConnect frame
+//                           whose url is that URL. Later frames of conn_id carry its category and URL.
+//
+// Crash safety: records are appended; a crash leaves at most one incomplete record at the end. A reader
+// yields every complete record, then reports kTruncated (also for a zero-filled tail). There is no
+// checksum: the format guards against short writes, not against bit rot.
+// ---------------------------------------------------------------------------------------------------
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/frame.h"
+#include "core/types.h"
+
+namespace mm {
+
+inline constexpr char kCaptureMagic[8] = {'M', 'M', 'C', 'A', 'P', '\r', '\n', '\x1a'};
+inline constexpr uint16_t kCaptureVersion = 1;
+inline constexpr uint32_t kCaptureHeaderSize = 32;
+inline constexpr uint32_t kCaptureRecordHeaderSize = 20;
+inline constexpr uint16_t kCaptureFlagSynthetic = 1;
+// Why a cap below u32: a damaged length field must not make a reader map or allocate gigabytes; the
+// largest real frame (a full instruments-info response) is under 1 MiB.
+inline constexpr uint32_t kMaxCapturePayload = 256u << 20;
+inline constexpr uint8_t kCaptureRecordFrame = 'F';
+inline constexpr uint8_t kCaptureRecordConnection = 'C';
+inline constexpr uint8_t kCaptureNoCategory = 0xFF;
+
+struct CaptureFileHeader {
+  uint16_t version = 0;
+  uint16_t flags = 0;
+  uint32_t header_size = 0;
+  int64_t created_ns = 0;
+};
+
+enum class CaptureError : uint8_t {
+  kOk = 0,
+  kIo,        // open/write/fsync/close failed (errno text in error()); the writer stays failed
+  kTooLarge,  // payload (or url + body) larger than kMaxCapturePayload; nothing was written
+  kNotOpen,   // the writer is not open (never opened, closed, or open failed)
+  kInvalid,   // bad argument: open() while open, or a frame kind the call does not take
+};
+
+std::string_view to_string(CaptureError e) noexcept;
+
+// Buffered append-only writer. Single-threaded; not copyable. Records reach the kernel when the buffer
+// fills, on flush(), sync() and close(); the destructor closes and ignores errors (call close() to see them).
+class CaptureWriter {
+ public:
+  // Preconditions: buffer_bytes >= 4096. The buffer is allocated here, once.
+  explicit CaptureWriter(size_t buffer_bytes = size_t{1} << 20);
+  ~CaptureWriter();
+  CaptureWriter(const CaptureWriter&) = delete;
+  CaptureWriter& operator=(const CaptureWriter&) = delete;
+
+  // Creates (or truncates) `path` and writes the file header. created_ns is the caller's clock (the writer
+  // reads none). Errors: kInvalid (already open), kIo.
+  [[nodiscard]] CaptureError open(const std::string& path, int64_t created_ns, uint16_t flags = 0) noexcept;
+
+  // A connection-info record: from here on frames of conn_id have this URL and category.
+  // Errors: kNotOpen, kTooLarge, kIo.
+  [[nodiscard]] CaptureError write_connection(uint32_t conn_id, int64_t recv_ns, std::string_view url,
+                                              bool has_category, Category category) noexcept;
+  // A recv or send frame. Errors: kNotOpen, kInvalid (kind not kRecv/kSend), kTooLarge, kIo.
+  [[nodiscard]] CaptureError write_frame(FrameKind kind, uint32_t conn_id, int64_t recv_ns,
+                                         std::string_view data) noexcept;
+  // An HTTP response body with its request URL. Errors: kNotOpen, kTooLarge, kIo.
+  [[nodiscard]] CaptureError write_http(uint32_t conn_id, int64_t recv_ns, std::string_view url,
+                                        std::string_view body) noexcept;
+  // Writes any frame: kConnect becomes a connection-info record (has_category/category/url taken from f),
+  // kHttp an http frame, kRecv/kSend a plain frame. Errors: as the three calls above.
+  [[nodiscard]] CaptureError write(const Frame& f) noexcept;
+
+  // Hands buffered records to the kernel. Errors: kNotOpen, kIo.
+  [[nodiscard]] CaptureError flush() noexcept;
+  // flush() then fdatasync: the records survive a power loss. Errors: kNotOpen, kIo.
+  [[nodiscard]] CaptureError sync() noexcept;
+  // Flushes and closes. Closing a writer that is not open returns kNotOpen. Errors: kNotOpen, kIo (the
+  // file is closed anyway).
+  [[nodiscard]] CaptureError close() noexcept;
+
+  bool is_open() const noexcept { return fd_ >= 0; }
+  uint64_t records() const noexcept { return records_; }
+  uint64_t bytes() const noexcept { return bytes_; }  // header + records accepted so far
+  std::string_view error() const noexcept { return error_; }
+
+ private:
+  CaptureError append(uint8_t type, uint8_t kind, uint32_t conn_id, int64_t recv_ns, std::string_view a,
+                      std::string_view b, std::string_view c) noexcept;
+  CaptureError write_all(const char* p, size_t n) noexcept;
+  CaptureError fail_io(const char* what) noexcept;
+
+  std::unique_ptr<char[]> buf_;
+  size_t cap_ = 0;
+  size_t len_ = 0;
+  int fd_ = -1;
+  bool failed_ = false;
+  uint64_t records_ = 0;
+  uint64_t bytes_ = 0;
+  std::string path_;
+  std::string error_;
+};
+
+// Reads a capture file: memory-maps regular files (frames are views into the mapping, zero copies) and
+// reads anything else (pipes) fully into memory. Frame::data is always followed by >= kFramePadding
+// readable bytes: inside the file they are the next record's bytes, and the mapping is extended by an
+// anonymous page past the end of the file.
+class CaptureReader final : public FrameSource {
+ public:
+  CaptureReader() noexcept;
+  ~CaptureReader() override;
+
+  // Opens and validates the file header. Errors: kIo (cannot open/stat/map/read), kCorrupt (bad magic,
+  // header_size < 32), kTruncated (file shorter than its header), kUnsupported (unknown version).
+  // Reopening closes the previous file first.
+  [[nodiscard]] ReadResult open(const std::string& path) noexcept;
+
+  // kOk, kEnd, kCorrupt (unknown record type or frame kind, payload_len > kMaxCapturePayload, http url
+  // length beyond its payload, connection record without category byte), kTruncated (file ends inside a
+  // record or in a zero-filled tail). Frame views are valid until the reader is closed or reopened.
+  [[nodiscard]] ReadResult next(Frame& out) noexcept override;
+  std::string_view error() const noexcept override { return error_; }
+
+  const CaptureFileHeader& header() const noexcept { return header_; }
+  uint64_t offset() const noexcept { return pos_; }     // bytes consumed so far
+  uint64_t file_size() const noexcept { return size_; }
+  void close() noexcept;
+
+ private:
+  struct Conn {
+    uint32_t id;
+    bool has_category;
+    Category category;
+    std::string_view url;
+  };
+  ReadResult fail(ReadResult r, std::string msg) noexcept;
+  Conn* find_conn(uint32_t id) noexcept;
+
+  const char* base_ = nullptr;  // file bytes, followed by >= kFramePadding readable bytes
+  size_t size_ = 0;
+  size_t pos_ = 0;
+  void* map_ = nullptr;
+  size_t map_len_ = 0;
+  std::unique_ptr<char[]> owned_;  // non-mappable input (pipe): the whole stream plus padding
+  CaptureFileHeader header_;
+  ReadResult sticky_ = ReadResult::kOk;
+  std::vector<Conn> conns_;  // grows only on connection-info records, which are rare
+  size_t last_conn_ = 0;
+  std::string path_;
+  std::string error_;
+};
+
+}  // namespace mm
