@@ -29,7 +29,7 @@ void to_hex(const unsigned char* mac, char* out) noexcept {
 }
 
 bool valid_key_char(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ enum class SignerError : uint8_t {
   kOk = 0,
   kEmptyKey,        // api key empty
   kKeyTooLong,      // api key longer than kMaxApiKeyLen
-  kBadKeyChar,      // api key outside [A-Za-z0-9]: it goes into HTTP headers and JSON unescaped
+  kBadKeyChar,      // api key outside [A-Za-z0-9_-]: it goes into HTTP headers and JSON unescaped
   kEmptySecret,     // secret empty
   kNotInitialized,  // sign called before a successful init()
 };
