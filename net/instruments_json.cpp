@@ -83,7 +83,27 @@ bool read_entry(od::value v, EntryFields& f) {
   return true;
 }
 
-InstrumentSpec to_spec(Category c, const EntryFields& f) {
+// Bybit prints some maxima with binary-float noise ("1542.6000000000001" on a 0.00001 step): a
+// maximum floored to the lot grid is still a valid maximum, so floor it instead of rejecting the
+// symbol. Minima and steps stay exact (rounding them would let orders below the real minimum through).
+std::string_view floor_to_step(std::string_view max, std::string_view step, char* buf) {
+  const int places = decimal_places(step);
+  int64_t step_units = 0;
+  int64_t v = 0;
+  if (max.empty() || places < 0 || parse_fixed(step, places, step_units) != DecimalError::kOk || step_units <= 0) {
+    return max;
+  }
+  std::string_view cut = max;
+  const size_t dot = max.find('.');
+  if (dot != std::string_view::npos && max.size() - dot - 1 > static_cast<size_t>(places)) {
+    cut = max.substr(0, places == 0 ? dot : dot + 1 + static_cast<size_t>(places));
+  }
+  if (parse_fixed(cut, places, v) != DecimalError::kOk || v < 0) return max;  // make_instrument reports it
+  v -= v % step_units;
+  return {buf, format_fixed(v, places, 0, buf)};
+}
+
+InstrumentSpec to_spec(Category c, const EntryFields& f, char* max_buf) {
   InstrumentSpec s;
   s.category = c;
   s.symbol = f.symbol;
@@ -93,12 +113,12 @@ InstrumentSpec to_spec(Category c, const EntryFields& f) {
   if (c == Category::kSpot) {
     // Spot has no qtyStep: basePrecision is the quantity step; minOrderAmt is the notional floor.
     s.qty_step = f.base_precision;
-    s.max_qty = f.max_qty.empty() ? f.max_limit_qty : f.max_qty;
+    s.max_qty = floor_to_step(f.max_qty.empty() ? f.max_limit_qty : f.max_qty, s.qty_step, max_buf);
     s.min_notional = f.min_order_amt;
   } else {
     s.price_scale = f.price_scale;
     s.qty_step = f.qty_step;
-    s.max_qty = f.max_qty;
+    s.max_qty = floor_to_step(f.max_qty, s.qty_step, max_buf);
     s.min_notional = f.min_notional;
   }
   return s;
@@ -147,7 +167,8 @@ InstrumentsLoad load_instruments_json(std::string_view body, InstrumentRegistry&
     }
     EntryFields f;
     Instrument in;
-    if (!read_entry(v, f) || make_instrument(to_spec(r.category, f), in) != InstrumentError::kOk) {
+    char max_buf[32];
+    if (!read_entry(v, f) || make_instrument(to_spec(r.category, f, max_buf), in) != InstrumentError::kOk) {
       ++r.rejected;
       continue;
     }

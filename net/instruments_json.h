@@ -33,6 +33,8 @@ struct InstrumentsLoad {
 //   spot:           priceFilter.tickSize, lotSizeFilter.basePrecision (the qty step), minOrderQty,
 //                   maxOrderQty (else maxLimitOrderQty), minOrderAmt (the min notional), status
 //   option:         priceFilter.tickSize, lotSizeFilter.qtyStep / minOrderQty / maxOrderQty, status
+// Maximum quantities are floored to the lot grid (Bybit prints some with float noise, e.g.
+// "1542.6000000000001"); every other decimal must be exact.
 // Entries are independent: a bad entry is counted in `rejected` and the others still load.
 // Errors: every InstrumentsJsonError; on an envelope error nothing is added.
 [[nodiscard]] InstrumentsLoad load_instruments_json(std::string_view body, InstrumentRegistry& registry);
