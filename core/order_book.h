@@ -1,0 +1,304 @@
+#pragma once
+// L2 order book of one instrument in integer ticks and lots: the hot-path book the strategy reads.
+//
+// Layout (per side, bids and asks are independent):
+//  - a ring of N quantity slots (N a power of two) indexed by `rank & (N-1)`, covering the ranks
+//    [base, base + N). A level update near the top is one compare, one load and one store.
+//  - a bitmap of non-empty slots (one bit per slot) plus a summary bitmap (one bit per non-empty word), so
+//    finding the next level after the best is deleted costs a few ctz/clz, whatever the gap.
+//  - a sorted overflow array (capacity fixed at construction) holding, exactly, every level below the
+//    window (deep levels of a wide snapshot, levels left behind by a drifting price).
+// Ranks: a bid's rank is its tick count, an ask's rank is minus its tick count, so "better" is "larger rank"
+// on both sides and one implementation serves both.
+//
+// Why a ring and not a flat array: recentering only moves the levels that actually leave or enter the
+// window; every level that stays keeps its slot (a flat array would have to shift them all).
+// Why separate windows per side: each side keeps its best at 3/4 of its own window, so the hot slots of
+// each side are contiguous and a wide spread never pushes one side's depth out of a shared window.
+//
+// Invariants (per side): the best level is always in the window; the window is empty only when the side
+// is empty; every overflow level has a rank below the window's base. Recentering (placing the best at
+// 3/4 of the window) happens when a new best lands above the window (forced) or when the best has sunk
+// into the lowest quarter of the window; after a recenter the price must move N/4 up or N/2 down before
+// the next one, so its cost (proportional to the levels that move) is amortized over many updates.
+//
+// All member functions are noexcept and allocation-free; only the constructor allocates.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+#include "core/events.h"
+#include "core/types.h"
+
+namespace mm {
+
+enum class BookError : uint8_t {
+  kOk = 0,
+  kOverflowFull,  // the level belongs in the overflow store of its side and that store is full: not stored
+  kBadPrice,      // ticks outside [1, kMaxBookPriceTicks]
+  kBadQty,        // negative lots
+};
+
+constexpr std::string_view to_string(BookError e) noexcept {
+  switch (e) {
+    case BookError::kOk: return "ok";
+    case BookError::kOverflowFull: return "overflow_full";
+    case BookError::kBadPrice: return "bad_price";
+    case BookError::kBadQty: return "bad_qty";
+  }
+  return "?";
+}
+
+// Largest accepted price in ticks. Why a bound at all: base/rank arithmetic must never overflow int64.
+inline constexpr int64_t kMaxBookPriceTicks = int64_t{1} << 60;
+
+constexpr bool valid_book_price(Price p) noexcept {
+  return static_cast<uint64_t>(p.ticks - 1) < static_cast<uint64_t>(kMaxBookPriceTicks);
+}
+
+namespace detail {
+
+struct RankLevel {
+  int64_t rank;
+  int64_t lots;
+};
+
+// One side of the book in rank space (best = largest rank). Not for direct use: see OrderBook.
+class alignas(64) BookSide {
+ public:
+  static constexpr int64_t kNone = INT64_MIN;
+
+  BookSide(uint32_t window_ticks, uint32_t overflow_capacity);
+
+  // lots > 0 inserts or replaces, lots == 0 deletes (absent is fine). Precondition: rank is a valid
+  // book price (or its negation) and lots >= 0. Returns kOk or kOverflowFull (nothing changed then).
+  [[nodiscard]] BookError set(int64_t rank, int64_t lots) noexcept {
+    const uint64_t off = static_cast<uint64_t>(rank - base_);
+    if (off <= mask_ && count_ != 0) [[likely]] {
+      const uint64_t i = static_cast<uint64_t>(rank) & mask_;
+      int64_t& slot = qty_[i];
+      if (lots != 0) {
+        if (slot == 0) {
+          mark(i);
+          ++count_;
+          if (rank > best_) best_ = rank;
+        }
+        slot = lots;
+        return BookError::kOk;
+      }
+      if (slot != 0) {
+        slot = 0;
+        unmark(i);
+        --count_;
+        if (rank == best_) best_deleted();
+      }
+      return BookError::kOk;
+    }
+    return set_slow(rank, lots);
+  }
+
+  void clear() noexcept;
+
+  bool empty() const noexcept { return count_ == 0; }
+  int64_t best_rank() const noexcept { return best_; }  // kNone when empty
+  int64_t best_lots() const noexcept { return count_ != 0 ? qty_[static_cast<uint64_t>(best_) & mask_] : 0; }
+  int64_t lots_at(int64_t rank) const noexcept;
+  size_t level_count() const noexcept { return size_t{count_} + ovf_size_; }
+  size_t overflow_count() const noexcept { return ovf_size_; }
+  uint32_t overflow_capacity() const noexcept { return ovf_cap_; }
+  uint64_t window_ticks() const noexcept { return mask_ + 1; }
+  int64_t base() const noexcept { return base_; }
+  uint64_t recenters() const noexcept { return recenters_; }
+
+  // Calls f(rank, lots) best first (window, then overflow) until f returns false. Returns false if stopped.
+  template <class F>
+  bool walk(F&& f) const noexcept(std::is_nothrow_invocable_v<F&, int64_t, int64_t>) {
+    if (!walk_window(f)) return false;
+    for (uint32_t k = 0; k < ovf_size_; ++k) {
+      if (!f(ovf_[k].rank, ovf_[k].lots)) return false;
+    }
+    return true;
+  }
+
+ private:
+  // The window part of walk().
+  template <class F>
+  bool walk_window(F&& f) const noexcept(std::is_nothrow_invocable_v<F&, int64_t, int64_t>) {
+    if (count_ != 0) {
+      uint64_t p = static_cast<uint64_t>(best_) & mask_;
+      int64_t r = best_;
+      if (!f(r, qty_[p])) return false;
+      for (uint32_t k = 1; k < count_; ++k) {
+        const uint64_t q = prev_set(p);
+        r -= static_cast<int64_t>((p - q) & mask_);
+        p = q;
+        if (!f(r, qty_[p])) return false;
+      }
+    }
+    return true;
+  }
+
+  void mark(uint64_t i) noexcept {
+    uint64_t& w = bits_[i >> 6];
+    if (w == 0) summary_[i >> 12] |= uint64_t{1} << ((i >> 6) & 63);
+    w |= uint64_t{1} << (i & 63);
+  }
+  void unmark(uint64_t i) noexcept {
+    uint64_t& w = bits_[i >> 6];
+    w &= ~(uint64_t{1} << (i & 63));
+    if (w == 0) summary_[i >> 12] &= ~(uint64_t{1} << ((i >> 6) & 63));
+  }
+
+  // Nearest non-empty slot strictly below slot i, going down circularly.
+  // Precondition: some slot other than i is non-empty (else it would not terminate meaningfully).
+  uint64_t prev_set(uint64_t i) const noexcept {
+    const uint64_t w = i >> 6;
+    const uint64_t below = bits_[w] & ((uint64_t{1} << (i & 63)) - 1);
+    if (below != 0) return (w << 6) | static_cast<uint64_t>(63 - __builtin_clzll(below));
+    uint64_t sw = w >> 6;
+    uint64_t s = summary_[sw] & ((uint64_t{1} << (w & 63)) - 1);
+    // At most one full turn of the summary plus the start word: the precondition guarantees a hit.
+    for (uint64_t n = 0; n <= summary_mask_ + 1; ++n) {
+      if (s != 0) {
+        const uint64_t word = (sw << 6) | static_cast<uint64_t>(63 - __builtin_clzll(s));
+        return (word << 6) | static_cast<uint64_t>(63 - __builtin_clzll(bits_[word]));
+      }
+      sw = (sw - 1) & summary_mask_;
+      s = summary_[sw];
+    }
+    return i;
+  }
+
+  BookError set_slow(int64_t rank, int64_t lots) noexcept;
+  void best_deleted() noexcept;
+  void place(int64_t rank, int64_t lots) noexcept;
+  bool recenter_up(int64_t new_best) noexcept;
+  void recenter_down(int64_t new_best) noexcept;
+  BookError overflow_set(int64_t rank, int64_t lots) noexcept;
+
+  // Hot fields first: one cache line holds everything the fast path of set() reads.
+  std::unique_ptr<int64_t[]> qty_;       // N slots, 0 = empty
+  std::unique_ptr<uint64_t[]> bits_;     // N/64 words
+  std::unique_ptr<uint64_t[]> summary_;  // N/4096 words
+  int64_t base_ = 0;
+  int64_t best_ = kNone;
+  uint64_t mask_;
+  uint32_t count_ = 0;     // levels in the window
+  uint32_t ovf_size_ = 0;  // levels in the overflow store
+  // Cold fields.
+  std::unique_ptr<RankLevel[]> ovf_;  // sorted by rank, descending (best first)
+  uint32_t ovf_cap_;
+  uint64_t summary_mask_;
+  uint64_t recenters_ = 0;
+};
+
+}  // namespace detail
+
+class OrderBook {
+ public:
+  static constexpr uint32_t kDefaultWindowTicks = 1u << 15;
+  static constexpr uint32_t kDefaultOverflowCapacity = 4096;
+  static constexpr uint32_t kMinWindowTicks = 1u << 12;
+  static constexpr uint32_t kMaxWindowTicks = 1u << 24;
+
+  // window_ticks: power of two in [kMinWindowTicks, kMaxWindowTicks]; overflow_capacity: levels per side
+  // that can live outside the window (>= 1). Throws std::invalid_argument otherwise (start-up only).
+  // Memory: about 8.1 * window_ticks + 16 * overflow_capacity bytes per side.
+  explicit OrderBook(uint32_t window_ticks = kDefaultWindowTicks,
+                     uint32_t overflow_capacity = kDefaultOverflowCapacity);
+
+  void clear() noexcept;
+
+  // Sets one level: qty 0 deletes (deleting an absent level is not an error).
+  // Returns kOk; kBadPrice (ticks outside [1, kMaxBookPriceTicks]) or kBadQty (negative): nothing changed;
+  // kOverflowFull: the level had to go to (or push others into) the full overflow store and was NOT stored;
+  // every level stored before is kept.
+  [[nodiscard]] BookError set_level(Side side, Price price, Qty qty) noexcept {
+    if (!valid_book_price(price)) [[unlikely]] return BookError::kBadPrice;
+    if (qty.lots < 0) [[unlikely]] return BookError::kBadQty;
+    const BookError e = sides_[index(side)].set(to_rank(side, price.ticks), qty.lots);
+    if (e != BookError::kOk) [[unlikely]] ++rejected_levels_;
+    return e;
+  }
+
+  // Replaces the whole book. Every level is validated first: on kBadPrice/kBadQty nothing is changed.
+  // Otherwise the book is cleared and the levels are applied in array order as set_level() would (a price
+  // given twice keeps its last quantity; a quantity 0 deletes; crossed sides are kept as given and
+  // crossed() reports them). Returns the first kOverflowFull met; the other levels are still applied.
+  [[nodiscard]] BookError apply_snapshot(const PriceLevel* bids, uint32_t nb, const PriceLevel* asks,
+                                         uint32_t na) noexcept;
+
+  // Upserts/deletes levels in array order. Same validation and error rules as apply_snapshot().
+  [[nodiscard]] BookError apply_delta(const PriceLevel* bids, uint32_t nb, const PriceLevel* asks,
+                                      uint32_t na) noexcept;
+
+  std::optional<PriceLevel> best(Side side) const noexcept {
+    const detail::BookSide& s = sides_[index(side)];
+    if (s.empty()) return std::nullopt;
+    return PriceLevel{Price{to_rank(side, s.best_rank())}, Qty{s.best_lots()}};
+  }
+  std::optional<PriceLevel> best_bid() const noexcept { return best(Side::kBuy); }
+  std::optional<PriceLevel> best_ask() const noexcept { return best(Side::kSell); }
+
+  // Best bid >= best ask (both sides non-empty).
+  bool crossed() const noexcept {
+    const detail::BookSide& b = sides_[0];
+    const detail::BookSide& a = sides_[1];
+    return !b.empty() && !a.empty() && b.best_rank() >= -a.best_rank();
+  }
+
+  // Copies up to n levels of one side, best first, into out. Returns the number copied.
+  size_t top(Side side, size_t n, PriceLevel* out) const noexcept {
+    size_t k = 0;
+    if (n == 0) return 0;
+    sides_[index(side)].walk([&](int64_t rank, int64_t lots) noexcept {
+      out[k] = PriceLevel{Price{to_rank(side, rank)}, Qty{lots}};
+      return ++k < n;
+    });
+    return k;
+  }
+
+  // Calls f(const PriceLevel&) for every level of one side, best first (window and overflow merged in
+  // price order). If f returns bool, false stops the walk. f must not modify the book.
+  template <class F>
+  void for_each(Side side, F&& f) const {
+    sides_[index(side)].walk([&](int64_t rank, int64_t lots) {
+      const PriceLevel lvl{Price{to_rank(side, rank)}, Qty{lots}};
+      if constexpr (std::is_same_v<std::invoke_result_t<F&, const PriceLevel&>, bool>) {
+        return f(lvl);
+      } else {
+        f(lvl);
+        return true;
+      }
+    });
+  }
+
+  size_t level_count(Side side) const noexcept { return sides_[index(side)].level_count(); }
+  // Quantity at a price, 0 if absent or if the price is invalid.
+  Qty qty_at(Side side, Price price) const noexcept {
+    if (!valid_book_price(price)) return Qty{0};
+    return Qty{sides_[index(side)].lots_at(to_rank(side, price.ticks))};
+  }
+
+  // Introspection (tests, metrics).
+  size_t overflow_count(Side side) const noexcept { return sides_[index(side)].overflow_count(); }
+  uint32_t overflow_capacity() const noexcept { return sides_[0].overflow_capacity(); }
+  uint64_t window_ticks() const noexcept { return sides_[0].window_ticks(); }
+  uint64_t recenters() const noexcept { return sides_[0].recenters() + sides_[1].recenters(); }
+  // Levels refused with kOverflowFull since construction.
+  uint64_t rejected_levels() const noexcept { return rejected_levels_; }
+
+ private:
+  static constexpr size_t index(Side s) noexcept { return static_cast<size_t>(s); }
+  static constexpr int64_t to_rank(Side s, int64_t ticks) noexcept { return s == Side::kSell ? -ticks : ticks; }
+  static BookError validate(const PriceLevel* levels, uint32_t n) noexcept;
+  BookError apply_side(Side side, const PriceLevel* levels, uint32_t n) noexcept;
+
+  detail::BookSide sides_[2];  // [kBuy] bids, [kSell] asks
+  uint64_t rejected_levels_ = 0;
+};
+
+}  // namespace mm
