@@ -1,6 +1,7 @@
 #include "core/clock.h"
 
-#include <time.h>
+#include <ctime>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif

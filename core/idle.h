@@ -6,8 +6,8 @@
 // must not burn a core while idle but should react fast after a burst.
 #include <concepts>
 #include <cstdint>
+#include <ctime>
 #include <thread>
-#include <time.h>
 
 namespace mm {
 

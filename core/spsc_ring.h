@@ -7,6 +7,9 @@
 // (consumer), so in steady state a push or pop touches the other core's line once per batch, not per item.
 // Indices are 64-bit counters that never wrap in practice (2^64 items), so full/empty need no spare slot.
 //
+// The slots are inside the object (Capacity * sizeof(T) bytes plus two cache lines), so a large ring is
+// allocated once at start-up (std::make_unique), not placed on a thread's stack.
+//
 // Thread contract: exactly one thread calls try_push/try_emplace and exactly one (other or same) thread calls
 // try_pop. size_approx()/empty() may be called from either; the answer can be stale by the time it returns.
 #include <atomic>

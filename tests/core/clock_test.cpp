@@ -1,9 +1,9 @@
 #include "core/clock.h"
 
 #include <gtest/gtest.h>
-#include <time.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <thread>
 
@@ -126,8 +126,8 @@ TEST(TscClock, AgreesWithMonotonicWithinOnePercentOver50ms) {
   read_pair(tsc_start, mono_start);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   read_pair(tsc_end, mono_end);
-  const double tsc_elapsed = static_cast<double>(tsc_end - tsc_start);
-  const double mono_elapsed = static_cast<double>(mono_end - mono_start);
+  const auto tsc_elapsed = static_cast<double>(tsc_end - tsc_start);
+  const auto mono_elapsed = static_cast<double>(mono_end - mono_start);
   ASSERT_GE(mono_elapsed, 50e6);
   EXPECT_NEAR(tsc_elapsed / mono_elapsed, 1.0, 0.01) << "tsc " << tsc_elapsed << " ns, monotonic " << mono_elapsed;
 }

@@ -27,7 +27,7 @@ void note_deallocation(void* p) noexcept {
 void* try_allocate(std::size_t size) noexcept { return std::malloc(size == 0 ? 1 : size); }
 
 void* try_allocate_aligned(std::size_t size, std::align_val_t alignment) noexcept {
-  std::size_t align = static_cast<std::size_t>(alignment);
+  auto align = static_cast<std::size_t>(alignment);
   if (align < sizeof(void*)) align = sizeof(void*);  // posix_memalign's minimum
   void* p = nullptr;
   if (posix_memalign(&p, align, size == 0 ? 1 : size) != 0) return nullptr;
