@@ -1,7 +1,8 @@
 #pragma once
 // Venue-agnostic order actions: what the strategy layer asks for, in fixed point. The venue's encoder
-// (net/rest_encoder.h, net/ws_trade_encoder.h) turns them into Bybit bytes; the fill engine consumes them as is.
-// Why plain aggregates of fixed-size fields: they travel through SPSC rings and must be trivially copyable.
+// (net/rest_encoder.h, net/ws_trade_encoder.h) turns them into Bybit bytes; the fill engine consumes them as
+// is. Why plain aggregates of fixed-size fields: they travel through SPSC rings and must be trivially
+// copyable.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -19,30 +20,41 @@ enum class TriggerBy : uint8_t { kLastPrice = 0, kMarkPrice = 1, kIndexPrice = 2
 enum class TpslMode : uint8_t { kFull = 0 };
 
 // Bybit spellings.
-constexpr std::string_view to_string(OrderType t) noexcept { return t == OrderType::kLimit ? "Limit" : "Market"; }
+constexpr std::string_view to_string(OrderType t) noexcept {
+  return t == OrderType::kLimit ? "Limit" : "Market";
+}
 constexpr std::string_view to_string(TimeInForce t) noexcept {
   switch (t) {
-    case TimeInForce::kGtc: return "GTC";
-    case TimeInForce::kIoc: return "IOC";
-    case TimeInForce::kFok: return "FOK";
-    case TimeInForce::kPostOnly: return "PostOnly";
+    case TimeInForce::kGtc:
+      return "GTC";
+    case TimeInForce::kIoc:
+      return "IOC";
+    case TimeInForce::kFok:
+      return "FOK";
+    case TimeInForce::kPostOnly:
+      return "PostOnly";
   }
   return "?";
 }
 constexpr std::string_view to_string(TriggerBy t) noexcept {
   switch (t) {
-    case TriggerBy::kLastPrice: return "LastPrice";
-    case TriggerBy::kMarkPrice: return "MarkPrice";
-    case TriggerBy::kIndexPrice: return "IndexPrice";
+    case TriggerBy::kLastPrice:
+      return "LastPrice";
+    case TriggerBy::kMarkPrice:
+      return "MarkPrice";
+    case TriggerBy::kIndexPrice:
+      return "IndexPrice";
   }
   return "?";
 }
-constexpr std::string_view to_string(TpslMode) noexcept { return "Full"; }
+constexpr std::string_view to_string(TpslMode) noexcept {
+  return "Full";
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // OrderLinkId: Bybit's client order id, the idempotency key of an order (DESIGN.md section 4).
 
-inline constexpr size_t kMaxLinkIdLen = 36;     // Bybit's limit
+inline constexpr size_t kMaxLinkIdLen = 36;        // Bybit's limit
 inline constexpr size_t kMaxLinkIdPrefixLen = 15;  // 15 + '-' + 20 digits of UINT64_MAX == 36
 
 struct OrderLinkId {
@@ -58,19 +70,24 @@ struct OrderLinkId {
 
 enum class LinkIdError : uint8_t {
   kOk = 0,
-  kEmpty,     // zero characters (id) or empty prefix
-  kTooLong,   // id longer than kMaxLinkIdLen, or prefix longer than kMaxLinkIdPrefixLen
-  kBadChar,   // a character outside [A-Za-z0-9-_]
-  kNotOurs,   // parse_link_id: not "<prefix>-<decimal sequence>" with the given prefix
+  kEmpty,    // zero characters (id) or empty prefix
+  kTooLong,  // id longer than kMaxLinkIdLen, or prefix longer than kMaxLinkIdPrefixLen
+  kBadChar,  // a character outside [A-Za-z0-9-_]
+  kNotOurs,  // parse_link_id: not "<prefix>-<decimal sequence>" with the given prefix
 };
 
 constexpr std::string_view to_string(LinkIdError e) noexcept {
   switch (e) {
-    case LinkIdError::kOk: return "ok";
-    case LinkIdError::kEmpty: return "empty";
-    case LinkIdError::kTooLong: return "too_long";
-    case LinkIdError::kBadChar: return "bad_char";
-    case LinkIdError::kNotOurs: return "not_ours";
+    case LinkIdError::kOk:
+      return "ok";
+    case LinkIdError::kEmpty:
+      return "empty";
+    case LinkIdError::kTooLong:
+      return "too_long";
+    case LinkIdError::kBadChar:
+      return "bad_char";
+    case LinkIdError::kNotOurs:
+      return "not_ours";
   }
   return "unknown";
 }
@@ -101,10 +118,10 @@ constexpr bool is_link_id_char(char c) noexcept {
   return LinkIdError::kOk;
 }
 
-// Builds "<prefix>-<sequence in decimal>". Deterministic, and injective over (prefix, sequence): the part after
-// the last '-' is always digits only, so two distinct pairs can never print the same id. Derive `sequence` from
-// the order journal so a restart never reuses one.
-// Preconditions: none. Errors: kEmpty, kTooLong (prefix > kMaxLinkIdPrefixLen), kBadChar; `out` untouched on error.
+// Builds "<prefix>-<sequence in decimal>". Deterministic, and injective over (prefix, sequence): the part
+// after the last '-' is always digits only, so two distinct pairs can never print the same id. Derive
+// `sequence` from the order journal so a restart never reuses one. Preconditions: none. Errors: kEmpty,
+// kTooLong (prefix > kMaxLinkIdPrefixLen), kBadChar; `out` untouched on error.
 [[nodiscard]] constexpr LinkIdError make_link_id(std::string_view prefix, uint64_t sequence,
                                                  OrderLinkId& out) noexcept {
   if (prefix.empty()) return LinkIdError::kEmpty;
@@ -170,8 +187,8 @@ enum class OrderIdKind : uint8_t { kLinkId = 0, kOrderId = 1 };
 struct OrderAmend {
   InstrumentId instrument = kNoInstrument;
   OrderIdKind id_kind = OrderIdKind::kLinkId;
-  OrderLinkId link_id;          // the orderLinkId, or Bybit's orderId when id_kind == kOrderId
-  std::optional<Price> price;   // at least one of price and qty must be present
+  OrderLinkId link_id;         // the orderLinkId, or Bybit's orderId when id_kind == kOrderId
+  std::optional<Price> price;  // at least one of price and qty must be present
   std::optional<Qty> qty;
 };
 
@@ -194,8 +211,8 @@ struct CancelAll {
   constexpr std::string_view settle_coin_view() const noexcept { return {settle_coin, settle_coin_len}; }
 };
 
-// Position protection (POST /v5/position/trading-stop; linear/inverse only). Each optional field: absent = leave
-// as is (not sent), Price{0} = clear, otherwise set. trailing_stop is a distance in ticks, not a price.
+// Position protection (POST /v5/position/trading-stop; linear/inverse only). Each optional field: absent =
+// leave as is (not sent), Price{0} = clear, otherwise set. trailing_stop is a distance in ticks, not a price.
 struct TradingStop {
   InstrumentId instrument = kNoInstrument;
   std::optional<Price> take_profit;

@@ -8,24 +8,42 @@ namespace mm {
 
 std::string_view to_string(EncodeError e) noexcept {
   switch (e) {
-    case EncodeError::kOk: return "ok";
-    case EncodeError::kBufferTooSmall: return "buffer_too_small";
-    case EncodeError::kBadPrice: return "bad_price";
-    case EncodeError::kBadQty: return "bad_qty";
-    case EncodeError::kBadLinkId: return "bad_link_id";
-    case EncodeError::kBadReqId: return "bad_req_id";
-    case EncodeError::kBadTimeInForce: return "bad_time_in_force";
-    case EncodeError::kBadPositionIdx: return "bad_position_idx";
-    case EncodeError::kNothingToChange: return "nothing_to_change";
-    case EncodeError::kUnsupportedForCategory: return "unsupported_for_category";
-    case EncodeError::kEmptyBatch: return "empty_batch";
-    case EncodeError::kBatchTooLarge: return "batch_too_large";
-    case EncodeError::kUnknownInstrument: return "unknown_instrument";
-    case EncodeError::kMixedCategory: return "mixed_category";
-    case EncodeError::kBadTopic: return "bad_topic";
-    case EncodeError::kBadCoin: return "bad_coin";
-    case EncodeError::kBadTarget: return "bad_target";
-    case EncodeError::kSignerNotReady: return "signer_not_ready";
+    case EncodeError::kOk:
+      return "ok";
+    case EncodeError::kBufferTooSmall:
+      return "buffer_too_small";
+    case EncodeError::kBadPrice:
+      return "bad_price";
+    case EncodeError::kBadQty:
+      return "bad_qty";
+    case EncodeError::kBadLinkId:
+      return "bad_link_id";
+    case EncodeError::kBadReqId:
+      return "bad_req_id";
+    case EncodeError::kBadTimeInForce:
+      return "bad_time_in_force";
+    case EncodeError::kBadPositionIdx:
+      return "bad_position_idx";
+    case EncodeError::kNothingToChange:
+      return "nothing_to_change";
+    case EncodeError::kUnsupportedForCategory:
+      return "unsupported_for_category";
+    case EncodeError::kEmptyBatch:
+      return "empty_batch";
+    case EncodeError::kBatchTooLarge:
+      return "batch_too_large";
+    case EncodeError::kUnknownInstrument:
+      return "unknown_instrument";
+    case EncodeError::kMixedCategory:
+      return "mixed_category";
+    case EncodeError::kBadTopic:
+      return "bad_topic";
+    case EncodeError::kBadCoin:
+      return "bad_coin";
+    case EncodeError::kBadTarget:
+      return "bad_target";
+    case EncodeError::kSignerNotReady:
+      return "signer_not_ready";
   }
   return "unknown";
 }
@@ -36,7 +54,9 @@ namespace {
 
 constexpr size_t kDecimalRoom = 24;  // format_fixed's precondition
 
-bool is_contract(Category c) noexcept { return c == Category::kLinear || c == Category::kInverse; }
+bool is_contract(Category c) noexcept {
+  return c == Category::kLinear || c == Category::kInverse;
+}
 
 void write_category(BoundedWriter& w, Category c) noexcept {
   w.lit("\"category\":\"");
@@ -90,7 +110,8 @@ EncodeError write_item(BoundedWriter& w, const Instrument& in, const Item& a) no
 }
 
 template <class Item>
-EncodeError write_batch_impl(BoundedWriter& w, const InstrumentRegistry& reg, std::span<const Item> items) noexcept {
+EncodeError write_batch_impl(BoundedWriter& w, const InstrumentRegistry& reg,
+                             std::span<const Item> items) noexcept {
   if (items.empty()) return EncodeError::kEmptyBatch;
   if (items[0].instrument >= reg.size()) return EncodeError::kUnknownInstrument;
   const Category cat = reg.get(items[0].instrument).category;
@@ -113,7 +134,8 @@ EncodeError write_batch_impl(BoundedWriter& w, const InstrumentRegistry& reg, st
 
 }  // namespace
 
-EncodeError write_create(BoundedWriter& w, const Instrument& in, const OrderCreate& a, bool with_category) noexcept {
+EncodeError write_create(BoundedWriter& w, const Instrument& in, const OrderCreate& a,
+                         bool with_category) noexcept {
   const bool limit = a.type == OrderType::kLimit;
   if (a.qty.lots <= 0) return EncodeError::kBadQty;
   if (limit && a.price.ticks <= 0) return EncodeError::kBadPrice;
@@ -152,7 +174,8 @@ EncodeError write_create(BoundedWriter& w, const Instrument& in, const OrderCrea
   return EncodeError::kOk;
 }
 
-EncodeError write_amend(BoundedWriter& w, const Instrument& in, const OrderAmend& a, bool with_category) noexcept {
+EncodeError write_amend(BoundedWriter& w, const Instrument& in, const OrderAmend& a,
+                        bool with_category) noexcept {
   if (!a.price && !a.qty) return EncodeError::kNothingToChange;
   if (a.price && a.price->ticks <= 0) return EncodeError::kBadPrice;
   if (a.qty && a.qty->lots <= 0) return EncodeError::kBadQty;
@@ -180,13 +203,16 @@ EncodeError write_cancel(BoundedWriter& w, const Instrument& in, const OrderCanc
   return EncodeError::kOk;
 }
 
-EncodeError write_batch(BoundedWriter& w, const InstrumentRegistry& reg, std::span<const OrderCreate> items) noexcept {
+EncodeError write_batch(BoundedWriter& w, const InstrumentRegistry& reg,
+                        std::span<const OrderCreate> items) noexcept {
   return write_batch_impl(w, reg, items);
 }
-EncodeError write_batch(BoundedWriter& w, const InstrumentRegistry& reg, std::span<const OrderAmend> items) noexcept {
+EncodeError write_batch(BoundedWriter& w, const InstrumentRegistry& reg,
+                        std::span<const OrderAmend> items) noexcept {
   return write_batch_impl(w, reg, items);
 }
-EncodeError write_batch(BoundedWriter& w, const InstrumentRegistry& reg, std::span<const OrderCancel> items) noexcept {
+EncodeError write_batch(BoundedWriter& w, const InstrumentRegistry& reg,
+                        std::span<const OrderCancel> items) noexcept {
   return write_batch_impl(w, reg, items);
 }
 

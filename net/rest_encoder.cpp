@@ -30,7 +30,8 @@ bool valid_coin(std::string_view s) noexcept {
 // Header-injection guard: nothing that could end a header line or the request line.
 bool valid_target_part(std::string_view s, bool allow_question) noexcept {
   for (char c : s) {
-    if (c == '\r' || c == '\n' || c == ' ' || c == '\t' || c == '#' || (c == '?' && !allow_question)) return false;
+    if (c == '\r' || c == '\n' || c == ' ' || c == '\t' || c == '#' || (c == '?' && !allow_question))
+      return false;
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return false;
   }
   return true;
@@ -48,13 +49,15 @@ void write_trading_value(BoundedWriter& w, const Instrument& in, Price p) noexce
 
 Encoded write_request(const Signer& signer, std::string_view method, std::string_view host,
                       std::string_view path, std::string_view query, int64_t timestamp_ms,
-                      int64_t recv_window_ms, std::string_view body, bool is_post, std::span<char> out) noexcept {
+                      int64_t recv_window_ms, std::string_view body, bool is_post,
+                      std::span<char> out) noexcept {
   if (host.empty() || path.empty() || path[0] != '/' || !valid_target_part(host, false) ||
       !valid_target_part(path, false) || !valid_target_part(query, true)) {
     return {EncodeError::kBadTarget, 0};
   }
   RestAuthHeaders auth;
-  const EncodeError se = sign_rest_headers(signer, timestamp_ms, recv_window_ms, is_post ? body : query, auth);
+  const EncodeError se =
+      sign_rest_headers(signer, timestamp_ms, recv_window_ms, is_post ? body : query, auth);
   if (se != EncodeError::kOk) return {se, 0};
   BoundedWriter w(out);
   w.put(method);
@@ -141,7 +144,8 @@ Encoded encode_rest_cancel_all(Category c, std::string_view settle_coin, std::sp
   });
 }
 
-Encoded encode_rest_cancel_all(const InstrumentRegistry& reg, const CancelAll& a, std::span<char> out) noexcept {
+Encoded encode_rest_cancel_all(const InstrumentRegistry& reg, const CancelAll& a,
+                               std::span<char> out) noexcept {
   if (a.instrument == kNoInstrument) return encode_rest_cancel_all(a.category, a.settle_coin_view(), out);
   if (a.instrument >= reg.size()) return {EncodeError::kUnknownInstrument, 0};
   return encode_rest_cancel_all(reg.get(a.instrument), out);
@@ -192,7 +196,8 @@ EncodeError sign_rest_headers(const Signer& signer, int64_t timestamp_ms, int64_
                               std::string_view payload, RestAuthHeaders& out) noexcept {
   if (!signer.ready()) return EncodeError::kSignerNotReady;
   out.api_key = signer.api_key();
-  out.timestamp_len = static_cast<uint8_t>(detail::write_u64(static_cast<uint64_t>(timestamp_ms), out.timestamp));
+  out.timestamp_len =
+      static_cast<uint8_t>(detail::write_u64(static_cast<uint64_t>(timestamp_ms), out.timestamp));
   out.recv_window_len =
       static_cast<uint8_t>(detail::write_u64(static_cast<uint64_t>(recv_window_ms), out.recv_window));
   // Sign the very digits that go into the headers.

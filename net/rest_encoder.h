@@ -1,7 +1,7 @@
 #pragma once
 // Bybit V5 REST order entry: JSON bodies and signed HTTP/1.1 requests, written into caller buffers.
-// Why bodies and signing are separate steps: the signature covers the exact body bytes, so the body is encoded
-// once, signed, and the same bytes are sent (encode_http_post copies them after the headers).
+// Why bodies and signing are separate steps: the signature covers the exact body bytes, so the body is
+// encoded once, signed, and the same bytes are sent (encode_http_post copies them after the headers).
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -63,7 +63,8 @@ Encoded encode_rest_cancel_all(const Instrument& in, std::span<char> out) noexce
 // kUnsupportedForCategory (a settle coin on spot/option).
 Encoded encode_rest_cancel_all(Category c, std::string_view settle_coin, std::span<char> out) noexcept;
 // Dispatches on a.instrument (kNoInstrument: category-wide). Errors: the above, kUnknownInstrument.
-Encoded encode_rest_cancel_all(const InstrumentRegistry& reg, const CancelAll& a, std::span<char> out) noexcept;
+Encoded encode_rest_cancel_all(const InstrumentRegistry& reg, const CancelAll& a,
+                               std::span<char> out) noexcept;
 
 // POST /v5/position/trading-stop: {"category","symbol","tpslMode","positionIdx",["takeProfit","tpTriggerBy"],
 // ["stopLoss","slTriggerBy"],["trailingStop"]}; a zero value is sent as "0" (Bybit: cancel it).
@@ -88,11 +89,12 @@ struct RestAuthHeaders {
   std::string_view sign_view() const noexcept { return {sign, kSignatureHexLen}; }
 };
 
-// Fills X-BAPI-API-KEY / -TIMESTAMP / -RECV-WINDOW / -SIGN for a payload (POST body or GET query without '?'),
-// for transports that set header fields themselves. Preconditions: timestamp_ms, recv_window_ms >= 0; `out`
-// must not outlive `signer`. Errors: kSignerNotReady.
-[[nodiscard]] EncodeError sign_rest_headers(const Signer& signer, int64_t timestamp_ms, int64_t recv_window_ms,
-                                            std::string_view payload, RestAuthHeaders& out) noexcept;
+// Fills X-BAPI-API-KEY / -TIMESTAMP / -RECV-WINDOW / -SIGN for a payload (POST body or GET query without
+// '?'), for transports that set header fields themselves. Preconditions: timestamp_ms, recv_window_ms >= 0;
+// `out` must not outlive `signer`. Errors: kSignerNotReady.
+[[nodiscard]] EncodeError sign_rest_headers(const Signer& signer, int64_t timestamp_ms,
+                                            int64_t recv_window_ms, std::string_view payload,
+                                            RestAuthHeaders& out) noexcept;
 
 // A whole signed HTTP/1.1 request (request line, Host, Content-Type, the four X-BAPI headers, Content-Length,
 // blank line, body), the body bytes being the signed bytes. Preconditions: timestamps >= 0.
@@ -101,8 +103,8 @@ struct RestAuthHeaders {
 Encoded encode_http_post(const Signer& signer, std::string_view host, std::string_view path,
                          int64_t timestamp_ms, int64_t recv_window_ms, std::string_view body,
                          std::span<char> out) noexcept;
-// GET path?query (query may be empty; it is signed exactly as sent). Errors: as encode_http_post, and kBadTarget
-// for a query with CR, LF, space or '#'.
+// GET path?query (query may be empty; it is signed exactly as sent). Errors: as encode_http_post, and
+// kBadTarget for a query with CR, LF, space or '#'.
 Encoded encode_http_get(const Signer& signer, std::string_view host, std::string_view path,
                         std::string_view query, int64_t timestamp_ms, int64_t recv_window_ms,
                         std::span<char> out) noexcept;

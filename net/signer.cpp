@@ -36,12 +36,18 @@ bool valid_key_char(char c) noexcept {
 
 std::string_view to_string(SignerError e) noexcept {
   switch (e) {
-    case SignerError::kOk: return "ok";
-    case SignerError::kEmptyKey: return "empty_key";
-    case SignerError::kKeyTooLong: return "key_too_long";
-    case SignerError::kBadKeyChar: return "bad_key_char";
-    case SignerError::kEmptySecret: return "empty_secret";
-    case SignerError::kNotInitialized: return "not_initialized";
+    case SignerError::kOk:
+      return "ok";
+    case SignerError::kEmptyKey:
+      return "empty_key";
+    case SignerError::kKeyTooLong:
+      return "key_too_long";
+    case SignerError::kBadKeyChar:
+      return "bad_key_char";
+    case SignerError::kEmptySecret:
+      return "empty_secret";
+    case SignerError::kNotInitialized:
+      return "not_initialized";
   }
   return "unknown";
 }

@@ -1,8 +1,9 @@
 #pragma once
 // HMAC-SHA256 request signing for Bybit V5 (REST per request, WebSocket auth once per connection).
 // Why a precomputed key state: the HMAC inner and outer SHA-256 states after the key block depend only on the
-// secret, so they are computed once in init(); a signature then costs two short hash tails, with no allocation
-// (OpenSSL 3's EVP_MAC re-init allocates twice per signature, measured in bench/net/encoder_bench.cpp).
+// secret, so they are computed once in init(); a signature then costs two short hash tails, with no
+// allocation (OpenSSL 3's EVP_MAC re-init allocates twice per signature, measured in
+// bench/net/encoder_bench.cpp).
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -43,8 +44,9 @@ class Signer {
   // Preconditions: out has >= kSignatureHexLen bytes. Errors: kNotInitialized (out untouched).
   [[nodiscard]] SignerError sign(std::initializer_list<std::string_view> parts, char* out) const noexcept;
 
-  // REST: HMAC(timestamp + api_key + recv_window + payload), payload = the query string of a GET (without '?')
-  // or the body of a POST, byte for byte as sent. Preconditions: timestamp_ms >= 0, recv_window_ms >= 0, out has
+  // REST: HMAC(timestamp + api_key + recv_window + payload), payload = the query string of a GET (without
+  // '?') or the body of a POST, byte for byte as sent. Preconditions: timestamp_ms >= 0, recv_window_ms >= 0,
+  // out has
   // >= kSignatureHexLen bytes. Errors: kNotInitialized.
   [[nodiscard]] SignerError sign_rest(int64_t timestamp_ms, int64_t recv_window_ms, std::string_view payload,
                                       char* out) const noexcept;
@@ -54,7 +56,8 @@ class Signer {
   [[nodiscard]] SignerError sign_ws_auth(int64_t expires_ms, char* out) const noexcept;
 
  private:
-  // SHA256_CTX states after absorbing (key ^ ipad) and (key ^ opad); opaque here so OpenSSL stays private to net.
+  // SHA256_CTX states after absorbing (key ^ ipad) and (key ^ opad); opaque here so OpenSSL stays private to
+  // net.
   static constexpr size_t kStateBytes = 112;
   alignas(8) unsigned char inner_[kStateBytes] = {};
   alignas(8) unsigned char outer_[kStateBytes] = {};

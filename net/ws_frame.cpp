@@ -6,28 +6,44 @@ namespace mm {
 
 std::string_view to_string(WsFrameError e) noexcept {
   switch (e) {
-    case WsFrameError::kOk: return "ok";
-    case WsFrameError::kBufferTooSmall: return "buffer_too_small";
-    case WsFrameError::kControlTooLong: return "control_too_long";
+    case WsFrameError::kOk:
+      return "ok";
+    case WsFrameError::kBufferTooSmall:
+      return "buffer_too_small";
+    case WsFrameError::kControlTooLong:
+      return "control_too_long";
   }
   return "unknown";
 }
 
 std::string_view to_string(WsParseError e) noexcept {
   switch (e) {
-    case WsParseError::kNone: return "none";
-    case WsParseError::kReservedBits: return "reserved_bits";
-    case WsParseError::kBadOpcode: return "bad_opcode";
-    case WsParseError::kMaskedFrame: return "masked_frame";
-    case WsParseError::kFrameTooLarge: return "frame_too_large";
-    case WsParseError::kMessageTooLarge: return "message_too_large";
-    case WsParseError::kControlTooLong: return "control_too_long";
-    case WsParseError::kControlFragmented: return "control_fragmented";
-    case WsParseError::kUnexpectedContinuation: return "unexpected_continuation";
-    case WsParseError::kExpectedContinuation: return "expected_continuation";
-    case WsParseError::kNonMinimalLength: return "non_minimal_length";
-    case WsParseError::kLengthHighBit: return "length_high_bit";
-    case WsParseError::kBadClosePayload: return "bad_close_payload";
+    case WsParseError::kNone:
+      return "none";
+    case WsParseError::kReservedBits:
+      return "reserved_bits";
+    case WsParseError::kBadOpcode:
+      return "bad_opcode";
+    case WsParseError::kMaskedFrame:
+      return "masked_frame";
+    case WsParseError::kFrameTooLarge:
+      return "frame_too_large";
+    case WsParseError::kMessageTooLarge:
+      return "message_too_large";
+    case WsParseError::kControlTooLong:
+      return "control_too_long";
+    case WsParseError::kControlFragmented:
+      return "control_fragmented";
+    case WsParseError::kUnexpectedContinuation:
+      return "unexpected_continuation";
+    case WsParseError::kExpectedContinuation:
+      return "expected_continuation";
+    case WsParseError::kNonMinimalLength:
+      return "non_minimal_length";
+    case WsParseError::kLengthHighBit:
+      return "length_high_bit";
+    case WsParseError::kBadClosePayload:
+      return "bad_close_payload";
   }
   return "unknown";
 }
@@ -118,7 +134,8 @@ WsFrameSpan encode_close_frame(uint16_t code, std::string_view reason, uint32_t 
   payload[0] = static_cast<char>(code >> 8);
   payload[1] = static_cast<char>(code & 0xFF);
   if (!reason.empty()) std::memcpy(payload + 2, reason.data(), reason.size());
-  return encode_client_frame(WsOpcode::kClose, true, std::string_view(payload, 2 + reason.size()), mask_key, out);
+  return encode_client_frame(WsOpcode::kClose, true, std::string_view(payload, 2 + reason.size()), mask_key,
+                             out);
 }
 
 WsParseResult parse_server_frame(std::string_view in, size_t max_payload, WsFrame& out) noexcept {

@@ -18,7 +18,9 @@ enum class WsOpcode : uint8_t {
   kPong = 0xA,
 };
 
-constexpr bool is_control(WsOpcode op) noexcept { return (static_cast<uint8_t>(op) & 0x8) != 0; }
+constexpr bool is_control(WsOpcode op) noexcept {
+  return (static_cast<uint8_t>(op) & 0x8) != 0;
+}
 
 inline constexpr size_t kMaxClientHeaderLen = 14;  // 2 + 8 (64-bit length) + 4 (mask key)
 inline constexpr size_t kMaxControlPayload = 125;
@@ -29,8 +31,8 @@ constexpr size_t client_header_len(size_t payload_len) noexcept {
 }
 
 // Source of mask keys: a splitmix64 stream seeded once (e.g. from std::random_device at start-up). Why not a
-// CSPRNG per frame: masking protects intermediaries from browser-script payloads; our peer is a known server and
-// the cost must stay at a few instructions.
+// CSPRNG per frame: masking protects intermediaries from browser-script payloads; our peer is a known server
+// and the cost must stay at a few instructions.
 class MaskKeySource {
  public:
   explicit MaskKeySource(uint64_t seed) noexcept : state_(seed) {}
@@ -51,8 +53,8 @@ void mask_payload(char* data, size_t n, uint32_t mask_key) noexcept;
 
 enum class WsFrameError : uint8_t {
   kOk = 0,
-  kBufferTooSmall,   // out cannot hold header + payload; nothing written past out
-  kControlTooLong,   // control frame (close/ping/pong) payload > 125 bytes, or fin == false on one
+  kBufferTooSmall,  // out cannot hold header + payload; nothing written past out
+  kControlTooLong,  // control frame (close/ping/pong) payload > 125 bytes, or fin == false on one
 };
 std::string_view to_string(WsFrameError e) noexcept;
 
@@ -68,10 +70,10 @@ struct [[nodiscard]] WsFrameSpan {
 WsFrameSpan encode_client_frame(WsOpcode op, bool fin, std::string_view payload, uint32_t mask_key,
                                 std::span<char> out) noexcept;
 
-// Zero-copy variant: the caller has already written payload_len bytes at out[kMaxClientHeaderLen..). The header
-// is written right before the payload (the frame starts at offset kMaxClientHeaderLen - header length) and the
-// payload is masked in place. Errors: kBufferTooSmall (out.size() < kMaxClientHeaderLen + payload_len),
-// kControlTooLong.
+// Zero-copy variant: the caller has already written payload_len bytes at out[kMaxClientHeaderLen..). The
+// header is written right before the payload (the frame starts at offset kMaxClientHeaderLen - header length)
+// and the payload is masked in place. Errors: kBufferTooSmall (out.size() < kMaxClientHeaderLen +
+// payload_len), kControlTooLong.
 WsFrameSpan finish_client_frame(std::span<char> out, size_t payload_len, WsOpcode op, uint32_t mask_key,
                                 bool fin = true) noexcept;
 
@@ -85,18 +87,18 @@ WsFrameSpan encode_close_frame(uint16_t code, std::string_view reason, uint32_t 
 
 enum class WsParseError : uint8_t {
   kNone = 0,
-  kReservedBits,           // RSV1-3 set (no extension is negotiated)
-  kBadOpcode,              // reserved opcode 3-7 or 11-15
-  kMaskedFrame,            // a server must not mask (RFC 6455 5.1)
-  kFrameTooLarge,          // payload length above the configured maximum (detected from the header alone)
-  kMessageTooLarge,        // fragments add up to more than the configured maximum message size
-  kControlTooLong,         // control frame payload > 125
-  kControlFragmented,      // control frame with FIN clear
-  kUnexpectedContinuation, // continuation frame with no message in progress
-  kExpectedContinuation,   // new text/binary frame while a fragmented message is in progress
-  kNonMinimalLength,       // 16/64-bit length used for a length that fits the shorter form
-  kLengthHighBit,          // 64-bit length with the most significant bit set
-  kBadClosePayload,        // close payload of 1 byte, or a status code that may not be sent
+  kReservedBits,            // RSV1-3 set (no extension is negotiated)
+  kBadOpcode,               // reserved opcode 3-7 or 11-15
+  kMaskedFrame,             // a server must not mask (RFC 6455 5.1)
+  kFrameTooLarge,           // payload length above the configured maximum (detected from the header alone)
+  kMessageTooLarge,         // fragments add up to more than the configured maximum message size
+  kControlTooLong,          // control frame payload > 125
+  kControlFragmented,       // control frame with FIN clear
+  kUnexpectedContinuation,  // continuation frame with no message in progress
+  kExpectedContinuation,    // new text/binary frame while a fragmented message is in progress
+  kNonMinimalLength,        // 16/64-bit length used for a length that fits the shorter form
+  kLengthHighBit,           // 64-bit length with the most significant bit set
+  kBadClosePayload,         // close payload of 1 byte, or a status code that may not be sent
 };
 std::string_view to_string(WsParseError e) noexcept;
 
@@ -119,22 +121,23 @@ struct WsParseResult {
 // Errors: kReservedBits, kBadOpcode, kMaskedFrame, kFrameTooLarge, kControlTooLong, kControlFragmented,
 // kNonMinimalLength, kLengthHighBit. Header errors are reported as soon as the header bytes are there, before
 // the payload arrives.
-[[nodiscard]] WsParseResult parse_server_frame(std::string_view in, size_t max_payload, WsFrame& out) noexcept;
+[[nodiscard]] WsParseResult parse_server_frame(std::string_view in, size_t max_payload,
+                                               WsFrame& out) noexcept;
 
 enum class WsEventKind : uint8_t {
   kNeedMore,  // nothing complete yet; read more bytes into the buffer and call again
   kMessage,   // a whole text/binary message (reassembled when it was fragmented)
   kPing,      // answer with a pong carrying the same payload
   kPong,
-  kClose,     // close_code (1005 when the frame carried none) and reason in payload
-  kError,     // protocol error: fail the connection (close 1002 / 1009); the reader stays failed
+  kClose,  // close_code (1005 when the frame carried none) and reason in payload
+  kError,  // protocol error: fail the connection (close 1002 / 1009); the reader stays failed
 };
 
 struct WsEvent {
   WsEventKind kind = WsEventKind::kNeedMore;
   WsOpcode opcode = WsOpcode::kText;  // kMessage: kText or kBinary
-  std::string_view payload;           // into the input or into the reader's reassembly buffer; valid until the
-                                      // next call (and, for input, until the caller drops those bytes)
+  std::string_view payload;  // into the input or into the reader's reassembly buffer; valid until the
+                             // next call (and, for input, until the caller drops those bytes)
   uint16_t close_code = 0;
   WsParseError error = WsParseError::kNone;
   size_t consumed = 0;  // drop this many bytes from the front of the input, whatever the kind

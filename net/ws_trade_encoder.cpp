@@ -73,32 +73,38 @@ Encoded subscription(std::string_view op, std::span<const std::string_view> topi
 
 Encoded encode_ws_create(const WsRequestMeta& m, const Instrument& in, const OrderCreate& a,
                          std::span<char> out) noexcept {
-  return envelope(m, "order.create", out, [&](BoundedWriter& w) { return detail::write_create(w, in, a, true); });
+  return envelope(m, "order.create", out,
+                  [&](BoundedWriter& w) { return detail::write_create(w, in, a, true); });
 }
 
 Encoded encode_ws_amend(const WsRequestMeta& m, const Instrument& in, const OrderAmend& a,
                         std::span<char> out) noexcept {
-  return envelope(m, "order.amend", out, [&](BoundedWriter& w) { return detail::write_amend(w, in, a, true); });
+  return envelope(m, "order.amend", out,
+                  [&](BoundedWriter& w) { return detail::write_amend(w, in, a, true); });
 }
 
 Encoded encode_ws_cancel(const WsRequestMeta& m, const Instrument& in, const OrderCancel& a,
                          std::span<char> out) noexcept {
-  return envelope(m, "order.cancel", out, [&](BoundedWriter& w) { return detail::write_cancel(w, in, a, true); });
+  return envelope(m, "order.cancel", out,
+                  [&](BoundedWriter& w) { return detail::write_cancel(w, in, a, true); });
 }
 
 Encoded encode_ws_create_batch(const WsRequestMeta& m, const InstrumentRegistry& reg,
                                std::span<const OrderCreate> items, std::span<char> out) noexcept {
-  return envelope(m, "order.create-batch", out, [&](BoundedWriter& w) { return detail::write_batch(w, reg, items); });
+  return envelope(m, "order.create-batch", out,
+                  [&](BoundedWriter& w) { return detail::write_batch(w, reg, items); });
 }
 
 Encoded encode_ws_amend_batch(const WsRequestMeta& m, const InstrumentRegistry& reg,
                               std::span<const OrderAmend> items, std::span<char> out) noexcept {
-  return envelope(m, "order.amend-batch", out, [&](BoundedWriter& w) { return detail::write_batch(w, reg, items); });
+  return envelope(m, "order.amend-batch", out,
+                  [&](BoundedWriter& w) { return detail::write_batch(w, reg, items); });
 }
 
 Encoded encode_ws_cancel_batch(const WsRequestMeta& m, const InstrumentRegistry& reg,
                                std::span<const OrderCancel> items, std::span<char> out) noexcept {
-  return envelope(m, "order.cancel-batch", out, [&](BoundedWriter& w) { return detail::write_batch(w, reg, items); });
+  return envelope(m, "order.cancel-batch", out,
+                  [&](BoundedWriter& w) { return detail::write_batch(w, reg, items); });
 }
 
 Encoded encode_ws_auth(const Signer& signer, int64_t expires_ms, std::span<char> out) noexcept {
@@ -133,17 +139,20 @@ Encoded encode_ws_unsubscribe(std::span<const std::string_view> topics, std::str
 
 EncodedFrame encode_ws_create_frame(const WsRequestMeta& m, const Instrument& in, const OrderCreate& a,
                                     uint32_t mask_key, std::span<char> out) noexcept {
-  return encode_ws_text_frame(out, mask_key, [&](std::span<char> room) { return encode_ws_create(m, in, a, room); });
+  return encode_ws_text_frame(out, mask_key,
+                              [&](std::span<char> room) { return encode_ws_create(m, in, a, room); });
 }
 
 EncodedFrame encode_ws_amend_frame(const WsRequestMeta& m, const Instrument& in, const OrderAmend& a,
                                    uint32_t mask_key, std::span<char> out) noexcept {
-  return encode_ws_text_frame(out, mask_key, [&](std::span<char> room) { return encode_ws_amend(m, in, a, room); });
+  return encode_ws_text_frame(out, mask_key,
+                              [&](std::span<char> room) { return encode_ws_amend(m, in, a, room); });
 }
 
 EncodedFrame encode_ws_cancel_frame(const WsRequestMeta& m, const Instrument& in, const OrderCancel& a,
                                     uint32_t mask_key, std::span<char> out) noexcept {
-  return encode_ws_text_frame(out, mask_key, [&](std::span<char> room) { return encode_ws_cancel(m, in, a, room); });
+  return encode_ws_text_frame(out, mask_key,
+                              [&](std::span<char> room) { return encode_ws_cancel(m, in, a, room); });
 }
 
 }  // namespace mm

@@ -1,6 +1,6 @@
 #pragma once
-// Bybit V5 WebSocket messages: trade-stream envelopes (order.create|amend|cancel and their -batch forms), auth,
-// ping and subscribe, as JSON text or straight as a masked client frame in one buffer.
+// Bybit V5 WebSocket messages: trade-stream envelopes (order.create|amend|cancel and their -batch forms),
+// auth, ping and subscribe, as JSON text or straight as a masked client frame in one buffer.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -15,11 +15,11 @@
 
 namespace mm {
 
-// Per-request envelope data of the trade stream. reqId is echoed in the answer (empty: omitted); Bybit rejects a
-// reqId it has seen recently (20006), so derive it from a sequence.
+// Per-request envelope data of the trade stream. reqId is echoed in the answer (empty: omitted); Bybit
+// rejects a reqId it has seen recently (20006), so derive it from a sequence.
 struct WsRequestMeta {
-  std::string_view req_id;  // "" or 1..36 chars of [A-Za-z0-9-_]
-  int64_t timestamp_ms = 0; // X-BAPI-TIMESTAMP, from the injected wall clock; >= 0
+  std::string_view req_id;   // "" or 1..36 chars of [A-Za-z0-9-_]
+  int64_t timestamp_ms = 0;  // X-BAPI-TIMESTAMP, from the injected wall clock; >= 0
   int64_t recv_window_ms = 5000;
 };
 

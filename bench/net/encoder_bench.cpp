@@ -18,8 +18,9 @@ namespace {
 
 using namespace mm;
 
-constexpr std::string_view kBody = R"({"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit",)"
-                                   R"("qty":"0.001","price":"65114.20","timeInForce":"PostOnly","orderLinkId":"mm-1"})";
+constexpr std::string_view kBody =
+    R"({"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit",)"
+    R"("qty":"0.001","price":"65114.20","timeInForce":"PostOnly","orderLinkId":"mm-1"})";
 
 Instrument btc() {
   InstrumentSpec spec;

@@ -1,7 +1,7 @@
 #pragma once
 // Append-only writer over a caller buffer that never writes past its end: once an append does not fit, the
-// writer is marked overflowed and every later append is a no-op. Why sticky overflow: encoders then check once
-// at the end instead of after every field, and a too-small buffer can never be overrun.
+// writer is marked overflowed and every later append is a no-op. Why sticky overflow: encoders then check
+// once at the end instead of after every field, and a too-small buffer can never be overrun.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -24,8 +24,8 @@ inline size_t write_u64(uint64_t v, char* out) noexcept {
 
 class BoundedWriter {
  public:
-  explicit BoundedWriter(std::span<char> out) noexcept : begin_(out.data()), pos_(out.data()),
-                                                         end_(out.data() + out.size()) {}
+  explicit BoundedWriter(std::span<char> out) noexcept
+      : begin_(out.data()), pos_(out.data()), end_(out.data() + out.size()) {}
 
   size_t size() const noexcept { return static_cast<size_t>(pos_ - begin_); }
   size_t remaining() const noexcept { return static_cast<size_t>(end_ - pos_); }

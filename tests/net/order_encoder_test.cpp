@@ -24,8 +24,8 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-Instrument instrument(Category c, std::string_view symbol, std::string_view price_scale, std::string_view tick,
-                      std::string_view step) {
+Instrument instrument(Category c, std::string_view symbol, std::string_view price_scale,
+                      std::string_view tick, std::string_view step) {
   InstrumentSpec spec;
   spec.category = c;
   spec.symbol = symbol;
@@ -179,8 +179,8 @@ TEST(LinkId, Errors) {
 
 TEST_F(OrderEncoderTest, CreateLimitBody) {
   const element b = parse(text(encode_rest_create(btc, limit_buy(), buf)));
-  EXPECT_EQ(keys(b), (Keys{"category", "symbol", "side", "orderType", "qty", "price", "timeInForce", "orderLinkId",
-                           "positionIdx"}));
+  EXPECT_EQ(keys(b), (Keys{"category", "symbol", "side", "orderType", "qty", "price", "timeInForce",
+                           "orderLinkId", "positionIdx"}));
   EXPECT_EQ(str(b, "category"), "linear");
   EXPECT_EQ(str(b, "symbol"), "BTCUSDT");
   EXPECT_EQ(str(b, "side"), "Buy");
@@ -206,7 +206,9 @@ TEST_F(OrderEncoderTest, CreateSellReduceOnlyHedgeAndEveryTimeInForce) {
   const struct {
     TimeInForce tif;
     const char* name;
-  } cases[] = {{TimeInForce::kGtc, "GTC"}, {TimeInForce::kIoc, "IOC"}, {TimeInForce::kFok, "FOK"},
+  } cases[] = {{TimeInForce::kGtc, "GTC"},
+               {TimeInForce::kIoc, "IOC"},
+               {TimeInForce::kFok, "FOK"},
                {TimeInForce::kPostOnly, "PostOnly"}};
   for (const auto& c : cases) {
     a.tif = c.tif;
@@ -243,7 +245,8 @@ TEST_F(OrderEncoderTest, SpotLimitPricesAreTrimmed) {
   a.price = px(spot, "65140");
   a.qty = qty(spot, "0.5");
   const element b = parse(text(encode_rest_create(spot, a, buf)));
-  EXPECT_EQ(keys(b), (Keys{"category", "symbol", "side", "orderType", "qty", "price", "timeInForce", "orderLinkId"}));
+  EXPECT_EQ(keys(b),
+            (Keys{"category", "symbol", "side", "orderType", "qty", "price", "timeInForce", "orderLinkId"}));
   EXPECT_EQ(str(b, "price"), "65140");
   EXPECT_EQ(str(b, "qty"), "0.5");
 }
@@ -383,7 +386,8 @@ TEST_F(OrderEncoderTest, BatchErrors) {
   std::vector<OrderCreate> items = ladder(*this, kMaxBatchItems + 1);
   EXPECT_EQ(encode_rest_create_batch(reg, items, buf).error, EncodeError::kBatchTooLarge);
   EXPECT_TRUE(encode_rest_create_batch(reg, std::span(items).first(kMaxBatchItems), buf).ok());
-  EXPECT_EQ(encode_rest_create_batch(reg, std::span<const OrderCreate>(), buf).error, EncodeError::kEmptyBatch);
+  EXPECT_EQ(encode_rest_create_batch(reg, std::span<const OrderCreate>(), buf).error,
+            EncodeError::kEmptyBatch);
   std::vector<OrderCreate> spot_items(kMaxSpotBatchItems + 1, limit_buy());
   for (auto& a : spot_items) a.instrument = spot_id;
   EXPECT_EQ(encode_rest_create_batch(reg, spot_items, buf).error, EncodeError::kBatchTooLarge);
@@ -399,7 +403,8 @@ TEST_F(OrderEncoderTest, BatchErrors) {
 
 TEST_F(OrderEncoderTest, CancelAllBodies) {
   EXPECT_EQ(text(encode_rest_cancel_all(btc, buf)), R"({"category":"linear","symbol":"BTCUSDT"})");
-  EXPECT_EQ(text(encode_rest_cancel_all(Category::kLinear, "USDT", buf)), R"({"category":"linear","settleCoin":"USDT"})");
+  EXPECT_EQ(text(encode_rest_cancel_all(Category::kLinear, "USDT", buf)),
+            R"({"category":"linear","settleCoin":"USDT"})");
   EXPECT_EQ(text(encode_rest_cancel_all(Category::kSpot, "", buf)), R"({"category":"spot"})");
   EXPECT_EQ(encode_rest_cancel_all(Category::kLinear, "", buf).error, EncodeError::kBadCoin);
   EXPECT_EQ(encode_rest_cancel_all(Category::kLinear, "us\"dt", buf).error, EncodeError::kBadCoin);
@@ -427,8 +432,8 @@ TEST_F(OrderEncoderTest, TradingStopBodies) {
   t.sl_trigger_by = TriggerBy::kIndexPrice;
   t.position_idx = 1;
   element b = parse(text(encode_rest_trading_stop(btc, t, buf)));
-  EXPECT_EQ(keys(b), (Keys{"category", "symbol", "tpslMode", "positionIdx", "takeProfit", "tpTriggerBy", "stopLoss",
-                           "slTriggerBy", "trailingStop"}));
+  EXPECT_EQ(keys(b), (Keys{"category", "symbol", "tpslMode", "positionIdx", "takeProfit", "tpTriggerBy",
+                           "stopLoss", "slTriggerBy", "trailingStop"}));
   EXPECT_EQ(str(b, "tpslMode"), "Full");
   EXPECT_EQ(num(b, "positionIdx"), 1);
   EXPECT_EQ(str(b, "takeProfit"), "70000.00");
@@ -454,8 +459,8 @@ TEST_F(OrderEncoderTest, TradingStopBodies) {
   EXPECT_EQ(encode_rest_trading_stop(spot, t, buf).error, EncodeError::kUnsupportedForCategory);
 }
 
-// Runs `encode` into every buffer size below the needed one: each must fail with kBufferTooSmall and leave the
-// guard bytes after the span untouched; the exact size must succeed with the same bytes.
+// Runs `encode` into every buffer size below the needed one: each must fail with kBufferTooSmall and leave
+// the guard bytes after the span untouched; the exact size must succeed with the same bytes.
 template <class Fn>
 void check_every_short_buffer(Fn&& encode) {
   std::vector<char> big(1 << 14);
@@ -471,7 +476,8 @@ void check_every_short_buffer(Fn&& encode) {
       ASSERT_TRUE(e.ok());
       ASSERT_EQ(std::string(b.data(), e.size), want);
     }
-    for (size_t i = n; i < b.size(); ++i) ASSERT_EQ(b[i], '#') << "wrote past the buffer at " << i << " of " << n;
+    for (size_t i = n; i < b.size(); ++i)
+      ASSERT_EQ(b[i], '#') << "wrote past the buffer at " << i << " of " << n;
   }
 }
 
@@ -500,7 +506,8 @@ TEST_F(OrderEncoderTest, EveryEncoderFailsCleanlyOnEveryShortBuffer) {
   check_every_short_buffer([&](std::span<char> o) { return encode_rest_cancel(btc, cn, o); });
   check_every_short_buffer([&](std::span<char> o) { return encode_rest_create_batch(reg, batch, o); });
   check_every_short_buffer([&](std::span<char> o) { return encode_rest_cancel_all(btc, o); });
-  check_every_short_buffer([&](std::span<char> o) { return encode_rest_cancel_all(Category::kLinear, "USDT", o); });
+  check_every_short_buffer(
+      [&](std::span<char> o) { return encode_rest_cancel_all(Category::kLinear, "USDT", o); });
   check_every_short_buffer([&](std::span<char> o) { return encode_rest_trading_stop(btc, ts, o); });
   check_every_short_buffer([&](std::span<char> o) { return encode_ws_create(m, btc, c, o); });
   check_every_short_buffer([&](std::span<char> o) { return encode_ws_amend(m, btc, am, o); });
@@ -513,13 +520,14 @@ TEST_F(OrderEncoderTest, EveryEncoderFailsCleanlyOnEveryShortBuffer) {
     return encode_http_post(signer, "api.bybit.com", kPathOrderCreate, 1700000000000, 5000, "{\"a\":1}", o);
   });
   check_every_short_buffer([&](std::span<char> o) {
-    return encode_http_get(signer, "api.bybit.com", "/v5/order/realtime", "category=linear", 1700000000000, 5000, o);
+    return encode_http_get(signer, "api.bybit.com", "/v5/order/realtime", "category=linear", 1700000000000,
+                           5000, o);
   });
 }
 
 TEST_F(OrderEncoderTest, WorstCaseBodiesFitTheDocumentedBounds) {
-  const Instrument big = instrument(Category::kInverse, "ABCDEFGHIJKLMNOPQRSTUVWXYZ01234", "10", "0.0000000001",
-                                    "0.00000001");
+  const Instrument big =
+      instrument(Category::kInverse, "ABCDEFGHIJKLMNOPQRSTUVWXYZ01234", "10", "0.0000000001", "0.00000001");
   InstrumentRegistry r;
   const InstrumentId id = r.add(big);
   OrderCreate a;
@@ -643,7 +651,8 @@ TEST_F(OrderEncoderTest, WsAuthPingSubscribe) {
   EXPECT_EQ(encode_ws_subscribe(bad, "", buf).error, EncodeError::kBadTopic);
   const std::string_view empty_topic[] = {""};
   EXPECT_EQ(encode_ws_subscribe(empty_topic, "", buf).error, EncodeError::kBadTopic);
-  EXPECT_EQ(encode_ws_subscribe(std::span<const std::string_view>(), "", buf).error, EncodeError::kEmptyBatch);
+  EXPECT_EQ(encode_ws_subscribe(std::span<const std::string_view>(), "", buf).error,
+            EncodeError::kEmptyBatch);
 }
 
 TEST_F(OrderEncoderTest, WsFramedCreateUnmasksToTheSameJson) {
@@ -682,30 +691,35 @@ TEST_F(OrderEncoderTest, WsFramedCreateUnmasksToTheSameJson) {
 TEST_F(OrderEncoderTest, SignedPostSendsTheSignedBytes) {
   Signer s;
   ASSERT_EQ(s.init("test_api_key", "test_secret"), SignerError::kOk);
-  const std::string_view body = R"({"category": "linear", "symbol": "BTCUSDT", "orderLinkId": "test-order-1"})";
-  const std::string_view req = text(encode_http_post(s, "api.bybit.com", kPathOrderCreate, 1700000000000, 5000, body, buf));
-  const std::string expected = std::string("POST /v5/order/create HTTP/1.1\r\n") +
-                               "Host: api.bybit.com\r\n"
-                               "Content-Type: application/json\r\n"
-                               "X-BAPI-API-KEY: test_api_key\r\n"
-                               "X-BAPI-TIMESTAMP: 1700000000000\r\n"
-                               "X-BAPI-RECV-WINDOW: 5000\r\n"
-                               "X-BAPI-SIGN: 2df4a0603d69c08d5dea29ba85b46eb7db64ce9e9ebd34a7802a3d69700cb2a1\r\n"
-                               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+  const std::string_view body =
+      R"({"category": "linear", "symbol": "BTCUSDT", "orderLinkId": "test-order-1"})";
+  const std::string_view req =
+      text(encode_http_post(s, "api.bybit.com", kPathOrderCreate, 1700000000000, 5000, body, buf));
+  const std::string expected =
+      std::string("POST /v5/order/create HTTP/1.1\r\n") +
+      "Host: api.bybit.com\r\n"
+      "Content-Type: application/json\r\n"
+      "X-BAPI-API-KEY: test_api_key\r\n"
+      "X-BAPI-TIMESTAMP: 1700000000000\r\n"
+      "X-BAPI-RECV-WINDOW: 5000\r\n"
+      "X-BAPI-SIGN: 2df4a0603d69c08d5dea29ba85b46eb7db64ce9e9ebd34a7802a3d69700cb2a1\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
   EXPECT_EQ(req, expected);
 }
 
 TEST_F(OrderEncoderTest, SignedGetAndHeaderFields) {
   Signer s;
   ASSERT_EQ(s.init("test_api_key", "test_secret"), SignerError::kOk);
-  const std::string_view req = text(
-      encode_http_get(s, "api.bybit.com", "/v5/order/realtime", "category=linear&symbol=BTCUSDT", 1700000000000, 5000, buf));
-  EXPECT_EQ(req, "GET /v5/order/realtime?category=linear&symbol=BTCUSDT HTTP/1.1\r\n"
-                 "Host: api.bybit.com\r\n"
-                 "X-BAPI-API-KEY: test_api_key\r\n"
-                 "X-BAPI-TIMESTAMP: 1700000000000\r\n"
-                 "X-BAPI-RECV-WINDOW: 5000\r\n"
-                 "X-BAPI-SIGN: fd4f31228a46109dc6673062328693696df9a96c7ff04e6491a45e7f63a0fdd7\r\n\r\n");
+  const std::string_view req = text(encode_http_get(
+      s, "api.bybit.com", "/v5/order/realtime", "category=linear&symbol=BTCUSDT", 1700000000000, 5000, buf));
+  EXPECT_EQ(req,
+            "GET /v5/order/realtime?category=linear&symbol=BTCUSDT HTTP/1.1\r\n"
+            "Host: api.bybit.com\r\n"
+            "X-BAPI-API-KEY: test_api_key\r\n"
+            "X-BAPI-TIMESTAMP: 1700000000000\r\n"
+            "X-BAPI-RECV-WINDOW: 5000\r\n"
+            "X-BAPI-SIGN: fd4f31228a46109dc6673062328693696df9a96c7ff04e6491a45e7f63a0fdd7\r\n\r\n");
   RestAuthHeaders h;
   ASSERT_EQ(sign_rest_headers(s, 1700000000000, 5000, "category=linear&symbol=BTCUSDT", h), EncodeError::kOk);
   EXPECT_EQ(h.api_key, "test_api_key");
@@ -753,7 +767,8 @@ TEST_F(OrderEncoderTest, EncodingAllocatesNothing) {
     const Encoded b = encode_rest_create(btc, c, body);
     ASSERT_TRUE(b.ok());
     ASSERT_TRUE(encode_http_post(s, "api.bybit.com", kPathOrderCreate, 1700000000000 + i, 5000,
-                                 std::string_view(body.data(), b.size), buf).ok());
+                                 std::string_view(body.data(), b.size), buf)
+                    .ok());
     ASSERT_TRUE(encode_rest_trading_stop(btc, ts, buf).ok());
     ASSERT_TRUE(encode_rest_cancel_all(btc, buf).ok());
   }

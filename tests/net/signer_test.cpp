@@ -25,13 +25,18 @@ void* counting_realloc(void* p, size_t n, const char*, int) {
   ++t_openssl_allocs;
   return std::realloc(p, n);
 }
-void counting_free(void* p, const char*, int) { std::free(p); }
-const bool g_hooks_installed = CRYPTO_set_mem_functions(counting_malloc, counting_realloc, counting_free) == 1;
+void counting_free(void* p, const char*, int) {
+  std::free(p);
+}
+const bool g_hooks_installed =
+    CRYPTO_set_mem_functions(counting_malloc, counting_realloc, counting_free) == 1;
 
 constexpr std::string_view kKey = "test_api_key";
 constexpr std::string_view kSecret = "test_secret";
 
-std::string hex(const char* p) { return std::string(p, kSignatureHexLen); }
+std::string hex(const char* p) {
+  return std::string(p, kSignatureHexLen);
+}
 
 Signer& test_signer() {
   static Signer s;
@@ -42,13 +47,15 @@ Signer& test_signer() {
 
 TEST(Signer, RestGetVector) {
   char out[kSignatureHexLen];
-  ASSERT_EQ(test_signer().sign_rest(1700000000000, 5000, "category=linear&symbol=BTCUSDT", out), SignerError::kOk);
+  ASSERT_EQ(test_signer().sign_rest(1700000000000, 5000, "category=linear&symbol=BTCUSDT", out),
+            SignerError::kOk);
   EXPECT_EQ(hex(out), "fd4f31228a46109dc6673062328693696df9a96c7ff04e6491a45e7f63a0fdd7");
 }
 
 TEST(Signer, RestPostVector) {
   char out[kSignatureHexLen];
-  const std::string_view body = R"({"category": "linear", "symbol": "BTCUSDT", "orderLinkId": "test-order-1"})";
+  const std::string_view body =
+      R"({"category": "linear", "symbol": "BTCUSDT", "orderLinkId": "test-order-1"})";
   ASSERT_EQ(test_signer().sign_rest(1700000000000, 5000, body, out), SignerError::kOk);
   EXPECT_EQ(hex(out), "2df4a0603d69c08d5dea29ba85b46eb7db64ce9e9ebd34a7802a3d69700cb2a1");
 }
@@ -77,7 +84,8 @@ TEST(Signer, SignRestUsesTimestampKeyWindowPayload) {
 TEST(Signer, PartsAreConcatenated) {
   char a[kSignatureHexLen];
   char b[kSignatureHexLen];
-  ASSERT_EQ(test_signer().sign({"1700000000000test_api_key5000", std::string(1000, 'x')}, a), SignerError::kOk);
+  ASSERT_EQ(test_signer().sign({"1700000000000test_api_key5000", std::string(1000, 'x')}, a),
+            SignerError::kOk);
   EXPECT_EQ(hex(a), "b8b5dff64e73ab09091b09c0df79a00dc6b2fa422c21ec50d1d3708319896728");
   ASSERT_EQ(test_signer().sign({"1700", "000000000", "", "test_api_key5000", std::string(1000, 'x')}, b),
             SignerError::kOk);

@@ -18,7 +18,9 @@ std::string pattern(size_t n) {
   return s;
 }
 
-uint8_t byte(const std::string& s, size_t i) { return static_cast<uint8_t>(s[i]); }
+uint8_t byte(const std::string& s, size_t i) {
+  return static_cast<uint8_t>(s[i]);
+}
 
 // An unmasked server frame. len_form: 0 = minimal, 16 / 64 = force that extended length form.
 std::string server_frame(uint8_t b0, std::string_view payload, int len_form = 0) {
@@ -78,7 +80,8 @@ TEST(WsFrame, HeaderLengths) {
 
 TEST(WsFrame, ClientFrameRoundTripAtLengthBoundaries) {
   const uint32_t key = 0xA1B2C3D4;
-  for (size_t n : {size_t{0}, size_t{1}, size_t{125}, size_t{126}, size_t{65535}, size_t{65536}, size_t{70001}}) {
+  for (size_t n :
+       {size_t{0}, size_t{1}, size_t{125}, size_t{126}, size_t{65535}, size_t{65536}, size_t{70001}}) {
     SCOPED_TRACE(n);
     const std::string payload = pattern(n);
     std::vector<char> out(n + kMaxClientHeaderLen);
@@ -131,7 +134,8 @@ TEST(WsFrame, MaskMatchesBytewiseDefinitionAtEveryLengthAndAlignment) {
       const std::string orig = buf;
       mask_payload(buf.data() + align, n, key);
       for (size_t i = 0; i < n; ++i) {
-        ASSERT_EQ(byte(buf, align + i), static_cast<uint8_t>(byte(orig, align + i) ^ k[i % 4])) << n << " " << i;
+        ASSERT_EQ(byte(buf, align + i), static_cast<uint8_t>(byte(orig, align + i) ^ k[i % 4]))
+            << n << " " << i;
       }
       ASSERT_EQ(buf.substr(0, align), orig.substr(0, align));
       mask_payload(buf.data() + align, n, key);
@@ -145,12 +149,15 @@ TEST(WsFrame, TooSmallBufferFailsWithoutWritingPastIt) {
     const std::string payload = pattern(n);
     const size_t need = client_header_len(n) + n;
     std::vector<char> out(need + 16, '#');
-    const WsFrameSpan f = encode_client_frame(WsOpcode::kText, true, payload, 1, std::span<char>(out.data(), need - 1));
+    const WsFrameSpan f =
+        encode_client_frame(WsOpcode::kText, true, payload, 1, std::span<char>(out.data(), need - 1));
     EXPECT_EQ(f.error, WsFrameError::kBufferTooSmall);
     for (size_t i = need - 1; i < out.size(); ++i) ASSERT_EQ(out[i], '#');
     std::vector<char> room(kMaxClientHeaderLen + n + 16, '#');
-    EXPECT_EQ(finish_client_frame(std::span<char>(room.data(), kMaxClientHeaderLen + n - 1), n, WsOpcode::kText, 1).error,
-              WsFrameError::kBufferTooSmall);
+    EXPECT_EQ(
+        finish_client_frame(std::span<char>(room.data(), kMaxClientHeaderLen + n - 1), n, WsOpcode::kText, 1)
+            .error,
+        WsFrameError::kBufferTooSmall);
     for (char c : room) ASSERT_EQ(c, '#');
   }
 }
@@ -202,7 +209,8 @@ TEST(WsFrame, EncodingAllocatesNothing) {
 // Server side.
 
 TEST(WsParse, EverySplitPointNeedsMoreThenParses) {
-  for (size_t n : {size_t{0}, size_t{5}, size_t{125}, size_t{126}, size_t{300}, size_t{65535}, size_t{65536}}) {
+  for (size_t n :
+       {size_t{0}, size_t{5}, size_t{125}, size_t{126}, size_t{300}, size_t{65535}, size_t{65536}}) {
     SCOPED_TRACE(n);
     const std::string payload = pattern(n);
     const std::string frame = server_frame(0x81, payload);
@@ -256,7 +264,8 @@ TEST(WsParse, OversizedFrameIsRejectedFromTheHeaderAlone) {
 }
 
 // Simulates a transport: bytes arrive in chunks of `chunk`, the caller drops `consumed` after each call.
-std::vector<WsEvent> feed(WsFrameReader& r, const std::string& stream, size_t chunk, std::vector<std::string>& payloads) {
+std::vector<WsEvent> feed(WsFrameReader& r, const std::string& stream, size_t chunk,
+                          std::vector<std::string>& payloads) {
   std::vector<WsEvent> events;
   std::string buf;
   size_t sent = 0;
@@ -281,11 +290,11 @@ std::vector<WsEvent> feed(WsFrameReader& r, const std::string& stream, size_t ch
 
 TEST(WsReader, FragmentedMessageWithInterleavedControlFramesAtAnyChunking) {
   const std::string stream = server_frame(0x81, "{\"op\":\"pong\"}") +  // whole message
-                             server_frame(0x01, "frag-one;") +         // text, not final
-                             server_frame(0x89, "are-you-there") +     // ping in the middle
-                             server_frame(0x00, "") +                  // empty continuation
-                             server_frame(0x80, "frag-two") +          // final continuation
-                             server_frame(0x8A, "") +                  // pong
+                             server_frame(0x01, "frag-one;") +          // text, not final
+                             server_frame(0x89, "are-you-there") +      // ping in the middle
+                             server_frame(0x00, "") +                   // empty continuation
+                             server_frame(0x80, "frag-two") +           // final continuation
+                             server_frame(0x8A, "") +                   // pong
                              server_frame(0x82, std::string(300, 'b')) +
                              server_frame(0x88, std::string("\x03\xE8normal", 8));
   for (size_t chunk : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{64}, stream.size()}) {
@@ -312,7 +321,8 @@ TEST(WsReader, FragmentedMessageWithInterleavedControlFramesAtAnyChunking) {
   }
 }
 
-WsParseError reader_error(const std::string& stream, size_t max_frame = 1 << 16, size_t max_message = 1 << 16) {
+WsParseError reader_error(const std::string& stream, size_t max_frame = 1 << 16,
+                          size_t max_message = 1 << 16) {
   WsFrameReader r(max_frame, max_message);
   std::vector<std::string> p;
   const std::vector<WsEvent> ev = feed(r, stream, stream.size(), p);
@@ -323,17 +333,21 @@ WsParseError reader_error(const std::string& stream, size_t max_frame = 1 << 16,
 
 TEST(WsReader, FragmentationErrors) {
   EXPECT_EQ(reader_error(server_frame(0x80, "orphan")), WsParseError::kUnexpectedContinuation);
-  EXPECT_EQ(reader_error(server_frame(0x01, "a") + server_frame(0x81, "b")), WsParseError::kExpectedContinuation);
-  EXPECT_EQ(reader_error(server_frame(0x01, std::string(60, 'a')) + server_frame(0x80, std::string(60, 'a')), 1 << 16,
-                         100),
+  EXPECT_EQ(reader_error(server_frame(0x01, "a") + server_frame(0x81, "b")),
+            WsParseError::kExpectedContinuation);
+  EXPECT_EQ(reader_error(server_frame(0x01, std::string(60, 'a')) + server_frame(0x80, std::string(60, 'a')),
+                         1 << 16, 100),
             WsParseError::kMessageTooLarge);
-  EXPECT_EQ(reader_error(server_frame(0x81, std::string(101, 'a')), 1 << 16, 100), WsParseError::kMessageTooLarge);
-  EXPECT_EQ(reader_error(server_frame(0x81, std::string(200, 'a')), 150, 1 << 16), WsParseError::kFrameTooLarge);
+  EXPECT_EQ(reader_error(server_frame(0x81, std::string(101, 'a')), 1 << 16, 100),
+            WsParseError::kMessageTooLarge);
+  EXPECT_EQ(reader_error(server_frame(0x81, std::string(200, 'a')), 150, 1 << 16),
+            WsParseError::kFrameTooLarge);
 }
 
 TEST(WsReader, ClosePayloads) {
   EXPECT_EQ(reader_error(server_frame(0x88, "x")), WsParseError::kBadClosePayload);
-  EXPECT_EQ(reader_error(server_frame(0x88, std::string("\x03\xED", 2))), WsParseError::kBadClosePayload);  // 1005
+  EXPECT_EQ(reader_error(server_frame(0x88, std::string("\x03\xED", 2))),
+            WsParseError::kBadClosePayload);  // 1005
   EXPECT_EQ(reader_error(server_frame(0x88, std::string("\x00\x10", 2))), WsParseError::kBadClosePayload);
   WsFrameReader r(1 << 10, 1 << 10);
   const std::string empty_close = server_frame(0x88, "");
@@ -357,7 +371,8 @@ TEST(WsReader, StaysFailedUntilReset) {
 
 TEST(WsReader, ReadingAllocatesNothing) {
   WsFrameReader r(1 << 16, 1 << 16);
-  const std::string stream = server_frame(0x01, "part1") + server_frame(0x80, "part2") + server_frame(0x81, "x");
+  const std::string stream =
+      server_frame(0x01, "part1") + server_frame(0x80, "part2") + server_frame(0x81, "x");
   test::AllocScope scope;
   std::string_view in = stream;
   int messages = 0;
