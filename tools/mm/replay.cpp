@@ -1,0 +1,375 @@
+#include "tools/mm/replay.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "net/instruments_json.h"
+#include "sim/recording.h"
+#include "tools/mm/json_writer.h"
+
+namespace mm::tools {
+
+std::string_view to_string(ReplayStage s) noexcept {
+  switch (s) {
+    case ReplayStage::kParse: return "parse";
+    case ReplayStage::kBook: return "book";
+    case ReplayStage::kTotal: return "total";
+    case ReplayStage::kCount: break;
+  }
+  return "?";
+}
+
+namespace {
+
+// Frames scanned per file before the replay for instruments-info responses and first snapshots.
+// Why bounded: recordings put the REST responses and the first snapshots at their start; scanning a whole
+// day-long file twice would double the cold start for nothing.
+constexpr uint64_t kScanFrames = 20000;
+
+// Why inference exists: Bybit's history files carry no instruments-info. A grid finer than or equal to the
+// true one (10^-decimals seen) converts every price of the file exactly; it is flagged `inferred`.
+struct Inferred {
+  Category category;
+  std::string symbol;
+  int price_decimals = 0;
+  int qty_decimals = 0;
+};
+
+bool infer_from_snapshot(std::string_view frame, Category category, Inferred& out) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(frame.data(), frame.size()).get(doc) != simdjson::SUCCESS) return false;
+  std::string_view topic, type;
+  if (doc["topic"].get(topic) != simdjson::SUCCESS || topic.rfind("orderbook.", 0) != 0) return false;
+  if (doc["type"].get(type) != simdjson::SUCCESS || type != "snapshot") return false;
+  const auto dot = topic.rfind('.');
+  out.category = category;
+  out.symbol = std::string(topic.substr(dot + 1));
+  for (const char* side : {"b", "a"}) {
+    simdjson::dom::array levels;
+    if (doc["data"][side].get(levels) != simdjson::SUCCESS) return false;
+    for (simdjson::dom::element lvl : levels) {
+      std::string_view p, q;
+      if (lvl.at(0).get(p) != simdjson::SUCCESS || lvl.at(1).get(q) != simdjson::SUCCESS) return false;
+      const int pd = decimal_places(p), qd = decimal_places(q);
+      if (pd < 0 || qd < 0) return false;
+      out.price_decimals = std::max(out.price_decimals, pd);
+      out.qty_decimals = std::max(out.qty_decimals, qd);
+    }
+  }
+  return true;
+}
+
+std::string step_string(int decimals) {
+  if (decimals == 0) return "1";
+  return "0." + std::string(static_cast<size_t>(decimals - 1), '0') + "1";
+}
+
+}  // namespace
+
+Replayer::Replayer(ReplayOptions options) : options_(std::move(options)) {}
+Replayer::~Replayer() = default;
+
+std::string Replayer::open(const std::string& path, std::unique_ptr<FrameSource>& out) const {
+  RecordingOptions ro;
+  ro.category = options_.history_category;
+  OpenedRecording opened = open_recording(path, ro);
+  out = std::move(opened.source);
+  return out ? std::string() : opened.message;
+}
+
+std::string Replayer::scan_instruments(const std::string& path) {
+  std::unique_ptr<FrameSource> src;
+  if (std::string err = open(path, src); !err.empty()) return err;
+  std::vector<Inferred> pending;
+  Frame f;
+  for (uint64_t n = 0; n < kScanFrames; ++n) {
+    const ReadResult r = src->next(f);
+    if (r == ReadResult::kEnd) break;
+    if (r == ReadResult::kBadRecord) continue;
+    if (r != ReadResult::kOk) return std::string(src->error());
+    if (f.kind == FrameKind::kHttp && f.url.find("instruments-info") != std::string_view::npos) {
+      const InstrumentsLoad load = load_instruments_json(f.data, registry_);
+      if (load.error != InstrumentsJsonError::kOk) {
+        return path + ": instruments-info response at " + std::string(f.url) + ": " +
+               std::string(to_string(load.error));
+      }
+    } else if (f.kind == FrameKind::kRecv && f.has_category &&
+               f.data.find("\"snapshot\"") != std::string_view::npos &&
+               f.data.find("orderbook.") != std::string_view::npos) {
+      Inferred inf;
+      if (infer_from_snapshot(f.data, f.category, inf)) pending.push_back(std::move(inf));
+    }
+  }
+  for (const Inferred& inf : pending) {
+    if (registry_.find(inf.category, inf.symbol) != kNoInstrument) continue;
+    const std::string tick = step_string(inf.price_decimals), step = step_string(inf.qty_decimals);
+    InstrumentSpec spec{inf.category, inf.symbol, "Trading", "", tick, step, "", "", ""};
+    Instrument in;
+    if (make_instrument(spec, in) != InstrumentError::kOk) continue;
+    in.inferred = true;
+    registry_.add(in);
+    std::fprintf(stderr, "replay: %s:%s has no instruments-info; grid inferred from its snapshot (tick %s, step %s)\n",
+                 std::string(to_string(inf.category)).c_str(), inf.symbol.c_str(), tick.c_str(), step.c_str());
+  }
+  return {};
+}
+
+std::string Replayer::prepare() {
+  if (options_.files.empty()) return "no recording given";
+  for (const std::string& path : options_.instruments_files) {
+    if (std::string err = scan_instruments(path); !err.empty()) return err;
+  }
+  for (const std::string& path : options_.files) {
+    if (std::string err = scan_instruments(path); !err.empty()) return err;
+  }
+  CodecLimits limits;
+  codec_ = std::make_unique<BybitCodec>(registry_, limits);
+  books_.resize(registry_.size());
+  wanted_.resize(registry_.size());
+  for (size_t i = 0; i < registry_.size(); ++i) {
+    const Instrument& in = registry_.get(static_cast<InstrumentId>(i));
+    wanted_[i] = (!options_.category || *options_.category == in.category) &&
+                 (options_.symbol.empty() || options_.symbol == in.name());
+  }
+  TscCalibration cal;
+  if (TscClock::calibrate(std::chrono::milliseconds(20), cal) == TscError::kOk) tsc_.emplace(cal);
+  return {};
+}
+
+bool Replayer::wanted(InstrumentId id) const noexcept { return id < wanted_.size() && wanted_[id]; }
+
+const BookSync* Replayer::book(InstrumentId id) const noexcept {
+  return id < books_.size() ? books_[id].get() : nullptr;
+}
+
+void Replayer::on_book(const BookUpdate& u, int64_t recv_ns) noexcept {
+  std::unique_ptr<BookSync>& slot = books_[u.instrument];
+  if (!slot) {
+    // First sight of this book: its one allocation, before its steady state starts.
+    try {
+      slot = std::make_unique<BookSync>();
+    } catch (...) {
+      ++counters_.book_errors;
+      return;
+    }
+  }
+  BookSync& b = *slot;
+  const uint64_t resyncs_before = b.counters().resyncs;
+  switch (b.on_update(u, recv_ns)) {
+    case SyncResult::kApplied:
+      if (u.snapshot) {
+        ++counters_.book_snapshots;
+      } else {
+        ++counters_.book_deltas;
+      }
+      break;
+    case SyncResult::kGap:
+    case SyncResult::kBackwards: ++counters_.gaps; break;
+    case SyncResult::kError: ++counters_.book_errors; break;
+    case SyncResult::kDuplicate:
+    case SyncResult::kIgnoredUntrusted: break;
+  }
+  counters_.resyncs += b.counters().resyncs - resyncs_before;
+}
+
+void Replayer::process(const Frame& f) noexcept {
+  const auto stamp = [this]() noexcept { return tsc_ ? TscClock::read_ticks() : MonotonicClock{}.now_ns(); };
+  const auto to_ns = [this](int64_t d) noexcept { return tsc_ ? tsc_->ticks_to_duration_ns(d) : d; };
+  ++counters_.frames;
+  counters_.bytes += f.data.size();
+  const int64_t t0 = stamp();
+  const Category cat = f.has_category ? f.category : options_.history_category;
+  const ParseResult r = codec_->parse_padded(f.data.data(), f.data.size(), cat);
+  const int64_t t1 = stamp();
+  hist_[static_cast<size_t>(ReplayStage::kParse)].record(to_ns(t1 - t0));
+  if (r.error != CodecError::kOk) {
+    ++counters_.parse_errors;
+    return;
+  }
+  ++counters_.messages;
+  ++counters_.topics[static_cast<size_t>(r.kind)];
+  if (r.kind != MsgKind::kBook) return;
+  const BookUpdate& u = codec_->book();
+  if (!wanted(u.instrument)) {
+    ++counters_.filtered;
+    return;
+  }
+  on_book(u, f.recv_ns);
+  const int64_t t2 = stamp();
+  hist_[static_cast<size_t>(ReplayStage::kBook)].record(to_ns(t2 - t1));
+  hist_[static_cast<size_t>(ReplayStage::kTotal)].record(to_ns(t2 - t0));
+}
+
+std::string Replayer::run() {
+  const int64_t start = MonotonicClock{}.now_ns();
+  std::string error;
+  for (const std::string& path : options_.files) {
+    std::unique_ptr<FrameSource> src;
+    if (error = open(path, src); !error.empty()) break;
+    // A new file is a new connection: u restarts, so every book waits for its next snapshot.
+    for (auto& b : books_) {
+      if (b) b->reset();
+    }
+    Frame f;
+    for (;;) {
+      const ReadResult rr = src->next(f);
+      if (rr == ReadResult::kOk) {
+        if (f.kind == FrameKind::kRecv) process(f);
+        continue;
+      }
+      if (rr == ReadResult::kBadRecord) {
+        ++counters_.read_errors;
+        continue;
+      }
+      if (rr != ReadResult::kEnd) error = std::string(src->error());
+      break;
+    }
+    if (!error.empty()) break;
+  }
+  wall_s_ = static_cast<double>(MonotonicClock{}.now_ns() - start) / 1e9;
+  return error;
+}
+
+namespace {
+
+std::string book_key(const Instrument& in) {
+  return std::string(to_string(in.category)) + ":" + std::string(in.name());
+}
+
+template <class F>
+void for_each_book(const Replayer& r, F&& f) {
+  // Report order: category, then symbol, so output is stable across runs.
+  std::vector<InstrumentId> ids;
+  for (size_t i = 0; i < r.registry().size(); ++i) {
+    if (r.book(static_cast<InstrumentId>(i)) != nullptr) ids.push_back(static_cast<InstrumentId>(i));
+  }
+  std::sort(ids.begin(), ids.end(), [&](InstrumentId a, InstrumentId b) {
+    return book_key(r.registry().get(a)) < book_key(r.registry().get(b));
+  });
+  for (InstrumentId id : ids) f(r.registry().get(id), *r.book(id));
+}
+
+std::string fmt_price(const Instrument& in, Price p) {
+  char b[32];
+  return std::string(b, format_price(in, p, b));
+}
+std::string fmt_qty(const Instrument& in, Qty q) {
+  char b[32];
+  return std::string(b, format_qty(in, q, b));
+}
+
+}  // namespace
+
+std::string Replayer::json_report() const {
+  JsonWriter w;
+  const ReplayCounters& c = counters_;
+  w.begin_object();
+  w.key("frames").value(c.frames);
+  w.key("messages").value(c.messages);
+  w.key("topics").begin_object();
+  for (size_t k = 1; k < kMsgKindCount; ++k) {
+    if (c.topics[k] != 0) w.key(to_string(static_cast<MsgKind>(k))).value(c.topics[k]);
+  }
+  w.end_object();
+  w.key("errors").begin_object();
+  w.key("parse").value(c.parse_errors).key("gap").value(c.gaps).key("resync").value(c.resyncs);
+  w.key("book").value(c.book_errors).key("read").value(c.read_errors);
+  w.end_object();
+  const double secs = wall_s_ > 0 ? wall_s_ : 1e-9;
+  w.key("throughput").begin_object();
+  w.key("msgs_per_s").value(static_cast<double>(c.messages) / secs);
+  w.key("mb_per_s").value(static_cast<double>(c.bytes) / 1e6 / secs);
+  w.key("wall_s").value(wall_s_);
+  w.end_object();
+  w.key("latency_ns").begin_object();
+  for (size_t s = 0; s < static_cast<size_t>(ReplayStage::kCount); ++s) {
+    const LatencyHistogram& h = hist_[s];
+    w.key(to_string(static_cast<ReplayStage>(s))).begin_object();
+    w.key("count").value(h.count());
+    w.key("p50").value(h.p50()).key("p90").value(h.p90()).key("p99").value(h.p99());
+    w.key("p999").value(h.p999()).key("max").value(h.max());
+    w.end_object();
+  }
+  w.end_object();
+  w.key("books").begin_object();
+  std::vector<PriceLevel> levels(options_.top);
+  for_each_book(*this, [&](const Instrument& in, const BookSync& b) {
+    w.key(book_key(in)).begin_object();
+    w.key("u").value(b.last_update_id());
+    w.key("trusted").value(b.trusted());
+    w.key("crossed").value(b.crossed());
+    for (Side side : {Side::kBuy, Side::kSell}) {
+      w.key(side == Side::kBuy ? "bids" : "asks").begin_array();
+      const size_t n = b.book().top(side, levels.size(), levels.data());
+      for (size_t i = 0; i < n; ++i) {
+        w.begin_array().value(fmt_price(in, levels[i].price)).value(fmt_qty(in, levels[i].qty)).end_array();
+      }
+      w.end_array();
+    }
+    w.end_object();
+  });
+  w.end_object();
+  w.end_object();
+  return w.str() + "\n";
+}
+
+std::string Replayer::text_report() const {
+  const ReplayCounters& c = counters_;
+  std::string out;
+  char line[256];
+  const double secs = wall_s_ > 0 ? wall_s_ : 1e-9;
+  std::snprintf(line, sizeof line, "frames %llu  messages %llu  bytes %llu  wall %.3f s\n",
+                static_cast<unsigned long long>(c.frames), static_cast<unsigned long long>(c.messages),
+                static_cast<unsigned long long>(c.bytes), wall_s_);
+  out += line;
+  out += "messages by topic:";
+  for (size_t k = 1; k < kMsgKindCount; ++k) {
+    if (c.topics[k] == 0) continue;
+    std::snprintf(line, sizeof line, "  %s %llu", std::string(to_string(static_cast<MsgKind>(k))).c_str(),
+                  static_cast<unsigned long long>(c.topics[k]));
+    out += line;
+  }
+  out += "\n";
+  std::snprintf(line, sizeof line, "errors: parse %llu  gap %llu  resync %llu  book %llu  read %llu\n",
+                static_cast<unsigned long long>(c.parse_errors), static_cast<unsigned long long>(c.gaps),
+                static_cast<unsigned long long>(c.resyncs), static_cast<unsigned long long>(c.book_errors),
+                static_cast<unsigned long long>(c.read_errors));
+  out += line;
+  std::snprintf(line, sizeof line, "throughput: %.0f msgs/s  %.1f MB/s\n", static_cast<double>(c.messages) / secs,
+                static_cast<double>(c.bytes) / 1e6 / secs);
+  out += line;
+  out += "latency ns        count      p50      p90      p99    p99.9      max\n";
+  for (size_t s = 0; s < static_cast<size_t>(ReplayStage::kCount); ++s) {
+    const LatencyHistogram& h = hist_[s];
+    std::snprintf(line, sizeof line, "  %-8s %11llu %8lld %8lld %8lld %8lld %8lld\n",
+                  std::string(to_string(static_cast<ReplayStage>(s))).c_str(),
+                  static_cast<unsigned long long>(h.count()), static_cast<long long>(h.p50()),
+                  static_cast<long long>(h.p90()), static_cast<long long>(h.p99()),
+                  static_cast<long long>(h.p999()), static_cast<long long>(h.max()));
+    out += line;
+  }
+  std::vector<PriceLevel> bids(options_.top), asks(options_.top);
+  for_each_book(*this, [&](const Instrument& in, const BookSync& b) {
+    std::snprintf(line, sizeof line, "\nbook %s  u=%lld%s%s%s\n", book_key(in).c_str(),
+                  static_cast<long long>(b.last_update_id()), b.trusted() ? "" : "  UNTRUSTED",
+                  b.crossed() ? "  CROSSED" : "", in.inferred ? "  (grid inferred)" : "");
+    out += line;
+    const size_t nb = b.book().top(Side::kBuy, bids.size(), bids.data());
+    const size_t na = b.book().top(Side::kSell, asks.size(), asks.data());
+    std::snprintf(line, sizeof line, "  %16s %14s | %-16s %-14s\n", "bid size", "bid", "ask", "ask size");
+    out += line;
+    for (size_t i = 0; i < std::max(nb, na); ++i) {
+      const std::string bp = i < nb ? fmt_price(in, bids[i].price) : "", bq = i < nb ? fmt_qty(in, bids[i].qty) : "";
+      const std::string ap = i < na ? fmt_price(in, asks[i].price) : "", aq = i < na ? fmt_qty(in, asks[i].qty) : "";
+      std::snprintf(line, sizeof line, "  %16s %14s | %-16s %-14s\n", bq.c_str(), bp.c_str(), ap.c_str(), aq.c_str());
+      out += line;
+    }
+  });
+  return out;
+}
+
+}  // namespace mm::tools

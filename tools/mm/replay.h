@@ -1,0 +1,98 @@
+#pragma once
+// Replay harness: feeds recorded frames through the hot path (parse -> book) and measures it.
+// Stages are separate calls on one thread today; the stage boundary (a frame in, a book update out) is where
+// the decision path and the pipeline layout attach.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/book_sync.h"
+#include "core/clock.h"
+#include "core/frame.h"
+#include "core/instrument_registry.h"
+#include "core/latency_histogram.h"
+#include "net/bybit_codec.h"
+
+namespace mm::tools {
+
+struct ReplayOptions {
+  std::vector<std::string> files;
+  std::optional<Category> category;  // process and report only this category
+  std::string symbol;                // process and report only this symbol ("" = all)
+  size_t top = 5;                    // levels per side in the report
+  std::vector<std::string> instruments_files;  // extra instruments-info responses (JSON) or recordings
+  Category history_category = Category::kLinear;  // category of Bybit history files (.data/.zip carry none)
+};
+
+// Stages timed per message, in pipeline order; "total" spans all of them.
+enum class ReplayStage : uint8_t { kParse = 0, kBook = 1, kTotal = 2, kCount = 3 };
+std::string_view to_string(ReplayStage s) noexcept;
+
+struct ReplayCounters {
+  uint64_t frames = 0;          // received frames fed to the codec
+  uint64_t messages = 0;        // frames the codec decoded (any kind, incl. acks and unknown topics)
+  uint64_t bytes = 0;           // payload bytes of the frames fed
+  uint64_t parse_errors = 0;    // codec errors
+  uint64_t read_errors = 0;     // records the readers skipped (kBadRecord)
+  uint64_t gaps = 0;            // gaps + steps backwards in u (each asks for a resubscribe)
+  uint64_t resyncs = 0;         // books that regained trust from a snapshot after a fault
+  uint64_t book_errors = 0;     // levels/messages the book refused
+  uint64_t filtered = 0;        // book/trade messages skipped by --category/--symbol
+  uint64_t topics[kMsgKindCount] = {};  // decoded messages by kind
+  uint64_t book_snapshots = 0;
+  uint64_t book_deltas = 0;
+};
+
+class Replayer {
+ public:
+  explicit Replayer(ReplayOptions options);
+  ~Replayer();
+
+  // Cold path: loads instruments (from options.instruments_files and every instruments-info response
+  // recorded in the files), infers the grid of any book symbol still unknown from its first snapshot
+  // (flagged `inferred`), sizes the codec and the books. Returns an error message naming the file, or "".
+  std::string prepare();
+
+  // Replays every file in order; each file is a new connection (books reset). Returns "" or an error
+  // message naming the file (a reader failure stops the replay; counters keep what was processed).
+  std::string run();
+
+  // Hot path: one received frame through parse and book. Public so tests can drive it frame by frame.
+  // Precondition: prepare() succeeded; f.data has kFramePadding readable bytes after it.
+  void process(const Frame& f) noexcept;
+
+  // Frame sources are opened here: one per file, in the same way run() does.
+  std::string open(const std::string& path, std::unique_ptr<FrameSource>& out) const;
+
+  const ReplayCounters& counters() const noexcept { return counters_; }
+  const LatencyHistogram& latency(ReplayStage s) const noexcept { return hist_[static_cast<size_t>(s)]; }
+  double wall_seconds() const noexcept { return wall_s_; }
+  const InstrumentRegistry& registry() const noexcept { return registry_; }
+  // Book of an instrument, or nullptr when it never received a book message.
+  const BookSync* book(InstrumentId id) const noexcept;
+  const ReplayOptions& options() const noexcept { return options_; }
+  const BybitCodec& codec() const noexcept { return *codec_; }
+
+  // Reports: a text table, or the JSON object documented in the README.
+  std::string text_report() const;
+  std::string json_report() const;
+
+ private:
+  bool wanted(InstrumentId id) const noexcept;
+  void on_book(const BookUpdate& u, int64_t recv_ns) noexcept;
+  std::string scan_instruments(const std::string& path);
+
+  ReplayOptions options_;
+  InstrumentRegistry registry_;
+  std::unique_ptr<BybitCodec> codec_;
+  std::vector<std::unique_ptr<BookSync>> books_;  // by InstrumentId; created in prepare()
+  std::vector<bool> wanted_;                       // by InstrumentId
+  std::optional<TscClock> tsc_;
+  LatencyHistogram hist_[static_cast<size_t>(ReplayStage::kCount)];
+  ReplayCounters counters_;
+  double wall_s_ = 0;
+};
+
+}  // namespace mm::tools

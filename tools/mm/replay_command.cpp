@@ -1,0 +1,62 @@
+// `mm replay FILE... [--category C] [--symbol S] [--top N] [--json]`
+#include <cstdio>
+#include <memory>
+
+#include "tools/mm/commands.h"
+#include "tools/mm/replay.h"
+
+namespace mm::tools {
+
+namespace {
+int g_exit_code = 0;
+}  // namespace
+
+int last_exit_code() { return g_exit_code; }
+void set_exit_code(int code) { g_exit_code = code; }
+
+void register_replay(CLI::App& app) {
+  auto opts = std::make_shared<ReplayOptions>();
+  auto category = std::make_shared<std::string>();
+  auto history_category = std::make_shared<std::string>("linear");
+  auto json = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand(
+      "replay", "Feed recorded Bybit frames through parse -> book and report counts, books, throughput and latency");
+  cmd->add_option("files", opts->files,
+                  "Recordings: mm capture (.mmcap), cryptofeed (.jsonl, .jsonl.zst), Bybit history (.data, .zip)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--category", *category, "Only this category: linear, inverse, spot or option")
+      ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}));
+  cmd->add_option("--symbol", opts->symbol, "Only this symbol, e.g. BTCUSDT");
+  cmd->add_option("--top", opts->top, "Levels per side printed for each book")->check(CLI::Range(1, 1000));
+  cmd->add_flag("--json", *json, "Print one JSON object (keys documented in the README) instead of the table");
+  cmd->add_option("--instruments", opts->instruments_files,
+                  "Extra instruments-info responses (JSON body) or recordings holding them")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--history-category", *history_category,
+                  "Category of Bybit history files, which do not record it")
+      ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}));
+  cmd->callback([opts, category, history_category, json]() {
+    if (!category->empty()) {
+      Category c;
+      parse_category(*category, c);
+      opts->category = c;
+    }
+    parse_category(*history_category, opts->history_category);
+    Replayer r(*opts);
+    if (std::string err = r.prepare(); !err.empty()) {
+      std::fprintf(stderr, "mm replay: %s\n", err.c_str());
+      set_exit_code(2);
+      return;
+    }
+    const std::string err = r.run();
+    const std::string report = *json ? r.json_report() : r.text_report();
+    std::fwrite(report.data(), 1, report.size(), stdout);
+    if (!err.empty()) {
+      std::fprintf(stderr, "mm replay: %s\n", err.c_str());
+      set_exit_code(1);
+    }
+  });
+}
+
+}  // namespace mm::tools
