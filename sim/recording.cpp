@@ -1,0 +1,177 @@
+#include "sim/recording.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "core/capture.h"
+#include "sim/bybit_history_reader.h"
+#include "sim/cryptofeed_reader.h"
+#include "sim/detail/byte_source.h"
+
+namespace mm {
+
+std::string_view to_string(RecordingFormat f) noexcept {
+  switch (f) {
+    case RecordingFormat::kUnknown: return "unknown";
+    case RecordingFormat::kCapture: return "mm capture";
+    case RecordingFormat::kCryptofeed: return "cryptofeed jsonl";
+    case RecordingFormat::kBybitHistory: return "bybit history";
+  }
+  return "?";
+}
+
+namespace {
+
+bool ends_with(std::string_view s, std::string_view suffix) noexcept {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+ReadResult detect_recording_format(const std::string& path, RecordingFormat& out, std::string& error) noexcept {
+  char head[4096];
+  const long n = detail::read_prefix(path, head, sizeof(head), error);
+  if (n < 0) return ReadResult::kIo;
+  const std::string_view h(head, static_cast<size_t>(n));
+  if (h.substr(0, 5) == "MMCAP" || ends_with(path, ".mmcap")) {
+    out = RecordingFormat::kCapture;  // a wrong magic is then reported by the capture reader itself
+    return ReadResult::kOk;
+  }
+  if (h.substr(0, 4) == std::string_view("\x28\xB5\x2F\xFD", 4) || ends_with(path, ".jsonl") ||
+      ends_with(path, ".jsonl.zst")) {
+    out = RecordingFormat::kCryptofeed;
+    return ReadResult::kOk;
+  }
+  if (h.substr(0, 4) == std::string_view("PK\x03\x04", 4) || h.substr(0, 4) == std::string_view("PK\x05\x06", 4) ||
+      ends_with(path, ".data") || ends_with(path, ".zip")) {
+    out = RecordingFormat::kBybitHistory;
+    return ReadResult::kOk;
+  }
+  // No magic and no known extension: look at the first record.
+  const size_t first = h.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && h[first] == '{') {
+    const std::string_view line = h.substr(first, h.find('\n', first) - first);
+    if (line.substr(0, 5) == "{\"t\":" || line.find("\"t\":\"header\"") != std::string_view::npos) {
+      out = RecordingFormat::kCryptofeed;
+      return ReadResult::kOk;
+    }
+    if (line.find("\"topic\":") != std::string_view::npos) {
+      out = RecordingFormat::kBybitHistory;
+      return ReadResult::kOk;
+    }
+  }
+  out = RecordingFormat::kUnknown;
+  error = path + ": unrecognised recording format (expected an mm capture, cryptofeed .jsonl/.jsonl.zst, or a "
+                 "Bybit history .data/.zip)";
+  return ReadResult::kUnsupported;
+}
+
+OpenedRecording open_recording(const std::string& path, const RecordingOptions& options) {
+  OpenedRecording r;
+  r.status = detect_recording_format(path, r.format, r.message);
+  if (r.status != ReadResult::kOk) return r;
+  switch (r.format) {
+    case RecordingFormat::kCapture: {
+      auto reader = std::make_unique<CaptureReader>();
+      r.status = reader->open(path);
+      if (r.status != ReadResult::kOk) r.message = std::string(reader->error());
+      else r.source = std::move(reader);
+      break;
+    }
+    case RecordingFormat::kCryptofeed: {
+      auto reader = std::make_unique<CryptofeedReader>(CryptofeedOptions{options.max_frame_bytes});
+      r.status = reader->open(path);
+      if (r.status != ReadResult::kOk) r.message = std::string(reader->error());
+      else r.source = std::move(reader);
+      break;
+    }
+    case RecordingFormat::kBybitHistory: {
+      auto reader = std::make_unique<BybitHistoryReader>(
+          BybitHistoryOptions{options.category, options.max_frame_bytes, options.zip_entry});
+      r.status = reader->open(path);
+      if (r.status != ReadResult::kOk) r.message = std::string(reader->error());
+      else r.source = std::move(reader);
+      break;
+    }
+    case RecordingFormat::kUnknown:
+      r.status = ReadResult::kUnsupported;
+      r.message = path + ": unrecognised recording format";
+      break;
+  }
+  return r;
+}
+
+ConvertResult convert_to_capture(const std::string& in_path, const std::string& out_path,
+                                 const ConvertOptions& options) {
+  ConvertResult res;
+  OpenedRecording in = open_recording(in_path, options.read);
+  if (in.status != ReadResult::kOk) {
+    res.status = in.status;
+    res.errors = 1;
+    res.message = in.message;
+    return res;
+  }
+  CaptureWriter w;
+  if (w.open(out_path, options.created_ns) != CaptureError::kOk) {
+    res.status = ReadResult::kIo;
+    res.errors = 1;
+    res.message = std::string(w.error());
+    return res;
+  }
+  std::vector<uint32_t> described;  // conn ids that have a connection-info record in the output
+  auto is_described = [&](uint32_t id) { return std::find(described.begin(), described.end(), id) != described.end(); };
+  auto note = [&](std::string_view m) {
+    constexpr size_t kMaxMessages = 5;  // the first few say what is wrong; a thousand say nothing more
+    if (res.errors <= kMaxMessages) {
+      if (!res.message.empty()) res.message += '\n';
+      res.message += m;
+    }
+  };
+  Frame f;
+  for (;;) {
+    const ReadResult r = in.source->next(f);
+    if (r == ReadResult::kEnd) break;
+    if (r == ReadResult::kBadRecord) {
+      ++res.errors;
+      note(in.source->error());
+      if (res.errors > options.max_bad_records) {
+        res.status = ReadResult::kCorrupt;
+        note(in_path + ": more than " + std::to_string(options.max_bad_records) + " bad records, giving up");
+        break;
+      }
+      continue;
+    }
+    if (r != ReadResult::kOk) {
+      ++res.errors;
+      res.status = r;
+      note(in.source->error());
+      break;
+    }
+    CaptureError we = CaptureError::kOk;
+    if (f.kind == FrameKind::kConnect) {
+      if (!is_described(f.conn_id)) described.push_back(f.conn_id);
+    } else if (f.kind != FrameKind::kHttp && f.has_category && !is_described(f.conn_id)) {
+      const std::string url =
+          f.url.empty() ? "wss://stream.bybit.com/v5/public/" + std::string(to_string(f.category)) : std::string(f.url);
+      we = w.write_connection(f.conn_id, f.recv_ns, url, true, f.category);
+      described.push_back(f.conn_id);
+    }
+    if (we == CaptureError::kOk) we = w.write(f);
+    if (we != CaptureError::kOk) {
+      ++res.errors;
+      res.status = we == CaptureError::kIo ? ReadResult::kIo : ReadResult::kTooLarge;
+      note(w.error());
+      break;
+    }
+    ++res.frames;
+  }
+  if (w.close() != CaptureError::kOk && res.status == ReadResult::kOk) {
+    ++res.errors;
+    res.status = ReadResult::kIo;
+    note(w.error());
+  }
+  return res;
+}
+
+}  // namespace mm

@@ -1,0 +1,63 @@
+#pragma once
+// One entry point for every recording format the project reads, and the converter behind `mm convert`.
+//   .mmcap (magic "MMCAP")         -> CaptureReader          (core/capture.h)
+//   .jsonl / .jsonl.zst             -> CryptofeedReader       (zstd recognised by magic)
+//   .data / .zip (magic "PK\3\4")    -> BybitHistoryReader
+// Magic bytes decide first; for plain text the extension decides, then a look at the first line.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/frame.h"
+#include "core/types.h"
+
+namespace mm {
+
+enum class RecordingFormat : uint8_t { kUnknown, kCapture, kCryptofeed, kBybitHistory };
+std::string_view to_string(RecordingFormat f) noexcept;
+
+struct RecordingOptions {
+  Category category = Category::kLinear;      // Bybit history files carry none: this is theirs
+  size_t max_frame_bytes = size_t{64} << 20;  // line-based formats: longest line accepted
+  std::string zip_entry;                      // Bybit history zips: entry to read (empty: the .data entry)
+};
+
+// Which reader `path` needs. Errors: kIo (cannot read the file), kUnsupported (no format recognised).
+[[nodiscard]] ReadResult detect_recording_format(const std::string& path, RecordingFormat& out,
+                                                 std::string& error) noexcept;
+
+struct OpenedRecording {
+  std::unique_ptr<FrameSource> source;  // null unless status == kOk
+  RecordingFormat format = RecordingFormat::kUnknown;
+  ReadResult status = ReadResult::kOk;
+  std::string message;  // names the file when status != kOk
+};
+
+// Opens any supported recording. Errors: those of detect_recording_format and of the chosen reader's open.
+[[nodiscard]] OpenedRecording open_recording(const std::string& path, const RecordingOptions& options = {});
+
+struct ConvertOptions {
+  RecordingOptions read;
+  int64_t created_ns = 0;         // the capture header's creation time (0: unknown; keeps output reproducible)
+  uint64_t max_bad_records = 1000;  // give up (status kCorrupt) after this many skipped records
+};
+
+struct ConvertResult {
+  uint64_t frames = 0;       // source frames written (connection records synthesised for categories excluded)
+  uint64_t errors = 0;       // skipped bad records, plus 1 when the conversion stopped on an error
+  ReadResult status = ReadResult::kOk;  // kOk when the whole input was converted, else why it stopped
+  std::string message;       // first error message(s), naming the file
+  bool ok() const noexcept { return status == ReadResult::kOk && errors == 0; }
+};
+
+// Converts any supported recording into an mm capture at out_path. Frames are written in source order
+// with their payloads, kinds, times and conn ids unchanged. A frame whose category the capture could not
+// otherwise reproduce (Bybit history frames, which have no connection) gets a connection-info record for
+// its conn id first, with the canonical public URL wss://stream.bybit.com/v5/public/{category}.
+// On a truncated input every complete frame is converted, the capture is closed cleanly, and status is
+// kTruncated. Status kIo also covers failures writing out_path.
+[[nodiscard]] ConvertResult convert_to_capture(const std::string& in_path, const std::string& out_path,
+                                               const ConvertOptions& options = {});
+
+}  // namespace mm
