@@ -111,7 +111,11 @@ size_t format_qty(const Instrument& in, Qty q, char* out) noexcept {
 }
 
 bool notional(const Instrument& in, Price p, Qty q, Money& out) noexcept {
-  const Int128 v = static_cast<Int128>(p.ticks) * in.tick_units * q.lots * in.lot_units;
+  // Each factor fits int64, but a product of four can exceed even 128 bits: check every step.
+  const Int128 pv = static_cast<Int128>(p.ticks) * in.tick_units;  // < 2^126, cannot overflow
+  const Int128 qv = static_cast<Int128>(q.lots) * in.lot_units;
+  Int128 v;
+  if (__builtin_mul_overflow(pv, qv, &v)) return false;
   const int scale = in.price_scale + in.qty_scale;
   Int128 r = v;
   // scale <= 30, so the factor can exceed int64: scale in 128 bits.
