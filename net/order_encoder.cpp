@@ -59,7 +59,7 @@ bool is_contract(Category c) noexcept {
 }
 
 void write_category(BoundedWriter& w, Category c) noexcept {
-  w.lit("\"category\":\"");
+  w.lit(R"("category":")");
   w.put(to_string(c));
   w.put('"');
 }
@@ -67,7 +67,7 @@ void write_category(BoundedWriter& w, Category c) noexcept {
 // `"symbol":"BTCUSDT"`, preceded by a comma when something came before.
 void write_symbol(BoundedWriter& w, const Instrument& in, bool comma) noexcept {
   if (comma) w.put(',');
-  w.lit("\"symbol\":\"");
+  w.lit(R"("symbol":")");
   w.put(in.name());
   w.put('"');
 }
@@ -86,9 +86,9 @@ void write_qty_value(BoundedWriter& w, const Instrument& in, Qty q) noexcept {
 
 void write_order_ref(BoundedWriter& w, OrderIdKind kind, const OrderLinkId& id) noexcept {
   if (kind == OrderIdKind::kOrderId) {
-    w.lit(",\"orderId\":\"");
+    w.lit(R"(,"orderId":")");
   } else {
-    w.lit(",\"orderLinkId\":\"");
+    w.lit(R"(,"orderLinkId":")");
   }
   w.put(id.view());
   w.put('"');
@@ -147,23 +147,23 @@ EncodeError write_create(BoundedWriter& w, const Instrument& in, const OrderCrea
 
   if (with_category) write_category(w, in.category);
   write_symbol(w, in, with_category);
-  w.lit(",\"side\":\"");
+  w.lit(R"(,"side":")");
   w.put(to_string(a.side));
-  w.lit("\",\"orderType\":\"");
+  w.lit(R"(","orderType":")");
   w.put(to_string(a.type));
-  w.lit("\",\"qty\":");
+  w.lit(R"(","qty":)");
   write_qty_value(w, in, a.qty);
   if (limit) {
     w.lit(",\"price\":");
     write_price_value(w, in, a.price);
-    w.lit(",\"timeInForce\":\"");
+    w.lit(R"(,"timeInForce":")");
     w.put(to_string(a.tif));
     w.put('"');
   } else if (in.category == Category::kSpot) {
     // Spot market orders count qty in quote coin unless told otherwise; our Qty is always base lots.
-    w.lit(",\"marketUnit\":\"baseCoin\"");
+    w.lit(R"(,"marketUnit":"baseCoin")");
   }
-  w.lit(",\"orderLinkId\":\"");
+  w.lit(R"(,"orderLinkId":")");
   w.put(a.link_id.view());
   w.put('"');
   if (contract) {

@@ -118,9 +118,9 @@ Encoded encode_rest_cancel_batch(const InstrumentRegistry& reg, std::span<const 
 
 Encoded encode_rest_cancel_all(const Instrument& in, std::span<char> out) noexcept {
   return object(out, [&](BoundedWriter& w) {
-    w.lit("\"category\":\"");
+    w.lit(R"("category":")");
     w.put(to_string(in.category));
-    w.lit("\",\"symbol\":\"");
+    w.lit(R"(","symbol":")");
     w.put(in.name());
     w.put('"');
     return EncodeError::kOk;
@@ -132,11 +132,11 @@ Encoded encode_rest_cancel_all(Category c, std::string_view settle_coin, std::sp
   if (contract && !valid_coin(settle_coin)) return {EncodeError::kBadCoin, 0};
   if (!contract && !settle_coin.empty()) return {EncodeError::kUnsupportedForCategory, 0};
   return object(out, [&](BoundedWriter& w) {
-    w.lit("\"category\":\"");
+    w.lit(R"("category":")");
     w.put(to_string(c));
     w.put('"');
     if (contract) {
-      w.lit(",\"settleCoin\":\"");
+      w.lit(R"(,"settleCoin":")");
       w.put(settle_coin);
       w.put('"');
     }
@@ -162,25 +162,25 @@ Encoded encode_rest_trading_stop(const Instrument& in, const TradingStop& a, std
   }
   if (a.position_idx > 2) return {EncodeError::kBadPositionIdx, 0};
   return object(out, [&](BoundedWriter& w) {
-    w.lit("\"category\":\"");
+    w.lit(R"("category":")");
     w.put(to_string(in.category));
-    w.lit("\",\"symbol\":\"");
+    w.lit(R"(","symbol":")");
     w.put(in.name());
-    w.lit("\",\"tpslMode\":\"");
+    w.lit(R"(","tpslMode":")");
     w.put(to_string(a.mode));
-    w.lit("\",\"positionIdx\":");
+    w.lit(R"(","positionIdx":)");
     w.put(static_cast<char>('0' + a.position_idx));
     if (a.take_profit) {
       w.lit(",\"takeProfit\":");
       write_trading_value(w, in, *a.take_profit);
-      w.lit(",\"tpTriggerBy\":\"");
+      w.lit(R"(,"tpTriggerBy":")");
       w.put(to_string(a.tp_trigger_by));
       w.put('"');
     }
     if (a.stop_loss) {
       w.lit(",\"stopLoss\":");
       write_trading_value(w, in, *a.stop_loss);
-      w.lit(",\"slTriggerBy\":\"");
+      w.lit(R"(,"slTriggerBy":")");
       w.put(to_string(a.sl_trigger_by));
       w.put('"');
     }

@@ -3,7 +3,7 @@
 // The low-level SHA256_* API is deprecated in OpenSSL 3 but is the only OpenSSL interface that lets us keep a
 // hash midstate in caller memory (EVP contexts allocate on every init/copy). It is still exported, assembly
 // optimised (SHA-NI), and supported through the 3.x series.
-#define OPENSSL_SUPPRESS_DEPRECATED
+#define OPENSSL_SUPPRESS_DEPRECATED  // NOLINT(readability-identifier-naming): OpenSSL's own switch
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 

@@ -26,17 +26,17 @@ Encoded envelope(const WsRequestMeta& m, std::string_view op, std::span<char> ou
   BoundedWriter w(out);
   w.put('{');
   if (!m.req_id.empty()) {
-    w.lit("\"reqId\":\"");
+    w.lit(R"("reqId":")");
     w.put(m.req_id);
     w.lit("\",");
   }
-  w.lit("\"header\":{\"X-BAPI-TIMESTAMP\":\"");
+  w.lit(R"("header":{"X-BAPI-TIMESTAMP":")");
   w.put_u64(static_cast<uint64_t>(m.timestamp_ms));
-  w.lit("\",\"X-BAPI-RECV-WINDOW\":\"");
+  w.lit(R"(","X-BAPI-RECV-WINDOW":")");
   w.put_u64(static_cast<uint64_t>(m.recv_window_ms));
-  w.lit("\"},\"op\":\"");
+  w.lit(R"("},"op":")");
   w.put(op);
-  w.lit("\",\"args\":[{");
+  w.lit(R"(","args":[{)");
   const EncodeError e = args_body(w);
   w.lit("}]}");
   return finish(w, e);
@@ -52,13 +52,13 @@ Encoded subscription(std::string_view op, std::span<const std::string_view> topi
   BoundedWriter w(out);
   w.put('{');
   if (!req_id.empty()) {
-    w.lit("\"req_id\":\"");
+    w.lit(R"("req_id":")");
     w.put(req_id);
     w.lit("\",");
   }
-  w.lit("\"op\":\"");
+  w.lit(R"("op":")");
   w.put(op);
-  w.lit("\",\"args\":[");
+  w.lit(R"(","args":[)");
   for (size_t i = 0; i < topics.size(); ++i) {
     if (i != 0) w.put(',');
     w.put('"');
@@ -111,7 +111,7 @@ Encoded encode_ws_auth(const Signer& signer, int64_t expires_ms, std::span<char>
   char sig[kSignatureHexLen];
   if (signer.sign_ws_auth(expires_ms, sig) != SignerError::kOk) return {EncodeError::kSignerNotReady, 0};
   BoundedWriter w(out);
-  w.lit("{\"op\":\"auth\",\"args\":[\"");
+  w.lit(R"({"op":"auth","args":[")");
   w.put(signer.api_key());
   w.lit("\",");
   w.put_u64(static_cast<uint64_t>(expires_ms));
@@ -123,7 +123,7 @@ Encoded encode_ws_auth(const Signer& signer, int64_t expires_ms, std::span<char>
 
 Encoded encode_ws_ping(std::span<char> out) noexcept {
   BoundedWriter w(out);
-  w.lit("{\"op\":\"ping\"}");
+  w.lit(R"({"op":"ping"})");
   return finish(w, EncodeError::kOk);
 }
 
