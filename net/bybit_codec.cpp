@@ -381,7 +381,7 @@ CodecError walk(BybitCodec& c, const InstrumentRegistry& reg, od::document& doc,
     od::field field;
     if (auto e = std::move(field_r).get(field)) return from_json(e);
     std::string_view key;
-    if (auto e = field.unescaped_key().get(key)) return from_json(e);
+    if (auto e = field_key(field, key); e != CodecError::kOk) return e;
     const int k = kTopKeys.find(key);
     if (data_only) {
       if (k != kKeyData) continue;
@@ -401,6 +401,7 @@ ParseResult CodecImpl::run(BybitCodec& c, const char* p, size_t len, Category pu
   if (auto e = cp.parser.iterate(p, len, len + BybitCodec::kPadding).get(cp.doc)) return {from_json(e), MsgKind::kNone};
   Frame f;
   f.public_category = public_category;
+  f.input_end = p + len;
   if (auto e = walk(c, c.registry_, cp.doc, f, false); e != CodecError::kOk) return {e, MsgKind::kNone};
   if (f.data_pending && f.topic != Topic::kUnknown) {
     cp.doc.rewind();

@@ -6,16 +6,57 @@ namespace mm::detail {
 
 namespace {
 
+const char* skip_ws(const char* p, const char* end) noexcept {
+  while (p < end && is_ws(*p)) ++p;
+  return p;
+}
+
+// One escape-free JSON string starting at p ('"'): its contents, and p moved past the closing quote.
+inline bool plain_string(const char*& p, const char* end, std::string_view& out) noexcept {
+  if (p >= end || *p != '"') return false;
+  const char* const start = ++p;
+  while (p < end && *p != '"' && *p != '\\') ++p;
+  if (p >= end || *p != '"') return false;
+  out = std::string_view(start, static_cast<size_t>(p - start));
+  ++p;
+  return true;
+}
+
+// Fast path for one level: reads ["price","size"] straight from the input bytes (bounded by `end`)
+// and converts both on the common decimal shape. Returns false for anything else (whitespace
+// oddities aside: escapes, other types, unusual decimals), and the caller then takes the simdjson path,
+// which gives the exact verdict. Why: walking each two-element array through On-Demand costs more than
+// the conversions; the level stays unconsumed and the enclosing iteration skips it.
+bool fast_level(const char* p, const char* end, FastGrid price_grid, FastGrid qty_grid, PriceLevel& pl) noexcept {
+  if (p >= end || *p != '[') return false;
+  std::string_view price, size;
+  p = skip_ws(p + 1, end);
+  if (!plain_string(p, end, price)) return false;
+  p = skip_ws(p, end);
+  if (p >= end || *p != ',') return false;
+  p = skip_ws(p + 1, end);
+  if (!plain_string(p, end, size)) return false;
+  p = skip_ws(p, end);
+  if (p >= end || *p != ']') return false;
+  return fast_steps(price, price_grid, pl.price.ticks) && fast_steps(size, qty_grid, pl.qty.lots);
+}
+
 // [["price","size"], ...] into out[0..count).
 CodecError parse_levels(od::value v, const Instrument& in, PriceLevel* out, uint32_t cap, uint32_t& count,
-                        CodecStats& st) noexcept {
+                        CodecStats& st, const char* input_end) noexcept {
   od::array arr;
   if (auto e = v.get_array().get(arr)) return from_json(e);
+  const FastGrid price_grid = make_grid(in.price_scale, in.tick_units);
+  const FastGrid qty_grid = make_grid(in.qty_scale, in.lot_units);
   uint32_t n = 0;
   for (auto level_r : arr) {
     od::value level;
     if (auto e = std::move(level_r).get(level)) return from_json(e);
     if (n == cap) return CodecError::kTooManyLevels;
+    if (fast_level(level.raw_json_token().data(), input_end, price_grid, qty_grid, out[n])) {
+      ++n;
+      continue;
+    }
     od::array pair;
     if (auto e = level.get_array().get(pair)) return from_json(e);
     PriceLevel& pl = out[n];
@@ -27,9 +68,9 @@ CodecError parse_levels(od::value v, const Instrument& in, PriceLevel* out, uint
       if (auto e = raw_string(x, s); e != CodecError::kOk) return e;
       DecimalError d;
       if (idx == 0) {
-        d = to_price(in, s, pl.price);
+        d = fast_price(in, s, pl.price);
       } else if (idx == 1) {
-        d = to_qty(in, s, pl.qty);
+        d = fast_qty(in, s, pl.qty);
       } else {
         return CodecError::kWrongType;  // a level is exactly [price, size]
       }
@@ -181,10 +222,10 @@ CodecError CodecImpl::book_data(BybitCodec& c, Frame& f, od::value data) noexcep
         case 's': return check_symbol(f, v);
         case 'b':
           seen |= 1;
-          return parse_levels(v, in, c.bids_.data(), c.limits_.max_levels_per_side, b.bid_count, c.stats_);
+          return parse_levels(v, in, c.bids_.data(), c.limits_.max_levels_per_side, b.bid_count, c.stats_, f.input_end);
         case 'a':
           seen |= 2;
-          return parse_levels(v, in, c.asks_.data(), c.limits_.max_levels_per_side, b.ask_count, c.stats_);
+          return parse_levels(v, in, c.asks_.data(), c.limits_.max_levels_per_side, b.ask_count, c.stats_, f.input_end);
         case 'u': {
           seen |= 4;
           std::string_view tok;

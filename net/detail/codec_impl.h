@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <utility>
 
@@ -31,6 +32,7 @@ enum class Topic : uint8_t {
 // Top-level scalars of a frame, kept as raw tokens (views into the input, stable across rewinds).
 struct Frame {
   Category public_category = Category::kLinear;
+  const char* input_end = nullptr;  // one past the frame's last byte
   Topic topic = Topic::kNone;
   bool has_topic = false;
   bool has_type = false;
@@ -79,10 +81,18 @@ struct KeyTable {
     if (s.empty()) return -1;
     size_t h = hash(s);
     while (slots[h] != 0xFF) {
-      if (keys[slots[h]] == s) return slots[h];
+      if (same(keys[slots[h]], s)) return slots[h];
       h = (h + 1) & 255;
     }
     return -1;
+  }
+  // Inline comparison: keys are short, and a libc memcmp call costs more than the compare itself.
+  static constexpr bool same(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
   }
 };
 
@@ -94,6 +104,19 @@ inline CodecError from_json(simdjson::error_code e) noexcept {
     case simdjson::NUMBER_OUT_OF_RANGE: return CodecError::kBadNumber;
     default: return CodecError::kJson;
   }
+}
+
+// A field's key without copying it. Stage 1 has proven the key string closed, so the scan stops at its
+// closing quote at the latest; a key with escapes goes through simdjson's unescaping instead.
+inline CodecError field_key(od::field& field, std::string_view& out) noexcept {
+  const char* const k = field.key().raw();
+  const char* p = k;
+  while (*p != '"' && *p != '\\') ++p;
+  if (*p == '"') {
+    out = std::string_view(k, static_cast<size_t>(p - k));
+    return CodecError::kOk;
+  }
+  return from_json(field.unescaped_key().get(out));
 }
 
 inline bool is_ws(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -157,6 +180,15 @@ inline CodecError token_i64(std::string_view tok, int64_t& out) noexcept {
   } else if (tok.empty() || !((tok.front() >= '0' && tok.front() <= '9') || tok.front() == '-')) {
     return CodecError::kWrongType;
   }
+  if (!s.empty() && s.size() <= 18) {  // fast path: plain digits cannot overflow
+    int64_t v = 0;
+    size_t i = 0;
+    for (; i < s.size() && static_cast<unsigned>(s[i] - '0') < 10u; ++i) v = v * 10 + (s[i] - '0');
+    if (i == s.size()) {
+      out = v;
+      return CodecError::kOk;
+    }
+  }
   int64_t v = 0;
   if (parse_fixed(s, 0, v) != DecimalError::kOk) return CodecError::kBadNumber;
   out = v;
@@ -187,6 +219,75 @@ inline CodecError parse_side(std::string_view s, Side& out) noexcept {
   return CodecError::kBadValue;
 }
 
+// An instrument grid for the fast path: step = 10^(scale - eff_scale) * rem. Why: most Bybit steps
+// are powers of ten (0.10 at scale 2 is 10^1), and then the grid check is "the dropped digits are
+// zeros" and no division is needed.
+struct FastGrid {
+  int eff_scale = 0;
+  int64_t rem = 1;
+};
+constexpr FastGrid make_grid(int scale, int64_t units) noexcept {
+  FastGrid g{scale, units};
+  while (g.eff_scale > 0 && g.rem % 10 == 0) {
+    g.rem /= 10;
+    --g.eff_scale;
+  }
+  return g;
+}
+
+// Fast exact path for the common shape ("65114.20": plain digits, <= 18 significant digits at the
+// grid's scale). Returns false for anything else, and the caller asks core's to_price/to_qty, so errors
+// and unusual spellings get core's exact verdict; on success the value is the one core computes.
+// Why: decimal conversion is most of the cost of an order-book delta (two per level).
+inline bool fast_steps(std::string_view s, FastGrid g, int64_t& out) noexcept {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  uint64_t v = 0;
+  int digits = 0;
+  while (p < end && static_cast<unsigned>(*p - '0') < 10u) {
+    v = v * 10 + static_cast<unsigned>(*p - '0');
+    ++p;
+    ++digits;
+  }
+  if (digits == 0 || digits + g.eff_scale > 18) return false;  // <= 18 digits cannot overflow int64
+  int frac = 0;
+  if (p < end) {
+    if (*p != '.' || p + 1 == end) return false;
+    for (++p; p < end; ++p) {
+      const unsigned d = static_cast<unsigned>(*p - '0');
+      if (d >= 10u) return false;
+      if (frac < g.eff_scale) {
+        v = v * 10 + d;
+        ++frac;
+      } else if (d != 0) {
+        return false;  // off the grid or too many decimals: core reports which
+      }
+    }
+  }
+  static constexpr uint64_t kPow10[19] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+      10000000ull, 100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+      10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+      100000000000000000ull, 1000000000000000000ull};
+  const auto sv = static_cast<int64_t>(v * kPow10[g.eff_scale - frac]);
+  if (g.rem == 1) {
+    out = sv;
+    return true;
+  }
+  const int64_t q = sv / g.rem;
+  if (q * g.rem != sv) return false;
+  out = q;
+  return true;
+}
+
+inline DecimalError fast_price(const Instrument& in, std::string_view s, Price& out) noexcept {
+  if (fast_steps(s, make_grid(in.price_scale, in.tick_units), out.ticks)) return DecimalError::kOk;
+  return to_price(in, s, out);
+}
+inline DecimalError fast_qty(const Instrument& in, std::string_view s, Qty& out) noexcept {
+  if (fast_steps(s, make_grid(in.qty_scale, in.lot_units), out.lots)) return DecimalError::kOk;
+  return to_qty(in, s, out);
+}
+
 // Decimal conversions of string tokens. `allow_empty`: Bybit's "" means "not set" -> 0.
 inline CodecError token_price(const Instrument& in, std::string_view tok, Price& out, CodecStats& st,
                               bool allow_empty = false) noexcept {
@@ -196,7 +297,7 @@ inline CodecError token_price(const Instrument& in, std::string_view tok, Price&
     out = Price{0};
     return CodecError::kOk;
   }
-  if (auto d = to_price(in, s, out); d != DecimalError::kOk) return bad_decimal(st, d);
+  if (auto d = fast_price(in, s, out); d != DecimalError::kOk) return bad_decimal(st, d);
   return CodecError::kOk;
 }
 inline CodecError token_qty(const Instrument& in, std::string_view tok, Qty& out, CodecStats& st,
@@ -207,7 +308,7 @@ inline CodecError token_qty(const Instrument& in, std::string_view tok, Qty& out
     out = Qty{0};
     return CodecError::kOk;
   }
-  if (auto d = to_qty(in, s, out); d != DecimalError::kOk) return bad_decimal(st, d);
+  if (auto d = fast_qty(in, s, out); d != DecimalError::kOk) return bad_decimal(st, d);
   return CodecError::kOk;
 }
 // Fixed-point at `scale`, truncating; "" -> 0.
@@ -252,7 +353,7 @@ CodecError for_fields(od::value v, Fn&& fn) noexcept {
     od::field field;
     if (auto e = std::move(field_r).get(field)) return from_json(e);
     std::string_view key;
-    if (auto e = field.unescaped_key().get(key)) return from_json(e);
+    if (auto e = field_key(field, key); e != CodecError::kOk) return e;
     if (auto e = fn(key, field.value()); e != CodecError::kOk) return e;
   }
   return CodecError::kOk;
