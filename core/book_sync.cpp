@@ -2,7 +2,8 @@
 
 namespace mm {
 
-BookSync::BookSync(uint32_t window_ticks, uint32_t overflow_capacity) : book_(window_ticks, overflow_capacity) {}
+BookSync::BookSync(uint32_t window_ticks, uint32_t overflow_capacity)
+    : book_(window_ticks, overflow_capacity) {}
 
 void BookSync::reset() noexcept {
   book_.clear();

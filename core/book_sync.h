@@ -33,21 +33,27 @@ enum class SyncResult : uint8_t {
 
 constexpr std::string_view to_string(SyncResult r) noexcept {
   switch (r) {
-    case SyncResult::kApplied: return "applied";
-    case SyncResult::kDuplicate: return "duplicate";
-    case SyncResult::kGap: return "gap";
-    case SyncResult::kBackwards: return "backwards";
-    case SyncResult::kIgnoredUntrusted: return "ignored_untrusted";
-    case SyncResult::kError: return "error";
+    case SyncResult::kApplied:
+      return "applied";
+    case SyncResult::kDuplicate:
+      return "duplicate";
+    case SyncResult::kGap:
+      return "gap";
+    case SyncResult::kBackwards:
+      return "backwards";
+    case SyncResult::kIgnoredUntrusted:
+      return "ignored_untrusted";
+    case SyncResult::kError:
+      return "error";
   }
   return "?";
 }
 
 // Plain counters since construction (reset() keeps them).
 struct BookSyncCounters {
-  uint64_t snapshots = 0;                // snapshots applied (incl. u == 1 overwrites)
-  uint64_t deltas = 0;                   // in-sequence deltas applied
-  uint64_t restarts = 0;                 // messages with u == 1 (service restart overwrite)
+  uint64_t snapshots = 0;  // snapshots applied (incl. u == 1 overwrites)
+  uint64_t deltas = 0;     // in-sequence deltas applied
+  uint64_t restarts = 0;   // messages with u == 1 (service restart overwrite)
   uint64_t gaps = 0;
   uint64_t backwards = 0;
   uint64_t duplicates = 0;
@@ -72,13 +78,13 @@ class BookSync {
   // Back to "no snapshot yet" (new connection): clears the book and the sequence, keeps the counters.
   void reset() noexcept;
 
-  const OrderBook& book() const noexcept { return book_; }
+  [[nodiscard]] const OrderBook& book() const noexcept { return book_; }
   // A snapshot was applied and no sequencing fault or refused message happened since.
-  bool trusted() const noexcept { return trusted_; }
+  [[nodiscard]] bool trusted() const noexcept { return trusted_; }
   // Trusted and no level was refused (kOverflowFull) since the last snapshot: the book is exact.
-  bool complete() const noexcept { return trusted_ && complete_; }
+  [[nodiscard]] bool complete() const noexcept { return trusted_ && complete_; }
   // Raised on a gap, a step backwards or a refused message; stays up until take_resubscribe().
-  bool needs_resubscribe() const noexcept { return needs_resubscribe_; }
+  [[nodiscard]] bool needs_resubscribe() const noexcept { return needs_resubscribe_; }
   // Returns needs_resubscribe() and clears it.
   bool take_resubscribe() noexcept {
     const bool r = needs_resubscribe_;
@@ -86,17 +92,17 @@ class BookSync {
     return r;
   }
   // The book was crossed after the last applied message.
-  bool crossed() const noexcept { return crossed_; }
+  [[nodiscard]] bool crossed() const noexcept { return crossed_; }
   // No message applied for more than max_age_ns before now_ns, or none applied yet.
-  bool is_stale(int64_t now_ns, int64_t max_age_ns) const noexcept {
+  [[nodiscard]] bool is_stale(int64_t now_ns, int64_t max_age_ns) const noexcept {
     return !has_applied_ || now_ns - last_applied_ns_ > max_age_ns;
   }
 
-  int64_t last_update_id() const noexcept { return last_u_; }  // 0 before the first snapshot
-  int64_t last_seq() const noexcept { return last_seq_; }
-  int64_t last_ts_ms() const noexcept { return last_ts_ms_; }
-  int64_t last_applied_ns() const noexcept { return last_applied_ns_; }
-  const BookSyncCounters& counters() const noexcept { return counters_; }
+  [[nodiscard]] int64_t last_update_id() const noexcept { return last_u_; }  // 0 before the first snapshot
+  [[nodiscard]] int64_t last_seq() const noexcept { return last_seq_; }
+  [[nodiscard]] int64_t last_ts_ms() const noexcept { return last_ts_ms_; }
+  [[nodiscard]] int64_t last_applied_ns() const noexcept { return last_applied_ns_; }
+  [[nodiscard]] const BookSyncCounters& counters() const noexcept { return counters_; }
 
  private:
   SyncResult overwrite(const BookUpdate& u, int64_t recv_ns) noexcept;

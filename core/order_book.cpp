@@ -8,7 +8,9 @@ namespace detail {
 
 namespace {
 
-bool is_pow2(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
+bool is_pow2(uint32_t v) {
+  return v != 0 && (v & (v - 1)) == 0;
+}
 
 // First index j of a descending array with a[j].rank <= rank (size if none).
 uint32_t lower_desc(const RankLevel* a, uint32_t size, int64_t rank) noexcept {
@@ -50,7 +52,7 @@ void BookSide::clear() noexcept {
       s &= s - 1;
       uint64_t b = bits_[word];
       while (b != 0) {
-        qty_[(word << 6) | static_cast<uint64_t>(__builtin_ctzll(b))] = 0;
+        qty_[(word << 6) | static_cast<uint64_t>(63 - __builtin_ctzll(b))] = 0;
         b &= b - 1;
       }
       bits_[word] = 0;
@@ -120,7 +122,7 @@ BookError BookSide::overflow_set(int64_t rank, int64_t lots) noexcept {
 }
 
 bool BookSide::recenter_up(int64_t new_best) noexcept {
-  const int64_t n = static_cast<int64_t>(mask_ + 1);
+  const auto n = static_cast<int64_t>(mask_ + 1);
   // Preferred base puts the best at 3/4 of the window; the minimal one only just fits it and pushes the
   // fewest levels into the overflow (used when the preferred one would not fit there).
   const int64_t preferred = new_best - n / 4 * 3;
@@ -201,7 +203,8 @@ void BookSide::best_deleted() noexcept {
 }  // namespace detail
 
 OrderBook::OrderBook(uint32_t window_ticks, uint32_t overflow_capacity)
-    : sides_{detail::BookSide(window_ticks, overflow_capacity), detail::BookSide(window_ticks, overflow_capacity)} {}
+    : sides_{detail::BookSide(window_ticks, overflow_capacity),
+             detail::BookSide(window_ticks, overflow_capacity)} {}
 
 void OrderBook::clear() noexcept {
   sides_[0].clear();

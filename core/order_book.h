@@ -44,10 +44,14 @@ enum class BookError : uint8_t {
 
 constexpr std::string_view to_string(BookError e) noexcept {
   switch (e) {
-    case BookError::kOk: return "ok";
-    case BookError::kOverflowFull: return "overflow_full";
-    case BookError::kBadPrice: return "bad_price";
-    case BookError::kBadQty: return "bad_qty";
+    case BookError::kOk:
+      return "ok";
+    case BookError::kOverflowFull:
+      return "overflow_full";
+    case BookError::kBadPrice:
+      return "bad_price";
+    case BookError::kBadQty:
+      return "bad_qty";
   }
   return "?";
 }
@@ -56,7 +60,7 @@ constexpr std::string_view to_string(BookError e) noexcept {
 inline constexpr int64_t kMaxBookPriceTicks = int64_t{1} << 60;
 
 constexpr bool valid_book_price(Price p) noexcept {
-  return static_cast<uint64_t>(p.ticks - 1) < static_cast<uint64_t>(kMaxBookPriceTicks);
+  return p.ticks >= 1 && p.ticks <= kMaxBookPriceTicks;  // the compiler folds this into one unsigned compare
 }
 
 namespace detail {
@@ -76,7 +80,7 @@ class alignas(64) BookSide {
   // lots > 0 inserts or replaces, lots == 0 deletes (absent is fine). Precondition: rank is a valid
   // book price (or its negation) and lots >= 0. Returns kOk or kOverflowFull (nothing changed then).
   [[nodiscard]] BookError set(int64_t rank, int64_t lots) noexcept {
-    const uint64_t off = static_cast<uint64_t>(rank - base_);
+    const auto off = static_cast<uint64_t>(rank - base_);
     if (off <= mask_ && count_ != 0) [[likely]] {
       const uint64_t i = static_cast<uint64_t>(rank) & mask_;
       int64_t& slot = qty_[i];
@@ -102,16 +106,18 @@ class alignas(64) BookSide {
 
   void clear() noexcept;
 
-  bool empty() const noexcept { return count_ == 0; }
-  int64_t best_rank() const noexcept { return best_; }  // kNone when empty
-  int64_t best_lots() const noexcept { return count_ != 0 ? qty_[static_cast<uint64_t>(best_) & mask_] : 0; }
-  int64_t lots_at(int64_t rank) const noexcept;
-  size_t level_count() const noexcept { return size_t{count_} + ovf_size_; }
-  size_t overflow_count() const noexcept { return ovf_size_; }
-  uint32_t overflow_capacity() const noexcept { return ovf_cap_; }
-  uint64_t window_ticks() const noexcept { return mask_ + 1; }
-  int64_t base() const noexcept { return base_; }
-  uint64_t recenters() const noexcept { return recenters_; }
+  [[nodiscard]] bool empty() const noexcept { return count_ == 0; }
+  [[nodiscard]] int64_t best_rank() const noexcept { return best_; }  // kNone when empty
+  [[nodiscard]] int64_t best_lots() const noexcept {
+    return count_ != 0 ? qty_[static_cast<uint64_t>(best_) & mask_] : 0;
+  }
+  [[nodiscard]] int64_t lots_at(int64_t rank) const noexcept;
+  [[nodiscard]] size_t level_count() const noexcept { return size_t{count_} + ovf_size_; }
+  [[nodiscard]] size_t overflow_count() const noexcept { return ovf_size_; }
+  [[nodiscard]] uint32_t overflow_capacity() const noexcept { return ovf_cap_; }
+  [[nodiscard]] uint64_t window_ticks() const noexcept { return mask_ + 1; }
+  [[nodiscard]] int64_t base() const noexcept { return base_; }
+  [[nodiscard]] uint64_t recenters() const noexcept { return recenters_; }
 
   // Calls f(rank, lots) best first (window, then overflow) until f returns false. Returns false if stopped.
   template <class F>
@@ -124,52 +130,74 @@ class alignas(64) BookSide {
   }
 
  private:
-  // The window part of walk().
+  // The window part of walk(): whole bitmap words at a time, highest slot first. Members are copied to
+  // locals because f's stores (e.g. into a PriceLevel array) could alias them and force reloads.
   template <class F>
   bool walk_window(F&& f) const noexcept(std::is_nothrow_invocable_v<F&, int64_t, int64_t>) {
-    if (count_ != 0) {
-      uint64_t p = static_cast<uint64_t>(best_) & mask_;
-      int64_t r = best_;
-      if (!f(r, qty_[p])) return false;
-      for (uint32_t k = 1; k < count_; ++k) {
-        const uint64_t q = prev_set(p);
-        r -= static_cast<int64_t>((p - q) & mask_);
-        p = q;
-        if (!f(r, qty_[p])) return false;
+    if (count_ == 0) return true;
+    const int64_t* const qty = qty_.get();
+    const uint64_t* const bits_base = bits_.get();
+    const uint64_t mask = mask_;
+    const int64_t best = best_;
+    const uint64_t p = static_cast<uint64_t>(best) & mask;
+    const uint64_t w0 = p >> 6;
+    const uint64_t at_or_below_p = ~(slot_bit(p) - 1);  // bit order is reversed: lower slots, higher bits
+    uint64_t w = w0;
+    uint64_t bits = bits_base[w0] & at_or_below_p;
+    uint32_t left = count_;
+    for (;;) {
+      while (bits != 0) {
+        // ctz + blsr: the loop-carried chain is one cycle (a clz-based descending walk would be ~5).
+        const uint64_t slot = (w << 6) | static_cast<uint64_t>(63 - __builtin_ctzll(bits));
+        bits &= bits - 1;
+        if (!f(best - static_cast<int64_t>((p - slot) & mask), qty[slot])) return false;
+        if (--left == 0) return true;
       }
+      w = prev_word(w);
+      bits = bits_base[w];
+      // Back at the start word after wrapping: only its slots above p (the lowest ranks) remain.
+      if (w == w0) bits &= ~at_or_below_p;
     }
-    return true;
   }
+
+  // Slot i is bit 63 - (i & 63) of word i / 64: reversed so that walking slots downward (best first) is
+  // walking bits upward, which ctz/blsr do cheaply. The summary keeps the natural order.
+  static uint64_t slot_bit(uint64_t i) noexcept { return (uint64_t{1} << 63) >> (i & 63); }
 
   void mark(uint64_t i) noexcept {
     uint64_t& w = bits_[i >> 6];
     if (w == 0) summary_[i >> 12] |= uint64_t{1} << ((i >> 6) & 63);
-    w |= uint64_t{1} << (i & 63);
+    w |= slot_bit(i);
   }
   void unmark(uint64_t i) noexcept {
     uint64_t& w = bits_[i >> 6];
-    w &= ~(uint64_t{1} << (i & 63));
+    w &= ~slot_bit(i);
     if (w == 0) summary_[i >> 12] &= ~(uint64_t{1} << ((i >> 6) & 63));
   }
 
-  // Nearest non-empty slot strictly below slot i, going down circularly.
-  // Precondition: some slot other than i is non-empty (else it would not terminate meaningfully).
-  uint64_t prev_set(uint64_t i) const noexcept {
-    const uint64_t w = i >> 6;
-    const uint64_t below = bits_[w] & ((uint64_t{1} << (i & 63)) - 1);
-    if (below != 0) return (w << 6) | static_cast<uint64_t>(63 - __builtin_clzll(below));
+  // Nearest non-empty bitmap word strictly below word w, going down circularly (w itself after a full
+  // turn). Precondition: some word is non-empty.
+  [[nodiscard]] uint64_t prev_word(uint64_t w) const noexcept {
     uint64_t sw = w >> 6;
     uint64_t s = summary_[sw] & ((uint64_t{1} << (w & 63)) - 1);
-    // At most one full turn of the summary plus the start word: the precondition guarantees a hit.
+    // At most one full turn of the summary plus the start word.
     for (uint64_t n = 0; n <= summary_mask_ + 1; ++n) {
-      if (s != 0) {
-        const uint64_t word = (sw << 6) | static_cast<uint64_t>(63 - __builtin_clzll(s));
-        return (word << 6) | static_cast<uint64_t>(63 - __builtin_clzll(bits_[word]));
-      }
+      if (s != 0) return (sw << 6) | static_cast<uint64_t>(63 - __builtin_clzll(s));
       sw = (sw - 1) & summary_mask_;
       s = summary_[sw];
     }
-    return i;
+    return w;
+  }
+
+  // Nearest non-empty slot strictly below slot i, going down circularly.
+  // Precondition: some slot other than i is non-empty.
+  [[nodiscard]] uint64_t prev_set(uint64_t i) const noexcept {
+    const uint64_t w = i >> 6;
+    // Slots below i are the bits above slot_bit(i); -(bit << 1) masks them (0 when the bit is the top one).
+    const uint64_t below = bits_[w] & (uint64_t{0} - (slot_bit(i) << 1));
+    if (below != 0) return (w << 6) | static_cast<uint64_t>(63 - __builtin_ctzll(below));
+    const uint64_t word = prev_word(w);
+    return (word << 6) | static_cast<uint64_t>(63 - __builtin_ctzll(bits_[word]));
   }
 
   BookError set_slow(int64_t rank, int64_t lots) noexcept;
@@ -217,10 +245,13 @@ class OrderBook {
   // kOverflowFull: the level had to go to (or push others into) the full overflow store and was NOT stored;
   // every level stored before is kept.
   [[nodiscard]] BookError set_level(Side side, Price price, Qty qty) noexcept {
-    if (!valid_book_price(price)) [[unlikely]] return BookError::kBadPrice;
-    if (qty.lots < 0) [[unlikely]] return BookError::kBadQty;
+    if (!valid_book_price(price)) [[unlikely]]
+      return BookError::kBadPrice;
+    if (qty.lots < 0) [[unlikely]]
+      return BookError::kBadQty;
     const BookError e = sides_[index(side)].set(to_rank(side, price.ticks), qty.lots);
-    if (e != BookError::kOk) [[unlikely]] ++rejected_levels_;
+    if (e != BookError::kOk) [[unlikely]]
+      ++rejected_levels_;
     return e;
   }
 
@@ -235,23 +266,23 @@ class OrderBook {
   [[nodiscard]] BookError apply_delta(const PriceLevel* bids, uint32_t nb, const PriceLevel* asks,
                                       uint32_t na) noexcept;
 
-  std::optional<PriceLevel> best(Side side) const noexcept {
+  [[nodiscard]] std::optional<PriceLevel> best(Side side) const noexcept {
     const detail::BookSide& s = sides_[index(side)];
     if (s.empty()) return std::nullopt;
     return PriceLevel{Price{to_rank(side, s.best_rank())}, Qty{s.best_lots()}};
   }
-  std::optional<PriceLevel> best_bid() const noexcept { return best(Side::kBuy); }
-  std::optional<PriceLevel> best_ask() const noexcept { return best(Side::kSell); }
+  [[nodiscard]] std::optional<PriceLevel> best_bid() const noexcept { return best(Side::kBuy); }
+  [[nodiscard]] std::optional<PriceLevel> best_ask() const noexcept { return best(Side::kSell); }
 
   // Best bid >= best ask (both sides non-empty).
-  bool crossed() const noexcept {
+  [[nodiscard]] bool crossed() const noexcept {
     const detail::BookSide& b = sides_[0];
     const detail::BookSide& a = sides_[1];
     return !b.empty() && !a.empty() && b.best_rank() >= -a.best_rank();
   }
 
   // Copies up to n levels of one side, best first, into out. Returns the number copied.
-  size_t top(Side side, size_t n, PriceLevel* out) const noexcept {
+  [[nodiscard]] size_t top(Side side, size_t n, PriceLevel* out) const noexcept {
     size_t k = 0;
     if (n == 0) return 0;
     sides_[index(side)].walk([&](int64_t rank, int64_t lots) noexcept {
@@ -276,24 +307,28 @@ class OrderBook {
     });
   }
 
-  size_t level_count(Side side) const noexcept { return sides_[index(side)].level_count(); }
+  [[nodiscard]] size_t level_count(Side side) const noexcept { return sides_[index(side)].level_count(); }
   // Quantity at a price, 0 if absent or if the price is invalid.
-  Qty qty_at(Side side, Price price) const noexcept {
+  [[nodiscard]] Qty qty_at(Side side, Price price) const noexcept {
     if (!valid_book_price(price)) return Qty{0};
     return Qty{sides_[index(side)].lots_at(to_rank(side, price.ticks))};
   }
 
   // Introspection (tests, metrics).
-  size_t overflow_count(Side side) const noexcept { return sides_[index(side)].overflow_count(); }
-  uint32_t overflow_capacity() const noexcept { return sides_[0].overflow_capacity(); }
-  uint64_t window_ticks() const noexcept { return sides_[0].window_ticks(); }
-  uint64_t recenters() const noexcept { return sides_[0].recenters() + sides_[1].recenters(); }
+  [[nodiscard]] size_t overflow_count(Side side) const noexcept {
+    return sides_[index(side)].overflow_count();
+  }
+  [[nodiscard]] uint32_t overflow_capacity() const noexcept { return sides_[0].overflow_capacity(); }
+  [[nodiscard]] uint64_t window_ticks() const noexcept { return sides_[0].window_ticks(); }
+  [[nodiscard]] uint64_t recenters() const noexcept { return sides_[0].recenters() + sides_[1].recenters(); }
   // Levels refused with kOverflowFull since construction.
-  uint64_t rejected_levels() const noexcept { return rejected_levels_; }
+  [[nodiscard]] uint64_t rejected_levels() const noexcept { return rejected_levels_; }
 
  private:
   static constexpr size_t index(Side s) noexcept { return static_cast<size_t>(s); }
-  static constexpr int64_t to_rank(Side s, int64_t ticks) noexcept { return s == Side::kSell ? -ticks : ticks; }
+  static constexpr int64_t to_rank(Side s, int64_t ticks) noexcept {
+    return s == Side::kSell ? -ticks : ticks;
+  }
   static BookError validate(const PriceLevel* levels, uint32_t n) noexcept;
   BookError apply_side(Side side, const PriceLevel* levels, uint32_t n) noexcept;
 

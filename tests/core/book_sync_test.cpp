@@ -10,14 +10,17 @@
 namespace mm {
 namespace {
 
-PriceLevel lvl(int64_t ticks, int64_t lots) { return PriceLevel{Price{ticks}, Qty{lots}}; }
+PriceLevel lvl(int64_t ticks, int64_t lots) {
+  return PriceLevel{Price{ticks}, Qty{lots}};
+}
 
 // Owns the level arrays a BookUpdate points into.
 struct Msg {
   std::vector<PriceLevel> bids;
   std::vector<PriceLevel> asks;
   BookUpdate u;
-  Msg(bool snapshot, int64_t update_id, std::vector<PriceLevel> b, std::vector<PriceLevel> a, uint16_t depth = 50)
+  Msg(bool snapshot, int64_t update_id, std::vector<PriceLevel> b, std::vector<PriceLevel> a,
+      uint16_t depth = 50)
       : bids(std::move(b)), asks(std::move(a)) {
     u.instrument = 0;
     u.snapshot = snapshot;
@@ -32,11 +35,19 @@ struct Msg {
   }
 };
 
-Msg snap(int64_t id, std::vector<PriceLevel> b, std::vector<PriceLevel> a) { return Msg(true, id, std::move(b), std::move(a)); }
-Msg delta(int64_t id, std::vector<PriceLevel> b, std::vector<PriceLevel> a) { return Msg(false, id, std::move(b), std::move(a)); }
+Msg snap(int64_t id, std::vector<PriceLevel> b, std::vector<PriceLevel> a) {
+  return Msg(true, id, std::move(b), std::move(a));
+}
+Msg delta(int64_t id, std::vector<PriceLevel> b, std::vector<PriceLevel> a) {
+  return Msg(false, id, std::move(b), std::move(a));
+}
 
-int64_t bid_qty(const BookSync& s, int64_t p) { return s.book().qty_at(Side::kBuy, Price{p}).lots; }
-int64_t ask_qty(const BookSync& s, int64_t p) { return s.book().qty_at(Side::kSell, Price{p}).lots; }
+int64_t bid_qty(const BookSync& s, int64_t p) {
+  return s.book().qty_at(Side::kBuy, Price{p}).lots;
+}
+int64_t ask_qty(const BookSync& s, int64_t p) {
+  return s.book().qty_at(Side::kSell, Price{p}).lots;
+}
 
 TEST(BookSync, StartsUntrustedAndIgnoresDeltasBeforeTheFirstSnapshot) {
   BookSync s;
@@ -244,9 +255,11 @@ TEST(BookSync, ResetStartsANewConnection) {
 TEST(BookSync, SteadyStateDoesNotAllocate) {
   BookSync s;
   std::vector<Msg> msgs;
+  msgs.reserve(204);  // Msg points into its own vectors: moving is safe, but keep it simple
   msgs.push_back(snap(100, {lvl(1000, 1), lvl(999, 2), lvl(998, 3)}, {lvl(1001, 1), lvl(1002, 2)}));
   for (int64_t k = 1; k <= 200; ++k) {
-    msgs.push_back(delta(100 + k, {lvl(1000 - k % 7, k), lvl(1000, k % 3)}, {lvl(1001 + k % 5, (k + 1) % 4)}));
+    msgs.push_back(
+        delta(100 + k, {lvl(1000 - k % 7, k), lvl(1000, k % 3)}, {lvl(1001 + k % 5, (k + 1) % 4)}));
   }
   msgs.push_back(delta(400, {}, {}));  // gap
   msgs.push_back(delta(401, {}, {}));  // ignored

@@ -14,9 +14,12 @@
 namespace mm {
 namespace {
 
-constexpr uint32_t kSmallWindow = OrderBook::kMinWindowTicks;  // 4096: makes overflow and recentering easy to reach
+constexpr uint32_t kSmallWindow =
+    OrderBook::kMinWindowTicks;  // 4096: makes overflow and recentering easy to reach
 
-PriceLevel lvl(int64_t ticks, int64_t lots) { return PriceLevel{Price{ticks}, Qty{lots}}; }
+PriceLevel lvl(int64_t ticks, int64_t lots) {
+  return PriceLevel{Price{ticks}, Qty{lots}};
+}
 
 std::vector<PriceLevel> all_levels(const OrderBook& b, Side s) {
   std::vector<PriceLevel> v;
@@ -95,7 +98,8 @@ TEST(OrderBook, RejectsBadPriceAndQtyWithoutChange) {
 
 TEST(OrderBook, BestTracksInsertsAndDeletesOfTheBest) {
   OrderBook b;
-  for (int64_t p : {1000, 995, 990, 1002}) ASSERT_EQ(b.set_level(Side::kBuy, Price{p}, Qty{p}), BookError::kOk);
+  for (int64_t p : {1000, 995, 990, 1002})
+    ASSERT_EQ(b.set_level(Side::kBuy, Price{p}, Qty{p}), BookError::kOk);
   for (int64_t p : {1010, 1020, 1005}) ASSERT_EQ(b.set_level(Side::kSell, Price{p}, Qty{p}), BookError::kOk);
   EXPECT_EQ(b.best_bid()->price.ticks, 1002);
   EXPECT_EQ(b.best_bid()->qty.lots, 1002);
@@ -136,8 +140,10 @@ TEST(OrderBook, NextBestFoundAcrossLargeGaps) {
 
 TEST(OrderBook, TopNIsBestFirst) {
   OrderBook b;
-  for (int64_t p : {100, 104, 101, 98, 103}) ASSERT_EQ(b.set_level(Side::kBuy, Price{p}, Qty{p * 10}), BookError::kOk);
-  for (int64_t p : {110, 106, 120, 107}) ASSERT_EQ(b.set_level(Side::kSell, Price{p}, Qty{p * 10}), BookError::kOk);
+  for (int64_t p : {100, 104, 101, 98, 103})
+    ASSERT_EQ(b.set_level(Side::kBuy, Price{p}, Qty{p * 10}), BookError::kOk);
+  for (int64_t p : {110, 106, 120, 107})
+    ASSERT_EQ(b.set_level(Side::kSell, Price{p}, Qty{p * 10}), BookError::kOk);
   PriceLevel out[10];
   ASSERT_EQ(b.top(Side::kBuy, 3, out), 3u);
   EXPECT_EQ(out[0].price.ticks, 104);
@@ -189,9 +195,12 @@ TEST(OrderBook, LevelsOutsideTheWindowAreHeldExactlyAndInOrder) {
   for (int64_t k = 0; k < 10; ++k) asks.push_back(lvl(1'000'001 + k, 20 + k));
   for (int64_t k = 1; k <= 100; ++k) asks.push_back(lvl(1'000'010 + 1000 * k, 200 + k));
   // Insert in a scrambled order (deep levels first) through set_level.
-  for (auto it = bids.rbegin(); it != bids.rend(); ++it) ASSERT_EQ(b.set_level(Side::kBuy, it->price, it->qty), BookError::kOk);
-  for (size_t k = 0; k < asks.size(); k += 2) ASSERT_EQ(b.set_level(Side::kSell, asks[k].price, asks[k].qty), BookError::kOk);
-  for (size_t k = 1; k < asks.size(); k += 2) ASSERT_EQ(b.set_level(Side::kSell, asks[k].price, asks[k].qty), BookError::kOk);
+  for (auto it = bids.rbegin(); it != bids.rend(); ++it)
+    ASSERT_EQ(b.set_level(Side::kBuy, it->price, it->qty), BookError::kOk);
+  for (size_t k = 0; k < asks.size(); k += 2)
+    ASSERT_EQ(b.set_level(Side::kSell, asks[k].price, asks[k].qty), BookError::kOk);
+  for (size_t k = 1; k < asks.size(); k += 2)
+    ASSERT_EQ(b.set_level(Side::kSell, asks[k].price, asks[k].qty), BookError::kOk);
   EXPECT_GT(b.overflow_count(Side::kBuy), 90u);
   EXPECT_GT(b.overflow_count(Side::kSell), 90u);
   expect_levels(b, Side::kBuy, bids);
@@ -281,7 +290,8 @@ TEST(OrderBook, RecenteringAfterLargeDriftKeepsEveryLevel) {
 TEST(OrderBook, OverflowFullReturnsErrorAndKeepsEveryStoredLevel) {
   OrderBook b(kSmallWindow, 4);
   ASSERT_EQ(b.set_level(Side::kBuy, Price{100'000}, Qty{1}), BookError::kOk);
-  for (int64_t k = 1; k <= 4; ++k) ASSERT_EQ(b.set_level(Side::kBuy, Price{100'000 - 10'000 * k}, Qty{k}), BookError::kOk);
+  for (int64_t k = 1; k <= 4; ++k)
+    ASSERT_EQ(b.set_level(Side::kBuy, Price{100'000 - 10'000 * k}, Qty{k}), BookError::kOk);
   EXPECT_EQ(b.overflow_count(Side::kBuy), 4u);
   EXPECT_EQ(b.set_level(Side::kBuy, Price{1'000}, Qty{9}), BookError::kOverflowFull);
   EXPECT_EQ(b.rejected_levels(), 1u);
@@ -292,7 +302,8 @@ TEST(OrderBook, OverflowFullReturnsErrorAndKeepsEveryStoredLevel) {
                                         lvl(60'000, 4)};
   expect_levels(b, Side::kBuy, want);
   // A new best so far above that the window levels would have to move into the full store: refused whole.
-  for (int64_t k = 1; k < 10; ++k) ASSERT_EQ(b.set_level(Side::kBuy, Price{100'000 - k}, Qty{50 + k}), BookError::kOk);
+  for (int64_t k = 1; k < 10; ++k)
+    ASSERT_EQ(b.set_level(Side::kBuy, Price{100'000 - k}, Qty{50 + k}), BookError::kOk);
   std::vector<PriceLevel> before = all_levels(b, Side::kBuy);
   EXPECT_EQ(b.set_level(Side::kBuy, Price{200'000}, Qty{5}), BookError::kOverflowFull);
   EXPECT_EQ(b.rejected_levels(), 2u);
@@ -306,10 +317,12 @@ TEST(OrderBook, OverflowFullReturnsErrorAndKeepsEveryStoredLevel) {
   // 10 window levels cannot all move into 4 free slots either: still refused.
   EXPECT_EQ(b.set_level(Side::kBuy, Price{200'000}, Qty{5}), BookError::kOverflowFull);
   // 4 window levels fit the 4 free slots.
-  for (int64_t k = 4; k < 10; ++k) ASSERT_EQ(b.set_level(Side::kBuy, Price{100'000 - k}, Qty{0}), BookError::kOk);
+  for (int64_t k = 4; k < 10; ++k)
+    ASSERT_EQ(b.set_level(Side::kBuy, Price{100'000 - k}, Qty{0}), BookError::kOk);
   ASSERT_EQ(b.set_level(Side::kBuy, Price{200'000}, Qty{5}), BookError::kOk);
   EXPECT_EQ(b.overflow_count(Side::kBuy), 4u);
-  expect_levels(b, Side::kBuy, {lvl(200'000, 5), lvl(100'000, 1), lvl(99'999, 51), lvl(99'998, 52), lvl(99'997, 53)});
+  expect_levels(b, Side::kBuy,
+                {lvl(200'000, 5), lvl(100'000, 1), lvl(99'999, 51), lvl(99'998, 52), lvl(99'997, 53)});
 }
 
 TEST(OrderBook, RecenterFallsBackToTheSmallestShiftWhenTheOverflowIsTight) {
@@ -401,11 +414,14 @@ TEST(OrderBook, DeltaUpsertsAndDeletes) {
 TEST(OrderBook, SnapshotOverflowAppliesTheRestAndReportsTheError) {
   OrderBook b(kSmallWindow, 3);
   std::vector<PriceLevel> bids;
-  for (int64_t k = 0; k < 6; ++k) bids.push_back(lvl(1'000'000 - 10'000 * k, k + 1));  // 5 far levels, room for 3
-  bids.push_back(lvl(999'999, 77));                                                     // after the refused ones
-  EXPECT_EQ(b.apply_snapshot(bids.data(), static_cast<uint32_t>(bids.size()), nullptr, 0), BookError::kOverflowFull);
+  for (int64_t k = 0; k < 6; ++k)
+    bids.push_back(lvl(1'000'000 - 10'000 * k, k + 1));  // 5 far levels, room for 3
+  bids.push_back(lvl(999'999, 77));                      // after the refused ones
+  EXPECT_EQ(b.apply_snapshot(bids.data(), static_cast<uint32_t>(bids.size()), nullptr, 0),
+            BookError::kOverflowFull);
   EXPECT_EQ(b.rejected_levels(), 2u);
-  expect_levels(b, Side::kBuy, {lvl(1'000'000, 1), lvl(999'999, 77), lvl(990'000, 2), lvl(980'000, 3), lvl(970'000, 4)});
+  expect_levels(b, Side::kBuy,
+                {lvl(1'000'000, 1), lvl(999'999, 77), lvl(990'000, 2), lvl(980'000, 3), lvl(970'000, 4)});
 }
 
 TEST(OrderBook, ClearEmptiesBothSides) {
@@ -463,12 +479,18 @@ struct MapBook {
   std::map<int64_t, int64_t> asks;
   void set(Side s, int64_t p, int64_t q) {
     if (s == Side::kBuy) {
-      if (q == 0) bids.erase(p); else bids[p] = q;
+      if (q == 0)
+        bids.erase(p);
+      else
+        bids[p] = q;
     } else {
-      if (q == 0) asks.erase(p); else asks[p] = q;
+      if (q == 0)
+        asks.erase(p);
+      else
+        asks[p] = q;
     }
   }
-  std::vector<PriceLevel> levels(Side s) const {
+  [[nodiscard]] std::vector<PriceLevel> levels(Side s) const {
     std::vector<PriceLevel> v;
     if (s == Side::kBuy) {
       for (const auto& [p, q] : bids) v.push_back(lvl(p, q));
@@ -516,16 +538,18 @@ void run_differential(uint64_t seed, uint32_t overflow_capacity, int ops, bool e
         snap_b.push_back(lvl(mid - uni(1, k % 5 == 0 ? 20'000 : 400), uni(0, 9)));
         snap_a.push_back(lvl(mid + uni(0, k % 5 == 0 ? 20'000 : 400), uni(0, 9)));
       }
-      const BookError e = b.apply_snapshot(snap_b.data(), static_cast<uint32_t>(n), snap_a.data(),
-                                           static_cast<uint32_t>(n));
+      const BookError e =
+          b.apply_snapshot(snap_b.data(), static_cast<uint32_t>(n), snap_a.data(), static_cast<uint32_t>(n));
       ASSERT_TRUE(e == BookError::kOk || (expect_rejections && e == BookError::kOverflowFull));
       // Rebuild the reference the same way; the refused levels are found by asking the book.
       ref = MapBook{};
       for (const PriceLevel& l : snap_b) ref.set(Side::kBuy, l.price.ticks, l.qty.lots);
       for (const PriceLevel& l : snap_a) ref.set(Side::kSell, l.price.ticks, l.qty.lots);
       if (e == BookError::kOverflowFull) {
-        for (auto it = ref.bids.begin(); it != ref.bids.end();) it = b.qty_at(Side::kBuy, Price{it->first}).lots == 0 ? ref.bids.erase(it) : std::next(it);
-        for (auto it = ref.asks.begin(); it != ref.asks.end();) it = b.qty_at(Side::kSell, Price{it->first}).lots == 0 ? ref.asks.erase(it) : std::next(it);
+        for (auto it = ref.bids.begin(); it != ref.bids.end();)
+          it = b.qty_at(Side::kBuy, Price{it->first}).lots == 0 ? ref.bids.erase(it) : std::next(it);
+        for (auto it = ref.asks.begin(); it != ref.asks.end();)
+          it = b.qty_at(Side::kSell, Price{it->first}).lots == 0 ? ref.asks.erase(it) : std::next(it);
       }
       ASSERT_NO_FATAL_FAILURE(expect_same(b, ref));
     } else {
@@ -571,7 +595,8 @@ void run_differential(uint64_t seed, uint32_t overflow_capacity, int ops, bool e
         ASSERT_EQ(b.best_ask()->price.ticks, ref.asks.begin()->first) << "op " << op;
         ASSERT_EQ(b.best_ask()->qty.lots, ref.asks.begin()->second);
       }
-      ASSERT_EQ(b.crossed(), !ref.bids.empty() && !ref.asks.empty() && ref.bids.begin()->first >= ref.asks.begin()->first);
+      ASSERT_EQ(b.crossed(),
+                !ref.bids.empty() && !ref.asks.empty() && ref.bids.begin()->first >= ref.asks.begin()->first);
       ASSERT_EQ(b.level_count(Side::kBuy), ref.bids.size());
       ASSERT_EQ(b.level_count(Side::kSell), ref.asks.size());
       if (op % 250 == 0) {
