@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "mm 0.1.0");
   mm::tools::register_replay(app);
   mm::tools::register_convert(app);
-  // gen: pending market generator
+  mm::tools::register_gen(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

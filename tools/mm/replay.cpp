@@ -129,6 +129,7 @@ std::string Replayer::prepare() {
   CodecLimits limits;
   codec_ = std::make_unique<BybitCodec>(registry_, limits);
   books_.resize(registry_.size());
+  book_epoch_.assign(registry_.size(), 0);
   wanted_.resize(registry_.size());
   for (size_t i = 0; i < registry_.size(); ++i) {
     const Instrument& in = registry_.get(static_cast<InstrumentId>(i));
@@ -158,6 +159,10 @@ void Replayer::on_book(const BookUpdate& u, int64_t recv_ns) noexcept {
     }
   }
   BookSync& b = *slot;
+  if (book_epoch_[u.instrument] != epoch_) {
+    b.reset();
+    book_epoch_[u.instrument] = epoch_;
+  }
   const uint64_t resyncs_before = b.counters().resyncs;
   switch (b.on_update(u, recv_ns)) {
     case SyncResult::kApplied:
@@ -210,10 +215,8 @@ std::string Replayer::run() {
   for (const std::string& path : options_.files) {
     std::unique_ptr<FrameSource> src;
     if (error = open(path, src); !error.empty()) break;
-    // A new file is a new connection: u restarts, so every book waits for its next snapshot.
-    for (auto& b : books_) {
-      if (b) b->reset();
-    }
+    // A new file is a new connection: u restarts, so each book waits for its next snapshot (see book_epoch_).
+    ++epoch_;
     Frame f;
     for (;;) {
       const ReadResult rr = src->next(f);

@@ -89,6 +89,10 @@ class Replayer {
   std::unique_ptr<BybitCodec> codec_;
   std::vector<std::unique_ptr<BookSync>> books_;  // by InstrumentId; created in prepare()
   std::vector<bool> wanted_;                       // by InstrumentId
+  // Connection epoch per book: a new file is a new connection, so a book is reset on its first message from
+  // the new file (books the new file never mentions keep their final state for the report).
+  std::vector<uint32_t> book_epoch_;
+  uint32_t epoch_ = 0;
   std::optional<TscClock> tsc_;
   LatencyHistogram hist_[static_cast<size_t>(ReplayStage::kCount)];
   ReplayCounters counters_;

@@ -38,7 +38,7 @@ void register_replay(CLI::App& app) {
       ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}));
   cmd->callback([opts, category, history_category, json]() {
     if (!category->empty()) {
-      Category c;
+      Category c = Category::kLinear;
       parse_category(*category, c);
       opts->category = c;
     }
