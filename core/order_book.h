@@ -235,6 +235,9 @@ class OrderBook {
   // window_ticks: power of two in [kMinWindowTicks, kMaxWindowTicks]; overflow_capacity: levels per side
   // that can live outside the window (>= 1). Throws std::invalid_argument otherwise (start-up only).
   // Memory: about 8.1 * window_ticks + 16 * overflow_capacity bytes per side.
+  // Sizing: levels more than 3/4 * window_ticks below a side's best live in the overflow store, where an
+  // update costs a binary search and a memmove; pick the window so the subscribed depth's usual price span
+  // fits (e.g. 1000 levels of a sparse spot book at 20 ticks apart: 1 << 15 is right, 1 << 12 is not).
   explicit OrderBook(uint32_t window_ticks = kDefaultWindowTicks,
                      uint32_t overflow_capacity = kDefaultOverflowCapacity);
 

@@ -295,7 +295,7 @@ void BM_BookTopN(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
 }
-BENCHMARK(BM_BookTopN)->Arg(5)->Arg(50);
+BENCHMARK(BM_BookTopN)->Arg(1)->Arg(5)->Arg(50);
 
 void BM_MapBookTopN(benchmark::State& state) {
   const MapBook book = make_filled_map_book();
@@ -317,7 +317,7 @@ void BM_MapBookTopN(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
 }
-BENCHMARK(BM_MapBookTopN)->Arg(5)->Arg(50);
+BENCHMARK(BM_MapBookTopN)->Arg(1)->Arg(5)->Arg(50);
 
 }  // namespace
 }  // namespace mm
