@@ -1,0 +1,109 @@
+#include "net/recording_venue.h"
+
+#include <algorithm>
+
+#include "net/rest_encoder.h"
+#include "net/ws_trade_encoder.h"
+
+namespace mm {
+
+RecordingVenue::RecordingVenue(const InstrumentRegistry& registry, int64_t recv_window_ms, uint64_t mask_seed)
+    : registry_(registry), recv_window_ms_(recv_window_ms), masks_(mask_seed), buf_(kBufferBytes) {}
+
+std::span<const char> RecordingVenue::next_req_id() noexcept {
+  // "r" + decimal sequence: unique per venue, as Bybit requires of reqId within its dedup window.
+  uint64_t v = ++req_seq_;
+  char tmp[20];
+  size_t n = 0;
+  do {
+    tmp[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  size_t len = 0;
+  req_id_[len++] = 'r';
+  while (n != 0) req_id_[len++] = tmp[--n];
+  return {req_id_, len};
+}
+
+template <class EncodeFn>
+bool RecordingVenue::emit(EncodeFn&& fn) noexcept {
+  if (frame_count_ == kMaxFramesPerTick) {
+    ++stats_.encode_errors;
+    return false;
+  }
+  const std::span<const char> id = next_req_id();
+  const WsRequestMeta meta{{id.data(), id.size()}, now_ns_ / 1'000'000, recv_window_ms_};
+  const std::span<char> room(buf_.data() + used_, buf_.size() - used_);
+  const EncodedFrame f = fn(meta, room);
+  if (!f.ok()) {
+    ++stats_.encode_errors;
+    return false;
+  }
+  frames_[frame_count_++] = {used_ + f.offset, f.size};
+  used_ += f.offset + f.size;
+  ++stats_.frames;
+  stats_.bytes += f.size;
+  return true;
+}
+
+bool RecordingVenue::send_creates(std::span<const OrderCreate> a) noexcept {
+  bool ok = true;
+  for (size_t i = 0; i < a.size(); i += kMaxBatch) {
+    const auto part = a.subspan(i, std::min(kMaxBatch, a.size() - i));
+    ok &= emit([&](const WsRequestMeta& m, std::span<char> room) {
+      if (part.size() == 1) {
+        return encode_ws_create_frame(m, registry_.get(part[0].instrument), part[0], masks_.next(), room);
+      }
+      return encode_ws_text_frame(room, masks_.next(), [&](std::span<char> payload) {
+        return encode_ws_create_batch(m, registry_, part, payload);
+      });
+    });
+    if (ok) stats_.creates += part.size();
+  }
+  return ok;
+}
+
+bool RecordingVenue::send_amends(std::span<const OrderAmend> a) noexcept {
+  bool ok = true;
+  for (size_t i = 0; i < a.size(); i += kMaxBatch) {
+    const auto part = a.subspan(i, std::min(kMaxBatch, a.size() - i));
+    ok &= emit([&](const WsRequestMeta& m, std::span<char> room) {
+      if (part.size() == 1) {
+        return encode_ws_amend_frame(m, registry_.get(part[0].instrument), part[0], masks_.next(), room);
+      }
+      return encode_ws_text_frame(room, masks_.next(), [&](std::span<char> payload) {
+        return encode_ws_amend_batch(m, registry_, part, payload);
+      });
+    });
+    if (ok) stats_.amends += part.size();
+  }
+  return ok;
+}
+
+bool RecordingVenue::send_cancels(std::span<const OrderCancel> a) noexcept {
+  bool ok = true;
+  for (size_t i = 0; i < a.size(); i += kMaxBatch) {
+    const auto part = a.subspan(i, std::min(kMaxBatch, a.size() - i));
+    ok &= emit([&](const WsRequestMeta& m, std::span<char> room) {
+      if (part.size() == 1) {
+        return encode_ws_cancel_frame(m, registry_.get(part[0].instrument), part[0], masks_.next(), room);
+      }
+      return encode_ws_text_frame(room, masks_.next(), [&](std::span<char> payload) {
+        return encode_ws_cancel_batch(m, registry_, part, payload);
+      });
+    });
+    if (ok) stats_.cancels += part.size();
+  }
+  return ok;
+}
+
+bool RecordingVenue::send_cancel_all(const CancelAll& a) noexcept {
+  const bool ok = emit([&](const WsRequestMeta&, std::span<char> room) {
+    const Encoded e = encode_rest_cancel_all(registry_, a, room);
+    return EncodedFrame{e.error, 0, e.size};
+  });
+  if (ok) ++stats_.cancel_alls;
+  return ok;
+}
+
+}  // namespace mm

@@ -1,0 +1,76 @@
+#pragma once
+// RecordingVenue: the venue of `mm replay`. Every action is encoded exactly as LiveVenue would put it on the
+// wire — a masked trade-WebSocket text frame (order.create|amend|cancel, or the -batch form for several) —
+// into a preallocated buffer, and never sent. Tick-to-quote therefore ends at the last byte of real frames.
+// Cancel-all has no trade-WebSocket op on Bybit, so it is encoded as the REST body of /v5/order/cancel-all.
+// Time is set by the driver (frame time in replay).
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/instrument_registry.h"
+#include "core/order_request.h"
+#include "net/ws_frame.h"
+
+namespace mm {
+
+struct RecordingVenueStats {
+  uint64_t frames = 0;          // frames encoded (a batch is one frame)
+  uint64_t bytes = 0;           // frame bytes encoded
+  uint64_t creates = 0, amends = 0, cancels = 0, cancel_alls = 0;  // actions, batch items counted singly
+  uint64_t encode_errors = 0;   // actions refused by an encoder (bad id, buffer too small)
+};
+
+class RecordingVenue {
+ public:
+  static constexpr size_t kBufferBytes = 256 * 1024;  // frames of one tick; reset by begin_tick()
+  static constexpr size_t kMaxFramesPerTick = 256;
+  static constexpr size_t kMaxBatch = 20;  // Bybit's batch limit on linear (10 on spot, see encoder)
+
+  // Preconditions: registry outlives the venue and holds every instrument actions refer to.
+  explicit RecordingVenue(const InstrumentRegistry& registry, int64_t recv_window_ms = 5000,
+                          uint64_t mask_seed = 0x6d6d2d7265706c61ull);
+
+  void set_time(int64_t now_ns) noexcept { now_ns_ = now_ns; }
+  int64_t now_ns() const noexcept { return now_ns_; }
+
+  // Forget the frames of the previous tick (the buffer is reused; nothing is freed).
+  void begin_tick() noexcept {
+    used_ = 0;
+    frame_count_ = 0;
+  }
+
+  // Venue concept (strategy/venue.h). Return false when an encoder refused (counted in stats()).
+  bool send_creates(std::span<const OrderCreate> a) noexcept;
+  bool send_amends(std::span<const OrderAmend> a) noexcept;
+  bool send_cancels(std::span<const OrderCancel> a) noexcept;
+  bool send_cancel_all(const CancelAll& a) noexcept;
+
+  // Frames encoded since begin_tick(), in order.
+  size_t frame_count() const noexcept { return frame_count_; }
+  std::span<const char> frame(size_t i) const noexcept { return {buf_.data() + frames_[i].offset, frames_[i].size}; }
+  const RecordingVenueStats& stats() const noexcept { return stats_; }
+
+ private:
+  struct Span {
+    size_t offset, size;
+  };
+  template <class EncodeFn>
+  bool emit(EncodeFn&& fn) noexcept;
+  std::span<const char> next_req_id() noexcept;
+
+  const InstrumentRegistry& registry_;
+  int64_t recv_window_ms_;
+  MaskKeySource masks_;
+  int64_t now_ns_ = 0;
+  uint64_t req_seq_ = 0;
+  char req_id_[24] = {};
+  std::vector<char> buf_;
+  size_t used_ = 0;
+  std::array<Span, kMaxFramesPerTick> frames_{};
+  size_t frame_count_ = 0;
+  RecordingVenueStats stats_;
+};
+
+}  // namespace mm
