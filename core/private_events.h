@@ -21,7 +21,7 @@ struct FixedString {
 
   [[nodiscard]] bool set(std::string_view s) noexcept {
     if (s.size() > N) return false;
-    std::memcpy(data, s.data(), s.size());
+    if (!s.empty()) std::memcpy(data, s.data(), s.size());  // an empty view may hold nullptr
     len = static_cast<uint8_t>(s.size());
     return true;
   }
