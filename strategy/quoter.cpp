@@ -95,9 +95,11 @@ struct TargetLevel {
 struct SideScratch {
   std::array<TargetLevel, kMaxQuoteLevels> targets;
   uint32_t target_count = 0;
-  std::array<uint8_t, kMaxQuoterLiveOrders> live;  // indices into QuoteInput::live, best price first
+  std::array<uint8_t, kMaxQuoterLiveOrders> live;     // indices into QuoteInput::live, best price first
+  std::array<int64_t, kMaxQuoterLiveOrders> live_px;  // their prices: the passes scan these, not the orders
   std::array<LiveState, kMaxQuoterLiveOrders> live_state;
   uint32_t live_count = 0;
+  uint32_t pending_count = 0;
   // Rank-ordered action candidates (rank = position best first, so nearest the touch first).
   std::array<uint8_t, kMaxQuoterLiveOrders> cancel_pos;  // positions in `live`
   uint32_t cancel_count = 0;
@@ -171,11 +173,14 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
     if (s == kAsk && o.price.ticks < live_min_ask) live_min_ask = o.price.ticks;
     SideScratch& sd = sides[s];
     uint32_t k = sd.live_count++;
-    while (k > 0 && better(s, o.price, in.live[sd.live[k - 1]].price)) {
+    while (k > 0 && better(s, o.price, Price{sd.live_px[k - 1]})) {
       sd.live[k] = sd.live[k - 1];
+      sd.live_px[k] = sd.live_px[k - 1];
       --k;
     }
     sd.live[k] = static_cast<uint8_t>(i);
+    sd.live_px[k] = o.price.ticks;
+    if (o.pending) ++sd.pending_count;
   }
 
   // Target levels: enforce the instrument's limits and the ladder's ordering.
@@ -200,7 +205,7 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
         qty = inst.max_qty;
         ++ctr.clipped_max_qty;
       }
-      qty.lots -= qty.lots % cfg_.qty_step_lots;
+      if (cfg_.qty_step_lots > 1) qty.lots -= qty.lots % cfg_.qty_step_lots;
       if (qty.lots <= 0 || qty < inst.min_qty) {
         ++ctr.dropped_min_qty;
         continue;
@@ -310,7 +315,7 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
         int64_t best_dist = INT64_MAX;
         for (uint32_t p = 0; p < sd.live_count; ++p) {
           if (sd.live_state[p] != want) continue;
-          const int64_t px = order(p).price.ticks;
+          const int64_t px = sd.live_px[p];
           const int64_t d = abs_diff(px, tl.price.ticks);
           if (d < best_dist && d <= max_dist(px)) {
             best_dist = d;
@@ -328,10 +333,11 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
     // Why this order: an order already at the right price, settled or in flight, wins its level; settled
     // orders are paired before in-flight ones take what is left, because an in-flight order is often a
     // cancel (the quoter cannot tell) and letting it claim a level would cancel a good order in its place.
+    const bool any_pending = sd.pending_count > 0;
     match_nearest(LiveState::kFree, exact, settle);
-    match_nearest(LiveState::kPending, exact, occupy);
+    if (any_pending) match_nearest(LiveState::kPending, exact, occupy);
     match_nearest(LiveState::kFree, within_tolerance, settle);
-    match_nearest(LiveState::kPending, within_tolerance, occupy);
+    if (any_pending) match_nearest(LiveState::kPending, within_tolerance, occupy);
 
     // What is left pairs in price order: amended (or, without amend, cancelled and re-created). A blocked
     // target holds its partner as is.
@@ -360,7 +366,7 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
     // Levels still free would be created: each in-flight order, best first, occupies its nearest instead.
     for (uint32_t p = 0; p < sd.live_count; ++p) {
       if (sd.live_state[p] != LiveState::kPending) continue;
-      const int64_t px = order(p).price.ticks;
+      const int64_t px = sd.live_px[p];
       uint32_t best = UINT32_MAX;
       int64_t best_dist = INT64_MAX;
       for (uint32_t t = 0; t < sd.target_count; ++t) {
