@@ -52,8 +52,10 @@ enum class OrderStatus : uint8_t {
   kActive,
 };
 
-enum class OrderType : uint8_t { kUnknown = 0, kLimit, kMarket };
-enum class TimeInForce : uint8_t { kUnknown = 0, kGTC, kIOC, kFOK, kPostOnly, kRPI };
+// As reported by the order/execution streams (with kUnknown and RPI); distinct from core/order_request.h's
+// OrderType/TimeInForce, which are what we send. Both headers can be included together.
+enum class ReportedOrderType : uint8_t { kUnknown = 0, kLimit, kMarket };
+enum class ReportedTimeInForce : uint8_t { kUnknown = 0, kGTC, kIOC, kFOK, kPostOnly, kRPI };
 
 enum class CancelType : uint8_t {
   kNone = 0,  // "UNKNOWN" or empty: not cancelled
@@ -91,9 +93,9 @@ struct OrderUpdate {
   InstrumentId instrument = kNoInstrument;
   Category category = Category::kLinear;
   Side side = Side::kBuy;
-  OrderType order_type = OrderType::kUnknown;
+  ReportedOrderType order_type = ReportedOrderType::kUnknown;
   OrderStatus status = OrderStatus::kUnknown;
-  TimeInForce time_in_force = TimeInForce::kUnknown;
+  ReportedTimeInForce time_in_force = ReportedTimeInForce::kUnknown;
   CancelType cancel_type = CancelType::kNone;
   RejectReason reject_reason = RejectReason::kNone;
   bool reduce_only = false;
@@ -124,7 +126,7 @@ struct Execution {
   Category category = Category::kLinear;
   Side side = Side::kBuy;
   ExecType exec_type = ExecType::kUnknown;
-  OrderType order_type = OrderType::kUnknown;
+  ReportedOrderType order_type = ReportedOrderType::kUnknown;
   bool is_maker = false;
   bool fast = false;
   int8_t ref_scale = 0;        // scale of mark_price

@@ -83,17 +83,17 @@ void order_status(std::string_view s, OrderStatus& o) noexcept {
   else o = OrderStatus::kUnknown;
 }
 
-void order_type(std::string_view s, OrderType& o) noexcept {
-  o = s == "Limit" ? OrderType::kLimit : s == "Market" ? OrderType::kMarket : OrderType::kUnknown;
+void order_type(std::string_view s, ReportedOrderType& o) noexcept {
+  o = s == "Limit" ? ReportedOrderType::kLimit : s == "Market" ? ReportedOrderType::kMarket : ReportedOrderType::kUnknown;
 }
 
-void time_in_force(std::string_view s, TimeInForce& o) noexcept {
-  if (s == "GTC") o = TimeInForce::kGTC;
-  else if (s == "IOC") o = TimeInForce::kIOC;
-  else if (s == "FOK") o = TimeInForce::kFOK;
-  else if (s == "PostOnly") o = TimeInForce::kPostOnly;
-  else if (s == "RPI") o = TimeInForce::kRPI;
-  else o = TimeInForce::kUnknown;
+void time_in_force(std::string_view s, ReportedTimeInForce& o) noexcept {
+  if (s == "GTC") o = ReportedTimeInForce::kGTC;
+  else if (s == "IOC") o = ReportedTimeInForce::kIOC;
+  else if (s == "FOK") o = ReportedTimeInForce::kFOK;
+  else if (s == "PostOnly") o = ReportedTimeInForce::kPostOnly;
+  else if (s == "RPI") o = ReportedTimeInForce::kRPI;
+  else o = ReportedTimeInForce::kUnknown;
 }
 
 void cancel_type(std::string_view s, CancelType& o) noexcept {

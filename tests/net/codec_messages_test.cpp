@@ -158,9 +158,9 @@ TEST_F(CodecMessages, OrderLinear) {
   EXPECT_EQ(o.instrument, id(Category::kLinear, "BTCUSDT"));
   EXPECT_EQ(o.category, Category::kLinear);
   EXPECT_EQ(o.side, Side::kSell);
-  EXPECT_EQ(o.order_type, OrderType::kLimit);
+  EXPECT_EQ(o.order_type, ReportedOrderType::kLimit);
   EXPECT_EQ(o.status, OrderStatus::kPartiallyFilled);
-  EXPECT_EQ(o.time_in_force, TimeInForce::kPostOnly);
+  EXPECT_EQ(o.time_in_force, ReportedTimeInForce::kPostOnly);
   EXPECT_EQ(o.cancel_type, CancelType::kNone);
   EXPECT_EQ(o.reject_reason, RejectReason::kNone);
   EXPECT_EQ(o.order_id.view(), "5cf98598-39a7-459e-97bf-76ca765ee020");
@@ -196,7 +196,7 @@ TEST_F(CodecMessages, OrderOptionDocsExampleAndPostOnlyReject) {
   const OrderUpdate& o = codec_.orders()[0];
   EXPECT_EQ(o.category, Category::kOption);
   EXPECT_EQ(o.status, OrderStatus::kFilled);
-  EXPECT_EQ(o.order_type, OrderType::kMarket);
+  EXPECT_EQ(o.order_type, ReportedOrderType::kMarket);
   EXPECT_EQ(o.leaves_qty.lots, 0);
   EXPECT_EQ(o.price.ticks, 725);
   EXPECT_EQ(o.cum_exec_fee.units, 35863500);

@@ -1,0 +1,451 @@
+#pragma once
+// Trader<Venue, Strategy>: the one decision loop of DESIGN.md section 1. It turns market and private events
+// into order actions for one instrument:
+//   book update -> BookSync -> Signals -> RiskEngine::on_tick -> Strategy::quote -> Quoter::diff
+//   -> RiskEngine::check per action -> OrderTable (link ids, state machine) -> Venue
+// The same code runs in replay (RecordingVenue), backtest/paper (SimVenue) and live (LiveVenue); only the
+// venue type changes. Everything is sized at construction: a tick never allocates.
+//
+// Stage stamps: when profiling is on, the Trader stores TSC ticks at each stage boundary of the last tick
+// (stamps()), so a driver can build per-stage tick-to-quote histograms without the Trader owning any.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "core/book_sync.h"
+#include "core/clock.h"
+#include "core/events.h"
+#include "core/order_table.h"
+#include "core/position.h"
+#include "core/private_events.h"
+#include "core/rate_limiter.h"
+#include "risk/risk_engine.h"
+#include "strategy/live_orders.h"
+#include "strategy/quote.h"
+#include "strategy/quoter.h"
+#include "strategy/signals.h"
+#include "strategy/venue.h"
+
+namespace mm {
+
+struct TraderConfig {
+  SignalsConfig signals;
+  QuoterConfig quoter;
+  uint32_t order_capacity = 256;      // order slots (live + terminal not yet released)
+  uint64_t first_link_sequence = 1;   // from the journal: last sequence used + 1
+  int64_t max_position_lots = 0;      // for InventoryView (inventory-normalised skews); > 0
+  // Token buckets per action class, Bybit's per-UID limits (linear: 10/s each for create, amend, cancel).
+  int64_t create_per_second = 10, create_burst = 10;
+  int64_t amend_per_second = 10, amend_burst = 10;
+  int64_t cancel_per_second = 10, cancel_burst = 10;
+  uint32_t book_window_ticks = OrderBook::kDefaultWindowTicks;
+};
+
+// Stage boundaries of one tick, in order. kStart is set by the driver (frame available).
+// Stages: parse = kParsed - kStart, book = kBook - kParsed, risk = (kRiskTick - kBook) + (kRisk - kQuoter),
+// strategy = kStrategy - kRiskTick (signals + quote), quoter = kQuoter - kStrategy, encode = kEncoded - kRisk
+// (order table + venue encoding).
+enum class TickMark : uint8_t { kStart = 0, kParsed, kBook, kRiskTick, kStrategy, kQuoter, kRisk, kEncoded, kCount };
+inline constexpr size_t kTickMarkCount = static_cast<size_t>(TickMark::kCount);
+
+struct TraderCounters {
+  uint64_t ticks = 0;               // book updates that ran the decision path
+  uint64_t ticks_with_actions = 0;
+  uint64_t creates = 0, amends = 0, cancels = 0, cancel_alls = 0;  // sent to the venue
+  uint64_t risk_blocked = 0;        // actions the pre-trade checks refused
+  uint64_t venue_refused = 0;       // actions the venue refused locally
+  uint64_t table_errors = 0;        // order-table refusals (full, illegal transition)
+  uint64_t unknown_orders = 0;      // private events for link ids not in the table (not ours, or released)
+  uint64_t quoter_errors = 0;
+  uint64_t protection_closes = 0;
+  uint64_t skipped_untrusted = 0;   // ticks skipped: book untrusted, one-sided or crossed
+};
+
+template <Venue V, Strategy S>
+class Trader {
+ public:
+  // Start-up. Preconditions: instrument/venue/strategy/risk outlive the Trader. Throws std::invalid_argument
+  // with a message naming the bad setting (quoter config, signals config, rate limits, order table).
+  Trader(const Instrument& instrument, InstrumentId id, V& venue, S& strategy, RiskEngine& risk,
+         const TraderConfig& cfg)
+      : instrument_(instrument),
+        id_(id),
+        venue_(venue),
+        strategy_(strategy),
+        risk_(risk),
+        cfg_(cfg),
+        book_(cfg.book_window_ticks),
+        signals_(cfg.signals),
+        table_(cfg.order_capacity, cfg.quoter.link_id_prefix, cfg.first_link_sequence),
+        position_(instrument) {
+    if (const std::string e = cfg.signals.validate(); !e.empty()) throw std::invalid_argument(e);
+    if (const QuoterError e = quoter_.configure(cfg.quoter); e != QuoterError::kOk) {
+      throw std::invalid_argument("quoter: " + std::string(to_string(e)));
+    }
+    if (cfg.max_position_lots <= 0) throw std::invalid_argument("trader.max_position_lots must be > 0");
+    const int64_t t0 = venue.now_ns();
+    if (create_bucket_.configure(cfg.create_per_second, cfg.create_burst, t0) != RateError::kOk ||
+        amend_bucket_.configure(cfg.amend_per_second, cfg.amend_burst, t0) != RateError::kOk ||
+        cancel_bucket_.configure(cfg.cancel_per_second, cfg.cancel_burst, t0) != RateError::kOk) {
+      throw std::invalid_argument("rate limits must be in 1..1e9 per second and burst");
+    }
+  }
+
+  void set_profiling(bool on) noexcept { profiling_ = on; }
+  // TSC ticks at each TickMark of the last decision (0 where a stage did not run).
+  const std::array<int64_t, kTickMarkCount>& stamps() const noexcept { return stamps_; }
+  void mark(TickMark m) noexcept {
+    if (profiling_) stamps_[static_cast<size_t>(m)] = TscClock::read_ticks();
+  }
+
+  // A book message for this instrument. Applies it, then runs the decision path when the book is usable.
+  // Returns the BookSync verdict. recv_ns: local receive time (staleness).
+  SyncResult on_book(const BookUpdate& u, int64_t recv_ns) noexcept {
+    const SyncResult r = book_.on_update(u, recv_ns);
+    mark(TickMark::kBook);
+    if (r == SyncResult::kApplied) decide();
+    return r;
+  }
+
+  void on_trade(const TradeEvent& t) noexcept { signals_.on_trade(t, venue_.now_ns()); }
+
+  // Order stream update (the exchange's word on an order).
+  void on_order(const OrderUpdate& u) noexcept {
+    const OrderHandle h = table_.find(u.order_link_id.view());
+    if (!h.valid()) {
+      ++counters_.unknown_orders;
+      return;
+    }
+    OrderEvent ev = OrderEvent::stream(classify(u.status), u.price, u.qty, u.cum_exec_qty, u.leaves_qty);
+    ev.post_only_would_take = u.reject_reason == RejectReason::kPostOnlyWillTakeLiquidity;
+    ev.order_id = u.order_id.view();
+    apply(h, ev);
+    if (u.status == OrderStatus::kRejected) risk_.on_reject(venue_.now_ns());
+  }
+
+  // One fill of one of our orders: order state, position, fees, markouts, strategy.
+  void on_execution(const Execution& e) noexcept {
+    const OrderHandle h = table_.find(e.order_link_id.view());
+    if (!h.valid()) {
+      ++counters_.unknown_orders;
+      return;
+    }
+    apply(h, OrderEvent::execution(e.exec_price, e.exec_qty));
+    const int64_t now = venue_.now_ns();
+    if (position_.on_fill(e.side, e.exec_price, e.exec_qty, e.exec_fee) != PositionError::kOk) {
+      ++counters_.table_errors;
+    }
+    signals_.on_own_fill(e.side, e.exec_price, e.exec_qty, now);
+    strategy_.on_fill(e.side, e.exec_price, e.exec_qty, now);
+  }
+
+  // A create was refused by the exchange (trade-WS ack with retCode != 0).
+  void on_create_rejected(std::string_view link_id) noexcept {
+    const OrderHandle h = table_.find(link_id);
+    if (!h.valid()) {
+      ++counters_.unknown_orders;
+      return;
+    }
+    apply(h, OrderEvent::make(OrderEventKind::kCreateRejected));
+    risk_.on_reject(venue_.now_ns());
+  }
+
+  const OrderBook& book() const noexcept { return book_.book(); }
+  const BookSync& book_sync() const noexcept { return book_; }
+  const Signals& signals() const noexcept { return signals_; }
+  const OrderTable& orders() const noexcept { return table_; }
+  const Position& position() const noexcept { return position_; }
+  const TraderCounters& counters() const noexcept { return counters_; }
+  const QuoteLadder& last_ladder() const noexcept { return ladder_; }
+  const QuoteActions& last_actions() const noexcept { return actions_; }
+  // Actions sent by the last decision (0 when it sent none).
+  uint32_t last_action_count() const noexcept { return last_sent_; }
+
+ private:
+  void apply(OrderHandle h, const OrderEvent& ev) noexcept {
+    if (table_.apply(h, ev, venue_.now_ns()) != OrderError::kOk) ++counters_.table_errors;
+    // Terminal orders leave the table: the quoter must not see them and the slot is reused.
+    if (is_terminal(table_.get(h).state())) (void)table_.release(h);
+  }
+
+  RiskContext risk_context(int64_t now) const noexcept {
+    RiskContext c;
+    c.now_ns = now;
+    c.wall_ns = now;  // the venue clock is wall time live, frame/simulated time elsewhere
+    const OrderBook& b = book_.book();
+    const auto bid = b.best_bid();
+    const auto ask = b.best_ask();
+    if (bid && ask) {
+      c.best_bid = bid->price;
+      c.best_ask = ask->price;
+      c.mid = Price{(bid->price.ticks + ask->price.ticks) / 2};
+    }
+    c.book_trusted = book_.trusted();
+    c.book_crossed = book_.crossed();
+    c.book_update_ns = book_.last_applied_ns();
+    c.position_lots = position_.lots();
+    c.avg_entry = position_.avg_entry();
+    (void)position_.realized(c.realized_pnl);
+    if (c.mid.ticks > 0) (void)position_.unrealized(c.mid, c.unrealized_pnl);
+    c.fees_paid = position_.fees();
+    table_.for_each([&](OrderHandle, const OwnOrder& o) noexcept {
+      if (is_terminal(o.state())) return;
+      ++c.open_orders;
+      Money n;
+      if (!notional(instrument_, o.price, o.leaves, n)) n = Money{0};
+      if (o.side == Side::kBuy) {
+        c.open_buy_lots += o.leaves.lots;
+        c.open_buy_notional.units += n.units;
+      } else {
+        c.open_sell_lots += o.leaves.lots;
+        c.open_sell_notional.units += n.units;
+      }
+    });
+    return c;
+  }
+
+  // REDUCE_ONLY: keep only the side that reduces the position, marked reduce-only; flat: nothing.
+  void restrict_to_reducing() noexcept {
+    const int64_t pos = position_.lots();
+    if (pos >= 0) ladder_.bid_count = 0;
+    if (pos <= 0) ladder_.ask_count = 0;
+    ladder_.reduce_only = true;
+  }
+
+  void send_cancel_all() noexcept {
+    CancelAll all;
+    all.instrument = id_;
+    all.category = instrument_.category;
+    if (venue_.send_cancel_all(all)) {
+      ++counters_.cancel_alls;
+      // Every live order now has a cancel in flight; the order stream settles each one.
+      table_.for_each([&](OrderHandle h, const OwnOrder& o) noexcept {
+        if (!is_terminal(o.state()) && !is_pending(o.state()) && pending_cancel_count_ < pending_cancel_.size()) {
+          pending_cancel_[pending_cancel_count_++] = h;
+        }
+      });
+      for (uint32_t i = 0; i < pending_cancel_count_; ++i) {
+        OrderCancel ignored;
+        if (table_.cancel(pending_cancel_[i], venue_.now_ns(), ignored) != OrderError::kOk) ++counters_.table_errors;
+      }
+      pending_cancel_count_ = 0;
+    } else {
+      ++counters_.venue_refused;
+    }
+  }
+
+  void decide() noexcept {
+    const int64_t now = venue_.now_ns();
+    last_sent_ = 0;
+    const OrderBook& b = book_.book();
+    const auto bid = b.best_bid();
+    const auto ask = b.best_ask();
+    ladder_.clear();
+    const bool usable = book_.trusted() && !book_.crossed() && bid && ask;
+
+    RiskContext ctx = risk_context(now);
+    const RiskTick rt = risk_.on_tick(ctx);
+    if (rt.cancel_all) {
+      send_cancel_all();
+      risk_.clear_cancel_all();
+    }
+    if (rt.protection != ProtectionTrigger::kNone) send_protection_close(rt.close, ctx, now);
+    mark(TickMark::kRiskTick);
+
+    signals_.on_book(b, now);
+    if (!usable) {
+      ++counters_.skipped_untrusted;
+      mark(TickMark::kEncoded);
+      return;
+    }
+    ++counters_.ticks;
+    if (rt.state != TradingState::kHalted) {
+      StrategyContext sc;
+      sc.instrument = &instrument_;
+      sc.book = &b;
+      sc.signals = &signals_;
+      sc.inventory = {position_.lots(), position_.avg_entry(), cfg_.max_position_lots};
+      sc.now_ns = now;
+      sc.best_bid = bid->price;
+      sc.best_ask = ask->price;
+      if (!strategy_.quote(sc, ladder_)) ladder_.clear();
+      if (rt.state == TradingState::kReduceOnly) restrict_to_reducing();
+    }
+    mark(TickMark::kStrategy);
+
+    // Quoter: target ladder vs live orders.
+    const uint32_t live_n = collect_live_orders(table_, id_, live_);
+    QuoteInput in;
+    in.instrument = &instrument_;
+    in.instrument_id = id_;
+    in.target = &ladder_;
+    in.live = {live_.data(), live_n};
+    in.now_ns = now;
+    in.budget = {tokens(create_bucket_, now), tokens(amend_bucket_, now), tokens(cancel_bucket_, now)};
+    in.next_link_seq = table_.next_sequence();
+    in.market_bid = bid->price;
+    in.market_ask = ask->price;
+    if (quoter_.diff(in, actions_) != QuoterError::kOk) {
+      ++counters_.quoter_errors;
+      mark(TickMark::kQuoter);
+      return;
+    }
+    mark(TickMark::kQuoter);
+
+    // Risk: each action checked; refused ones dropped (counted by the engine per rule, and here in total).
+    n_cancels_ = n_amends_ = n_creates_ = 0;
+    for (const OrderCancel& c : actions_.cancel_span()) {
+      const OrderHandle h = table_.find(c.link_id.view());
+      if (h.valid()) out_cancel_h_[n_cancels_++] = h;
+    }
+    for (const OrderAmend& a : actions_.amend_span()) {
+      const OrderHandle h = table_.find(a.link_id.view());
+      if (!h.valid()) continue;
+      const OwnOrder& o = table_.get(h);
+      // The quoter's amend qty is the new remaining qty; Bybit's is the whole order's.
+      OrderAmend full = a;
+      if (full.qty) full.qty = Qty{full.qty->lots + o.cum_filled.lots};
+      const RestingOrder cur{o.side, o.price, o.leaves, o.cum_filled, o.reduce_only};
+      const RiskVerdict v = risk_.check(full, cur, ctx);
+      if (!v.allowed()) {
+        ++counters_.risk_blocked;
+        continue;
+      }
+      if (full.qty) full.qty = v.qty;
+      out_amend_h_[n_amends_] = h;
+      out_amend_[n_amends_++] = full;
+    }
+    for (const OrderCreate& c : actions_.create_span()) {
+      const RiskVerdict v = risk_.check(c, ctx);
+      if (!v.allowed()) {
+        ++counters_.risk_blocked;
+        continue;
+      }
+      NewOrder n{id_, c.side, c.price, v.qty, c.reduce_only, c.tif == TimeInForce::kPostOnly};
+      out_new_[n_creates_++] = n;
+    }
+    mark(TickMark::kRisk);
+
+    // Order table (link ids, state machine) and venue: cancels first (they reduce risk), then amends, creates.
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n_cancels_; ++i) {
+      if (table_.cancel(out_cancel_h_[i], now, send_cancel_[k]) == OrderError::kOk) {
+        ++k;
+      } else {
+        ++counters_.table_errors;
+      }
+    }
+    if (k != 0) {
+      take(cancel_bucket_, k, now);
+      if (venue_.send_cancels({send_cancel_.data(), k})) {
+        counters_.cancels += k;
+        last_sent_ += k;
+      } else {
+        counters_.venue_refused += k;
+      }
+    }
+    k = 0;
+    for (uint32_t i = 0; i < n_amends_; ++i) {
+      const OrderAmend& a = out_amend_[i];
+      if (table_.amend(out_amend_h_[i], a.price, a.qty, now, send_amend_[k]) == OrderError::kOk) {
+        ++k;
+      } else {
+        ++counters_.table_errors;
+      }
+    }
+    if (k != 0) {
+      take(amend_bucket_, k, now);
+      if (venue_.send_amends({send_amend_.data(), k})) {
+        counters_.amends += k;
+        last_sent_ += k;
+      } else {
+        counters_.venue_refused += k;
+      }
+    }
+    k = 0;
+    for (uint32_t i = 0; i < n_creates_; ++i) {
+      OrderHandle h;
+      if (table_.create(out_new_[i], now, h, send_create_[k]) == TableError::kOk) {
+        send_create_[k].tif = cfg_.quoter.time_in_force;
+        ++k;
+      } else {
+        ++counters_.table_errors;
+      }
+    }
+    if (k != 0) {
+      take(create_bucket_, k, now);
+      if (venue_.send_creates({send_create_.data(), k})) {
+        counters_.creates += k;
+        last_sent_ += k;
+      } else {
+        counters_.venue_refused += k;
+      }
+    }
+    if (last_sent_ != 0) ++counters_.ticks_with_actions;
+    mark(TickMark::kEncoded);
+  }
+
+  void send_protection_close(OrderCreate close, const RiskContext& ctx, int64_t now) noexcept {
+    const RiskVerdict v = risk_.check(close, ctx);
+    if (!v.allowed()) {
+      ++counters_.risk_blocked;
+      return;
+    }
+    NewOrder n{id_, close.side, close.price, v.qty, true, false};
+    OrderHandle h;
+    OrderCreate req;
+    if (table_.create(n, now, h, req) != TableError::kOk) {
+      ++counters_.table_errors;
+      return;
+    }
+    req.type = close.type;
+    req.tif = close.tif;
+    if (venue_.send_creates({&req, 1})) {
+      ++counters_.protection_closes;
+      ++counters_.creates;
+    } else {
+      ++counters_.venue_refused;
+    }
+  }
+
+  static uint32_t tokens(TokenBucket& b, int64_t now) noexcept {
+    const int64_t milli = b.available_milli(now);
+    return milli <= 0 ? 0 : static_cast<uint32_t>(milli / 1000);
+  }
+  static void take(TokenBucket& b, uint32_t n, int64_t now) noexcept { (void)b.try_acquire(n, now); }
+
+  const Instrument& instrument_;
+  InstrumentId id_;
+  V& venue_;
+  S& strategy_;
+  RiskEngine& risk_;
+  TraderConfig cfg_;
+  BookSync book_;
+  Signals signals_;
+  OrderTable table_;
+  Position position_;
+  Quoter quoter_;
+  TokenBucket create_bucket_, amend_bucket_, cancel_bucket_;
+  QuoteLadder ladder_;
+  QuoteActions actions_;
+  std::array<LiveOrder, kMaxQuoterLiveOrders> live_{};
+  // Per-tick scratch, sized by the quoter's maxima.
+  std::array<OrderHandle, kMaxQuoteCancels> out_cancel_h_{};
+  std::array<OrderHandle, kMaxQuoteAmends> out_amend_h_{};
+  std::array<OrderAmend, kMaxQuoteAmends> out_amend_{};
+  std::array<NewOrder, kMaxQuoteCreates> out_new_{};
+  std::array<OrderCancel, kMaxQuoteCancels> send_cancel_{};
+  std::array<OrderAmend, kMaxQuoteAmends> send_amend_{};
+  std::array<OrderCreate, kMaxQuoteCreates> send_create_{};
+  std::array<OrderHandle, kMaxQuoterLiveOrders> pending_cancel_{};  // live orders are capped by the quoter
+  uint32_t pending_cancel_count_ = 0;
+  uint32_t n_cancels_ = 0, n_amends_ = 0, n_creates_ = 0;
+  uint32_t last_sent_ = 0;
+  bool profiling_ = false;
+  std::array<int64_t, kTickMarkCount> stamps_{};
+  TraderCounters counters_;
+};
+
+}  // namespace mm
