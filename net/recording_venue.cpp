@@ -10,6 +10,11 @@ namespace mm {
 RecordingVenue::RecordingVenue(const InstrumentRegistry& registry, int64_t recv_window_ms, uint64_t mask_seed)
     : registry_(registry), recv_window_ms_(recv_window_ms), masks_(mask_seed), buf_(kBufferBytes) {}
 
+size_t RecordingVenue::batch_limit(InstrumentId id) const noexcept {
+  // Bybit: 20 items per batch request on linear/inverse/option, 10 on spot.
+  return registry_.get(id).category == Category::kSpot ? kMaxSpotBatch : kMaxBatch;
+}
+
 std::span<const char> RecordingVenue::next_req_id() noexcept {
   // "r" + decimal sequence: unique per venue, as Bybit requires of reqId within its dedup window.
   uint64_t v = ++req_seq_;
@@ -48,8 +53,9 @@ bool RecordingVenue::emit(EncodeFn&& fn) noexcept {
 
 bool RecordingVenue::send_creates(std::span<const OrderCreate> a) noexcept {
   bool ok = true;
-  for (size_t i = 0; i < a.size(); i += kMaxBatch) {
-    const auto part = a.subspan(i, std::min(kMaxBatch, a.size() - i));
+  const size_t max_batch = a.empty() ? kMaxBatch : batch_limit(a[0].instrument);
+  for (size_t i = 0; i < a.size(); i += max_batch) {
+    const auto part = a.subspan(i, std::min(max_batch, a.size() - i));
     ok &= emit([&](const WsRequestMeta& m, std::span<char> room) {
       if (part.size() == 1) {
         return encode_ws_create_frame(m, registry_.get(part[0].instrument), part[0], masks_.next(), room);
@@ -65,8 +71,9 @@ bool RecordingVenue::send_creates(std::span<const OrderCreate> a) noexcept {
 
 bool RecordingVenue::send_amends(std::span<const OrderAmend> a) noexcept {
   bool ok = true;
-  for (size_t i = 0; i < a.size(); i += kMaxBatch) {
-    const auto part = a.subspan(i, std::min(kMaxBatch, a.size() - i));
+  const size_t max_batch = a.empty() ? kMaxBatch : batch_limit(a[0].instrument);
+  for (size_t i = 0; i < a.size(); i += max_batch) {
+    const auto part = a.subspan(i, std::min(max_batch, a.size() - i));
     ok &= emit([&](const WsRequestMeta& m, std::span<char> room) {
       if (part.size() == 1) {
         return encode_ws_amend_frame(m, registry_.get(part[0].instrument), part[0], masks_.next(), room);
@@ -82,8 +89,9 @@ bool RecordingVenue::send_amends(std::span<const OrderAmend> a) noexcept {
 
 bool RecordingVenue::send_cancels(std::span<const OrderCancel> a) noexcept {
   bool ok = true;
-  for (size_t i = 0; i < a.size(); i += kMaxBatch) {
-    const auto part = a.subspan(i, std::min(kMaxBatch, a.size() - i));
+  const size_t max_batch = a.empty() ? kMaxBatch : batch_limit(a[0].instrument);
+  for (size_t i = 0; i < a.size(); i += max_batch) {
+    const auto part = a.subspan(i, std::min(max_batch, a.size() - i));
     ok &= emit([&](const WsRequestMeta& m, std::span<char> room) {
       if (part.size() == 1) {
         return encode_ws_cancel_frame(m, registry_.get(part[0].instrument), part[0], masks_.next(), room);

@@ -26,7 +26,8 @@ class RecordingVenue {
  public:
   static constexpr size_t kBufferBytes = 256 * 1024;  // frames of one tick; reset by begin_tick()
   static constexpr size_t kMaxFramesPerTick = 256;
-  static constexpr size_t kMaxBatch = 20;  // Bybit's batch limit on linear (10 on spot, see encoder)
+  static constexpr size_t kMaxBatch = 20;      // Bybit's batch limit on linear, inverse and option
+  static constexpr size_t kMaxSpotBatch = 10;  // and on spot
 
   // Preconditions: registry outlives the venue and holds every instrument actions refer to.
   explicit RecordingVenue(const InstrumentRegistry& registry, int64_t recv_window_ms = 5000,
@@ -59,6 +60,7 @@ class RecordingVenue {
   template <class EncodeFn>
   bool emit(EncodeFn&& fn) noexcept;
   std::span<const char> next_req_id() noexcept;
+  size_t batch_limit(InstrumentId id) const noexcept;
 
   const InstrumentRegistry& registry_;
   int64_t recv_window_ms_;
