@@ -190,12 +190,14 @@ ReadResult ZipEntrySource::open(const ZipArchive& zip, size_t index) noexcept {
 }
 
 ReadResult ZipEntrySource::finish() noexcept {
-  const std::string where = zip_->path() + " entry '" + entry_.name + "'";
   if (produced_ != entry_.uncompressed_size) {
-    return fail(ReadResult::kCorrupt, where + ": " + std::to_string(produced_) + " bytes extracted, directory says " +
+    return fail(ReadResult::kCorrupt, zip_->path() + " entry '" + entry_.name + "': " + std::to_string(produced_) +
+                                          " bytes extracted, directory says " +
                                           std::to_string(entry_.uncompressed_size));
   }
-  if (crc_ != entry_.crc32) return fail(ReadResult::kCorrupt, where + ": CRC-32 mismatch");
+  if (crc_ != entry_.crc32) {
+    return fail(ReadResult::kCorrupt, zip_->path() + " entry '" + entry_.name + "': CRC-32 mismatch");
+  }
   sticky_ = ReadResult::kEnd;
   return ReadResult::kEnd;
 }

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/alloc_counter.h"
+
 namespace mm {
 namespace {
 
@@ -379,6 +381,33 @@ TEST(Capture, ReadsFromAPipe) {
     ++n;
   }
   EXPECT_EQ(n, frames.size());
+  std::remove(path.c_str());
+}
+
+TEST(Capture, NoAllocationPerFrameOnceOpen) {
+  const std::string path = temp_path("alloc.mmcap");
+  const std::string payload(300, 'p');
+  CaptureWriter w(1 << 16);
+  ASSERT_EQ(w.open(path, 0), CaptureError::kOk);
+  ASSERT_EQ(w.write_connection(1, 0, "wss://stream.bybit.com/v5/public/linear", true, Category::kLinear),
+            CaptureError::kOk);
+  {
+    mm::test::AllocScope scope;
+    for (int i = 0; i < 5000; ++i) {
+      ASSERT_EQ(w.write_frame(FrameKind::kRecv, 1, i, payload), CaptureError::kOk);  // crosses many flushes
+    }
+    EXPECT_EQ(scope.allocations(), 0u);
+  }
+  ASSERT_EQ(w.close(), CaptureError::kOk);
+  CaptureReader r;
+  ASSERT_EQ(r.open(path), ReadResult::kOk);
+  Frame f;
+  ASSERT_EQ(r.next(f), ReadResult::kOk);  // the connection record may grow the connection table
+  mm::test::AllocScope scope;
+  int n = 0;
+  while (r.next(f) == ReadResult::kOk) ++n;
+  EXPECT_EQ(n, 5000);
+  EXPECT_EQ(scope.allocations(), 0u);
   std::remove(path.c_str());
 }
 

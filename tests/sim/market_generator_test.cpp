@@ -18,6 +18,9 @@ namespace {
 
 using namespace mm::testing;
 
+constexpr size_t kGoldenSize = 189244;
+constexpr uint64_t kGoldenHash = 5869918440697333478ull;
+
 GenParams short_params(uint64_t seed, int64_t seconds = 60) {
   GenParams p;
   p.seed = seed;
@@ -41,6 +44,21 @@ TEST(MarketGenerator, SameSeedSameBytesOtherSeedOtherBytes) {
   ASSERT_GT(a.size(), 100'000u);
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);
+}
+
+uint64_t fnv1a(const std::string& s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+// The stream for fixed params is part of the contract (backtests must reproduce on any machine and
+// build: -O0, -march=x86-64, -march=native with FMA, sanitizers). A deliberate change of the model or
+// format updates this constant, and says so in its commit.
+TEST(MarketGenerator, GoldenStreamIsStableAcrossBuilds) {
+  const std::string bytes = generate(short_params(1, 10), "golden.mmcap");
+  EXPECT_EQ(bytes.size(), kGoldenSize);
+  EXPECT_EQ(fnv1a(bytes), kGoldenHash) << std::hex << fnv1a(bytes);
 }
 
 TEST(MarketGenerator, RejectsBadParams) {

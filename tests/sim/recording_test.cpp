@@ -7,6 +7,9 @@
 
 #include "core/capture.h"
 #include "tests/sim/recording_test_util.h"
+#include "tests/support/alloc_counter.h"
+#include "sim/bybit_history_reader.h"
+#include "sim/cryptofeed_reader.h"
 
 namespace mm {
 namespace {
@@ -153,6 +156,36 @@ TEST(Recording, ConvertReportsBadRecordsAndTruncation) {
   EXPECT_NE(bad_out.message.find("/nonexistent-dir/x.mmcap"), std::string::npos);
   std::remove(in.c_str());
   std::remove(out.c_str());
+}
+
+// After a first pass has sized every buffer, reading frames allocates nothing (connection bookkeeping
+// when a connection first appears is excluded: it happens once per connection, not per frame).
+TEST(Recording, ReadersDoNotAllocatePerFrame) {
+  {
+    CryptofeedReader reader;
+    Frame f;
+    ASSERT_EQ(reader.open(kCryptofeedZst), ReadResult::kOk);
+    while (reader.next(f) == ReadResult::kOk) {
+    }
+    ASSERT_EQ(reader.open(kCryptofeedZst), ReadResult::kOk);
+    while (reader.line_number() < 2600 && reader.next(f) == ReadResult::kOk) {
+    }  // past both connect records
+    mm::test::AllocScope scope;
+    size_t n = 0;
+    while (reader.next(f) == ReadResult::kOk) ++n;
+    EXPECT_GT(n, 600u);
+    EXPECT_EQ(scope.allocations(), 0u) << "cryptofeed reader";
+  }
+  {
+    BybitHistoryReader reader;
+    Frame f;
+    ASSERT_EQ(reader.open(kXrpZip), ReadResult::kOk);
+    mm::test::AllocScope scope;
+    size_t n = 0;
+    while (reader.next(f) == ReadResult::kOk) ++n;
+    EXPECT_EQ(n, 50u);
+    EXPECT_EQ(scope.allocations(), 0u) << "history reader";
+  }
 }
 
 }  // namespace
