@@ -13,11 +13,16 @@ namespace mm {
 
 std::string_view to_string(CaptureError e) noexcept {
   switch (e) {
-    case CaptureError::kOk: return "ok";
-    case CaptureError::kIo: return "io";
-    case CaptureError::kTooLarge: return "too_large";
-    case CaptureError::kNotOpen: return "not_open";
-    case CaptureError::kInvalid: return "invalid";
+    case CaptureError::kOk:
+      return "ok";
+    case CaptureError::kIo:
+      return "io";
+    case CaptureError::kTooLarge:
+      return "too_large";
+    case CaptureError::kNotOpen:
+      return "not_open";
+    case CaptureError::kInvalid:
+      return "invalid";
   }
   return "?";
 }
@@ -38,7 +43,9 @@ T get(const char* p) noexcept {
   return v;
 }
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 }  // namespace
 
@@ -170,10 +177,13 @@ CaptureError CaptureWriter::write_http(uint32_t conn_id, int64_t recv_ns, std::s
 
 CaptureError CaptureWriter::write(const Frame& f) noexcept {
   switch (f.kind) {
-    case FrameKind::kConnect: return write_connection(f.conn_id, f.recv_ns, f.url, f.has_category, f.category);
-    case FrameKind::kHttp: return write_http(f.conn_id, f.recv_ns, f.url, f.data);
+    case FrameKind::kConnect:
+      return write_connection(f.conn_id, f.recv_ns, f.url, f.has_category, f.category);
+    case FrameKind::kHttp:
+      return write_http(f.conn_id, f.recv_ns, f.url, f.data);
     case FrameKind::kRecv:
-    case FrameKind::kSend: return write_frame(f.kind, f.conn_id, f.recv_ns, f.data);
+    case FrameKind::kSend:
+      return write_frame(f.kind, f.conn_id, f.recv_ns, f.data);
   }
   return CaptureError::kInvalid;
 }
@@ -205,7 +215,9 @@ CaptureError CaptureWriter::close() noexcept {
 
 CaptureReader::CaptureReader() noexcept = default;
 
-CaptureReader::~CaptureReader() { close(); }
+CaptureReader::~CaptureReader() {
+  close();
+}
 
 void CaptureReader::close() noexcept {
   if (map_ != nullptr) ::munmap(map_, map_len_);
@@ -350,11 +362,12 @@ ReadResult CaptureReader::next(Frame& out) noexcept {
   const uint8_t kind = static_cast<uint8_t>(r[5]);
   if (type != kCaptureRecordFrame && type != kCaptureRecordConnection) {
     if (zero_tail()) {
-      return fail(ReadResult::kTruncated, "zero-filled tail of " + std::to_string(left) + " bytes at offset " +
-                                              std::to_string(pos_) + " (interrupted write)");
+      return fail(ReadResult::kTruncated, "zero-filled tail of " + std::to_string(left) +
+                                              " bytes at offset " + std::to_string(pos_) +
+                                              " (interrupted write)");
     }
-    return fail(ReadResult::kCorrupt, "unknown record type " + std::to_string(type) + " at offset " +
-                                          std::to_string(pos_));
+    return fail(ReadResult::kCorrupt,
+                "unknown record type " + std::to_string(type) + " at offset " + std::to_string(pos_));
   }
   if (len > kMaxCapturePayload) {
     return fail(ReadResult::kCorrupt, "record at offset " + std::to_string(pos_) + " claims " +
@@ -371,7 +384,8 @@ ReadResult CaptureReader::next(Frame& out) noexcept {
 
   if (type == kCaptureRecordConnection) {
     if (len < 1) {
-      return fail(ReadResult::kCorrupt, "connection record at offset " + std::to_string(pos_) + " has no category byte");
+      return fail(ReadResult::kCorrupt,
+                  "connection record at offset " + std::to_string(pos_) + " has no category byte");
     }
     const uint8_t cat = static_cast<uint8_t>(payload[0]);
     if (cat != kCaptureNoCategory && cat >= kCategoryCount) {
@@ -400,8 +414,8 @@ ReadResult CaptureReader::next(Frame& out) noexcept {
   }
 
   if (kind > static_cast<uint8_t>(FrameKind::kHttp)) {
-    return fail(ReadResult::kCorrupt, "frame record at offset " + std::to_string(pos_) + " has kind " +
-                                          std::to_string(kind));
+    return fail(ReadResult::kCorrupt,
+                "frame record at offset " + std::to_string(pos_) + " has kind " + std::to_string(kind));
   }
   out.recv_ns = recv_ns;
   out.conn_id = conn_id;

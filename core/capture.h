@@ -21,7 +21,8 @@
 //                             corruption (so a zero-filled tail left by a crash never parses as a record)
 //     5     1  kind           frame records: FrameKind 0 recv, 1 send, 2 http; connection-info records: 0
 //     6     2  reserved       u16, written 0, ignored
-//     8     4  conn_id        u32, chosen by the writer; frames refer to the latest connection-info of that id
+//     8     4  conn_id        u32, chosen by the writer; frames refer to the latest connection-info of that
+//     id
 //    12     8  recv_ns        i64, local receive/send/open time, ns since the Unix epoch
 //    20     n  payload
 //
@@ -157,7 +158,7 @@ class CaptureReader final : public FrameSource {
   std::string_view error() const noexcept override { return error_; }
 
   const CaptureFileHeader& header() const noexcept { return header_; }
-  uint64_t offset() const noexcept { return pos_; }     // bytes consumed so far
+  uint64_t offset() const noexcept { return pos_; }  // bytes consumed so far
   uint64_t file_size() const noexcept { return size_; }
   void close() noexcept;
 

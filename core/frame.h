@@ -26,25 +26,25 @@ enum class FrameKind : uint8_t {
 std::string_view to_string(FrameKind k) noexcept;
 
 struct Frame {
-  int64_t recv_ns = 0;        // local receive (or send / open) time, ns since the Unix epoch
-  uint32_t conn_id = 0;       // dense per recording; 0 for single-connection formats
+  int64_t recv_ns = 0;   // local receive (or send / open) time, ns since the Unix epoch
+  uint32_t conn_id = 0;  // dense per recording; 0 for single-connection formats
   FrameKind kind = FrameKind::kRecv;
   Category category = Category::kLinear;  // meaningful only when has_category
-  bool has_category = false;  // false for private/trade connections and unknown URLs
-  std::string_view data;      // the frame bytes, followed by >= kFramePadding readable bytes
-  std::string_view url;       // kHttp: request URL; kConnect: connection URL; kRecv/kSend: the connection's URL
-                              // when the recording knows it, else empty
+  bool has_category = false;              // false for private/trade connections and unknown URLs
+  std::string_view data;                  // the frame bytes, followed by >= kFramePadding readable bytes
+  std::string_view url;  // kHttp: request URL; kConnect: connection URL; kRecv/kSend: the connection's URL
+                         // when the recording knows it, else empty
 };
 
 // Result of FrameSource::next and of the readers' open functions.
 enum class ReadResult : uint8_t {
   kOk = 0,
-  kEnd,          // clean end of the recording; next() keeps returning kEnd
-  kBadRecord,    // one record could not be decoded and was skipped; the stream continues: call next() again
-  kIo,           // an operating-system read error (terminal)
-  kCorrupt,      // the stream itself is damaged (bad magic, impossible record header, bad checksum) (terminal)
-  kTruncated,    // the file ends inside a record: every complete record before it was yielded (terminal)
-  kTooLarge,     // a record exceeds the reader's configured maximum frame size (terminal)
+  kEnd,        // clean end of the recording; next() keeps returning kEnd
+  kBadRecord,  // one record could not be decoded and was skipped; the stream continues: call next() again
+  kIo,         // an operating-system read error (terminal)
+  kCorrupt,    // the stream itself is damaged (bad magic, impossible record header, bad checksum) (terminal)
+  kTruncated,  // the file ends inside a record: every complete record before it was yielded (terminal)
+  kTooLarge,   // a record exceeds the reader's configured maximum frame size (terminal)
   kUnsupported,  // a format or feature this reader does not implement (version, zip64, encryption) (terminal)
 };
 
@@ -91,24 +91,36 @@ constexpr bool category_from_url(std::string_view url, Category& out) noexcept {
 
 inline std::string_view to_string(FrameKind k) noexcept {
   switch (k) {
-    case FrameKind::kRecv: return "recv";
-    case FrameKind::kSend: return "send";
-    case FrameKind::kHttp: return "http";
-    case FrameKind::kConnect: return "connect";
+    case FrameKind::kRecv:
+      return "recv";
+    case FrameKind::kSend:
+      return "send";
+    case FrameKind::kHttp:
+      return "http";
+    case FrameKind::kConnect:
+      return "connect";
   }
   return "?";
 }
 
 inline std::string_view to_string(ReadResult r) noexcept {
   switch (r) {
-    case ReadResult::kOk: return "ok";
-    case ReadResult::kEnd: return "end";
-    case ReadResult::kBadRecord: return "bad_record";
-    case ReadResult::kIo: return "io";
-    case ReadResult::kCorrupt: return "corrupt";
-    case ReadResult::kTruncated: return "truncated";
-    case ReadResult::kTooLarge: return "too_large";
-    case ReadResult::kUnsupported: return "unsupported";
+    case ReadResult::kOk:
+      return "ok";
+    case ReadResult::kEnd:
+      return "end";
+    case ReadResult::kBadRecord:
+      return "bad_record";
+    case ReadResult::kIo:
+      return "io";
+    case ReadResult::kCorrupt:
+      return "corrupt";
+    case ReadResult::kTruncated:
+      return "truncated";
+    case ReadResult::kTooLarge:
+      return "too_large";
+    case ReadResult::kUnsupported:
+      return "unsupported";
   }
   return "?";
 }

@@ -62,7 +62,8 @@ ReadResult BybitHistoryReader::open(const std::string& path) noexcept {
     if (index < 0) {
       std::string names;
       for (const ZipEntry& e : entries) names += (names.empty() ? "" : ", ") + e.name;
-      error_ = path + ": no " + (options_.zip_entry.empty() ? std::string("*.data") : "'" + options_.zip_entry + "'") +
+      error_ = path + ": no " +
+               (options_.zip_entry.empty() ? std::string("*.data") : "'" + options_.zip_entry + "'") +
                " entry in the zip (entries: " + (names.empty() ? "none" : names) + ")";
       return terminal(ReadResult::kCorrupt);
     }
@@ -79,7 +80,8 @@ ReadResult BybitHistoryReader::open(const std::string& path) noexcept {
     }
     src = &file_;
   }
-  const size_t initial = options_.max_frame_bytes < (size_t{1} << 20) ? options_.max_frame_bytes : size_t{1} << 20;
+  const size_t initial =
+      options_.max_frame_bytes < (size_t{1} << 20) ? options_.max_frame_bytes : size_t{1} << 20;
   lines_.reset(src, initial, options_.max_frame_bytes);
   open_ = true;
   return ReadResult::kOk;

@@ -7,7 +7,8 @@
 
 namespace mm {
 
-static_assert(kFramePadding >= simdjson::SIMDJSON_PADDING, "lines are parsed in place: padding must cover simdjson's");
+static_assert(kFramePadding >= simdjson::SIMDJSON_PADDING,
+              "lines are parsed in place: padding must cover simdjson's");
 
 bool parse_seconds_to_ns(std::string_view s, int64_t& out) noexcept {
   size_t i = 0;
@@ -97,7 +98,8 @@ ReadResult CryptofeedReader::open(const std::string& path) noexcept {
     zstd_ = std::make_unique<detail::ZstdByteSource>(file_, path);
     src = zstd_.get();
   }
-  const size_t initial = options_.max_frame_bytes < (size_t{1} << 20) ? options_.max_frame_bytes : size_t{1} << 20;
+  const size_t initial =
+      options_.max_frame_bytes < (size_t{1} << 20) ? options_.max_frame_bytes : size_t{1} << 20;
   lines_.reset(src, initial, options_.max_frame_bytes);
   if (frame_buf_ == nullptr) {
     frame_cap_ = initial;
@@ -110,8 +112,10 @@ ReadResult CryptofeedReader::open(const std::string& path) noexcept {
 namespace {
 
 std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -140,7 +144,8 @@ ReadResult CryptofeedReader::next(Frame& out) noexcept {
     if (trim(line).empty()) continue;
 
     std::string_view t, conn, ts, addr, url, data;
-    bool have_t = false, have_conn = false, have_ts = false, have_addr = false, have_url = false, have_data = false;
+    bool have_t = false, have_conn = false, have_ts = false, have_addr = false, have_url = false,
+         have_data = false;
     simdjson::error_code err = simdjson::SUCCESS;
     simdjson::ondemand::document doc;
     simdjson::ondemand::object obj;

@@ -1,7 +1,7 @@
 #pragma once
 // Reader for cryptofeed's raw-capture JSON Lines (.jsonl, or .jsonl.zst decompressed while streaming).
-// Each line is one record {"t": "header"|"http"|"connect"|"send"|"recv", "conn", "ts", "addr", "url", "data"}:
-// `ts` is the local time in float Unix seconds, `data` the frame text as a JSON string.
+// Each line is one record {"t": "header"|"http"|"connect"|"send"|"recv", "conn", "ts", "addr", "url",
+// "data"}: `ts` is the local time in float Unix seconds, `data` the frame text as a JSON string.
 //   - header lines are skipped;
 //   - conn names ("BYBIT.ws.2") become dense ids 0, 1, ... in order of first appearance;
 //   - recv_ns is `ts` converted from its decimal text exactly (digits beyond ns are truncated), never via

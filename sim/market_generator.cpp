@@ -50,7 +50,7 @@ class Rng {
     s_[3] = rotl(s_[3], 45);
     return result;
   }
-  double uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }        // [0, 1)
+  double uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }            // [0, 1)
   double uniform_pos() noexcept { return static_cast<double>((next() >> 11) + 1) * 0x1.0p-53; }  // (0, 1]
   // Uniform integer in [0, n); the modulo bias is below 2^-40 for the n used here.
   uint64_t below(uint64_t n) noexcept { return next() % n; }
@@ -107,10 +107,14 @@ double det_cos_2pi(double u) noexcept {
     s += ts;
   }
   switch (q & 3) {
-    case 0: return c;
-    case 1: return -s;
-    case 2: return -c;
-    default: return s;
+    case 0:
+      return c;
+    case 1:
+      return -s;
+    case 2:
+      return -c;
+    default:
+      return s;
   }
 }
 
@@ -220,7 +224,8 @@ class Generator {
     for (auto it = s.begin(); it != s.end() && n < p_.depth; ++it, ++n) out.push_back(*it);
   }
 
-  // Takes the levels better than `target_key` off side `s`; returns the fills of an aggressor that swept them.
+  // Takes the levels better than `target_key` off side `s`; returns the fills of an aggressor that swept
+  // them.
   void sweep(Side& s, int64_t target_key, int64_t sign, std::vector<Fill>& fills) {
     while (!s.empty() && s.begin()->first < target_key) {
       fills.push_back({sign * s.begin()->first, s.begin()->second});
@@ -255,7 +260,8 @@ class Generator {
     if (s.empty()) return;
     const double u = rng_.uniform();
     const int64_t touch = s.begin()->first;
-    const int64_t offset = static_cast<int64_t>(static_cast<double>(span_) * u * u * u);  // half within span/8
+    const int64_t offset =
+        static_cast<int64_t>(static_cast<double>(span_) * u * u * u);  // half within span/8
     const int64_t key = touch + offset;
     auto it = s.find(key);
     if (it == s.end()) {
@@ -268,7 +274,8 @@ class Generator {
   }
 
   void maintain_depth(Side& s) {
-    const size_t lo = static_cast<size_t>(p_.depth + margin_), hi = static_cast<size_t>(p_.depth + 3 * margin_);
+    const size_t lo = static_cast<size_t>(p_.depth + margin_),
+                 hi = static_cast<size_t>(p_.depth + 3 * margin_);
     while (s.size() < lo) {
       const int64_t k = std::prev(s.end())->first + gap();
       s[k] = level_lots();
@@ -298,7 +305,8 @@ class Generator {
     fills.clear();
     sweep(bids_, -target_bid, -1, fills);
     if (!fills.empty() && rng_.chance(p_.sweep_trade_probability)) trades_.push_back({false, fills});
-    const int n_random = poisson(rng_, p_.trades_per_second * static_cast<double>(p_.delta_interval_ms) / 1000.0);
+    const int n_random =
+        poisson(rng_, p_.trades_per_second * static_cast<double>(p_.delta_interval_ms) / 1000.0);
     for (int i = 0; i < n_random; ++i) {
       const bool buy = rng_.chance(0.5);
       fills.clear();
@@ -317,7 +325,8 @@ class Generator {
     // 4. Publish: trades first, at times inside (t_prev, t_now), then the delta at t_now.
     offsets_.clear();
     for (size_t i = 0; i < trades_.size(); ++i) {
-      offsets_.push_back(1 + static_cast<int64_t>(rng_.below(static_cast<uint64_t>(p_.delta_interval_ms - 1))));
+      offsets_.push_back(1 +
+                         static_cast<int64_t>(rng_.below(static_cast<uint64_t>(p_.delta_interval_ms - 1))));
     }
     std::sort(offsets_.begin(), offsets_.end());
     int64_t last_trade_t = 0;
@@ -429,8 +438,8 @@ class Generator {
   void put_uuid() {
     static constexpr char kHex[] = "0123456789abcdef";
     uint64_t a = rng_.next(), b = rng_.next();
-    a = (a & ~0xF000ull) | 0x5000ull;                          // version 5, as Bybit's ids are
-    b = (b & ~(0xC000ull << 48)) | (0x8000ull << 48);          // RFC 4122 variant
+    a = (a & ~0xF000ull) | 0x5000ull;                  // version 5, as Bybit's ids are
+    b = (b & ~(0xC000ull << 48)) | (0x8000ull << 48);  // RFC 4122 variant
     char out[36];
     int pos = 0;
     for (int i = 0; i < 32; ++i) {
@@ -496,8 +505,8 @@ class Generator {
   GenResult res_;
   double fair_ = 0, h_ = 0, h_bar_ = 0, omega_ = 0, level_mu_ = 0, trade_mu_ = 0;
   int margin_ = 0;
-  int64_t span_ = 0;        // ticks covered by the published depth, on average
-  int64_t quote_bid_ = 0;   // target best bid; the target ask is one tick above
+  int64_t span_ = 0;       // ticks covered by the published depth, on average
+  int64_t quote_bid_ = 0;  // target best bid; the target ask is one tick above
   Side bids_, asks_;
   std::vector<Level> top_b_, top_a_, new_b_, new_a_;
   std::vector<TradeMsg> trades_;
@@ -514,8 +523,8 @@ std::string validate(const GenParams& p, Instrument& in, int64_t& start_ticks) {
   }
   Price start;
   if (DecimalError e = to_price(in, p.start_price, start); e != DecimalError::kOk || start.ticks < 1000) {
-    return "start_price '" + p.start_price + "': " +
-           (e != DecimalError::kOk ? std::string(to_string(e)) : std::string("below 1000 ticks"));
+    return "start_price '" + p.start_price +
+           "': " + (e != DecimalError::kOk ? std::string(to_string(e)) : std::string("below 1000 ticks"));
   }
   start_ticks = start.ticks;
   if (p.depth < 1 || p.depth > 10'000) return "depth must be in [1, 10000]";
@@ -528,8 +537,10 @@ std::string validate(const GenParams& p, Instrument& in, int64_t& start_ticks) {
   if (!(p.garch_alpha >= 0) || !(p.garch_beta >= 0) || !(p.garch_alpha + p.garch_beta < 1)) {
     return "garch_alpha, garch_beta must be >= 0 with alpha + beta < 1";
   }
-  if (!(p.sweep_trade_probability >= 0 && p.sweep_trade_probability <= 1)) return "sweep_trade_probability in [0, 1]";
-  if (!(p.requote_band_ticks >= 0.5 && p.requote_band_ticks <= 1e6)) return "requote_band_ticks must be in [0.5, 1e6]";
+  if (!(p.sweep_trade_probability >= 0 && p.sweep_trade_probability <= 1))
+    return "sweep_trade_probability in [0, 1]";
+  if (!(p.requote_band_ticks >= 0.5 && p.requote_band_ticks <= 1e6))
+    return "requote_band_ticks must be in [0.5, 1e6]";
   if (p.latency_us < 0) return "latency_us must be >= 0";
   return {};
 }
@@ -552,7 +563,8 @@ GenResult generate_market(const GenParams& params, CaptureWriter& writer) {
 GenResult generate_market_file(const GenParams& params, const std::string& path) {
   CaptureWriter w;
   GenResult r;
-  if (CaptureError e = w.open(path, params.start_ms * 1'000'000, kCaptureFlagSynthetic); e != CaptureError::kOk) {
+  if (CaptureError e = w.open(path, params.start_ms * 1'000'000, kCaptureFlagSynthetic);
+      e != CaptureError::kOk) {
     r.status = e;
     r.message = std::string(w.error());
     return r;

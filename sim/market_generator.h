@@ -39,35 +39,35 @@ struct GenParams {
   Category category = Category::kLinear;  // only changes the connection URL; the message layout is linear's
   int64_t seconds = 600;                  // stream length after the snapshot
   uint64_t seed = 1;
-  std::string tick = "0.10";              // tickSize
-  std::string qty_step = "0.001";         // qtyStep
-  std::string start_price = "65000.00";   // first best bid; must be on the tick grid
-  int64_t start_ms = 1'786'310'820'000;   // Unix ms of the snapshot (2026-08-09, like the real recording)
-  int depth = 200;                        // published depth (topic orderbook.{depth})
+  std::string tick = "0.10";             // tickSize
+  std::string qty_step = "0.001";        // qtyStep
+  std::string start_price = "65000.00";  // first best bid; must be on the tick grid
+  int64_t start_ms = 1'786'310'820'000;  // Unix ms of the snapshot (2026-08-09, like the real recording)
+  int depth = 200;                       // published depth (topic orderbook.{depth})
   // Bybit pushes orderbook.200 every 100 ms on linear; the default is denser (50 deltas/s) for load work.
   int64_t delta_interval_ms = 20;
-  double trades_per_second = 4.0;            // random taker trades (price-moving sweeps come on top)
-  double vol_ticks_per_sqrt_second = 3.0;    // unconditional volatility of the fair price, in ticks
-  double garch_alpha = 0.03;                 // weight of the last squared shock
-  double garch_beta = 0.969;                 // alpha + beta = 0.999 per 20 ms step: bursts last seconds
-  double level_qty_median = 0.05;            // median resting size per level, in base units (lognormal)
-  double trade_qty_median = 0.008;           // median taker size, in base units (lognormal)
-  double churn_per_step = 6.0;               // mean other level changes per delta
-  double sweep_trade_probability = 0.8;      // a price move shows as trades (else as cancels)
+  double trades_per_second = 4.0;          // random taker trades (price-moving sweeps come on top)
+  double vol_ticks_per_sqrt_second = 3.0;  // unconditional volatility of the fair price, in ticks
+  double garch_alpha = 0.03;               // weight of the last squared shock
+  double garch_beta = 0.969;               // alpha + beta = 0.999 per 20 ms step: bursts last seconds
+  double level_qty_median = 0.05;          // median resting size per level, in base units (lognormal)
+  double trade_qty_median = 0.008;         // median taker size, in base units (lognormal)
+  double churn_per_step = 6.0;             // mean other level changes per delta
+  double sweep_trade_probability = 0.8;    // a price move shows as trades (else as cancels)
   // The touch moves when the fair price is more than this many ticks from the middle of the quotes
   // (0.5: it follows floor(fair) exactly).
   double requote_band_ticks = 1.0;
-  int64_t latency_us = 2000;                 // recv_ns = ts + latency + uniform jitter in [0, latency/2)
+  int64_t latency_us = 2000;  // recv_ns = ts + latency + uniform jitter in [0, latency/2)
   uint32_t conn_id = 0;
 };
 
 struct GenResult {
   CaptureError status = CaptureError::kOk;  // kInvalid for bad params (see message), or the writer's error
   std::string message;
-  uint64_t frames = 0;          // kRecv frames written (snapshot + deltas + trade messages)
+  uint64_t frames = 0;  // kRecv frames written (snapshot + deltas + trade messages)
   uint64_t deltas = 0;
   uint64_t trade_messages = 0;
-  uint64_t trade_prints = 0;    // entries in all trade messages
+  uint64_t trade_prints = 0;  // entries in all trade messages
   int64_t last_recv_ns = 0;
 };
 

@@ -13,10 +13,14 @@ namespace mm {
 
 std::string_view to_string(RecordingFormat f) noexcept {
   switch (f) {
-    case RecordingFormat::kUnknown: return "unknown";
-    case RecordingFormat::kCapture: return "mm capture";
-    case RecordingFormat::kCryptofeed: return "cryptofeed jsonl";
-    case RecordingFormat::kBybitHistory: return "bybit history";
+    case RecordingFormat::kUnknown:
+      return "unknown";
+    case RecordingFormat::kCapture:
+      return "mm capture";
+    case RecordingFormat::kCryptofeed:
+      return "cryptofeed jsonl";
+    case RecordingFormat::kBybitHistory:
+      return "bybit history";
   }
   return "?";
 }
@@ -29,7 +33,8 @@ bool ends_with(std::string_view s, std::string_view suffix) noexcept {
 
 }  // namespace
 
-ReadResult detect_recording_format(const std::string& path, RecordingFormat& out, std::string& error) noexcept {
+ReadResult detect_recording_format(const std::string& path, RecordingFormat& out,
+                                   std::string& error) noexcept {
   char head[4096];
   const long n = detail::read_prefix(path, head, sizeof(head), error);
   if (n < 0) return ReadResult::kIo;
@@ -43,8 +48,9 @@ ReadResult detect_recording_format(const std::string& path, RecordingFormat& out
     out = RecordingFormat::kCryptofeed;
     return ReadResult::kOk;
   }
-  if (h.substr(0, 4) == std::string_view("PK\x03\x04", 4) || h.substr(0, 4) == std::string_view("PK\x05\x06", 4) ||
-      ends_with(path, ".data") || ends_with(path, ".zip")) {
+  if (h.substr(0, 4) == std::string_view("PK\x03\x04", 4) ||
+      h.substr(0, 4) == std::string_view("PK\x05\x06", 4) || ends_with(path, ".data") ||
+      ends_with(path, ".zip")) {
     out = RecordingFormat::kBybitHistory;
     return ReadResult::kOk;
   }
@@ -62,8 +68,9 @@ ReadResult detect_recording_format(const std::string& path, RecordingFormat& out
     }
   }
   out = RecordingFormat::kUnknown;
-  error = path + ": unrecognised recording format (expected an mm capture, cryptofeed .jsonl/.jsonl.zst, or a "
-                 "Bybit history .data/.zip)";
+  error = path +
+          ": unrecognised recording format (expected an mm capture, cryptofeed .jsonl/.jsonl.zst, or a "
+          "Bybit history .data/.zip)";
   return ReadResult::kUnsupported;
 }
 
@@ -75,23 +82,29 @@ OpenedRecording open_recording(const std::string& path, const RecordingOptions& 
     case RecordingFormat::kCapture: {
       auto reader = std::make_unique<CaptureReader>();
       r.status = reader->open(path);
-      if (r.status != ReadResult::kOk) r.message = std::string(reader->error());
-      else r.source = std::move(reader);
+      if (r.status != ReadResult::kOk)
+        r.message = std::string(reader->error());
+      else
+        r.source = std::move(reader);
       break;
     }
     case RecordingFormat::kCryptofeed: {
       auto reader = std::make_unique<CryptofeedReader>(CryptofeedOptions{options.max_frame_bytes});
       r.status = reader->open(path);
-      if (r.status != ReadResult::kOk) r.message = std::string(reader->error());
-      else r.source = std::move(reader);
+      if (r.status != ReadResult::kOk)
+        r.message = std::string(reader->error());
+      else
+        r.source = std::move(reader);
       break;
     }
     case RecordingFormat::kBybitHistory: {
       auto reader = std::make_unique<BybitHistoryReader>(
           BybitHistoryOptions{options.category, options.max_frame_bytes, options.zip_entry});
       r.status = reader->open(path);
-      if (r.status != ReadResult::kOk) r.message = std::string(reader->error());
-      else r.source = std::move(reader);
+      if (r.status != ReadResult::kOk)
+        r.message = std::string(reader->error());
+      else
+        r.source = std::move(reader);
       break;
     }
     case RecordingFormat::kUnknown:
@@ -120,7 +133,9 @@ ConvertResult convert_to_capture(const std::string& in_path, const std::string& 
     return res;
   }
   std::vector<uint32_t> described;  // conn ids that have a connection-info record in the output
-  auto is_described = [&](uint32_t id) { return std::find(described.begin(), described.end(), id) != described.end(); };
+  auto is_described = [&](uint32_t id) {
+    return std::find(described.begin(), described.end(), id) != described.end();
+  };
   auto note = [&](std::string_view m) {
     constexpr size_t kMaxMessages = 5;  // the first few say what is wrong; a thousand say nothing more
     if (res.errors <= kMaxMessages) {
@@ -152,8 +167,9 @@ ConvertResult convert_to_capture(const std::string& in_path, const std::string& 
     if (f.kind == FrameKind::kConnect) {
       if (!is_described(f.conn_id)) described.push_back(f.conn_id);
     } else if (f.kind != FrameKind::kHttp && f.has_category && !is_described(f.conn_id)) {
-      const std::string url =
-          f.url.empty() ? "wss://stream.bybit.com/v5/public/" + std::string(to_string(f.category)) : std::string(f.url);
+      const std::string url = f.url.empty()
+                                  ? "wss://stream.bybit.com/v5/public/" + std::string(to_string(f.category))
+                                  : std::string(f.url);
       we = w.write_connection(f.conn_id, f.recv_ns, url, true, f.category);
       described.push_back(f.conn_id);
     }

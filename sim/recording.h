@@ -39,15 +39,15 @@ struct OpenedRecording {
 
 struct ConvertOptions {
   RecordingOptions read;
-  int64_t created_ns = 0;         // the capture header's creation time (0: unknown; keeps output reproducible)
+  int64_t created_ns = 0;  // the capture header's creation time (0: unknown; keeps output reproducible)
   uint64_t max_bad_records = 1000;  // give up (status kCorrupt) after this many skipped records
 };
 
 struct ConvertResult {
-  uint64_t frames = 0;       // source frames written (connection records synthesised for categories excluded)
-  uint64_t errors = 0;       // skipped bad records, plus 1 when the conversion stopped on an error
+  uint64_t frames = 0;  // source frames written (connection records synthesised for categories excluded)
+  uint64_t errors = 0;  // skipped bad records, plus 1 when the conversion stopped on an error
   ReadResult status = ReadResult::kOk;  // kOk when the whole input was converted, else why it stopped
-  std::string message;       // first error message(s), naming the file
+  std::string message;                  // first error message(s), naming the file
   bool ok() const noexcept { return status == ReadResult::kOk && errors == 0; }
 };
 

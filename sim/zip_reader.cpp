@@ -23,7 +23,9 @@ constexpr size_t kMaxComment = 0xFFFF;
 uint16_t u16(const char* p) noexcept {
   return static_cast<uint16_t>(static_cast<unsigned char>(p[0]) | static_cast<unsigned char>(p[1]) << 8);
 }
-uint32_t u32(const char* p) noexcept { return static_cast<uint32_t>(u16(p)) | static_cast<uint32_t>(u16(p + 2)) << 16; }
+uint32_t u32(const char* p) noexcept {
+  return static_cast<uint32_t>(u16(p)) | static_cast<uint32_t>(u16(p + 2)) << 16;
+}
 
 }  // namespace
 
@@ -41,7 +43,8 @@ ReadResult ZipArchive::read_at(uint64_t offset, char* dst, size_t len, std::stri
       return ReadResult::kIo;
     }
     if (r == 0) {
-      error = path_ + ": file ends at offset " + std::to_string(offset + done) + " inside zip data (truncated)";
+      error =
+          path_ + ": file ends at offset " + std::to_string(offset + done) + " inside zip data (truncated)";
       return ReadResult::kTruncated;
     }
     done += static_cast<size_t>(r);
@@ -75,7 +78,8 @@ ReadResult ZipArchive::open(const std::string& path) noexcept {
   // The end-of-central-directory record sits in the last 22 + comment bytes.
   const uint64_t tail_len = file_size_ < kEndSize + kMaxComment ? file_size_ : kEndSize + kMaxComment;
   std::string tail(tail_len, '\0');
-  if (ReadResult r = read_at(file_size_ - tail_len, tail.data(), tail_len, error_); r != ReadResult::kOk) return r;
+  if (ReadResult r = read_at(file_size_ - tail_len, tail.data(), tail_len, error_); r != ReadResult::kOk)
+    return r;
   size_t end_pos = std::string::npos;
   for (size_t i = tail_len >= kEndSize ? tail_len - kEndSize + 1 : 0; i-- > 0;) {
     if (u32(tail.data() + i) == kEndSig) {
@@ -123,7 +127,8 @@ ReadResult ZipArchive::open(const std::string& path) noexcept {
       error_ = path + ": damaged central directory entry " + std::to_string(i);
       return ReadResult::kCorrupt;
     }
-    if (z.compressed_size == 0xFFFFFFFF || z.uncompressed_size == 0xFFFFFFFF || z.local_header_offset == 0xFFFFFFFF) {
+    if (z.compressed_size == 0xFFFFFFFF || z.uncompressed_size == 0xFFFFFFFF ||
+        z.local_header_offset == 0xFFFFFFFF) {
       error_ = path + ": zip64 entries are not supported";
       return ReadResult::kUnsupported;
     }
@@ -154,13 +159,15 @@ ReadResult ZipEntrySource::open(const ZipArchive& zip, size_t index) noexcept {
   consumed_ = produced_ = 0;
   crc_ = 0;
   z_done_ = false;
-  if (index >= zip.entries().size()) return fail(ReadResult::kIo, zip.path() + ": no zip entry " + std::to_string(index));
+  if (index >= zip.entries().size())
+    return fail(ReadResult::kIo, zip.path() + ": no zip entry " + std::to_string(index));
   entry_ = zip.entries()[index];
   const std::string where = zip.path() + " entry '" + entry_.name + "'";
-  if ((entry_.flags & 1u) != 0) return fail(ReadResult::kUnsupported, where + ": encrypted entries are not supported");
+  if ((entry_.flags & 1u) != 0)
+    return fail(ReadResult::kUnsupported, where + ": encrypted entries are not supported");
   if (entry_.method != 0 && entry_.method != 8) {
-    return fail(ReadResult::kUnsupported,
-                where + ": compression method " + std::to_string(entry_.method) + " is not supported (only stored and deflate)");
+    return fail(ReadResult::kUnsupported, where + ": compression method " + std::to_string(entry_.method) +
+                                              " is not supported (only stored and deflate)");
   }
   char lh[kLocalSize];
   std::string err;
@@ -191,9 +198,9 @@ ReadResult ZipEntrySource::open(const ZipArchive& zip, size_t index) noexcept {
 
 ReadResult ZipEntrySource::finish() noexcept {
   if (produced_ != entry_.uncompressed_size) {
-    return fail(ReadResult::kCorrupt, zip_->path() + " entry '" + entry_.name + "': " + std::to_string(produced_) +
-                                          " bytes extracted, directory says " +
-                                          std::to_string(entry_.uncompressed_size));
+    return fail(ReadResult::kCorrupt,
+                zip_->path() + " entry '" + entry_.name + "': " + std::to_string(produced_) +
+                    " bytes extracted, directory says " + std::to_string(entry_.uncompressed_size));
   }
   if (crc_ != entry_.crc32) {
     return fail(ReadResult::kCorrupt, zip_->path() + " entry '" + entry_.name + "': CRC-32 mismatch");
@@ -226,7 +233,8 @@ ReadResult ZipEntrySource::read(char* dst, size_t cap, size_t& got) noexcept {
     if (z_->avail_in == 0 && consumed_ < entry_.compressed_size) {
       const uint64_t rem = entry_.compressed_size - consumed_;
       const size_t n = rem < in_cap_ ? static_cast<size_t>(rem) : in_cap_;
-      if (ReadResult r = zip_->read_at(data_offset_ + consumed_, in_buf_.get(), n, error_); r != ReadResult::kOk) {
+      if (ReadResult r = zip_->read_at(data_offset_ + consumed_, in_buf_.get(), n, error_);
+          r != ReadResult::kOk) {
         sticky_ = r;
         return r;
       }
@@ -242,8 +250,8 @@ ReadResult ZipEntrySource::read(char* dst, size_t cap, size_t& got) noexcept {
     if (rc == Z_STREAM_END) {
       z_done_ = true;
     } else if (rc == Z_BUF_ERROR && n == 0 && z_->avail_in == 0 && consumed_ == entry_.compressed_size) {
-      return fail(ReadResult::kTruncated,
-                  zip_->path() + " entry '" + std::string(name) + "': deflate data ends before the end of the stream");
+      return fail(ReadResult::kTruncated, zip_->path() + " entry '" + std::string(name) +
+                                              "': deflate data ends before the end of the stream");
     } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
       return fail(ReadResult::kCorrupt, zip_->path() + " entry '" + std::string(name) + "': deflate: " +
                                             (z_->msg != nullptr ? z_->msg : "error " + std::to_string(rc)));

@@ -17,8 +17,8 @@ namespace mm {
 
 struct ZipEntry {
   std::string name;
-  uint16_t method = 0;        // 0 stored, 8 deflate
-  uint16_t flags = 0;         // general purpose bit flags (bit 0: encrypted, bit 3: data descriptor)
+  uint16_t method = 0;  // 0 stored, 8 deflate
+  uint16_t flags = 0;   // general purpose bit flags (bit 0: encrypted, bit 3: data descriptor)
   uint32_t crc32 = 0;
   uint64_t compressed_size = 0;
   uint64_t uncompressed_size = 0;

@@ -1,6 +1,7 @@
 // Recording read throughput: the mm capture reader (zero-copy mmap) against the cryptofeed JSON Lines
 // reader (zstd + simdjson unescape), plus the synthetic generator's speed.
-//   cmake --build build/<dir> --target sim_bench && build/<dir>/bench/sim_bench --benchmark_filter='Reader|Generate'
+//   cmake --build build/<dir> --target sim_bench && build/<dir>/bench/sim_bench
+//   --benchmark_filter='Reader|Generate'
 // Items are frames, bytes are frame payload bytes (Frame::data), so MB/s compares like with like.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
@@ -18,10 +19,13 @@
 
 namespace {
 
-const std::string kCryptofeedZst = std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
+const std::string kCryptofeedZst =
+    std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
 const std::string kXrpZip = std::string(MM_SHARED_DATA) + "/bybit/2024-12-01_XRPUSDT_ob500.data.zip";
 
-std::string temp(const std::string& name) { return "/tmp/mm_reader_bench_" + std::to_string(::getpid()) + "_" + name; }
+std::string temp(const std::string& name) {
+  return "/tmp/mm_reader_bench_" + std::to_string(::getpid()) + "_" + name;
+}
 
 // Files made once per process and removed at exit.
 struct Fixtures {
@@ -41,7 +45,8 @@ struct Fixtures {
     FILE* out = std::fopen(plain_jsonl.c_str(), "wb");
     char buf[1 << 16];
     size_t got = 0;
-    while (out != nullptr && z.read(buf, sizeof(buf), got) == mm::ReadResult::kOk) std::fwrite(buf, 1, got, out);
+    while (out != nullptr && z.read(buf, sizeof(buf), got) == mm::ReadResult::kOk)
+      std::fwrite(buf, 1, got, out);
     if (out != nullptr) std::fclose(out);
   }
   ~Fixtures() {

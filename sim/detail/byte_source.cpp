@@ -72,7 +72,9 @@ ZstdByteSource::ZstdByteSource(ByteSource& in, std::string name)
   in_buf_.reset(new char[in_cap_]);
 }
 
-ZstdByteSource::~ZstdByteSource() { ZSTD_freeDCtx(dctx_); }
+ZstdByteSource::~ZstdByteSource() {
+  ZSTD_freeDCtx(dctx_);
+}
 
 ReadResult ZstdByteSource::read(char* dst, size_t cap, size_t& got) noexcept {
   got = 0;

@@ -85,7 +85,9 @@ class LineReader {
   [[nodiscard]] ReadResult next(std::string_view& line, bool& terminated) noexcept;
 
   uint64_t line_number() const noexcept { return line_no_; }  // 1-based number of the last line returned
-  std::string_view source_error() const noexcept { return src_ != nullptr ? src_->error() : std::string_view{}; }
+  std::string_view source_error() const noexcept {
+    return src_ != nullptr ? src_->error() : std::string_view{};
+  }
 
  private:
   ByteSource* src_ = nullptr;

@@ -63,7 +63,8 @@ std::vector<Expected> sample_frames() {
                "wss://stream.bybit.com/v5/public/linear", true, Category::kLinear});
   v.push_back({FrameKind::kHttp, 7, 2'500, R"({"retCode":0})",
                "https://api.bybit.com/v5/market/instruments-info?category=spot", true, Category::kSpot});
-  v.push_back({FrameKind::kConnect, 2, 3'000, "", "wss://stream.bybit.com/v5/private", false, Category::kLinear});
+  v.push_back(
+      {FrameKind::kConnect, 2, 3'000, "", "wss://stream.bybit.com/v5/private", false, Category::kLinear});
   for (int i = 0; i < 1000; ++i) {
     std::string d = R"({"topic":"orderbook.200.BTCUSDT","n":)" + std::to_string(i) + "}";
     d.append(static_cast<size_t>(i % 97), 'x');
@@ -82,9 +83,15 @@ void write_sample(const std::string& path, const std::vector<Expected>& frames, 
   for (const Expected& e : frames) {
     CaptureError r = CaptureError::kOk;
     switch (e.kind) {
-      case FrameKind::kConnect: r = w.write_connection(e.conn, e.ns, e.url, e.has_category, e.category); break;
-      case FrameKind::kHttp: r = w.write_http(e.conn, e.ns, e.url, e.data); break;
-      default: r = w.write_frame(e.kind, e.conn, e.ns, e.data); break;
+      case FrameKind::kConnect:
+        r = w.write_connection(e.conn, e.ns, e.url, e.has_category, e.category);
+        break;
+      case FrameKind::kHttp:
+        r = w.write_http(e.conn, e.ns, e.url, e.data);
+        break;
+      default:
+        r = w.write_frame(e.kind, e.conn, e.ns, e.data);
+        break;
     }
     ASSERT_EQ(r, CaptureError::kOk) << w.error();
   }
@@ -142,13 +149,22 @@ TEST(Capture, WriterBytesMatchTheDocumentedLayout) {
     ASSERT_EQ(w.close(), CaptureError::kOk);
   }
   const std::string b = read_file(path);
-  const std::string expected = std::string("MMCAP\r\n\x1a", 8) + std::string("\x01\x00\x00\x00\x20\x00\x00\x00", 8) +
+  const std::string expected = std::string("MMCAP\r\n\x1a", 8) +
+                               std::string("\x01\x00\x00\x00\x20\x00\x00\x00", 8) +
                                std::string("\x08\x07\x06\x05\x04\x03\x02\x01", 8) + std::string(8, '\0') +
                                // connection-info: len 2, 'C', kind 0, reserved, conn 5, ns 9, category 2, "u"
-                               std::string("\x02\x00\x00\x00" "C\x00\x00\x00" "\x05\x00\x00\x00", 12) +
+                               std::string(
+                                   "\x02\x00\x00\x00"
+                                   "C\x00\x00\x00"
+                                   "\x05\x00\x00\x00",
+                                   12) +
                                std::string("\x09\x00\x00\x00\x00\x00\x00\x00", 8) + std::string("\x02u", 2) +
                                // frame: len 2, 'F', kind recv, reserved, conn 5, ns -1, "ab"
-                               std::string("\x02\x00\x00\x00" "F\x00\x00\x00" "\x05\x00\x00\x00", 12) +
+                               std::string(
+                                   "\x02\x00\x00\x00"
+                                   "F\x00\x00\x00"
+                                   "\x05\x00\x00\x00",
+                                   12) +
                                std::string(8, '\xff') + "ab";
   EXPECT_EQ(b, expected);
   std::remove(path.c_str());
@@ -178,7 +194,8 @@ TEST(Capture, TruncatedTailYieldsAllCompleteRecordsThenTruncated) {
   for (size_t c = bytes.size() - 30; c < bytes.size(); ++c) cuts.push_back(c);
   for (size_t cut : cuts) {
     write_file(cut_path, bytes.substr(0, cut));
-    const size_t complete = static_cast<size_t>(std::upper_bound(ends.begin(), ends.end(), cut) - ends.begin());
+    const size_t complete =
+        static_cast<size_t>(std::upper_bound(ends.begin(), ends.end(), cut) - ends.begin());
     CaptureReader r;
     ASSERT_EQ(r.open(cut_path), ReadResult::kOk) << r.error();
     Frame f;
@@ -415,7 +432,8 @@ TEST(FrameCategory, FromUrl) {
   Category c = Category::kOption;
   EXPECT_TRUE(category_from_url("wss://stream.bybit.com/v5/public/spot", c));
   EXPECT_EQ(c, Category::kSpot);
-  EXPECT_TRUE(category_from_url("https://api.bybit.com/v5/market/instruments-info?&category=linear&limit=1", c));
+  EXPECT_TRUE(
+      category_from_url("https://api.bybit.com/v5/market/instruments-info?&category=linear&limit=1", c));
   EXPECT_EQ(c, Category::kLinear);
   EXPECT_TRUE(category_from_url("wss://stream.bybit.com/v5/public/inverse?x=1", c));
   EXPECT_EQ(c, Category::kInverse);

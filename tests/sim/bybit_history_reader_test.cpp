@@ -57,7 +57,8 @@ TEST(BybitHistoryReader, RealZipYields50MessagesWithTsTimes) {
     (void)touch_padding(f);
     if (n == 0) {
       EXPECT_EQ(f.recv_ns, 1'733'011'200'691'000'000);
-      constexpr std::string_view kStart = R"({"topic":"orderbook.500.XRPUSDT","type":"snapshot","ts":1733011200691,)";
+      constexpr std::string_view kStart =
+          R"({"topic":"orderbook.500.XRPUSDT","type":"snapshot","ts":1733011200691,)";
       EXPECT_EQ(f.data.substr(0, kStart.size()), kStart);
     }
     ++n;
@@ -83,7 +84,8 @@ TEST(BybitHistoryReader, DeflatedZipMatchesStoredOne) {
   std::string data;
   for (const std::string& m : msgs) data += m + "\r\n";
   const std::string path = temp_path("deflated_ob500.data.zip");
-  write_file(path, build_zip({{"readme.txt", "not this one", true}, {"2024-12-01_XRPUSDT_ob500.data", data, true}}));
+  write_file(
+      path, build_zip({{"readme.txt", "not this one", true}, {"2024-12-01_XRPUSDT_ob500.data", data, true}}));
 
   BybitHistoryReader reader;
   ASSERT_EQ(reader.open(path), ReadResult::kOk) << reader.error();
@@ -108,9 +110,11 @@ TEST(BybitHistoryReader, ZipMadeByTheZipToolIfInstalled) {
   ASSERT_EQ(std::system(("mkdir -p '" + dir + "'").c_str()), 0);
   write_file(dir + "/x.data", data);
   // -fd: data descriptors are not forced, but streaming from stdin (-) makes zip use them.
-  ASSERT_EQ(std::system(("cd '" + dir + "' && zip -q -9 a.zip x.data && cat x.data | zip -q b.zip -").c_str()), 0);
+  ASSERT_EQ(
+      std::system(("cd '" + dir + "' && zip -q -9 a.zip x.data && cat x.data | zip -q b.zip -").c_str()), 0);
   for (const char* name : {"/a.zip", "/b.zip"}) {
-    BybitHistoryReader reader(BybitHistoryOptions{Category::kLinear, size_t{64} << 20, name[1] == 'b' ? "-" : ""});
+    BybitHistoryReader reader(
+        BybitHistoryOptions{Category::kLinear, size_t{64} << 20, name[1] == 'b' ? "-" : ""});
     ASSERT_EQ(reader.open(dir + name), ReadResult::kOk) << reader.error();
     Frame f;
     size_t n = 0;

@@ -63,7 +63,8 @@ void check_real_file(const std::string& path) {
       ASSERT_EQ(f.kind, FrameKind::kHttp);
       ASSERT_TRUE(f.has_category);
       EXPECT_TRUE(f.url.find("instruments-info") != std::string_view::npos);
-      EXPECT_EQ(f.category, f.url.find("category=spot") != std::string_view::npos ? Category::kSpot : Category::kLinear);
+      EXPECT_EQ(f.category,
+                f.url.find("category=spot") != std::string_view::npos ? Category::kSpot : Category::kLinear);
       EXPECT_EQ(f.data.substr(0, 13), R"({"retCode":0,)");
     }
     if (f.kind != FrameKind::kConnect) {
@@ -71,7 +72,8 @@ void check_real_file(const std::string& path) {
       EXPECT_EQ(f.data.front(), '{');
       EXPECT_EQ(f.data.back(), '}');
     }
-    // Line 23: {"t":"recv","conn":"BYBIT.ws.2","ts":1786310819.5264041,"data":"{\"topic\":\"tickers.BTCUSDT\",...
+    // Line 23:
+    // {"t":"recv","conn":"BYBIT.ws.2","ts":1786310819.5264041,"data":"{\"topic\":\"tickers.BTCUSDT\",...
     if (reader.line_number() == 23) {
       saw_known_recv = true;
       EXPECT_EQ(f.kind, FrameKind::kRecv);
@@ -111,7 +113,9 @@ void check_real_file(const std::string& path) {
   EXPECT_EQ(t.data_bytes, 1'996'949u);
 }
 
-TEST(CryptofeedReader, RealZstdRecording) { check_real_file(kCryptofeedZst); }
+TEST(CryptofeedReader, RealZstdRecording) {
+  check_real_file(kCryptofeedZst);
+}
 
 TEST(CryptofeedReader, RealPlainJsonl) {
   const std::string path = decompressed_copy();
@@ -140,8 +144,10 @@ TEST(CryptofeedReader, UnescapesDataAndSkipsBadLines) {
   const std::string path = temp_path("escapes.jsonl");
   write_file(path,
              "{\"t\":\"header\",\"format\":2}\n"
-             "{\"t\":\"connect\",\"conn\":\"A\",\"ts\":1.5,\"addr\":\"wss://stream.bybit.com/v5/public/inverse\"}\r\n"
-             "{\"conn\":\"A\",\"data\":\"{\\\"k\\\":\\\"caf\\u00e9 \\ud83d\\ude00\\\\n\\/\\\"}\",\"ts\":2,\"t\":\"recv\"}\n"
+             "{\"t\":\"connect\",\"conn\":\"A\",\"ts\":1.5,\"addr\":\"wss://stream.bybit.com/v5/public/"
+             "inverse\"}\r\n"
+             "{\"conn\":\"A\",\"data\":\"{\\\"k\\\":\\\"caf\\u00e9 "
+             "\\ud83d\\ude00\\\\n\\/\\\"}\",\"ts\":2,\"t\":\"recv\"}\n"
              "\n"
              "not json at all\n"
              "{\"t\":\"recv\",\"conn\":\"A\",\"ts\":\"3\",\"data\":\"x\"}\n"
@@ -163,7 +169,8 @@ TEST(CryptofeedReader, UnescapesDataAndSkipsBadLines) {
   (void)touch_padding(f);
   for (int line : {5, 6, 7, 8}) {
     ASSERT_EQ(reader.next(f), ReadResult::kBadRecord) << line;
-    EXPECT_NE(reader.error().find(":" + std::to_string(line) + ":"), std::string_view::npos) << reader.error();
+    EXPECT_NE(reader.error().find(":" + std::to_string(line) + ":"), std::string_view::npos)
+        << reader.error();
     EXPECT_NE(reader.error().find(path), std::string_view::npos) << reader.error();
   }
   ASSERT_EQ(reader.next(f), ReadResult::kOk);  // the stream goes on after bad lines

@@ -102,7 +102,8 @@ class Replay {
     last_recv_ = f.recv_ns;
     (void)touch_padding(f);
     simdjson::ondemand::document doc;
-    ASSERT_EQ(parser_.iterate(f.data.data(), f.data.size(), f.data.size() + kFramePadding).get(doc), simdjson::SUCCESS);
+    ASSERT_EQ(parser_.iterate(f.data.data(), f.data.size(), f.data.size() + kFramePadding).get(doc),
+              simdjson::SUCCESS);
     std::string_view topic;
     ASSERT_EQ(doc["topic"].get_string().get(topic), simdjson::SUCCESS);
     int64_t ts = 0;
@@ -123,8 +124,9 @@ class Replay {
     ASSERT_EQ(doc["type"].get_string().get(type), simdjson::SUCCESS);
     const bool snap = type == "snapshot";
     // Bybit's linear key order, byte for byte.
-    const std::string head = "{\"topic\":\"orderbook.200." + p_.symbol + "\",\"type\":\"" + std::string(type) +
-                             "\",\"ts\":" + std::to_string(ts) + ",\"data\":{\"s\":\"" + p_.symbol + "\",\"b\":[";
+    const std::string head = "{\"topic\":\"orderbook.200." + p_.symbol + "\",\"type\":\"" +
+                             std::string(type) + "\",\"ts\":" + std::to_string(ts) + ",\"data\":{\"s\":\"" +
+                             p_.symbol + "\",\"b\":[";
     ASSERT_EQ(raw.substr(0, head.size()), head);
     ASSERT_NE(raw.find("],\"a\":["), std::string_view::npos);
     ASSERT_NE(raw.find("],\"u\":"), std::string_view::npos);

@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "core/capture.h"
-#include "tests/sim/recording_test_util.h"
-#include "tests/support/alloc_counter.h"
 #include "sim/bybit_history_reader.h"
 #include "sim/cryptofeed_reader.h"
+#include "tests/sim/recording_test_util.h"
+#include "tests/support/alloc_counter.h"
 
 namespace mm {
 namespace {
@@ -26,7 +26,8 @@ struct Copy {
   std::string url;
 };
 
-std::vector<Copy> read_all(const std::string& path, RecordingFormat expect_format, ReadResult expect_end = ReadResult::kEnd) {
+std::vector<Copy> read_all(const std::string& path, RecordingFormat expect_format,
+                           ReadResult expect_end = ReadResult::kEnd) {
   OpenedRecording rec = open_recording(path);
   EXPECT_EQ(rec.status, ReadResult::kOk) << rec.message;
   EXPECT_EQ(rec.format, expect_format);
@@ -36,7 +37,8 @@ std::vector<Copy> read_all(const std::string& path, RecordingFormat expect_forma
   ReadResult r;
   while ((r = rec.source->next(f)) == ReadResult::kOk) {
     (void)touch_padding(f);
-    out.push_back({f.kind, f.conn_id, f.recv_ns, f.has_category, f.category, std::string(f.data), std::string(f.url)});
+    out.push_back(
+        {f.kind, f.conn_id, f.recv_ns, f.has_category, f.category, std::string(f.data), std::string(f.url)});
   }
   EXPECT_EQ(r, expect_end) << rec.source->error();
   return out;

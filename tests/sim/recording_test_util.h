@@ -14,7 +14,8 @@
 
 namespace mm::testing {
 
-inline const std::string kCryptofeedZst = std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
+inline const std::string kCryptofeedZst =
+    std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
 inline const std::string kXrpZip = std::string(MM_SHARED_DATA) + "/bybit/2024-12-01_XRPUSDT_ob500.data.zip";
 
 inline std::string temp_path(const std::string& name) {
@@ -81,8 +82,8 @@ inline std::string raw_deflate(const std::string& in, int level = 6) {
 inline std::string build_zip(const std::vector<ZipInput>& files) {
   std::string out, cd;
   for (const ZipInput& f : files) {
-    const uint32_t crc =
-        static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(f.bytes.data()), static_cast<uInt>(f.bytes.size())));
+    const uint32_t crc = static_cast<uint32_t>(
+        crc32(0, reinterpret_cast<const Bytef*>(f.bytes.data()), static_cast<uInt>(f.bytes.size())));
     const std::string body = f.deflate ? raw_deflate(f.bytes) : f.bytes;
     const uint32_t offset = static_cast<uint32_t>(out.size());
     const uint16_t method = f.deflate ? 8 : 0;
