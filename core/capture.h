@@ -153,7 +153,8 @@ class CaptureReader final : public FrameSource {
 
   // kOk, kEnd, kCorrupt (unknown record type or frame kind, payload_len > kMaxCapturePayload, http url
   // length beyond its payload, connection record without category byte), kTruncated (file ends inside a
-  // record or in a zero-filled tail). Frame views are valid until the reader is closed or reopened.
+  // record or in a zero-filled tail), kIo (not open). Frame views are valid until the reader is closed or
+  // reopened. The reader sees the file as it was at open(): records appended later are not read.
   [[nodiscard]] ReadResult next(Frame& out) noexcept override;
   std::string_view error() const noexcept override { return error_; }
 
