@@ -15,14 +15,20 @@
 // Deliberate differences from the tutorial, each because the tutorial's shortcut biases A or k:
 //  - The regressor is the quote depth in ticks, (j + 1) / 2, not the index j + 0.5: k is per tick and A is
 //    the intensity at the mid, so c1/c2 come out in ticks.
+//  - A bucket only counts in steps where a quote could rest at that depth: with a one-tick spread the mid is
+//    on a half tick and only depths 0.5, 1.5, ... are prices; depths 1, 2, ... exist only with an even
+//    spread. The tutorial counts every bucket in every step, which duplicates each real depth into the
+//    next half tick and inflates A by about exp(k / 4). Steps are therefore kept per mid parity.
 //  - Sides are recorded separately and pooled (two samples per step): the model's lambda is per side; the
 //    tutorial's single max over both sides measures either-side arrivals, about twice as many.
-//  - The fill frequency p_j of a bucket (steps filled / steps) is turned into a rate with the Poisson
-//    inversion lambda_j = -ln(1 - p_j) / step, which is exact for Poisson arrivals; the tutorial's
-//    p_j / step equals it for small p_j and underestimates the intensity near the touch, where p_j is large.
+//  - The fill frequency p_j of a bucket (steps filled / eligible steps) is turned into a rate with the
+//    Poisson inversion lambda_j = -ln(1 - p_j) / step, exact for Poisson arrivals; the tutorial's p_j / step
+//    equals it for small p_j and underestimates the intensity near the touch, where p_j is large.
+//  - The regression is weighted by the inverse variance of ln(p_j) (weight S_j / (1 - p_j), S_j the filled
+//    count), so the sparse deep buckets, whose logs are noisy, do not tilt the slope.
 //  - Trades deeper than the last bucket fill every bucket (the tutorial skips them).
 //
-// Memory: one byte pair per step of the window, allocated at construction (6000 steps: 12 KB). The hot
+// Memory: four bytes per step of the window, allocated at construction (6000 steps: 24 KB). The hot
 // calls (on_trade, advance without a boundary) are a few compares; a refit is O(buckets) and runs once per
 // refit interval.
 #include <cstdint>
@@ -40,11 +46,11 @@ struct ArrivalFit {
 };
 
 struct ArrivalIntensityParams {
-  int64_t step_ns = 100'000'000;      // sampling step
-  uint32_t window_steps = 6000;       // rolling window length in steps (10 min at 100 ms)
-  uint32_t refit_steps = 50;          // refit every this many steps (5 s at 100 ms)
-  uint32_t buckets = 70;              // half-tick depth buckets used by the fit (<= kMaxArrivalBuckets)
-  uint32_t min_points = 3;            // minimum buckets with 0 < p < 1 for a valid fit
+  int64_t step_ns = 100'000'000;  // sampling step
+  uint32_t window_steps = 6000;   // rolling window length in steps (10 min at 100 ms)
+  uint32_t refit_steps = 50;      // refit every this many steps (5 s at 100 ms)
+  uint32_t buckets = 70;          // half-tick depth buckets used by the fit (<= kMaxArrivalBuckets)
+  uint32_t min_points = 3;        // minimum buckets with 0 < p < 1 for a valid fit
 };
 
 inline constexpr uint32_t kMaxArrivalBuckets = 250;  // half ticks (buckets are stored in one byte)
@@ -84,23 +90,31 @@ class ArrivalIntensity {
   // fit (fewer than min_points usable buckets, k <= 0) keeps the previous fit and counts in failed_fits().
   const ArrivalFit& refit() noexcept;
 
-  // Estimated intensity (per second, per side) of bucket j from the current window; 0 when unknown.
+  // Estimated intensity (per second, per side) of bucket j (a quote (j + 1) / 2 ticks from the mid) from the
+  // current window: 0 when no step of the window had a mid at which that depth is a price; infinity when
+  // every eligible sample filled it.
   [[nodiscard]] double lambda(uint32_t bucket) const noexcept;
 
  private:
   void close_steps(int64_t now_ns, int64_t held_mid2) noexcept;
-  void push_step(uint8_t bid_filled, uint8_t ask_filled) noexcept;
+  struct Step {
+    uint8_t filled[2];  // per side: buckets filled (bid side, ask side)
+    uint8_t parity;     // mid2 & 1 during the step
+    uint8_t pad;
+  };
+  void push_step(Step s) noexcept;
 
   int64_t step_ns_;
   uint32_t window_;
   uint32_t refit_steps_;
   int64_t buckets_;
   uint32_t min_points_;
-  std::unique_ptr<uint8_t[]> ring_;  // 2 per step: bid side, ask side
-  uint32_t head_ = 0;                // next step slot
-  uint32_t count_ = 0;               // steps in the window
+  std::unique_ptr<Step[]> ring_;
+  uint32_t head_ = 0;   // next step slot
+  uint32_t count_ = 0;  // steps in the window
   uint32_t since_refit_ = 0;
-  uint32_t hist_[kMaxArrivalBuckets + 1] = {};  // samples by filled-bucket count
+  uint32_t hist_[2][kMaxArrivalBuckets + 1] = {};  // per mid parity: side samples by filled-bucket count
+  uint32_t parity_steps_[2] = {0, 0};              // steps in the window per mid parity
   uint8_t step_max_[2] = {0, 0};
   int64_t step_mid2_ = 0;
   int64_t next_step_ns_ = INT64_MAX;

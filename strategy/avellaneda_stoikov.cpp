@@ -8,13 +8,23 @@
 namespace mm {
 
 namespace {
-bool finite_pos(double v) { return std::isfinite(v) && v > 0.0; }
-bool finite_nonneg(double v) { return std::isfinite(v) && v >= 0.0; }
+bool finite_pos(double v) {
+  return std::isfinite(v) && v > 0.0;
+}
+bool finite_nonneg(double v) {
+  return std::isfinite(v) && v >= 0.0;
+}
 }  // namespace
 
 bool parse_horizon(std::string_view s, Horizon& out) noexcept {
-  if (s == "finite") { out = Horizon::kFinite; return true; }
-  if (s == "infinite") { out = Horizon::kInfinite; return true; }
+  if (s == "finite") {
+    out = Horizon::kFinite;
+    return true;
+  }
+  if (s == "infinite") {
+    out = Horizon::kInfinite;
+    return true;
+  }
   return false;
 }
 
@@ -59,13 +69,15 @@ bool AvellanedaStoikov::quote(const StrategyContext& ctx, QuoteLadder& out) noex
   const Multipliers m = cfg_.curves.empty() ? Multipliers{} : cfg_.curves.eval(curve_inputs(ctx));
 
   const double tau = time_to_horizon_s(ctx.now_ns);
-  const double q = static_cast<double>(ctx.inventory.position_lots) / static_cast<double>(cfg_.order_size_lots);
+  const double q =
+      static_cast<double>(ctx.inventory.position_lots) / static_cast<double>(cfg_.order_size_lots);
   const double g = cfg_.gamma;
   const double risk = g * sigma * sigma * tau;
   const double r = s - q * risk;
   const double model_spread = risk + (2.0 / g) * std::log1p(g / cfg_.kappa);
-  const double half = std::max(0.5 * model_spread * m.spread + adverse_widening_ticks(ctx, cfg_.adverse_widening, mid),
-                               0.5 * cfg_.min_spread_ticks);
+  const double half =
+      std::max(0.5 * model_spread * m.spread + adverse_widening_ticks(ctx, cfg_.adverse_widening, mid),
+               0.5 * cfg_.min_spread_ticks);
   last_ = AvellanedaStoikovState{sigma, tau, q, r, 2.0 * half};
 
   const uint32_t levels = scaled_levels(cfg_.levels, m.levels, kMaxQuoteLevels);

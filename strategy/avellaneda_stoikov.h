@@ -40,8 +40,8 @@ enum class Horizon : uint8_t { kFinite = 0, kInfinite = 1 };
 // level_spacing_ticks, size_step_lots, min_spread_ticks, adverse_widening, touch_policy, curves.*
 struct AvellanedaStoikovConfig {
   Reference reference = Reference::kMid;
-  double gamma = 0.01;          // risk aversion, per tick per order size (> 0)
-  double kappa = 0.5;           // order-book liquidity, per tick (> 0)
+  double gamma = 0.01;  // risk aversion, per tick per order size (> 0)
+  double kappa = 0.5;   // order-book liquidity, per tick (> 0)
   Horizon horizon = Horizon::kInfinite;
   double session_length_s = 86400.0;  // finite horizon: session length (> 0)
   double session_offset_s = 0.0;      // finite horizon: session start after the epoch-aligned boundary (>= 0)
@@ -51,8 +51,8 @@ struct AvellanedaStoikovConfig {
   uint32_t levels = 1;                // per side, 1..16
   double level_spacing_ticks = 1.0;   // > 0 when levels > 1
   int64_t size_step_lots = 0;
-  double min_spread_ticks = 1.0;      // floor on ask_0 - bid_0 (>= 0)
-  double adverse_widening = 0.0;      // extra half-spread bps per bp of adverse score (>= 0)
+  double min_spread_ticks = 1.0;  // floor on ask_0 - bid_0 (>= 0)
+  double adverse_widening = 0.0;  // extra half-spread bps per bp of adverse score (>= 0)
   TouchPolicy touch_policy = TouchPolicy::kNoCross;
   DynamicCurves curves;
 
@@ -61,11 +61,11 @@ struct AvellanedaStoikovConfig {
 
 // The model's raw output for one quote() call, for tests, logs and the dashboard.
 struct AvellanedaStoikovState {
-  double sigma_ticks = 0.0;   // per sqrt(second)
-  double tau_s = 0.0;         // T - t
-  double q = 0.0;             // inventory in order sizes
-  double reservation = 0.0;   // r, ticks
-  double spread = 0.0;        // delta after curves, widening and floor, ticks
+  double sigma_ticks = 0.0;  // per sqrt(second)
+  double tau_s = 0.0;        // T - t
+  double q = 0.0;            // inventory in order sizes
+  double reservation = 0.0;  // r, ticks
+  double spread = 0.0;       // delta after curves, widening and floor, ticks
 };
 
 class AvellanedaStoikov {

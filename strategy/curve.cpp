@@ -24,10 +24,14 @@ std::string DynamicCurves::validate(std::string_view prefix) const {
   const struct {
     const Curve* c;
     const char* name;
-  } all[] = {{&spread_by_volatility, "spread_by_volatility"}, {&spread_by_depth, "spread_by_depth"},
-             {&spread_by_inventory, "spread_by_inventory"},   {&size_by_volatility, "size_by_volatility"},
-             {&size_by_depth, "size_by_depth"},               {&size_by_inventory, "size_by_inventory"},
-             {&levels_by_volatility, "levels_by_volatility"}, {&levels_by_depth, "levels_by_depth"},
+  } all[] = {{&spread_by_volatility, "spread_by_volatility"},
+             {&spread_by_depth, "spread_by_depth"},
+             {&spread_by_inventory, "spread_by_inventory"},
+             {&size_by_volatility, "size_by_volatility"},
+             {&size_by_depth, "size_by_depth"},
+             {&size_by_inventory, "size_by_inventory"},
+             {&levels_by_volatility, "levels_by_volatility"},
+             {&levels_by_depth, "levels_by_depth"},
              {&levels_by_inventory, "levels_by_inventory"}};
   for (const auto& e : all) {
     std::string m = e.c->validate(p + "." + e.name);

@@ -57,7 +57,9 @@ class EwmaVolatility {
   // Variance of the log-return over one interval (0 before any sample and without a prior).
   [[nodiscard]] double variance_per_interval() const noexcept { return weight_ > 0.0 ? var_ / weight_ : 0.0; }
   // sigma per sqrt(second), relative (multiply by 1e4 for bps, by the mid in ticks for ticks).
-  [[nodiscard]] double sigma_per_sqrt_s() const noexcept { return std::sqrt(variance_per_interval() / interval_s_); }
+  [[nodiscard]] double sigma_per_sqrt_s() const noexcept {
+    return std::sqrt(variance_per_interval() / interval_s_);
+  }
   [[nodiscard]] uint64_t samples() const noexcept { return samples_; }
 
  private:

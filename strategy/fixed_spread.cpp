@@ -6,7 +6,9 @@
 namespace mm {
 
 namespace {
-bool finite_nonneg(double v) { return std::isfinite(v) && v >= 0.0; }
+bool finite_nonneg(double v) {
+  return std::isfinite(v) && v >= 0.0;
+}
 }  // namespace
 
 std::string FixedSpreadConfig::validate() const {
@@ -36,8 +38,7 @@ bool FixedSpread::quote(const StrategyContext& ctx, QuoteLadder& out) noexcept {
 
   const double base_half =
       cfg_.half_spread_ticks > 0.0 ? cfg_.half_spread_ticks : bps_to_ticks(cfg_.half_spread_bps, mid);
-  const double min_half =
-      0.5 * std::max(cfg_.min_spread_ticks, bps_to_ticks(cfg_.min_spread_bps, mid));
+  const double min_half = 0.5 * std::max(cfg_.min_spread_ticks, bps_to_ticks(cfg_.min_spread_bps, mid));
   const double half =
       std::max(base_half * m.spread + adverse_widening_ticks(ctx, cfg_.adverse_widening, mid), min_half);
 

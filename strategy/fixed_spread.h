@@ -28,14 +28,14 @@ struct FixedSpreadConfig {
   // Floors on the full spread (ask_0 - bid_0); the larger one applies. 0 = none.
   double min_spread_ticks = 1.0;
   double min_spread_bps = 0.0;
-  int64_t order_size_lots = 1;       // first-level size, lots (> 0)
-  uint32_t levels = 1;               // per side, 1..16 (before the levels curves)
+  int64_t order_size_lots = 1;  // first-level size, lots (> 0)
+  uint32_t levels = 1;          // per side, 1..16 (before the levels curves)
   // Distance between levels; the larger of the two applies; at least one tick is enforced by rounding.
   double level_spacing_ticks = 1.0;
   double level_spacing_bps = 0.0;
-  int64_t size_step_lots = 0;        // added per level (may be negative)
+  int64_t size_step_lots = 0;             // added per level (may be negative)
   double skew_bps_at_max_position = 0.0;  // quote shift at |position| == max_position, bps (>= 0)
-  double adverse_widening = 0.0;     // extra half-spread bps per bp of markout adverse score (>= 0)
+  double adverse_widening = 0.0;          // extra half-spread bps per bp of markout adverse score (>= 0)
   TouchPolicy touch_policy = TouchPolicy::kNoCross;
   DynamicCurves curves;
 

@@ -8,8 +8,12 @@
 namespace mm {
 
 namespace {
-bool finite_pos(double v) { return std::isfinite(v) && v > 0.0; }
-bool finite_nonneg(double v) { return std::isfinite(v) && v >= 0.0; }
+bool finite_pos(double v) {
+  return std::isfinite(v) && v > 0.0;
+}
+bool finite_nonneg(double v) {
+  return std::isfinite(v) && v >= 0.0;
+}
 }  // namespace
 
 std::string GlftConfig::validate() const {
@@ -68,14 +72,17 @@ bool Glft::quote(const StrategyContext& ctx, QuoteLadder& out) noexcept {
 
   const Multipliers m = cfg_.curves.empty() ? Multipliers{} : cfg_.curves.eval(curve_inputs(ctx));
   const double fair = reference_ticks(ctx, cfg_.reference);
-  const double q = static_cast<double>(ctx.inventory.position_lots) / static_cast<double>(cfg_.order_size_lots);
+  const double q =
+      static_cast<double>(ctx.inventory.position_lots) / static_cast<double>(cfg_.order_size_lots);
   const double model_half = (coeff_.c1 + 0.5 * cfg_.delta * sigma * coeff_.c2) * cfg_.half_spread_multiplier;
-  const double half = std::max(model_half * m.spread + adverse_widening_ticks(ctx, cfg_.adverse_widening, mid),
-                               0.5 * cfg_.min_spread_ticks);
+  const double half =
+      std::max(model_half * m.spread + adverse_widening_ticks(ctx, cfg_.adverse_widening, mid),
+               0.5 * cfg_.min_spread_ticks);
   const double skew = sigma * coeff_.c2 * cfg_.skew_multiplier;
   const double bid_depth = half + skew * q;
   const double ask_depth = half - skew * q;
-  const double grid = cfg_.level_spacing_ticks > 0.0 ? cfg_.level_spacing_ticks : std::max(std::round(half), 1.0);
+  const double grid =
+      cfg_.level_spacing_ticks > 0.0 ? cfg_.level_spacing_ticks : std::max(std::round(half), 1.0);
 
   double bid0 = fair - bid_depth;
   double ask0 = fair + ask_depth;

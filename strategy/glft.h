@@ -35,22 +35,22 @@ namespace mm {
 // curves.*
 struct GlftConfig {
   Reference reference = Reference::kMid;
-  double gamma = 0.05;               // risk aversion (> 0)
-  double xi = 0.05;                  // the model's xi; the tutorial sets xi = gamma (> 0)
-  double delta = 1.0;                // Delta: the order size unit of the model, in order sizes (> 0)
+  double gamma = 0.05;                  // risk aversion (> 0)
+  double xi = 0.05;                     // the model's xi; the tutorial sets xi = gamma (> 0)
+  double delta = 1.0;                   // Delta: the order size unit of the model, in order sizes (> 0)
   double half_spread_multiplier = 1.0;  // adj1 (> 0)
-  double skew_multiplier = 1.0;      // adj2 (>= 0); the tutorial uses 0.05
-  bool use_calibration = true;       // take A, k from Signals once its fit is valid
-  double initial_a = 0.0;            // A before a valid fit, per second (0: do not quote until calibrated)
-  double initial_k = 0.0;            // k before a valid fit, per tick (0: do not quote until calibrated)
-  double sigma_bps_override = 0.0;   // > 0: use this sigma (bps per sqrt(s)) instead of Signals
-  int64_t order_size_lots = 1;       // > 0; also the unit of q
-  uint32_t levels = 1;               // per side, 1..16 (the tutorial's grid_num)
-  double level_spacing_ticks = 0.0;  // 0: the tutorial's grid interval max(round(half_spread), 1)
-  bool align_to_grid = true;         // snap the first levels to multiples of the grid interval
+  double skew_multiplier = 1.0;         // adj2 (>= 0); the tutorial uses 0.05
+  bool use_calibration = true;          // take A, k from Signals once its fit is valid
+  double initial_a = 0.0;               // A before a valid fit, per second (0: do not quote until calibrated)
+  double initial_k = 0.0;               // k before a valid fit, per tick (0: do not quote until calibrated)
+  double sigma_bps_override = 0.0;      // > 0: use this sigma (bps per sqrt(s)) instead of Signals
+  int64_t order_size_lots = 1;          // > 0; also the unit of q
+  uint32_t levels = 1;                  // per side, 1..16 (the tutorial's grid_num)
+  double level_spacing_ticks = 0.0;     // 0: the tutorial's grid interval max(round(half_spread), 1)
+  bool align_to_grid = true;            // snap the first levels to multiples of the grid interval
   int64_t size_step_lots = 0;
-  double min_spread_ticks = 1.0;     // floor on ask_0 - bid_0 (>= 0)
-  double adverse_widening = 0.0;     // extra half-spread bps per bp of adverse score (>= 0)
+  double min_spread_ticks = 1.0;  // floor on ask_0 - bid_0 (>= 0)
+  double adverse_widening = 0.0;  // extra half-spread bps per bp of adverse score (>= 0)
   TouchPolicy touch_policy = TouchPolicy::kNoImprove;
   DynamicCurves curves;
 
@@ -63,7 +63,8 @@ struct GlftCoefficients {
 };
 
 // c1, c2 of the formulas above. Preconditions: xi, delta, a, k > 0.
-[[nodiscard]] GlftCoefficients glft_coefficients(double xi, double gamma, double delta, double a, double k) noexcept;
+[[nodiscard]] GlftCoefficients glft_coefficients(double xi, double gamma, double delta, double a,
+                                                 double k) noexcept;
 
 struct GlftState {
   double a = 0.0;

@@ -9,8 +9,12 @@ namespace mm {
 
 namespace {
 
-bool finite_pos(double v) { return std::isfinite(v) && v > 0.0; }
-bool finite_nonneg(double v) { return std::isfinite(v) && v >= 0.0; }
+bool finite_pos(double v) {
+  return std::isfinite(v) && v > 0.0;
+}
+bool finite_nonneg(double v) {
+  return std::isfinite(v) && v >= 0.0;
+}
 
 // np.interp on two points: clamped at both ends.
 double interp2(double x, double x0, double x1, double y0, double y1) noexcept {
@@ -19,7 +23,9 @@ double interp2(double x, double x0, double x1, double y0, double y1) noexcept {
   return y0 + (y1 - y0) * (x - x0) / (x1 - x0);
 }
 
-int64_t seconds_to_ns(double s) noexcept { return static_cast<int64_t>(std::llround(s * 1e9)); }
+int64_t seconds_to_ns(double s) noexcept {
+  return static_cast<int64_t>(std::llround(s * 1e9));
+}
 
 }  // namespace
 
@@ -50,18 +56,19 @@ std::string InventoryMMConfig::validate() const {
 }
 
 InventorySkewRatios inventory_skew_ratios(const InventoryMMConfig& cfg, const InventoryView& inv) noexcept {
-  const double levels = static_cast<double>(cfg.order_levels);
+  const auto levels = static_cast<double>(cfg.order_levels);
   const double total_order_size =
       2.0 * (levels * static_cast<double>(cfg.order_amount_lots) +
              levels * (levels - 1.0) / 2.0 * static_cast<double>(cfg.order_level_amount_lots));
   const double range = total_order_size * cfg.inventory_range_multiplier;
   if (!(range > 0.0)) return {0.0, 0.0};
-  const double max_pos = static_cast<double>(inv.max_position_lots);
+  const auto max_pos = static_cast<double>(inv.max_position_lots);
   const double target = max_pos > 0.0 ? (2.0 * cfg.inventory_target_base_pct / 100.0 - 1.0) * max_pos : 0.0;
   const double lower = max_pos > 0.0 ? std::max(target - range, -max_pos) : target - range;
   const double upper = target + range;
-  const double pos = static_cast<double>(inv.position_lots);
-  const double share = pos < target ? interp2(pos, lower, target, 0.0, 0.5) : interp2(pos, target, upper, 0.5, 1.0);
+  const auto pos = static_cast<double>(inv.position_lots);
+  const double share =
+      pos < target ? interp2(pos, lower, target, 0.0, 0.5) : interp2(pos, target, upper, 0.5, 1.0);
   const double bid = 2.0 - 2.0 * share;
   return {bid, 2.0 - bid};
 }
@@ -81,7 +88,8 @@ void InventoryMM::propose(const StrategyContext& ctx, double mid) noexcept {
   bool bids = bids_allowed(ctx.inventory);
   bool asks = asks_allowed(ctx.inventory);
   if (ctx.instrument != nullptr) {
-    if (cfg_.price_ceiling > 0.0 && mid >= decimal_to_ticks(*ctx.instrument, cfg_.price_ceiling)) bids = false;
+    if (cfg_.price_ceiling > 0.0 && mid >= decimal_to_ticks(*ctx.instrument, cfg_.price_ceiling))
+      bids = false;
     if (cfg_.price_floor > 0.0 && mid <= decimal_to_ticks(*ctx.instrument, cfg_.price_floor)) asks = false;
   }
 

@@ -40,23 +40,23 @@ namespace mm {
 // order_level_amount_lots, order_level_spread, inventory_skew_enabled, inventory_target_base_pct,
 // inventory_range_multiplier, filled_order_delay, price_ceiling, price_floor, adverse_widening, curves.*
 struct InventoryMMConfig {
-  double bid_spread = 1.0;            // percent from mid of the first bid (>= 0)
-  double ask_spread = 1.0;            // percent from mid of the first ask (>= 0)
-  double minimum_spread = -100.0;     // percent; levels nearer the mid are pulled; -100 disables
-  double order_refresh_time = 30.0;   // seconds between proposals (> 0)
-  double max_order_age = 1800.0;      // seconds; quoter cancels older orders (> 0)
+  double bid_spread = 1.0;                   // percent from mid of the first bid (>= 0)
+  double ask_spread = 1.0;                   // percent from mid of the first ask (>= 0)
+  double minimum_spread = -100.0;            // percent; levels nearer the mid are pulled; -100 disables
+  double order_refresh_time = 30.0;          // seconds between proposals (> 0)
+  double max_order_age = 1800.0;             // seconds; quoter cancels older orders (> 0)
   double order_refresh_tolerance_pct = 0.0;  // percent; -1 disables (always refresh)
-  int64_t order_amount_lots = 1;      // first-level size (> 0)
-  uint32_t order_levels = 1;          // per side, 1..16
-  int64_t order_level_amount_lots = 0;  // size added per level (may be negative)
-  double order_level_spread = 1.0;    // percent between levels (> 0 when order_levels > 1)
+  int64_t order_amount_lots = 1;             // first-level size (> 0)
+  uint32_t order_levels = 1;                 // per side, 1..16
+  int64_t order_level_amount_lots = 0;       // size added per level (may be negative)
+  double order_level_spread = 1.0;           // percent between levels (> 0 when order_levels > 1)
   bool inventory_skew_enabled = false;
   double inventory_target_base_pct = 50.0;  // percent, 0..100 (see the perpetual mapping above)
   double inventory_range_multiplier = 1.0;  // > 0
-  double filled_order_delay = 60.0;   // seconds (>= 0)
-  double price_ceiling = -1.0;        // decimal price; > 0 enables: no bids when mid >= ceiling
-  double price_floor = -1.0;          // decimal price; > 0 enables: no asks when mid <= floor
-  double adverse_widening = 0.0;      // extra spread bps per bp of adverse score (>= 0)
+  double filled_order_delay = 60.0;         // seconds (>= 0)
+  double price_ceiling = -1.0;              // decimal price; > 0 enables: no bids when mid >= ceiling
+  double price_floor = -1.0;                // decimal price; > 0 enables: no asks when mid <= floor
+  double adverse_widening = 0.0;            // extra spread bps per bp of adverse score (>= 0)
   DynamicCurves curves;
 
   [[nodiscard]] std::string validate() const;

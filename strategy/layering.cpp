@@ -5,9 +5,18 @@
 namespace mm {
 
 bool parse_touch_policy(std::string_view s, TouchPolicy& out) noexcept {
-  if (s == "no_cross") { out = TouchPolicy::kNoCross; return true; }
-  if (s == "no_improve") { out = TouchPolicy::kNoImprove; return true; }
-  if (s == "drop_crossing") { out = TouchPolicy::kDropCrossing; return true; }
+  if (s == "no_cross") {
+    out = TouchPolicy::kNoCross;
+    return true;
+  }
+  if (s == "no_improve") {
+    out = TouchPolicy::kNoImprove;
+    return true;
+  }
+  if (s == "drop_crossing") {
+    out = TouchPolicy::kDropCrossing;
+    return true;
+  }
   return false;
 }
 
@@ -24,8 +33,14 @@ std::string_view to_string(TouchPolicy p) noexcept {
 }
 
 bool parse_reference(std::string_view s, Reference& out) noexcept {
-  if (s == "mid") { out = Reference::kMid; return true; }
-  if (s == "microprice") { out = Reference::kMicroprice; return true; }
+  if (s == "mid") {
+    out = Reference::kMid;
+    return true;
+  }
+  if (s == "microprice") {
+    out = Reference::kMicroprice;
+    return true;
+  }
   return false;
 }
 
@@ -49,7 +64,8 @@ void build_ladder(const LadderSpec& spec, Price best_bid, Price best_ask, TouchP
     if (p.ticks >= last) p.ticks = last - 1;
     if (p.ticks < 1) break;
     Qty q;
-    if (!qty_from_lots((spec.size_lots + static_cast<double>(i) * spec.size_step_lots) * spec.bid_size_mult, q))
+    if (!qty_from_lots((spec.size_lots + static_cast<double>(i) * spec.size_step_lots) * spec.bid_size_mult,
+                       q))
       continue;
     (void)out.push_bid(p, q);
     last = p.ticks;
@@ -68,7 +84,8 @@ void build_ladder(const LadderSpec& spec, Price best_bid, Price best_ask, TouchP
     if (p.ticks <= last) p.ticks = last + 1;
     if (p.ticks > kMaxBookPriceTicks) break;
     Qty q;
-    if (!qty_from_lots((spec.size_lots + static_cast<double>(i) * spec.size_step_lots) * spec.ask_size_mult, q))
+    if (!qty_from_lots((spec.size_lots + static_cast<double>(i) * spec.size_step_lots) * spec.ask_size_mult,
+                       q))
       continue;
     (void)out.push_ask(p, q);
     last = p.ticks;
@@ -81,8 +98,8 @@ double reference_ticks(const StrategyContext& ctx, Reference ref) noexcept {
   const auto b = ctx.book->best_bid();
   const auto a = ctx.book->best_ask();
   if (!b || !a) return mid;
-  const double bq = static_cast<double>(b->qty.lots);
-  const double aq = static_cast<double>(a->qty.lots);
+  const auto bq = static_cast<double>(b->qty.lots);
+  const auto aq = static_cast<double>(a->qty.lots);
   if (!(bq + aq > 0.0)) return mid;
   return (static_cast<double>(b->price.ticks) * aq + static_cast<double>(a->price.ticks) * bq) / (bq + aq);
 }

@@ -31,14 +31,14 @@ enum class Reference : uint8_t { kMid = 0, kMicroprice = 1 };
 
 // One side-symmetric layered ladder in double ticks and lots, before rounding.
 struct LadderSpec {
-  double bid_ticks = 0.0;      // first (best) bid level
-  double ask_ticks = 0.0;      // first (best) ask level
-  uint32_t bid_levels = 1;     // 0 pulls the side
+  double bid_ticks = 0.0;   // first (best) bid level
+  double ask_ticks = 0.0;   // first (best) ask level
+  uint32_t bid_levels = 1;  // 0 pulls the side
   uint32_t ask_levels = 1;
-  double spacing_ticks = 1.0;  // distance between consecutive levels (> 0)
-  double size_lots = 0.0;      // first-level size
+  double spacing_ticks = 1.0;   // distance between consecutive levels (> 0)
+  double size_lots = 0.0;       // first-level size
   double size_step_lots = 0.0;  // added per level (may be negative: hummingbot's order_level_amount)
-  double bid_size_mult = 1.0;  // per-side size multipliers (inventory skew, curves)
+  double bid_size_mult = 1.0;   // per-side size multipliers (inventory skew, curves)
   double ask_size_mult = 1.0;
 };
 

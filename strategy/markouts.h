@@ -22,9 +22,9 @@ inline constexpr uint32_t kMarkoutHorizons = 3;
 inline constexpr uint32_t kMaxPendingFills = 1024;  // power of two
 
 struct MarkoutStats {
-  uint64_t count = 0;        // fills resolved at this horizon
-  double mean_bps = 0.0;     // running mean of the mid-move markout over all resolved fills
-  double ewma_bps = 0.0;     // exponentially weighted (per fill) mid-move markout
+  uint64_t count = 0;           // fills resolved at this horizon
+  double mean_bps = 0.0;        // running mean of the mid-move markout over all resolved fills
+  double ewma_bps = 0.0;        // exponentially weighted (per fill) mid-move markout
   double price_mean_bps = 0.0;  // running mean of the price markout
   double price_ewma_bps = 0.0;
 };
@@ -70,8 +70,8 @@ class MarkoutTracker {
   std::array<MarkoutStats, kMarkoutHorizons> stats_{};
   std::array<int64_t, kMarkoutHorizons> horizons_ns_{1'000'000'000, 5'000'000'000, 30'000'000'000};
   std::array<uint64_t, kMarkoutHorizons> cursor_{};  // next fill sequence to resolve per horizon
-  uint64_t head_ = 0;                                  // next sequence to write
-  uint64_t tail_ = 0;                                  // oldest sequence still pending at some horizon
+  uint64_t head_ = 0;                                // next sequence to write
+  uint64_t tail_ = 0;                                // oldest sequence still pending at some horizon
   uint64_t dropped_ = 0;
   int64_t next_due_ns_ = INT64_MAX;
   double alpha_ = 0.05;

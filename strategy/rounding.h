@@ -19,7 +19,9 @@ namespace mm {
 namespace detail {
 constexpr double kGridAbsEpsilon = 1e-6;
 constexpr double kGridRelEpsilon = 1e-15;
-inline double grid_epsilon(double x) noexcept { return kGridAbsEpsilon + std::fabs(x) * kGridRelEpsilon; }
+inline double grid_epsilon(double x) noexcept {
+  return kGridAbsEpsilon + std::fabs(x) * kGridRelEpsilon;
+}
 // Largest double that converts to a valid book price (ticks in [1, kMaxBookPriceTicks]).
 inline constexpr double kMaxPriceTicksD = static_cast<double>(kMaxBookPriceTicks);
 }  // namespace detail

@@ -96,10 +96,10 @@ void Signals::on_book(const OrderBook& book, int64_t now_ns) noexcept {
   ask_depth_ = ad;
   imbalance_ = static_cast<double>(bd - ad) / static_cast<double>(bd + ad);
 
-  const double bp = static_cast<double>(bids[0].price.ticks);
-  const double ap = static_cast<double>(asks[0].price.ticks);
-  const double bq = static_cast<double>(bids[0].qty.lots);
-  const double aq = static_cast<double>(asks[0].qty.lots);
+  const auto bp = static_cast<double>(bids[0].price.ticks);
+  const auto ap = static_cast<double>(asks[0].price.ticks);
+  const auto bq = static_cast<double>(bids[0].qty.lots);
+  const auto aq = static_cast<double>(asks[0].qty.lots);
   microprice_ = (bp * aq + ap * bq) / (bq + aq);
 
   const int64_t mid2 = bids[0].price.ticks + asks[0].price.ticks;

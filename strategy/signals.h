@@ -34,19 +34,19 @@ inline constexpr uint32_t kMaxImbalanceLevels = 32;
 //   calibration_interval_ms, calibration_window_s, calibration_refit_ms, calibration_buckets,
 //   calibration_min_points
 struct SignalsConfig {
-  int64_t volatility_interval_ms = 100;        // sampling step of mid log-returns
-  int64_t volatility_half_life_ms = 60'000;    // EWMA half-life, in time
-  double initial_volatility_bps = 0.0;         // prior sigma, bps per sqrt(second); 0 = no prior
-  uint32_t volatility_min_samples = 100;       // volatility_ready() after this many samples (10 s at 100 ms)
-  uint32_t imbalance_levels = 5;               // N of the top-N imbalance and depth, 1..32
+  int64_t volatility_interval_ms = 100;      // sampling step of mid log-returns
+  int64_t volatility_half_life_ms = 60'000;  // EWMA half-life, in time
+  double initial_volatility_bps = 0.0;       // prior sigma, bps per sqrt(second); 0 = no prior
+  uint32_t volatility_min_samples = 100;     // volatility_ready() after this many samples (10 s at 100 ms)
+  uint32_t imbalance_levels = 5;             // N of the top-N imbalance and depth, 1..32
   int64_t trade_intensity_half_life_ms = 10'000;
   std::array<int64_t, kMarkoutHorizons> markout_horizons_ms{1000, 5000, 30000};
-  double markout_half_life_fills = 20.0;       // EWMA weight of the markout averages, in fills
-  int64_t calibration_interval_ms = 100;       // GLFT calibration step
-  int64_t calibration_window_s = 600;          // rolling window (the tutorial's 10 minutes)
-  int64_t calibration_refit_ms = 5000;         // refit period (multiple of calibration_interval_ms)
-  uint32_t calibration_buckets = 70;           // half-tick depth buckets in the fit (2..250)
-  uint32_t calibration_min_points = 3;         // minimum usable buckets for a valid fit (>= 2)
+  double markout_half_life_fills = 20.0;  // EWMA weight of the markout averages, in fills
+  int64_t calibration_interval_ms = 100;  // GLFT calibration step
+  int64_t calibration_window_s = 600;     // rolling window (the tutorial's 10 minutes)
+  int64_t calibration_refit_ms = 5000;    // refit period (multiple of calibration_interval_ms)
+  uint32_t calibration_buckets = 70;      // half-tick depth buckets in the fit (2..250)
+  uint32_t calibration_min_points = 3;    // minimum usable buckets for a valid fit (>= 2)
 
   // "" or "signals.<key> must be ..." for the first bad field.
   [[nodiscard]] std::string validate() const;
@@ -95,7 +95,9 @@ class Signals {
   }
 
   // --- markouts of our fills ---
-  [[nodiscard]] const MarkoutStats& markout(uint32_t horizon) const noexcept { return markouts_.stats(horizon); }
+  [[nodiscard]] const MarkoutStats& markout(uint32_t horizon) const noexcept {
+    return markouts_.stats(horizon);
+  }
   [[nodiscard]] int64_t markout_horizon_ns(uint32_t horizon) const noexcept {
     return markouts_.horizon_ns(horizon);
   }

@@ -1,0 +1,90 @@
+#pragma once
+// Shared fixture for the quoting-model tests: a BTCUSDT-like instrument (tick 0.10, lot 0.001), a small
+// order book with a settable top, and a context builder.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "core/instrument.h"
+#include "core/order_book.h"
+#include "strategy/quote.h"
+#include "strategy/signals.h"
+
+namespace mm::test {
+
+inline Instrument btc_instrument() {
+  Instrument in;
+  InstrumentSpec s{Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500.000", "5"};
+  EXPECT_EQ(make_instrument(s, in), InstrumentError::kOk);
+  return in;
+}
+
+inline constexpr int64_t kSec = 1'000'000'000;
+inline constexpr int64_t kMs = 1'000'000;
+
+struct Market {
+  Instrument instrument = btc_instrument();
+  OrderBook book{OrderBook::kMinWindowTicks, 64};
+
+  // Replaces the book with levels bid, bid-1, ... and ask, ask+1, ... of `qty` lots each (top quantities
+  // overridable).
+  void set_book(int64_t bid, int64_t ask, int64_t bid_qty = 10, int64_t ask_qty = 10, int depth = 5,
+                int64_t qty = 10) {
+    std::vector<PriceLevel> b;
+    std::vector<PriceLevel> a;
+    for (int i = 0; i < depth; ++i) {
+      b.push_back(PriceLevel{Price{bid - i}, Qty{i == 0 ? bid_qty : qty}});
+      a.push_back(PriceLevel{Price{ask + i}, Qty{i == 0 ? ask_qty : qty}});
+    }
+    ASSERT_EQ(book.apply_snapshot(b.data(), static_cast<uint32_t>(b.size()), a.data(),
+                                  static_cast<uint32_t>(a.size())),
+              BookError::kOk);
+  }
+
+  [[nodiscard]] StrategyContext ctx(int64_t now_ns, int64_t position = 0, int64_t max_position = 100,
+                                    const Signals* signals = nullptr) const {
+    StrategyContext c;
+    c.instrument = &instrument;
+    c.book = &book;
+    c.signals = signals;
+    c.inventory.position_lots = position;
+    c.inventory.max_position_lots = max_position;
+    c.now_ns = now_ns;
+    c.best_bid = book.best_bid()->price;
+    c.best_ask = book.best_ask()->price;
+    return c;
+  }
+};
+
+// Best level price, or INT64_MIN for an empty side (so an unexpected empty side fails an EXPECT, not the
+// process).
+inline int64_t top_bid(const QuoteLadder& l) {
+  return l.bid_count != 0 ? l.bids[0].price.ticks : INT64_MIN;
+}
+inline int64_t top_ask(const QuoteLadder& l) {
+  return l.ask_count != 0 ? l.asks[0].price.ticks : INT64_MIN;
+}
+
+inline std::vector<int64_t> bid_prices(const QuoteLadder& l) {
+  std::vector<int64_t> v;
+  for (uint32_t i = 0; i < l.bid_count; ++i) v.push_back(l.bids[i].price.ticks);
+  return v;
+}
+inline std::vector<int64_t> ask_prices(const QuoteLadder& l) {
+  std::vector<int64_t> v;
+  for (uint32_t i = 0; i < l.ask_count; ++i) v.push_back(l.asks[i].price.ticks);
+  return v;
+}
+inline std::vector<int64_t> bid_sizes(const QuoteLadder& l) {
+  std::vector<int64_t> v;
+  for (uint32_t i = 0; i < l.bid_count; ++i) v.push_back(l.bids[i].qty.lots);
+  return v;
+}
+inline std::vector<int64_t> ask_sizes(const QuoteLadder& l) {
+  std::vector<int64_t> v;
+  for (uint32_t i = 0; i < l.ask_count; ++i) v.push_back(l.asks[i].qty.lots);
+  return v;
+}
+
+}  // namespace mm::test
