@@ -9,9 +9,13 @@ using F = OrderFsm;
 
 // Bybit's "server timeout" (10000) and "internal/service error" (10016) say nothing about whether the request
 // reached the matching engine: the order's fate is unknown, exactly as if no answer had come.
-constexpr bool is_outcome_unknown(int32_t ret_code) noexcept { return ret_code == 10000 || ret_code == 10016; }
+constexpr bool is_outcome_unknown(int32_t ret_code) noexcept {
+  return ret_code == 10000 || ret_code == 10016;
+}
 
-constexpr int64_t max64(int64_t a, int64_t b) noexcept { return a > b ? a : b; }
+constexpr int64_t max64(int64_t a, int64_t b) noexcept {
+  return a > b ? a : b;
+}
 
 // The most the order may fill while an amend is in flight: the exchange applies it at some unknown point.
 int64_t fill_limit(const OrderFsm& f) noexcept {
@@ -45,11 +49,11 @@ void settle_fills(OrderFsm& f) noexcept {
 }
 
 void derive_state(OrderFsm& f) noexcept {
-  if (is_terminal(f.base)) {
-    f.state = f.base;
-  } else if (f.has(F::kCancelInFlight)) {
+  // A request in flight matters only while the order can still rest on the book.
+  const bool open = !is_terminal(f.base);
+  if (open && f.has(F::kCancelInFlight)) {
     f.state = OrderState::kPendingCancel;
-  } else if (f.has(F::kAmendInFlight)) {
+  } else if (open && f.has(F::kAmendInFlight)) {
     f.state = OrderState::kPendingAmend;
   } else {
     f.state = f.base;
@@ -70,10 +74,13 @@ void finish(OrderFsm& f, OrderState s) noexcept {
 // An answer to a request that is no longer tracked: legal once the order ended or became unknown (the answer
 // lost the race against the stream, or came after our timeout), a caller bug otherwise.
 OrderError late_answer(const OrderFsm& f) noexcept {
-  return is_terminal(f.base) || f.base == OrderState::kUnknown ? OrderError::kOk : OrderError::kIllegalTransition;
+  return is_terminal(f.base) || f.base == OrderState::kUnknown ? OrderError::kOk
+                                                               : OrderError::kIllegalTransition;
 }
 
-bool never_seen_live(const OrderFsm& f) noexcept { return !f.has(F::kStreamSeen) && f.exec_filled.lots == 0; }
+bool never_seen_live(const OrderFsm& f) noexcept {
+  return !f.has(F::kStreamSeen) && f.exec_filled.lots == 0;
+}
 
 OrderError on_stream(OrderFsm& f, const OrderEvent& ev) noexcept {
   const StreamStatus s = ev.status;
@@ -177,14 +184,16 @@ OrderError apply(OrderFsm& f, const OrderEvent& ev) noexcept {
 
     case OrderEventKind::kCreateRejected:
     case OrderEventKind::kNotFound:
-      if (f.settled()) return f.base == OrderState::kRejected ? OrderError::kOk : OrderError::kIllegalTransition;
+      if (f.settled())
+        return f.base == OrderState::kRejected ? OrderError::kOk : OrderError::kIllegalTransition;
       if (!never_seen_live(f)) return OrderError::kIllegalTransition;
       finish(f, OrderState::kRejected);
       return OrderError::kOk;
 
     case OrderEventKind::kAmendSent: {
       const bool live = f.base == OrderState::kNew || f.base == OrderState::kPartiallyFilled;
-      if (!live || f.has(F::kAmendInFlight) || f.has(F::kCancelInFlight)) return OrderError::kIllegalTransition;
+      if (!live || f.has(F::kAmendInFlight) || f.has(F::kCancelInFlight))
+        return OrderError::kIllegalTransition;
       if (ev.qty.lots < 0 || ev.price.ticks < 0) return OrderError::kBadEvent;
       if (ev.qty.lots > 0 && ev.qty.lots <= f.filled().lots) return OrderError::kBadEvent;
       f.flags |= F::kAmendInFlight;
@@ -224,8 +233,8 @@ OrderError apply(OrderFsm& f, const OrderEvent& ev) noexcept {
         clear_requests(f);
         return OrderError::kOk;
       }
-      const bool waiting = f.base == OrderState::kPendingNew || f.has(F::kAmendInFlight) ||
-                           f.has(F::kCancelInFlight);
+      const bool waiting =
+          f.base == OrderState::kPendingNew || f.has(F::kAmendInFlight) || f.has(F::kCancelInFlight);
       if (!waiting) return OrderError::kIllegalTransition;
       f.base = OrderState::kUnknown;
       clear_requests(f);
@@ -254,18 +263,25 @@ OrderError transition(OrderFsm& fsm, const OrderEvent& ev) noexcept {
 
 StreamStatus classify(OrderStatus s) noexcept {
   switch (s) {
-    case OrderStatus::kCreated: return StreamStatus::kAccepted;
+    case OrderStatus::kCreated:
+      return StreamStatus::kAccepted;
     case OrderStatus::kNew:
     case OrderStatus::kUntriggered:
     case OrderStatus::kTriggered:
-    case OrderStatus::kActive: return StreamStatus::kNew;
-    case OrderStatus::kPartiallyFilled: return StreamStatus::kPartiallyFilled;
-    case OrderStatus::kFilled: return StreamStatus::kFilled;
+    case OrderStatus::kActive:
+      return StreamStatus::kNew;
+    case OrderStatus::kPartiallyFilled:
+      return StreamStatus::kPartiallyFilled;
+    case OrderStatus::kFilled:
+      return StreamStatus::kFilled;
     case OrderStatus::kCancelled:
     case OrderStatus::kPartiallyFilledCanceled:
-    case OrderStatus::kDeactivated: return StreamStatus::kCancelled;
-    case OrderStatus::kRejected: return StreamStatus::kRejected;
-    case OrderStatus::kUnknown: return StreamStatus::kOther;
+    case OrderStatus::kDeactivated:
+      return StreamStatus::kCancelled;
+    case OrderStatus::kRejected:
+      return StreamStatus::kRejected;
+    case OrderStatus::kUnknown:
+      return StreamStatus::kOther;
   }
   return StreamStatus::kOther;
 }
@@ -277,7 +293,9 @@ OrderEvent order_event(const OrderUpdate& u) noexcept {
   return e;
 }
 
-OrderEvent order_event(const Execution& x) noexcept { return OrderEvent::execution(x.exec_price, x.exec_qty); }
+OrderEvent order_event(const Execution& x) noexcept {
+  return OrderEvent::execution(x.exec_price, x.exec_qty);
+}
 
 bool ack_event(TradeOp op, int32_t ret_code, std::string_view order_id, OrderEvent& out) noexcept {
   OrderEventKind acked, rejected;
@@ -301,9 +319,7 @@ bool ack_event(TradeOp op, int32_t ret_code, std::string_view order_id, OrderEve
       return false;
   }
   OrderEvent e;
-  e.kind = ret_code == 0                   ? acked
-           : is_outcome_unknown(ret_code) ? OrderEventKind::kTimeout
-                                           : rejected;
+  e.kind = ret_code == 0 ? acked : is_outcome_unknown(ret_code) ? OrderEventKind::kTimeout : rejected;
   e.order_id = order_id;
   out = e;
   return true;

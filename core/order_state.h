@@ -1,18 +1,18 @@
 #pragma once
 // The life of one of our orders as a pure transition function over a small struct.
 //
-// Why a separate "base" state and in-flight flags: Bybit answers a request (trade WebSocket / REST) and reports
-// the order (private `order` / `execution` streams) on independent channels with no ordering between them.
-// An amend or cancel can be in flight while fills and stream updates arrive, and either request can be
+// Why a separate "base" state and in-flight flags: Bybit answers a request (trade WebSocket / REST) and
+// reports the order (private `order` / `execution` streams) on independent channels with no ordering between
+// them. An amend or cancel can be in flight while fills and stream updates arrive, and either request can be
 // answered after the order already ended. Keeping "what the exchange last told us" (base) apart from "what we
 // asked and have not heard back about" (flags) makes every one of those races an ordinary, legal transition;
 // the visible `state` is derived from both.
 //
-// Races that are legal here (DESIGN.md section 4): a create ack is "accepted", not live (the stream confirms);
-// a Filled after a cancel was sent (cancel/fill race); a second Filled update (Bybit tags it cancelType
-// CancelByUser); an amend or cancel answered after the order ended; executions before the order update; a
-// post-only order acked and then Cancelled with EC_PostOnlyWillTakeLiquidity; a create with no answer in time
-// becomes Unknown (never assumed failed) until the stream or a REST query settles it.
+// Races that are legal here (DESIGN.md section 4): a create ack is "accepted", not live (the stream
+// confirms); a Filled after a cancel was sent (cancel/fill race); a second Filled update (Bybit tags it
+// cancelType CancelByUser); an amend or cancel answered after the order ended; executions before the order
+// update; a post-only order acked and then Cancelled with EC_PostOnlyWillTakeLiquidity; a create with no
+// answer in time becomes Unknown (never assumed failed) until the stream or a REST query settles it.
 //
 // Why this header does not include core/private_events.h: that header and core/order_request.h both define
 // mm::OrderType and mm::TimeInForce, so no translation unit can include both. The order table needs
@@ -32,23 +32,32 @@ enum class OrderState : uint8_t {
   kFilled,           // fully filled (by the stream, or by executions before the stream said so)
   kPendingAmend,     // live, an amend in flight
   kPendingCancel,    // a cancel in flight, or acked and waiting for the stream's Cancelled
-  kCancelled,        // ended with leaves cancelled (also PartiallyFilledCanceled, Deactivated, post-only cross)
-  kRejected,         // never lived: create rejected, stream Rejected, or a query found no such order
-  kUnknown,          // a request got no answer in time: ask the exchange (stream or REST) before acting
+  kCancelled,  // ended with leaves cancelled (also PartiallyFilledCanceled, Deactivated, post-only cross)
+  kRejected,   // never lived: create rejected, stream Rejected, or a query found no such order
+  kUnknown,    // a request got no answer in time: ask the exchange (stream or REST) before acting
 };
 inline constexpr int kOrderStateCount = 9;
 
 constexpr std::string_view to_string(OrderState s) noexcept {
   switch (s) {
-    case OrderState::kPendingNew: return "PendingNew";
-    case OrderState::kNew: return "New";
-    case OrderState::kPartiallyFilled: return "PartiallyFilled";
-    case OrderState::kFilled: return "Filled";
-    case OrderState::kPendingAmend: return "PendingAmend";
-    case OrderState::kPendingCancel: return "PendingCancel";
-    case OrderState::kCancelled: return "Cancelled";
-    case OrderState::kRejected: return "Rejected";
-    case OrderState::kUnknown: return "Unknown";
+    case OrderState::kPendingNew:
+      return "PendingNew";
+    case OrderState::kNew:
+      return "New";
+    case OrderState::kPartiallyFilled:
+      return "PartiallyFilled";
+    case OrderState::kFilled:
+      return "Filled";
+    case OrderState::kPendingAmend:
+      return "PendingAmend";
+    case OrderState::kPendingCancel:
+      return "PendingCancel";
+    case OrderState::kCancelled:
+      return "Cancelled";
+    case OrderState::kRejected:
+      return "Rejected";
+    case OrderState::kUnknown:
+      return "Unknown";
   }
   return "?";
 }
@@ -57,7 +66,8 @@ constexpr std::string_view to_string(OrderState s) noexcept {
 constexpr bool is_terminal(OrderState s) noexcept {
   return s == OrderState::kFilled || s == OrderState::kCancelled || s == OrderState::kRejected;
 }
-// A request is in flight or the order's fate is unknown: the quoter must not act on it again until it settles.
+// A request is in flight or the order's fate is unknown: the quoter must not act on it again until it
+// settles.
 constexpr bool is_pending(OrderState s) noexcept {
   return s == OrderState::kPendingNew || s == OrderState::kPendingAmend || s == OrderState::kPendingCancel ||
          s == OrderState::kUnknown;
@@ -74,63 +84,83 @@ enum class OrderEventKind : uint8_t {
   kCancelAcked,     // accepted: the stream's Cancelled (or a racing Filled) settles the order
   kCancelRejected,  // e.g. 110001 "order not exists or too late to cancel": a fill usually follows
   kTimeout,         // the requests in flight got no answer in time: Unknown until the stream or a query says
-  kStream,          // an `order` stream update or a REST order query result: status, price, qty, cum_qty, leaves
-  kExecution,       // one fill: price, qty (> 0)
-  kNotFound,        // a REST query says the exchange has no such order (only meaningful before it was seen)
+  kStream,     // an `order` stream update or a REST order query result: status, price, qty, cum_qty, leaves
+  kExecution,  // one fill: price, qty (> 0)
+  kNotFound,   // a REST query says the exchange has no such order (only meaningful before it was seen)
 };
 inline constexpr int kOrderEventKindCount = 13;
 
 constexpr std::string_view to_string(OrderEventKind k) noexcept {
   switch (k) {
-    case OrderEventKind::kCreateSent: return "create_sent";
-    case OrderEventKind::kCreateAcked: return "create_acked";
-    case OrderEventKind::kCreateRejected: return "create_rejected";
-    case OrderEventKind::kAmendSent: return "amend_sent";
-    case OrderEventKind::kAmendAcked: return "amend_acked";
-    case OrderEventKind::kAmendRejected: return "amend_rejected";
-    case OrderEventKind::kCancelSent: return "cancel_sent";
-    case OrderEventKind::kCancelAcked: return "cancel_acked";
-    case OrderEventKind::kCancelRejected: return "cancel_rejected";
-    case OrderEventKind::kTimeout: return "timeout";
-    case OrderEventKind::kStream: return "stream";
-    case OrderEventKind::kExecution: return "execution";
-    case OrderEventKind::kNotFound: return "not_found";
+    case OrderEventKind::kCreateSent:
+      return "create_sent";
+    case OrderEventKind::kCreateAcked:
+      return "create_acked";
+    case OrderEventKind::kCreateRejected:
+      return "create_rejected";
+    case OrderEventKind::kAmendSent:
+      return "amend_sent";
+    case OrderEventKind::kAmendAcked:
+      return "amend_acked";
+    case OrderEventKind::kAmendRejected:
+      return "amend_rejected";
+    case OrderEventKind::kCancelSent:
+      return "cancel_sent";
+    case OrderEventKind::kCancelAcked:
+      return "cancel_acked";
+    case OrderEventKind::kCancelRejected:
+      return "cancel_rejected";
+    case OrderEventKind::kTimeout:
+      return "timeout";
+    case OrderEventKind::kStream:
+      return "stream";
+    case OrderEventKind::kExecution:
+      return "execution";
+    case OrderEventKind::kNotFound:
+      return "not_found";
   }
   return "?";
 }
 
 // Bybit's orderStatus folded to what the state machine distinguishes (see classify()).
 enum class StreamStatus : uint8_t {
-  kAccepted = 0,     // Created: accepted by the system, not yet through matching
-  kNew,              // New; Untriggered, Triggered, Active (conditional orders resting)
+  kAccepted = 0,  // Created: accepted by the system, not yet through matching
+  kNew,           // New; Untriggered, Triggered, Active (conditional orders resting)
   kPartiallyFilled,
   kFilled,
-  kCancelled,        // Cancelled, PartiallyFilledCanceled, Deactivated
+  kCancelled,  // Cancelled, PartiallyFilledCanceled, Deactivated
   kRejected,
-  kOther,            // a status this build does not know: the order becomes Unknown (reconcile)
+  kOther,  // a status this build does not know: the order becomes Unknown (reconcile)
 };
 
 enum class OrderError : uint8_t {
   kOk = 0,
-  kIllegalTransition,  // the event cannot happen in this state (New after a final Filled, amend while pending,
-                       // an event before kCreateSent, a create rejected after the stream confirmed the order, ...)
-  kOverfill,           // executions above the order qty (max of qty and an amend qty in flight)
-  kFillMismatch,       // fills disagree with a final report (executions above its cumExecQty, or a stream
-                       // qty below the executions already counted)
-  kBadEvent,           // malformed event: qty/price <= 0 on an execution, cum > qty, Filled with cum != qty,
-                       // negative amend values, an amend qty not above what is filled
-  kNoSuchOrder,        // OrderTable::apply: the handle names no order in use (released, or never issued)
+  kIllegalTransition,  // the event cannot happen in this state (New after a final Filled, amend while
+                       // pending, an event before kCreateSent, a create rejected after the stream confirmed
+                       // the order, ...)
+  kOverfill,      // executions above the order qty (max of qty and an amend qty in flight)
+  kFillMismatch,  // fills disagree with a final report (executions above its cumExecQty, or a stream
+                  // qty below the executions already counted)
+  kBadEvent,      // malformed event: qty/price <= 0 on an execution, cum > qty, Filled with cum != qty,
+                  // negative amend values, an amend qty not above what is filled
+  kNoSuchOrder,   // OrderTable::apply: the handle names no order in use (released, or never issued)
 };
 inline constexpr int kOrderErrorCount = 6;
 
 constexpr std::string_view to_string(OrderError e) noexcept {
   switch (e) {
-    case OrderError::kOk: return "ok";
-    case OrderError::kIllegalTransition: return "illegal_transition";
-    case OrderError::kOverfill: return "overfill";
-    case OrderError::kFillMismatch: return "fill_mismatch";
-    case OrderError::kBadEvent: return "bad_event";
-    case OrderError::kNoSuchOrder: return "no_such_order";
+    case OrderError::kOk:
+      return "ok";
+    case OrderError::kIllegalTransition:
+      return "illegal_transition";
+    case OrderError::kOverfill:
+      return "overfill";
+    case OrderError::kFillMismatch:
+      return "fill_mismatch";
+    case OrderError::kBadEvent:
+      return "bad_event";
+    case OrderError::kNoSuchOrder:
+      return "no_such_order";
   }
   return "?";
 }
@@ -140,12 +170,12 @@ constexpr std::string_view to_string(OrderError e) noexcept {
 struct OrderEvent {
   OrderEventKind kind = OrderEventKind::kStream;
   StreamStatus status = StreamStatus::kOther;  // kStream
-  bool post_only_would_take = false;           // kStream Cancelled with rejectReason EC_PostOnlyWillTakeLiquidity
-  Price price;       // kAmendSent: new price (0 = unchanged); kStream: order price; kExecution: fill price
-  Qty qty;           // kCreateSent: order qty; kAmendSent: new qty (0 = unchanged); kStream: order qty;
-                     // kExecution: fill qty
-  Qty cum_qty;       // kStream: cumExecQty
-  Qty leaves;        // kStream: leavesQty (informational; the machine derives leaves itself)
+  bool post_only_would_take = false;  // kStream Cancelled with rejectReason EC_PostOnlyWillTakeLiquidity
+  Price price;  // kAmendSent: new price (0 = unchanged); kStream: order price; kExecution: fill price
+  Qty qty;      // kCreateSent: order qty; kAmendSent: new qty (0 = unchanged); kStream: order qty;
+                // kExecution: fill qty
+  Qty cum_qty;  // kStream: cumExecQty
+  Qty leaves;   // kStream: leavesQty (informational; the machine derives leaves itself)
   std::string_view order_id;  // kCreateAcked, kStream: Bybit's orderId, may be empty
 
   static constexpr OrderEvent make(OrderEventKind k) noexcept {
@@ -190,9 +220,9 @@ struct OrderEvent {
 // exposed for logging and tests and are changed only by transition().
 struct OrderFsm {
   static constexpr uint8_t kSent = 1u << 0;
-  static constexpr uint8_t kAcked = 1u << 1;             // a create ack or a stream report was seen
-  static constexpr uint8_t kStreamSeen = 1u << 2;        // the order stream (or a query) reported the order
-  static constexpr uint8_t kFinal = 1u << 3;             // the exchange's last word is in: nothing more changes
+  static constexpr uint8_t kAcked = 1u << 1;       // a create ack or a stream report was seen
+  static constexpr uint8_t kStreamSeen = 1u << 2;  // the order stream (or a query) reported the order
+  static constexpr uint8_t kFinal = 1u << 3;       // the exchange's last word is in: nothing more changes
   static constexpr uint8_t kAmendInFlight = 1u << 4;
   static constexpr uint8_t kCancelInFlight = 1u << 5;
   static constexpr uint8_t kCancelAcked = 1u << 6;
@@ -212,7 +242,9 @@ struct OrderFsm {
   constexpr bool settled() const noexcept { return has(kFinal); }
   constexpr bool post_only_cancelled() const noexcept { return has(kPostOnlyCancelled); }
   // Filled so far: the two channels report the same fills at different times, so the larger one is the truth.
-  constexpr Qty filled() const noexcept { return exec_filled.lots > stream_filled.lots ? exec_filled : stream_filled; }
+  constexpr Qty filled() const noexcept {
+    return exec_filled.lots > stream_filled.lots ? exec_filled : stream_filled;
+  }
   // Quantity still resting (0 once terminal).
   constexpr Qty leaves() const noexcept {
     if (is_terminal(state)) return Qty{0};
@@ -221,11 +253,12 @@ struct OrderFsm {
   }
 };
 
-// Applies one event. Returns kOk and updates `fsm`, or returns an error and leaves `fsm` untouched (the caller
-// counts and logs it; see OrderErrorCounter). Errors: kIllegalTransition, kOverfill, kFillMismatch, kBadEvent.
-// Preconditions: none (any event in any state is answered). Note for executions: an execution is a fact about
-// the account even when it is refused here; apply it to the Position regardless, and reconcile the order.
-// Executions must be fed once per execId (do not feed both `execution` and `execution.fast` for one fill).
+// Applies one event. Returns kOk and updates `fsm`, or returns an error and leaves `fsm` untouched (the
+// caller counts and logs it; see OrderErrorCounter). Errors: kIllegalTransition, kOverfill, kFillMismatch,
+// kBadEvent. Preconditions: none (any event in any state is answered). Note for executions: an execution is a
+// fact about the account even when it is refused here; apply it to the Position regardless, and reconcile the
+// order. Executions must be fed once per execId (do not feed both `execution` and `execution.fast` for one
+// fill).
 [[nodiscard]] OrderError transition(OrderFsm& fsm, const OrderEvent& ev) noexcept;
 
 // Counts refused events per error code.
@@ -266,6 +299,7 @@ struct Execution;
 // code) and `order_id` (may be empty). retCode 0 gives the *Acked kind; 10000 (server timeout) and 10016
 // (service error) give kTimeout, because the request may or may not have reached the matching engine; any
 // other code gives the *Rejected kind. Returns false (out untouched) for an unknown op.
-[[nodiscard]] bool ack_event(TradeOp op, int32_t ret_code, std::string_view order_id, OrderEvent& out) noexcept;
+[[nodiscard]] bool ack_event(TradeOp op, int32_t ret_code, std::string_view order_id,
+                             OrderEvent& out) noexcept;
 
 }  // namespace mm

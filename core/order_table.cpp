@@ -117,7 +117,8 @@ OrderHandle OrderTable::find(std::string_view link_id) const noexcept {
   for (;;) {
     const IndexEntry& e = index_[pos];
     if (e.slot == kEmpty) return {};
-    if (e.hash == hash && slots_[e.slot].link_id.view() == link_id) return {e.slot, slots_[e.slot].generation};
+    if (e.hash == hash && slots_[e.slot].link_id.view() == link_id)
+      return {e.slot, slots_[e.slot].generation};
     pos = (pos + 1) & index_mask_;
   }
 }
@@ -170,8 +171,8 @@ TableError OrderTable::create(const NewOrder& order, int64_t now_ns, OrderHandle
   return TableError::kOk;
 }
 
-OrderError OrderTable::amend(OrderHandle h, std::optional<Price> price, std::optional<Qty> qty, int64_t now_ns,
-                             OrderAmend& request) noexcept {
+OrderError OrderTable::amend(OrderHandle h, std::optional<Price> price, std::optional<Qty> qty,
+                             int64_t now_ns, OrderAmend& request) noexcept {
   Slot* s = slot_of(h);
   if (s == nullptr) {
     errors_.add(OrderError::kNoSuchOrder);

@@ -34,12 +34,12 @@ struct OwnOrder {
   Side side = Side::kBuy;
   bool reduce_only = false;
   bool post_only = false;
-  uint64_t sequence = 0;       // the link id's sequence
-  Price price;                 // as last acked (amend) or reported (stream); the create price until then
-  Price amend_price;           // price of the amend in flight, 0 when none or qty only
-  Qty leaves;                  // resting qty (0 once terminal)
-  Qty cum_filled;              // max of executions and the stream's cumExecQty
-  Int128 fill_value = 0;       // sum of execution price ticks * lots: the exact average fill price numerator
+  uint64_t sequence = 0;  // the link id's sequence
+  Price price;            // as last acked (amend) or reported (stream); the create price until then
+  Price amend_price;      // price of the amend in flight, 0 when none or qty only
+  Qty leaves;             // resting qty (0 once terminal)
+  Qty cum_filled;         // max of executions and the stream's cumExecQty
+  Int128 fill_value = 0;  // sum of execution price ticks * lots: the exact average fill price numerator
   OrderFsm fsm;
   int64_t created_ns = 0;
   int64_t updated_ns = 0;       // last accepted event
@@ -74,21 +74,27 @@ struct NewOrder {
 
 enum class TableError : uint8_t {
   kOk = 0,
-  kFull,            // create: every slot is in use (release terminal orders)
-  kBadOrder,        // create: price or qty <= 0
+  kFull,               // create: every slot is in use (release terminal orders)
+  kBadOrder,           // create: price or qty <= 0
   kSequenceExhausted,  // create: the link id sequence reached UINT64_MAX
-  kNoSuchOrder,     // the handle names no order in use (released, or never issued)
-  kNotTerminal,     // release: the order can still rest on the book
+  kNoSuchOrder,        // the handle names no order in use (released, or never issued)
+  kNotTerminal,        // release: the order can still rest on the book
 };
 
 constexpr std::string_view to_string(TableError e) noexcept {
   switch (e) {
-    case TableError::kOk: return "ok";
-    case TableError::kFull: return "full";
-    case TableError::kBadOrder: return "bad_order";
-    case TableError::kSequenceExhausted: return "sequence_exhausted";
-    case TableError::kNoSuchOrder: return "no_such_order";
-    case TableError::kNotTerminal: return "not_terminal";
+    case TableError::kOk:
+      return "ok";
+    case TableError::kFull:
+      return "full";
+    case TableError::kBadOrder:
+      return "bad_order";
+    case TableError::kSequenceExhausted:
+      return "sequence_exhausted";
+    case TableError::kNoSuchOrder:
+      return "no_such_order";
+    case TableError::kNotTerminal:
+      return "not_terminal";
   }
   return "?";
 }
@@ -131,8 +137,9 @@ class OrderTable {
   [[nodiscard]] const OwnOrder& get(OrderHandle h) const noexcept { return slots_[h.index]; }
   [[nodiscard]] bool contains(OrderHandle h) const noexcept;
 
-  // Frees the slot of a terminal order (Filled, Cancelled, Rejected). Events that arrive later for its link id
-  // find nothing; waiting for fsm.settled() avoids that for stream reports. Errors: kNoSuchOrder, kNotTerminal.
+  // Frees the slot of a terminal order (Filled, Cancelled, Rejected). Events that arrive later for its link
+  // id find nothing; waiting for fsm.settled() avoids that for stream reports. Errors: kNoSuchOrder,
+  // kNotTerminal.
   [[nodiscard]] TableError release(OrderHandle h) noexcept;
 
   // Orders in use (any state), in no particular order. Releasing the order at position i moves the last one
@@ -174,8 +181,8 @@ class OrderTable {
   OrderError finish_event(Slot& s, OrderError e, const OrderEvent& ev, int64_t now_ns) noexcept;
 
   std::unique_ptr<Slot[]> slots_;
-  std::unique_ptr<uint32_t[]> free_;   // stack of free slot indices
-  std::unique_ptr<uint32_t[]> used_;   // dense list of slots in use
+  std::unique_ptr<uint32_t[]> free_;  // stack of free slot indices
+  std::unique_ptr<uint32_t[]> used_;  // dense list of slots in use
   std::unique_ptr<IndexEntry[]> index_;
   uint32_t capacity_ = 0;
   uint32_t free_count_ = 0;

@@ -30,7 +30,9 @@ bool to_money(Int128 v, Int128 num, Int128 den, Money& out) noexcept {
   return true;
 }
 
-Int128 ceil_div_pos(Int128 a, Int128 b) noexcept { return a / b + (a % b != 0 ? 1 : 0); }  // a >= 0, b > 0
+Int128 ceil_div_pos(Int128 a, Int128 b) noexcept {
+  return a / b + (a % b != 0 ? 1 : 0);
+}  // a >= 0, b > 0
 
 }  // namespace
 
@@ -39,8 +41,9 @@ Position::Position(const Instrument& in) {
     throw std::invalid_argument("Position: inverse contracts are not supported (linear PnL only)");
   }
   ref_scale_ = ref_price_scale(in.price_scale);
+  const int extra_digits = ref_scale_ - in.price_scale;
   int64_t t2r = in.tick_units;
-  for (int k = in.price_scale; k < ref_scale_; ++k) {
+  for (int k = 0; k < extra_digits; ++k) {
     if (__builtin_mul_overflow(t2r, int64_t{10}, &t2r)) {
       throw std::invalid_argument("Position: tick size does not fit the reference scale");
     }
@@ -193,7 +196,8 @@ PositionError Position::open_value_ref(int64_t mark_ref, Int128& out) const noex
   if (mark_ref <= 0) return PositionError::kBadPrice;
   const Int128 mark_value = static_cast<Int128>(mark_ref) * (lots_ > 0 ? lots_ : -lots_);
   Int128 basis;
-  if (__builtin_mul_overflow(cost_, static_cast<Int128>(tick_to_ref_), &basis)) return PositionError::kOverflow;
+  if (__builtin_mul_overflow(cost_, static_cast<Int128>(tick_to_ref_), &basis))
+    return PositionError::kOverflow;
   const bool ok = lots_ > 0 ? !__builtin_sub_overflow(mark_value, basis, &out)
                             : !__builtin_sub_overflow(basis, mark_value, &out);
   return ok ? PositionError::kOk : PositionError::kOverflow;

@@ -1,11 +1,12 @@
 #pragma once
 // Position and PnL of one instrument, exact in fixed point (average-cost method).
 //
-// Units. Internally every amount is an integer of "tick-lots" (one tick times one lot: price.ticks * qty.lots),
-// which is exact for any fill; it becomes Money (1e-8 coin) only when read. The cost basis is the sum of
-// tick-lots of the open position, so the average entry (cost / |lots|) is an exact ratio; it is exposed as a
-// fixed-point decimal at the instrument's reference scale (ref_price_scale(price_scale), the scale Bybit's
-// entryPrice / markPrice use in core/private_events.h) and as a Price rounded toward the worse side.
+// Units. Internally every amount is an integer of "tick-lots" (one tick times one lot: price.ticks *
+// qty.lots), which is exact for any fill; it becomes Money (1e-8 coin) only when read. The cost basis is the
+// sum of tick-lots of the open position, so the average entry (cost / |lots|) is an exact ratio; it is
+// exposed as a fixed-point decimal at the instrument's reference scale (ref_price_scale(price_scale), the
+// scale Bybit's entryPrice / markPrice use in core/private_events.h) and as a Price rounded toward the worse
+// side.
 //
 // Rounding. Reducing part of a position removes cost * q / |lots| from the basis; when that is not a whole
 // tick-lot the removed part is rounded so this fill's realized PnL is the lower one (up for a long, down for
@@ -38,10 +39,14 @@ enum class PositionError : uint8_t {
 
 constexpr std::string_view to_string(PositionError e) noexcept {
   switch (e) {
-    case PositionError::kOk: return "ok";
-    case PositionError::kBadQty: return "bad_qty";
-    case PositionError::kBadPrice: return "bad_price";
-    case PositionError::kOverflow: return "overflow";
+    case PositionError::kOk:
+      return "ok";
+    case PositionError::kBadQty:
+      return "bad_qty";
+    case PositionError::kBadPrice:
+      return "bad_price";
+    case PositionError::kOverflow:
+      return "overflow";
   }
   return "?";
 }
@@ -115,7 +120,8 @@ class Position {
   Int128 realized_ = 0;  // tick-lots
   Money fees_;
   Money funding_;
-  // Money = tick-lots * tick_num_ / tick_den_ = ref-lots * ref_num_ / ref_den_; ref price = ticks * tick_to_ref_.
+  // Money = tick-lots * tick_num_ / tick_den_ = ref-lots * ref_num_ / ref_den_; ref price = ticks *
+  // tick_to_ref_.
   Int128 tick_num_ = 1, tick_den_ = 1;
   Int128 ref_num_ = 1, ref_den_ = 1;
   int64_t tick_to_ref_ = 1;

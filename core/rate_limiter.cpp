@@ -8,12 +8,15 @@ namespace {
 constexpr int64_t kNsPerSecond = 1'000'000'000;
 constexpr int64_t kNsPerMs = 1'000'000;
 
-constexpr int64_t min64(int64_t a, int64_t b) noexcept { return a < b ? a : b; }
+constexpr int64_t min64(int64_t a, int64_t b) noexcept {
+  return a < b ? a : b;
+}
 
 }  // namespace
 
 RateError TokenBucket::configure(int64_t per_second, int64_t burst, int64_t now_ns) noexcept {
-  if (per_second <= 0 || per_second > kMaxTokens || burst <= 0 || burst > kMaxTokens) return RateError::kBadCount;
+  if (per_second <= 0 || per_second > kMaxTokens || burst <= 0 || burst > kMaxTokens)
+    return RateError::kBadCount;
   own_rate_milli_ = rate_milli_ = per_second * kMilli;
   own_burst_milli_ = burst_milli_ = burst * kMilli;
   tokens_milli_ = burst_milli_;
@@ -77,7 +80,8 @@ int64_t TokenBucket::ns_until_available(int64_t n, int64_t now_ns) noexcept {
   // Smallest t with t * rate + remainder >= deficit * 1e9.
   const Int128 num = static_cast<Int128>(need - tokens_milli_) * kNsPerSecond - remainder_;
   Int128 t = (num + rate_milli_ - 1) / rate_milli_;
-  if (hold_until_ns_ != 0 && need > hold_cap_milli_ && hold_until_ns_ - now_ns > t) t = hold_until_ns_ - now_ns;
+  if (hold_until_ns_ != 0 && need > hold_cap_milli_ && hold_until_ns_ - now_ns > t)
+    t = hold_until_ns_ - now_ns;
   return t > INT64_MAX ? INT64_MAX : static_cast<int64_t>(t);
 }
 

@@ -31,10 +31,14 @@ enum class RateError : uint8_t {
 
 constexpr std::string_view to_string(RateError e) noexcept {
   switch (e) {
-    case RateError::kOk: return "ok";
-    case RateError::kLimited: return "limited";
-    case RateError::kExceedsBurst: return "exceeds_burst";
-    case RateError::kBadCount: return "bad_count";
+    case RateError::kOk:
+      return "ok";
+    case RateError::kLimited:
+      return "limited";
+    case RateError::kExceedsBurst:
+      return "exceeds_burst";
+    case RateError::kBadCount:
+      return "bad_count";
   }
   return "?";
 }
@@ -83,7 +87,7 @@ class TokenBucket {
   int64_t rate_milli_ = 0;  // milli-tokens per second
   int64_t own_burst_milli_ = 0;
   int64_t own_rate_milli_ = 0;
-  int64_t remainder_ = 0;   // milli-token * ns still to be credited (< 1e9)
+  int64_t remainder_ = 0;  // milli-token * ns still to be credited (< 1e9)
   int64_t last_ns_ = 0;
   int64_t hold_until_ns_ = 0;   // exchange window end (0: no hold)
   int64_t hold_cap_milli_ = 0;  // what the exchange still allows in that window
@@ -95,12 +99,18 @@ inline constexpr int kRateClassCount = 6;
 
 constexpr std::string_view to_string(RateClass c) noexcept {
   switch (c) {
-    case RateClass::kCreate: return "create";
-    case RateClass::kAmend: return "amend";
-    case RateClass::kCancel: return "cancel";
-    case RateClass::kCancelAll: return "cancel_all";
-    case RateClass::kQuery: return "query";
-    case RateClass::kOther: return "other";
+    case RateClass::kCreate:
+      return "create";
+    case RateClass::kAmend:
+      return "amend";
+    case RateClass::kCancel:
+      return "cancel";
+    case RateClass::kCancelAll:
+      return "cancel_all";
+    case RateClass::kQuery:
+      return "query";
+    case RateClass::kOther:
+      return "other";
   }
   return "?";
 }

@@ -9,8 +9,8 @@
 
 namespace mm {
 
-// Writes the orders of `instrument` that can still rest on the book (state not Filled/Cancelled/Rejected) into
-// `out`, at most out.size() of them, and returns how many were written. `qty` is the leaves quantity,
+// Writes the orders of `instrument` that can still rest on the book (state not Filled/Cancelled/Rejected)
+// into `out`, at most out.size() of them, and returns how many were written. `qty` is the leaves quantity,
 // `pending` is is_pending(state), `price` the last acked or reported price (an amend in flight is not in it
 // yet: such an order is pending). Order of the entries: the table's (unspecified). No allocation.
 inline uint32_t collect_live_orders(const OrderTable& table, InstrumentId instrument,

@@ -106,7 +106,8 @@ void BM_OrderTableLifecycle(benchmark::State& state) {
     if (table.create(o, ++now, h, req) != TableError::kOk) state.SkipWithError("create failed");
     const std::string_view id = req.link_id.view();
     bool ok = table.apply(table.find(id), OrderEvent::create_acked(), now) == OrderError::kOk;
-    ok &= table.apply(table.find(id), OrderEvent::stream(StreamStatus::kNew, Price{100}, Qty{10}, Qty{0}, Qty{10}),
+    ok &= table.apply(table.find(id),
+                      OrderEvent::stream(StreamStatus::kNew, Price{100}, Qty{10}, Qty{0}, Qty{10}),
                       now) == OrderError::kOk;
     ok &= table.apply(table.find(id), OrderEvent::execution(Price{100}, Qty{4}), now) == OrderError::kOk;
     OrderCancel cancel;

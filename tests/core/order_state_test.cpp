@@ -11,11 +11,15 @@ namespace {
 using K = OrderEventKind;
 using S = OrderState;
 
-OrderEvent ev(K k) { return OrderEvent::make(k); }
+OrderEvent ev(K k) {
+  return OrderEvent::make(k);
+}
 OrderEvent upd(StreamStatus s, int64_t qty, int64_t cum) {
   return OrderEvent::stream(s, Price{100}, Qty{qty}, Qty{cum}, Qty{qty - cum});
 }
-OrderEvent fill(int64_t q) { return OrderEvent::execution(Price{100}, Qty{q}); }
+OrderEvent fill(int64_t q) {
+  return OrderEvent::execution(Price{100}, Qty{q});
+}
 
 // Applies an event that must be accepted.
 void ok(OrderFsm& f, const OrderEvent& e) {
@@ -185,7 +189,7 @@ TEST(OrderState, CancelConfirmedByStream) {
   EXPECT_EQ(f.state, S::kCancelled);
   EXPECT_EQ(f.filled().lots, 2);
   EXPECT_EQ(f.leaves().lots, 0);
-  ok(f, upd(StreamStatus::kCancelled, 10, 2));  // duplicate
+  ok(f, upd(StreamStatus::kCancelled, 10, 2));     // duplicate
   refused(f, fill(1), OrderError::kFillMismatch);  // above the final cumExecQty
 }
 
@@ -337,12 +341,12 @@ TEST(OrderState, IllegalTransitionsAreRefusedAndLeaveTheMachineAlone) {
     refused(f, fill(4), OrderError::kOverfill);
     refused(f, fill(0), OrderError::kBadEvent);
     refused(f, OrderEvent::execution(Price{0}, Qty{1}), OrderError::kBadEvent);
-    refused(f, ev(K::kTimeout), OrderError::kIllegalTransition);  // nothing in flight
-    refused(f, ev(K::kCreateRejected), OrderError::kIllegalTransition);  // the stream said it lives
-    refused(f, upd(StreamStatus::kFilled, 10, 9), OrderError::kBadEvent);  // Filled needs cum == qty
-    refused(f, upd(StreamStatus::kNew, 10, 11), OrderError::kBadEvent);   // cum above qty
+    refused(f, ev(K::kTimeout), OrderError::kIllegalTransition);                  // nothing in flight
+    refused(f, ev(K::kCreateRejected), OrderError::kIllegalTransition);           // the stream said it lives
+    refused(f, upd(StreamStatus::kFilled, 10, 9), OrderError::kBadEvent);         // Filled needs cum == qty
+    refused(f, upd(StreamStatus::kNew, 10, 11), OrderError::kBadEvent);           // cum above qty
     refused(f, upd(StreamStatus::kCancelled, 10, 5), OrderError::kFillMismatch);  // 7 executed already
-    refused(f, upd(StreamStatus::kNew, 6, 0), OrderError::kFillMismatch);  // qty below executions
+    refused(f, upd(StreamStatus::kNew, 6, 0), OrderError::kFillMismatch);         // qty below executions
     refused(f, OrderEvent::amend_sent(Price{0}, Qty{7}), OrderError::kBadEvent);  // not above filled
     ok(f, OrderEvent::amend_sent(Price{0}, Qty{12}));
     refused(f, OrderEvent::amend_sent(Price{0}, Qty{13}), OrderError::kIllegalTransition);

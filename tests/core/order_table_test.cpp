@@ -240,8 +240,9 @@ TEST(OrderTable, EventsKeepTheOrderFieldsInStep) {
   EXPECT_EQ(t.amend(h, Price{-1}, std::nullopt, 66, amend), OrderError::kBadEvent);
 
   // The stream's price is the exchange's word.
-  ASSERT_EQ(t.apply(h, OrderEvent::stream(StreamStatus::kPartiallyFilled, Price{96}, Qty{12}, Qty{4}, Qty{8}), 70),
-            OrderError::kOk);
+  ASSERT_EQ(
+      t.apply(h, OrderEvent::stream(StreamStatus::kPartiallyFilled, Price{96}, Qty{12}, Qty{4}, Qty{8}), 70),
+      OrderError::kOk);
   EXPECT_EQ(o.price.ticks, 96);
 
   OrderCancel cancel;
@@ -325,8 +326,9 @@ TEST(OrderTable, LiveOrdersForTheQuoter) {
   other.instrument = 4;
   place(t, other, 14);
   for (OrderHandle x : {bid, ask}) {
-    ASSERT_EQ(t.apply(x, OrderEvent::stream(StreamStatus::kNew, t.get(x).price, t.get(x).fsm.qty, Qty{0},
-                                            t.get(x).fsm.qty),
+    ASSERT_EQ(t.apply(x,
+                      OrderEvent::stream(StreamStatus::kNew, t.get(x).price, t.get(x).fsm.qty, Qty{0},
+                                         t.get(x).fsm.qty),
                       15),
               OrderError::kOk);
   }

@@ -24,9 +24,13 @@ Instrument make(Category c, std::string_view tick, std::string_view step, std::s
 }
 
 // BTCUSDT's grid: tick 0.10 (priceScale 2), lot 0.001. One tick-lot = 1e-4 USDT = 10'000 Money units.
-Instrument btc() { return make(Category::kLinear, "0.10", "0.001", "2"); }
+Instrument btc() {
+  return make(Category::kLinear, "0.10", "0.001", "2");
+}
 // A unit grid (tick 1, lot 1): one tick-lot = 1 coin, so hand-computed PnL reads directly.
-Instrument unit() { return make(Category::kLinear, "1", "1"); }
+Instrument unit() {
+  return make(Category::kLinear, "1", "1");
+}
 
 constexpr Money kZeroFee{0};
 
@@ -129,7 +133,7 @@ TEST(Position, PartialReduceRoundsTowardTheWorseSideAndGivesItBackLater) {
 
 TEST(Position, FeesWithRebateSign) {
   Position p(btc());
-  fill(p, Side::kBuy, 650000, 10, Money{13'000'000});  // taker-ish fee paid: 0.13
+  fill(p, Side::kBuy, 650000, 10, Money{13'000'000});   // taker-ish fee paid: 0.13
   fill(p, Side::kSell, 650100, 10, Money{-3'250'500});  // maker rebate earned
   EXPECT_EQ(p.fees().units, 13'000'000 - 3'250'500);
 
@@ -222,7 +226,7 @@ TEST(Position, InverseContractsAreRefused) {
 TEST(Position, RestoreFromTheExchangeView) {
   Position p(btc());
   fill(p, Side::kBuy, 650000, 1);
-  fill(p, Side::kSell, 650100, 1);  // realized 100 tick-lots
+  fill(p, Side::kSell, 650100, 1);                                   // realized 100 tick-lots
   ASSERT_EQ(p.restore(-10, 6'500'192'692'307), PositionError::kOk);  // short 0.010 @ 65001.92692307
   EXPECT_EQ(p.lots(), -10);
   EXPECT_EQ(p.cost_basis(), 6'500'193);  // 6'500'192.69 rounded to nearest

@@ -150,7 +150,8 @@ TEST(RateLimiter, LimiterKeepsOneBucketPerClass) {
   ASSERT_EQ(l.configure(RateClass::kCancel, 10, 10, kT0), RateError::kOk);
   for (int i = 0; i < 10; ++i) ASSERT_EQ(l.try_acquire(RateClass::kCreate, 1, kT0), RateError::kOk);
   EXPECT_EQ(l.try_acquire(RateClass::kCreate, 1, kT0), RateError::kLimited);
-  EXPECT_EQ(l.try_acquire(RateClass::kCancel, 1, kT0), RateError::kOk) << "cancels are not starved by creates";
+  EXPECT_EQ(l.try_acquire(RateClass::kCancel, 1, kT0), RateError::kOk)
+      << "cancels are not starved by creates";
   EXPECT_EQ(l.try_acquire(RateClass::kAmend, 1, kT0), RateError::kExceedsBurst) << "never configured";
   l.update_from_exchange(RateClass::kCancel, 10, 0, kT0Ms + 100, kT0);
   EXPECT_EQ(l.try_acquire(RateClass::kCancel, 1, kT0), RateError::kLimited);
