@@ -14,10 +14,9 @@
 // update; a post-only order acked and then Cancelled with EC_PostOnlyWillTakeLiquidity; a create with no
 // answer in time becomes Unknown (never assumed failed) until the stream or a REST query settles it.
 //
-// Why this header does not include core/private_events.h: that header and core/order_request.h both define
-// mm::OrderType and mm::TimeInForce, so no translation unit can include both. The order table needs
-// order_request.h (OrderLinkId), so this header only forward-declares the private-event types it converts;
-// the conversions are defined in order_state.cpp.
+// Why the private-event types are only forward-declared: the machine speaks its own small vocabulary
+// (OrderEvent, StreamStatus), so the order table and its users need not pull in the decoded-message structs;
+// the conversions from them are defined in order_state.cpp.
 #include <cstdint>
 #include <string_view>
 
