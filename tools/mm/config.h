@@ -34,10 +34,15 @@ struct MmConfig {
   TraderConfig trader;
   // [risk], [risk.breakers.*], [risk.protection]
   RiskConfig risk;
-  std::string link_id_prefix = "mm";  // [quoter] link_id_prefix (TraderConfig holds a view into this)
+  // [quoter] link_id_prefix. trader.quoter.link_id_prefix is a string_view of this string, set by
+  // load_config/parse_config. A copy or move of MmConfig still views the source object's string (a
+  // short prefix lives inside the object): after copying, re-point it with
+  //   copy.trader.quoter.link_id_prefix = copy.link_id_prefix;
+  std::string link_id_prefix = "mm";
 };
 
-// Reads and validates `path`. Returns "" (out filled) or one error message naming the file, line and key.
+// Reads and validates `path`. Returns "" (out filled) or one error message naming the file, line and key;
+// on error `out` is untouched. Keys absent from the file keep the structs' defaults. Never throws.
 // Errors: unreadable file, TOML syntax, unknown key, wrong type, value out of range, and every message of
 // the config structs' validate().
 [[nodiscard]] std::string load_config(const std::string& path, MmConfig& out);
