@@ -44,7 +44,7 @@ struct SignalsConfig {
   double markout_half_life_fills = 20.0;  // EWMA weight of the markout averages, in fills
   int64_t calibration_interval_ms = 100;  // GLFT calibration step
   int64_t calibration_window_s = 600;     // rolling window (the tutorial's 10 minutes)
-  int64_t calibration_refit_ms = 5000;    // refit period (multiple of calibration_interval_ms)
+  int64_t calibration_refit_ms = 5000;    // refit period (rounded down to whole calibration intervals)
   uint32_t calibration_buckets = 70;      // half-tick depth buckets in the fit (2..250)
   uint32_t calibration_min_points = 3;    // minimum usable buckets for a valid fit (>= 2)
 

@@ -146,10 +146,10 @@ BENCHMARK(BM_InventoryMMQuoteHeld)->Arg(1)->Arg(5);
 void BM_AvellanedaStoikovQuote(benchmark::State& state) {
   BenchMarket m;
   AvellanedaStoikovConfig c;
-  c.gamma = 1e-4;
+  c.gamma = 1e-6;  // sigma ~ 100 ticks per sqrt(s) at this mid: gamma sigma^2 (T - t) stays a few ticks
   c.kappa = 0.05;
   c.horizon = Horizon::kFinite;
-  c.session_length_s = 86400.0;
+  c.session_length_s = 300.0;
   c.levels = static_cast<uint32_t>(state.range(0));
   c.level_spacing_ticks = 2.0;
   c.adverse_widening = 0.5;
