@@ -1,5 +1,7 @@
 #include "risk/circuit_breakers.h"
 
+#include <cstdint>
+
 namespace mm {
 namespace {
 
@@ -114,11 +116,17 @@ void CircuitBreakers::apply(Breaker b, bool condition, int64_t now_ns, uint32_t&
 
 bool CircuitBreakers::price_jumped(int64_t now_ns, Price mid) noexcept {
   if (mid.ticks <= 0) return false;
+  // |m - s| > s * bps / 1e4 against any earlier mid s. For s below m that is m * 1e4 > s * (1e4 + bps),
+  // worst for the lowest s; for s above m it is s * (1e4 - bps) > m * 1e4, worst for the highest s.
+  // So only the window's extremes matter. 128 bits: the products exceed 2^63 for prices above ~2^49 ticks.
   const Int128 m = mid.ticks;
-  const bool jumped = mids_.any_since(now_ns - jump_window_ns_, [&](const detail::MidSample& s) noexcept {
-    const Int128 d = m > s.mid ? m - s.mid : s.mid - m;
-    return d * 10'000 > Int128{s.mid} * max_move_bps_;
-  });
+  int64_t lo = 0;
+  int64_t hi = 0;
+  bool jumped = false;
+  if (mids_.min_max_since(now_ns - jump_window_ns_, lo, hi)) {
+    jumped = m * 10'000 > Int128{lo} * (10'000 + max_move_bps_) ||
+             Int128{hi} * (10'000 - max_move_bps_) > m * 10'000;
+  }
   if (mids_.empty() || now_ns - mids_.newest().t >= jump_sample_ns_) mids_.push(now_ns, mid.ticks);
   return jumped;
 }

@@ -1,21 +1,31 @@
 #include "risk/protection.h"
 
+#include <cstdint>
+
 namespace mm {
 namespace {
 
 constexpr int64_t kNsPerMs = 1'000'000;
 
+// (ticks * bps + round_up) / 10000 for ticks, bps >= 0. Why two paths: a 128-bit division is a library
+// call several times slower than the 64-bit one, and real prices never need it.
+int64_t bps_of(int64_t ticks, int64_t bps, int64_t round_up) noexcept {
+  int64_t p = 0;
+  if (!__builtin_mul_overflow(ticks, bps, &p) && p <= INT64_MAX - round_up) return (p + round_up) / 10'000;
+  return static_cast<int64_t>((Int128{ticks} * bps + round_up) / 10'000);
+}
+
 // `d` (in cfg.unit) as ticks from `ref`, rounded up: a take-profit asks for at least the distance.
 int64_t ticks_away(const ProtectionConfig& cfg, int64_t d, Price ref) noexcept {
   if (cfg.unit == DistanceUnit::kTicks) return d;
-  return static_cast<int64_t>((Int128{ref.ticks} * d + 9'999) / 10'000);
+  return bps_of(ref.ticks, d, 9'999);
 }
 
 // `d` as ticks from `ref`, rounded down but at least one tick: a stop never risks more than the distance and
 // never sits at the reference itself.
 int64_t ticks_toward(const ProtectionConfig& cfg, int64_t d, Price ref) noexcept {
   if (cfg.unit == DistanceUnit::kTicks) return d;
-  const auto t = static_cast<int64_t>(Int128{ref.ticks} * d / 10'000);
+  const int64_t t = bps_of(ref.ticks, d, 0);
   return t > 0 ? t : 1;
 }
 

@@ -23,11 +23,13 @@ std::string key(std::string_view prefix, std::string_view field) {
 // resolve_limits.
 std::string check_positive_decimal(std::string_view k, const std::string& v) {
   if (v.empty()) return std::string(k) + " must be set (a decimal string such as \"0.01\")";
-  const int places = decimal_places(v);
+  const size_t dot = v.find('.');
+  const size_t places = dot == std::string::npos ? 0 : v.size() - dot - 1;
   int64_t parsed = 0;
-  if (places < 0 || places > kMaxDecimalScale || parse_fixed(v, places, parsed) != DecimalError::kOk) {
-    return std::string(k) + " must be a plain decimal string, got \"" + v + "\"";
-  }
+  const DecimalError d = places > size_t{kMaxDecimalScale} ? DecimalError::kTooManyDecimals
+                                                           : parse_fixed(v, static_cast<int>(places), parsed);
+  if (d == DecimalError::kOverflow) return std::string(k) + " is too large";
+  if (d != DecimalError::kOk) return std::string(k) + " must be a plain decimal string, got \"" + v + "\"";
   if (parsed <= 0) return std::string(k) + " must be > 0";
   return {};
 }

@@ -44,17 +44,23 @@ class MidRing {
   [[nodiscard]] const MidSample& newest() const noexcept {
     return samples_[(head_ - 1) & (kTimeRingCapacity - 1)];
   }
-  // Calls f(sample) newest first for every sample with time >= from; stops early when f returns true and
-  // returns true then.
-  template <class F>
-  [[nodiscard]] bool any_since(int64_t from, F&& f) const noexcept {
+  // Lowest and highest mid among the samples with time >= from. Returns false (lo, hi untouched) when
+  // there is none.
+  [[nodiscard]] bool min_max_since(int64_t from, int64_t& lo, int64_t& hi) const noexcept {
     const uint64_t n = head_ < kTimeRingCapacity ? head_ : kTimeRingCapacity;
-    for (uint64_t k = 0; k < n; ++k) {
+    int64_t mn = INT64_MAX;
+    int64_t mx = INT64_MIN;
+    uint64_t k = 0;
+    for (; k < n; ++k) {
       const MidSample& s = samples_[(head_ - 1 - k) & (kTimeRingCapacity - 1)];
-      if (s.t < from) return false;
-      if (f(s)) return true;
+      if (s.t < from) break;
+      mn = s.mid < mn ? s.mid : mn;
+      mx = s.mid > mx ? s.mid : mx;
     }
-    return false;
+    if (k == 0) return false;
+    lo = mn;
+    hi = mx;
+    return true;
   }
 
  private:
