@@ -30,7 +30,9 @@ max_order_qty = "0.005"
 max_position_qty = "0.010"
 )";
 
-std::string parse(const std::string& text, MmConfig& out) { return parse_config(text, "t.toml", out); }
+std::string parse(const std::string& text, MmConfig& out) {
+  return parse_config(text, "t.toml", out);
+}
 
 std::string parse_error(const std::string& text) {
   MmConfig c;
@@ -94,10 +96,18 @@ TEST(Config, EveryExampleQuotesSaneOrdersOnTheRecordedBook) {
     ASSERT_EQ(load_config(example(name), c), "");
     QuoteLadder l;
     switch (c.strategy) {
-      case StrategyKind::kFixed: l = quote_once<FixedSpread>(c.fixed, c, m); break;
-      case StrategyKind::kInventory: l = quote_once<InventoryMM>(c.inventory, c, m); break;
-      case StrategyKind::kAvellaneda: l = quote_once<AvellanedaStoikov>(c.avellaneda, c, m); break;
-      case StrategyKind::kGlft: l = quote_once<Glft>(c.glft, c, m); break;
+      case StrategyKind::kFixed:
+        l = quote_once<FixedSpread>(c.fixed, c, m);
+        break;
+      case StrategyKind::kInventory:
+        l = quote_once<InventoryMM>(c.inventory, c, m);
+        break;
+      case StrategyKind::kAvellaneda:
+        l = quote_once<AvellanedaStoikov>(c.avellaneda, c, m);
+        break;
+      case StrategyKind::kGlft:
+        l = quote_once<Glft>(c.glft, c, m);
+        break;
     }
     ASSERT_GT(l.bid_count, 0u);
     ASSERT_GT(l.ask_count, 0u);
@@ -283,7 +293,9 @@ max_position_lots = 10
 [risk]
 max_order_qty = "0.005"
 max_position_qty = "0.010"
-)", c), "");
+)",
+                  c),
+            "");
   EXPECT_EQ(c.strategy, StrategyKind::kGlft);
   EXPECT_DOUBLE_EQ(c.glft.xi, 0.3);
   EXPECT_DOUBLE_EQ(c.glft.initial_a, 2.0);
@@ -304,7 +316,9 @@ max_position_lots = 10
 [risk]
 max_order_qty = "0.005"
 max_position_qty = "0.010"
-)", f), "");
+)",
+                  f),
+            "");
   EXPECT_DOUBLE_EQ(f.fixed.half_spread_ticks, 3.0);
   EXPECT_DOUBLE_EQ(f.fixed.half_spread_bps, 0.0);
   EXPECT_DOUBLE_EQ(f.fixed.skew_bps_at_max_position, 1.5);
@@ -323,7 +337,9 @@ max_position_lots = 10
 [risk]
 max_order_qty = "0.005"
 max_position_qty = "0.010"
-)", c), "");
+)",
+                  c),
+            "");
   EXPECT_DOUBLE_EQ(c.inventory.order_refresh_tolerance_pct, 0.2);
   EXPECT_TRUE(c.inventory.inventory_skew_enabled);
   EXPECT_DOUBLE_EQ(c.trader.quoter.price_tolerance_bps, 20.0);
@@ -335,8 +351,9 @@ kind = "inventory"
 [quoter]
 max_order_age_ms = 1000
 )");
-  EXPECT_EQ(e, "t.toml:5: quoter.max_order_age_ms is set by strategy.order_refresh_tolerance_pct / "
-               "strategy.max_order_age for kind = \"inventory\"");
+  EXPECT_EQ(e,
+            "t.toml:5: quoter.max_order_age_ms is set by strategy.order_refresh_tolerance_pct / "
+            "strategy.max_order_age for kind = \"inventory\"");
 }
 
 TEST(Config, UnknownKeyIsNamedWithItsLine) {
@@ -432,6 +449,15 @@ TEST(Config, ValidateMessagesCarryFileAndLine) {
             "t.toml:10: quoter.time_in_force must be \"post_only\" while risk.require_post_only is true");
 }
 
+TEST(Config, CrossFieldChecksOfTheParser) {
+  // The quoter takes the age in ns: seconds beyond int64 ns are refused, not wrapped.
+  EXPECT_EQ(parse_error(
+                "[strategy]\nkind = \"inventory\"\nmax_order_age = 1e10\n[trader]\nmax_position_lots = 1\n"),
+            "t.toml:3: strategy.max_order_age must be <= 1099511627 seconds");
+  EXPECT_EQ(parse_error(std::string(kMinimal) + "[signals]\ncalibration_refit_ms = 250\n"),
+            "t.toml:10: signals.calibration_refit_ms must be a multiple of signals.calibration_interval_ms");
+}
+
 TEST(Config, StrategyKindIsRequiredAndChecked) {
   EXPECT_EQ(parse_error("[market]\nsymbol = \"BTCUSDT\"\n"),
             "t.toml: strategy.kind must be set: \"fixed\", \"inventory\", \"avellaneda\" or \"glft\"");
@@ -440,13 +466,17 @@ TEST(Config, StrategyKindIsRequiredAndChecked) {
   EXPECT_EQ(parse_error("[strategy]\nkind = \"fixed_spread\"\n"),
             "t.toml:2: strategy.kind must be \"fixed\", \"inventory\", \"avellaneda\" or \"glft\", "
             "got \"fixed_spread\"");
-  EXPECT_EQ(parse_error("[strategy]\nkind = 1\n"), "t.toml:2: strategy.kind must be a string, got an integer");
+  EXPECT_EQ(parse_error("[strategy]\nkind = 1\n"),
+            "t.toml:2: strategy.kind must be a string, got an integer");
 }
 
 TEST(Config, SyntaxAndFileErrors) {
   const std::string e = parse_error("[strategy]\nkind = \"fixed\nx = 1\n");
   EXPECT_EQ(e.rfind("t.toml:2:", 0), 0u) << e;
   EXPECT_NE(e.find("TOML syntax error"), std::string::npos) << e;
+  // A section given twice is a TOML error too, reported at the second header.
+  const std::string twice = parse_error(std::string(kMinimal) + "[strategy]\n");
+  EXPECT_EQ(twice.rfind("t.toml:9:1: TOML syntax error", 0), 0u) << twice;
   MmConfig c;
   EXPECT_EQ(load_config("/nonexistent/mm.toml", c), "/nonexistent/mm.toml: cannot open the config file");
 }

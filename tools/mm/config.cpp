@@ -33,16 +33,26 @@ constexpr int64_t kU32Max = std::numeric_limits<uint32_t>::max();
 
 std::string_view type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::none: break;
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
   }
   return "nothing";
 }
@@ -122,7 +132,7 @@ class Tab {
 
   template <class U>
   void unsigned_int(std::string_view key, U& out, int64_t lo, int64_t hi) {
-    int64_t v = static_cast<int64_t>(out);
+    auto v = static_cast<int64_t>(out);
     integer(key, v, lo, hi);
     if (ctx_.ok()) out = static_cast<U>(v);
   }
@@ -262,7 +272,8 @@ class Tab {
         size_t best_d = 3;  // suggest only near misses
         for (const std::string& s : known_) {
           // A near miss, or the key without its unit suffix ("max_age" for "max_age_ms").
-          const bool stem = s.size() > name.size() && s.compare(0, name.size(), name) == 0 && s[name.size()] == '_';
+          const bool stem =
+              s.size() > name.size() && s.compare(0, name.size(), name) == 0 && s[name.size()] == '_';
           const size_t d = stem ? 1 : edit_distance(name, s);
           if (d < best_d) {
             best_d = d;
@@ -441,10 +452,14 @@ void read_glft(Tab& s, GlftConfig& c) {
 // Reads the keys of `kind` (plus `kind` itself) from [strategy] into `cfg`.
 void read_strategy_keys(Tab& s, StrategyKind kind, MmConfig& cfg) {
   switch (kind) {
-    case StrategyKind::kFixed: return read_fixed(s, cfg.fixed);
-    case StrategyKind::kInventory: return read_inventory(s, cfg.inventory);
-    case StrategyKind::kAvellaneda: return read_avellaneda(s, cfg.avellaneda);
-    case StrategyKind::kGlft: return read_glft(s, cfg.glft);
+    case StrategyKind::kFixed:
+      return read_fixed(s, cfg.fixed);
+    case StrategyKind::kInventory:
+      return read_inventory(s, cfg.inventory);
+    case StrategyKind::kAvellaneda:
+      return read_avellaneda(s, cfg.avellaneda);
+    case StrategyKind::kGlft:
+      return read_glft(s, cfg.glft);
   }
 }
 
@@ -519,8 +534,8 @@ void read_quoter(Tab& root, MmConfig& cfg) {
   }
   q.integer("price_tolerance_ticks", c.price_tolerance_ticks, 0, kI64Max);
   q.number("price_tolerance_bps", c.price_tolerance_bps);
-  if (const toml::node* n = q.peek("price_tolerance_bps"); n != nullptr && (c.price_tolerance_bps < 0.0 ||
-                                                                           c.price_tolerance_bps > 10000.0)) {
+  if (const toml::node* n = q.peek("price_tolerance_bps");
+      n != nullptr && (c.price_tolerance_bps < 0.0 || c.price_tolerance_bps > 10000.0)) {
     q.fail(*n, "price_tolerance_bps", "must be in [0, 10000]");
   }
   q.integer("size_tolerance_lots", c.size_tolerance_lots, 0, kI64Max);
@@ -542,10 +557,12 @@ void read_quoter(Tab& root, MmConfig& cfg) {
     // InventoryMM's order_refresh_tolerance_pct and max_order_age are hummingbot's, and only the quoter
     // can enforce them: they are copied here, so the [quoter] spellings of the same two settings would
     // be a second, conflicting source.
-    for (const std::string_view k : {std::string_view("price_tolerance_bps"), std::string_view("max_order_age_ms")}) {
+    for (const std::string_view k :
+         {std::string_view("price_tolerance_bps"), std::string_view("max_order_age_ms")}) {
       if (const toml::node* n = q.peek(k); n != nullptr) {
         q.fail(*n, k,
-               "is set by strategy.order_refresh_tolerance_pct / strategy.max_order_age for kind = \"inventory\"");
+               "is set by strategy.order_refresh_tolerance_pct / strategy.max_order_age for kind = "
+               "\"inventory\"");
       }
     }
   }
@@ -554,7 +571,7 @@ void read_quoter(Tab& root, MmConfig& cfg) {
 void read_trader(Tab& root, TraderConfig& c) {
   Tab t = root.sub("trader");
   t.unsigned_int("order_capacity", c.order_capacity, 1, OrderTable::kMaxCapacity);
-  int64_t seq = static_cast<int64_t>(c.first_link_sequence);
+  auto seq = static_cast<int64_t>(c.first_link_sequence);
   t.integer("first_link_sequence", seq, 0, kI64Max);
   c.first_link_sequence = static_cast<uint64_t>(seq);
   t.integer("max_position_lots", c.max_position_lots, 1, kI64Max);
@@ -565,7 +582,8 @@ void read_trader(Tab& root, TraderConfig& c) {
   t.integer("amend_burst", c.amend_burst, 1, max_rate);
   t.integer("cancel_per_second", c.cancel_per_second, 1, max_rate);
   t.integer("cancel_burst", c.cancel_burst, 1, max_rate);
-  t.unsigned_int("book_window_ticks", c.book_window_ticks, OrderBook::kMinWindowTicks, OrderBook::kMaxWindowTicks);
+  t.unsigned_int("book_window_ticks", c.book_window_ticks, OrderBook::kMinWindowTicks,
+                 OrderBook::kMaxWindowTicks);
   if (const toml::node* n = t.peek("book_window_ticks");
       n != nullptr && (c.book_window_ticks & (c.book_window_ticks - 1)) != 0) {
     t.fail(*n, "book_window_ticks", "must be a power of two");
@@ -657,7 +675,8 @@ void read_risk(Tab& root, RiskConfig& c) {
     t.enumeration("close_type", p.close_type, parse_close_type, "\"market\" or \"limit\"");
     t.integer("close_offset", p.close_offset);
     t.integer("retry_ms", p.retry_ms);
-    t.enumeration("trigger_by", p.trigger_by, parse_trigger_by, "\"LastPrice\", \"MarkPrice\" or \"IndexPrice\"");
+    t.enumeration("trigger_by", p.trigger_by, parse_trigger_by,
+                  "\"LastPrice\", \"MarkPrice\" or \"IndexPrice\"");
     t.finish();
   }
   r.finish();
@@ -677,15 +696,24 @@ void fail_validation(Ctx& ctx, const toml::table& root, const std::string& msg) 
 std::string check_semantics(Ctx& ctx, const toml::table& root, MmConfig& cfg) {
   std::string e;
   switch (cfg.strategy) {
-    case StrategyKind::kFixed: e = cfg.fixed.validate(); break;
-    case StrategyKind::kInventory: e = cfg.inventory.validate(); break;
-    case StrategyKind::kAvellaneda: e = cfg.avellaneda.validate(); break;
-    case StrategyKind::kGlft: e = cfg.glft.validate(); break;
+    case StrategyKind::kFixed:
+      e = cfg.fixed.validate();
+      break;
+    case StrategyKind::kInventory:
+      e = cfg.inventory.validate();
+      break;
+    case StrategyKind::kAvellaneda:
+      e = cfg.avellaneda.validate();
+      break;
+    case StrategyKind::kGlft:
+      e = cfg.glft.validate();
+      break;
   }
   if (e.empty() && cfg.strategy == StrategyKind::kInventory) {
     // The quoter takes the age in ns (seconds x 1e9 must fit an int64).
-    if (cfg.inventory.max_order_age > static_cast<double>(kMaxMs / 1000)) {
-      e = "strategy.max_order_age must be <= " + std::to_string(kMaxMs / 1000) + " seconds";
+    constexpr int64_t kMaxAgeS = kMaxMs / 1000;  // whole seconds, so the bound prints as an integer
+    if (cfg.inventory.max_order_age > static_cast<double>(kMaxAgeS)) {
+      e = "strategy.max_order_age must be <= " + std::to_string(kMaxAgeS) + " seconds";
     } else {
       const InventoryMM probe(cfg.inventory);
       cfg.trader.quoter.price_tolerance_bps = probe.quoter_price_tolerance_bps();
@@ -693,7 +721,8 @@ std::string check_semantics(Ctx& ctx, const toml::table& root, MmConfig& cfg) {
     }
   }
   if (e.empty()) e = cfg.trader.signals.validate();
-  if (e.empty() && cfg.trader.signals.calibration_refit_ms % cfg.trader.signals.calibration_interval_ms != 0) {
+  if (e.empty() &&
+      cfg.trader.signals.calibration_refit_ms % cfg.trader.signals.calibration_interval_ms != 0) {
     e = "signals.calibration_refit_ms must be a multiple of signals.calibration_interval_ms";
   }
   if (e.empty() && cfg.trader.max_position_lots <= 0) {
@@ -719,10 +748,14 @@ std::string check_semantics(Ctx& ctx, const toml::table& root, MmConfig& cfg) {
 
 std::string_view to_string(StrategyKind k) noexcept {
   switch (k) {
-    case StrategyKind::kFixed: return "fixed";
-    case StrategyKind::kInventory: return "inventory";
-    case StrategyKind::kAvellaneda: return "avellaneda";
-    case StrategyKind::kGlft: return "glft";
+    case StrategyKind::kFixed:
+      return "fixed";
+    case StrategyKind::kInventory:
+      return "inventory";
+    case StrategyKind::kAvellaneda:
+      return "avellaneda";
+    case StrategyKind::kGlft:
+      return "glft";
   }
   return "?";
 }
