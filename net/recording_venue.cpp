@@ -64,7 +64,12 @@ bool RecordingVenue::send_creates(std::span<const OrderCreate> a) noexcept {
         return encode_ws_create_batch(m, registry_, part, payload);
       });
     });
-    if (ok) stats_.creates += part.size();
+    if (ok) {
+      stats_.creates += part.size();
+      for (const auto& x : part) {
+        if (n_creates_ < kept_creates_.size()) kept_creates_[n_creates_++] = x;
+      }
+    }
   }
   return ok;
 }
@@ -82,7 +87,12 @@ bool RecordingVenue::send_amends(std::span<const OrderAmend> a) noexcept {
         return encode_ws_amend_batch(m, registry_, part, payload);
       });
     });
-    if (ok) stats_.amends += part.size();
+    if (ok) {
+      stats_.amends += part.size();
+      for (const auto& x : part) {
+        if (n_amends_ < kept_amends_.size()) kept_amends_[n_amends_++] = x;
+      }
+    }
   }
   return ok;
 }
@@ -100,7 +110,12 @@ bool RecordingVenue::send_cancels(std::span<const OrderCancel> a) noexcept {
         return encode_ws_cancel_batch(m, registry_, part, payload);
       });
     });
-    if (ok) stats_.cancels += part.size();
+    if (ok) {
+      stats_.cancels += part.size();
+      for (const auto& x : part) {
+        if (n_cancels_ < kept_cancels_.size()) kept_cancels_[n_cancels_++] = x;
+      }
+    }
   }
   return ok;
 }
@@ -110,7 +125,10 @@ bool RecordingVenue::send_cancel_all(const CancelAll& a) noexcept {
     const Encoded e = encode_rest_cancel_all(registry_, a, room);
     return EncodedFrame{e.error, 0, e.size};
   });
-  if (ok) ++stats_.cancel_alls;
+  if (ok) {
+    ++stats_.cancel_alls;
+    tick_cancel_all_ = true;
+  }
   return ok;
 }
 

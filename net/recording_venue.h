@@ -40,6 +40,8 @@ class RecordingVenue {
   void begin_tick() noexcept {
     used_ = 0;
     frame_count_ = 0;
+    n_creates_ = n_amends_ = n_cancels_ = 0;
+    tick_cancel_all_ = false;
   }
 
   // Venue concept (strategy/venue.h). Return false when an encoder refused (counted in stats()).
@@ -47,6 +49,15 @@ class RecordingVenue {
   bool send_amends(std::span<const OrderAmend> a) noexcept;
   bool send_cancels(std::span<const OrderCancel> a) noexcept;
   bool send_cancel_all(const CancelAll& a) noexcept;
+
+  // Actions accepted since begin_tick() (a driver uses them to confirm orders, as `mm replay` does: with no
+  // exchange behind it, every accepted action is taken as confirmed at once). At most kMaxKept per kind are
+  // kept; later ones are still encoded and counted.
+  static constexpr size_t kMaxKept = 128;
+  std::span<const OrderCreate> tick_creates() const noexcept { return {kept_creates_.data(), n_creates_}; }
+  std::span<const OrderAmend> tick_amends() const noexcept { return {kept_amends_.data(), n_amends_}; }
+  std::span<const OrderCancel> tick_cancels() const noexcept { return {kept_cancels_.data(), n_cancels_}; }
+  bool tick_cancel_all() const noexcept { return tick_cancel_all_; }
 
   // Frames encoded since begin_tick(), in order.
   size_t frame_count() const noexcept { return frame_count_; }
@@ -73,6 +84,11 @@ class RecordingVenue {
   std::array<Span, kMaxFramesPerTick> frames_{};
   size_t frame_count_ = 0;
   RecordingVenueStats stats_;
+  std::array<OrderCreate, kMaxKept> kept_creates_{};
+  std::array<OrderAmend, kMaxKept> kept_amends_{};
+  std::array<OrderCancel, kMaxKept> kept_cancels_{};
+  size_t n_creates_ = 0, n_amends_ = 0, n_cancels_ = 0;
+  bool tick_cancel_all_ = false;
 };
 
 }  // namespace mm

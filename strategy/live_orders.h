@@ -1,6 +1,7 @@
 #pragma once
 // Builds the quoter's view of our resting orders (strategy/quote.h LiveOrder) from the order table.
 // Why here and not in core/: core/ must not know strategy/ types; the table only offers iteration.
+#include <algorithm>
 #include <cstdint>
 #include <span>
 
@@ -22,7 +23,12 @@ inline uint32_t collect_live_orders(const OrderTable& table, InstrumentId instru
     LiveOrder& l = out[n++];
     l.link_id = o.link_id;
     l.side = o.side;
+    // An amend in flight: report the price nearer the other side (the higher for a bid, the lower for an
+    // ask), so the quoter's self-cross check holds whichever price the exchange ends up with.
     l.price = o.price;
+    if (o.amend_price.ticks != 0) {
+      l.price = o.side == Side::kBuy ? std::max(o.price, o.amend_price) : std::min(o.price, o.amend_price);
+    }
     l.qty = o.leaves;
     l.created_ns = o.created_ns;
     l.pending = is_pending(o.state());

@@ -96,6 +96,7 @@ class Trader {
   void set_profiling(bool on) noexcept { profiling_ = on; }
   // TSC ticks at each TickMark of the last decision (0 where a stage did not run).
   const std::array<int64_t, kTickMarkCount>& stamps() const noexcept { return stamps_; }
+  void reset_stamps() noexcept { stamps_.fill(0); }
   void mark(TickMark m) noexcept {
     if (profiling_) stamps_[static_cast<size_t>(m)] = TscClock::read_ticks();
   }
@@ -141,6 +142,19 @@ class Trader {
     strategy_.on_fill(e.side, e.exec_price, e.exec_qty, now);
   }
 
+  // The exchange accepted a request (trade-WS ack with retCode 0): kind is kCreateAcked, kAmendAcked or
+  // kCancelAcked. Accepted is not live: the order stream confirms.
+  void on_acked(std::string_view link_id, OrderEventKind kind, std::string_view order_id = {}) noexcept {
+    const OrderHandle h = table_.find(link_id);
+    if (!h.valid()) {
+      ++counters_.unknown_orders;
+      return;
+    }
+    OrderEvent ev = OrderEvent::make(kind);
+    ev.order_id = order_id;
+    apply(h, ev);
+  }
+
   // A create was refused by the exchange (trade-WS ack with retCode != 0).
   void on_create_rejected(std::string_view link_id) noexcept {
     const OrderHandle h = table_.find(link_id);
@@ -166,8 +180,11 @@ class Trader {
  private:
   void apply(OrderHandle h, const OrderEvent& ev) noexcept {
     if (table_.apply(h, ev, venue_.now_ns()) != OrderError::kOk) ++counters_.table_errors;
-    // Terminal orders leave the table: the quoter must not see them and the slot is reused.
-    if (is_terminal(table_.get(h).state())) (void)table_.release(h);
+    // Settled orders (terminal, and the exchange's final report seen) leave the table so the slot is reused.
+    // A Filled reached from executions alone stays until the stream confirms it, so that report still finds
+    // its order (collect_live_orders already hides terminal orders from the quoter).
+    const OwnOrder& o = table_.get(h);
+    if (is_terminal(o.state()) && o.fsm.settled()) (void)table_.release(h);
   }
 
   RiskContext risk_context(int64_t now) const noexcept {

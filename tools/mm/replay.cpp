@@ -8,6 +8,7 @@
 
 #include "net/instruments_json.h"
 #include "sim/recording.h"
+#include "tools/mm/decision_path.h"
 #include "tools/mm/json_writer.h"
 
 namespace mm::tools {
@@ -16,7 +17,12 @@ std::string_view to_string(ReplayStage s) noexcept {
   switch (s) {
     case ReplayStage::kParse: return "parse";
     case ReplayStage::kBook: return "book";
+    case ReplayStage::kStrategy: return "strategy";
+    case ReplayStage::kRisk: return "risk";
+    case ReplayStage::kQuoter: return "quoter";
+    case ReplayStage::kEncode: return "encode";
     case ReplayStage::kTotal: return "total";
+    case ReplayStage::kQuote: return "quote";
     case ReplayStage::kCount: break;
   }
   return "?";
@@ -120,6 +126,9 @@ std::string Replayer::scan_instruments(const std::string& path) {
 
 std::string Replayer::prepare() {
   if (options_.files.empty()) return "no recording given";
+  if (!options_.config_path.empty()) {
+    if (std::string err = load_config(options_.config_path, config_); !err.empty()) return err;
+  }
   for (const std::string& path : options_.instruments_files) {
     if (std::string err = scan_instruments(path); !err.empty()) return err;
   }
@@ -136,14 +145,69 @@ std::string Replayer::prepare() {
     wanted_[i] = (!options_.category || *options_.category == in.category) &&
                  (options_.symbol.empty() || options_.symbol == in.name());
   }
+  if (!options_.config_path.empty()) {
+    traded_ = registry_.find(config_.category, config_.symbol);
+    if (traded_ == kNoInstrument) {
+      return options_.config_path + ": market." + "symbol " + std::string(to_string(config_.category)) + ":" +
+             config_.symbol + " is not an instrument of the recordings (no instruments-info or book for it)";
+    }
+    std::string err;
+    path_ = make_decision_path(config_, registry_, traded_, err);
+    if (!path_) return options_.config_path + ": " + err;
+    path_->set_profiling(true);
+  }
   TscCalibration cal;
-  if (TscClock::calibrate(std::chrono::milliseconds(20), cal) == TscError::kOk) tsc_.emplace(cal);
+  if (TscClock::calibrate(std::chrono::milliseconds(20), cal) == TscError::kOk) {
+    tsc_.emplace(cal);
+  } else if (path_) {
+    return "the TSC could not be calibrated: tick-to-quote stamps need it";
+  }
   return {};
+}
+
+void Replayer::on_traded_book(const BookUpdate& u, int64_t recv_ns, int64_t t0, int64_t t1) noexcept {
+  DecisionPath& p = *path_;
+  p.reset_stamps();
+  const uint64_t resyncs_before = p.book_sync().counters().resyncs;
+  const SyncResult r = p.on_book(u, recv_ns);
+  switch (r) {
+    case SyncResult::kApplied: ++(u.snapshot ? counters_.book_snapshots : counters_.book_deltas); break;
+    case SyncResult::kGap:
+    case SyncResult::kBackwards: ++counters_.gaps; break;
+    case SyncResult::kError: ++counters_.book_errors; break;
+    case SyncResult::kDuplicate:
+    case SyncResult::kIgnoredUntrusted: break;
+  }
+  counters_.resyncs += p.book_sync().counters().resyncs - resyncs_before;
+  const auto& st = p.stamps();
+  const auto at = [&](TickMark m) { return st[static_cast<size_t>(m)]; };
+  const auto rec = [&](ReplayStage s, int64_t d) { hist_[static_cast<size_t>(s)].record(to_ns(d)); };
+  rec(ReplayStage::kBook, at(TickMark::kBook) - t1);
+  int64_t end = at(TickMark::kBook);
+  if (at(TickMark::kEncoded) != 0 && at(TickMark::kStrategy) != 0) {
+    ++counters_.ticks;
+    rec(ReplayStage::kRisk, (at(TickMark::kRiskTick) - at(TickMark::kBook)) +
+                                (at(TickMark::kRisk) - at(TickMark::kQuoter)));
+    rec(ReplayStage::kStrategy, at(TickMark::kStrategy) - at(TickMark::kRiskTick));
+    rec(ReplayStage::kQuoter, at(TickMark::kQuoter) - at(TickMark::kStrategy));
+    rec(ReplayStage::kEncode, at(TickMark::kEncoded) - at(TickMark::kRisk));
+    end = at(TickMark::kEncoded);
+  } else if (at(TickMark::kEncoded) != 0) {
+    end = at(TickMark::kEncoded);
+  }
+  rec(ReplayStage::kTotal, end - t0);
+  const uint32_t n = p.last_action_count();
+  if (n != 0) {
+    ++counters_.ticks_with_actions;
+    counters_.actions += n;
+    rec(ReplayStage::kQuote, end - t0);
+  }
 }
 
 bool Replayer::wanted(InstrumentId id) const noexcept { return id < wanted_.size() && wanted_[id]; }
 
 const BookSync* Replayer::book(InstrumentId id) const noexcept {
+  if (path_ && id == traded_) return &path_->book_sync();
   return id < books_.size() ? books_[id].get() : nullptr;
 }
 
@@ -182,8 +246,8 @@ void Replayer::on_book(const BookUpdate& u, int64_t recv_ns) noexcept {
 }
 
 void Replayer::process(const Frame& f) noexcept {
+  // The Trader stamps its stages with TscClock::read_ticks(); the harness uses the same counter.
   const auto stamp = [this]() noexcept { return tsc_ ? TscClock::read_ticks() : MonotonicClock{}.now_ns(); };
-  const auto to_ns = [this](int64_t d) noexcept { return tsc_ ? tsc_->ticks_to_duration_ns(d) : d; };
   ++counters_.frames;
   counters_.bytes += f.data.size();
   const int64_t t0 = stamp();
@@ -197,8 +261,18 @@ void Replayer::process(const Frame& f) noexcept {
   }
   ++counters_.messages;
   ++counters_.topics[static_cast<size_t>(r.kind)];
+  if (r.kind == MsgKind::kTrade && path_) {
+    for (const TradeEvent& t : codec_->trades()) {
+      if (t.instrument == traded_) path_->on_trade(t);
+    }
+    return;
+  }
   if (r.kind != MsgKind::kBook) return;
   const BookUpdate& u = codec_->book();
+  if (u.instrument == traded_) {
+    on_traded_book(u, f.recv_ns, t0, t1);
+    return;
+  }
   if (!wanted(u.instrument)) {
     ++counters_.filtered;
     return;
@@ -234,6 +308,15 @@ std::string Replayer::run() {
     if (!error.empty()) break;
   }
   wall_s_ = static_cast<double>(MonotonicClock{}.now_ns() - start) / 1e9;
+  if (path_) {
+    const RecordingVenueStats& v = path_->venue().stats();
+    counters_.creates = v.creates;
+    counters_.amends = v.amends;
+    counters_.cancels = v.cancels;
+    counters_.cancel_alls = v.cancel_alls;
+    counters_.order_frames = v.frames;
+    counters_.order_bytes = v.bytes;
+  }
   return error;
 }
 
@@ -267,6 +350,11 @@ std::string fmt_qty(const Instrument& in, Qty q) {
 
 }  // namespace
 
+bool Replayer::shown(ReplayStage s) const noexcept {
+  // Without --config only parse, book and total exist; with it every stage is reported.
+  return path_ || s == ReplayStage::kParse || s == ReplayStage::kBook || s == ReplayStage::kTotal;
+}
+
 std::string Replayer::json_report() const {
   JsonWriter w;
   const ReplayCounters& c = counters_;
@@ -288,9 +376,19 @@ std::string Replayer::json_report() const {
   w.key("mb_per_s").value(static_cast<double>(c.bytes) / 1e6 / secs);
   w.key("wall_s").value(wall_s_);
   w.end_object();
+  if (path_) {
+    w.key("actions").begin_object();
+    w.key("total").value(c.actions).key("create").value(c.creates).key("amend").value(c.amends);
+    w.key("cancel").value(c.cancels).key("cancel_all").value(c.cancel_alls);
+    w.key("per_tick").value(c.ticks ? static_cast<double>(c.actions) / static_cast<double>(c.ticks) : 0.0);
+    w.key("ticks").value(c.ticks).key("ticks_with_actions").value(c.ticks_with_actions);
+    w.key("order_frames").value(c.order_frames).key("order_bytes").value(c.order_bytes);
+    w.end_object();
+  }
   w.key("latency_ns").begin_object();
   for (size_t s = 0; s < static_cast<size_t>(ReplayStage::kCount); ++s) {
     const LatencyHistogram& h = hist_[s];
+    if (!shown(static_cast<ReplayStage>(s))) continue;
     w.key(to_string(static_cast<ReplayStage>(s))).begin_object();
     w.key("count").value(h.count());
     w.key("p50").value(h.p50()).key("p90").value(h.p90()).key("p99").value(h.p99());
@@ -345,9 +443,22 @@ std::string Replayer::text_report() const {
   std::snprintf(line, sizeof line, "throughput: %.0f msgs/s  %.1f MB/s\n", static_cast<double>(c.messages) / secs,
                 static_cast<double>(c.bytes) / 1e6 / secs);
   out += line;
+  if (path_) {
+    std::snprintf(line, sizeof line,
+                  "decision path: ticks %llu  with actions %llu  actions %llu (create %llu amend %llu cancel %llu "
+                  "cancel-all %llu)  per tick %.3f  order frames %llu (%llu bytes)\n",
+                  static_cast<unsigned long long>(c.ticks), static_cast<unsigned long long>(c.ticks_with_actions),
+                  static_cast<unsigned long long>(c.actions), static_cast<unsigned long long>(c.creates),
+                  static_cast<unsigned long long>(c.amends), static_cast<unsigned long long>(c.cancels),
+                  static_cast<unsigned long long>(c.cancel_alls),
+                  c.ticks ? static_cast<double>(c.actions) / static_cast<double>(c.ticks) : 0.0,
+                  static_cast<unsigned long long>(c.order_frames), static_cast<unsigned long long>(c.order_bytes));
+    out += line;
+  }
   out += "latency ns        count      p50      p90      p99    p99.9      max\n";
   for (size_t s = 0; s < static_cast<size_t>(ReplayStage::kCount); ++s) {
     const LatencyHistogram& h = hist_[s];
+    if (!shown(static_cast<ReplayStage>(s))) continue;
     std::snprintf(line, sizeof line, "  %-8s %11llu %8lld %8lld %8lld %8lld %8lld\n",
                   std::string(to_string(static_cast<ReplayStage>(s))).c_str(),
                   static_cast<unsigned long long>(h.count()), static_cast<long long>(h.p50()),

@@ -14,6 +14,7 @@
 #include "core/instrument_registry.h"
 #include "core/latency_histogram.h"
 #include "net/bybit_codec.h"
+#include "tools/mm/config.h"
 
 namespace mm::tools {
 
@@ -24,10 +25,15 @@ struct ReplayOptions {
   size_t top = 5;                    // levels per side in the report
   std::vector<std::string> instruments_files;  // extra instruments-info responses (JSON) or recordings
   Category history_category = Category::kLinear;  // category of Bybit history files (.data/.zip carry none)
+  std::string config_path;  // --config: run the decision path (strategy -> quoter -> encoded orders)
 };
 
-// Stages timed per message, in pipeline order; "total" spans all of them.
-enum class ReplayStage : uint8_t { kParse = 0, kBook = 1, kTotal = 2, kCount = 3 };
+// Stages timed per message, in pipeline order; "total" spans all of them. strategy/risk/quoter/encode run
+// only with --config, for book messages of the configured instrument. "quote" is "total" over the ticks
+// that sent at least one action (tick-to-quote: frame available -> last byte of the last order frame).
+enum class ReplayStage : uint8_t {
+  kParse = 0, kBook, kStrategy, kRisk, kQuoter, kEncode, kTotal, kQuote, kCount
+};
 std::string_view to_string(ReplayStage s) noexcept;
 
 struct ReplayCounters {
@@ -43,6 +49,11 @@ struct ReplayCounters {
   uint64_t topics[kMsgKindCount] = {};  // decoded messages by kind
   uint64_t book_snapshots = 0;
   uint64_t book_deltas = 0;
+  // --config only: the decision path.
+  uint64_t ticks = 0;              // book messages of the configured instrument that ran the Trader
+  uint64_t ticks_with_actions = 0;
+  uint64_t actions = 0, creates = 0, amends = 0, cancels = 0, cancel_alls = 0;
+  uint64_t order_frames = 0, order_bytes = 0;  // encoded trade-WebSocket frames
 };
 
 class Replayer {
@@ -74,6 +85,9 @@ class Replayer {
   const BookSync* book(InstrumentId id) const noexcept;
   const ReplayOptions& options() const noexcept { return options_; }
   const BybitCodec& codec() const noexcept { return *codec_; }
+  // The decision path (--config), or nullptr.
+  const class DecisionPath* decision_path() const noexcept { return path_.get(); }
+  InstrumentId traded_instrument() const noexcept { return traded_; }
 
   // Reports: a text table, or the JSON object documented in the README.
   std::string text_report() const;
@@ -81,7 +95,10 @@ class Replayer {
 
  private:
   bool wanted(InstrumentId id) const noexcept;
+  bool shown(ReplayStage s) const noexcept;
   void on_book(const BookUpdate& u, int64_t recv_ns) noexcept;
+  void on_traded_book(const BookUpdate& u, int64_t recv_ns, int64_t t0, int64_t t1) noexcept;
+  int64_t to_ns(int64_t ticks) const noexcept { return tsc_ ? tsc_->ticks_to_duration_ns(ticks) : ticks; }
   std::string scan_instruments(const std::string& path);
 
   ReplayOptions options_;
@@ -97,6 +114,10 @@ class Replayer {
   LatencyHistogram hist_[static_cast<size_t>(ReplayStage::kCount)];
   ReplayCounters counters_;
   double wall_s_ = 0;
+  // --config
+  MmConfig config_;
+  std::unique_ptr<class DecisionPath> path_;
+  InstrumentId traded_ = kNoInstrument;
 };
 
 }  // namespace mm::tools

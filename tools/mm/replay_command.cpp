@@ -33,6 +33,9 @@ void register_replay(CLI::App& app) {
   cmd->add_option("--instruments", opts->instruments_files,
                   "Extra instruments-info responses (JSON body) or recordings holding them")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--config", opts->config_path,
+                  "Run the decision path with this TOML config (strategy, quoter, risk) and report tick-to-quote")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--history-category", *history_category,
                   "Category of Bybit history files, which do not record it")
       ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}));

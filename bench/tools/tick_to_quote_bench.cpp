@@ -1,0 +1,126 @@
+// Tick-to-quote (issue "Decision path"): an orderbook.200 delta that moves the quotes of a fixed-spread ladder,
+// from the frame being available to the last byte of the encoded trade-WebSocket order frames, one thread.
+//   build/release/bench/tools_bench --benchmark_filter=TickToQuote --benchmark_repetitions=5
+// Counters p50_ns / p99_ns are per-tick TSC measurements of the `quote` stage (ticks that sent actions), the
+// same figure `mm replay --config` reports.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tools/mm/decision_path.h"
+#include "tools/mm/replay.h"
+
+namespace mm::tools {
+namespace {
+
+const std::string kCryptofeed = std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
+
+std::string write_config(int levels) {
+  const std::string path = "/tmp/mm_bench_ttq_" + std::to_string(levels) + ".toml";
+  std::ofstream f(path);
+  f << "[market]\ncategory = \"linear\"\nsymbol = \"BTCUSDT\"\n"
+       "[strategy]\nkind = \"fixed\"\nhalf_spread_ticks = 10.0\nhalf_spread_bps = 0.0\nmin_spread_ticks = 2\n"
+       "order_size_lots = 2\nlevels = "
+    << levels
+    << "\nlevel_spacing_ticks = 2.0\n"
+       "[quoter]\nlink_id_prefix = \"ttq\"\nprice_tolerance_ticks = 0\nuse_amend = true\n"
+       "[trader]\nmax_position_lots = 100\ncreate_per_second = 1000000\ncreate_burst = 1000000\n"
+       "amend_per_second = 1000000\namend_burst = 1000000\ncancel_per_second = 1000000\ncancel_burst = 1000000\n"
+       "[risk]\nmax_order_qty = \"0.010\"\nmax_order_notional = \"1000\"\nmax_position_qty = \"0.100\"\n"
+       "max_exposure_notional = \"10000\"\nprice_band_bps = 100\nmax_open_orders = 40\n";
+  return path;
+}
+
+// A padded frame buffer.
+struct Msg {
+  std::string bytes;
+  size_t size;
+};
+Msg padded(std::string s) {
+  const size_t n = s.size();
+  s.resize(n + kFramePadding, ' ');
+  return {std::move(s), n};
+}
+
+// The real BTCUSDT snapshot (best 65114.20 / 65114.30), then deltas that alternately delete both best levels
+// (the touch widens to 65114.10 / 65115.20: the mid rises 4 ticks) and restore them: each delta moves a
+// fixed-spread ladder by 4 ticks on both sides, so every tick sends amends for every level.
+std::vector<Msg> frames(const Replayer& r, int count) {
+  std::vector<Msg> out;
+  std::unique_ptr<FrameSource> src;
+  if (!r.open(kCryptofeed, src).empty()) std::abort();
+  Frame f;
+  while (src->next(f) == ReadResult::kOk) {
+    if (f.kind == FrameKind::kRecv && f.data.find("\"orderbook.200.BTCUSDT\"") != std::string_view::npos &&
+        f.data.find("\"snapshot\"") != std::string_view::npos && f.category == Category::kLinear) {
+      out.push_back(padded(std::string(f.data)));
+      break;
+    }
+  }
+  if (out.empty()) std::abort();
+  // Snapshot best bid/ask of the recording: 65114.20 / 65114.30 (u 15076951 at the snapshot).
+  const std::string s(out[0].bytes.data(), out[0].size);
+  const auto upos = s.find("\"u\":");
+  const long long u0 = std::stoll(s.substr(upos + 4));
+  for (int i = 1; i <= count; ++i) {
+    char buf[512];
+    const bool remove = i % 2 == 1;
+    std::snprintf(buf, sizeof buf,
+                  "{\"topic\":\"orderbook.200.BTCUSDT\",\"type\":\"delta\",\"ts\":1786310818130,\"data\":{\"s\":"
+                  "\"BTCUSDT\",\"b\":[[\"65114.20\",\"%s\"],[\"65095.30\",\"0.005\"],[\"65094.60\",\"0.076\"]],"
+                  "\"a\":[[\"65114.30\",\"%s\"],[\"65129.60\",\"0.002\"]],\"u\":%lld,\"seq\":%lld},"
+                  "\"cts\":1786310818125}",
+                  remove ? "0" : "6.054", remove ? "0" : "10.486", u0 + i, 753843907770LL + i);
+    out.push_back(padded(buf));
+  }
+  return out;
+}
+
+void BM_TickToQuote(benchmark::State& state) {
+  const int levels = static_cast<int>(state.range(0));
+  ReplayOptions o;
+  o.files = {kCryptofeed};
+  o.config_path = write_config(levels);
+  Replayer r(o);
+  if (const std::string e = r.prepare(); !e.empty()) {
+    state.SkipWithError(e.c_str());
+    return;
+  }
+  const std::vector<Msg> msgs = frames(r, 2000);
+  size_t i = 0;
+  const auto feed = [&](const Msg& m) {
+    Frame f;
+    f.kind = FrameKind::kRecv;
+    f.category = Category::kLinear;
+    f.has_category = true;
+    f.data = std::string_view(m.bytes.data(), m.size);
+    f.recv_ns = 1'786'310'818'130'000'000 + static_cast<int64_t>(i) * 1'000'000;
+    r.process(f);
+  };
+  feed(msgs[0]);
+  i = 1;
+  for (auto _ : state) {
+    feed(msgs[i]);
+    if (++i == msgs.size()) {
+      state.PauseTiming();
+      feed(msgs[0]);  // snapshot: sequence restarts
+      i = 1;
+      state.ResumeTiming();
+    }
+  }
+  const LatencyHistogram& q = r.latency(ReplayStage::kQuote);
+  const LatencyHistogram& t = r.latency(ReplayStage::kTotal);
+  state.counters["quote_p50_ns"] = static_cast<double>(q.p50());
+  state.counters["quote_p99_ns"] = static_cast<double>(q.p99());
+  state.counters["quote_ticks"] = static_cast<double>(q.count());
+  state.counters["total_p50_ns"] = static_cast<double>(t.p50());
+  const auto& c = r.counters();
+  state.counters["actions_per_tick"] = c.ticks ? static_cast<double>(c.actions) / static_cast<double>(c.ticks) : 0.0;
+}
+BENCHMARK(BM_TickToQuote)->Arg(1)->Arg(5);
+
+}  // namespace
+}  // namespace mm::tools
