@@ -11,52 +11,58 @@ const char* skip_ws(const char* p, const char* end) noexcept {
   return p;
 }
 
-// One escape-free JSON string starting at p ('"'): its contents, and p moved past the closing quote.
-inline bool plain_string(const char*& p, const char* end, std::string_view& out) noexcept {
-  if (p >= end || *p != '"') return false;
-  const char* const start = ++p;
-  while (p < end && *p != '"' && *p != '\\') ++p;
-  if (p >= end || *p != '"') return false;
-  out = std::string_view(start, static_cast<size_t>(p - start));
-  ++p;
-  return true;
-}
-
-// Fast path for one level: reads ["price","size"] straight from the input bytes (bounded by `end`)
-// and converts both on the common decimal shape. Returns false for anything else (whitespace
-// oddities aside: escapes, other types, unusual decimals), and the caller then takes the simdjson path,
-// which gives the exact verdict. Why: walking each two-element array through On-Demand costs more than
-// the conversions; the level stays unconsumed and the enclosing iteration skips it.
-bool fast_level(const char* p, const char* end, FastGrid price_grid, FastGrid qty_grid, PriceLevel& pl) noexcept {
+// Fast path for a whole side: reads [["price","size"], ...] straight from the input bytes (bounded by
+// `end`) into out[0..count) and converts every level on the common decimal shape. Returns false for
+// anything else (escapes, other types, unusual decimals, more than `cap` levels, a truncated array), and
+// the caller then takes the simdjson path from the start, which gives the exact verdict. On success the
+// array is valid JSON ending where simdjson's structural index says, so leaving it unconsumed for the
+// enclosing iteration to skip is safe. Why: walking each level through On-Demand costs more than the
+// conversions.
+bool fast_levels(const char* p, const char* end, FastGrid price_grid, FastGrid qty_grid, PriceLevel* out,
+                 uint32_t cap, uint32_t& count) noexcept {
   if (p >= end || *p != '[') return false;
-  std::string_view price, size;
   p = skip_ws(p + 1, end);
-  if (!plain_string(p, end, price)) return false;
-  p = skip_ws(p, end);
-  if (p >= end || *p != ',') return false;
-  p = skip_ws(p + 1, end);
-  if (!plain_string(p, end, size)) return false;
-  p = skip_ws(p, end);
-  if (p >= end || *p != ']') return false;
-  return fast_steps(price, price_grid, pl.price.ticks) && fast_steps(size, qty_grid, pl.qty.lots);
+  uint32_t n = 0;
+  if (p < end && *p == ']') {
+    count = 0;
+    return true;
+  }
+  for (;;) {
+    if (n == cap || p >= end || *p != '[') return false;
+    p = skip_ws(p + 1, end);
+    if (!scan_quoted_steps(p, end, price_grid, out[n].price.ticks)) return false;
+    p = skip_ws(p, end);
+    if (p >= end || *p != ',') return false;
+    p = skip_ws(p + 1, end);
+    if (!scan_quoted_steps(p, end, qty_grid, out[n].qty.lots)) return false;
+    p = skip_ws(p, end);
+    if (p >= end || *p != ']') return false;
+    ++n;
+    p = skip_ws(p + 1, end);
+    if (p >= end) return false;
+    if (*p == ']') break;
+    if (*p != ',') return false;
+    p = skip_ws(p + 1, end);
+  }
+  count = n;
+  return true;
 }
 
 // [["price","size"], ...] into out[0..count).
 CodecError parse_levels(od::value v, const Instrument& in, PriceLevel* out, uint32_t cap, uint32_t& count,
                         CodecStats& st, const char* input_end) noexcept {
-  od::array arr;
-  if (auto e = v.get_array().get(arr)) return from_json(e);
   const FastGrid price_grid = make_grid(in.price_scale, in.tick_units);
   const FastGrid qty_grid = make_grid(in.qty_scale, in.lot_units);
+  if (fast_levels(v.raw_json_token().data(), input_end, price_grid, qty_grid, out, cap, count)) [[likely]] {
+    return CodecError::kOk;
+  }
+  od::array arr;
+  if (auto e = v.get_array().get(arr)) return from_json(e);
   uint32_t n = 0;
   for (auto level_r : arr) {
     od::value level;
     if (auto e = std::move(level_r).get(level)) return from_json(e);
     if (n == cap) return CodecError::kTooManyLevels;
-    if (fast_level(level.raw_json_token().data(), input_end, price_grid, qty_grid, out[n])) {
-      ++n;
-      continue;
-    }
     od::array pair;
     if (auto e = level.get_array().get(pair)) return from_json(e);
     PriceLevel& pl = out[n];
