@@ -1,6 +1,7 @@
 #include "tools/mm/decision_path.h"
 
 #include <stdexcept>
+#include <type_traits>
 
 #include "strategy/avellaneda_stoikov.h"
 #include "strategy/fixed_spread.h"
@@ -11,15 +12,18 @@ namespace mm::tools {
 
 namespace {
 
-template <class S, class C>
+// V is RecordingVenue or RingVenue: both keep the actions accepted since begin_tick() for confirm().
+template <class S, class C, class V>
 class DecisionPathImpl final : public DecisionPath {
  public:
-  DecisionPathImpl(const MmConfig& cfg, const C& strategy_cfg, const InstrumentRegistry& registry, InstrumentId id)
+  template <class VenueArg>
+  DecisionPathImpl(const MmConfig& cfg, const C& strategy_cfg, const InstrumentRegistry& registry, InstrumentId id,
+                   VenueArg& venue_arg)
       : id_(id),
         cfg_(cfg),
         strategy_(strategy_cfg),
         risk_(cfg.risk, registry.get(id), id),
-        venue_(registry),
+        venue_(venue_arg),
         trader_(registry.get(id), id, venue_, strategy_, risk_, trader_config()) {}
 
   SyncResult on_book(const BookUpdate& u, int64_t recv_ns) noexcept override {
@@ -36,7 +40,20 @@ class DecisionPathImpl final : public DecisionPath {
   uint32_t last_action_count() const noexcept override { return trader_.last_action_count(); }
   const BookSync& book_sync() const noexcept override { return trader_.book_sync(); }
   const TraderCounters& counters() const noexcept override { return trader_.counters(); }
-  RecordingVenue& venue() noexcept override { return venue_; }
+  RecordingVenue* recording_venue() noexcept override {
+    if constexpr (std::is_same_v<V, RecordingVenue>) {
+      return &venue_;
+    } else {
+      return nullptr;
+    }
+  }
+  RingVenue* ring_venue() noexcept override {
+    if constexpr (std::is_same_v<V, RingVenue>) {
+      return &venue_;
+    } else {
+      return nullptr;
+    }
+  }
 
  private:
   // TraderConfig::quoter.link_id_prefix is a view: point it at this object's own copy of the prefix.
@@ -105,13 +122,13 @@ class DecisionPathImpl final : public DecisionPath {
   MmConfig cfg_;
   S strategy_;
   RiskEngine risk_;
-  RecordingVenue venue_;
-  Trader<RecordingVenue, S> trader_;
+  V venue_;
+  Trader<V, S> trader_;
 };
 
 template <class S, class C>
 std::unique_ptr<DecisionPath> build(const MmConfig& cfg, const C& scfg, const InstrumentRegistry& registry,
-                                    InstrumentId id, std::string& error) {
+                                    InstrumentId id, std::string& error, ActionRing* ring) {
   if (std::string e = scfg.validate(); !e.empty()) {
     error = e;
     return nullptr;
@@ -122,7 +139,8 @@ std::unique_ptr<DecisionPath> build(const MmConfig& cfg, const C& scfg, const In
     return nullptr;
   }
   try {
-    return std::make_unique<DecisionPathImpl<S, C>>(cfg, scfg, registry, id);
+    if (ring != nullptr) return std::make_unique<DecisionPathImpl<S, C, RingVenue>>(cfg, scfg, registry, id, *ring);
+    return std::make_unique<DecisionPathImpl<S, C, RecordingVenue>>(cfg, scfg, registry, id, registry);
   } catch (const std::exception& e) {
     error = e.what();
     return nullptr;
@@ -132,12 +150,12 @@ std::unique_ptr<DecisionPath> build(const MmConfig& cfg, const C& scfg, const In
 }  // namespace
 
 std::unique_ptr<DecisionPath> make_decision_path(const MmConfig& cfg, const InstrumentRegistry& registry,
-                                                 InstrumentId id, std::string& error) {
+                                                 InstrumentId id, std::string& error, ActionRing* ring) {
   switch (cfg.strategy) {
-    case StrategyKind::kFixed: return build<FixedSpread>(cfg, cfg.fixed, registry, id, error);
-    case StrategyKind::kInventory: return build<InventoryMM>(cfg, cfg.inventory, registry, id, error);
-    case StrategyKind::kAvellaneda: return build<AvellanedaStoikov>(cfg, cfg.avellaneda, registry, id, error);
-    case StrategyKind::kGlft: return build<Glft>(cfg, cfg.glft, registry, id, error);
+    case StrategyKind::kFixed: return build<FixedSpread>(cfg, cfg.fixed, registry, id, error, ring);
+    case StrategyKind::kInventory: return build<InventoryMM>(cfg, cfg.inventory, registry, id, error, ring);
+    case StrategyKind::kAvellaneda: return build<AvellanedaStoikov>(cfg, cfg.avellaneda, registry, id, error, ring);
+    case StrategyKind::kGlft: return build<Glft>(cfg, cfg.glft, registry, id, error, ring);
   }
   error = "strategy.kind: unknown";
   return nullptr;

@@ -10,6 +10,7 @@
 #include "net/recording_venue.h"
 #include "strategy/trader.h"
 #include "tools/mm/config.h"
+#include "tools/mm/ring_venue.h"
 
 namespace mm::tools {
 
@@ -25,12 +26,16 @@ class DecisionPath {
   virtual uint32_t last_action_count() const noexcept = 0;
   virtual const BookSync& book_sync() const noexcept = 0;
   virtual const TraderCounters& counters() const noexcept = 0;
-  virtual RecordingVenue& venue() noexcept = 0;
+  // The venue: exactly one of these is non-null (RecordingVenue in the one-thread layout, RingVenue on the
+  // decision thread of the pipeline layout).
+  virtual RecordingVenue* recording_venue() noexcept = 0;
+  virtual RingVenue* ring_venue() noexcept = 0;
 };
 
-// Builds the path for cfg (strategy, RiskEngine, RecordingVenue, Trader). Returns nullptr and sets `error`
-// (naming the config key) when the config does not fit the instrument.
+// Builds the path for cfg (strategy, RiskEngine, venue, Trader). The venue is a RecordingVenue, or a RingVenue
+// pushing into `ring` when ring is non-null (precondition: ring outlives the path). Returns nullptr and sets
+// `error` (naming the config key) when the config does not fit the instrument.
 std::unique_ptr<DecisionPath> make_decision_path(const MmConfig& cfg, const InstrumentRegistry& registry,
-                                                 InstrumentId id, std::string& error);
+                                                 InstrumentId id, std::string& error, ActionRing* ring = nullptr);
 
 }  // namespace mm::tools

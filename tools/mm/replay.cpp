@@ -23,7 +23,22 @@ std::string_view to_string(ReplayStage s) noexcept {
     case ReplayStage::kEncode: return "encode";
     case ReplayStage::kTotal: return "total";
     case ReplayStage::kQuote: return "quote";
+    case ReplayStage::kFeedHop: return "feed_hop";
+    case ReplayStage::kDispatchHop: return "dispatch_hop";
     case ReplayStage::kCount: break;
+  }
+  return "?";
+}
+
+std::string_view to_string(ReplayLayout l) noexcept {
+  return l == ReplayLayout::kPipeline ? "pipeline" : "one-thread";
+}
+
+std::string_view to_string(PipelineIdle i) noexcept {
+  switch (i) {
+    case PipelineIdle::kBackOff: return "backoff";
+    case PipelineIdle::kYield: return "yield";
+    case PipelineIdle::kBusySpin: return "spin";
   }
   return "?";
 }
@@ -152,7 +167,11 @@ std::string Replayer::prepare() {
              config_.symbol + " is not an instrument of the recordings (no instruments-info or book for it)";
     }
     std::string err;
-    path_ = make_decision_path(config_, registry_, traded_, err);
+    if (options_.layout == ReplayLayout::kPipeline) {
+      // Sized once here: the ring is ~130 KiB of slots, too large for a thread's stack and never resized.
+      actions_ = std::make_unique<ActionRing>();
+    }
+    path_ = make_decision_path(config_, registry_, traded_, err, actions_.get());
     if (!path_) return options_.config_path + ": " + err;
     path_->set_profiling(true);
   }
@@ -163,6 +182,11 @@ std::string Replayer::prepare() {
     return "the TSC could not be calibrated: tick-to-quote stamps need it";
   }
   return {};
+}
+
+int64_t Replayer::stamp() const noexcept {
+  // The Trader stamps its stages with TscClock::read_ticks(); the harness uses the same counter.
+  return tsc_ ? TscClock::read_ticks() : MonotonicClock{}.now_ns();
 }
 
 void Replayer::on_traded_book(const BookUpdate& u, int64_t recv_ns, int64_t t0, int64_t t1) noexcept {
@@ -183,25 +207,37 @@ void Replayer::on_traded_book(const BookUpdate& u, int64_t recv_ns, int64_t t0, 
   const auto at = [&](TickMark m) { return st[static_cast<size_t>(m)]; };
   const auto rec = [&](ReplayStage s, int64_t d) { hist_[static_cast<size_t>(s)].record(to_ns(d)); };
   rec(ReplayStage::kBook, at(TickMark::kBook) - t1);
-  int64_t end = at(TickMark::kBook);
-  if (at(TickMark::kEncoded) != 0 && at(TickMark::kStrategy) != 0) {
+  const bool decided = at(TickMark::kEncoded) != 0 && at(TickMark::kStrategy) != 0;
+  if (decided) {
     ++counters_.ticks;
     rec(ReplayStage::kRisk, (at(TickMark::kRiskTick) - at(TickMark::kBook)) +
                                 (at(TickMark::kRisk) - at(TickMark::kQuoter)));
     rec(ReplayStage::kStrategy, at(TickMark::kStrategy) - at(TickMark::kRiskTick));
     rec(ReplayStage::kQuoter, at(TickMark::kQuoter) - at(TickMark::kStrategy));
-    rec(ReplayStage::kEncode, at(TickMark::kEncoded) - at(TickMark::kRisk));
-    end = at(TickMark::kEncoded);
-  } else if (at(TickMark::kEncoded) != 0) {
-    end = at(TickMark::kEncoded);
   }
-  rec(ReplayStage::kTotal, end - t0);
   const uint32_t n = p.last_action_count();
   if (n != 0) {
     ++counters_.ticks_with_actions;
     counters_.actions += n;
-    rec(ReplayStage::kQuote, end - t0);
   }
+  RingVenue* ring = p.ring_venue();
+  if (ring != nullptr && ring->tick_open()) {
+    // Pipeline: the tick ends when the dispatch thread has encoded its last frame; it records encode, total
+    // and quote from these stamps.
+    TickEnd e;
+    e.t0 = t0;
+    e.t1 = t1;
+    e.stamps = st;
+    e.actions = n;
+    ring->end_tick(e);
+    return;
+  }
+  // Nothing to encode (or one thread): the tick ends on this thread.
+  int64_t end = at(TickMark::kBook);
+  if (at(TickMark::kEncoded) != 0) end = at(TickMark::kEncoded);
+  if (decided) rec(ReplayStage::kEncode, at(TickMark::kEncoded) - at(TickMark::kRisk));
+  rec(ReplayStage::kTotal, end - t0);
+  if (n != 0) rec(ReplayStage::kQuote, end - t0);
 }
 
 bool Replayer::wanted(InstrumentId id) const noexcept { return id < wanted_.size() && wanted_[id]; }
@@ -246,15 +282,16 @@ void Replayer::on_book(const BookUpdate& u, int64_t recv_ns) noexcept {
 }
 
 void Replayer::process(const Frame& f) noexcept {
-  // The Trader stamps its stages with TscClock::read_ticks(); the harness uses the same counter.
-  const auto stamp = [this]() noexcept { return tsc_ ? TscClock::read_ticks() : MonotonicClock{}.now_ns(); };
+  const int64_t t0 = stamp();
+  process_at(f, f.has_category ? f.category : options_.history_category, t0, t0);
+}
+
+void Replayer::process_at(const Frame& f, Category cat, int64_t t0, int64_t tp) noexcept {
   ++counters_.frames;
   counters_.bytes += f.data.size();
-  const int64_t t0 = stamp();
-  const Category cat = f.has_category ? f.category : options_.history_category;
   const ParseResult r = codec_->parse_padded(f.data.data(), f.data.size(), cat);
   const int64_t t1 = stamp();
-  hist_[static_cast<size_t>(ReplayStage::kParse)].record(to_ns(t1 - t0));
+  hist_[static_cast<size_t>(ReplayStage::kParse)].record(to_ns(t1 - tp));
   if (r.error != CodecError::kOk) {
     ++counters_.parse_errors;
     return;
@@ -284,6 +321,19 @@ void Replayer::process(const Frame& f) noexcept {
 }
 
 std::string Replayer::run() {
+  return options_.layout == ReplayLayout::kPipeline ? run_pipeline() : run_one_thread();
+}
+
+void Replayer::collect_venue_stats(const RecordingVenueStats& v) noexcept {
+  counters_.creates = v.creates;
+  counters_.amends = v.amends;
+  counters_.cancels = v.cancels;
+  counters_.cancel_alls = v.cancel_alls;
+  counters_.order_frames = v.frames;
+  counters_.order_bytes = v.bytes;
+}
+
+std::string Replayer::run_one_thread() {
   const int64_t start = MonotonicClock{}.now_ns();
   std::string error;
   for (const std::string& path : options_.files) {
@@ -308,15 +358,7 @@ std::string Replayer::run() {
     if (!error.empty()) break;
   }
   wall_s_ = static_cast<double>(MonotonicClock{}.now_ns() - start) / 1e9;
-  if (path_) {
-    const RecordingVenueStats& v = path_->venue().stats();
-    counters_.creates = v.creates;
-    counters_.amends = v.amends;
-    counters_.cancels = v.cancels;
-    counters_.cancel_alls = v.cancel_alls;
-    counters_.order_frames = v.frames;
-    counters_.order_bytes = v.bytes;
-  }
+  if (path_ != nullptr && path_->recording_venue() != nullptr) collect_venue_stats(path_->recording_venue()->stats());
   return error;
 }
 
@@ -351,7 +393,10 @@ std::string fmt_qty(const Instrument& in, Qty q) {
 }  // namespace
 
 bool Replayer::shown(ReplayStage s) const noexcept {
-  // Without --config only parse, book and total exist; with it every stage is reported.
+  // Without --config only parse, book and total exist; with it every stage is reported. The hops exist only
+  // in the pipeline layout, and the dispatch hop only when there is a dispatch thread (--config).
+  if (s == ReplayStage::kFeedHop) return options_.layout == ReplayLayout::kPipeline;
+  if (s == ReplayStage::kDispatchHop) return options_.layout == ReplayLayout::kPipeline && path_;
   return path_ || s == ReplayStage::kParse || s == ReplayStage::kBook || s == ReplayStage::kTotal;
 }
 
@@ -359,6 +404,7 @@ std::string Replayer::json_report() const {
   JsonWriter w;
   const ReplayCounters& c = counters_;
   w.begin_object();
+  w.key("layout").value(to_string(options_.layout));
   w.key("frames").value(c.frames);
   w.key("messages").value(c.messages);
   w.key("topics").begin_object();
@@ -376,6 +422,22 @@ std::string Replayer::json_report() const {
   w.key("mb_per_s").value(static_cast<double>(c.bytes) / 1e6 / secs);
   w.key("wall_s").value(wall_s_);
   w.end_object();
+  if (options_.layout == ReplayLayout::kPipeline) {
+    const PipelineCounters& pc = pipeline_;
+    w.key("pipeline").begin_object();
+    w.key("idle").value(to_string(options_.idle));
+    w.key("cpus").begin_object();
+    w.key("feed").value(static_cast<int64_t>(options_.cpus[0]));
+    w.key("decision").value(static_cast<int64_t>(options_.cpus[1]));
+    w.key("dispatch").value(static_cast<int64_t>(options_.cpus[2]));
+    w.end_object();
+    w.key("waits").begin_object();
+    w.key("frame_ring").value(pc.frame_ring_waits).key("arena").value(pc.arena_waits);
+    w.key("action_ring").value(pc.action_ring_waits);
+    w.end_object();
+    w.key("encode_errors").value(pc.encode_errors);
+    w.end_object();
+  }
   if (path_) {
     w.key("actions").begin_object();
     w.key("total").value(c.actions).key("create").value(c.creates).key("amend").value(c.amends);
@@ -423,8 +485,8 @@ std::string Replayer::text_report() const {
   std::string out;
   char line[256];
   const double secs = wall_s_ > 0 ? wall_s_ : 1e-9;
-  std::snprintf(line, sizeof line, "frames %llu  messages %llu  bytes %llu  wall %.3f s\n",
-                static_cast<unsigned long long>(c.frames), static_cast<unsigned long long>(c.messages),
+  std::snprintf(line, sizeof line, "layout %s  frames %llu  messages %llu  bytes %llu  wall %.3f s\n",
+                std::string(to_string(options_.layout)).c_str(), static_cast<unsigned long long>(c.frames), static_cast<unsigned long long>(c.messages),
                 static_cast<unsigned long long>(c.bytes), wall_s_);
   out += line;
   out += "messages by topic:";
@@ -443,6 +505,17 @@ std::string Replayer::text_report() const {
   std::snprintf(line, sizeof line, "throughput: %.0f msgs/s  %.1f MB/s\n", static_cast<double>(c.messages) / secs,
                 static_cast<double>(c.bytes) / 1e6 / secs);
   out += line;
+  if (options_.layout == ReplayLayout::kPipeline) {
+    const PipelineCounters& pc = pipeline_;
+    std::snprintf(line, sizeof line,
+                  "pipeline: idle %s  cpus feed %d decision %d dispatch %d  waits: frame ring %llu  arena %llu  "
+                  "action ring %llu  encode errors %llu\n",
+                  std::string(to_string(options_.idle)).c_str(), options_.cpus[0], options_.cpus[1], options_.cpus[2],
+                  static_cast<unsigned long long>(pc.frame_ring_waits), static_cast<unsigned long long>(pc.arena_waits),
+                  static_cast<unsigned long long>(pc.action_ring_waits),
+                  static_cast<unsigned long long>(pc.encode_errors));
+    out += line;
+  }
   if (path_) {
     std::snprintf(line, sizeof line,
                   "decision path: ticks %llu  with actions %llu  actions %llu (create %llu amend %llu cancel %llu "
@@ -455,11 +528,11 @@ std::string Replayer::text_report() const {
                   static_cast<unsigned long long>(c.order_frames), static_cast<unsigned long long>(c.order_bytes));
     out += line;
   }
-  out += "latency ns        count      p50      p90      p99    p99.9      max\n";
+  out += "latency ns            count      p50      p90      p99    p99.9      max\n";
   for (size_t s = 0; s < static_cast<size_t>(ReplayStage::kCount); ++s) {
     const LatencyHistogram& h = hist_[s];
     if (!shown(static_cast<ReplayStage>(s))) continue;
-    std::snprintf(line, sizeof line, "  %-8s %11llu %8lld %8lld %8lld %8lld %8lld\n",
+    std::snprintf(line, sizeof line, "  %-12s %11llu %8lld %8lld %8lld %8lld %8lld\n",
                   std::string(to_string(static_cast<ReplayStage>(s))).c_str(),
                   static_cast<unsigned long long>(h.count()), static_cast<long long>(h.p50()),
                   static_cast<long long>(h.p90()), static_cast<long long>(h.p99()),

@@ -1,7 +1,12 @@
 #pragma once
-// Replay harness: feeds recorded frames through the hot path (parse -> book) and measures it.
-// Stages are separate calls on one thread today; the stage boundary (a frame in, a book update out) is where
-// the decision path and the pipeline layout attach.
+// Replay harness: feeds recorded frames through the hot path (parse -> book [-> decision path -> encoder]) and
+// measures it, in one of two layouts (DESIGN.md section 3):
+//   one-thread  every stage is a call on the calling thread (zero hops);
+//   pipeline    feed | parse+book+strategy | dispatch (encoding) on three pinned threads joined by SPSC rings
+//               (replay_pipeline.cpp). Without --config there is nothing to dispatch: feed | parse+book on two.
+// Both layouts process the same frames in the same order through the same code, so every counter, action and
+// final book is identical; only the latencies differ.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -14,9 +19,18 @@
 #include "core/instrument_registry.h"
 #include "core/latency_histogram.h"
 #include "net/bybit_codec.h"
+#include "net/recording_venue.h"
 #include "tools/mm/config.h"
+#include "tools/mm/ring_venue.h"
 
 namespace mm::tools {
+
+enum class ReplayLayout : uint8_t { kOneThread = 0, kPipeline };
+std::string_view to_string(ReplayLayout l) noexcept;
+
+// Idle strategy of the pipeline threads when they find no work (core/idle.h).
+enum class PipelineIdle : uint8_t { kBackOff = 0, kYield, kBusySpin };
+std::string_view to_string(PipelineIdle i) noexcept;
 
 struct ReplayOptions {
   std::vector<std::string> files;
@@ -26,13 +40,24 @@ struct ReplayOptions {
   std::vector<std::string> instruments_files;  // extra instruments-info responses (JSON) or recordings
   Category history_category = Category::kLinear;  // category of Bybit history files (.data/.zip carry none)
   std::string config_path;  // --config: run the decision path (strategy -> quoter -> encoded orders)
+  ReplayLayout layout = ReplayLayout::kOneThread;
+  PipelineIdle idle = PipelineIdle::kBackOff;  // pipeline only
+  // CPUs of the feed, decision and dispatch threads (pipeline only); -1 leaves a thread unpinned. The default
+  // suits 2 vCPUs: the decision thread has a CPU of its own, feed and dispatch share the other.
+  std::array<int, 3> cpus = {0, 1, 0};
+  // Pipeline only: the byte arena the feed copies frames into (allocated once; tests shrink it to force the
+  // wrap-around and the waits). Every frame must fit: a larger one stops the replay with an error.
+  size_t arena_bytes = size_t{64} << 20;
 };
 
 // Stages timed per message, in pipeline order; "total" spans all of them. strategy/risk/quoter/encode run
 // only with --config, for book messages of the configured instrument. "quote" is "total" over the ticks
 // that sent at least one action (tick-to-quote: frame available -> last byte of the last order frame).
+// Pipeline layout only: feed_hop is frame available (feed thread) -> popped by the decision thread (copy into
+// the arena + ring + wake-up); dispatch_hop is a tick's last item pushed -> popped by the dispatch thread.
+// In the pipeline, encode = order table and ring pushes (decision) + frame encoding (dispatch).
 enum class ReplayStage : uint8_t {
-  kParse = 0, kBook, kStrategy, kRisk, kQuoter, kEncode, kTotal, kQuote, kCount
+  kParse = 0, kBook, kStrategy, kRisk, kQuoter, kEncode, kTotal, kQuote, kFeedHop, kDispatchHop, kCount
 };
 std::string_view to_string(ReplayStage s) noexcept;
 
@@ -56,6 +81,15 @@ struct ReplayCounters {
   uint64_t order_frames = 0, order_bytes = 0;  // encoded trade-WebSocket frames
 };
 
+// Pipeline layout: how often a producer found its way blocked and waited (nothing is ever dropped).
+struct PipelineCounters {
+  uint64_t frame_ring_waits = 0;   // feed: frame ring full
+  uint64_t arena_waits = 0;        // feed: byte arena full (frames not yet released by the decision thread)
+  uint64_t action_ring_waits = 0;  // decision: action ring full
+  uint64_t encode_errors = 0;      // dispatch: actions the RecordingVenue refused (the decision thread had
+                                   // already taken them as sent; the one-thread layout would have refused them)
+};
+
 class Replayer {
  public:
   explicit Replayer(ReplayOptions options);
@@ -67,7 +101,8 @@ class Replayer {
   std::string prepare();
 
   // Replays every file in order; each file is a new connection (books reset). Returns "" or an error
-  // message naming the file (a reader failure stops the replay; counters keep what was processed).
+  // message naming the file (a reader failure stops the replay; counters keep what was processed), or naming
+  // the pipeline thread that could not be started/pinned.
   std::string run();
 
   // Hot path: one received frame through parse and book. Public so tests can drive it frame by frame.
@@ -78,6 +113,7 @@ class Replayer {
   std::string open(const std::string& path, std::unique_ptr<FrameSource>& out) const;
 
   const ReplayCounters& counters() const noexcept { return counters_; }
+  const PipelineCounters& pipeline_counters() const noexcept { return pipeline_; }
   const LatencyHistogram& latency(ReplayStage s) const noexcept { return hist_[static_cast<size_t>(s)]; }
   double wall_seconds() const noexcept { return wall_s_; }
   const InstrumentRegistry& registry() const noexcept { return registry_; }
@@ -94,6 +130,14 @@ class Replayer {
   std::string json_report() const;
 
  private:
+  friend class ReplayPipeline;  // replay_pipeline.cpp: runs process_at() on the decision thread
+  std::string run_one_thread();
+  std::string run_pipeline();
+  // process() with the frame's category resolved, t0 = frame available and tp = taken up for parsing
+  // (equal on one thread; the decision thread's pop time in the pipeline).
+  void process_at(const Frame& f, Category cat, int64_t t0, int64_t tp) noexcept;
+  int64_t stamp() const noexcept;
+  void collect_venue_stats(const RecordingVenueStats& v) noexcept;
   bool wanted(InstrumentId id) const noexcept;
   bool shown(ReplayStage s) const noexcept;
   void on_book(const BookUpdate& u, int64_t recv_ns) noexcept;
@@ -113,10 +157,12 @@ class Replayer {
   std::optional<TscClock> tsc_;
   LatencyHistogram hist_[static_cast<size_t>(ReplayStage::kCount)];
   ReplayCounters counters_;
+  PipelineCounters pipeline_;
   double wall_s_ = 0;
   // --config
   MmConfig config_;
   std::unique_ptr<class DecisionPath> path_;
+  std::unique_ptr<ActionRing> actions_;  // pipeline + --config: decision -> dispatch
   InstrumentId traded_ = kNoInstrument;
 };
 

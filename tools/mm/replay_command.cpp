@@ -1,4 +1,4 @@
-// `mm replay FILE... [--category C] [--symbol S] [--top N] [--json]`
+// `mm replay FILE... [--category C] [--symbol S] [--top N] [--json] [--config F] [--layout L] [--idle I] [--cpus F,D,X]`
 #include <cstdio>
 #include <memory>
 
@@ -19,6 +19,9 @@ void register_replay(CLI::App& app) {
   auto category = std::make_shared<std::string>();
   auto history_category = std::make_shared<std::string>("linear");
   auto json = std::make_shared<bool>(false);
+  auto layout = std::make_shared<std::string>("one-thread");
+  auto idle = std::make_shared<std::string>("backoff");
+  auto cpus = std::make_shared<std::vector<int>>();
   CLI::App* cmd = app.add_subcommand(
       "replay", "Feed recorded Bybit frames through parse -> book and report counts, books, throughput and latency");
   cmd->add_option("files", opts->files,
@@ -39,7 +42,20 @@ void register_replay(CLI::App& app) {
   cmd->add_option("--history-category", *history_category,
                   "Category of Bybit history files, which do not record it")
       ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}));
-  cmd->callback([opts, category, history_category, json]() {
+  cmd->add_option("--layout", *layout,
+                  "one-thread: every stage on this thread; pipeline: feed | parse+book+strategy | dispatch on pinned "
+                  "threads joined by SPSC rings (without --config: feed | parse+book)")
+      ->check(CLI::IsMember({"one-thread", "pipeline"}));
+  cmd->add_option("--idle", *idle, "Pipeline threads with no work: backoff (spin, yield, then sleep), yield or spin")
+      ->check(CLI::IsMember({"backoff", "yield", "spin"}));
+  cmd->add_option("--cpus", *cpus, "Pipeline CPUs of the feed, decision and dispatch threads (-1: not pinned)")
+      ->delimiter(',')
+      ->expected(3)
+      ->check(CLI::Range(-1, 1023));
+  cmd->callback([opts, category, history_category, json, layout, idle, cpus]() {
+    opts->layout = *layout == "pipeline" ? ReplayLayout::kPipeline : ReplayLayout::kOneThread;
+    opts->idle = *idle == "yield" ? PipelineIdle::kYield : *idle == "spin" ? PipelineIdle::kBusySpin : PipelineIdle::kBackOff;
+    if (cpus->size() == 3) opts->cpus = {(*cpus)[0], (*cpus)[1], (*cpus)[2]};
     if (!category->empty()) {
       Category c = Category::kLinear;
       parse_category(*category, c);
