@@ -48,6 +48,9 @@ struct ReplayOptions {
   // Pipeline only: the byte arena the feed copies frames into (allocated once; tests shrink it to force the
   // wrap-around and the waits). Every frame must fit: a larger one stops the replay with an error.
   size_t arena_bytes = size_t{64} << 20;
+  // Pipeline only: the feed releases at most one frame per pace_ns, stamping t0 at the release, as frames
+  // arrive live. 0 reads as fast as it can (then total includes the queueing behind earlier frames).
+  int64_t pace_ns = 0;
 };
 
 // Stages timed per message, in pipeline order; "total" spans all of them. strategy/risk/quoter/encode run

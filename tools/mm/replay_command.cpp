@@ -52,6 +52,9 @@ void register_replay(CLI::App& app) {
       ->delimiter(',')
       ->expected(3)
       ->check(CLI::Range(-1, 1023));
+  cmd->add_option("--pace-ns", opts->pace_ns,
+                  "Pipeline: release one frame per N ns, as a live feed would (latency without queueing)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}));
   cmd->callback([opts, category, history_category, json, layout, idle, cpus]() {
     opts->layout = *layout == "pipeline" ? ReplayLayout::kPipeline : ReplayLayout::kOneThread;
     opts->idle = *idle == "yield" ? PipelineIdle::kYield : *idle == "spin" ? PipelineIdle::kBusySpin : PipelineIdle::kBackOff;

@@ -117,7 +117,8 @@ class ReplayPipeline {
  private:
   class FeedStage {
    public:
-    FeedStage(const Replayer& r, FrameRing& ring, FrameArena& arena) noexcept : r_(r), ring_(ring), arena_(arena) {}
+    FeedStage(const Replayer& r, FrameRing& ring, FrameArena& arena, int64_t pace_ticks) noexcept
+        : r_(r), ring_(ring), arena_(arena), pace_ticks_(pace_ticks) {}
     void on_start() {}
     void on_close() { src_.reset(); }
 
@@ -129,6 +130,12 @@ class ReplayPipeline {
           continue;
         }
         if (state_ == State::kHaveFrame) {
+          if (pace_ticks_ > 0) {
+            const int64_t now = r_.stamp();
+            if (now < next_release_) return work;
+            ref_.t0 = now;
+            next_release_ = now + pace_ticks_;
+          }
           uint64_t pos = 0;
           if (!arena_.try_reserve(frame_.data.size(), pos)) {
             wait(arena_waits);
@@ -216,6 +223,8 @@ class ReplayPipeline {
     const Replayer& r_;
     FrameRing& ring_;
     FrameArena& arena_;
+    int64_t pace_ticks_;
+    int64_t next_release_ = 0;
     std::unique_ptr<FrameSource> src_;
     size_t file_ = 0;
     Frame frame_;
@@ -382,7 +391,11 @@ std::string ReplayPipeline::run(const Idle& idle) {
   auto frames = std::make_unique<FrameRing>();
   if (r_.options_.arena_bytes == 0) return "pipeline: the arena needs at least one byte";
   auto arena = std::make_unique<FrameArena>(r_.options_.arena_bytes);
-  auto feed = std::make_unique<FeedStage>(r_, *frames, *arena);
+  int64_t pace = r_.options_.pace_ns;
+  if (pace > 0 && r_.tsc_) {
+    pace = static_cast<int64_t>(static_cast<Int128>(pace) * r_.tsc_->calibration().ticks_per_second / 1'000'000'000);
+  }
+  auto feed = std::make_unique<FeedStage>(r_, *frames, *arena, pace);
   auto decision = std::make_unique<DecisionStage>(r_, *frames, *arena, *feed);
   const bool dispatching = r_.path_ != nullptr;
   std::unique_ptr<DispatchStage> dispatch;
