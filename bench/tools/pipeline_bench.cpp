@@ -31,7 +31,8 @@ std::string ladder_config() {
        "order_size_lots = 2\nlevels = 5\nlevel_spacing_ticks = 2.0\n"
        "[quoter]\nlink_id_prefix = \"ttq\"\nprice_tolerance_ticks = 0\nuse_amend = true\n"
        "[trader]\nmax_position_lots = 100\ncreate_per_second = 1000000\ncreate_burst = 1000000\n"
-       "amend_per_second = 1000000\namend_burst = 1000000\ncancel_per_second = 1000000\ncancel_burst = 1000000\n"
+       "amend_per_second = 1000000\namend_burst = 1000000\ncancel_per_second = 1000000\ncancel_burst = "
+       "1000000\n"
        "[risk]\nmax_order_qty = \"0.010\"\nmax_order_notional = \"1000\"\nmax_position_qty = \"0.100\"\n"
        "max_exposure_notional = \"10000\"\nprice_band_bps = 100\nmax_open_orders = 40\n";
   return path;
@@ -87,8 +88,9 @@ std::string tick_to_quote_capture(int count) {
 
 void set_layout(ReplayOptions& o, benchmark::State& state) {
   o.layout = state.range(0) == 0 ? ReplayLayout::kOneThread : ReplayLayout::kPipeline;
-  o.idle = state.range(1) == 0 ? PipelineIdle::kBackOff : state.range(1) == 1 ? PipelineIdle::kYield
-                                                                               : PipelineIdle::kBusySpin;
+  o.idle = state.range(1) == 0   ? PipelineIdle::kBackOff
+           : state.range(1) == 1 ? PipelineIdle::kYield
+                                 : PipelineIdle::kBusySpin;
   state.counters["layout"] = static_cast<double>(state.range(0));
 }
 
@@ -124,7 +126,8 @@ void BM_TickToQuoteLayout(benchmark::State& state) {
   state.counters["total_p50_ns"] = static_cast<double>(total.p50());
   state.counters["feed_hop_p50_ns"] = static_cast<double>(hop_in.p50());
   state.counters["dispatch_hop_p50_ns"] = static_cast<double>(hop_out.p50());
-  state.counters["actions_per_tick"] = ticks ? static_cast<double>(actions) / static_cast<double>(ticks) : 0.0;
+  state.counters["actions_per_tick"] =
+      ticks ? static_cast<double>(actions) / static_cast<double>(ticks) : 0.0;
 }
 // One-thread (its layout ignores the pace and idle), then the pipeline with each idle strategy.
 BENCHMARK(BM_TickToQuoteLayout)

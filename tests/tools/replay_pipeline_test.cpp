@@ -31,7 +31,8 @@ std::string busy_config() {
        "order_size_lots = 2\nlevels = 3\nlevel_spacing_ticks = 2.0\n"
        "[quoter]\nlink_id_prefix = \"pl\"\nprice_tolerance_ticks = 0\nuse_amend = true\n"
        "[trader]\nmax_position_lots = 100\ncreate_per_second = 1000000\ncreate_burst = 1000000\n"
-       "amend_per_second = 1000000\namend_burst = 1000000\ncancel_per_second = 1000000\ncancel_burst = 1000000\n"
+       "amend_per_second = 1000000\namend_burst = 1000000\ncancel_per_second = 1000000\ncancel_burst = "
+       "1000000\n"
        "[risk]\nmax_order_qty = \"0.010\"\nmax_order_notional = \"1000\"\nmax_position_qty = \"0.100\"\n"
        "max_exposure_notional = \"10000\"\nprice_band_bps = 100\nmax_open_orders = 40\n";
   return path;
@@ -189,8 +190,8 @@ TEST(ReplayPipeline, ReportNamesTheLayout) {
   EXPECT_EQ(doc["pipeline"]["idle"].get_string().value(), "backoff");
   EXPECT_EQ(doc["pipeline"]["cpus"]["decision"].get_int64().value(), 1);
   EXPECT_TRUE(doc["pipeline"]["waits"]["frame_ring"].is_uint64());
-  for (const char* stage : {"parse", "book", "strategy", "risk", "quoter", "encode", "total", "quote", "feed_hop",
-                            "dispatch_hop"}) {
+  for (const char* stage : {"parse", "book", "strategy", "risk", "quoter", "encode", "total", "quote",
+                            "feed_hop", "dispatch_hop"}) {
     EXPECT_TRUE(doc["latency_ns"][stage]["p99"].is_int64()) << stage;
   }
   EXPECT_EQ(doc["latency_ns"]["feed_hop"]["count"].get_uint64().value(), 3227u);

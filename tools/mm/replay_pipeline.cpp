@@ -45,12 +45,12 @@ StopHook stop_hook(R& runner) noexcept {
 }
 
 struct FrameRef {
-  uint64_t pos = 0;    // arena position (monotonic byte counter) of the frame's first byte
-  uint32_t size = 0;   // frame bytes (the arena span is arena_span(size))
-  uint32_t epoch = 0;  // 1-based number of the file: a new file is a new connection
+  uint64_t pos = 0;                       // arena position (monotonic byte counter) of the frame's first byte
+  uint32_t size = 0;                      // frame bytes (the arena span is arena_span(size))
+  uint32_t epoch = 0;                     // 1-based number of the file: a new file is a new connection
   Category category = Category::kLinear;  // resolved (history files take ReplayOptions::history_category)
   int64_t recv_ns = 0;
-  int64_t t0 = 0;      // frame available on the feed thread (TSC ticks)
+  int64_t t0 = 0;  // frame available on the feed thread (TSC ticks)
 };
 static_assert(std::is_trivially_copyable_v<FrameRef>);
 
@@ -182,7 +182,8 @@ class ReplayPipeline {
       for (;;) {
         if (!src_) {
           if (file_ == files.size()) return finish({});
-          // Cold: opening a file allocates (buffers, decompressor), once per file as in the one-thread layout.
+          // Cold: opening a file allocates (buffers, decompressor), once per file as in the one-thread
+          // layout.
           try {
             if (std::string e = r_.open(files[file_], src_); !e.empty()) return finish(std::move(e));
           } catch (...) {
@@ -336,8 +337,12 @@ class ReplayPipeline {
             n_cancels_ = 0;
           }
           return;
-        case ActionKind::kCancelAll: timed([&] { (void)venue_.send_cancel_all(it.u.cancel_all); }); return;
-        case ActionKind::kEnd: end_tick(it.u.end); return;
+        case ActionKind::kCancelAll:
+          timed([&] { (void)venue_.send_cancel_all(it.u.cancel_all); });
+          return;
+        case ActionKind::kEnd:
+          end_tick(it.u.end);
+          return;
       }
     }
 
@@ -393,7 +398,8 @@ std::string ReplayPipeline::run(const Idle& idle) {
   auto arena = std::make_unique<FrameArena>(r_.options_.arena_bytes);
   int64_t pace = r_.options_.pace_ns;
   if (pace > 0 && r_.tsc_) {
-    pace = static_cast<int64_t>(static_cast<Int128>(pace) * r_.tsc_->calibration().ticks_per_second / 1'000'000'000);
+    pace = static_cast<int64_t>(static_cast<Int128>(pace) * r_.tsc_->calibration().ticks_per_second /
+                                1'000'000'000);
   }
   auto feed = std::make_unique<FeedStage>(r_, *frames, *arena, pace);
   auto decision = std::make_unique<DecisionStage>(r_, *frames, *arena, *feed);
@@ -408,8 +414,8 @@ std::string ReplayPipeline::run(const Idle& idle) {
   // Without --config there is nothing to dispatch: feed | parse+book on two threads.
   std::unique_ptr<Runner<Idle, DispatchStage>> dispatch_runner;
   if (dispatching) {
-    dispatch_runner = std::make_unique<Runner<Idle, DispatchStage>>(RunnerConfig{"mm-dispatch", cpus[2]}, idle,
-                                                                    *dispatch);
+    dispatch_runner =
+        std::make_unique<Runner<Idle, DispatchStage>>(RunnerConfig{"mm-dispatch", cpus[2]}, idle, *dispatch);
     dispatch->stop = stop_hook(*dispatch_runner);
   }
 
@@ -438,7 +444,8 @@ std::string ReplayPipeline::run(const Idle& idle) {
     r_.pipeline_.action_ring_waits = r_.path_->ring_venue()->waits();
     r_.pipeline_.encode_errors = dispatch->venue().stats().encode_errors;
     r_.collect_venue_stats(dispatch->venue().stats());
-    for (ReplayStage s : {ReplayStage::kEncode, ReplayStage::kTotal, ReplayStage::kQuote, ReplayStage::kDispatchHop}) {
+    for (ReplayStage s :
+         {ReplayStage::kEncode, ReplayStage::kTotal, ReplayStage::kQuote, ReplayStage::kDispatchHop}) {
       r_.hist_[static_cast<size_t>(s)].merge(dispatch->hist(s));
     }
   }
@@ -448,9 +455,12 @@ std::string ReplayPipeline::run(const Idle& idle) {
 std::string Replayer::run_pipeline() {
   ReplayPipeline p(*this);
   switch (options_.idle) {
-    case PipelineIdle::kBackOff: return p.run(BackOffIdle{});
-    case PipelineIdle::kYield: return p.run(YieldIdle{});
-    case PipelineIdle::kBusySpin: return p.run(BusySpinIdle{});
+    case PipelineIdle::kBackOff:
+      return p.run(BackOffIdle{});
+    case PipelineIdle::kYield:
+      return p.run(YieldIdle{});
+    case PipelineIdle::kBusySpin:
+      return p.run(BusySpinIdle{});
   }
   return "pipeline: unknown idle strategy";
 }

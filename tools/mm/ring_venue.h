@@ -29,9 +29,9 @@ struct TickBegin {
 
 // Stamps of one tick, taken on the decision thread, for the dispatch thread's encode/total/quote records.
 struct TickEnd {
-  int64_t t0 = 0;        // frame available (feed thread)
-  int64_t t1 = 0;        // parsed
-  int64_t pushed = 0;    // this item pushed (for the dispatch hop)
+  int64_t t0 = 0;      // frame available (feed thread)
+  int64_t t1 = 0;      // parsed
+  int64_t pushed = 0;  // this item pushed (for the dispatch hop)
   std::array<int64_t, kTickMarkCount> stamps{};
   uint32_t actions = 0;  // Trader::last_action_count(): > 0 makes the tick a `quote` sample
 };
@@ -73,9 +73,14 @@ class RingVenue {
     tick_open_ = false;
   }
 
-  // Venue concept. Return false only for a span longer than kMaxSpan (nothing pushed); an empty span is a no-op.
-  bool send_creates(std::span<const OrderCreate> a) noexcept { return send(a, ActionKind::kCreate, kept_creates_, n_creates_); }
-  bool send_amends(std::span<const OrderAmend> a) noexcept { return send(a, ActionKind::kAmend, kept_amends_, n_amends_); }
+  // Venue concept. Return false only for a span longer than kMaxSpan (nothing pushed); an empty span is a
+  // no-op.
+  bool send_creates(std::span<const OrderCreate> a) noexcept {
+    return send(a, ActionKind::kCreate, kept_creates_, n_creates_);
+  }
+  bool send_amends(std::span<const OrderAmend> a) noexcept {
+    return send(a, ActionKind::kAmend, kept_amends_, n_amends_);
+  }
   bool send_cancels(std::span<const OrderCancel> a) noexcept {
     return send(a, ActionKind::kCancel, kept_cancels_, n_cancels_);
   }
