@@ -120,7 +120,9 @@ bool notional(const Instrument& in, Price p, Qty q, Money& out) noexcept {
   Int128 r = v;
   // scale <= 30, so the factor can exceed int64: scale in 128 bits.
   for (int k = scale; k > kMoneyScale; --k) r /= 10;
-  for (int k = scale; k < kMoneyScale; ++k) r *= 10;
+  for (int k = scale; k < kMoneyScale; ++k) {
+    if (__builtin_mul_overflow(r, Int128{10}, &r)) return false;
+  }
   if (r > INT64_MAX || r < INT64_MIN) return false;
   out.units = static_cast<int64_t>(r);
   return true;
