@@ -1,6 +1,7 @@
 #include "core/instrument.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace mm {
@@ -111,17 +112,43 @@ size_t format_qty(const Instrument& in, Qty q, char* out) noexcept {
 }
 
 bool notional(const Instrument& in, Price p, Qty q, Money& out) noexcept {
-  // Each factor fits int64, but a product of four can exceed even 128 bits: check every step.
-  const Int128 pv = static_cast<Int128>(p.ticks) * in.tick_units;  // < 2^126, cannot overflow
-  const Int128 qv = static_cast<Int128>(q.lots) * in.lot_units;
-  Int128 v;
-  if (__builtin_mul_overflow(pv, qv, &v)) return false;
-  const int scale = in.price_scale + in.qty_scale;
-  Int128 r = v;
-  // scale <= 30, so the factor can exceed int64: scale in 128 bits.
-  for (int k = scale; k > kMoneyScale; --k) r /= 10;
-  for (int k = scale; k < kMoneyScale; ++k) {
-    if (__builtin_mul_overflow(r, Int128{10}, &r)) return false;
+  // Hot path (risk and quoter call it per order): int64 factors, one 64x64->128 product, one rescale by a
+  // power of ten from a table, one range check. No 128-bit overflow helpers.
+  int64_t pv, qv;
+  if (__builtin_mul_overflow(p.ticks, in.tick_units, &pv) || __builtin_mul_overflow(q.lots, in.lot_units, &qv)) {
+    // Factors beyond int64 cannot give a notional that fits int64 Money unless the scale shrinks them a lot:
+    // take the exact slow route.
+    const Int128 pw = static_cast<Int128>(p.ticks) * in.tick_units;
+    const Int128 qw = static_cast<Int128>(q.lots) * in.lot_units;
+    Int128 v;
+    if (__builtin_mul_overflow(pw, qw, &v)) return false;
+    for (int k = in.price_scale + in.qty_scale; k > kMoneyScale; --k) v /= 10;
+    for (int k = in.price_scale + in.qty_scale; k < kMoneyScale; ++k) {
+      if (__builtin_mul_overflow(v, Int128{10}, &v)) return false;
+    }
+    if (v > INT64_MAX || v < INT64_MIN) return false;
+    out.units = static_cast<int64_t>(v);
+    return true;
+  }
+  const Int128 v = static_cast<Int128>(pv) * qv;  // |v| < 2^126
+  const int scale = in.price_scale + in.qty_scale;  // 0..30
+  Int128 r;
+  if (scale >= kMoneyScale) {
+    static constexpr auto kDiv = [] {
+      std::array<Int128, 31> t{};
+      Int128 x = 1;
+      for (auto& e : t) {
+        e = x;
+        x *= 10;
+      }
+      return t;
+    }();
+    r = v / kDiv[static_cast<size_t>(scale - kMoneyScale)];  // truncates toward zero
+  } else {
+    const int64_t f = pow10_i64(kMoneyScale - scale);  // <= 1e8
+    const Int128 limit = Int128{INT64_MAX} / f;
+    if (v > limit || v < -limit) return false;
+    r = v * f;
   }
   if (r > INT64_MAX || r < INT64_MIN) return false;
   out.units = static_cast<int64_t>(r);

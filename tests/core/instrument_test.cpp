@@ -99,6 +99,21 @@ TEST(Instrument, NotionalIsExact) {
   ASSERT_TRUE(notional(in, Price{651142}, Qty{1500}, m));  // 65114.20 * 1.500
   EXPECT_EQ(m.units, 9767130 * kMoneyOne / 100);
   ASSERT_FALSE(notional(in, Price{INT64_MAX / 10}, Qty{INT64_MAX}, m));
+  ASSERT_FALSE(notional(in, Price{INT64_MAX / 100}, Qty{1000}, m)) << "fits 128 bits, not Money";
+  ASSERT_TRUE(notional(in, Price{-651142}, Qty{1500}, m));
+  EXPECT_EQ(m.units, -9767130 * kMoneyOne / 100);
+}
+
+TEST(Instrument, NotionalTruncatesBeyondMoneyScale) {
+  // Price scale 7 + qty scale 6 = 13 > 8: the product is exact at 1e-13 and truncated toward zero to 1e-8.
+  Instrument in;
+  ASSERT_EQ(make_instrument({Category::kSpot, "TINYUSDT", "Trading", "", "0.0000001", "0.000001", "", "", ""}, in),
+            InstrumentError::kOk);
+  Money m;
+  ASSERT_TRUE(notional(in, Price{123}, Qty{4567}, m));  // 0.0000123 * 0.004567 = 5.61741e-8
+  EXPECT_EQ(m.units, 5);
+  ASSERT_TRUE(notional(in, Price{-123}, Qty{4567}, m));
+  EXPECT_EQ(m.units, -5);
 }
 
 TEST(InstrumentRegistry, AddFindReplace) {
