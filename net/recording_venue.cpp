@@ -51,73 +51,41 @@ bool RecordingVenue::emit(EncodeFn&& fn) noexcept {
   return true;
 }
 
-bool RecordingVenue::send_creates(std::span<const OrderCreate> a) noexcept {
+template <class Action, class SingleFn, class BatchFn, size_t N>
+bool RecordingVenue::send_all(std::span<const Action> a, SingleFn single, BatchFn batch, uint64_t& sent,
+                              std::array<Action, N>& kept, size_t& kept_count) noexcept {
+  // One frame per chunk of Bybit's batch limit; a chunk of one goes out as the single-order op.
   bool ok = true;
   const size_t max_batch = a.empty() ? kMaxBatch : batch_limit(a[0].instrument);
   for (size_t i = 0; i < a.size(); i += max_batch) {
     const auto part = a.subspan(i, std::min(max_batch, a.size() - i));
-    ok &= emit([&](const WsRequestMeta& m, std::span<char> room) {
-      if (part.size() == 1) {
-        return encode_ws_create_frame(m, registry_.get(part[0].instrument), part[0], masks_.next(), room);
-      }
-      return encode_ws_text_frame(room, masks_.next(), [&](std::span<char> payload) {
-        return encode_ws_create_batch(m, registry_, part, payload);
-      });
+    const bool chunk_ok = emit([&](const WsRequestMeta& m, std::span<char> room) {
+      if (part.size() == 1) return single(m, registry_.get(part[0].instrument), part[0], masks_.next(), room);
+      return encode_ws_text_frame(room, masks_.next(),
+                                  [&](std::span<char> payload) { return batch(m, registry_, part, payload); });
     });
-    if (ok) {
-      stats_.creates += part.size();
-      for (const auto& x : part) {
-        if (n_creates_ < kept_creates_.size()) kept_creates_[n_creates_++] = x;
-      }
+    if (!chunk_ok) {
+      ok = false;
+      continue;
+    }
+    sent += part.size();
+    for (const Action& x : part) {
+      if (kept_count < kept.size()) kept[kept_count++] = x;
     }
   }
   return ok;
+}
+
+bool RecordingVenue::send_creates(std::span<const OrderCreate> a) noexcept {
+  return send_all(a, encode_ws_create_frame, encode_ws_create_batch, stats_.creates, kept_creates_, n_creates_);
 }
 
 bool RecordingVenue::send_amends(std::span<const OrderAmend> a) noexcept {
-  bool ok = true;
-  const size_t max_batch = a.empty() ? kMaxBatch : batch_limit(a[0].instrument);
-  for (size_t i = 0; i < a.size(); i += max_batch) {
-    const auto part = a.subspan(i, std::min(max_batch, a.size() - i));
-    ok &= emit([&](const WsRequestMeta& m, std::span<char> room) {
-      if (part.size() == 1) {
-        return encode_ws_amend_frame(m, registry_.get(part[0].instrument), part[0], masks_.next(), room);
-      }
-      return encode_ws_text_frame(room, masks_.next(), [&](std::span<char> payload) {
-        return encode_ws_amend_batch(m, registry_, part, payload);
-      });
-    });
-    if (ok) {
-      stats_.amends += part.size();
-      for (const auto& x : part) {
-        if (n_amends_ < kept_amends_.size()) kept_amends_[n_amends_++] = x;
-      }
-    }
-  }
-  return ok;
+  return send_all(a, encode_ws_amend_frame, encode_ws_amend_batch, stats_.amends, kept_amends_, n_amends_);
 }
 
 bool RecordingVenue::send_cancels(std::span<const OrderCancel> a) noexcept {
-  bool ok = true;
-  const size_t max_batch = a.empty() ? kMaxBatch : batch_limit(a[0].instrument);
-  for (size_t i = 0; i < a.size(); i += max_batch) {
-    const auto part = a.subspan(i, std::min(max_batch, a.size() - i));
-    ok &= emit([&](const WsRequestMeta& m, std::span<char> room) {
-      if (part.size() == 1) {
-        return encode_ws_cancel_frame(m, registry_.get(part[0].instrument), part[0], masks_.next(), room);
-      }
-      return encode_ws_text_frame(room, masks_.next(), [&](std::span<char> payload) {
-        return encode_ws_cancel_batch(m, registry_, part, payload);
-      });
-    });
-    if (ok) {
-      stats_.cancels += part.size();
-      for (const auto& x : part) {
-        if (n_cancels_ < kept_cancels_.size()) kept_cancels_[n_cancels_++] = x;
-      }
-    }
-  }
-  return ok;
+  return send_all(a, encode_ws_cancel_frame, encode_ws_cancel_batch, stats_.cancels, kept_cancels_, n_cancels_);
 }
 
 bool RecordingVenue::send_cancel_all(const CancelAll& a) noexcept {

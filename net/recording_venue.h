@@ -70,6 +70,9 @@ class RecordingVenue {
   };
   template <class EncodeFn>
   bool emit(EncodeFn&& fn) noexcept;
+  template <class Action, class SingleFn, class BatchFn, size_t N>
+  bool send_all(std::span<const Action> a, SingleFn single, BatchFn batch, uint64_t& sent,
+                std::array<Action, N>& kept, size_t& kept_count) noexcept;
   std::span<const char> next_req_id() noexcept;
   size_t batch_limit(InstrumentId id) const noexcept;
 
