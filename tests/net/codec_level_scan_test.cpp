@@ -4,6 +4,7 @@
 
 #include <random>
 #include <string>
+#include <utility>
 
 #include "net/bybit_codec.h"
 #include "net/detail/codec_impl.h"
@@ -62,6 +63,84 @@ TEST(CodecLevelScan, AgreesWithFastStepsOnRandomDecimals) {
       for (int k = 0; k < frac; ++k) s += static_cast<char>('0' + (rng() % 3 == 0 ? rng() % 10 : 0));
     }
     expect_same(s, grids[rng() % 5]);
+  }
+}
+
+// The eight-bytes-at-a-time scan has block boundaries at every length; cover integer parts of 1..19
+// digits and fractions of 0..10 digits (with and without the dot), on grids from scale 0 to 8.
+TEST(CodecLevelScan, AgreesWithFastStepsOnEveryLength) {
+  std::mt19937_64 rng(23);
+  const FastGrid grids[] = {make_grid(0, 1), make_grid(0, 5), make_grid(1, 1), make_grid(2, 10), make_grid(2, 50),
+                            make_grid(3, 1), make_grid(4, 25), make_grid(6, 1), make_grid(8, 1), make_grid(8, 100)};
+  const auto digit = [&](bool mostly_zero) {
+    return static_cast<char>('0' + (mostly_zero && rng() % 2 == 0 ? 0 : rng() % 10));
+  };
+  for (int int_len = 1; int_len <= 19; ++int_len) {
+    for (int frac_len = -1; frac_len <= 10; ++frac_len) {  // -1: no dot
+      for (int rep = 0; rep < 40; ++rep) {
+        std::string s;
+        for (int k = 0; k < int_len; ++k) s += digit(false);
+        if (frac_len >= 0) {
+          s += '.';
+          for (int k = 0; k < frac_len; ++k) s += digit(true);
+        }
+        for (const FastGrid& g : grids) expect_same(s, g);
+      }
+    }
+  }
+}
+
+// Every byte value other than the quote, at every position of numbers spanning one to three blocks
+// (each accepted as it stands), must stop the digit run exactly where fast_steps stops.
+TEST(CodecLevelScan, AgreesWithFastStepsOnEveryByte) {
+  const char* const bases[] = {"123456789012.3000000", "1234567.12345678000", "12345678", "123456789.5", "7"};
+  const FastGrid grids[] = {make_grid(2, 10), make_grid(8, 1), make_grid(0, 1), make_grid(3, 1)};
+  int accepted = 0;
+  for (const std::string base : bases) {
+    for (const FastGrid& g : grids) {
+      int64_t v = 0;
+      accepted += fast_steps(base, g, v) ? 1 : 0;
+    }
+    for (size_t pos = 0; pos < base.size(); ++pos) {
+      for (int c = 0; c < 256; ++c) {
+        if (c == '"') continue;  // a raw quote ends the string: not a decimal's content
+        std::string s = base;
+        s[pos] = static_cast<char>(c);
+        for (const FastGrid& g : grids) expect_same(s, g);
+        s.insert(pos, 1, static_cast<char>(c));
+        for (const FastGrid& g : grids) expect_same(s, g);
+      }
+    }
+  }
+  EXPECT_GE(accepted, 12);  // the bases themselves are on most grids, so a stray byte is what rejects
+}
+
+// A number cut at every byte (short ones take the one-load path, long ones the blocks): the digits
+// that continue in the padding must not complete it.
+TEST(CodecLevelScan, StopsAtTheEndOfInputInEveryBlock) {
+  const FastGrid g = make_grid(5, 1);
+  const std::pair<std::string, int64_t> numbers[] = {{"\"1234567890123.1234500000000\"", 123456789012312345},
+                                                     {"\"1234567890123\"", 123456789012300000},
+                                                     {"\"12345678\"", 1234567800000},
+                                                     {"\"65119.3\"", 6511930000},
+                                                     {"\"0.002\"", 200},
+                                                     {"\"65119\"", 6511900000}};
+  for (const auto& [number, want] : numbers) {
+    const std::string buf = number + std::string(BybitCodec::kPadding, '"');
+    const std::string digits_buf = number.substr(0, number.size() - 1) + std::string(BybitCodec::kPadding, '0');
+    for (size_t len = 0; len < number.size(); ++len) {
+      for (const std::string* b : {&buf, &digits_buf}) {
+        const char* p = b->data();
+        int64_t v = 0;
+        EXPECT_FALSE(scan_quoted_steps(p, b->data() + len, g, v)) << number << " " << len;
+        EXPECT_EQ(p, b->data());
+      }
+    }
+    const char* p = buf.data();
+    int64_t v = 0;
+    ASSERT_TRUE(scan_quoted_steps(p, buf.data() + number.size(), g, v)) << number;
+    EXPECT_EQ(v, want);
+    EXPECT_EQ(p, buf.data() + number.size());
   }
 }
 
