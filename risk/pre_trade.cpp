@@ -144,6 +144,9 @@ RiskVerdict PreTradeChecks::evaluate(const Candidate& c, const RiskContext& ctx,
 
   Int128 order_notional = 0;
   if (!notional128(instrument_, ref, qty, order_notional)) return block(RiskRule::kMaxOrderNotional, c.qty);
+  // notional() is pure: the exposure rule below reuses this value when it asks for the same lots.
+  const int64_t valued_lots = qty;
+  const Int128 valued_notional = order_notional;
   if (order_notional > limits_.max_order_notional.units &&
       !limit(RiskRule::kMaxOrderNotional,
              max_lots_for(ref, limits_.max_order_notional.units, qty, order_notional))) {
@@ -153,14 +156,18 @@ RiskVerdict PreTradeChecks::evaluate(const Candidate& c, const RiskContext& ctx,
   const Int128 x_worst = x_pos + open_same;
   if (!limit(RiskRule::kMaxPosition, headroom(x_worst, limits_.max_position.lots) + c.filled)) return v;
 
-  Int128 pos_notional = 0;
+  Int128 pos_notional = 0;  // exactly 0 when flat: notional() of 0 lots
   const int64_t abs_pos = ctx.position_lots < 0 ? -ctx.position_lots : ctx.position_lots;
-  if (!notional128(instrument_, ctx.mid, abs_pos, pos_notional)) return block(RiskRule::kMaxExposure, c.qty);
+  if (abs_pos != 0 && !notional128(instrument_, ctx.mid, abs_pos, pos_notional)) {
+    return block(RiskRule::kMaxExposure, c.qty);
+  }
   const Int128 open_same_notional =
       Int128{buy ? ctx.open_buy_notional.units : ctx.open_sell_notional.units} - c.exclude_notional.units;
   const Int128 x_worst_notional = (x_pos < 0 ? -pos_notional : pos_notional) + open_same_notional;
   const Int128 cap_notional = headroom(x_worst_notional, limits_.max_exposure.units);
-  if (!notional128(instrument_, ref, qty - c.filled, order_notional)) {
+  if (qty - c.filled == valued_lots) {
+    order_notional = valued_notional;
+  } else if (!notional128(instrument_, ref, qty - c.filled, order_notional)) {
     return block(RiskRule::kMaxExposure, c.qty);
   }
   if (order_notional > cap_notional &&
