@@ -13,7 +13,8 @@ namespace mm {
 // Writes the orders of `instrument` that can still rest on the book (state not Filled/Cancelled/Rejected)
 // into `out`, at most out.size() of them, and returns how many were written. `qty` is the leaves quantity,
 // `pending` is is_pending(state), `price` the last acked or reported price (an amend in flight is not in it
-// yet: such an order is pending). Order of the entries: the table's (unspecified). No allocation.
+// yet: such an order is pending). `tag` is the order's table position: table.handle_at(tag) names it until
+// the table changes. Order of the entries: the table's (unspecified). No allocation.
 inline uint32_t collect_live_orders(const OrderTable& table, InstrumentId instrument,
                                     std::span<LiveOrder> out) noexcept {
   uint32_t n = 0;
@@ -33,6 +34,7 @@ inline uint32_t collect_live_orders(const OrderTable& table, InstrumentId instru
     l.created_ns = o.created_ns;
     l.pending = is_pending(o.state());
     l.reduce_only = o.reduce_only;
+    l.tag = i;
   }
   return n;
 }

@@ -65,6 +65,9 @@ struct LiveOrder {
   int64_t created_ns = 0;
   bool pending = false;
   bool reduce_only = false;
+  // The caller's own reference to the order (the Trader: its order-table position), echoed in
+  // QuoteActions::cancel_tags / amend_tags so the caller needs no link-id lookup per action.
+  uint32_t tag = 0;
 };
 
 class Signals;  // strategy/signals.h

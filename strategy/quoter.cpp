@@ -412,10 +412,12 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
           }
           --tokens;
           ++cancels_sent[s];
+          const LiveOrder& l = in.live[sides[s].live[pos]];
+          out.cancel_tags[out.cancel_count] = l.tag;
           OrderCancel& c = out.cancels[out.cancel_count++];
           c.instrument = in.instrument_id;
           c.id_kind = OrderIdKind::kLinkId;
-          c.link_id = in.live[sides[s].live[pos]].link_id;
+          c.link_id = l.link_id;
         });
   }
   {
@@ -432,10 +434,12 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
           }
           --tokens;
           const TargetLevel& tl = sides[s].targets[t];
+          const LiveOrder& l = in.live[sides[s].live[tl.live_pos]];
+          out.amend_tags[out.amend_count] = l.tag;
           OrderAmend& a = out.amends[out.amend_count++];
           a.instrument = in.instrument_id;
           a.id_kind = OrderIdKind::kLinkId;
-          a.link_id = in.live[sides[s].live[tl.live_pos]].link_id;
+          a.link_id = l.link_id;
           a.price = tl.amend_price ? std::optional<Price>(tl.price) : std::nullopt;
           a.qty = tl.amend_qty ? std::optional<Qty>(tl.qty) : std::nullopt;
         });

@@ -154,6 +154,9 @@ struct QuoteActions {
   uint32_t amend_count = 0;
   uint32_t create_count = 0;
   uint32_t batch_count = 0;
+  // LiveOrder::tag of the order each cancel / amend acts on (index i belongs to cancels[i] / amends[i]).
+  std::array<uint32_t, kMaxQuoteCancels> cancel_tags{};
+  std::array<uint32_t, kMaxQuoteAmends> amend_tags{};
   uint64_t next_link_seq = 0;  // journal this: the first sequence the next diff may use
   QuoterCounters counters;
 

@@ -313,13 +313,13 @@ class Trader {
 
     // Risk: each action checked; refused ones dropped (counted by the engine per rule, and here in total).
     n_cancels_ = n_amends_ = n_creates_ = 0;
-    for (const OrderCancel& c : actions_.cancel_span()) {
-      const OrderHandle h = table_.find(c.link_id.view());
-      if (h.valid()) out_cancel_h_[n_cancels_++] = h;
+    // The table has not changed since collect_live_orders: each action's tag is its order's table position.
+    for (uint32_t i = 0; i < actions_.cancel_count; ++i) {
+      out_cancel_h_[n_cancels_++] = table_.handle_at(actions_.cancel_tags[i]);
     }
-    for (const OrderAmend& a : actions_.amend_span()) {
-      const OrderHandle h = table_.find(a.link_id.view());
-      if (!h.valid()) continue;
+    for (uint32_t i = 0; i < actions_.amend_count; ++i) {
+      const OrderAmend& a = actions_.amends[i];
+      const OrderHandle h = table_.handle_at(actions_.amend_tags[i]);
       const OwnOrder& o = table_.get(h);
       // The quoter's amend qty is the new remaining qty; Bybit's is the whole order's.
       OrderAmend full = a;
