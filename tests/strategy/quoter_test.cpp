@@ -154,6 +154,27 @@ TEST_F(QuoterTest, OneLevelMoveWithoutAmendIsCancelPlusCreate) {
   EXPECT_EQ(a.creates[0].side, Side::kBuy);
 }
 
+// The caller's tag of each live order comes back with the action on it (the Trader's table position).
+TEST_F(QuoterTest, ActionsEchoTheLiveOrdersTag) {
+  auto live = live_from(kTwoByTwo);
+  for (uint32_t i = 0; i < live.size(); ++i) live[i].tag = 100 + i;
+  const QuoteLadder moved = make_ladder({{649995, 10}, {649980, 10}}, {{650010, 10}, {650030, 10}});
+  const QuoteActions& a = run(moved, live);
+  ASSERT_EQ(a.amend_count, 2u);
+  for (uint32_t i = 0; i < a.amend_count; ++i) {
+    const std::string name = id(a.amends[i].link_id);
+    EXPECT_EQ(a.amend_tags[i], name == "old-0" ? 100u : 103u) << name;
+  }
+  cfg_.use_amend = false;
+  configure();
+  const QuoteActions& c = run(moved, live);
+  ASSERT_EQ(c.cancel_count, 2u);
+  for (uint32_t i = 0; i < c.cancel_count; ++i) {
+    const std::string name = id(c.cancels[i].link_id);
+    EXPECT_EQ(c.cancel_tags[i], name == "old-0" ? 100u : 103u) << name;
+  }
+}
+
 TEST_F(QuoterTest, SizeOnlyChangeAmendsQtyOnly) {
   const QuoteLadder resized = make_ladder({{649990, 10}, {649980, 10}}, {{650010, 15}, {650020, 10}});
   const QuoteActions& a = run(resized, live_from(kTwoByTwo));
