@@ -146,7 +146,7 @@ bool notional(const Instrument& in, Price p, Qty q, Money& out) noexcept {
     r = v / kDiv[static_cast<size_t>(scale - kMoneyScale)];  // truncates toward zero
   } else {
     const int64_t f = pow10_i64(kMoneyScale - scale);  // <= 1e8
-    const Int128 limit = Int128{INT64_MAX} / f;
+    const Int128 limit = INT64_MAX / f;  // 64-bit division: the same value, without a __divti3 call
     if (v > limit || v < -limit) return false;
     r = v * f;
   }
