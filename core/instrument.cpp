@@ -145,10 +145,20 @@ bool notional(const Instrument& in, Price p, Qty q, Money& out) noexcept {
     }();
     r = v / kDiv[static_cast<size_t>(scale - kMoneyScale)];  // truncates toward zero
   } else {
-    const int64_t f = pow10_i64(kMoneyScale - scale);  // <= 1e8
-    const Int128 limit = INT64_MAX / f;  // 64-bit division: the same value, without a __divti3 call
-    if (v > limit || v < -limit) return false;
-    r = v * f;
+    // Factor 10^k (k = kMoneyScale - scale, 1..kMoneyScale) and its overflow bound INT64_MAX / 10^k, from
+    // a table: no loop and no division per call.
+    struct Up {
+      int64_t f;
+      int64_t limit;
+    };
+    static constexpr auto kUp = [] {
+      std::array<Up, kMoneyScale + 1> t{};
+      for (int k = 0; k <= kMoneyScale; ++k) t[static_cast<size_t>(k)] = {pow10_i64(k), INT64_MAX / pow10_i64(k)};
+      return t;
+    }();
+    const Up& up = kUp[static_cast<size_t>(kMoneyScale - scale)];
+    if (v > up.limit || v < -Int128{up.limit}) return false;
+    r = v * up.f;
   }
   if (r > INT64_MAX || r < INT64_MIN) return false;
   out.units = static_cast<int64_t>(r);
