@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git
   libsimdjson-dev libcli11-dev libtomlplusplus-dev libconcurrentqueue-dev
-  libzstd-dev zstd zlib1g-dev unzip libssl-dev liburing-dev libboost-dev
+  libzstd-dev zstd zlib1g-dev unzip zip libssl-dev liburing-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 
