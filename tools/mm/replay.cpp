@@ -193,16 +193,7 @@ void Replayer::on_traded_book(const BookUpdate& u, int64_t recv_ns, int64_t t0, 
   DecisionPath& p = *path_;
   p.reset_stamps();
   const uint64_t resyncs_before = p.book_sync().counters().resyncs;
-  const SyncResult r = p.on_book(u, recv_ns);
-  switch (r) {
-    case SyncResult::kApplied: ++(u.snapshot ? counters_.book_snapshots : counters_.book_deltas); break;
-    case SyncResult::kGap:
-    case SyncResult::kBackwards: ++counters_.gaps; break;
-    case SyncResult::kError: ++counters_.book_errors; break;
-    case SyncResult::kDuplicate:
-    case SyncResult::kIgnoredUntrusted: break;
-  }
-  counters_.resyncs += p.book_sync().counters().resyncs - resyncs_before;
+  count_sync(p.on_book(u, recv_ns), u.snapshot, p.book_sync().counters().resyncs - resyncs_before);
   const auto& st = p.stamps();
   const auto at = [&](TickMark m) { return st[static_cast<size_t>(m)]; };
   const auto rec = [&](ReplayStage s, int64_t d) { hist_[static_cast<size_t>(s)].record(to_ns(d)); };
@@ -264,21 +255,19 @@ void Replayer::on_book(const BookUpdate& u, int64_t recv_ns) noexcept {
     book_epoch_[u.instrument] = epoch_;
   }
   const uint64_t resyncs_before = b.counters().resyncs;
-  switch (b.on_update(u, recv_ns)) {
-    case SyncResult::kApplied:
-      if (u.snapshot) {
-        ++counters_.book_snapshots;
-      } else {
-        ++counters_.book_deltas;
-      }
-      break;
+  count_sync(b.on_update(u, recv_ns), u.snapshot, b.counters().resyncs - resyncs_before);
+}
+
+void Replayer::count_sync(SyncResult r, bool snapshot, uint64_t resyncs) noexcept {
+  switch (r) {
+    case SyncResult::kApplied: ++(snapshot ? counters_.book_snapshots : counters_.book_deltas); break;
     case SyncResult::kGap:
     case SyncResult::kBackwards: ++counters_.gaps; break;
     case SyncResult::kError: ++counters_.book_errors; break;
     case SyncResult::kDuplicate:
     case SyncResult::kIgnoredUntrusted: break;
   }
-  counters_.resyncs += b.counters().resyncs - resyncs_before;
+  counters_.resyncs += resyncs;
 }
 
 void Replayer::process(const Frame& f) noexcept {

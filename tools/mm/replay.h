@@ -144,6 +144,8 @@ class Replayer {
   bool wanted(InstrumentId id) const noexcept;
   bool shown(ReplayStage s) const noexcept;
   void on_book(const BookUpdate& u, int64_t recv_ns) noexcept;
+  // Counts one BookSync verdict (and the resyncs it caused) in counters_.
+  void count_sync(SyncResult r, bool snapshot, uint64_t resyncs) noexcept;
   void on_traded_book(const BookUpdate& u, int64_t recv_ns, int64_t t0, int64_t t1) noexcept;
   int64_t to_ns(int64_t ticks) const noexcept { return tsc_ ? tsc_->ticks_to_duration_ns(ticks) : ticks; }
   std::string scan_instruments(const std::string& path);
