@@ -106,7 +106,9 @@ class Trader {
   SyncResult on_book(const BookUpdate& u, int64_t recv_ns) noexcept {
     const SyncResult r = book_.on_update(u, recv_ns);
     mark(TickMark::kBook);
-    if (r == SyncResult::kApplied) decide();
+    // Every verdict but a duplicate runs the decision: a gap must reach the risk tick at once (the
+    // untrusted-book breaker cancels our resting orders), not wait for the next snapshot.
+    if (r != SyncResult::kDuplicate) decide();
     return r;
   }
 

@@ -194,6 +194,7 @@ TEST_F(TraderTest, GapStopsQuotingUntilSnapshot) {
   EXPECT_EQ(t.on_book(d, v.now), SyncResult::kGap);
   EXPECT_TRUE(v.creates.empty());
   EXPECT_FALSE(t.book_sync().trusted());
+  EXPECT_EQ(v.cancel_alls, 1) << "the untrusted-book breaker pulls our quotes on the gap itself";
 }
 
 TEST_F(TraderTest, SteadyStateTickDoesNotAllocate) {

@@ -2,6 +2,7 @@
 // errors, decision-path actions, encoded order frames and final books, whatever the idle strategy, and with
 // an arena small enough to wrap and make the feed wait.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <simdjson.h>
 
 #include <filesystem>
@@ -24,7 +25,7 @@ std::string example(const char* name) {
 // A busy configuration: a tight fixed-spread ladder, no price tolerance and rate limits out of the way, so
 // the ladder follows every move of the touch (on the real recording the touch hardly moves: one tick sends).
 std::string busy_config() {
-  const std::string path = ::testing::TempDir() + "mm_pipeline_busy.toml";
+  const std::string path = ::testing::TempDir() + "mm_pipeline_busy_" + std::to_string(::getpid()) + ".toml";
   std::ofstream f(path);
   f << "[market]\ncategory = \"linear\"\nsymbol = \"BTCUSDT\"\n"
        "[strategy]\nkind = \"fixed\"\nhalf_spread_ticks = 10.0\nhalf_spread_bps = 0.0\nmin_spread_ticks = 2\n"
@@ -99,7 +100,8 @@ const std::string& synthetic() {
     GenParams p;
     p.seconds = 120;
     p.seed = 7;
-    const std::string out = ::testing::TempDir() + "mm_pipeline_synthetic.mmcap";
+    // One file per process: ctest runs these tests in parallel processes, which must not share it.
+    const std::string out = ::testing::TempDir() + "mm_pipeline_synthetic_" + std::to_string(::getpid()) + ".mmcap";
     const GenResult r = write_synthetic_capture(p, out);
     EXPECT_EQ(r.status, CaptureError::kOk) << r.message;
     return out;
