@@ -157,6 +157,17 @@ class Trader {
     apply(h, ev);
   }
 
+  // An amend or cancel was refused by the exchange (kind kAmendRejected or kCancelRejected), e.g. 110001
+  // "order not exists or too late": the order keeps its last confirmed terms; a racing fill settles it.
+  void on_rejected(std::string_view link_id, OrderEventKind kind) noexcept {
+    const OrderHandle h = table_.find(link_id);
+    if (!h.valid()) {
+      ++counters_.unknown_orders;
+      return;
+    }
+    apply(h, OrderEvent::make(kind));
+  }
+
   // A create was refused by the exchange (trade-WS ack with retCode != 0).
   void on_create_rejected(std::string_view link_id) noexcept {
     const OrderHandle h = table_.find(link_id);
