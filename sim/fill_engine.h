@@ -215,17 +215,23 @@ class FillEngine {
     return static_cast<uint32_t>(static_cast<uint64_t>(ticks) & bucket_mask_);
   }
   [[nodiscard]] bool crosses(Side side, int64_t price) const noexcept;
-  // Takes liquidity for an order of ours; returns lots filled. limit: price bound (none for market).
-  int64_t take(uint64_t id, Side side, int64_t limit, int64_t qty, int64_t leaves_base, FillSink& sink) noexcept;
+  // Takes up to `want` lots for order `id` from the opposite side of the book, best level first, within `limit`
+  // (inclusive); one taker fill per level. total_qty/filled_before give the fills' leaves_after. Returns the lots.
+  int64_t take(uint64_t id, Side side, int64_t limit, int64_t want, int64_t total_qty, int64_t filled_before,
+               FillSink& sink) noexcept;
+  // Lots available to an order of `side` within `limit`, counting up to `want` (FOK's check).
   [[nodiscard]] int64_t available(Side side, int64_t limit, int64_t want) const noexcept;
+  // Puts a new resting order in a free slot (precondition: one is free) at the back of its level.
   uint16_t rest(uint64_t id, Side side, TimeInForce tif, int64_t price, int64_t qty, int64_t filled) noexcept;
-  void link(uint16_t s) noexcept;
-  void unlink(uint16_t s) noexcept;
-  void remove(uint16_t s) noexcept;
+  void link(uint16_t s) noexcept;    // into its price bucket
+  void unlink(uint16_t s) noexcept;  // out of its price bucket
+  void drop(uint16_t s) noexcept;    // out of the bucket and the live list, slot freed; own_best_ not updated
+  void remove(uint16_t s) noexcept;  // drop + own_best_ kept right
   void recompute_best(Side side) noexcept;
-  // Fills `lots` of resting order s as maker at its price; removes it when done. Returns true if it is gone.
+  // Fills min(lots, leaves) of resting order s as maker at its price; removes it when done. Returns true if gone.
   bool maker_fill(uint16_t s, int64_t lots, FillSink& sink) noexcept;
-  void fill_reached(Side side, int64_t opposite_best, FillSink& sink) noexcept;
+  // After a book change: fills every resting order that the opposite side's best reaches.
+  void fill_reached(FillSink& sink) noexcept;
 
   QueueModel model_;
   OrderBook book_;
