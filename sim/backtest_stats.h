@@ -2,8 +2,8 @@
 // Statistics of one backtest run, computed from its BacktestSeries (sim/backtest_series.h). Cold path: runs
 // once after the backtest; doubles are used for ratios, money stays exact (Money, 1e-8 of the settle coin).
 //
-// Definitions (T = end_ns - start_ns, the simulated time covered; C = StatsConfig::capital; E(t) = equity of the
-// last sample with ts <= t, 0 before the first sample, since equity is net PnL and starts at 0):
+// Definitions (T = end_ns - start_ns, the simulated time covered; C = StatsConfig::capital; E(t) = equity of
+// the last sample with ts <= t, 0 before the first sample, since equity is net PnL and starts at 0):
 //   net_pnl            E of the last sample (realized + unrealized at mid - fees + funding), Money.
 //   fees               sum of the positive fee_units of the fills (paid), Money >= 0.
 //   rebates            minus the sum of the negative fee_units (received), Money >= 0.
@@ -12,14 +12,16 @@
 //   return_on_capital  net_pnl / C, fraction (0.01 = 1 %).
 //   annualized_return  return_on_capital * year / T (simple, not compounded); year = 365 days.
 //   bars               K = floor(T / bar_ns) complete bars from start_ns; a partial last bar is dropped.
-//   bar returns        r_k = (E(start + k*bar) - E(start + (k-1)*bar)) / C, k = 1..K (PnL over fixed capital).
-//   sharpe             (mean(r) - rf) / stdev(r) * sqrt(P); stdev with n-1; rf = risk_free / P per bar;
+//   bar returns        r_k = (E(start + k*bar) - E(start + (k-1)*bar)) / C, k = 1..K (PnL over fixed
+//   capital). sharpe             (mean(r) - rf) / stdev(r) * sqrt(P); stdev with n-1; rf = risk_free / P per
+//   bar;
 //                      P = periods_per_year(). Undefined (0, flag kSharpeUndefined) when K < 2 or stdev == 0.
 //   sortino            (mean(r) - rf) / dd * sqrt(P), dd = sqrt(sum(min(0, r_k - rf)^2) / K) (downside
 //                      deviation over all bars). Undefined (0, kSortinoUndefined) when K < 2 or dd == 0.
 //   max_drawdown       max over samples of (running peak of E - E), the peak starting at E = 0 at start_ns,
 //                      Money >= 0. max_drawdown_pct = 100 * max_drawdown / C (percent of capital).
-//   max_drawdown_duration_ns  longest time under water: from the time the running peak was last reached to the
+//   max_drawdown_duration_ns  longest time under water: from the time the running peak was last reached to
+//   the
 //                      first later sample with E >= that peak (or to the last sample if it never recovers).
 //   calmar             annualized_return / (max_drawdown / C). Undefined (0, kCalmarUndefined) when
 //                      max_drawdown == 0 or T == 0.
@@ -35,8 +37,10 @@
 //   order_to_trade     (orders_created + orders_amended + orders_cancelled) / fills.
 //                      Undefined (0, kOrderToTradeUndefined) when there is no fill.
 //   spread_captured    per fill with a known mid (mid_ticks != 0): (mid - price) * sign, sign = +1 buy,
-//                      -1 sell; mean over those fills in ticks and in bps of the fill price (1e4 * x / price).
-//   markouts           per horizon h (1 s, 5 s, 30 s) and per side (buy, sell, all): mean over the fills whose
+//                      -1 sell; mean over those fills in ticks and in bps of the fill price (1e4 * x /
+//                      price).
+//   markouts           per horizon h (1 s, 5 s, 30 s) and per side (buy, sell, all): mean over the fills
+//   whose
 //                      mid_after_ticks[h] != 0 of (mid_after - price) * sign, in ticks and in bps of the fill
 //                      price. > 0 means the fill was worth more than we paid (good for us).
 // Every "mean" over an empty set is 0 with a flag (kNoFills, kNoSamples, kNoMarkout…): a statistic is never
@@ -81,7 +85,7 @@ enum StatsFlag : uint32_t {
 };
 
 // Markouts of one side (or all fills) at the three horizons of kMarkoutHorizonsNs.
-struct MarkoutStats {
+struct FillMarkouts {
   uint64_t count[3] = {0, 0, 0};  // fills with a known mid after the horizon
   double ticks[3] = {0, 0, 0};    // mean markout, ticks
   double bps[3] = {0, 0, 0};      // mean markout, bps of the fill price
@@ -105,7 +109,8 @@ struct BacktestStats {
   double fill_ratio = 0, maker_share = 0;
   Money volume;
   double turnover = 0;
-  uint64_t orders_created = 0, orders_amended = 0, orders_cancelled = 0, orders_rejected = 0, orders_filled = 0;
+  uint64_t orders_created = 0, orders_amended = 0, orders_cancelled = 0, orders_rejected = 0,
+           orders_filled = 0;
   double order_to_trade = 0;
   // Inventory (instrument quantity units; lots alongside where exact matters).
   double inventory_mean = 0, inventory_mean_abs = 0, inventory_max = 0;
@@ -114,15 +119,15 @@ struct BacktestStats {
   // Execution quality.
   uint64_t spread_captured_count = 0;
   double spread_captured_ticks = 0, spread_captured_bps = 0;
-  MarkoutStats markouts[3];  // [kMarkoutBuy], [kMarkoutSell], [kMarkoutAll]
+  FillMarkouts markouts[3];  // [kMarkoutBuy], [kMarkoutSell], [kMarkoutAll]
   // Run.
   int64_t duration_ns = 0;  // T
   uint64_t samples = 0;
-  uint32_t undefined = 0;   // StatsFlag bits
+  uint32_t undefined = 0;  // StatsFlag bits
 };
 
-// "" or a message naming the first inconsistency: end_ns < start_ns, sample_ns <= 0, samples out of time order
-// or outside [start_ns, end_ns], a fill with price <= 0 or qty <= 0, negative durations/counters
+// "" or a message naming the first inconsistency: end_ns < start_ns, sample_ns <= 0, samples out of time
+// order or outside [start_ns, end_ns], a fill with price <= 0 or qty <= 0, negative durations/counters
 // (quoted_*_ns, time_at_limit_ns greater than T or negative, orders_filled > orders_created).
 [[nodiscard]] std::string validate_series(const BacktestSeries& s);
 
