@@ -1,0 +1,1 @@
+"""mm optimize: Optuna over the C++ backtester (the `mmpy` module). See docs/optimize.md."""

@@ -1,0 +1,184 @@
+"""Storage, samplers and one optimization run (one training window) of mm optimize."""
+import math
+import os
+import sys
+import threading
+import time
+import warnings
+
+import optuna
+
+from . import metrics
+from . import space as space_mod
+from .backend import ConfigRejected
+from .errors import InputError, RunError
+
+
+def default_storage_url(out_dir):
+    return "sqlite:///" + os.path.join(os.path.abspath(out_dir), "study.db")
+
+
+def redact(url):
+    """The storage URL without its password (it goes into summary.json)."""
+    if "://" not in url or "@" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    cred, host = rest.rsplit("@", 1)
+    user = cred.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in cred else url
+
+
+def make_storage(url):
+    """An Optuna RDB storage. Several workers may create the schema at the same moment on a fresh PostgreSQL
+    database; the loser of that race sees an integrity/programming error, so creation is retried."""
+    import sqlalchemy.exc
+    if url.startswith("sqlite"):
+        # Threads of one process share the file; wait for the writer instead of failing with "locked".
+        kwargs = {"connect_args": {"timeout": 120}}
+    elif url.startswith("postgresql"):
+        kwargs = {"pool_pre_ping": True}
+    else:
+        raise InputError(f"--storage: unsupported URL {redact(url)!r} (use postgresql://user:pass@host:port/db; "
+                         f"the default is SQLite in --out)")
+    last = None
+    for attempt in range(20):
+        try:
+            return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError, sqlalchemy.exc.InternalError) as e:
+            last = e
+            time.sleep(0.2 + 0.1 * attempt)
+        except sqlalchemy.exc.ArgumentError as e:
+            raise InputError(f"--storage: {e}") from None
+        except sqlalchemy.exc.OperationalError as e:
+            raise RunError(f"--storage: cannot connect to {redact(url)}: {str(e).splitlines()[0]}") from None
+        except ImportError as e:
+            raise RunError(f"--storage: missing database driver: {e}") from None
+    raise RunError(f"--storage: could not create the schema in {redact(url)}: {last}")
+
+
+def make_sampler(space, seed, parallel):
+    """The sampler the space names, seeded. `parallel` (threads or other workers) turns on TPE's constant liar
+    so that concurrent trials do not all probe the same point."""
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    cf = constraints_func if space.constraints else None
+    if space.sampler == "tpe":
+        return optuna.samplers.TPESampler(seed=seed, constant_liar=parallel, constraints_func=cf)
+    if space.sampler == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    if space.sampler == "grid":
+        grid = {p.key: space_mod.grid_values(p.distribution) for p in space.params}
+        return optuna.samplers.GridSampler(grid, seed=seed)
+    if space.sampler == "cmaes":
+        # Categorical parameters are outside CMA-ES; they are sampled at random (seeded) without a warning per
+        # trial.
+        return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False,
+                                            independent_sampler=optuna.samplers.RandomSampler(seed=seed))
+    raise InputError(f"sampler: unknown sampler {space.sampler!r}")
+
+
+def constraints_func(trial):
+    return trial.user_attrs.get("constraints", [])
+
+
+def suggest(trial, p):
+    d = p.distribution
+    if isinstance(d, optuna.distributions.FloatDistribution):
+        return trial.suggest_float(p.key, d.low, d.high, step=d.step, log=d.log)
+    if isinstance(d, optuna.distributions.IntDistribution):
+        return trial.suggest_int(p.key, d.low, d.high, step=d.step, log=d.log)
+    return trial.suggest_categorical(p.key, d.choices)
+
+
+def stats_subset(stats):
+    return {k: stats[k] for k in metrics.REPORTED_STATS if k in stats}
+
+
+def open_study(storage, name, space, sampler):
+    try:
+        study = optuna.create_study(storage=storage, sampler=sampler, study_name=name,
+                                    directions=metrics.directions(space.objectives), load_if_exists=True)
+    except ValueError as e:
+        raise InputError(f"study {name!r}: {e}") from None
+    want = [optuna.study.StudyDirection.MAXIMIZE if d == "maximize" else optuna.study.StudyDirection.MINIMIZE
+            for d in metrics.directions(space.objectives)]
+    if list(study.directions) != want:
+        raise InputError(f"study {name!r} already exists in the storage with other directions "
+                         f"({[d.name.lower() for d in study.directions]}); the objective {space.objectives} "
+                         f"needs {metrics.directions(space.objectives)}: use another --out or study name")
+    return study
+
+
+def optimize(study, space, backend, data, window, n_trials, jobs, label):
+    """Run `n_trials` trials of `study` on [window[0], window[1]) with `jobs` threads. Returns wall seconds."""
+    lock = threading.Lock()
+    names = space.objectives
+
+    def objective(trial):
+        values = {p.key: suggest(trial, p) for p in space.params}
+        config = space_mod.apply(space.base, values)
+        try:
+            stats = backend.run(config, data, window[0], window[1])
+        except ConfigRejected as e:
+            trial.set_user_attr("error", str(e))
+            raise
+        trial.set_user_attr("stats", stats_subset(stats))
+        if space.constraints:
+            trial.set_user_attr("constraints", metrics.constraint_violations(space.constraints, stats))
+        vals = metrics.objective_values(names, stats)
+        return vals[0] if len(vals) == 1 else tuple(vals)
+
+    def progress(study_, trial):
+        with lock:
+            if trial.state == optuna.trial.TrialState.COMPLETE:
+                vals = ", ".join(f"{n}={v:.6g}" for n, v in zip(names, trial.values))
+                feas = "" if is_feasible(trial) else " (infeasible)"
+                print(f"{label}trial {trial.number}: {vals}{feas}", file=sys.stderr, flush=True)
+            else:
+                msg = trial.user_attrs.get("error", trial.state.name.lower())
+                print(f"{label}trial {trial.number}: failed: {msg}", file=sys.stderr, flush=True)
+
+    t0 = time.perf_counter()
+    study.optimize(objective, n_trials=n_trials, n_jobs=jobs, catch=(ConfigRejected,), callbacks=[progress],
+                   gc_after_trial=False, show_progress_bar=False)
+    return time.perf_counter() - t0
+
+
+def is_feasible(trial):
+    return all(c <= 0 for c in trial.user_attrs.get("constraints", []))
+
+
+def complete_trials(study):
+    return [t for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+            if all(math.isfinite(v) for v in t.values)]
+
+
+def _dominates(a, b, dirs):
+    better = False
+    for x, y, d in zip(a, b, dirs):
+        if metrics.is_better(y, x, d):
+            return False
+        if metrics.is_better(x, y, d):
+            better = True
+    return better
+
+
+def pareto_front(trials, dirs):
+    front = [t for t in trials if not any(_dominates(o.values, t.values, dirs) for o in trials if o is not t)]
+    return sorted(front, key=lambda t: t.number)
+
+
+def select_best(study, space):
+    """(best trial or None, Pareto front list). Only feasible, finite, complete trials count. For a
+    multi-objective study the best is the Pareto trial that is best on the first objective (ties: lower
+    number), so that best.toml always exists."""
+    feasible = [t for t in complete_trials(study) if is_feasible(t)]
+    if not feasible:
+        return None, []
+    dirs = metrics.directions(space.objectives)
+    front = pareto_front(feasible, dirs) if space.multi else []
+    pool = front if space.multi else feasible
+    best = pool[0]
+    for t in pool[1:]:
+        if metrics.is_better(t.values[0], best.values[0], dirs[0]):
+            best = t
+    return best, front
