@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+#include <utility>
 
 #include "core/decimal.h"
 #include "core/instrument.h"
@@ -376,12 +377,10 @@ std::string stats_json(const BacktestStats& st) {
   return out;
 }
 
-std::string format_stats_table(const BacktestStats& st) {
-  std::string out;
-  char line[160];
-  auto row = [&](const char* name, const std::string& value, const char* unit) {
-    std::snprintf(line, sizeof line, "  %-24s %18s  %s\n", name, value.c_str(), unit);
-    out += line;
+std::vector<StatsRow> stats_rows(const BacktestStats& st) {
+  std::vector<StatsRow> rows;
+  auto row = [&](const char* name, std::string value, const char* unit) {
+    rows.push_back({name, std::move(value), unit});
   };
   auto d = [](double v, int prec) {
     char b[64];
@@ -389,8 +388,9 @@ std::string format_stats_table(const BacktestStats& st) {
     return std::string(b);
   };
   auto u = [](uint64_t v) { return std::to_string(v); };
-  const char* na = "";
-  out += "backtest statistics\n";
+  auto flag = [&](uint32_t bit, const char* defined_unit) {
+    return (st.undefined & bit) ? "(undefined)" : defined_unit;
+  };
   row("net PnL", money_to_string(st.net_pnl), "coin");
   row("gross PnL", money_to_string(st.gross_pnl), "coin (before fees and funding)");
   row("fees paid", money_to_string(st.fees), "coin");
@@ -398,15 +398,16 @@ std::string format_stats_table(const BacktestStats& st) {
   row("funding", money_to_string(st.funding), "coin (> 0 received)");
   row("return on capital", d(100.0 * st.return_on_capital, 4), "%");
   row("annualized return", d(100.0 * st.annualized_return, 2), "%");
-  row("Sharpe", d(st.sharpe, 3), (st.undefined & kSharpeUndefined) ? "(undefined)" : "annualized");
-  row("Sortino", d(st.sortino, 3), (st.undefined & kSortinoUndefined) ? "(undefined)" : "annualized");
+  row("Sharpe", d(st.sharpe, 3), flag(kSharpeUndefined, "annualized"));
+  row("Sortino", d(st.sortino, 3), flag(kSortinoUndefined, "annualized"));
+  row("bars", u(st.bars), "");
   row("max drawdown", money_to_string(st.max_drawdown), "coin");
-  row("max drawdown", d(st.max_drawdown_pct, 4), "% of capital");
+  row("max drawdown %", d(st.max_drawdown_pct, 4), "% of capital");
   row("max drawdown duration", d(static_cast<double>(st.max_drawdown_duration_ns) / 1e9, 3), "s");
-  row("Calmar", d(st.calmar, 3), (st.undefined & kCalmarUndefined) ? "(undefined)" : na);
-  row("fills", u(st.fills), na);
-  row("maker / taker fills", u(st.maker_fills) + " / " + u(st.taker_fills), na);
-  row("maker share", d(100.0 * st.maker_share, 2), "%");
+  row("Calmar", d(st.calmar, 3), flag(kCalmarUndefined, ""));
+  row("fills", u(st.fills), "");
+  row("maker / taker fills", u(st.maker_fills) + " / " + u(st.taker_fills), "");
+  row("maker share", d(100.0 * st.maker_share, 2), "% of fills");
   row("fill ratio", d(100.0 * st.fill_ratio, 2), "% of orders created");
   row("volume", money_to_string(st.volume), "coin");
   row("turnover", d(st.turnover, 4), "x capital");
@@ -416,16 +417,26 @@ std::string format_stats_table(const BacktestStats& st) {
   row("time at limit", d(st.time_at_limit_pct, 2), "%");
   row("quote uptime (2-sided)", d(st.quote_uptime_pct, 2), "%");
   row("quote uptime (any)", d(st.quote_uptime_any_pct, 2), "%");
-  row("orders created", u(st.orders_created), na);
-  row("orders amended", u(st.orders_amended), na);
-  row("orders cancelled", u(st.orders_cancelled), na);
-  row("orders rejected", u(st.orders_rejected), na);
-  row("order-to-trade", d(st.order_to_trade, 2), (st.undefined & kOrderToTradeUndefined) ? "(no fill)" : na);
+  row("orders created", u(st.orders_created), "");
+  row("orders amended", u(st.orders_amended), "");
+  row("orders cancelled", u(st.orders_cancelled), "");
+  row("orders rejected", u(st.orders_rejected), "");
+  row("order-to-trade", d(st.order_to_trade, 2), flag(kOrderToTradeUndefined, ""));
   row("spread captured", d(st.spread_captured_bps, 3), "bps");
   static constexpr const char* kNames[3] = {"markout buy", "markout sell", "markout all"};
   for (int g = 0; g < 3; ++g) {
     const FillMarkouts& m = st.markouts[g];
     row(kNames[g], d(m.bps[0], 2) + " " + d(m.bps[1], 2) + " " + d(m.bps[2], 2), "bps at 1 s / 5 s / 30 s");
+  }
+  return rows;
+}
+
+std::string format_stats_table(const BacktestStats& st) {
+  std::string out = "backtest statistics\n";
+  char line[200];
+  for (const StatsRow& r : stats_rows(st)) {
+    std::snprintf(line, sizeof line, "  %-24s %22s  %s\n", r.name.c_str(), r.value.c_str(), r.unit.c_str());
+    out += line;
   }
   return out;
 }

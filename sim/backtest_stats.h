@@ -47,6 +47,7 @@
 // NaN or infinite, so the JSON below never needs null.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/money.h"
 #include "sim/backtest_series.h"
@@ -147,6 +148,13 @@ struct BacktestStats {
 void write_stats_json(const BacktestStats& st, std::string& out);
 // The same object as a new string.
 [[nodiscard]] std::string stats_json(const BacktestStats& st);
+
+// One line of the human-readable table: the statistic, its formatted value, its unit (or a note such as
+// "(undefined)" for a flagged statistic). The same rows feed the stdout table and the HTML report.
+struct StatsRow {
+  std::string name, value, unit;
+};
+[[nodiscard]] std::vector<StatsRow> stats_rows(const BacktestStats& st);
 
 // A human-readable table (one statistic per line, units shown) for stdout.
 [[nodiscard]] std::string format_stats_table(const BacktestStats& st);
