@@ -394,7 +394,7 @@ constexpr std::string_view kJs = R"JS(
     line(m, I.pos, '#6a3fb5', true, 1.3);
     legend(m, lim > 0 ? [['position', '#6a3fb5'], ['limit', '#d1403a']] : [['position', '#6a3fb5']]);
     if (!I.pos.x.length) noData(m, 'no samples');
-    return m.n - before + (lim > 0 ? 0 : 0);
+    return m.n - before;
   }
   function plotMarkout(c) {
     var M = D.markout, idx = [0, 1, 2, 3];
