@@ -39,6 +39,8 @@ def parse_args(argv):
     a = p.parse_args(argv)
     if a.trials < 1:
         p.error(f"--trials: must be >= 1, got {a.trials}")
+    if not 0 <= a.seed < 2**31:  # numpy's generators take 32-bit seeds; a shared storage adds the pid to it
+        p.error(f"--seed: must be in 0..{2**31 - 1}, got {a.seed}")
     if a.jobs < 1:
         p.error(f"--jobs: must be >= 1, got {a.jobs}")
     return a
@@ -89,6 +91,8 @@ def run(a):
     wins = windows(space, first_ns, last_ns)
 
     def base_stats(w0, w1, what):
+        if space.walk_forward is None:
+            w0 = w1 = None
         try:
             return backend.run(space.base, data, w0, w1)
         except ConfigRejected as e:
@@ -103,7 +107,7 @@ def run(a):
     storage = study_mod.make_storage(url)
     # Workers sharing a study through a server each mix their process id into the seed; otherwise two workers
     # started together would propose the same first points. One worker on its own storage stays reproducible.
-    seed = a.seed if a.storage is None else a.seed + os.getpid()
+    seed = a.seed if a.storage is None else (a.seed + os.getpid()) % 2**32
     parallel = a.jobs > 1 or a.storage is not None
 
     results = []
@@ -115,7 +119,10 @@ def run(a):
         label = "" if space.walk_forward is None else f"[window {i}] "
         sampler = study_mod.make_sampler(space, seed, parallel)
         st = study_mod.open_study(storage, name, space, sampler)
-        wall = study_mod.optimize(st, space, backend, data, (w[0], w[1]), a.trials, a.jobs, label)
+        # Without walk-forward the backtest runs over all the data (no bounds), exactly as `mm backtest` without
+        # --from/--to does, so best.toml reproduces the best trial's figures there.
+        bounds = (None, None) if space.walk_forward is None else (w[0], w[1])
+        wall = study_mod.optimize(st, space, backend, data, bounds, a.trials, a.jobs, label)
         total_trials += a.trials
         trials = st.get_trials(deepcopy=False)
         best, front = study_mod.select_best(st, space)

@@ -1,6 +1,7 @@
 """Storage, samplers and one optimization run (one training window) of mm optimize."""
 import math
 import os
+import socket
 import sys
 import threading
 import time
@@ -112,8 +113,11 @@ def optimize(study, space, backend, data, window, n_trials, jobs, label):
     """Run `n_trials` trials of `study` on [window[0], window[1]) with `jobs` threads. Returns wall seconds."""
     lock = threading.Lock()
     names = space.objectives
+    worker = f"{socket.gethostname()}:{os.getpid()}"
 
     def objective(trial):
+        # Which worker ran the trial: a study shared through a server shows every worker's share.
+        trial.set_user_attr("worker", worker)
         values = {p.key: suggest(trial, p) for p in space.params}
         config = space_mod.apply(space.base, values)
         try:
