@@ -161,7 +161,8 @@ CodecError kline_interval(std::string_view s, uint32_t& minutes) noexcept {
   return CodecError::kOk;
 }
 
-// Decides the topic family from its prefix and resolves the public symbol.
+}  // namespace
+
 CodecError classify_topic(const InstrumentRegistry& reg, std::string_view t, Frame& f) noexcept {
   std::string_view symbol;
   bool needs_symbol = true;
@@ -255,6 +256,8 @@ CodecError classify_topic(const InstrumentRegistry& reg, std::string_view t, Fra
   return CodecError::kOk;
 }
 
+namespace {
+
 constexpr std::array<std::string_view, 19> kTopKeyNames = {
     "topic", "type", "ts", "data", "cts", "cs", "creationTime", "op", "success", "ret_msg", "retMsg",
     "conn_id", "connId", "req_id", "reqId", "retCode", "args", "header", "retExtInfo"};
@@ -264,6 +267,12 @@ enum TopKey : int {
   kKeyArgs, kKeyHeader, kKeyRetExtInfo,
 };
 constexpr KeyTable<19> kTopKeys{kTopKeyNames};
+
+}  // namespace
+
+bool is_top_key(std::string_view key) noexcept { return kTopKeys.find(key) >= 0; }
+
+namespace {
 
 CodecError dispatch_data(BybitCodec& c, Frame& f, od::value data) noexcept {
   switch (f.topic) {
@@ -397,6 +406,11 @@ CodecError walk(BybitCodec& c, const InstrumentRegistry& reg, od::document& doc,
 }  // namespace
 
 ParseResult CodecImpl::run(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept {
+  if (fast_book(c, p, len, public_category)) [[likely]] return {CodecError::kOk, MsgKind::kBook};
+  return run_reference(c, p, len, public_category);
+}
+
+ParseResult CodecImpl::run_reference(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept {
   CodecParser& cp = *c.parser_;
   if (auto e = cp.parser.iterate(p, len, len + BybitCodec::kPadding).get(cp.doc)) return {from_json(e), MsgKind::kNone};
   Frame f;

@@ -433,9 +433,30 @@ inline InstrumentId find_symbol(const InstrumentRegistry& reg, Category c, std::
   return reg.find(c, s);
 }
 
+// Decides the topic family from its prefix and resolves the public symbol into f (topic, symbol,
+// instrument, depth, interval). kBadTopic / kUnknownInstrument as listed in bybit_codec.h.
+CodecError classify_topic(const InstrumentRegistry& reg, std::string_view topic, Frame& f) noexcept;
+// True for the top-level keys the simdjson path reads (topic, type, ts, data, cts, op, success, ...).
+bool is_top_key(std::string_view key) noexcept;
+
 // Implementation entry points; each returns kOk or an error and fills the codec's buffers.
 struct CodecImpl {
+  // fast_book, then run_reference when fast_book does not take the frame.
   static ParseResult run(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept;
+  // The simdjson On-Demand path: the parser of record for every frame, and the one that reports errors.
+  static ParseResult run_reference(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept;
+  // Strict single-pass scanner for the common orderbook frame (net/detail/book_scan.cpp). Takes the frame
+  // (true: c.book_ and the level buffers filled, the result is {kOk, kBook}) only when it is plain JSON of
+  // the exact well-formed shape: a top-level object with topic "orderbook.*" of a known instrument, type
+  // "snapshot" / "delta", ts, optional cts, data {b, a, u, optional s (== the topic's symbol), optional
+  // seq}, keys in any order, each at most once, unknown keys' values strictly valid JSON; keys and
+  // strings without escapes, printable ASCII only; integers plain (1..18 digits, no sign, no leading
+  // zero); decimals as fast_steps reads them. Anything else returns false, having changed nothing but the
+  // level buffers, and the frame goes to run_reference, which decides.
+  // Why: stage 1 plus the On-Demand walk cost more than the conversions on a 400-byte delta; the two
+  // paths are checked to agree by tests/net/codec_differential_test.cpp.
+  // Preconditions: as parse_padded (kPadding readable bytes after p[len)), len <= max_frame_bytes.
+  static bool fast_book(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept;
 
   // Public topics (codec_public.cpp). `data` is the value of the top-level "data" key.
   static CodecError book_data(BybitCodec& c, Frame& f, od::value data) noexcept;

@@ -1,0 +1,395 @@
+// The strict single-pass scanner for orderbook frames (CodecImpl::fast_book): see codec_impl.h for its
+// contract. Every function here answers "accepted, with the value" or "not mine" (false); it never decides
+// an error. The simdjson path (CodecImpl::run_reference) stays the parser of record: whatever is refused
+// here is parsed there, and tests/net/codec_differential_test.cpp checks that what is accepted here gets
+// the same event there.
+//
+// Reading past the frame: the caller guarantees BybitCodec::kPadding (64) readable bytes after the frame,
+// of any content. Digit runs are scanned without an end check per byte, each run bounded (at most 37
+// bytes past its start, see quoted_steps / scan_uint), and every token is then required to end inside the
+// frame, so a token's value never depends on the padding. Structural characters are checked against the
+// end one by one.
+#include <cstring>
+
+#include "net/detail/codec_impl.h"
+
+namespace mm::detail {
+
+namespace {
+
+// Depth allowed inside an unknown field's value (the top-level object is depth 1). Deeper values go to
+// simdjson, whose own limit (1024) decides.
+constexpr int kMaxSkipDepth = 32;
+
+// Plain string bytes: printable ASCII without quote and backslash. Anything else (escapes, control bytes,
+// UTF-8) is left to simdjson's validation and unescaping.
+constexpr std::array<bool, 256> make_plain() noexcept {
+  std::array<bool, 256> t{};
+  for (int ch = 0x20; ch < 0x80; ++ch) t[static_cast<size_t>(ch)] = ch != '"' && ch != '\\';
+  return t;
+}
+constexpr std::array<bool, 256> kPlain = make_plain();
+
+inline bool digit(char ch) noexcept { return static_cast<unsigned>(ch - '0') < 10u; }
+
+// Whitespace as JSON defines it. The first test is the common case (no whitespace) in one comparison;
+// reading *p at p == end is fine (padding).
+inline const char* ws(const char* p, const char* end) noexcept {
+  while (static_cast<unsigned char>(*p) <= ' ' && p < end && is_ws(*p)) ++p;
+  return p;
+}
+
+inline bool at(const char* p, const char* end, char ch) noexcept { return p < end && *p == ch; }
+
+// A string without escapes: p at the opening quote, moves past the closing one; s is the contents.
+inline bool scan_string(const char*& p, const char* end, std::string_view& s) noexcept {
+  if (!at(p, end, '"')) return false;
+  const char* const b = p + 1;
+  const char* q = b;
+  while (q < end && kPlain[static_cast<unsigned char>(*q)]) ++q;
+  if (q >= end || *q != '"') return false;
+  s = std::string_view(b, static_cast<size_t>(q - b));
+  p = q + 1;
+  return true;
+}
+
+// After a scalar: the byte that ends it must be inside the frame and one JSON allows there.
+inline bool scalar_end(const char* q, const char* end) noexcept {
+  if (q >= end) return false;
+  const char ch = *q;
+  return ch == ',' || ch == '}' || ch == ']' || is_ws(ch);
+}
+
+// A JSON integer of 1..18 digits without sign or leading zero (the shape of u, seq, ts, cts). The value
+// is token_i64's for the same token. Reads at most 19 bytes from p.
+inline bool scan_uint(const char*& p, const char* end, int64_t& out) noexcept {
+  const char* q = p;
+  uint64_t v = 0;
+  while (q - p < 19 && digit(*q)) {
+    v = v * 10 + static_cast<unsigned>(*q - '0');
+    ++q;
+  }
+  const auto n = q - p;
+  if (n == 0 || n > 18 || (*p == '0' && n > 1) || !scalar_end(q, end)) return false;
+  out = static_cast<int64_t>(v);
+  p = q;
+  return true;
+}
+
+// A JSON number in the strict grammar -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, skipped.
+inline bool skip_number(const char*& p, const char* end) noexcept {
+  const char* q = p;
+  if (q < end && *q == '-') ++q;
+  if (q >= end || !digit(*q)) return false;
+  if (*q == '0') {
+    ++q;
+  } else {
+    while (q < end && digit(*q)) ++q;
+  }
+  if (q < end && *q == '.') {
+    ++q;
+    if (q >= end || !digit(*q)) return false;
+    while (q < end && digit(*q)) ++q;
+  }
+  if (q < end && (*q == 'e' || *q == 'E')) {
+    ++q;
+    if (q < end && (*q == '+' || *q == '-')) ++q;
+    if (q >= end || !digit(*q)) return false;
+    while (q < end && digit(*q)) ++q;
+  }
+  if (!scalar_end(q, end)) return false;
+  p = q;
+  return true;
+}
+
+inline bool skip_literal(const char*& p, const char* end, std::string_view lit) noexcept {
+  if (static_cast<size_t>(end - p) < lit.size() || std::memcmp(p, lit.data(), lit.size()) != 0) return false;
+  if (!scalar_end(p + lit.size(), end)) return false;
+  p += lit.size();
+  return true;
+}
+
+// Any strictly valid JSON value (plain strings only, depth-limited), skipped. Why strict: On-Demand skips
+// an unknown value without validating its numbers or literals; accepting only valid JSON keeps this
+// scanner's language a subset of simdjson's.
+bool skip_value(const char*& p, const char* end, int depth) noexcept {
+  if (p >= end) return false;
+  switch (*p) {
+    case '"': {
+      std::string_view s;
+      return scan_string(p, end, s);
+    }
+    case '{': {
+      if (depth >= kMaxSkipDepth) return false;
+      p = ws(p + 1, end);
+      if (at(p, end, '}')) {
+        ++p;
+        return true;
+      }
+      for (;;) {
+        std::string_view key;
+        if (!scan_string(p, end, key)) return false;
+        p = ws(p, end);
+        if (!at(p, end, ':')) return false;
+        p = ws(p + 1, end);
+        if (!skip_value(p, end, depth + 1)) return false;
+        p = ws(p, end);
+        if (at(p, end, '}')) {
+          ++p;
+          return true;
+        }
+        if (!at(p, end, ',')) return false;
+        p = ws(p + 1, end);
+      }
+    }
+    case '[': {
+      if (depth >= kMaxSkipDepth) return false;
+      p = ws(p + 1, end);
+      if (at(p, end, ']')) {
+        ++p;
+        return true;
+      }
+      for (;;) {
+        if (!skip_value(p, end, depth + 1)) return false;
+        p = ws(p, end);
+        if (at(p, end, ']')) {
+          ++p;
+          return true;
+        }
+        if (!at(p, end, ',')) return false;
+        p = ws(p + 1, end);
+      }
+    }
+    case 't': return skip_literal(p, end, "true");
+    case 'f': return skip_literal(p, end, "false");
+    case 'n': return skip_literal(p, end, "null");
+    default: return skip_number(p, end);
+  }
+}
+
+// A quoted decimal on the instrument's grid: p at the opening quote (inside the frame), moves past the
+// closing one. Accepts a subset of what scan_quoted_steps / fast_steps accept (plain digits, at most 18
+// significant digits at the grid's scale, at most 16 zeros past the grid), with the same value. No end
+// check per digit: the integer run stops after 19 digits, the grid digits are at most 18 - integer
+// digits, the zero run at 16, so no read goes further than 37 bytes past p; then the closing quote must
+// lie inside the frame.
+inline bool quoted_steps(const char*& p, const char* end, FastGrid g, int64_t& out) noexcept {
+  const char* const d0 = p + 1;
+  const char* q = d0;
+  uint64_t v = 0;
+  while (q - d0 < 19 && digit(*q)) {
+    v = v * 10 + static_cast<unsigned>(*q - '0');
+    ++q;
+  }
+  const auto digits = static_cast<int>(q - d0);
+  if (digits == 0 || digits + g.eff_scale > 18) return false;
+  int frac = 0;
+  if (*q == '.') {
+    const char* const f0 = ++q;
+    while (frac < g.eff_scale && digit(*q)) {
+      v = v * 10 + static_cast<unsigned>(*q - '0');
+      ++q;
+      ++frac;
+    }
+    const char* const z0 = q;
+    while (q - z0 < 16 && *q == '0') ++q;
+    if (q == f0 || digit(*q)) return false;  // "1." / off the grid / too many decimals: the slow path says
+  }
+  if (q >= end || *q != '"') return false;
+  if (!grid_steps(v, frac, g, out)) return false;
+  p = q + 1;
+  return true;
+}
+
+// [["price","size"], ...] into out[0..count): p at '['.
+bool scan_levels(const char*& p, const char* end, FastGrid pg, FastGrid qg, PriceLevel* out, uint32_t cap,
+                 uint32_t& count) noexcept {
+  if (!at(p, end, '[')) return false;
+  p = ws(p + 1, end);
+  uint32_t n = 0;
+  if (at(p, end, ']')) {
+    ++p;
+    count = 0;
+    return true;
+  }
+  for (;;) {
+    if (n == cap || !at(p, end, '[')) return false;
+    p = ws(p + 1, end);
+    if (!at(p, end, '"') || !quoted_steps(p, end, pg, out[n].price.ticks)) return false;
+    p = ws(p, end);
+    if (!at(p, end, ',')) return false;
+    p = ws(p + 1, end);
+    if (!at(p, end, '"') || !quoted_steps(p, end, qg, out[n].qty.lots)) return false;
+    p = ws(p, end);
+    if (!at(p, end, ']')) return false;
+    ++n;
+    p = ws(p + 1, end);
+    if (at(p, end, ']')) break;
+    if (!at(p, end, ',')) return false;
+    p = ws(p + 1, end);
+  }
+  ++p;
+  count = n;
+  return true;
+}
+
+// What the data object gives (book_data's fields).
+struct BookScan {
+  int64_t update_id = 0;
+  int64_t seq = 0;
+  uint32_t bid_count = 0;
+  uint32_t ask_count = 0;
+};
+
+inline bool key_is(std::string_view key, const char* lit, size_t n) noexcept {
+  return key.size() == n && std::memcmp(key.data(), lit, n) == 0;
+}
+
+// The data object {"s":..,"b":[..],"a":[..],"u":..,"seq":..} in any order; unknown keys skipped (as
+// book_data does). A duplicate known key, a symbol other than the topic's, or a missing b / a / u is left
+// to the slow path (which reports kSymbolMismatch / kMissingField, or lets the last duplicate win).
+bool scan_book_data(const char*& p, const char* end, const Frame& f, const Instrument& in,
+                    PriceLevel* bids, PriceLevel* asks, uint32_t cap, BookScan& out) noexcept {
+  if (!at(p, end, '{')) return false;
+  p = ws(p + 1, end);
+  const FastGrid pg = make_grid(in.price_scale, in.tick_units);
+  const FastGrid qg = make_grid(in.qty_scale, in.lot_units);
+  uint32_t seen = 0;  // 1 b, 2 a, 4 u, 8 seq, 16 s
+  for (;;) {
+    std::string_view key;
+    if (!scan_string(p, end, key)) return false;
+    p = ws(p, end);
+    if (!at(p, end, ':')) return false;
+    p = ws(p + 1, end);
+    uint32_t bit = 0;
+    bool ok = false;
+    if (key.size() == 1) {
+      switch (key[0]) {
+        case 'b': bit = 1; ok = !(seen & bit) && scan_levels(p, end, pg, qg, bids, cap, out.bid_count); break;
+        case 'a': bit = 2; ok = !(seen & bit) && scan_levels(p, end, pg, qg, asks, cap, out.ask_count); break;
+        case 'u': bit = 4; ok = !(seen & bit) && scan_uint(p, end, out.update_id); break;
+        case 's': {
+          bit = 16;
+          std::string_view s;
+          ok = !(seen & bit) && scan_string(p, end, s) && s == f.symbol;
+          break;
+        }
+        default: ok = skip_value(p, end, 2); break;
+      }
+    } else if (key_is(key, "seq", 3)) {
+      bit = 8;
+      ok = !(seen & bit) && scan_uint(p, end, out.seq);
+    } else {
+      ok = skip_value(p, end, 2);
+    }
+    if (!ok) return false;
+    seen |= bit;
+    p = ws(p, end);
+    if (at(p, end, '}')) break;
+    if (!at(p, end, ',')) return false;
+    p = ws(p + 1, end);
+  }
+  ++p;
+  return (seen & 7) == 7;
+}
+
+}  // namespace
+
+bool CodecImpl::fast_book(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept {
+  const char* const end = p + len;
+  p = ws(p, end);
+  if (!at(p, end, '{')) return false;
+  p = ws(p + 1, end);
+  Frame f;
+  f.public_category = public_category;
+  f.input_end = end;
+  const char* data_at = nullptr;  // "data" met before "topic": scanned for validity, converted at the end
+  bool has_cts = false;
+  BookScan bs;
+  const uint32_t cap = c.limits_.max_levels_per_side;
+  for (;;) {
+    std::string_view key;
+    if (!scan_string(p, end, key)) return false;
+    p = ws(p, end);
+    if (!at(p, end, ':')) return false;
+    p = ws(p + 1, end);
+    if (p >= end) return false;
+    bool ok = false;
+    switch (key.size()) {
+      case 2:
+        if (key_is(key, "ts", 2)) {
+          ok = !f.has_ts && scan_uint(p, end, f.ts);
+          f.has_ts = true;
+        }
+        break;
+      case 3:
+        if (key_is(key, "cts", 3)) {
+          ok = !has_cts && scan_uint(p, end, f.cts);
+          has_cts = true;
+        }
+        break;
+      case 4:
+        if (key_is(key, "type", 4)) {
+          std::string_view t;
+          ok = !f.has_type && scan_string(p, end, t);
+          if (t == "delta") {
+            f.snapshot = false;
+          } else if (t == "snapshot") {
+            f.snapshot = true;
+          } else {
+            ok = false;
+          }
+          f.has_type = true;
+        } else if (key_is(key, "data", 4)) {
+          if (f.data_seen) return false;
+          f.data_seen = true;
+          if (f.has_topic) {
+            ok = scan_book_data(p, end, f, c.registry_.get(f.instrument), c.bids_.data(), c.asks_.data(), cap, bs);
+          } else {
+            data_at = p;
+            ok = skip_value(p, end, 1);
+          }
+        }
+        break;
+      case 5:
+        if (key_is(key, "topic", 5)) {
+          std::string_view t;
+          ok = !f.has_topic && scan_string(p, end, t) && classify_topic(c.registry_, t, f) == CodecError::kOk &&
+               f.topic == Topic::kBook;
+          f.has_topic = true;
+        }
+        break;
+      default: break;
+    }
+    if (!ok) {
+      // A key the slow path reads (op, success, cs, ...) or a value not of the plain shape: not ours.
+      if (is_top_key(key)) return false;
+      if (!skip_value(p, end, 1)) return false;
+    }
+    p = ws(p, end);
+    if (at(p, end, '}')) break;
+    if (!at(p, end, ',')) return false;
+    p = ws(p + 1, end);
+  }
+  p = ws(p + 1, end);
+  if (p != end || !f.has_topic || !f.has_type || !f.has_ts || !f.data_seen) return false;
+  if (data_at != nullptr &&
+      !scan_book_data(data_at, end, f, c.registry_.get(f.instrument), c.bids_.data(), c.asks_.data(), cap, bs)) {
+    return false;
+  }
+  BookUpdate& b = c.book_;
+  b.instrument = f.instrument;
+  b.snapshot = f.snapshot;
+  b.depth = f.depth;
+  b.update_id = bs.update_id;
+  b.seq = bs.seq;
+  b.ts_ms = f.ts;
+  b.cts_ms = f.cts;
+  b.bids = c.bids_.data();
+  b.bid_count = bs.bid_count;
+  b.asks = c.asks_.data();
+  b.ask_count = bs.ask_count;
+  return true;
+}
+
+}  // namespace mm::detail
