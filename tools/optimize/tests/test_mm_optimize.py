@@ -1,0 +1,162 @@
+"""Python-side tests of mm optimize against the fake backtester (tests/fake_mmpy), no build needed:
+
+    /usr/bin/python3 -m unittest discover -s tools/optimize/tests -v
+
+The end-to-end tests through the real mm binary and mmpy are tests/tools/optimize_test.cpp.
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))  # tools/
+SCRIPT = os.path.join(ROOT, "optimize", "mm_optimize.py")
+FIXED = os.path.join(os.path.dirname(ROOT), "examples", "fixed.toml")
+sys.path.insert(0, os.path.join(ROOT, "optimize"))
+
+from mmopt import space as space_mod  # noqa: E402
+from mmopt.errors import InputError  # noqa: E402
+
+SPACE = f"""base = "{FIXED}"
+study = "t"
+{{top}}
+[params]
+"strategy.half_spread_bps" = {{{{ type = "float", low = 0.5, high = 10.0, log = true }}}}
+"strategy.levels" = {{{{ type = "int", low = 1, high = 4 }}}}
+"strategy.reference" = {{{{ type = "categorical", choices = ["mid", "microprice"] }}}}
+"""
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+        self.data = os.path.join(self.dir, "data.bin")
+        open(self.data, "w").close()
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def space(self, top=""):
+        p = os.path.join(self.dir, "space.toml")
+        with open(p, "w") as f:
+            f.write(SPACE.format(top=top))
+        return p
+
+    def run_opt(self, *args):
+        env = dict(os.environ, PYTHONPATH=os.path.join(HERE, "fake_mmpy"))
+        return subprocess.run(["/usr/bin/python3", SCRIPT, "--data", self.data, *args], env=env,
+                              capture_output=True, text=True)
+
+
+class SpaceTest(Base):
+    def test_parses_and_merges_in_the_base_type(self):
+        s = space_mod.load(self.space('objective = ["pnl", "drawdown"]\nsampler = "random"'))
+        self.assertEqual(s.objectives, ["pnl", "drawdown"])
+        self.assertTrue(s.multi)
+        self.assertEqual([p.key for p in s.params],
+                         ["strategy.half_spread_bps", "strategy.levels", "strategy.reference"])
+        cfg = space_mod.apply(s.base, {"strategy.half_spread_bps": 3, "risk.max_order_qty": 0.004})
+        self.assertEqual(cfg["strategy"]["half_spread_bps"], 3.0)
+        self.assertIsInstance(cfg["strategy"]["half_spread_bps"], float)
+        self.assertEqual(cfg["risk"]["max_order_qty"], "0.004")  # decimal strings stay strings
+        self.assertEqual(s.base["strategy"]["half_spread_bps"], 2.5)  # the base is not modified
+
+    def test_durations(self):
+        self.assertEqual(space_mod.parse_duration_ns("90s", "k"), 90 * 10**9)
+        self.assertEqual(space_mod.parse_duration_ns("1.5h", "k"), 5400 * 10**9)
+        self.assertEqual(space_mod.parse_duration_ns("250ms", "k"), 250 * 10**6)
+        self.assertEqual(space_mod.parse_duration_ns(2, "k"), 2 * 10**9)
+        with self.assertRaisesRegex(InputError, "^k: duration must be positive"):
+            space_mod.parse_duration_ns("0s", "k")
+
+    def test_grid_values(self):
+        s = space_mod.load(self.space())
+        import optuna
+        self.assertEqual(space_mod.grid_values(optuna.distributions.FloatDistribution(1.0, 2.0, step=0.25)),
+                         [1.0, 1.25, 1.5, 1.75, 2.0])
+        self.assertEqual(space_mod.grid_values(s.params[1].distribution), [1, 2, 3, 4])
+
+
+class RunTest(Base):
+    def test_deterministic_with_a_seed_and_beats_the_base(self):
+        sp = self.space()
+        outs = []
+        for name in ("a", "b"):
+            out = os.path.join(self.dir, name)
+            r = self.run_opt("--space", sp, "--trials", "20", "--seed", "4", "--out", out, "--no-plots")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(out, "trials.csv")) as f:
+                rows = [{k: v for k, v in row.items() if k != "duration_s"} for row in csv.DictReader(f)]
+            outs.append(rows)
+            summary = json.load(open(os.path.join(out, "summary.json")))
+            self.assertGreater(summary["best"]["values"][0], summary["baseline"]["train"]["pnl"])
+        self.assertEqual(outs[0], outs[1])
+        self.assertEqual(len(outs[0]), 20)
+
+    def test_bad_input_writes_nothing(self):
+        out = os.path.join(self.dir, "o")
+        r = self.run_opt("--space", self.space(), "--trials", "2", "--out", out, "--objective", "alpha")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown objective 'alpha'", r.stderr)
+        self.assertFalse(os.path.exists(out))
+
+    def test_constraints_exclude_infeasible_trials(self):
+        out = os.path.join(self.dir, "o")
+        r = self.run_opt("--space", self.space("[constraints]\nmax_drawdown_pct = 0.35"), "--trials", "25",
+                         "--seed", "1", "--out", out, "--no-plots")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        s = json.load(open(os.path.join(out, "summary.json")))
+        self.assertLessEqual(s["best"]["train"]["stats"]["max_drawdown_pct"], 0.35)
+        self.assertGreater(s["windows"][0]["trials"]["infeasible"], 0)
+
+    def test_unsatisfiable_constraints_exit_1_without_best(self):
+        out = os.path.join(self.dir, "o")
+        r = self.run_opt("--space", self.space("[constraints]\nmin_fills = 100000000"), "--trials", "3",
+                         "--out", out, "--no-plots")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no trial satisfied the constraints", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(out, "best.toml")))
+        self.assertIsNone(json.load(open(os.path.join(out, "summary.json")))["best"])
+
+    def test_rejected_trial_configs_fail_and_the_study_goes_on(self):
+        out = os.path.join(self.dir, "o")
+        sp = self.space()
+        with open(sp) as f:
+            text = f.read().replace("high = 4", "high = 8")  # the fake refuses levels > 4
+        with open(sp, "w") as f:
+            f.write(text)
+        r = self.run_opt("--space", sp, "--trials", "20", "--seed", "2", "--out", out, "--no-plots",
+                         "--sampler", "random")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "trials.csv")) as f:
+            rows = list(csv.DictReader(f))
+        failed = [x for x in rows if x["state"] == "FAIL"]
+        self.assertTrue(failed)
+        self.assertTrue(all("strategy.levels" in x["error"] for x in failed))
+
+    def test_walk_forward_and_pareto(self):
+        out = os.path.join(self.dir, "o")
+        top = ('objective = ["pnl", "drawdown"]\n[walk_forward]\ntrain = "20m"\ntest = "10m"\nstep = "15m"')
+        r = self.run_opt("--space", self.space(top), "--trials", "8", "--seed", "3", "--out", out, "--jobs", "2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        s = json.load(open(os.path.join(out, "summary.json")))
+        # 60 min of data: windows start at 0, 15, 30 min (30 + 20 + 10 = 60 fits; 45 does not).
+        self.assertEqual(len(s["windows"]), 3)
+        for i, w in enumerate(s["windows"]):
+            self.assertEqual(w["test"]["from_ns"], w["train"]["to_ns"])
+            self.assertIn("pnl", w["best"]["test"])
+            self.assertTrue(w["pareto_front"])
+            self.assertTrue(os.path.exists(os.path.join(out, "windows", str(i), "best.toml")))
+        html = open(os.path.join(out, "plots.html")).read()
+        self.assertIn("Pareto front", html)
+        self.assertNotIn("<script src=", html[:200] + html[-2000:])  # no external script: plotly.js is inline
+        self.assertTrue(html.startswith("<!DOCTYPE html>"))
+
+
+if __name__ == "__main__":
+    unittest.main()
