@@ -31,16 +31,9 @@ EventData& EventData::operator=(EventData&&) noexcept = default;
 std::span<const Event> EventData::window(int64_t from_ns, int64_t to_ns) const noexcept {
   if (all_.empty() || from_ns >= to_ns) return {};
   const auto ts_less = [](const Event& e, int64_t t) { return e.local_ts_ns < t; };
-  if (time_ordered_) {
-    const auto b = std::lower_bound(all_.begin(), all_.end(), from_ns, ts_less);
-    const auto e = std::lower_bound(b, all_.end(), to_ns, ts_less);
-    return {b, e};
-  }
-  size_t b = 0;
-  while (b < all_.size() && all_[b].local_ts_ns < from_ns) ++b;
-  size_t e = all_.size();
-  while (e > b && all_[e - 1].local_ts_ns >= to_ns) --e;
-  return all_.subspan(b, e - b);
+  const auto b = std::lower_bound(all_.begin(), all_.end(), from_ns, ts_less);
+  const auto e = std::lower_bound(b, all_.end(), to_ns, ts_less);
+  return {b, e};
 }
 
 namespace {
@@ -88,8 +81,10 @@ EventDataError unify(InstrumentRegistry& reg, std::vector<std::string>& origin, 
   }
   Instrument& have = reg.get(id);
   if (!same_grid(have, in)) {
-    error = key_of(in) + " has different grids: " + grid_of(have) + " in " + origin[id] + ", " + grid_of(in) +
-            " in " + where + " (its tick and lot counts would mean different prices)";
+    error = key_of(in) + " has different grids: " + grid_of(have) + (have.inferred ? " (inferred)" : "") + " in " +
+            origin[id] + ", " + grid_of(in) + (in.inferred ? " (inferred)" : "") + " in " + where +
+            " (its tick and lot counts would mean different prices; convert the file whose grid was inferred "
+            "with `mm convert --instruments` giving a recording with the real instruments-info)";
     return EventDataError::kInstrumentConflict;
   }
   // Same grid: real instruments-info (limits, status) beats an inferred entry.
@@ -240,41 +235,33 @@ EventDataError load_event_data(const std::vector<std::string>& paths, const Even
     d.sources_.push_back(std::move(src));
   }
 
-  // Combine: one input as is; consecutive inputs concatenated; overlapping ones merged by local time.
-  if (inputs.size() == 1) {
-    if (inputs[0].owned.empty() && !inputs[0].span.empty()) {
-      d.all_ = inputs[0].span;
-    } else {
-      d.owned_ = std::move(inputs[0].owned);
-      d.all_ = d.owned_;
-    }
+  // Combine. The backtest clock is the local time, so the result is always in local-time order:
+  //  - one input already in order: used as is (a mapped file stays zero-copy);
+  //  - otherwise the inputs are concatenated in the given order and, unless that is already in order
+  //    (consecutive inputs), stably sorted by local time. Stable: equal times keep input order, then file
+  //    order, so a book message's run (one local time, contiguous) is never split, and inputs that overlap
+  //    are merged. Why sort even one file: a recording need not be in receive-time order (the cryptofeed
+  //    sample writes its two connections in batches, up to 42 s apart).
+  const auto by_local = [](const Event& a, const Event& b) { return a.local_ts_ns < b.local_ts_ns; };
+  if (inputs.size() == 1 && inputs[0].owned.empty() && std::is_sorted(inputs[0].span.begin(), inputs[0].span.end(), by_local)) {
+    d.all_ = inputs[0].span;
   } else {
-    bool consecutive = true;
-    int64_t last = kNoTimeLimitLow;
-    size_t total = 0;
-    for (const Input& in : inputs) {
-      total += in.span.size();
-      if (in.span.empty()) continue;
-      if (in.span.front().local_ts_ns < last) consecutive = false;
-      last = in.span.back().local_ts_ns;
-    }
-    d.owned_.reserve(total);
-    if (consecutive) {
-      for (const Input& in : inputs) d.owned_.insert(d.owned_.end(), in.span.begin(), in.span.end());
+    if (inputs.size() == 1 && !inputs[0].owned.empty()) {
+      d.owned_ = std::move(inputs[0].owned);
     } else {
-      // Pairwise, in input order: std::merge takes from the first range on equal keys, so earlier inputs
-      // win ties and a run of records with one local time is never split.
-      const auto by_local = [](const Event& a, const Event& b) { return a.local_ts_ns < b.local_ts_ns; };
-      std::vector<Event> tmp;
-      tmp.reserve(total);
-      for (const Input& in : inputs) {
-        tmp.clear();
-        std::merge(d.owned_.begin(), d.owned_.end(), in.span.begin(), in.span.end(), std::back_inserter(tmp),
-                   by_local);
-        d.owned_.swap(tmp);
-      }
+      size_t total = 0;
+      for (const Input& in : inputs) total += in.span.size();
+      d.owned_.reserve(total);
+      for (const Input& in : inputs) d.owned_.insert(d.owned_.end(), in.span.begin(), in.span.end());
+    }
+    if (!std::is_sorted(d.owned_.begin(), d.owned_.end(), by_local)) {
+      std::stable_sort(d.owned_.begin(), d.owned_.end(), by_local);
     }
     d.all_ = d.owned_;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const auto sp = inputs[i].span;
+    for (size_t k = 1; k < sp.size(); ++k) d.sources_[i].out_of_order += sp[k].local_ts_ns < sp[k - 1].local_ts_ns;
   }
   // Mapped files stay open only when their records are used in place.
   if (!d.all_.empty() && d.owned_.empty()) {
@@ -283,8 +270,7 @@ EventDataError load_event_data(const std::vector<std::string>& paths, const Even
     }
   }
   d.has_local_time_ = all_local;
-  d.time_ordered_ = std::is_sorted(d.all_.begin(), d.all_.end(),
-                                   [](const Event& a, const Event& b) { return a.local_ts_ns < b.local_ts_ns; });
+  d.time_ordered_ = true;
   d.window_ = d.window(options.from_ns, options.to_ns);
   if (options.from_ns == kNoTimeLimitLow && options.to_ns == kNoTimeLimitHigh) d.window_ = d.all_;
   out = std::move(d);

@@ -3,9 +3,12 @@
 // threads): .events files are mapped (zero copies for a single file without symbol filter), raw recordings
 // are converted in memory through sim/event_convert.h.
 //
-// Several inputs: concatenated in the given order when each starts at or after the previous one's last
-// local time; otherwise merged by local time (stable: on equal times the earlier input comes first, and a
-// book message's run of records, which shares one local time, is never split). Instruments are unified by
+// The records are always in local-time order (the backtest clock). Several inputs: concatenated in the
+// given order when each starts at or after the previous one's last local time; otherwise merged by local
+// time. The merge is stable: on equal times the earlier input comes first, and a book message's run of
+// records, which shares one local time, is never split. An input that is itself out of local-time order
+// (the cryptofeed sample writes its two connections in batches up to 42 s apart) is sorted the same way
+// (EventSource::out_of_order counts such records; the data is then copied, not mapped). Instruments are unified by
 // (category, symbol); the same symbol with different grids in two inputs is an error (its tick and lot
 // counts would mean different prices), except that raw recordings are all scanned into one registry first,
 // so a history file takes the real grid from another input's instruments-info, as `mm replay` does.
@@ -58,6 +61,7 @@ struct EventSource {
   RecordingFormat format = RecordingFormat::kUnknown;  // of the raw recording, or the file's source_format
   bool has_local_time = false;
   uint64_t records = 0;               // records taken from this input (after the symbol filter)
+  uint64_t out_of_order = 0;          // records with a local time below their predecessor's in the input
   EventConvertStats convert;          // raw recordings only
 };
 
@@ -74,9 +78,8 @@ class EventData {
   std::span<const Event> events() const noexcept { return window_; }
   // Every loaded record (the load window not applied; the symbol filter is).
   std::span<const Event> all_events() const noexcept { return all_; }
-  // Sub-span of all_events() with local_ts_ns in [from_ns, to_ns): no copy. When the records are not in
-  // local-time order (time_ordered() false) it is the span from the first record at or after from_ns to
-  // the last record before to_ns, which may include records outside the window.
+  // Sub-span of all_events() with local_ts_ns in [from_ns, to_ns) (binary search; no copy). Empty when
+  // from_ns >= to_ns.
   std::span<const Event> window(int64_t from_ns, int64_t to_ns) const noexcept;
 
   // The instrument table: a record's `instrument` is an id of this registry.
@@ -86,8 +89,11 @@ class EventData {
 
   // True when every input carries a real local receive time (else local_ts_ns == exch_ts_ns somewhere).
   bool has_local_time() const noexcept { return has_local_time_; }
-  bool time_ordered() const noexcept { return time_ordered_; }  // local_ts_ns non-decreasing
-  bool zero_copy() const noexcept { return owned_.empty() && !all_.empty(); }  // events() maps a file
+  // local_ts_ns non-decreasing over all_events(): always true after a successful load (kept so that callers
+  // can assert it).
+  bool time_ordered() const noexcept { return time_ordered_; }
+  // events() points into a mapped file: one .events input, in local-time order, no symbol filter.
+  bool zero_copy() const noexcept { return owned_.empty() && !all_.empty(); }
   // Local time of the first / last record of events(); 0 when events() is empty.
   int64_t first_ns() const noexcept { return window_.empty() ? 0 : window_.front().local_ts_ns; }
   int64_t last_ns() const noexcept { return window_.empty() ? 0 : window_.back().local_ts_ns; }
