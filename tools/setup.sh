@@ -9,6 +9,10 @@ packages=(
   libsimdjson-dev libcli11-dev libtomlplusplus-dev libconcurrentqueue-dev
   libzstd-dev zstd zlib1g-dev unzip zip libssl-dev liburing-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # backtester, Python module and optimizer (issue 4): pybind11 module, Optuna with SQLite/PostgreSQL storage,
+  # offline plots, and the headless browser that checks the HTML report renders
+  pybind11-dev python3-dev python3-numpy python3-optuna python3-psycopg2 python3-tomli-w python3-plotly
+  postgresql chromium
 )
 
 missing=()

@@ -15,10 +15,13 @@
 
 #include <toml++/toml.h>
 
+#include "core/decimal.h"
+#include "core/market_events.h"
 #include "core/order_book.h"
 #include "core/order_request.h"
 #include "core/order_table.h"
 #include "core/rate_limiter.h"
+#include "sim/latency_model.h"
 #include "strategy/quoter.h"
 
 namespace mm::tools {
@@ -684,6 +687,99 @@ void read_risk(Tab& root, RiskConfig& c) {
 
 // A validate() message starts with the full key of the bad field ("strategy.gamma must be > 0"): when the
 // file sets that key, its line goes into the message too.
+// An exact signed rate ("0.0002", "-0.0001") at kRateScale: fee and funding rates.
+void read_rate(Tab& t, std::string_view key, int64_t& out) {
+  std::string text;
+  t.decimal(key, text);
+  const toml::node* n = t.peek(key);
+  if (n == nullptr || text.empty()) return;
+  int64_t v = 0;
+  if (const DecimalError e = parse_fixed(text, kRateScale, v); e != DecimalError::kOk) {
+    return t.fail(*n, key, "must be a decimal rate such as \"0.0002\" (" + std::string(to_string(e)) + ")");
+  }
+  out = v;
+}
+
+// A latency: `<name>_ns` (constant) or `<name>_file` (a distribution file, sim/latency_model.h; relative paths
+// are relative to the config file's folder).
+void read_latency(Tab& t, std::string_view name, LatencySpec& out, const std::string& base_dir) {
+  const std::string ns_key = std::string(name) + "_ns";
+  const std::string file_key = std::string(name) + "_file";
+  t.integer(ns_key, out.constant_ns, 0, kMaxLatencyNs);
+  t.string(file_key, out.file);
+  if (const toml::node* n = t.peek(file_key); n != nullptr && !out.file.empty() && out.file.front() != '/' &&
+                                              !base_dir.empty()) {
+    out.file = base_dir + "/" + out.file;
+  }
+}
+
+void read_backtest(Tab& root, BacktestSettings& b, const std::string& base_dir) {
+  Tab t = root.sub("backtest");
+  SimConfig& c = b.sim;
+  t.enumeration("queue_model", c.queue.kind, parse_queue_model_kind, "\"risk_averse\", \"power\" or \"log\"");
+  t.number("queue_power", c.queue.power);
+  read_latency(t, "entry_latency", c.entry_latency, base_dir);
+  read_latency(t, "response_latency", c.response_latency, base_dir);
+  read_latency(t, "feed_latency", c.feed_latency, base_dir);
+  t.enumeration(
+      "feed_time", c.feed_time,
+      [](std::string_view s, FeedTime& o) {
+        if (s == "data") {
+          o = FeedTime::kData;
+        } else if (s == "model") {
+          o = FeedTime::kModel;
+        } else {
+          return false;
+        }
+        return true;
+      },
+      "\"data\" or \"model\"");
+  read_rate(t, "maker_fee_rate", c.maker_fee_rate);
+  read_rate(t, "taker_fee_rate", c.taker_fee_rate);
+  t.enumeration(
+      "funding", c.funding,
+      [](std::string_view s, FundingMode& o) {
+        if (s == "none") {
+          o = FundingMode::kNone;
+        } else if (s == "constant") {
+          o = FundingMode::kConstant;
+        } else if (s == "data") {
+          o = FundingMode::kData;
+        } else {
+          return false;
+        }
+        return true;
+      },
+      "\"none\", \"constant\" or \"data\"");
+  read_rate(t, "funding_rate", c.funding_rate);
+  t.ms_as_ns("funding_interval_ms", c.funding_interval_ns);
+  t.integer("create_per_second", c.create_per_second, 1, 1'000'000);
+  t.integer("amend_per_second", c.amend_per_second, 1, 1'000'000);
+  t.integer("cancel_per_second", c.cancel_per_second, 1, 1'000'000);
+  t.integer("cancel_all_per_second", c.cancel_all_per_second, 1, 1'000'000);
+  auto seed = static_cast<int64_t>(c.seed);
+  t.integer("seed", seed, 0, kI64Max);
+  c.seed = static_cast<uint64_t>(seed);
+  t.ms_as_ns("sample_ms", c.sample_ns);
+  t.unsigned_int("max_orders", c.max_orders, 1, 65534);
+  // Statistics.
+  std::string capital;
+  t.decimal("capital", capital);
+  if (const toml::node* n = t.peek("capital"); n != nullptr && !capital.empty()) {
+    int64_t units = 0;
+    if (parse_fixed(capital, kMoneyScale, units) != DecimalError::kOk || units <= 0) {
+      t.fail(*n, "capital", "must be a positive decimal amount of the settle coin such as \"10000\"");
+    } else {
+      b.stats.capital = Money{units};
+    }
+  }
+  int64_t bar_s = b.stats.bar_ns / 1'000'000'000;
+  t.integer("bar_s", bar_s, 1, 366LL * 86400);
+  b.stats.bar_ns = bar_s * 1'000'000'000;
+  t.number("risk_free", b.stats.risk_free);
+  t.finish();
+}
+
 void fail_validation(Ctx& ctx, const toml::table& root, const std::string& msg) {
   const std::string_view first = std::string_view(msg).substr(0, msg.find(' '));
   toml::source_region where{};
@@ -729,6 +825,12 @@ std::string check_semantics(Ctx& ctx, const toml::table& root, MmConfig& cfg) {
     e = "trader.max_position_lots must be set (> 0): the position cap in lots the strategies normalise by";
   }
   if (e.empty()) e = cfg.risk.validate();
+  if (e.empty()) e = cfg.backtest.sim.validate();
+  if (e.empty()) {
+    e = cfg.backtest.stats.validate();
+    // StatsConfig names its fields "stats.<field>"; in the file they live in [backtest].
+    if (e.rfind("stats.", 0) == 0) e = "backtest." + e.substr(6);
+  }
   if (e.empty() && cfg.risk.require_post_only && cfg.trader.quoter.time_in_force != TimeInForce::kPostOnly) {
     // Otherwise the pre-trade check would refuse every quote.
     e = "quoter.time_in_force must be \"post_only\" while risk.require_post_only is true";
@@ -760,7 +862,10 @@ std::string_view to_string(StrategyKind k) noexcept {
   return "?";
 }
 
-std::string parse_config(std::string_view toml_text, const std::string& origin, MmConfig& out) {
+namespace {
+
+std::string parse_config_in(std::string_view toml_text, const std::string& origin, const std::string& base_dir,
+                            MmConfig& out) {
   Ctx ctx;
   ctx.origin = origin;
   toml::table root;
@@ -777,7 +882,7 @@ std::string parse_config(std::string_view toml_text, const std::string& origin, 
   auto cfg = std::make_unique<MmConfig>();
   Tab top(ctx, &root, "");
   // Unknown sections first: "[stratgy]" is better reported as a typo than as a missing strategy.kind.
-  top.declare({"market", "strategy", "signals", "quoter", "trader", "risk"});
+  top.declare({"market", "strategy", "signals", "quoter", "trader", "risk", "backtest"});
   top.finish();
   {
     Tab m = top.sub("market");
@@ -794,6 +899,7 @@ std::string parse_config(std::string_view toml_text, const std::string& origin, 
   read_quoter(top, *cfg);
   read_trader(top, cfg->trader);
   read_risk(top, cfg->risk);
+  read_backtest(top, cfg->backtest, base_dir);
   if (!ctx.ok()) return ctx.error;
   cfg->trader.quoter.link_id_prefix = cfg->link_id_prefix;
   if (!check_semantics(ctx, root, *cfg).empty()) return ctx.error;
@@ -804,13 +910,21 @@ std::string parse_config(std::string_view toml_text, const std::string& origin, 
   return "";
 }
 
+}  // namespace
+
+std::string parse_config(std::string_view toml_text, const std::string& origin, MmConfig& out) {
+  return parse_config_in(toml_text, origin, "", out);
+}
+
 std::string load_config(const std::string& path, MmConfig& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return path + ": cannot open the config file";
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return path + ": cannot read the config file";
-  return parse_config(text.str(), path, out);
+  const size_t slash = path.rfind('/');
+  const std::string base_dir = slash == std::string::npos ? std::string() : path.substr(0, slash == 0 ? 1 : slash);
+  return parse_config_in(text.str(), path, base_dir, out);
 }
 
 }  // namespace mm::tools

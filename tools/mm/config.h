@@ -9,6 +9,8 @@
 
 #include "core/types.h"
 #include "risk/risk_config.h"
+#include "sim/backtest_stats.h"
+#include "sim/sim_config.h"
 #include "strategy/avellaneda_stoikov.h"
 #include "strategy/fixed_spread.h"
 #include "strategy/glft.h"
@@ -19,6 +21,13 @@ namespace mm::tools {
 
 enum class StrategyKind : uint8_t { kFixed, kInventory, kAvellaneda, kGlft };
 std::string_view to_string(StrategyKind k) noexcept;  // "fixed", "inventory", "avellaneda", "glft"
+
+// [backtest]: the simulated venue and the statistics of `mm backtest` (ignored by replay).
+struct BacktestSettings {
+  SimConfig sim;
+  StatsConfig stats;
+  BacktestSettings() { stats.capital = Money{10'000 * kMoneyOne}; }  // 10,000 of the settle coin
+};
 
 struct MmConfig {
   // [market]
@@ -34,6 +43,8 @@ struct MmConfig {
   TraderConfig trader;
   // [risk], [risk.breakers.*], [risk.protection]
   RiskConfig risk;
+  // [backtest]
+  BacktestSettings backtest;
   // [quoter] link_id_prefix. trader.quoter.link_id_prefix is a string_view of this string, set by
   // load_config/parse_config. A copy or move of MmConfig still views the source object's string (a
   // short prefix lives inside the object): after copying, re-point it with
