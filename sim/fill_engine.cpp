@@ -276,7 +276,7 @@ void FillEngine::fill_reached(FillSink& sink) noexcept {
 }
 
 BookError FillEngine::on_book(const BookUpdate& u, FillSink& sink) noexcept {
-  if (live_count_ == 0) [[likely]] {
+  if (live_count_ == 0) {
     // Nothing of ours rests: the engine is a plain book.
     const BookError e = u.snapshot ? book_.apply_snapshot(u.bids, u.bid_count, u.asks, u.ask_count)
                                    : book_.apply_delta(u.bids, u.bid_count, u.asks, u.ask_count);
@@ -335,8 +335,7 @@ void FillEngine::on_trade(const TradeEvent& t, FillSink& sink) noexcept {
   // The aggressor hits the other side: a taker Sell trades against bids (ours included).
   const Side side = other(t.taker_side);
   const size_t si = idx(side);
-  if (side_count_[si] == 0) [[likely]]
-    return;
+  if (side_count_[si] == 0) return;
   const int64_t p = t.price.ticks;
   if (t.qty.lots <= 0 || !valid_book_price(t.price)) return;
   // Not reached: the print is worse for the aggressor than our best order on that side.
