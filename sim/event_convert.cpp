@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "net/instruments_json.h"
@@ -329,6 +330,14 @@ class FileSink final : public EventSink {
 EventConvertResult convert_to_events(const std::string& in_path, const std::string& out_path,
                                      const EventConvertOptions& options) {
   EventConvertResult r;
+  std::error_code ec;
+  if (std::filesystem::equivalent(in_path, out_path, ec)) {
+    r.status = ReadResult::kIo;
+    r.message = out_path + ": is the input itself; refusing to overwrite it";
+    return r;
+  }
+  // OUT is being replaced: whatever happens next, an earlier file there must not pass for this conversion.
+  std::filesystem::remove(out_path, ec);
   {
     // Open once first so that an unreadable or unknown input reports its own status and no output appears.
     OpenedRecording probe = open_recording(in_path, options.read);
