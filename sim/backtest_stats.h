@@ -128,12 +128,13 @@ struct BacktestStats {
 };
 
 // "" or a message naming the first inconsistency: end_ns < start_ns, sample_ns <= 0, samples out of time
-// order or outside [start_ns, end_ns], a fill with price <= 0 or qty <= 0, negative durations/counters
-// (quoted_*_ns, time_at_limit_ns greater than T or negative, orders_filled > orders_created).
+// order or outside [start_ns, end_ns], a fill with price <= 0 or qty <= 0, quoted_both_ns / quoted_any_ns /
+// time_at_limit_ns negative or greater than T, max_position_lots < 0, orders_filled > orders_created.
 [[nodiscard]] std::string validate_series(const BacktestSeries& s);
 
 // Computes every statistic above. Throws std::invalid_argument with the message of cfg.validate() or
-// validate_series() when either is not "", and std::overflow_error if a money sum leaves int64.
+// validate_series() when either is not "", or naming stats.bar_ns when T / bar_ns exceeds 1e9 bars;
+// std::overflow_error if a money sum (fees, volume, funding, gross PnL, a drawdown) leaves int64.
 [[nodiscard]] BacktestStats compute_stats(const BacktestSeries& s, const StatsConfig& cfg);
 
 // Appends the "stats" object (the value, starting with '{') as compact JSON with exactly these keys:
