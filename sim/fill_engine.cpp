@@ -200,21 +200,31 @@ uint16_t FillEngine::rest(uint64_t id, Side side, TimeInForce tif, int64_t price
   o.live_index = static_cast<uint16_t>(live_count_);
   live_[live_count_++] = s;
   const size_t si = idx(side);
-  if (side_count_[si]++ == 0 || !at_or_better(side, own_best_[si], price)) own_best_[si] = price;
+  if (side_count_[si]++ == 0) {
+    own_best_[si] = own_lo_[si] = own_hi_[si] = price;
+  } else {
+    if (!at_or_better(side, own_best_[si], price)) own_best_[si] = price;
+    if (price < own_lo_[si]) own_lo_[si] = price;
+    if (price > own_hi_[si]) own_hi_[si] = price;
+  }
   return s;
 }
 
-void FillEngine::recompute_best(Side side) noexcept {
+void FillEngine::recompute_range(Side side) noexcept {
   const size_t si = idx(side);
   bool any = false;
-  int64_t best = 0;
+  int64_t lo = 0;
+  int64_t hi = 0;
   for (uint32_t k = 0; k < live_count_; ++k) {
     const Slot& o = slots_[live_[k]];
     if (o.side != side) continue;
-    if (!any || !at_or_better(side, best, o.price)) best = o.price;
+    if (!any || o.price < lo) lo = o.price;
+    if (!any || o.price > hi) hi = o.price;
     any = true;
   }
-  own_best_[si] = best;
+  own_lo_[si] = lo;
+  own_hi_[si] = hi;
+  own_best_[si] = side == Side::kBuy ? hi : lo;
 }
 
 void FillEngine::drop(uint16_t s) noexcept {
@@ -229,9 +239,10 @@ void FillEngine::drop(uint16_t s) noexcept {
 
 void FillEngine::remove(uint16_t s) noexcept {
   const Side side = slots_[s].side;
-  const bool was_best = slots_[s].price == own_best_[idx(side)];
+  const size_t si = idx(side);
+  const bool at_edge = slots_[s].price == own_lo_[si] || slots_[s].price == own_hi_[si];
   drop(s);
-  if (was_best && side_count_[idx(side)] != 0) recompute_best(side);
+  if (at_edge && side_count_[si] != 0) recompute_range(side);
 }
 
 bool FillEngine::maker_fill(uint16_t s, int64_t lots, FillSink& sink) noexcept {
@@ -308,8 +319,14 @@ BookError FillEngine::on_book(const BookUpdate& u, FillSink& sink) noexcept {
     if (side_count_[si] == 0) continue;
     const uint16_t* heads = buckets_.get() + si * nb;
     const Side side = si == 0 ? Side::kBuy : Side::kSell;
-    for (uint32_t j = 0; j < counts[si]; ++j) {
-      const int64_t ticks = lists[si][j].price.ticks;
+    const PriceLevel* levels = lists[si];
+    const uint32_t count = counts[si];
+    const int64_t lo = own_lo_[si];
+    const auto span = static_cast<uint64_t>(own_hi_[si] - lo);
+    for (uint32_t j = 0; j < count; ++j) {
+      const int64_t ticks = levels[j].price.ticks;
+      // Outside the span of our prices on this side (most levels of a message): not even a table load.
+      if (static_cast<uint64_t>(ticks - lo) > span) continue;
       for (uint16_t s = heads[bucket(ticks)]; s != kNil; s = slots_[s].next) {
         Slot& o = slots_[s];
         if (o.price != ticks || o.mark == epoch_) continue;
@@ -442,7 +459,7 @@ AmendResult FillEngine::amend(uint64_t id, std::optional<Price> price, std::opti
     o.price = new_price;
     link(s);
     model_.on_join(o.queue, book_.qty_at(side, Price{new_price}));
-    recompute_best(side);
+    recompute_range(side);
   } else if (new_qty > o.qty) {
     // Bybit: a qty increase loses priority (the order goes to the back of its level).
     model_.on_join(o.queue, book_.qty_at(side, Price{o.price}));
@@ -467,7 +484,7 @@ size_t FillEngine::cancel_all(std::optional<Side> side) noexcept {
     ++n;
   }
   for (Side sd : {Side::kBuy, Side::kSell}) {
-    if (side_count_[idx(sd)] != 0) recompute_best(sd);
+    if (side_count_[idx(sd)] != 0) recompute_range(sd);
   }
   return n;
 }

@@ -33,9 +33,10 @@
 // Determinism: no randomness, no clocks; the same calls give the same fills in the same order.
 //
 // Cost per call (no allocation, no hashing; everything is sized by the constructor):
-//  - on_book: O(levels in the message) plus, per level, one load of a per-side bucket table indexed by
-//    `ticks & (price_buckets - 1)` (a direct-mapped index, not a hash) that is non-empty only where we rest an
-//    order; O(our orders at that price) when it is. Plus two compares for the move-through check (a scan of our
+//  - on_book: O(levels in the message): per level, a range check against the span of our prices on its side
+//    and, inside it, one load of a per-side bucket table indexed by `ticks & (price_buckets - 1)` (a
+//    direct-mapped index, not a hash) that is non-empty only where we rest an order; O(our orders at that
+//    price) when it is. Plus two compares for the move-through check (a scan of our
 //    live orders only when one is reached).
 //  - on_trade: O(1) when the print does not reach our best price on its side; O(our orders at that price) when
 //    it is exactly our best price; O(live orders) on a trade-through (which fills).
@@ -225,9 +226,9 @@ class FillEngine {
   uint16_t rest(uint64_t id, Side side, TimeInForce tif, int64_t price, int64_t qty, int64_t filled) noexcept;
   void link(uint16_t s) noexcept;    // into its price bucket
   void unlink(uint16_t s) noexcept;  // out of its price bucket
-  void drop(uint16_t s) noexcept;    // out of the bucket and the live list, slot freed; own_best_ not updated
-  void remove(uint16_t s) noexcept;  // drop + own_best_ kept right
-  void recompute_best(Side side) noexcept;
+  void drop(uint16_t s) noexcept;    // out of the bucket and the live list, slot freed; own ranges not updated
+  void remove(uint16_t s) noexcept;  // drop + own ranges kept right
+  void recompute_range(Side side) noexcept;  // own_best_/own_lo_/own_hi_ of one side from the live orders
   // Fills min(lots, leaves) of resting order s as maker at its price; removes it when done. Returns true if gone.
   bool maker_fill(uint16_t s, int64_t lots, FillSink& sink) noexcept;
   // After a book change: fills every resting order that the opposite side's best reaches.
@@ -249,6 +250,10 @@ class FillEngine {
   uint32_t side_count_[2] = {0, 0};
   // Our best resting price per side (bid: highest, ask: lowest); meaningful only when side_count_ != 0.
   int64_t own_best_[2] = {0, 0};
+  // Lowest and highest price of our resting orders per side: a book level outside [lo, hi] cannot touch any of
+  // them, so on_book skips it with two compares (most levels of a message are away from our quotes).
+  int64_t own_lo_[2] = {0, 0};
+  int64_t own_hi_[2] = {0, 0};
   FillEngineCounters counters_;
 };
 
