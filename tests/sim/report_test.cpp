@@ -330,6 +330,7 @@ DumpResult dump_dom(const std::string& html, const std::string& name) {
   std::remove(out.c_str());
   const int rm = std::system(("rm -rf '" + dir + "/profile-" + name + "'").c_str());
   EXPECT_EQ(rm, 0);
+  ::rmdir(dir.c_str());  // empty now; leaves nothing behind in the temp folder
   return r;
 }
 
