@@ -156,14 +156,25 @@ EventDataError load_event_data(const std::vector<std::string>& paths, const Even
   // The unified instrument table, and per input a map from its ids to the unified ids.
   std::vector<std::string> origin;
   std::vector<std::vector<InstrumentId>> maps(paths.size());
+  std::vector<std::vector<bool>> keep(paths.size());  // per input table entry: passes the symbol filter
   std::vector<InstrumentId> raw_map(raw_reg.size(), kNoInstrument);
   bool raw_unified = false;
   for (size_t i = 0; i < paths.size(); ++i) {
     if (is_file[i]) {
       const auto table = readers[i].instruments();
       maps[i].assign(table.size(), kNoInstrument);
+      keep[i].assign(table.size(), false);
       for (size_t k = 0; k < table.size(); ++k) {
-        if (!wanted(options, table[k].name())) continue;
+        keep[i][k] = wanted(options, table[k].name());
+        if (!keep[i][k]) {
+          // Filtered out: still registered when it fits (so a file's ids can stay its own and its records
+          // be used in place), but a grid conflict on it does not matter, its records are dropped.
+          std::string ignored;
+          if (unify(*d.registry_, origin, table[k], paths[i], maps[i][k], ignored) != EventDataError::kOk) {
+            maps[i][k] = kNoInstrument;
+          }
+          continue;
+        }
         if (const EventDataError e = unify(*d.registry_, origin, table[k], paths[i], maps[i][k], error);
             e != EventDataError::kOk) {
           return e;
@@ -193,15 +204,24 @@ EventDataError load_event_data(const std::vector<std::string>& paths, const Even
       const EventFileReader& r = readers[i];
       src.format = r.header().source_format;
       src.has_local_time = r.has_local_time();
-      bool identity = true;
-      for (size_t k = 0; k < maps[i].size(); ++k) identity = identity && maps[i][k] == k;
-      if (identity) {
+      bool identity = true, keep_all = true;
+      for (size_t k = 0; k < maps[i].size(); ++k) {
+        identity = identity && maps[i][k] == k;
+        keep_all = keep_all && keep[i][k];
+      }
+      if (identity && !keep_all) {
+        // A symbol filter that drops only instruments without records (the usual case: `mm backtest`
+        // filters on the traded symbol) still allows the records to be used in place. One pass to check.
+        keep_all = std::all_of(r.events().begin(), r.events().end(),
+                               [&](const Event& e) { return keep[i][e.instrument]; });
+      }
+      if (identity && keep_all) {
         in.span = r.events();  // zero copy (used as is when it is the only input)
       } else {
         in.owned.reserve(r.events().size());
         for (const Event& e : r.events()) {
           const InstrumentId id = maps[i][e.instrument];
-          if (id == kNoInstrument) continue;  // symbol filter
+          if (id == kNoInstrument || !keep[i][e.instrument]) continue;  // symbol filter
           Event c = e;
           c.instrument = id;
           in.owned.push_back(c);

@@ -44,7 +44,7 @@ std::string_view to_string(EventDataError e) noexcept;
 
 struct EventLoadOptions {
   RecordingOptions read;             // raw recordings: read.category is the category of Bybit history files
-  std::vector<std::string> symbols;  // keep only these symbols (every category); empty: all
+  std::vector<std::string> symbols;  // keep only these symbols' records (every category); empty: all
   int64_t from_ns = kNoTimeLimitLow;  // the window on local_ts_ns: [from_ns, to_ns)
   int64_t to_ns = kNoTimeLimitHigh;
   uint64_t max_bad_records = 1000;   // raw recordings: unreadable records before giving up
@@ -92,7 +92,8 @@ class EventData {
   // local_ts_ns non-decreasing over all_events(): always true after a successful load (kept so that callers
   // can assert it).
   bool time_ordered() const noexcept { return time_ordered_; }
-  // events() points into a mapped file: one .events input, in local-time order, no symbol filter.
+  // events() points into a mapped file: one .events input, in local-time order, whose records all pass the
+  // symbol filter (instruments the filter drops stay in instruments() then, without records).
   bool zero_copy() const noexcept { return owned_.empty() && !all_.empty(); }
   // Local time of the first / last record of events(); 0 when events() is empty.
   int64_t first_ns() const noexcept { return window_.empty() ? 0 : window_.front().local_ts_ns; }
