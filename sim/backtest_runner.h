@@ -157,7 +157,11 @@ class BacktestRunner {
         continue;
       }
       if (e.kind != EventKind::kBookLevel && e.kind != EventKind::kTrade) {
-        ++i;  // funding / mark: the exchange cursor gives them to the venue
+        // Funding / mark: the exchange cursor gives them to the venue. Their time still enters the clamp, so
+        // that both cursors see the same non-decreasing exchange times (the exchange has applied every event
+        // we receive).
+        if (e.exch_ts_ns > t_exch_last) t_exch_last = e.exch_ts_ns;
+        ++i;
         continue;
       }
       size_t next = i + 1;

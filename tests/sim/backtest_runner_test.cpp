@@ -227,6 +227,22 @@ TEST_F(RunnerTest, ReceiveTimeFromTheDataOrFromTheFeedModel) {
   EXPECT_EQ(trader_.log, (Log{"book u=1 @3", "trade 1001 @4", "book u=2 @13"}));
 }
 
+TEST_F(RunnerTest, BothCursorsSeeTheSameNonDecreasingExchangeTimes) {
+  Stream s;
+  s.snapshot(0, -1, 1000, 1001);
+  Event mark;
+  mark.exch_ts_ns = mark.local_ts_ns = Stream::t(10);  // a ticker stamped later than the next book
+  mark.kind = EventKind::kMarkPrice;
+  mark.price = 10'005'000'000;
+  s.ev.push_back(mark);
+  s.snapshot(5, -1, 1002, 1003);
+  const BacktestStatus st = run(s);
+  // The book is taken at 10 ms on both sides: we never receive it before the exchange has applied it.
+  EXPECT_EQ(trader_.log, (Log{"book u=1 @0", "book u=2 @10"}));
+  EXPECT_EQ(st.mark_events, 1u);
+  EXPECT_EQ(st.last_exch_ns, Stream::t(10));
+}
+
 // The recording says we receive everything 100 ms after the exchange. Our bid, sent when we see the first book
 // (local 100 ms), reaches the exchange at 105 ms: after the print through it at 104 ms (no fill), before the one
 // at 110 ms (fill). The exchange has processed that fill, and its answers are due (111 ms), before we even see
