@@ -321,6 +321,30 @@ TEST_F(HandBuiltTrader, PartialFillsReachTheTraderAsPartiallyFilledThenFilled) {
   EXPECT_EQ(bt_->series.fills[1].position_after_lots, 10);
 }
 
+// The same market and strategy with 0 and 50 ms of entry latency: a sell through our bid at 20 ms fills it when
+// the bid is already resting (0 ms), and misses it when the bid is still on its way (arrives at 50 ms).
+TEST_F(HandBuiltTrader, EntryLatencyChangesWhatFills) {
+  snapshot(0, 650000);
+  trade(20, Side::kSell, 649994, 50);
+  snapshot(100, 650000);
+  s_.sim.entry_latency.constant_ns = 0;
+  const Log fast = run();
+  EXPECT_EQ(fast, (Log{"mm-1 create_acked @1", "mm-1 New cum=0 @1", "mm-2 create_acked @1", "mm-2 New cum=0 @1",
+                       "mm-1 exec 10 @21", "mm-1 Filled cum=10 @21"}))
+      << ::testing::PrintToString(fast);
+  EXPECT_EQ(bt_->trader.position().lots(), 10);
+  ASSERT_EQ(bt_->series.fills.size(), 1u);
+  EXPECT_EQ(bt_->series.fills[0].price_ticks, 649995);
+  EXPECT_EQ(bt_->series.fills[0].ts_ns, kT0 + 20 * kMs);
+
+  s_.sim.entry_latency.constant_ns = 50 * kMs;
+  const Log slow = run();
+  EXPECT_EQ(slow, (Log{"mm-1 create_acked @51", "mm-1 New cum=0 @51", "mm-2 create_acked @51", "mm-2 New cum=0 @51"}))
+      << ::testing::PrintToString(slow);
+  EXPECT_EQ(bt_->trader.position().lots(), 0);
+  EXPECT_TRUE(bt_->series.fills.empty());
+}
+
 // The market drops 10 ticks while our creates travel (5 ms): the bid at 649995 would now take liquidity, so
 // Bybit acks it and cancels it with EC_PostOnlyWillTakeLiquidity; the ask rests. The Trader settles the bid and
 // quotes a new one on the next book.
