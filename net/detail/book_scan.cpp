@@ -63,16 +63,18 @@ inline bool scalar_end(const char* q, const char* end) noexcept {
 // A JSON integer of 1..18 digits without sign or leading zero (the shape of u, seq, ts, cts). The value
 // is token_i64's for the same token. Reads at most 19 bytes from p.
 inline bool scan_uint(const char*& p, const char* end, int64_t& out) noexcept {
-  const char* q = p;
   uint64_t v = 0;
-  while (q - p < 19 && digit(*q)) {
-    v = v * 10 + static_cast<unsigned>(*q - '0');
-    ++q;
+  int n = 0;
+  for (;;) {
+    const unsigned d = static_cast<unsigned>(p[n] - '0');
+    if (d >= 10u) break;
+    if (n == 18) return false;
+    v = v * 10 + d;
+    ++n;
   }
-  const auto n = q - p;
-  if (n == 0 || n > 18 || (*p == '0' && n > 1) || !scalar_end(q, end)) return false;
+  if (n == 0 || (*p == '0' && n > 1) || !scalar_end(p + n, end)) return false;
   out = static_cast<int64_t>(v);
-  p = q;
+  p += n;
   return true;
 }
 
@@ -168,31 +170,37 @@ bool skip_value(const char*& p, const char* end, int depth) noexcept {
 }
 
 // A quoted decimal on the instrument's grid: p at the opening quote (inside the frame), moves past the
-// closing one. Accepts a subset of what scan_quoted_steps / fast_steps accept (plain digits, at most 18
-// significant digits at the grid's scale, at most 16 zeros past the grid), with the same value. No end
-// check per digit: the integer run stops after 19 digits, the grid digits are at most 18 - integer
-// digits, the zero run at 16, so no read goes further than 37 bytes past p; then the closing quote must
-// lie inside the frame.
+// closing one. Accepts a subset of what scan_quoted_steps / fast_steps accept (plain digits, integer
+// digits + scale <= 18, at most 16 zeros past the grid), with the same value. No end check per digit:
+// integer and grid digits together are at most 18 (eff_scale <= scale), the zero run at most 16, so no
+// read goes further than 37 bytes past p; then the closing quote must lie inside the frame.
 inline bool quoted_steps(const char*& p, const char* end, FastGrid g, int64_t& out) noexcept {
   const char* const d0 = p + 1;
-  const char* q = d0;
+  const int max_int = 18 - g.scale;  // integer digits + scale <= 18: core's value fits int64 (FastGrid)
+  if (max_int < 1) return false;
   uint64_t v = 0;
-  while (q - d0 < 19 && digit(*q)) {
-    v = v * 10 + static_cast<unsigned>(*q - '0');
-    ++q;
+  int n = 0;
+  for (;;) {
+    const unsigned d = static_cast<unsigned>(d0[n] - '0');
+    if (d >= 10u) break;
+    if (n == max_int) return false;
+    v = v * 10 + d;
+    ++n;
   }
-  const auto digits = static_cast<int>(q - d0);
-  if (digits == 0 || digits + g.eff_scale > 18) return false;
+  if (n == 0) return false;
+  const char* q = d0 + n;
   int frac = 0;
   if (*q == '.') {
-    const char* const f0 = ++q;
-    while (frac < g.eff_scale && digit(*q)) {
-      v = v * 10 + static_cast<unsigned>(*q - '0');
-      ++q;
+    const char* const f0 = q + 1;
+    for (;;) {
+      const unsigned d = static_cast<unsigned>(f0[frac] - '0');
+      if (d >= 10u || frac == g.eff_scale) break;
+      v = v * 10 + d;
       ++frac;
     }
-    const char* const z0 = q;
-    while (q - z0 < 16 && *q == '0') ++q;
+    q = f0 + frac;
+    const char* const zmax = q + 16;
+    while (*q == '0' && q < zmax) ++q;
     if (q == f0 || digit(*q)) return false;  // "1." / off the grid / too many decimals: the slow path says
   }
   if (q >= end || *q != '"') return false;
@@ -202,13 +210,16 @@ inline bool quoted_steps(const char*& p, const char* end, FastGrid g, int64_t& o
 }
 
 // [["price","size"], ...] into out[0..count): p at '['.
-bool scan_levels(const char*& p, const char* end, FastGrid pg, FastGrid qg, PriceLevel* out, uint32_t cap,
+// Works on a local copy of the position (stored back on success): through the reference, every step
+// would be a store the compiler cannot drop.
+bool scan_levels(const char*& pos, const char* end, FastGrid pg, FastGrid qg, PriceLevel* out, uint32_t cap,
                  uint32_t& count) noexcept {
+  const char* p = pos;
   if (!at(p, end, '[')) return false;
   p = ws(p + 1, end);
   uint32_t n = 0;
   if (at(p, end, ']')) {
-    ++p;
+    pos = p + 1;
     count = 0;
     return true;
   }
@@ -228,7 +239,7 @@ bool scan_levels(const char*& p, const char* end, FastGrid pg, FastGrid qg, Pric
     if (!at(p, end, ',')) return false;
     p = ws(p + 1, end);
   }
-  ++p;
+  pos = p + 1;
   count = n;
   return true;
 }

@@ -222,12 +222,15 @@ inline CodecError parse_side(std::string_view s, Side& out) noexcept {
 // An instrument grid for the fast path: step = 10^(scale - eff_scale) * rem. Why: most Bybit steps
 // are powers of ten (0.10 at scale 2 is 10^1), and then the grid check is "the dropped digits are
 // zeros" and no division is needed.
+// `scale` bounds the digits the fast paths take: integer digits + scale <= 18 keeps the value within
+// int64 at the instrument's scale, where core reports kOverflow beyond (the step count alone could fit).
 struct FastGrid {
   int eff_scale = 0;
   int64_t rem = 1;
+  int scale = 0;
 };
 constexpr FastGrid make_grid(int scale, int64_t units) noexcept {
-  FastGrid g{scale, units};
+  FastGrid g{scale, units, scale};
   while (g.eff_scale > 0 && g.rem % 10 == 0) {
     g.rem /= 10;
     --g.eff_scale;
@@ -267,7 +270,7 @@ inline bool fast_steps(std::string_view s, FastGrid g, int64_t& out) noexcept {
     ++p;
     ++digits;
   }
-  if (digits == 0 || digits + g.eff_scale > 18) return false;  // <= 18 digits cannot overflow int64
+  if (digits == 0 || digits + g.scale > 18) return false;  // <= 18 digits cannot overflow int64
   int frac = 0;
   if (p < end) {
     if (*p != '.' || p + 1 == end) return false;
@@ -300,7 +303,7 @@ inline bool scan_quoted_steps(const char*& p, const char* end, FastGrid g, int64
     if (d >= 10u) break;
     v = v * 10 + d;
   }
-  if (digits == 0 || digits + g.eff_scale > 18) return false;
+  if (digits == 0 || digits + g.scale > 18) return false;
   int frac = 0;
   if (q < end && *q == '.') {
     const char* const first = ++q;
