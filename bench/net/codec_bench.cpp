@@ -1,5 +1,7 @@
-// Codec cost per message on real frames of the shared recording, per topic, plus a baseline: simdjson
-// On-Demand walking the same order-book delta with no conversion (the floor the codec builds on).
+// Codec cost per message on real frames of the shared recording, per topic, plus baselines: simdjson
+// On-Demand walking the same order-book delta with no conversion (the floor the simdjson path builds on),
+// and the codec's simdjson path alone (CodecImpl::run_reference, what every book frame cost before the
+// strict scanner) on the same book frames.
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "net/bybit_codec.h"
+#include "net/detail/codec_impl.h"
 #include "tests/net/codec_test_data.h"
 
 namespace mm {
@@ -62,16 +65,36 @@ void run_codec(benchmark::State& state, const Sample& s) {
   state.counters["bytes"] = static_cast<double>(s.len);
 }
 
+// The simdjson path alone on the same frame (no strict scanner first).
+void run_reference(benchmark::State& state, const Sample& s) {
+  static BybitCodec codec(test::recording_registry());
+  for (auto _ : state) {
+    const ParseResult r = detail::CodecImpl::run_reference(codec, s.padded.data(), s.len, s.category);
+    if (r.error != CodecError::kOk) {
+      state.SkipWithError("parse failed");
+      break;
+    }
+    benchmark::DoNotOptimize(r);
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(s.len));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  state.counters["bytes"] = static_cast<double>(s.len);
+}
+
 const Sample& book_delta() {
   static const Sample s = pick(R"("topic":"orderbook.200.BTCUSDT","type":"delta")", 400);
   return s;
 }
 
 void BM_CodecBookDelta(benchmark::State& state) { run_codec(state, book_delta()); }
-void BM_CodecBookSnapshot(benchmark::State& state) {
+const Sample& book_snapshot() {
   static const Sample s = pick(R"("topic":"orderbook.200.BTCUSDT","type":"snapshot")", 0);
-  run_codec(state, s);
+  return s;
 }
+void BM_CodecBookSnapshot(benchmark::State& state) { run_codec(state, book_snapshot()); }
+void BM_CodecReferenceBookDelta(benchmark::State& state) { run_reference(state, book_delta()); }
+void BM_CodecReferenceBookSnapshot(benchmark::State& state) { run_reference(state, book_snapshot()); }
 void BM_CodecPublicTrade(benchmark::State& state) {
   static const Sample s = pick(R"("topic":"publicTrade.BTCUSDT")", 300);
   run_codec(state, s);
@@ -144,7 +167,9 @@ void BM_SimdjsonBareBookDelta(benchmark::State& state) {
 
 BENCHMARK(BM_SimdjsonBareBookDelta);
 BENCHMARK(BM_CodecBookDelta);
+BENCHMARK(BM_CodecReferenceBookDelta);
 BENCHMARK(BM_CodecBookSnapshot);
+BENCHMARK(BM_CodecReferenceBookSnapshot);
 BENCHMARK(BM_CodecPublicTrade);
 BENCHMARK(BM_CodecTickerDelta);
 BENCHMARK(BM_CodecKline);
