@@ -267,10 +267,12 @@ bool FillEngine::maker_fill(uint16_t s, int64_t lots, FillSink& sink) noexcept {
   return gone;
 }
 
-void FillEngine::fill_reached(FillSink& sink) noexcept {
+void FillEngine::fill_reached(bool bids_changed, bool asks_changed, FillSink& sink) noexcept {
   for (Side side : {Side::kBuy, Side::kSell}) {
     const size_t si = idx(side);
-    if (side_count_[si] == 0) continue;
+    // Only a change of the opposite side can reach our orders: between engine calls no resting order of ours
+    // is reached (submit and amend never rest a crossing price, trades and cancels do not move the book).
+    if (side_count_[si] == 0 || !(side == Side::kBuy ? asks_changed : bids_changed)) continue;
     const auto opp = book_.best(other(side));
     if (!opp || !at_or_better(side, own_best_[si], opp->price.ticks)) continue;
     // The opposite side reached at least our best order: fill every one it reached. Downward so that a removal
@@ -302,7 +304,7 @@ BookError FillEngine::on_book(const BookUpdate& u, FillSink& sink) noexcept {
       Slot& o = slots_[live_[k]];
       model_.on_snapshot(o.queue, book_.qty_at(o.side, Price{o.price}));
     }
-    fill_reached(sink);
+    fill_reached(true, true, sink);
     return e;
   }
   // Collect our orders at the touched levels with their sizes before the update. A level listed twice in one
@@ -344,7 +346,7 @@ BookError FillEngine::on_book(const BookUpdate& u, FillSink& sink) noexcept {
     Slot& o = slots_[touched_[k]];
     model_.on_level_change(o.queue, Qty{touched_prev_[k]}, book_.qty_at(o.side, Price{o.price}));
   }
-  fill_reached(sink);
+  fill_reached(u.bid_count != 0, u.ask_count != 0, sink);
   return e;
 }
 

@@ -231,8 +231,9 @@ class FillEngine {
   void recompute_range(Side side) noexcept;  // own_best_/own_lo_/own_hi_ of one side from the live orders
   // Fills min(lots, leaves) of resting order s as maker at its price; removes it when done. Returns true if gone.
   bool maker_fill(uint16_t s, int64_t lots, FillSink& sink) noexcept;
-  // After a book change: fills every resting order that the opposite side's best reaches.
-  void fill_reached(FillSink& sink) noexcept;
+  // After a book change: fills every resting order that the opposite side's best reaches (only the sides
+  // opposite to a changed side are looked at).
+  void fill_reached(bool bids_changed, bool asks_changed, FillSink& sink) noexcept;
 
   QueueModel model_;
   OrderBook book_;

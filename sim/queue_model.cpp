@@ -73,6 +73,7 @@ void QueueModel::on_level_change(QueuePosition& q, Qty prev, Qty now) const noex
     // Every cancel is assumed to be behind us: the only forced move is the cap (the queue ahead of us cannot be
     // longer than the whole level).
     if (q.ahead > n) q.ahead = n;
+    q.traded = 0.0;  // unused by this model; kept bounded
     return;
   }
   const auto p = static_cast<double>(prev.lots > 0 ? prev.lots : 0);
