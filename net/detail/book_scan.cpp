@@ -210,6 +210,29 @@ inline bool quoted_steps(const char*& p, const char* end, FastGrid g, int64_t& o
 }
 
 // [["price","size"], ...] into out[0..count): p at '['.
+// Byte patterns compared as one little-endian word: the separators and keys of the usual spelling (no
+// whitespace). A frame spelled otherwise takes the byte-by-byte branch, with the same result.
+inline uint64_t load8(const char* p) noexcept {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+constexpr uint64_t pack(std::string_view s) noexcept {
+  uint64_t v = 0;
+  for (size_t i = 0; i < s.size(); ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+  return v;
+}
+constexpr uint64_t low_bytes(size_t n) noexcept { return n >= 8 ? ~0ull : (1ull << (8 * n)) - 1; }
+// p starts with `lit` (at most 8 bytes), all of it inside the frame. Reads 8 bytes: p <= end, so they lie
+// inside the frame and its padding.
+template <size_t N>
+inline bool starts_with(const char* p, const char* end, const char (&lit)[N]) noexcept {
+  constexpr size_t n = N - 1;
+  static_assert(n >= 1 && n <= 8);
+  return end - p >= static_cast<std::ptrdiff_t>(n) &&
+         (load8(p) & low_bytes(n)) == pack(std::string_view(lit, n));
+}
+
 // Works on a local copy of the position (stored back on success): through the reference, every step
 // would be a store the compiler cannot drop.
 bool scan_levels(const char*& pos, const char* end, FastGrid pg, FastGrid qg, PriceLevel* out, uint32_t cap,
@@ -223,23 +246,41 @@ bool scan_levels(const char*& pos, const char* end, FastGrid pg, FastGrid qg, Pr
     count = 0;
     return true;
   }
+  if (!at(p, end, '[')) return false;
+  p = ws(p + 1, end);
   for (;;) {
-    if (n == cap || !at(p, end, '[')) return false;
-    p = ws(p + 1, end);
-    if (!at(p, end, '"') || !quoted_steps(p, end, pg, out[n].price.ticks)) return false;
-    p = ws(p, end);
-    if (!at(p, end, ',')) return false;
-    p = ws(p + 1, end);
+    // p at the price of level n.
+    if (n == cap || !at(p, end, '"') || !quoted_steps(p, end, pg, out[n].price.ticks)) return false;
+    if (starts_with(p, end, ",\"")) {
+      ++p;
+    } else {
+      p = ws(p, end);
+      if (!at(p, end, ',')) return false;
+      p = ws(p + 1, end);
+    }
     if (!at(p, end, '"') || !quoted_steps(p, end, qg, out[n].qty.lots)) return false;
+    ++n;
+    if (starts_with(p, end, "],[\"")) {  // the next level
+      p += 3;
+      continue;
+    }
+    if (starts_with(p, end, "]]")) {  // the last level
+      p += 2;
+      break;
+    }
     p = ws(p, end);
     if (!at(p, end, ']')) return false;
-    ++n;
     p = ws(p + 1, end);
-    if (at(p, end, ']')) break;
+    if (at(p, end, ']')) {
+      ++p;
+      break;
+    }
     if (!at(p, end, ',')) return false;
     p = ws(p + 1, end);
+    if (!at(p, end, '[')) return false;
+    p = ws(p + 1, end);
   }
-  pos = p + 1;
+  pos = p;
   count = n;
   return true;
 }
@@ -256,6 +297,98 @@ inline bool key_is(std::string_view key, const char* lit, size_t n) noexcept {
   return key.size() == n && std::memcmp(key.data(), lit, n) == 0;
 }
 
+// A member's key and colon, byte by byte: p at the key's opening quote, moves to the value (whitespace
+// skipped). For spellings the word compares of data_key / top_key do not match (whitespace, other keys).
+inline bool member_key(const char*& p, const char* end, std::string_view& key) noexcept {
+  if (!scan_string(p, end, key)) return false;
+  p = ws(p, end);
+  if (!at(p, end, ':')) return false;
+  p = ws(p + 1, end);
+  return true;
+}
+
+enum class DataKey : uint8_t { kBids, kAsks, kUpdateId, kSeq, kSymbol, kOther };
+
+inline bool data_key(const char*& p, const char* end, DataKey& k) noexcept {
+  const char* q = p;
+  if (starts_with(q, end, "\"b\":")) {
+    k = DataKey::kBids;
+    q += 4;
+  } else if (starts_with(q, end, "\"a\":")) {
+    k = DataKey::kAsks;
+    q += 4;
+  } else if (starts_with(q, end, "\"u\":")) {
+    k = DataKey::kUpdateId;
+    q += 4;
+  } else if (starts_with(q, end, "\"s\":")) {
+    k = DataKey::kSymbol;
+    q += 4;
+  } else if (starts_with(q, end, "\"seq\":")) {
+    k = DataKey::kSeq;
+    q += 6;
+  } else {
+    std::string_view key;
+    if (!member_key(p, end, key)) return false;
+    if (key.size() == 1 && key[0] == 'b') {
+      k = DataKey::kBids;
+    } else if (key.size() == 1 && key[0] == 'a') {
+      k = DataKey::kAsks;
+    } else if (key.size() == 1 && key[0] == 'u') {
+      k = DataKey::kUpdateId;
+    } else if (key.size() == 1 && key[0] == 's') {
+      k = DataKey::kSymbol;
+    } else if (key_is(key, "seq", 3)) {
+      k = DataKey::kSeq;
+    } else {
+      k = DataKey::kOther;
+    }
+    return true;
+  }
+  p = ws(q, end);
+  return true;
+}
+
+enum class TopKey : uint8_t { kTopic, kType, kTs, kData, kCts, kOther };
+
+// `key` is set for kOther only (the caller asks whether the simdjson path reads it).
+inline bool top_key(const char*& p, const char* end, TopKey& k, std::string_view& key) noexcept {
+  const char* q = p;
+  if (starts_with(q, end, "\"topic\":")) {
+    k = TopKey::kTopic;
+    q += 8;
+  } else if (starts_with(q, end, "\"type\":")) {
+    k = TopKey::kType;
+    q += 7;
+  } else if (starts_with(q, end, "\"ts\":")) {
+    k = TopKey::kTs;
+    q += 5;
+  } else if (starts_with(q, end, "\"data\":")) {
+    k = TopKey::kData;
+    q += 7;
+  } else if (starts_with(q, end, "\"cts\":")) {
+    k = TopKey::kCts;
+    q += 6;
+  } else {
+    if (!member_key(p, end, key)) return false;
+    if (key_is(key, "topic", 5)) {
+      k = TopKey::kTopic;
+    } else if (key_is(key, "type", 4)) {
+      k = TopKey::kType;
+    } else if (key_is(key, "ts", 2)) {
+      k = TopKey::kTs;
+    } else if (key_is(key, "data", 4)) {
+      k = TopKey::kData;
+    } else if (key_is(key, "cts", 3)) {
+      k = TopKey::kCts;
+    } else {
+      k = TopKey::kOther;
+    }
+    return true;
+  }
+  p = ws(q, end);
+  return true;
+}
+
 // The data object {"s":..,"b":[..],"a":[..],"u":..,"seq":..} in any order; unknown keys skipped (as
 // book_data does). A duplicate known key, a symbol other than the topic's, or a missing b / a / u is left
 // to the slow path (which reports kSymbolMismatch / kMissingField, or lets the last duplicate win).
@@ -267,31 +400,22 @@ bool scan_book_data(const char*& p, const char* end, const Frame& f, const Instr
   const FastGrid qg = make_grid(in.qty_scale, in.lot_units);
   uint32_t seen = 0;  // 1 b, 2 a, 4 u, 8 seq, 16 s
   for (;;) {
-    std::string_view key;
-    if (!scan_string(p, end, key)) return false;
-    p = ws(p, end);
-    if (!at(p, end, ':')) return false;
-    p = ws(p + 1, end);
+    DataKey k;
+    if (!data_key(p, end, k)) return false;
     uint32_t bit = 0;
     bool ok = false;
-    if (key.size() == 1) {
-      switch (key[0]) {
-        case 'b': bit = 1; ok = !(seen & bit) && scan_levels(p, end, pg, qg, bids, cap, out.bid_count); break;
-        case 'a': bit = 2; ok = !(seen & bit) && scan_levels(p, end, pg, qg, asks, cap, out.ask_count); break;
-        case 'u': bit = 4; ok = !(seen & bit) && scan_uint(p, end, out.update_id); break;
-        case 's': {
-          bit = 16;
-          std::string_view s;
-          ok = !(seen & bit) && scan_string(p, end, s) && s == f.symbol;
-          break;
-        }
-        default: ok = skip_value(p, end, 2); break;
+    switch (k) {
+      case DataKey::kBids: bit = 1; ok = !(seen & bit) && scan_levels(p, end, pg, qg, bids, cap, out.bid_count); break;
+      case DataKey::kAsks: bit = 2; ok = !(seen & bit) && scan_levels(p, end, pg, qg, asks, cap, out.ask_count); break;
+      case DataKey::kUpdateId: bit = 4; ok = !(seen & bit) && scan_uint(p, end, out.update_id); break;
+      case DataKey::kSeq: bit = 8; ok = !(seen & bit) && scan_uint(p, end, out.seq); break;
+      case DataKey::kSymbol: {
+        bit = 16;
+        std::string_view s;
+        ok = !(seen & bit) && scan_string(p, end, s) && s == f.symbol;
+        break;
       }
-    } else if (key_is(key, "seq", 3)) {
-      bit = 8;
-      ok = !(seen & bit) && scan_uint(p, end, out.seq);
-    } else {
-      ok = skip_value(p, end, 2);
+      case DataKey::kOther: ok = skip_value(p, end, 2); break;
     }
     if (!ok) return false;
     seen |= bit;
@@ -319,64 +443,53 @@ bool CodecImpl::fast_book(BybitCodec& c, const char* p, size_t len, Category pub
   BookScan bs;
   const uint32_t cap = c.limits_.max_levels_per_side;
   for (;;) {
+    TopKey k;
     std::string_view key;
-    if (!scan_string(p, end, key)) return false;
-    p = ws(p, end);
-    if (!at(p, end, ':')) return false;
-    p = ws(p + 1, end);
-    if (p >= end) return false;
+    if (!top_key(p, end, k, key) || p >= end) return false;
     bool ok = false;
-    switch (key.size()) {
-      case 2:
-        if (key_is(key, "ts", 2)) {
-          ok = !f.has_ts && scan_uint(p, end, f.ts);
-          f.has_ts = true;
+    switch (k) {
+      case TopKey::kTs:
+        ok = !f.has_ts && scan_uint(p, end, f.ts);
+        f.has_ts = true;
+        break;
+      case TopKey::kCts:
+        ok = !has_cts && scan_uint(p, end, f.cts);
+        has_cts = true;
+        break;
+      case TopKey::kType: {
+        std::string_view t;
+        ok = !f.has_type && scan_string(p, end, t);
+        if (t == "delta") {
+          f.snapshot = false;
+        } else if (t == "snapshot") {
+          f.snapshot = true;
+        } else {
+          ok = false;
+        }
+        f.has_type = true;
+        break;
+      }
+      case TopKey::kData:
+        if (f.data_seen) return false;
+        f.data_seen = true;
+        if (f.has_topic) {
+          ok = scan_book_data(p, end, f, c.registry_.get(f.instrument), c.bids_.data(), c.asks_.data(), cap, bs);
+        } else {
+          data_at = p;
+          ok = skip_value(p, end, 1);
         }
         break;
-      case 3:
-        if (key_is(key, "cts", 3)) {
-          ok = !has_cts && scan_uint(p, end, f.cts);
-          has_cts = true;
-        }
+      case TopKey::kTopic: {
+        std::string_view t;
+        ok = !f.has_topic && scan_string(p, end, t) && classify_topic(c.registry_, t, f) == CodecError::kOk &&
+             f.topic == Topic::kBook;
+        f.has_topic = true;
         break;
-      case 4:
-        if (key_is(key, "type", 4)) {
-          std::string_view t;
-          ok = !f.has_type && scan_string(p, end, t);
-          if (t == "delta") {
-            f.snapshot = false;
-          } else if (t == "snapshot") {
-            f.snapshot = true;
-          } else {
-            ok = false;
-          }
-          f.has_type = true;
-        } else if (key_is(key, "data", 4)) {
-          if (f.data_seen) return false;
-          f.data_seen = true;
-          if (f.has_topic) {
-            ok = scan_book_data(p, end, f, c.registry_.get(f.instrument), c.bids_.data(), c.asks_.data(), cap, bs);
-          } else {
-            data_at = p;
-            ok = skip_value(p, end, 1);
-          }
-        }
-        break;
-      case 5:
-        if (key_is(key, "topic", 5)) {
-          std::string_view t;
-          ok = !f.has_topic && scan_string(p, end, t) && classify_topic(c.registry_, t, f) == CodecError::kOk &&
-               f.topic == Topic::kBook;
-          f.has_topic = true;
-        }
-        break;
-      default: break;
+      }
+      case TopKey::kOther: ok = !is_top_key(key) && skip_value(p, end, 1); break;
     }
-    if (!ok) {
-      // A key the slow path reads (op, success, cs, ...) or a value not of the plain shape: not ours.
-      if (is_top_key(key)) return false;
-      if (!skip_value(p, end, 1)) return false;
-    }
+    // A key the slow path reads (op, success, cs, ...), a duplicate, or a value not of the plain shape.
+    if (!ok) return false;
     p = ws(p, end);
     if (at(p, end, '}')) break;
     if (!at(p, end, ',')) return false;
