@@ -91,13 +91,17 @@ void BM_TickToQuote(benchmark::State& state) {
   }
   const std::vector<Msg> msgs = frames(r, 2000);
   size_t i = 0;
+  // Frame time keeps rising across the snapshot wraps: the decision path requires a clock that never goes
+  // back (token buckets, breakers, signals), and a rewind at each wrap made the actions per tick depend on
+  // how many wraps a run happened to do.
+  int64_t frame_no = 0;
   const auto feed = [&](const Msg& m) {
     Frame f;
     f.kind = FrameKind::kRecv;
     f.category = Category::kLinear;
     f.has_category = true;
     f.data = std::string_view(m.bytes.data(), m.size);
-    f.recv_ns = 1'786'310'818'130'000'000 + static_cast<int64_t>(i) * 1'000'000;
+    f.recv_ns = 1'786'310'818'130'000'000 + frame_no++ * 1'000'000;
     r.process(f);
   };
   feed(msgs[0]);
