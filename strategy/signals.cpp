@@ -83,26 +83,35 @@ void Signals::advance(int64_t now_ns) noexcept {
 
 void Signals::on_book(const OrderBook& book, int64_t now_ns) noexcept {
   advance(now_ns);
-  PriceLevel bids[kMaxImbalanceLevels];
-  PriceLevel asks[kMaxImbalanceLevels];
-  const size_t nb = book.top(Side::kBuy, imbalance_levels_, bids);
-  const size_t na = book.top(Side::kSell, imbalance_levels_, asks);
-  if (nb == 0 || na == 0) return;
+  // Walks the top levels in place: copying them out (OrderBook::top into PriceLevel arrays, which value-
+  // initialise) cost more than the sums themselves.
+  const uint32_t n = imbalance_levels_;
+  // Returns the number of levels walked (0: empty side).
+  const auto side_top = [&book, n](Side side, PriceLevel& best, int64_t& depth) noexcept {
+    uint32_t k = 0;
+    book.for_each(side, [&](const PriceLevel& l) noexcept {
+      if (k == 0) best = l;
+      depth += l.qty.lots;
+      return ++k < n;
+    });
+    return k;
+  };
+  PriceLevel b0;
+  PriceLevel a0;
   int64_t bd = 0;
   int64_t ad = 0;
-  for (size_t i = 0; i < nb; ++i) bd += bids[i].qty.lots;
-  for (size_t i = 0; i < na; ++i) ad += asks[i].qty.lots;
+  if (side_top(Side::kBuy, b0, bd) == 0 || side_top(Side::kSell, a0, ad) == 0) return;
   bid_depth_ = bd;
   ask_depth_ = ad;
   imbalance_ = static_cast<double>(bd - ad) / static_cast<double>(bd + ad);
 
-  const auto bp = static_cast<double>(bids[0].price.ticks);
-  const auto ap = static_cast<double>(asks[0].price.ticks);
-  const auto bq = static_cast<double>(bids[0].qty.lots);
-  const auto aq = static_cast<double>(asks[0].qty.lots);
+  const auto bp = static_cast<double>(b0.price.ticks);
+  const auto ap = static_cast<double>(a0.price.ticks);
+  const auto bq = static_cast<double>(b0.qty.lots);
+  const auto aq = static_cast<double>(a0.qty.lots);
   microprice_ = (bp * aq + ap * bq) / (bq + aq);
 
-  const int64_t mid2 = bids[0].price.ticks + asks[0].price.ticks;
+  const int64_t mid2 = b0.price.ticks + a0.price.ticks;
   if (mid2_ == 0) {
     vol_.start(now_ns, 0.5 * static_cast<double>(mid2));
     arrival_.start(now_ns, mid2);
