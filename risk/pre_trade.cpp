@@ -189,13 +189,24 @@ RiskVerdict PreTradeChecks::check(const OrderCreate& o, const RiskContext& ctx, 
 
 RiskVerdict PreTradeChecks::check(const OrderAmend& a, const RestingOrder& current, const RiskContext& ctx,
                                   TradingState state) noexcept {
+  Money own;
+  const bool valued = notional(instrument_, current.price, current.remaining, own);
+  return check_amend(a, current, valued ? &own : nullptr, ctx, state);
+}
+
+RiskVerdict PreTradeChecks::check(const OrderAmend& a, const RestingOrder& current, Money current_notional,
+                                  const RiskContext& ctx, TradingState state) noexcept {
+  return check_amend(a, current, &current_notional, ctx, state);
+}
+
+RiskVerdict PreTradeChecks::check_amend(const OrderAmend& a, const RestingOrder& current, const Money* own,
+                                        const RiskContext& ctx, TradingState state) noexcept {
   const int64_t total = a.qty ? a.qty->lots : current.filled.lots + current.remaining.lots;
   const Price price = a.price ? *a.price : current.price;
   if (a.instrument != id_ || (!a.price && !a.qty) || price.ticks <= 0 || total <= current.filled.lots) {
     return block(RiskRule::kBadOrder, total);
   }
-  Money own;
-  if (!notional(instrument_, current.price, current.remaining, own)) return block(RiskRule::kBadOrder, total);
+  if (own == nullptr) return block(RiskRule::kBadOrder, total);
   const Candidate c{current.side,
                     OrderType::kLimit,
                     TimeInForce::kGtc,
@@ -205,7 +216,7 @@ RiskVerdict PreTradeChecks::check(const OrderAmend& a, const RestingOrder& curre
                     total,
                     current.filled.lots,
                     current.remaining.lots,
-                    own};
+                    *own};
   return evaluate(c, ctx, state);
 }
 

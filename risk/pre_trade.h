@@ -78,6 +78,11 @@ class PreTradeChecks {
   // adds no order). Returns any RiskRule but kMaxOpenOrders, kPostOnly and kCount.
   [[nodiscard]] RiskVerdict check(const OrderAmend& a, const RestingOrder& current, const RiskContext& ctx,
                                   TradingState state) noexcept;
+  // The same check, with current's notional(instrument, price, remaining) already valued by the caller (the
+  // Trader values every open order for RiskContext on each tick). Precondition: current_notional is exactly
+  // that value. Same verdicts as above.
+  [[nodiscard]] RiskVerdict check(const OrderAmend& a, const RestingOrder& current, Money current_notional,
+                                  const RiskContext& ctx, TradingState state) noexcept;
 
   // Cancels are always allowed, in every state. Returns kNone; counts nothing.
   [[nodiscard]] static constexpr RiskVerdict check(const OrderCancel&) noexcept { return {}; }
@@ -101,6 +106,9 @@ class PreTradeChecks {
   };
 
   RiskVerdict evaluate(const Candidate& c, const RiskContext& ctx, TradingState state) noexcept;
+  // check(amend) once `own` (current's notional) is known, or nullptr when it could not be valued.
+  RiskVerdict check_amend(const OrderAmend& a, const RestingOrder& current, const Money* own,
+                          const RiskContext& ctx, TradingState state) noexcept;
   RiskVerdict block(RiskRule r, int64_t qty) noexcept;
   // Largest q in [0, q_ref] with notional(price, q) <= cap, given n_ref = notional(price, q_ref) > cap.
   [[nodiscard]] int64_t max_lots_for(Price price, Int128 cap, int64_t q_ref, Int128 n_ref) const noexcept;

@@ -57,6 +57,11 @@ class RiskEngine {
                                   const RiskContext& ctx) noexcept {
     return pre_trade_.check(a, current, ctx, state_);
   }
+  // The same, with current's notional already valued by the caller (see PreTradeChecks).
+  [[nodiscard]] RiskVerdict check(const OrderAmend& a, const RestingOrder& current, Money current_notional,
+                                  const RiskContext& ctx) noexcept {
+    return pre_trade_.check(a, current, current_notional, ctx, state_);
+  }
   // Always allowed (kNone), in every state.
   [[nodiscard]] static constexpr RiskVerdict check(const OrderCancel& c) noexcept {
     return PreTradeChecks::check(c);

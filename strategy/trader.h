@@ -10,6 +10,7 @@
 // (stamps()), so a driver can build per-stage tick-to-quote histograms without the Trader owning any.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -79,7 +80,8 @@ class Trader {
         book_(cfg.book_window_ticks),
         signals_(cfg.signals),
         table_(cfg.order_capacity, cfg.quoter.link_id_prefix, cfg.first_link_sequence),
-        position_(instrument) {
+        position_(instrument),
+        valued_(std::make_unique<Valued[]>(cfg.order_capacity)) {
     if (const std::string e = cfg.signals.validate(); !e.empty()) throw std::invalid_argument(e);
     if (const QuoterError e = quoter_.configure(cfg.quoter); e != QuoterError::kOk) {
       throw std::invalid_argument("quoter: " + std::string(to_string(e)));
@@ -200,7 +202,8 @@ class Trader {
     if (is_terminal(o.state()) && o.fsm.settled()) (void)table_.release(h);
   }
 
-  RiskContext risk_context(int64_t now) const noexcept {
+  // Also records each open order's notional in valued_ (the amend checks reuse it).
+  RiskContext risk_context(int64_t now) noexcept {
     RiskContext c;
     c.now_ns = now;
     c.wall_ns = now;  // the venue clock is wall time live, frame/simulated time elsewhere
@@ -220,11 +223,13 @@ class Trader {
     (void)position_.realized(c.realized_pnl);
     if (c.mid.ticks > 0) (void)position_.unrealized(c.mid, c.unrealized_pnl);
     c.fees_paid = position_.fees();
-    table_.for_each([&](OrderHandle, const OwnOrder& o) noexcept {
+    table_.for_each([&](OrderHandle h, const OwnOrder& o) noexcept {
       if (is_terminal(o.state())) return;
       ++c.open_orders;
       Money n;
-      if (!notional(instrument_, o.price, o.leaves, n)) n = Money{0};
+      const bool ok = notional(instrument_, o.price, o.leaves, n);
+      valued_[h.index] = {o.price, o.leaves, n, ok};
+      if (!ok) n = Money{0};
       if (o.side == Side::kBuy) {
         c.open_buy_lots += o.leaves.lots;
         c.open_buy_notional.units += n.units;
@@ -338,7 +343,12 @@ class Trader {
       OrderAmend full = a;
       if (full.qty) full.qty = Qty{full.qty->lots + o.cum_filled.lots};
       const RestingOrder cur{o.side, o.price, o.leaves, o.cum_filled, o.reduce_only};
-      const RiskVerdict v = risk_.check(full, cur, ctx);
+      // notional() is a pure function of (price, leaves): the value risk_context() found is reused when the
+      // slot still holds those terms.
+      const Valued& val = valued_[h.index];
+      const RiskVerdict v = val.ok && val.price == o.price && val.leaves == o.leaves
+                                ? risk_.check(full, cur, val.notional, ctx)
+                                : risk_.check(full, cur, ctx);
       if (!v.allowed()) {
         ++counters_.risk_blocked;
         continue;
@@ -456,6 +466,14 @@ class Trader {
   Signals signals_;
   OrderTable table_;
   Position position_;
+  // Per order-table slot: the last notional(price, leaves) risk_context() computed for the order there.
+  struct Valued {
+    Price price;
+    Qty leaves;
+    Money notional;
+    bool ok = false;
+  };
+  std::unique_ptr<Valued[]> valued_;
   Quoter quoter_;
   TokenBucket create_bucket_, amend_bucket_, cancel_bucket_;
   QuoteLadder ladder_;

@@ -343,5 +343,55 @@ TEST(PreTrade, AmendInReduceOnlyStateMustStillReduce) {
   expect_blocked(c.checks.check(a, resting, ctx, TradingState::kReduceOnly), RiskRule::kReduceOnlyState);
 }
 
+// The overload that takes the amended order's notional from the caller (the Trader values every open order
+// each tick) gives the verdict, clipped qty and counters of the one that values it, rule by rule.
+TEST(PreTrade, AmendWithTheCallersNotionalMatchesTheValuingCheck) {
+  RiskConfig cfg = base_config();
+  cfg.max_order_notional = "8000";
+  cfg.max_exposure_notional = "8000";
+  cfg.limit_policy = LimitPolicy::kClip;
+  Checker own(cfg);
+  Checker given(cfg);
+  RiskContext ctx = calm();
+  ctx.open_orders = 2;
+  ctx.open_buy_lots = 100;                   // this order's 50 lots and another's 50, both at 64900
+  ctx.open_buy_notional = test::usdt(6490);
+  const RestingOrder resting{Side::kBuy, Price{kMid - 1'000}, Qty{50}, Qty{0}, false};
+  Money value;
+  ASSERT_TRUE(notional(test::btc(), resting.price, resting.remaining, value));
+  const auto same = [&](const OrderAmend& a, TradingState st) {
+    const RiskVerdict x = own.checks.check(a, resting, ctx, st);
+    const RiskVerdict y = given.checks.check(a, resting, value, ctx, st);
+    EXPECT_EQ(x.rule, y.rule);
+    EXPECT_EQ(x.clipped, y.clipped);
+    EXPECT_EQ(x.qty, y.qty);
+    return x;
+  };
+  OrderAmend a;
+  a.instrument = test::kBtcId;
+  for (const int64_t q : {1, 49, 50, 51, 60, 100, 600}) {
+    a.qty = Qty{q};
+    for (const TradingState st : {TradingState::kActive, TradingState::kReduceOnly, TradingState::kHalted}) {
+      (void)same(a, st);
+    }
+  }
+  a.qty = Qty{600};  // clipped to 100 lots (max order qty), then to 73 (8000 - 3245 USDT of exposure left)
+  const RiskVerdict clipped = same(a, TradingState::kActive);
+  EXPECT_TRUE(clipped.clipped);
+  EXPECT_EQ(clipped.rule, RiskRule::kMaxExposure);
+  EXPECT_EQ(clipped.qty, Qty{73});
+  a.qty.reset();
+  a.price = Price{kMid - 4'000};  // outside the band
+  EXPECT_EQ(same(a, TradingState::kActive).rule, RiskRule::kPriceBand);
+  a.price = Price{kMid - 20};
+  EXPECT_TRUE(same(a, TradingState::kActive).allowed());
+  const OrderAmend nothing{test::kBtcId, OrderIdKind::kLinkId, {}, std::nullopt, std::nullopt};
+  EXPECT_EQ(same(nothing, TradingState::kActive).rule, RiskRule::kBadOrder);
+  for (size_t r = 0; r < static_cast<size_t>(RiskRule::kCount); ++r) {
+    EXPECT_EQ(own.checks.blocked(static_cast<RiskRule>(r)), given.checks.blocked(static_cast<RiskRule>(r))) << r;
+    EXPECT_EQ(own.checks.clipped(static_cast<RiskRule>(r)), given.checks.clipped(static_cast<RiskRule>(r))) << r;
+  }
+}
+
 }  // namespace
 }  // namespace mm
