@@ -80,8 +80,9 @@ class RecordingVenue {
   int64_t recv_window_ms_;
   MaskKeySource masks_;
   int64_t now_ns_ = 0;
-  uint64_t req_seq_ = 0;
-  char req_id_[24] = {};
+  // The last reqId, "r" + decimal sequence, kept as text and incremented in place.
+  char req_id_[24] = {'r'};
+  size_t req_id_len_ = 1;
   std::vector<char> buf_;
   size_t used_ = 0;
   std::array<Span, kMaxFramesPerTick> frames_{};
