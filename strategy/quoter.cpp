@@ -211,14 +211,26 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
         continue;
       }
       if (inst.min_notional.units > 0) {
-        Money value;
-        if (!notional(inst, px, qty, value)) {
-          ++ctr.dropped_invalid;
-          continue;
-        }
-        if (value < inst.min_notional) {
-          ++ctr.dropped_min_notional;
-          continue;
+        MinNotionalMemo& memo = min_notional_memo_;
+        const bool same_key = memo.same_key(inst, qty.lots);
+        if (!same_key || px.ticks < memo.lo || px.ticks > memo.hi) {
+          Money value;
+          if (!notional(inst, px, qty, value)) {
+            ++ctr.dropped_invalid;
+            continue;
+          }
+          if (value < inst.min_notional) {
+            ++ctr.dropped_min_notional;
+            continue;
+          }
+          if (!same_key) {
+            memo = {inst.tick_units, inst.lot_units, inst.price_scale + inst.qty_scale, inst.min_notional.units,
+                    qty.lots, px.ticks, px.ticks};
+          } else if (px.ticks < memo.lo) {
+            memo.lo = px.ticks;
+          } else {
+            memo.hi = px.ticks;  // outside [lo, hi] and not below: above
+          }
         }
       }
       TargetLevel& t = sd.targets[sd.target_count++];

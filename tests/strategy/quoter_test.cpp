@@ -354,6 +354,45 @@ TEST_F(QuoterTest, DropsLevelsBelowMinNotionalAndCancelsTheirOrders) {
   EXPECT_EQ(b.counters.dropped_min_notional, 0u);
 }
 
+// The quoter remembers a price range that passed the min-notional check for one (valuation, qty); prices
+// walked up and down across the threshold, and other sizes and instruments in between, must still be
+// judged exactly as a fresh quoter judges them. 1000 ticks * 50 lots is exactly 5 USDT.
+TEST_F(QuoterTest, MinNotionalVerdictsDoNotDependOnEarlierDiffs) {
+  const Instrument eth = [] {
+    Instrument in;
+    // Another valuation with the same min notional: tick 0.01 at scale 2, lot 0.01.
+    EXPECT_EQ(make_instrument({Category::kLinear, "ETHUSDT", "Trading", "2", "0.01", "0.01", "0.01", "1000", "5"}, in),
+              InstrumentError::kOk);
+    return in;
+  }();
+  const std::vector<std::pair<int64_t, int64_t>> walk = {
+      {1000, 50}, {1200, 50}, {999, 50}, {1001, 50}, {1000, 50}, {998, 50}, {5000, 50}, {999, 50},
+      {1000, 49}, {1021, 49}, {1020, 49}, {1000, 50}, {1000, 51}, {981, 51}, {980, 51}, {1000, 50}};
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& [px, lots] : walk) {
+      for (const Instrument* in : {static_cast<const Instrument*>(&inst_), &eth}) {
+        const QuoteLadder ladder = make_ladder({{px, lots}}, {});
+        QuoteInput qi;
+        qi.instrument = in;
+        qi.target = &ladder;
+        qi.budget = ActionBudget::unlimited();
+        auto warm = std::make_unique<QuoteActions>();
+        ASSERT_EQ(quoter_.diff(qi, *warm), QuoterError::kOk);
+        Quoter fresh;
+        ASSERT_EQ(fresh.configure(cfg_), QuoterError::kOk);
+        auto cold = std::make_unique<QuoteActions>();
+        ASSERT_EQ(fresh.diff(qi, *cold), QuoterError::kOk);
+        Money value;
+        ASSERT_TRUE(notional(*in, Price{px}, Qty{lots}, value));
+        const uint32_t expected = value < in->min_notional ? 1u : 0u;
+        EXPECT_EQ(warm->counters.dropped_min_notional, expected) << in->name() << " " << px << " x " << lots;
+        EXPECT_EQ(cold->counters.dropped_min_notional, expected) << in->name() << " " << px << " x " << lots;
+        EXPECT_EQ(warm->create_count, 1u - expected);
+      }
+    }
+  }
+}
+
 TEST_F(QuoterTest, MaxQtyDropsByDefault) {
   const QuoteActions& a = run(make_ladder({{649990, 100001}, {649980, 100000}}, {}), {});
   ASSERT_EQ(a.create_count, 1u);
