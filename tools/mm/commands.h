@@ -8,6 +8,7 @@ namespace mm::tools {
 void register_replay(CLI::App& app);
 void register_convert(CLI::App& app);
 void register_gen(CLI::App& app);
+void register_backtest(CLI::App& app);
 void register_optimize(CLI::App& app);
 
 // Exit code of the subcommand that ran.

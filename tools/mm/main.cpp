@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   mm::tools::register_replay(app);
   mm::tools::register_convert(app);
   mm::tools::register_gen(app);
+  mm::tools::register_backtest(app);
   mm::tools::register_optimize(app);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,131 @@
+// Full backtest throughput (issue 4): book + trades + strategy + fill engine with a probabilistic queue
+// model, one thread, from the normalized event format, on a generated day-long BTCUSDT-like stream.
+// Target: >= 5 million events/s. Baseline in the same binary: the book-only pass over the same records
+// (BM_BookOnlyDay: decode runs + core OrderBook apply), i.e. what the simulation adds on top of the book.
+//
+// The data: `mm gen --symbol BTCUSDT --seconds $MM_BENCH_SECONDS (86400) --seed 1`, converted once to
+// /tmp/mm_bench_day_<seconds>s_seed1.events and reused by later runs (MM_BENCH_EVENTS names another file).
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/order_book.h"
+#include "sim/event_convert.h"
+#include "sim/event_data.h"
+#include "tools/mm/backtest.h"
+#include "tools/mm/config.h"
+#include "tools/mm/gen.h"
+
+namespace mm::tools {
+namespace {
+
+int64_t bench_seconds() {
+  const char* s = std::getenv("MM_BENCH_SECONDS");
+  return s != nullptr ? std::atoll(s) : 86400;
+}
+
+const EventData& day_data() {
+  static const std::unique_ptr<EventData> data = [] {
+    std::string path;
+    if (const char* p = std::getenv("MM_BENCH_EVENTS")) {
+      path = p;
+    } else {
+      const int64_t secs = bench_seconds();
+      path = "/tmp/mm_bench_day_" + std::to_string(secs) + "s_seed1.events";
+      if (!std::filesystem::exists(path)) {
+        const std::string cap = path + ".mmcap";
+        GenParams g;
+        g.seconds = static_cast<uint32_t>(secs);
+        g.seed = 1;
+        std::fprintf(stderr, "generating %lld s of BTCUSDT into %s ...\n", static_cast<long long>(secs), path.c_str());
+        if (const GenResult r = write_synthetic_capture(g, cap); r.status != CaptureError::kOk) {
+          std::fprintf(stderr, "gen failed: %s\n", r.message.c_str());
+          std::abort();
+        }
+        const EventConvertResult c = convert_to_events(cap, path);
+        std::filesystem::remove(cap);
+        if (!c.ok()) {
+          std::fprintf(stderr, "convert failed: %s\n", c.message.c_str());
+          std::abort();
+        }
+      }
+    }
+    auto d = std::make_unique<EventData>();
+    std::string error;
+    if (load_event_data({path}, {}, *d, error) != EventDataError::kOk) {
+      std::fprintf(stderr, "load failed: %s\n", error.c_str());
+      std::abort();
+    }
+    return d;
+  }();
+  return *data;
+}
+
+MmConfig bench_config() {
+  MmConfig cfg;
+  if (std::string e = load_config(std::string(MM_SOURCE_DIR) + "/examples/fixed.toml", cfg); !e.empty()) {
+    std::fprintf(stderr, "%s\n", e.c_str());
+    std::abort();
+  }
+  cfg.backtest.sim.queue.kind = QueueModelKind::kPowerProb;
+  return cfg;
+}
+
+void BM_BacktestDay(benchmark::State& state) {
+  const EventData& data = day_data();
+  const MmConfig cfg = bench_config();
+  uint64_t events = 0, fills = 0, orders = 0;
+  for (auto _ : state) {
+    auto run = std::make_unique<BacktestRun>();
+    if (std::string e = run_backtest_job(cfg, data, kNoTimeLimitLow, kNoTimeLimitHigh, *run); !e.empty()) {
+      std::fprintf(stderr, "%s\n", e.c_str());
+      std::abort();
+    }
+    events += run->events;
+    fills = run->stats.fills;
+    orders = run->stats.orders_created;
+  }
+  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["events"] = static_cast<double>(data.events().size());
+  state.counters["fills"] = static_cast<double>(fills);
+  state.counters["orders"] = static_cast<double>(orders);
+}
+BENCHMARK(BM_BacktestDay)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1)->Repetitions(3);
+
+// Baseline: the same records through BookRunDecoder + core OrderBook only (no strategy, no venue).
+void BM_BookOnlyDay(benchmark::State& state) {
+  const EventData& data = day_data();
+  const auto ev = data.events();
+  uint64_t events = 0;
+  for (auto _ : state) {
+    BookRunDecoder dec;
+    OrderBook book;
+    BookUpdate u;
+    int64_t sink = 0;
+    for (size_t i = 0; i < ev.size();) {
+      if (ev[i].kind == EventKind::kBookLevel) {
+        i = dec.decode(ev, i, u);
+        if (u.snapshot) {
+          (void)book.apply_snapshot(u.bids, u.bid_count, u.asks, u.ask_count);
+        } else {
+          (void)book.apply_delta(u.bids, u.bid_count, u.asks, u.ask_count);
+        }
+      } else {
+        sink += ev[i].price;
+        ++i;
+      }
+    }
+    benchmark::DoNotOptimize(sink);
+    benchmark::DoNotOptimize(book);
+    events += ev.size();
+  }
+  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_BookOnlyDay)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1)->Repetitions(3);
+
+}  // namespace
+}  // namespace mm::tools

@@ -1,0 +1,174 @@
+// `mm backtest` end to end through the real executable, on the real recording: statistics JSON, report,
+// determinism, raw vs .events input, and every bad input with its clear error (nothing written).
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+const std::string kMm = std::string(MM_BINARY_DIR) + "/tools/mm";
+const std::string kRec = std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
+const std::string kExamples = std::string(MM_SOURCE_DIR) + "/examples/";
+
+struct CliRun {
+  int code;
+  std::string out;  // stdout + stderr
+};
+
+CliRun run(const std::string& args) {
+  const std::string cmd = kMm + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return {-1, ""};
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// The "stats" object's text (run timings differ between runs; statistics must not).
+std::string stats_text(const std::string& json) {
+  const size_t a = json.find("\"stats\":");
+  const size_t b = json.find(",\"run\":");
+  if (a == std::string::npos || b == std::string::npos || b < a) return "";
+  return json.substr(a, b - a);
+}
+
+class BacktestCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("mm_bt_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  // A copy of examples/fixed.toml with `extra` appended (a [backtest] table, usually).
+  std::string config_with(const std::string& extra, const std::string& name = "cfg.toml") const {
+    std::ofstream(path(name)) << slurp(kExamples + "fixed.toml") << "\n" << extra << "\n";
+    return path(name);
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(BacktestCli, RealRecordingWritesStatsJsonAndReport) {
+  const CliRun r = run("backtest --config " + kExamples + "fixed.toml --data " + kRec + " --json " +
+                       path("out.json") + " --report " + path("report.html"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  // The summary table on stdout.
+  EXPECT_NE(r.out.find("net PnL"), std::string::npos) << r.out;
+  const std::string json = slurp(path("out.json"));
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
+  for (const char* k : {"net_pnl", "gross_pnl", "fees", "rebates", "funding", "return_on_capital", "sharpe",
+                        "sortino", "max_drawdown", "max_drawdown_duration_s", "calmar", "fills", "fill_ratio",
+                        "maker_share", "inventory_mean", "inventory_mean_abs", "inventory_max", "time_at_limit_pct",
+                        "turnover", "quote_uptime_pct", "order_to_trade", "markouts"}) {
+    EXPECT_EQ(doc["stats"][k].error(), simdjson::SUCCESS) << k;
+  }
+  for (const char* side : {"buy", "sell", "all"}) {
+    for (const char* h : {"1s", "5s", "30s"}) EXPECT_EQ(doc["stats"]["markouts"][side][h].error(), simdjson::SUCCESS);
+  }
+  const uint64_t events = doc["run"]["events"].get_uint64().value();
+  EXPECT_GT(events, 5'000u);  // BTCUSDT records of the recording (9,037)
+  EXPECT_GT(doc["run"]["events_per_s"].get_double().value(), 0.0);
+  EXPECT_GE(doc["run"]["wall_s"].get_double().value(), 0.0);
+  // The strategy quoted the real book: orders reached the simulated exchange.
+  EXPECT_GT(doc["stats"]["orders_created"].get_uint64().value(), 0u);
+  const std::string html = slurp(path("report.html"));
+  EXPECT_NE(html.find("<html"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);  // self-contained
+}
+
+TEST_F(BacktestCli, SameInputsGiveIdenticalStatsAndEventsFileMatchesRaw) {
+  const std::string cfg = config_with("[backtest]\nseed = 7\nqueue_model = \"log\"\n");
+  ASSERT_EQ(run("backtest --quiet --config " + cfg + " --data " + kRec + " --json " + path("a.json")).code, 0);
+  ASSERT_EQ(run("backtest --quiet --config " + cfg + " --data " + kRec + " --json " + path("b.json")).code, 0);
+  const std::string a = stats_text(slurp(path("a.json")));
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(a, stats_text(slurp(path("b.json"))));
+  // The normalized event file gives the same simulation as the raw recording.
+  const CliRun c = run("convert " + kRec + " " + path("rec.events"));
+  ASSERT_EQ(c.code, 0) << c.out;
+  ASSERT_EQ(run("backtest --quiet --config " + cfg + " --data " + path("rec.events") + " --json " + path("c.json")).code,
+            0);
+  EXPECT_EQ(a, stats_text(slurp(path("c.json"))));
+}
+
+TEST_F(BacktestCli, LatencyChangesTheOutcome) {
+  const std::string fast = config_with("[backtest]\nentry_latency_ns = 0\nresponse_latency_ns = 0\n", "fast.toml");
+  const std::string slow =
+      config_with("[backtest]\nentry_latency_ns = 200000000\nresponse_latency_ns = 200000000\n", "slow.toml");
+  ASSERT_EQ(run("backtest --quiet --config " + fast + " --data " + kRec + " --json " + path("f.json")).code, 0);
+  ASSERT_EQ(run("backtest --quiet --config " + slow + " --data " + kRec + " --json " + path("s.json")).code, 0);
+  EXPECT_NE(stats_text(slurp(path("f.json"))), stats_text(slurp(path("s.json"))));
+}
+
+TEST_F(BacktestCli, WindowRestrictsTheEvents) {
+  ASSERT_EQ(run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kRec + " --json " + path("all.json")).code,
+            0);
+  simdjson::dom::parser p1;
+  const uint64_t all = p1.parse(slurp(path("all.json")))["run"]["events"].get_uint64().value();
+  // A window that starts after the recording's first minute holds fewer events.
+  const CliRun r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kRec +
+                       " --from 2026-08-09T00:00:00Z --to 2100-01-01 --json " + path("w.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  simdjson::dom::parser p2;
+  const uint64_t w = p2.parse(slurp(path("w.json")))["run"]["events"].get_uint64().value();
+  EXPECT_LE(w, all);
+}
+
+TEST_F(BacktestCli, BadInputsFailClearlyAndWriteNothing) {
+  struct Case {
+    std::string args;
+    int code;
+    std::string message;
+  };
+  const std::string typo = config_with("[backtest]\nqueue_modle = \"log\"\n", "typo.toml");
+  const std::string bad_model = config_with("[backtest]\nqueue_model = \"fifo\"\n", "model.toml");
+  const std::string bad_fee = config_with("[backtest]\nmaker_fee_rate = 0.0002\n", "fee.toml");
+  const std::string bad_lat = config_with("[backtest]\nentry_latency_file = \"missing.txt\"\n", "lat.toml");
+  std::ofstream(path("other.toml")) << [] {
+    std::string s = slurp(kExamples + "fixed.toml");
+    const size_t p = s.find("symbol = \"BTCUSDT\"");
+    return s.replace(p, 18, "symbol = \"NOPEUSDT\"");
+  }();
+  std::ofstream(path("garbage.jsonl")) << "this is not a recording\n";
+  const std::vector<Case> cases = {
+      {"--config " + typo + " --data " + kRec, 2, "backtest.queue_modle is not a known key"},
+      {"--config " + bad_model + " --data " + kRec, 2, "backtest.queue_model must be"},
+      {"--config " + bad_fee + " --data " + kRec, 2, "backtest.maker_fee_rate"},
+      {"--config " + bad_lat + " --data " + kRec, 2, "missing.txt"},
+      {"--config " + path("other.toml") + " --data " + kRec, 2, "NOPEUSDT"},
+      {"--config " + kExamples + "fixed.toml --data " + kRec + " --from 2026-08-10 --to 2026-08-09", 2, "--from"},
+      {"--config " + kExamples + "fixed.toml --data " + kRec + " --from tomorrow", 2, "\"tomorrow\""},
+      {"--config " + kExamples + "fixed.toml --data " + path("garbage.jsonl"), 1, "garbage.jsonl"},
+  };
+  for (const Case& c : cases) {
+    const CliRun r = run("backtest --quiet " + c.args + " --json " + path("x.json") + " --report " + path("x.html"));
+    EXPECT_EQ(r.code, c.code) << c.args << "\n" << r.out;
+    EXPECT_NE(r.out.find(c.message), std::string::npos) << c.args << "\n" << r.out;
+    EXPECT_FALSE(std::filesystem::exists(path("x.json"))) << c.args;
+    EXPECT_FALSE(std::filesystem::exists(path("x.html"))) << c.args;
+  }
+}
+
+}  // namespace

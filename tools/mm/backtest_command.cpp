@@ -1,0 +1,175 @@
+// `mm backtest --config FILE --data FILE... [--from T --to T] [--json OUT] [--report OUT.html]`
+// Loads the data once (.events files are mapped; raw recordings converted in memory), runs the configured
+// strategy through Trader<SimVenue, Strategy>, prints a summary table on stdout, and writes the JSON
+// statistics and the HTML report when asked. A progress bar goes to stderr when stderr is a terminal.
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/event_data.h"
+#include "sim/report.h"
+#include "tools/mm/backtest.h"
+#include "tools/mm/commands.h"
+#include "tools/mm/time_arg.h"
+
+namespace mm::tools {
+
+namespace {
+
+// Writes `text` to `path` through a temporary file renamed into place, so a failed write never leaves a
+// half-written file under the requested name. Returns "" or the reason.
+std::string write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return "cannot create " + tmp + ": " + std::strerror(errno);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      return "cannot write " + tmp + ": " + std::strerror(errno);
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string e = std::strerror(errno);
+    std::remove(tmp.c_str());
+    return "cannot rename " + tmp + " to " + path + ": " + e;
+  }
+  return "";
+}
+
+// A one-line bar redrawn in place; only used when stderr is a terminal.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+  void update(uint64_t done, uint64_t total) {
+    if (!enabled_ || total == 0) return;
+    constexpr int kWidth = 40;
+    const double f = static_cast<double>(done) / static_cast<double>(total);
+    const int filled = static_cast<int>(f * kWidth);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    char bar[kWidth + 1];
+    for (int i = 0; i < kWidth; ++i) bar[i] = i < filled ? '#' : '.';
+    bar[kWidth] = 0;
+    std::fprintf(stderr, "\r[%s] %5.1f%%  %.1f M events  %.1f s", bar, 100.0 * f, static_cast<double>(done) / 1e6, s);
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  void finish() {
+    if (drawn_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
+void register_backtest(CLI::App& app) {
+  struct Args {
+    std::string config, json_out, report_out, from, to, category = "linear";
+    std::vector<std::string> data;
+    bool quiet = false;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "backtest", "Run the configured strategy over recorded data through the simulated venue (fill engine, "
+                  "latency, fees, funding) and report statistics");
+  cmd->add_option("--config", a->config, "TOML config (examples/*.toml; [backtest] table: docs/config.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--data", a->data,
+                  "Data files: .events (mm convert), mm capture, cryptofeed .jsonl[.zst], Bybit history .data/.zip")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--from", a->from,
+                  "Start of the window (local time): 2026-08-09T12:00:00Z, 2026-08-09, or ns/ms since the epoch");
+  cmd->add_option("--to", a->to, "End of the window (exclusive), same formats as --from");
+  cmd->add_option("--json", a->json_out, "Write {\"stats\": ..., \"run\": ...} to this file ('-' for stdout)");
+  cmd->add_option("--report", a->report_out, "Write the self-contained HTML report to this file");
+  cmd->add_option("--history-category", a->category, "Category of Bybit history files, which do not record it")
+      ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}));
+  cmd->add_flag("--quiet", a->quiet, "No summary table on stdout");
+  cmd->callback([a]() {
+    MmConfig cfg;
+    if (std::string e = load_config(a->config, cfg); !e.empty()) {
+      std::fprintf(stderr, "mm backtest: %s\n", e.c_str());
+      set_exit_code(2);
+      return;
+    }
+    int64_t from_ns = kNoTimeLimitLow, to_ns = kNoTimeLimitHigh;
+    std::string terr;
+    if ((!a->from.empty() && !parse_time_arg(a->from, from_ns, terr)) ||
+        (!a->to.empty() && !parse_time_arg(a->to, to_ns, terr))) {
+      std::fprintf(stderr, "mm backtest: %s\n", terr.c_str());
+      set_exit_code(2);
+      return;
+    }
+    if (from_ns >= to_ns) {
+      std::fprintf(stderr, "mm backtest: --from must be before --to\n");
+      set_exit_code(2);
+      return;
+    }
+    EventLoadOptions lo;
+    parse_category(a->category, lo.read.category);
+    lo.symbols = {cfg.symbol};
+    EventData data;
+    std::string error;
+    if (const EventDataError e = load_event_data(a->data, lo, data, error); e != EventDataError::kOk) {
+      std::fprintf(stderr, "mm backtest: %s\n", error.c_str());
+      set_exit_code(e == EventDataError::kRecording || e == EventDataError::kEventFile ? 1 : 2);
+      return;
+    }
+    ProgressBar bar(isatty(STDERR_FILENO) == 1);
+    auto run = std::make_unique<BacktestRun>();
+    error = run_backtest_job(cfg, data, from_ns, to_ns, *run,
+                             [&bar](uint64_t done, uint64_t total) { bar.update(done, total); });
+    bar.finish();
+    if (!error.empty()) {
+      std::fprintf(stderr, "mm backtest: %s\n", error.c_str());
+      set_exit_code(2);
+      return;
+    }
+    if (!a->quiet) {
+      std::printf("mm backtest: %s %s, strategy %s, %llu events in %.3f s (%.2f M events/s)\n",
+                  std::string(to_string(cfg.category)).c_str(), cfg.symbol.c_str(),
+                  std::string(to_string(cfg.strategy)).c_str(), static_cast<unsigned long long>(run->events),
+                  run->wall_s, run->events_per_s / 1e6);
+      std::fputs(format_stats_table(run->stats).c_str(), stdout);
+    }
+    const std::string json = backtest_json(*run);
+    if (a->json_out == "-") {
+      std::printf("%s\n", json.c_str());
+    } else if (!a->json_out.empty()) {
+      if (std::string e = write_file_atomically(a->json_out, json + "\n"); !e.empty()) {
+        std::fprintf(stderr, "mm backtest: %s\n", e.c_str());
+        set_exit_code(1);
+        return;
+      }
+    }
+    if (!a->report_out.empty()) {
+      ReportOptions ro;
+      ro.title = "mm backtest: " + cfg.symbol + " (" + std::string(to_string(cfg.strategy)) + ")";
+      std::ifstream cf(a->config, std::ios::binary);
+      ro.config_text.assign(std::istreambuf_iterator<char>(cf), std::istreambuf_iterator<char>());
+      const std::string html = render_report_html(run->series, run->stats, ro);
+      if (std::string e = write_file_atomically(a->report_out, html); !e.empty()) {
+        std::fprintf(stderr, "mm backtest: %s\n", e.c_str());
+        set_exit_code(1);
+        return;
+      }
+    }
+  });
+}
+
+}  // namespace mm::tools
