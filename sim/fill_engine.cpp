@@ -6,10 +6,16 @@ namespace mm {
 
 namespace {
 
-bool is_pow2(uint32_t v) noexcept { return v != 0 && (v & (v - 1)) == 0; }
+bool is_pow2(uint32_t v) noexcept {
+  return v != 0 && (v & (v - 1)) == 0;
+}
 
-constexpr size_t idx(Side s) noexcept { return static_cast<size_t>(s); }
-constexpr Side other(Side s) noexcept { return s == Side::kBuy ? Side::kSell : Side::kBuy; }
+constexpr size_t idx(Side s) noexcept {
+  return static_cast<size_t>(s);
+}
+constexpr Side other(Side s) noexcept {
+  return s == Side::kBuy ? Side::kSell : Side::kBuy;
+}
 
 // True when a resting order of side `s` at `mine` is better (for its own side) than `theirs`, or equal.
 constexpr bool at_or_better(Side s, int64_t mine, int64_t theirs) noexcept {
@@ -35,34 +41,48 @@ std::string FillEngineConfig::validate() const {
   }
   if (book_overflow_capacity < 1) return "fill_engine.book_overflow_capacity must be >= 1 (got 0)";
   if (!is_pow2(price_buckets) || price_buckets < 64 || price_buckets > (1u << 20)) {
-    return "fill_engine.price_buckets must be a power of two in [64, 1048576] (got " + std::to_string(price_buckets) +
-           ")";
+    return "fill_engine.price_buckets must be a power of two in [64, 1048576] (got " +
+           std::to_string(price_buckets) + ")";
   }
   return {};
 }
 
 std::string_view to_string(SubmitResult r) noexcept {
   switch (r) {
-    case SubmitResult::kRested: return "rested";
-    case SubmitResult::kFilled: return "filled";
-    case SubmitResult::kPartiallyFilledRested: return "partially_filled_rested";
-    case SubmitResult::kPartiallyFilledCancelled: return "partially_filled_cancelled";
-    case SubmitResult::kRejectedPostOnly: return "rejected_post_only";
-    case SubmitResult::kRejectedFull: return "rejected_full";
-    case SubmitResult::kRejectedDuplicate: return "rejected_duplicate";
-    case SubmitResult::kRejectedInvalid: return "rejected_invalid";
-    case SubmitResult::kNoLiquidity: return "no_liquidity";
+    case SubmitResult::kRested:
+      return "rested";
+    case SubmitResult::kFilled:
+      return "filled";
+    case SubmitResult::kPartiallyFilledRested:
+      return "partially_filled_rested";
+    case SubmitResult::kPartiallyFilledCancelled:
+      return "partially_filled_cancelled";
+    case SubmitResult::kRejectedPostOnly:
+      return "rejected_post_only";
+    case SubmitResult::kRejectedFull:
+      return "rejected_full";
+    case SubmitResult::kRejectedDuplicate:
+      return "rejected_duplicate";
+    case SubmitResult::kRejectedInvalid:
+      return "rejected_invalid";
+    case SubmitResult::kNoLiquidity:
+      return "no_liquidity";
   }
   return "?";
 }
 
 std::string_view to_string(AmendResult r) noexcept {
   switch (r) {
-    case AmendResult::kOk: return "ok";
-    case AmendResult::kNotFound: return "not_found";
-    case AmendResult::kInvalid: return "invalid";
-    case AmendResult::kQtyNotAboveFilled: return "qty_not_above_filled";
-    case AmendResult::kRejectedPostOnly: return "rejected_post_only";
+    case AmendResult::kOk:
+      return "ok";
+    case AmendResult::kNotFound:
+      return "not_found";
+    case AmendResult::kInvalid:
+      return "invalid";
+    case AmendResult::kQtyNotAboveFilled:
+      return "qty_not_above_filled";
+    case AmendResult::kRejectedPostOnly:
+      return "rejected_post_only";
   }
   return "?";
 }
@@ -275,8 +295,8 @@ void FillEngine::fill_reached(bool bids_changed, bool asks_changed, FillSink& si
     if (side_count_[si] == 0 || !(side == Side::kBuy ? asks_changed : bids_changed)) continue;
     const auto opp = book_.best(other(side));
     if (!opp || !at_or_better(side, own_best_[si], opp->price.ticks)) continue;
-    // The opposite side reached at least our best order: fill every one it reached. Downward so that a removal
-    // (which moves the last entry into the hole) never skips an unvisited entry.
+    // The opposite side reached at least our best order: fill every one it reached. Downward so that a
+    // removal (which moves the last entry into the hole) never skips an unvisited entry.
     for (uint32_t k = live_count_; k-- > 0;) {
       if (k >= live_count_) continue;
       const uint16_t s = live_[k];

@@ -1,18 +1,20 @@
 #pragma once
 // The fill engine of the backtester (issue 4): our orders matched against the replayed market of ONE
 // instrument. It keeps its own L2 book (core OrderBook, fed by on_book), places our resting orders in the
-// market's queue with a queue-position model (sim/queue_model.h) and reports every fill of ours synchronously to
-// a FillSink. Latency, fees, funding, rate limits and order lifecycle messages are the venue's (sim/sim_venue.h),
-// not the engine's: everything here happens at the exchange's time, the instant it is called.
+// market's queue with a queue-position model (sim/queue_model.h) and reports every fill of ours synchronously
+// to a FillSink. Latency, fees, funding, rate limits and order lifecycle messages are the venue's
+// (sim/sim_venue.h), not the engine's: everything here happens at the exchange's time, the instant it is
+// called.
 //
 // Matching rules (the "no market impact" assumption of replay backtests: the market never reacts to us):
 //  - submit, limit: a post-only (TimeInForce::kPostOnly) order that would cross on arrival (buy price >= best
-//    ask, sell price <= best bid) is rejected (kRejectedPostOnly) and nothing happens, as Bybit cancels it with
-//    EC_PostOnlyWillTakeLiquidity. A crossing GTC/IOC/FOK order takes liquidity level by level from the engine's
-//    book, best first, up to its limit price: one taker fill per level at the level's price. The consumed lots
-//    are removed from the engine's book until the market data next sets that level (a delta carries absolute
-//    sizes, so the next update of the level overwrites our consumption). The rest rests (GTC), is cancelled
-//    (IOC), or - FOK - nothing fills unless the whole quantity can (kNoLiquidity, no fill).
+//    ask, sell price <= best bid) is rejected (kRejectedPostOnly) and nothing happens, as Bybit cancels it
+//    with EC_PostOnlyWillTakeLiquidity. A crossing GTC/IOC/FOK order takes liquidity level by level from the
+//    engine's book, best first, up to its limit price: one taker fill per level at the level's price. The
+//    consumed lots are removed from the engine's book until the market data next sets that level (a delta
+//    carries absolute sizes, so the next update of the level overwrites our consumption). The rest rests
+//    (GTC), is cancelled (IOC), or - FOK - nothing fills unless the whole quantity can (kNoLiquidity, no
+//    fill).
 //  - submit, market: takes liquidity like an IOC without a price limit (Bybit runs market orders as IOC; its
 //    slippage protection is not modelled); `tif` and `price` are ignored.
 //  - A resting order joins the back of its level's queue: queue ahead = the displayed size at its price.
@@ -33,16 +35,16 @@
 // Determinism: no randomness, no clocks; the same calls give the same fills in the same order.
 //
 // Cost per call (no allocation, no hashing; everything is sized by the constructor):
-//  - on_book: O(levels in the message): per level, a range check against the span of our prices on its side
-//    and, inside it, one load of a per-side bucket table indexed by `ticks & (price_buckets - 1)` (a
+//  - on_book: O(levels in the message): per level, a range check against the span of our prices on its
+//    side and, inside it, one load of a per-side bucket table indexed by `ticks & (price_buckets - 1)` (a
 //    direct-mapped index, not a hash) that is non-empty only where we rest an order; O(our orders at that
-//    price) when it is. Plus two compares for the move-through check (a scan of our
-//    live orders only when one is reached).
-//  - on_trade: O(1) when the print does not reach our best price on its side; O(our orders at that price) when
-//    it is exactly our best price; O(live orders) on a trade-through (which fills).
-//  - submit/amend/cancel: O(live orders) to find the id (a linear scan over a dense array: a market maker keeps a
-//    few to a few dozen live orders, where a scan of one cache line per 8 ids beats any index), plus O(levels
-//    taken) for a crossing order.
+//    price) when it is. Plus two compares for the move-through check (a scan of our live orders only when
+//    one is reached).
+//  - on_trade: O(1) when the print does not reach our best price on its side; O(our orders at that price)
+//    when it is exactly our best price; O(live orders) on a trade-through (which fills).
+//  - submit/amend/cancel: O(live orders) to find the id (a linear scan over a dense array: a market maker
+//    keeps a few to a few dozen live orders, where a scan of one cache line per 8 ids beats any index),
+//    plus O(levels taken) for a crossing order.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -83,11 +85,11 @@ struct EngineFill {
   Price price;             // the fill price: our limit (maker) or the level taken (taker)
   Qty qty;                 // > 0
   bool maker = false;
-  Qty leaves_after;        // our order's remaining quantity after this fill (0: fully filled, the order is gone)
+  Qty leaves_after;  // our order's remaining quantity after this fill (0: fully filled, the order is gone)
 };
 
-// Receives fills synchronously, in the order they happen, from inside the engine's calls. on_fill must not call
-// back into the engine (the engine is mid-update). SimVenue implements it.
+// Receives fills synchronously, in the order they happen, from inside the engine's calls. on_fill must not
+// call back into the engine (the engine is mid-update). SimVenue implements it.
 class FillSink {
  public:
   virtual void on_fill(const EngineFill& fill) noexcept = 0;
@@ -97,23 +99,23 @@ class FillSink {
 };
 
 enum class SubmitResult : uint8_t {
-  kRested = 0,                 // no fill; the order rests (GTC, post-only)
-  kFilled,                     // completely filled on arrival (taker)
-  kPartiallyFilledRested,      // GTC: part filled on arrival, the rest rests
-  kPartiallyFilledCancelled,   // IOC / market: part filled, the rest cancelled
-  kRejectedPostOnly,           // post-only that would cross: nothing happened
-  kRejectedFull,               // a GTC / post-only order, and max_orders orders already rest: nothing happened
-  kRejectedDuplicate,          // the id is one of our live orders: nothing happened
-  kRejectedInvalid,            // qty <= 0; limit price outside [1, kMaxBookPriceTicks]; unknown enum values
-  kNoLiquidity,                // IOC / market with nothing to take, or FOK that cannot fill completely: no fill
+  kRested = 0,                // no fill; the order rests (GTC, post-only)
+  kFilled,                    // completely filled on arrival (taker)
+  kPartiallyFilledRested,     // GTC: part filled on arrival, the rest rests
+  kPartiallyFilledCancelled,  // IOC / market: part filled, the rest cancelled
+  kRejectedPostOnly,          // post-only that would cross: nothing happened
+  kRejectedFull,              // a GTC / post-only order, and max_orders orders already rest: nothing happened
+  kRejectedDuplicate,         // the id is one of our live orders: nothing happened
+  kRejectedInvalid,           // qty <= 0; limit price outside [1, kMaxBookPriceTicks]; unknown enum values
+  kNoLiquidity,  // IOC / market with nothing to take, or FOK that cannot fill completely: no fill
 };
 
 enum class AmendResult : uint8_t {
-  kOk = 0,              // applied (a crossing GTC amend may have filled: the fills went to the sink)
-  kNotFound,            // no live order with that id (filled, cancelled, never existed)
-  kInvalid,             // neither field given; qty <= 0; price outside [1, kMaxBookPriceTicks]
-  kQtyNotAboveFilled,   // the new qty is <= the order's filled qty (Bybit rejects such an amend)
-  kRejectedPostOnly,    // a post-only order amended to a crossing price: rejected, the order is unchanged
+  kOk = 0,             // applied (a crossing GTC amend may have filled: the fills went to the sink)
+  kNotFound,           // no live order with that id (filled, cancelled, never existed)
+  kInvalid,            // neither field given; qty <= 0; price outside [1, kMaxBookPriceTicks]
+  kQtyNotAboveFilled,  // the new qty is <= the order's filled qty (Bybit rejects such an amend)
+  kRejectedPostOnly,   // a post-only order amended to a crossing price: rejected, the order is unchanged
 };
 
 enum class CancelResult : uint8_t {
@@ -131,9 +133,9 @@ struct EngineOrder {
   Side side = Side::kBuy;
   TimeInForce tif = TimeInForce::kGtc;
   Price price;
-  Qty qty;            // total order quantity (after amends)
-  Qty filled;         // cumulative filled
-  Qty leaves;         // qty - filled, > 0 while live
+  Qty qty;                   // total order quantity (after amends)
+  Qty filled;                // cumulative filled
+  Qty leaves;                // qty - filled, > 0 while live
   double queue_ahead = 0.0;  // the model's estimate of the lots ahead of us at our price
 };
 
@@ -216,8 +218,9 @@ class FillEngine {
     return static_cast<uint32_t>(static_cast<uint64_t>(ticks) & bucket_mask_);
   }
   [[nodiscard]] bool crosses(Side side, int64_t price) const noexcept;
-  // Takes up to `want` lots for order `id` from the opposite side of the book, best level first, within `limit`
-  // (inclusive); one taker fill per level. total_qty/filled_before give the fills' leaves_after. Returns the lots.
+  // Takes up to `want` lots for order `id` from the opposite side of the book, best level first, within
+  // `limit` (inclusive); one taker fill per level. total_qty/filled_before give the fills' leaves_after.
+  // Returns the lots.
   int64_t take(uint64_t id, Side side, int64_t limit, int64_t want, int64_t total_qty, int64_t filled_before,
                FillSink& sink) noexcept;
   // Lots available to an order of `side` within `limit`, counting up to `want` (FOK's check).
@@ -226,10 +229,11 @@ class FillEngine {
   uint16_t rest(uint64_t id, Side side, TimeInForce tif, int64_t price, int64_t qty, int64_t filled) noexcept;
   void link(uint16_t s) noexcept;    // into its price bucket
   void unlink(uint16_t s) noexcept;  // out of its price bucket
-  void drop(uint16_t s) noexcept;    // out of the bucket and the live list, slot freed; own ranges not updated
-  void remove(uint16_t s) noexcept;  // drop + own ranges kept right
+  void drop(uint16_t s) noexcept;  // out of the bucket and the live list, slot freed; own ranges not updated
+  void remove(uint16_t s) noexcept;          // drop + own ranges kept right
   void recompute_range(Side side) noexcept;  // own_best_/own_lo_/own_hi_ of one side from the live orders
-  // Fills min(lots, leaves) of resting order s as maker at its price; removes it when done. Returns true if gone.
+  // Fills min(lots, leaves) of resting order s as maker at its price; removes it when done. Returns true if
+  // gone.
   bool maker_fill(uint16_t s, int64_t lots, FillSink& sink) noexcept;
   // After a book change: fills every resting order that the opposite side's best reaches (only the sides
   // opposite to a changed side are looked at).
@@ -238,10 +242,10 @@ class FillEngine {
   QueueModel model_;
   OrderBook book_;
   std::unique_ptr<Slot[]> slots_;
-  std::unique_ptr<uint16_t[]> live_;      // dense list of live slot indices
-  std::unique_ptr<uint16_t[]> free_;      // stack of free slot indices
-  std::unique_ptr<uint16_t[]> buckets_;   // [2 * price_buckets]: head slot per side and bucket, kNil if none
-  std::unique_ptr<uint16_t[]> touched_;   // scratch for on_book: slots at touched levels
+  std::unique_ptr<uint16_t[]> live_;     // dense list of live slot indices
+  std::unique_ptr<uint16_t[]> free_;     // stack of free slot indices
+  std::unique_ptr<uint16_t[]> buckets_;  // [2 * price_buckets]: head slot per side and bucket, kNil if none
+  std::unique_ptr<uint16_t[]> touched_;  // scratch for on_book: slots at touched levels
   std::unique_ptr<int64_t[]> touched_prev_;  // their level sizes before the update
   uint64_t bucket_mask_ = 0;
   uint32_t epoch_ = 0;
@@ -251,8 +255,8 @@ class FillEngine {
   uint32_t side_count_[2] = {0, 0};
   // Our best resting price per side (bid: highest, ask: lowest); meaningful only when side_count_ != 0.
   int64_t own_best_[2] = {0, 0};
-  // Lowest and highest price of our resting orders per side: a book level outside [lo, hi] cannot touch any of
-  // them, so on_book skips it with two compares (most levels of a message are away from our quotes).
+  // Lowest and highest price of our resting orders per side: a book level outside [lo, hi] cannot touch any
+  // of them, so on_book skips it with two compares (most levels of a message are away from our quotes).
   int64_t own_lo_[2] = {0, 0};
   int64_t own_hi_[2] = {0, 0};
   FillEngineCounters counters_;

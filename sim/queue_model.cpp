@@ -6,7 +6,8 @@
 namespace mm {
 
 bool parse_queue_model_kind(std::string_view s, QueueModelKind& out) noexcept {
-  for (QueueModelKind k : {QueueModelKind::kRiskAverse, QueueModelKind::kPowerProb, QueueModelKind::kLogProb}) {
+  for (QueueModelKind k :
+       {QueueModelKind::kRiskAverse, QueueModelKind::kPowerProb, QueueModelKind::kLogProb}) {
     if (s == to_string(k)) {
       out = k;
       return true;
@@ -21,9 +22,10 @@ std::string QueueModelConfig::validate() const {
            std::to_string(static_cast<unsigned>(kind)) + ")";
   }
   // Only the power model reads `power`; checking it for the others would reject harmless leftovers.
-  if (kind == QueueModelKind::kPowerProb && !(std::isfinite(power) && power >= kMinPower && power <= kMaxPower)) {
-    return "queue.power must be a finite number in [0.01, 100] for the power model (got " + std::to_string(power) +
-           ")";
+  if (kind == QueueModelKind::kPowerProb &&
+      !(std::isfinite(power) && power >= kMinPower && power <= kMaxPower)) {
+    return "queue.power must be a finite number in [0.01, 100] for the power model (got " +
+           std::to_string(power) + ")";
   }
   return {};
 }
@@ -37,8 +39,7 @@ const QueueModelConfig& checked(const QueueModelConfig& c) {
 
 }  // namespace
 
-QueueModel::QueueModel(const QueueModelConfig& config)
-    : kind_(checked(config).kind), power_(config.power) {}
+QueueModel::QueueModel(const QueueModelConfig& config) : kind_(checked(config).kind), power_(config.power) {}
 
 double QueueModel::prob_behind(double front, double back) const noexcept {
   double fb = 0.0;
@@ -70,8 +71,8 @@ double QueueModel::prob_behind(double front, double back) const noexcept {
 void QueueModel::on_level_change(QueuePosition& q, Qty prev, Qty now) const noexcept {
   const auto n = static_cast<double>(now.lots > 0 ? now.lots : 0);
   if (kind_ == QueueModelKind::kRiskAverse) {
-    // Every cancel is assumed to be behind us: the only forced move is the cap (the queue ahead of us cannot be
-    // longer than the whole level).
+    // Every cancel is assumed to be behind us: the only forced move is the cap (the queue ahead of us cannot
+    // be longer than the whole level).
     if (q.ahead > n) q.ahead = n;
     q.traded = 0.0;  // unused by this model; kept bounded
     return;

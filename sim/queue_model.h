@@ -1,31 +1,34 @@
 #pragma once
-// Queue-position models of the fill engine (sim/fill_engine.h): where one of our resting orders stands in the
-// market's queue at its price, estimated from L2 data only (the feed shows level sizes, not orders).
+// Queue-position models of the fill engine (sim/fill_engine.h): where one of our resting orders stands in
+// the market's queue at its price, estimated from L2 data only (the feed shows level sizes, not orders).
 //
 // The models are those of hftbacktest (nkaz001/hftbacktest, hftbacktest/src/backtest/models/queue.rs:
 // RiskAdverseQueueModel, ProbQueueModel with PowerProbQueueFunc and LogProbQueueFunc), re-derived here:
 //
-//  - Joining: the queue ahead of a new order is the level's displayed size at its price (our own order is not in
-//    the replayed book: the recording never saw it).
-//  - A trade at our price of T lots consumes the queue ahead first: ahead -= T. What goes past the queue ahead
-//    reaches us: floor(-ahead) lots (partially filling us if that is less than our leaves); then we are at the
-//    front (ahead = 0).
-//  - Risk-averse (kRiskAverse): a level decrease never advances us, except that the queue ahead cannot exceed the
-//    level's new size: ahead = min(ahead, new). Why "risk-averse": every cancel is assumed to be behind us.
-//  - Probabilistic (kPowerProb, kLogProb): a level decrease not explained by the trades printed at that price
-//    since the level last changed, chg = prev - new - traded, is a cancel of size chg somewhere in the queue.
-//    With front = ahead and back = prev - front, the probability that it was behind us is
-//        p = f(back) / (f(back) + f(front)),   f(x) = x^n (power, n = QueueModelConfig::power) or log(1 + x) (log);
-//    the expected new position is ahead' = front - (1 - p) * chg + min(back - p * chg, 0) (the share assigned
-//    behind us that does not fit behind us comes from the front), clamped to [0, new]. An increase (chg < 0) only
-//    caps ahead at the new size. `traded` resets at every level change (hftbacktest's cum_trade_qty: the
-//    decrease caused by trades must not be counted twice).
+//  - Joining: the queue ahead of a new order is the level's displayed size at its price (our own order is
+//    not in the replayed book: the recording never saw it).
+//  - A trade at our price of T lots consumes the queue ahead first: ahead -= T. What goes past the queue
+//    ahead reaches us: floor(-ahead) lots (partially filling us if that is less than our leaves); then we
+//    are at the front (ahead = 0).
+//  - Risk-averse (kRiskAverse): a level decrease never advances us, except that the queue ahead cannot
+//    exceed the level's new size: ahead = min(ahead, new). Why "risk-averse": every cancel is assumed to be
+//    behind us.
+//  - Probabilistic (kPowerProb, kLogProb): a level decrease not explained by the trades printed at that
+//    price since the level last changed, chg = prev - new - traded, is a cancel of size chg somewhere in the
+//    queue. With front = ahead and back = prev - front, the probability that it was behind us is
+//        p = f(back) / (f(back) + f(front)),
+//        f(x) = x^n (power, n = QueueModelConfig::power) or log(1 + x) (log);
+//    the expected new position is ahead' = front - (1 - p) * chg + min(back - p * chg, 0) (the share
+//    assigned behind us that does not fit behind us comes from the front), clamped to [0, new]. An increase
+//    (chg < 0) only caps ahead at the new size. `traded` resets at every level change (hftbacktest's
+//    cum_trade_qty: the decrease caused by trades must not be counted twice).
 //    When f(back) + f(front) == 0 (empty level), p = 1: nothing ahead can be removed that is not there.
 //  - A snapshot (book reset): ahead = min(ahead, size at our price in the snapshot), traded = 0.
 //
 // Positions are expectations in (fractional) lots; fills are whole lots. There is no randomness: the same
-// inputs give the same positions and fills (what hftbacktest calls "probabilistic" is the expectation above).
-// Floating point is confined to the queue estimate (DESIGN.md 3: allowed inside models); prices stay ticks.
+// inputs give the same positions and fills (what hftbacktest calls "probabilistic" is the expectation
+// above). Floating point is confined to the queue estimate (DESIGN.md 3: allowed inside models); prices stay
+// ticks.
 #include <cstdint>
 #include <string>
 #include <string_view>

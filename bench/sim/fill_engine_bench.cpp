@@ -1,14 +1,15 @@
-// Per-event cost of the fill engine (sim/fill_engine.h) on a generated BTCUSDT-like stream (sim/market_generator.h,
-// decoded once into memory through the codec), against the same book updates through a bare core OrderBook.
+// Per-event cost of the fill engine (sim/fill_engine.h) on a generated BTCUSDT-like stream
+// (sim/market_generator.h, decoded once into memory through the codec), against the same book updates
+// through a bare core OrderBook.
 //   cmake --build build/<dir> --target sim_bench && build/<dir>/bench/sim_bench --benchmark_filter=FillEngine
-// Items are stream events: book messages plus trade prints (the baseline ignores the prints, as a book does).
-// ns/event = 1e9 / items_per_second.
+// Items are stream events: book messages plus trade prints (the baseline ignores the prints, as a book
+// does). ns/event = 1e9 / items_per_second.
 //   BM_FillEngineBaselineCoreBook   OrderBook::apply_snapshot/apply_delta only
 //   BM_FillEngineNoOrders           the engine with nothing resting (its fast path)
-//   BM_FillEngineQuoting/model/per_side/refill  the engine with a ladder of post-only orders per side from the
-//                                   touch (model 0 risk-averse, 1 power n=2, 2 log), cancelled and re-placed at
-//                                   the touch every 64 book messages and, with refill:1, also whenever one
-//                                   filled (the re-quoting's submit/cancel calls are inside the timing)
+//   BM_FillEngineQuoting/model/per_side/refill
+//       the engine with a ladder of post-only orders per side from the touch (model 0 risk-averse,
+//       1 power n=2, 2 log), cancelled and re-placed at the touch every 64 book messages and, with refill:1,
+//       also whenever one filled (the re-quoting's submit/cancel calls are inside the timing)
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -169,7 +170,8 @@ void place_ladder(FillEngine& engine, int per_side, uint64_t& next_id, CountingS
     if (!best) continue;
     for (int k = 0; k < per_side; ++k) {
       const int64_t px = side == Side::kBuy ? best->price.ticks - k : best->price.ticks + k;
-      (void)engine.submit(next_id++, side, OrderType::kLimit, TimeInForce::kPostOnly, Price{px}, Qty{10}, sink);
+      (void)engine.submit(next_id++, side, OrderType::kLimit, TimeInForce::kPostOnly, Price{px}, Qty{10},
+                          sink);
     }
   }
 }

@@ -6,8 +6,8 @@
 
 #include <cstdio>
 #include <map>
-#include <ostream>
 #include <memory>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -147,7 +147,7 @@ TEST_P(EachModel, TradeThroughFillsCompletelyAtOurPrice) {
   EXPECT_TRUE(s.fills.empty());
   e.on_trade(trade(kSell, 100, 3), s);  // the other side
   EXPECT_TRUE(s.fills.empty());
-  e.on_trade(trade(kBuy, 102, 1), s);   // through our price: a 1-lot print still fills all 6
+  e.on_trade(trade(kBuy, 102, 1), s);  // through our price: a 1-lot print still fills all 6
   EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(7, kSell, 101, 6, 0)}));
   EXPECT_EQ(e.counters().trade_through_fills, 1u);
   EXPECT_EQ(e.live_orders(), 0u);
@@ -226,7 +226,8 @@ TEST_P(EachModel, PostOnlyThatWouldCrossIsRejected) {
   EXPECT_EQ(e.submit(5, kBuy, kLimit, TimeInForce::kPostOnly, Price{100}, Qty{1}, s), SubmitResult::kRested);
   // An empty opposite side cannot be crossed.
   FillEngine empty(config(GetParam()));
-  EXPECT_EQ(empty.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{1000}, Qty{1}, s), SubmitResult::kRested);
+  EXPECT_EQ(empty.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{1000}, Qty{1}, s),
+            SubmitResult::kRested);
 }
 
 // Cancels by others in the queue, per model, with hand-computed positions (queue_model_test.cpp has the
@@ -237,13 +238,15 @@ TEST(FillEngine, CancelsAheadMoveUsPerModel) {
     double expected_ahead;  // after the cancel
     int64_t fill_on_3;      // what a 3-lot sell print at 100 then fills
   };
-  for (const Case& c : {Case{QueueModelKind::kRiskAverse, 2.0, 1}, Case{QueueModelKind::kPowerProb, 29.0 / 17.0, 1},
-                        Case{QueueModelKind::kLogProb, 1.0 / 3.0, 2}}) {
+  for (const Case& c :
+       {Case{QueueModelKind::kRiskAverse, 2.0, 1}, Case{QueueModelKind::kPowerProb, 29.0 / 17.0, 1},
+        Case{QueueModelKind::kLogProb, 1.0 / 3.0, 2}}) {
     FillEngine e(config(c.kind));
     Sink s;
     Msg snap(true, {{100, 2}}, {{101, 10}});
     ASSERT_EQ(e.on_book(snap.u, s), BookError::kOk);
-    ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{100}, Qty{5}, s), SubmitResult::kRested);
+    ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{100}, Qty{5}, s),
+              SubmitResult::kRested);
     delta(e, s, {{100, 10}}, {});
     delta(e, s, {{99, 4}, {100, 5}}, {{102, 1}});
     EXPECT_NEAR(ahead(e, 1), c.expected_ahead, 1e-12) << to_string(c.kind);
@@ -439,9 +442,12 @@ TEST(FillEngine, SubmitErrors) {
   FillEngine e(c);
   Sink s;
   seed(e, s);
-  EXPECT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kGtc, Price{100}, Qty{0}, s), SubmitResult::kRejectedInvalid);
-  EXPECT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kGtc, Price{100}, Qty{-3}, s), SubmitResult::kRejectedInvalid);
-  EXPECT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kGtc, Price{0}, Qty{1}, s), SubmitResult::kRejectedInvalid);
+  EXPECT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kGtc, Price{100}, Qty{0}, s),
+            SubmitResult::kRejectedInvalid);
+  EXPECT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kGtc, Price{100}, Qty{-3}, s),
+            SubmitResult::kRejectedInvalid);
+  EXPECT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kGtc, Price{0}, Qty{1}, s),
+            SubmitResult::kRejectedInvalid);
   EXPECT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kGtc, Price{kMaxBookPriceTicks + 1}, Qty{1}, s),
             SubmitResult::kRejectedInvalid);
   EXPECT_EQ(e.submit(1, static_cast<Side>(2), kLimit, TimeInForce::kGtc, Price{100}, Qty{1}, s),
@@ -451,9 +457,11 @@ TEST(FillEngine, SubmitErrors) {
   EXPECT_EQ(e.submit(1, kBuy, kLimit, static_cast<TimeInForce>(4), Price{100}, Qty{1}, s),
             SubmitResult::kRejectedInvalid);
   EXPECT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kGtc, Price{100}, Qty{1}, s), SubmitResult::kRested);
-  EXPECT_EQ(e.submit(1, kSell, kLimit, TimeInForce::kGtc, Price{105}, Qty{1}, s), SubmitResult::kRejectedDuplicate);
+  EXPECT_EQ(e.submit(1, kSell, kLimit, TimeInForce::kGtc, Price{105}, Qty{1}, s),
+            SubmitResult::kRejectedDuplicate);
   EXPECT_EQ(e.submit(2, kSell, kLimit, TimeInForce::kGtc, Price{105}, Qty{1}, s), SubmitResult::kRested);
-  EXPECT_EQ(e.submit(3, kSell, kLimit, TimeInForce::kPostOnly, Price{106}, Qty{1}, s), SubmitResult::kRejectedFull);
+  EXPECT_EQ(e.submit(3, kSell, kLimit, TimeInForce::kPostOnly, Price{106}, Qty{1}, s),
+            SubmitResult::kRejectedFull);
   // A crossing GTC is refused up front too, before taking anything.
   EXPECT_EQ(e.submit(3, kBuy, kLimit, TimeInForce::kGtc, Price{101}, Qty{1}, s), SubmitResult::kRejectedFull);
   // IOC never rests, so it needs no slot.
@@ -519,10 +527,27 @@ TEST(FillEngine, BadBookUpdateTouchesNothing) {
   EXPECT_EQ(e.on_book(neg.u, s), BookError::kBadQty);
   EXPECT_EQ(e.book().qty_at(kBuy, Price{100}), Qty{10});
   EXPECT_EQ(e.counters().book_errors, 2u);
-  e.on_trade(trade(kSell, 100, 0), s);   // ignored
-  e.on_trade(trade(kSell, -5, 50), s);   // ignored
+  e.on_trade(trade(kSell, 100, 0), s);  // ignored
+  e.on_trade(trade(kSell, -5, 50), s);  // ignored
   EXPECT_TRUE(s.fills.empty());
   EXPECT_EQ(ahead(e, 1), 10.0);
+}
+
+// Two orders of ours at one price are each placed against the market's queue only (as in hftbacktest): both
+// joined behind the 10 displayed lots, so a 12-lot print reaches each by 2.
+TEST(FillEngine, OwnOrdersAtOnePriceQueueIndependently) {
+  FillEngine e(config(QueueModelKind::kPowerProb));
+  Sink s;
+  seed(e, s);
+  ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{100}, Qty{5}, s), SubmitResult::kRested);
+  ASSERT_EQ(e.submit(2, kBuy, kLimit, TimeInForce::kPostOnly, Price{100}, Qty{1}, s), SubmitResult::kRested);
+  EXPECT_EQ(ahead(e, 2), 10.0);
+  e.on_trade(trade(kSell, 100, 12), s);
+  auto f = s.take();
+  ASSERT_EQ(f.size(), 2u);
+  if (f[0].order_id == 2) std::swap(f[0], f[1]);
+  EXPECT_EQ(f, (std::vector<EngineFill>{maker(1, kBuy, 100, 2, 3), maker(2, kBuy, 100, 1, 0)}));
+  EXPECT_EQ(e.live_orders(), 1u);
 }
 
 // Orders whose prices are price_buckets apart share a bucket: each still sees only its own level.
@@ -562,7 +587,8 @@ std::vector<EngineFill> scripted(FillEngine& e, OrderBook* reference, uint64_t* 
   };
   // An uncrossed book around a random-walking mid: five levels a side re-sized every step, the levels that
   // would cross deleted, and one print at the touch per step.
-  msgs.emplace_back(true, Levels{{1000, 10}, {999, 20}, {998, 30}}, Levels{{1001, 10}, {1002, 20}, {1003, 30}});
+  msgs.emplace_back(true, Levels{{1000, 10}, {999, 20}, {998, 30}},
+                    Levels{{1001, 10}, {1002, 20}, {1003, 30}});
   int64_t mid = 1000;
   for (int i = 0; i < 3000; ++i) {
     mid += rnd(3) - 1;
@@ -603,7 +629,8 @@ std::vector<EngineFill> scripted(FillEngine& e, OrderBook* reference, uint64_t* 
 }
 
 TEST(FillEngine, DeterministicAllocationFreeAndBookMatchesCore) {
-  for (QueueModelKind k : {QueueModelKind::kRiskAverse, QueueModelKind::kPowerProb, QueueModelKind::kLogProb}) {
+  for (QueueModelKind k :
+       {QueueModelKind::kRiskAverse, QueueModelKind::kPowerProb, QueueModelKind::kLogProb}) {
     FillEngine a(config(k)), b(config(k));
     OrderBook ref(4096, 64);
     uint64_t allocs = 99;
@@ -632,9 +659,9 @@ TEST(FillEngine, DeterministicAllocationFreeAndBookMatchesCore) {
   }
 }
 
-// The real recording (cryptofeed: Bybit linear and spot) through the reader and the codec, with a post-only bid
-// and ask kept at the touch of every instrument (re-placed whenever the touch moves): each engine's book ends
-// equal to a core OrderBook fed the same updates, and every fill is consistent with its order.
+// The real recording (cryptofeed: Bybit linear and spot) through the reader and the codec, with a post-only
+// bid and ask kept at the touch of every instrument (re-placed whenever the touch moves): each engine's book
+// ends equal to a core OrderBook fed the same updates, and every fill is consistent with its order.
 TEST(FillEngineRecording, QuotesAtTheTouchOverTheRealRecording) {
   const std::string path = std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
   InstrumentRegistry reg;
@@ -724,7 +751,8 @@ TEST(FillEngineRecording, QuotesAtTheTouchOverTheRealRecording) {
         const int64_t qty = 1 + static_cast<int64_t>(id % 3);
         orders[id] = Tracked{side, best->price.ticks, qty};
         // At our own side's touch of an uncrossed book: never crossing.
-        ASSERT_EQ(p.engine->submit(id, side, OrderType::kLimit, TimeInForce::kPostOnly, best->price, Qty{qty}, sink),
+        ASSERT_EQ(p.engine->submit(id, side, OrderType::kLimit, TimeInForce::kPostOnly, best->price, Qty{qty},
+                                   sink),
                   SubmitResult::kRested);
         p.live_id[si] = id;
       }
@@ -757,10 +785,11 @@ TEST(FillEngineRecording, QuotesAtTheTouchOverTheRealRecording) {
     }
   }
   EXPECT_EQ(engine_fills, sink.fills);
-  std::printf("recording: %llu book messages, %llu trades, %llu orders, %llu fills (%llu through, %llu moved)\n",
-              static_cast<unsigned long long>(books), static_cast<unsigned long long>(trades),
-              static_cast<unsigned long long>(next_id - 1), static_cast<unsigned long long>(sink.fills),
-              static_cast<unsigned long long>(through), static_cast<unsigned long long>(moved));
+  std::printf(
+      "recording: %llu book messages, %llu trades, %llu orders, %llu fills (%llu through, %llu moved)\n",
+      static_cast<unsigned long long>(books), static_cast<unsigned long long>(trades),
+      static_cast<unsigned long long>(next_id - 1), static_cast<unsigned long long>(sink.fills),
+      static_cast<unsigned long long>(through), static_cast<unsigned long long>(moved));
 }
 
 }  // namespace

@@ -52,7 +52,8 @@ TEST(QueueModelConfig, BadPowerIsNamed) {
 }
 
 TEST(QueueModelKindNames, RoundTrip) {
-  for (QueueModelKind k : {QueueModelKind::kRiskAverse, QueueModelKind::kPowerProb, QueueModelKind::kLogProb}) {
+  for (QueueModelKind k :
+       {QueueModelKind::kRiskAverse, QueueModelKind::kPowerProb, QueueModelKind::kLogProb}) {
     QueueModelKind out = static_cast<QueueModelKind>(9);
     ASSERT_TRUE(parse_queue_model_kind(to_string(k), out));
     EXPECT_EQ(out, k);
@@ -81,7 +82,8 @@ TEST(QueueModel, ProbabilityBehind) {
 
 // Join a level of 10, trades of 4 then 8 at our price: the second one goes 2 past the queue ahead.
 TEST(QueueModel, TradesConsumeTheQueueAheadThenReachUs) {
-  for (QueueModelKind k : {QueueModelKind::kRiskAverse, QueueModelKind::kPowerProb, QueueModelKind::kLogProb}) {
+  for (QueueModelKind k :
+       {QueueModelKind::kRiskAverse, QueueModelKind::kPowerProb, QueueModelKind::kLogProb}) {
     const QueueModel m = make(k);
     QueuePosition q;
     m.on_join(q, Qty{10});
@@ -111,7 +113,7 @@ TEST(QueueModel, RiskAverseOnlyCapsAtTheLevel) {
   EXPECT_EQ(q.ahead, 10.0);
   m.on_level_change(q, Qty{20}, Qty{15});  // cancels: assumed behind us
   EXPECT_EQ(q.ahead, 10.0);
-  m.on_level_change(q, Qty{15}, Qty{5});   // the level is now smaller than our queue: capped
+  m.on_level_change(q, Qty{15}, Qty{5});  // the level is now smaller than our queue: capped
   EXPECT_EQ(q.ahead, 5.0);
   m.on_level_change(q, Qty{5}, Qty{0});
   EXPECT_EQ(q.ahead, 0.0);
@@ -143,10 +145,10 @@ TEST(QueueModel, AsymmetricCancelsPerForm) {
   // power 3: p = 512/520 = 64/65, ahead = 2 - (1/65) * 5 = 125/65.
   // log:     p = ln 9 / (ln 9 + ln 3) = 2/3, ahead = 2 - (1/3) * 5 = 1/3.
   // risk-averse: 2 (never advanced by cancels).
-  for (const Case& c : {Case{QueueModelKind::kPowerProb, 2.0, 29.0 / 17.0},
-                        Case{QueueModelKind::kPowerProb, 3.0, 125.0 / 65.0},
-                        Case{QueueModelKind::kLogProb, 2.0, 1.0 / 3.0},
-                        Case{QueueModelKind::kRiskAverse, 2.0, 2.0}}) {
+  for (const Case& c :
+       {Case{QueueModelKind::kPowerProb, 2.0, 29.0 / 17.0},
+        Case{QueueModelKind::kPowerProb, 3.0, 125.0 / 65.0}, Case{QueueModelKind::kLogProb, 2.0, 1.0 / 3.0},
+        Case{QueueModelKind::kRiskAverse, 2.0, 2.0}}) {
     const QueueModel m = make(c.kind, c.n);
     QueuePosition q;
     m.on_join(q, Qty{2});
