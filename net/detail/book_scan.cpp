@@ -63,18 +63,20 @@ inline bool scalar_end(const char* q, const char* end) noexcept {
 // A JSON integer of 1..18 digits without sign or leading zero (the shape of u, seq, ts, cts). The value
 // is token_i64's for the same token. Reads at most 19 bytes from p.
 inline bool scan_uint(const char*& p, const char* end, int64_t& out) noexcept {
+  const auto* q = reinterpret_cast<const unsigned char*>(p);
+  const auto* const lim = q + 18;
+  unsigned d = *q - '0';
+  if (d >= 10u) return false;
   uint64_t v = 0;
-  int n = 0;
-  for (;;) {
-    const unsigned d = static_cast<unsigned>(p[n] - '0');
-    if (d >= 10u) break;
-    if (n == 18) return false;
+  do {
+    if (q == lim) return false;
     v = v * 10 + d;
-    ++n;
-  }
-  if (n == 0 || (*p == '0' && n > 1) || !scalar_end(p + n, end)) return false;
+    d = *++q - '0';
+  } while (d < 10u);
+  const auto* const stop = reinterpret_cast<const char*>(q);
+  if ((*p == '0' && stop - p > 1) || !scalar_end(stop, end)) return false;
   out = static_cast<int64_t>(v);
-  p += n;
+  p = stop;
   return true;
 }
 
@@ -175,41 +177,39 @@ bool skip_value(const char*& p, const char* end, int depth) noexcept {
 // integer and grid digits together are at most 18 (eff_scale <= scale), the zero run at most 16, so no
 // read goes further than 37 bytes past p; then the closing quote must lie inside the frame.
 inline bool quoted_steps(const char*& p, const char* end, FastGrid g, int64_t& out) noexcept {
-  const char* const d0 = p + 1;
-  const int max_int = 18 - g.scale;  // integer digits + scale <= 18: core's value fits int64 (FastGrid)
-  if (max_int < 1) return false;
+  if (g.scale > 17) return false;
+  // Unsigned bytes: every non-digit gives d >= 10, and no sign extension per byte.
+  const auto* q = reinterpret_cast<const unsigned char*>(p) + 1;
+  const auto* const lim = q + (18 - g.scale);  // integer digits + scale <= 18: core's value fits int64
+  unsigned d = *q - '0';
+  if (d >= 10u) return false;
   uint64_t v = 0;
-  int n = 0;
-  for (;;) {
-    const unsigned d = static_cast<unsigned>(d0[n] - '0');
-    if (d >= 10u) break;
-    if (n == max_int) return false;
+  do {
+    if (q == lim) return false;
     v = v * 10 + d;
-    ++n;
-  }
-  if (n == 0) return false;
-  const char* q = d0 + n;
+    d = *++q - '0';
+  } while (d < 10u);
   int frac = 0;
   if (*q == '.') {
-    const char* const f0 = q + 1;
-    for (;;) {
-      const unsigned d = static_cast<unsigned>(f0[frac] - '0');
-      if (d >= 10u || frac == g.eff_scale) break;
+    const auto* const f0 = ++q;
+    const auto* const flim = f0 + g.eff_scale;
+    d = *q - '0';
+    while (d < 10u && q != flim) {
       v = v * 10 + d;
-      ++frac;
+      d = *++q - '0';
     }
-    q = f0 + frac;
-    const char* const zmax = q + 16;
-    while (*q == '0' && q < zmax) ++q;
-    if (q == f0 || digit(*q)) return false;  // "1." / off the grid / too many decimals: the slow path says
+    frac = static_cast<int>(q - f0);
+    const auto* const zmax = q + 16;
+    while (*q == '0' && q != zmax) ++q;
+    if (q == f0 || static_cast<unsigned>(*q - '0') < 10u) return false;  // "1." / off the grid / too many decimals
   }
-  if (q >= end || *q != '"') return false;
+  const auto* const close = reinterpret_cast<const char*>(q);
+  if (close >= end || *close != '"') return false;
   if (!grid_steps(v, frac, g, out)) return false;
-  p = q + 1;
+  p = close + 1;
   return true;
 }
 
-// [["price","size"], ...] into out[0..count): p at '['.
 // Byte patterns compared as one little-endian word: the separators and keys of the usual spelling (no
 // whitespace). A frame spelled otherwise takes the byte-by-byte branch, with the same result.
 inline uint64_t load8(const char* p) noexcept {
