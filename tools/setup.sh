@@ -11,7 +11,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # backtester, Python module and optimizer (issue 4): pybind11 module, Optuna with SQLite/PostgreSQL storage,
   # offline plots, and the headless browser that checks the HTML report renders
-  pybind11-dev python3-dev python3-numpy python3-optuna python3-psycopg2 python3-tomli-w python3-plotly
+  pybind11-dev python3-dev python3-numpy python3-optuna python3-cmaes python3-sqlalchemy python3-psycopg2
+  python3-tomli-w python3-plotly
   postgresql chromium
 )
 
