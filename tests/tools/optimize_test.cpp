@@ -161,6 +161,9 @@ TEST_F(MmOptimize, BadInputsAreRefusedWithTheKeyNamedAndNothingWritten) {
       {"walk-forward duration", "", "[walk_forward]\ntrain = \"ten minutes\"\ntest = \"1m\"", "",
        {"walk_forward.train", "ten minutes"}},
       {"unknown top-level key", "", "samplr = \"tpe\"", "", {"samplr", "unknown key"}},
+      {"unsupported storage", "", "", "--storage mysql://u@127.0.0.1/db", {"--storage", "unsupported URL"}},
+      {"constraint name", "", "[constraints]\nmax_loss = 3", "", {"constraints.max_loss", "unknown key"}},
+      {"cmaes multi-objective", "", "", "--sampler cmaes --objective pnl,drawdown", {"cmaes", "single-objective"}},
   };
   for (const BadCase& c : cases) {
     SCOPED_TRACE(c.name);

@@ -80,9 +80,9 @@ def run(a):
             raise InputError(f"--data: no such file: {d}")
     if os.path.exists(a.out) and not os.path.isdir(a.out):
         raise InputError(f"--out: {a.out} exists and is not a directory")
-    if a.storage is not None and not a.storage.startswith("postgresql"):
+    if a.storage is not None and not a.storage.startswith(("postgresql", "sqlite:///")):
         raise InputError(f"--storage: unsupported URL {study_mod.redact(a.storage)!r} "
-                         f"(postgresql://...; the default is SQLite in --out)")
+                         f"(postgresql://user:pw@host:port/db or sqlite:///path; the default is SQLite in --out)")
 
     backend = Backend()
     category = space.base.get("market", {}).get("category", "linear")
