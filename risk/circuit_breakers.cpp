@@ -151,25 +151,41 @@ BreakerUpdate CircuitBreakers::update(const RiskContext& ctx) noexcept {
   }
   if (pnl_ > peak_) peak_ = pnl_;
 
-  uint32_t tripped = 0;
-  apply(Breaker::kDailyLoss, Int128{pnl_} - day_base_ <= -Int128{max_daily_loss_.units}, now, tripped);
-  apply(Breaker::kDrawdown, Int128{peak_} - pnl_ >= max_drawdown_.units, now, tripped);
-  apply(Breaker::kStaleBook, now - ctx.book_update_ns > stale_ns_, now, tripped);
-  apply(Breaker::kBookUntrusted, !ctx.book_trusted, now, tripped);
-  apply(Breaker::kBookCrossed, ctx.book_crossed, now, tripped);
-  apply(Breaker::kRejectRate, rejects_.count_since(now - reject_window_ns_) > max_rejects_, now, tripped);
+  const bool daily_loss = Int128{pnl_} - day_base_ <= -Int128{max_daily_loss_.units};
+  const bool drawdown = Int128{peak_} - pnl_ >= max_drawdown_.units;
+  const bool stale = now - ctx.book_update_ns > stale_ns_;
+  const bool rejects = rejects_.count_since(now - reject_window_ns_) > max_rejects_;
   // The mid ring only feeds this breaker: no upkeep when it is disabled.
   const bool jumped = slot(Breaker::kPriceJump).enabled && price_jumped(now, ctx.mid);
+  const bool spikes = spikes_.count_since(now - latency_window_ns_) > max_spikes_;
+  const bool any = daily_loss || drawdown || stale || !ctx.book_trusted || ctx.book_crossed || rejects ||
+                   jumped || spikes;
+  // The usual tick: nothing holds and nothing held. apply() would change no slot (a slot only moves when
+  // its condition holds, has just cleared, or it is cooling down from a level above ACTIVE), so the result
+  // is ACTIVE with nothing tripped.
+  if (quiet_ && !any) {
+    last_ = BreakerUpdate{};
+    return last_;
+  }
+  uint32_t tripped = 0;
+  apply(Breaker::kDailyLoss, daily_loss, now, tripped);
+  apply(Breaker::kDrawdown, drawdown, now, tripped);
+  apply(Breaker::kStaleBook, stale, now, tripped);
+  apply(Breaker::kBookUntrusted, !ctx.book_trusted, now, tripped);
+  apply(Breaker::kBookCrossed, ctx.book_crossed, now, tripped);
+  apply(Breaker::kRejectRate, rejects, now, tripped);
   apply(Breaker::kPriceJump, jumped, now, tripped);
-  apply(Breaker::kLatency, spikes_.count_since(now - latency_window_ns_) > max_spikes_, now, tripped);
+  apply(Breaker::kLatency, spikes, now, tripped);
 
   BreakerUpdate u;
   u.tripped_mask = tripped;
+  quiet_ = true;
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (slots_[i].level > u.state) {
       u.state = slots_[i].level;
       u.cause = static_cast<Breaker>(i);
     }
+    if (slots_[i].active || slots_[i].level != TradingState::kActive) quiet_ = false;
   }
   last_ = u;
   return u;

@@ -123,6 +123,8 @@ class CircuitBreakers {
   detail::MidRing mids_;
 
   bool started_ = false;
+  // No slot's condition held at the last update and every slot is at ACTIVE: update() can skip apply().
+  bool quiet_ = true;
   int64_t day_ = 0;
   int64_t pnl_ = 0;
   int64_t day_base_ = 0;
