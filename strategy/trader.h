@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -339,23 +340,30 @@ class Trader {
       const OrderAmend& a = actions_.amends[i];
       const OrderHandle h = table_.handle_at(actions_.amend_tags[i]);
       const OwnOrder& o = table_.get(h);
-      // The quoter's amend qty is the new remaining qty; Bybit's is the whole order's.
-      OrderAmend full = a;
-      if (full.qty) full.qty = Qty{full.qty->lots + o.cum_filled.lots};
       const RestingOrder cur{o.side, o.price, o.leaves, o.cum_filled, o.reduce_only};
       // notional() is a pure function of (price, leaves): the value risk_context() found is reused when the
       // slot still holds those terms.
       const Valued& val = valued_[h.index];
-      const RiskVerdict v = val.ok && val.price == o.price && val.leaves == o.leaves
-                                ? risk_.check(full, cur, val.notional, ctx)
-                                : risk_.check(full, cur, ctx);
+      const bool valued = val.ok && val.price == o.price && val.leaves == o.leaves;
+      const auto check = [&](const OrderAmend& x) noexcept {
+        return valued ? risk_.check(x, cur, val.notional, ctx) : risk_.check(x, cur, ctx);
+      };
+      RiskVerdict v;
+      if (a.qty) {
+        // The quoter's amend qty is the new remaining qty; Bybit's is the whole order's.
+        OrderAmend full = a;
+        full.qty = Qty{a.qty->lots + o.cum_filled.lots};
+        v = check(full);
+      } else {
+        v = check(a);  // price only: checked as the quoter made it (no copy of the action)
+      }
       if (!v.allowed()) {
         ++counters_.risk_blocked;
         continue;
       }
-      if (full.qty) full.qty = v.qty;
       out_amend_h_[n_amends_] = h;
-      out_amend_[n_amends_++] = full;
+      // Only the terms go on: the order table writes the request (link id included) from its slot.
+      out_amend_[n_amends_++] = {a.price, a.qty ? std::optional<Qty>(v.qty) : std::nullopt};
     }
     for (const OrderCreate& c : actions_.create_span()) {
       const RiskVerdict v = risk_.check(c, ctx);
@@ -388,7 +396,7 @@ class Trader {
     }
     k = 0;
     for (uint32_t i = 0; i < n_amends_; ++i) {
-      const OrderAmend& a = out_amend_[i];
+      const AmendTerms& a = out_amend_[i];
       if (table_.amend(out_amend_h_[i], a.price, a.qty, now, send_amend_[k]) == OrderError::kOk) {
         ++k;
       } else {
@@ -482,7 +490,11 @@ class Trader {
   // Per-tick scratch, sized by the quoter's maxima.
   std::array<OrderHandle, kMaxQuoteCancels> out_cancel_h_{};
   std::array<OrderHandle, kMaxQuoteAmends> out_amend_h_{};
-  std::array<OrderAmend, kMaxQuoteAmends> out_amend_{};
+  struct AmendTerms {
+    std::optional<Price> price;
+    std::optional<Qty> qty;  // Bybit's new total (filled included), as the risk check allowed it
+  };
+  std::array<AmendTerms, kMaxQuoteAmends> out_amend_{};
   std::array<NewOrder, kMaxQuoteCreates> out_new_{};
   std::array<OrderCancel, kMaxQuoteCancels> send_cancel_{};
   std::array<OrderAmend, kMaxQuoteAmends> send_amend_{};
