@@ -9,10 +9,36 @@ namespace {
 
 constexpr uint64_t kMul = 0xff51afd7ed558ccdull;
 
-uint64_t load_bytes(const char* p, size_t n) noexcept {
-  uint64_t v = 0;
-  std::memcpy(&v, p, n);
+uint64_t load8(const char* p) noexcept {
+  uint64_t v;
+  std::memcpy(&v, p, 8);  // a constant size: one unaligned load, no library call
   return v;
+}
+
+uint64_t load4(const char* p) noexcept {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// Bytes p[0, n) (n <= 8) as a little-endian word zero-extended, as memcpy of n bytes into a zeroed word
+// would give. Why not that memcpy: with a variable size it is a library call on every lookup. Short sizes
+// use two overlapping loads (the bytes they share are equal, so OR-ing them is exact).
+uint64_t load_le(const char* p, size_t n) noexcept {
+  if (n >= 8) return load8(p);
+  if (n >= 4) return load4(p) | (load4(p + n - 4) << (8 * (n - 4)));
+  if (n == 0) return 0;
+  const auto b = [p](size_t k) { return static_cast<uint64_t>(static_cast<unsigned char>(p[k])); };
+  return b(0) | (b(n / 2) << (8 * (n / 2))) | (b(n - 1) << (8 * (n - 1)));
+}
+
+// a == b for two ids of the same length n, a word at a time.
+bool same_id(const char* a, const char* b, size_t n) noexcept {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    if (load8(a + i) != load8(b + i)) return false;
+  }
+  return load_le(a + i, n - i) == load_le(b + i, n - i);
 }
 
 }  // namespace
@@ -23,10 +49,10 @@ uint32_t link_id_hash(std::string_view id) noexcept {
   uint64_t h = 0x9e3779b97f4a7c15ull ^ id.size();
   size_t i = 0;
   for (; i + 8 <= id.size(); i += 8) {
-    h = (h ^ load_bytes(id.data() + i, 8)) * kMul;
+    h = (h ^ load8(id.data() + i)) * kMul;
     h ^= h >> 32;
   }
-  if (i < id.size()) h = (h ^ load_bytes(id.data() + i, id.size() - i)) * kMul;
+  if (i < id.size()) h = (h ^ load_le(id.data() + i, id.size() - i)) * kMul;
   h ^= h >> 29;
   h *= 0xc4ceb9fe1a85ec53ull;
   h ^= h >> 32;
@@ -117,8 +143,12 @@ OrderHandle OrderTable::find(std::string_view link_id) const noexcept {
   for (;;) {
     const IndexEntry& e = index_[pos];
     if (e.slot == kEmpty) return {};
-    if (e.hash == hash && slots_[e.slot].link_id.view() == link_id)
-      return {e.slot, slots_[e.slot].generation};
+    if (e.hash == hash) {
+      const OrderLinkId& id = slots_[e.slot].link_id;
+      if (id.len == link_id.size() && same_id(id.data, link_id.data(), link_id.size())) {
+        return {e.slot, slots_[e.slot].generation};
+      }
+    }
     pos = (pos + 1) & index_mask_;
   }
 }
@@ -182,13 +212,12 @@ OrderError OrderTable::amend(OrderHandle h, std::optional<Price> price, std::opt
   const OrderEvent ev = OrderEvent::amend_sent(price.value_or(Price{0}), qty.value_or(Qty{0}));
   const OrderError e = bad ? OrderError::kBadEvent : transition(s->fsm, ev);
   if (finish_event(*s, e, ev, now_ns) != OrderError::kOk) return e;
-  OrderAmend r;
-  r.instrument = s->instrument;
-  r.id_kind = OrderIdKind::kLinkId;
-  r.link_id = s->link_id;
-  r.price = price;
-  r.qty = qty;
-  request = r;
+  // Written in place (no temporary): the request is only touched once the event was accepted.
+  request.instrument = s->instrument;
+  request.id_kind = OrderIdKind::kLinkId;
+  request.link_id = s->link_id;
+  request.price = price;
+  request.qty = qty;
   return OrderError::kOk;
 }
 
@@ -201,11 +230,9 @@ OrderError OrderTable::cancel(OrderHandle h, int64_t now_ns, OrderCancel& reques
   const OrderEvent ev = OrderEvent::make(OrderEventKind::kCancelSent);
   const OrderError e = transition(s->fsm, ev);
   if (finish_event(*s, e, ev, now_ns) != OrderError::kOk) return e;
-  OrderCancel r;
-  r.instrument = s->instrument;
-  r.id_kind = OrderIdKind::kLinkId;
-  r.link_id = s->link_id;
-  request = r;
+  request.instrument = s->instrument;
+  request.id_kind = OrderIdKind::kLinkId;
+  request.link_id = s->link_id;
   return OrderError::kOk;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <span>
 #include <stdexcept>
@@ -130,6 +131,63 @@ TEST(OrderTable, FindByLinkId) {
   // As the codec delivers it: a FixedString from the order stream.
   const std::string from_stream = "mm-2";
   EXPECT_EQ(t.get(t.find(from_stream)).side, Side::kSell);
+}
+
+// The hash as first specified: 8-byte little-endian words, the tail zero-extended by a memcpy. The table's
+// own loads (no library call) must give the same value for every length and alignment.
+uint32_t reference_hash(std::string_view id) {
+  const auto load = [](const char* p, size_t n) {
+    uint64_t v = 0;
+    std::memcpy(&v, p, n);
+    return v;
+  };
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ id.size();
+  size_t i = 0;
+  for (; i + 8 <= id.size(); i += 8) {
+    h = (h ^ load(id.data() + i, 8)) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+  }
+  if (i < id.size()) h = (h ^ load(id.data() + i, id.size() - i)) * 0xff51afd7ed558ccdull;
+  h ^= h >> 29;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 32;
+  return static_cast<uint32_t>(h);
+}
+
+TEST(OrderTable, LinkIdHashIsTheSpecifiedWordHashAtEveryLengthAndOffset) {
+  std::mt19937_64 rng(7);
+  std::string buf(64 + 8, '\0');
+  for (size_t len = 0; len <= 36; ++len) {
+    for (size_t off = 0; off < 8; ++off) {
+      for (int rep = 0; rep < 20; ++rep) {
+        for (char& c : buf) c = static_cast<char>(rng());
+        const std::string_view id(buf.data() + off, len);
+        ASSERT_EQ(link_id_hash(id), reference_hash(id)) << len << " at " << off;
+      }
+    }
+  }
+}
+
+// Lookups compare the whole id, whatever its length: ids that differ in any one byte, or only in length,
+// never find each other.
+TEST(OrderTable, FindComparesEveryByteOfTheId) {
+  OrderTable t(64, "abcdefghijklmno", 123456789012345ull);  // 15-char prefix: 31-char ids
+  const OrderHandle h = place(t, order(Side::kBuy, 100, 1));
+  const std::string id(t.get(h).link_id.view());
+  ASSERT_EQ(id, "abcdefghijklmno-123456789012345");
+  EXPECT_EQ(t.find(id), h);
+  for (size_t i = 0; i < id.size(); ++i) {
+    std::string other = id;
+    other[i] = other[i] == 'x' ? 'y' : 'x';
+    EXPECT_FALSE(t.find(other).valid()) << i;
+  }
+  EXPECT_FALSE(t.find(id.substr(0, id.size() - 1)).valid());
+  EXPECT_FALSE(t.find(id + "0").valid());
+  OrderTable s(16, "m", 1);  // 3-char ids: shorter than one word
+  const OrderHandle a = place(s, order(Side::kSell, 100, 1));
+  EXPECT_EQ(s.find("m-1"), a);
+  EXPECT_FALSE(s.find("m-2").valid());
+  EXPECT_FALSE(s.find("n-1").valid());
 }
 
 TEST(OrderTable, IndexStaysConsistentUnderRandomChurn) {
