@@ -11,7 +11,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -334,17 +333,31 @@ DumpResult dump_dom(const std::string& html, const std::string& name) {
   return r;
 }
 
-// The <canvas ...> start tag of one plot in the dumped DOM ("" when missing).
+// The <canvas ...> start tag of one plot in the dumped DOM ("" when missing). Plain string search: GCC 12's
+// std::regex trips -Wmaybe-uninitialized under the sanitizer build, which treats warnings as errors.
 std::string canvas_tag(const std::string& dom, const std::string& id) {
-  const std::regex re("<canvas[^>]*id=\"" + id + "\"[^>]*>");
-  std::smatch m;
-  return std::regex_search(dom, m, re) ? m.str() : std::string();
+  const std::string needle = "id=\"" + id + "\"";
+  for (size_t p = dom.find("<canvas"); p != std::string::npos; p = dom.find("<canvas", p + 1)) {
+    const size_t end = dom.find('>', p);
+    if (end == std::string::npos) break;
+    const std::string tag = dom.substr(p, end - p + 1);
+    if (tag.find(needle) != std::string::npos) return tag;
+  }
+  return "";
 }
 
 long canvas_points(const std::string& tag) {
-  const std::regex re("data-points=\"([0-9]+)\"");
-  std::smatch m;
-  return std::regex_search(tag, m, re) ? std::stol(m[1].str()) : -1;
+  const std::string key = "data-points=\"";
+  const size_t p = tag.find(key);
+  if (p == std::string::npos) return -1;
+  size_t q = p + key.size();
+  long v = 0;
+  bool any = false;
+  while (q < tag.size() && tag[q] >= '0' && tag[q] <= '9') {
+    v = v * 10 + (tag[q++] - '0');
+    any = true;
+  }
+  return any && q < tag.size() && tag[q] == '"' ? v : -1;
 }
 
 constexpr const char* kPlotIds[kReportPlots] = {"plot-price", "plot-equity", "plot-inventory", "plot-markout",
