@@ -127,13 +127,27 @@ TEST_F(BacktestCli, WindowRestrictsTheEvents) {
             0);
   simdjson::dom::parser p1;
   const uint64_t all = p1.parse(slurp(path("all.json")))["run"]["events"].get_uint64().value();
-  // A window that starts after the recording's first minute holds fewer events.
+  // The recording's BTCUSDT records span 21:26:59.5 .. 21:27:42.0 UTC: a 20-second window inside holds some of them.
   const CliRun r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kRec +
-                       " --from 2026-08-09T00:00:00Z --to 2100-01-01 --json " + path("w.json"));
+                       " --from 2026-08-09T21:27:20Z --to 2026-08-09T21:27:40Z --json " + path("w.json"));
   ASSERT_EQ(r.code, 0) << r.out;
   simdjson::dom::parser p2;
   const uint64_t w = p2.parse(slurp(path("w.json")))["run"]["events"].get_uint64().value();
-  EXPECT_LE(w, all);
+  EXPECT_GT(w, 0u);
+  EXPECT_LT(w, all);
+  // Milliseconds since the epoch select the same window.
+  ASSERT_EQ(run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kRec +
+                " --from 1786310840000 --to 1786310860000 --json " + path("ms.json"))
+                .code,
+            0);
+  simdjson::dom::parser p3;
+  EXPECT_EQ(p3.parse(slurp(path("ms.json")))["run"]["events"].get_uint64().value(), w);
+  // A window outside the data is an error, not an empty success.
+  const CliRun e = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kRec +
+                       " --from 2026-08-10 --json " + path("e.json"));
+  EXPECT_EQ(e.code, 2) << e.out;
+  EXPECT_NE(e.out.find("no data in the window"), std::string::npos) << e.out;
+  EXPECT_FALSE(std::filesystem::exists(path("e.json")));
 }
 
 TEST_F(BacktestCli, BadInputsFailClearlyAndWriteNothing) {
