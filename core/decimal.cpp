@@ -1,5 +1,7 @@
 #include "core/decimal.h"
 
+#include <cstring>
+
 namespace mm {
 
 std::string_view to_string(DecimalError e) noexcept {
@@ -72,29 +74,47 @@ int decimal_places(std::string_view s) noexcept {
   return parse_fixed(s, places, dummy) == DecimalError::kOk ? places : -1;
 }
 
+namespace {
+// "00".."99": two digits per division (the encoder prints two prices per tick on the hot path).
+constexpr char kDigitPairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+}  // namespace
+
 size_t format_fixed(int64_t value, int scale, int min_decimals, char* out) noexcept {
-  char tmp[24];
-  size_t n = 0;
-  // Work on the unsigned magnitude so INT64_MIN formats correctly.
+  // Digits of the magnitude, most significant first, ending at buf + 24 (INT64_MIN: 19 digits; a scale of 18
+  // needs 19 with its leading zero).
+  char buf[24];
+  char* p = buf + sizeof buf;
   uint64_t mag = value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
-  int frac = 0;
-  // Emit fractional digits (least significant first), then the integer part.
-  do {
-    tmp[n++] = static_cast<char>('0' + mag % 10);
-    mag /= 10;
-    ++frac;
-  } while (frac < scale || mag != 0);
-  // tmp holds digits reversed; the first `scale` are the fraction.
-  size_t drop = 0;  // trailing fractional zeros we may trim
-  while (static_cast<int>(drop) < scale - min_decimals && tmp[drop] == '0') ++drop;
+  while (mag >= 100) {
+    p -= 2;
+    std::memcpy(p, kDigitPairs + 2 * (mag % 100), 2);
+    mag /= 100;
+  }
+  if (mag >= 10) {
+    p -= 2;
+    std::memcpy(p, kDigitPairs + 2 * mag, 2);
+  } else {
+    *--p = static_cast<char>('0' + mag);
+  }
+  // At least one integer digit before the `scale` fractional ones: "0.05", not ".05".
+  const auto sc = static_cast<size_t>(scale);
+  while (static_cast<size_t>(buf + sizeof buf - p) < sc + 1) *--p = '0';
+  const size_t digits = static_cast<size_t>(buf + sizeof buf - p);
+  const size_t int_count = digits - sc;
+  // Trailing fractional zeros beyond min_decimals are trimmed.
+  size_t frac = sc;
+  while (frac > static_cast<size_t>(min_decimals) && p[int_count + frac - 1] == '0') --frac;
   size_t len = 0;
   if (value < 0) out[len++] = '-';
-  const size_t int_count = n - static_cast<size_t>(scale);
-  if (int_count == 0) out[len++] = '0';
-  for (size_t k = n; k > static_cast<size_t>(scale); --k) out[len++] = tmp[k - 1];
-  if (static_cast<size_t>(scale) > drop) {
+  std::memcpy(out + len, p, int_count);
+  len += int_count;
+  if (frac != 0) {
     out[len++] = '.';
-    for (size_t k = static_cast<size_t>(scale); k > drop; --k) out[len++] = tmp[k - 1];
+    std::memcpy(out + len, p + int_count, frac);
+    len += frac;
   }
   return len;
 }

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
+#include <vector>
 
 namespace mm {
 namespace {
@@ -86,6 +88,41 @@ TEST(Decimal, RoundTripsEveryScale) {
     for (int64_t v : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{123456789}, int64_t{-98765}, int64_t{10}}) {
       const std::string s = fmt(v, scale, scale);
       EXPECT_EQ(parse_ok(s, scale), v) << s;
+    }
+  }
+}
+
+// The formatter against a plain reference (digits one at a time through snprintf) over every scale and
+// min_decimals and values of every length, both signs and the int64 extremes.
+std::string reference_fixed(int64_t v, int scale, int min_dec) {
+  char digits[32];
+  const uint64_t mag = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  std::string d(digits, static_cast<size_t>(std::snprintf(digits, sizeof digits, "%llu",
+                                                          static_cast<unsigned long long>(mag))));
+  while (d.size() < static_cast<size_t>(scale) + 1) d.insert(d.begin(), '0');
+  std::string ip = d.substr(0, d.size() - static_cast<size_t>(scale));
+  std::string fp = d.substr(d.size() - static_cast<size_t>(scale));
+  while (fp.size() > static_cast<size_t>(min_dec) && fp.back() == '0') fp.pop_back();
+  return (v < 0 ? "-" : "") + ip + (fp.empty() ? "" : "." + fp);
+}
+
+TEST(Decimal, FormatFixedMatchesReference) {
+  uint64_t x = 0x9E3779B97F4A7C15ull;
+  std::vector<int64_t> values = {0, 1, -1, 9, 10, 99, 100, 101, 999, 1000, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+  for (int i = 0; i < 4000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const int len = static_cast<int>(x % 19);  // 1..19 digits
+    int64_t v = static_cast<int64_t>(x >> 1);
+    for (int k = 0; k < 18 - len; ++k) v /= 10;
+    values.push_back((x & 1) != 0 ? -v : v);
+  }
+  for (const int64_t v : values) {
+    for (int scale = 0; scale <= kMaxDecimalScale; ++scale) {
+      for (int min_dec = 0; min_dec <= scale; min_dec += (scale > 4 ? scale / 2 : 1)) {
+        ASSERT_EQ(fmt(v, scale, min_dec), reference_fixed(v, scale, min_dec)) << v << " " << scale << " " << min_dec;
+      }
     }
   }
 }
