@@ -11,34 +11,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/cli_run.h"
+
 namespace {
 
 const std::string kMm = std::string(MM_BINARY_DIR) + "/tools/mm";
 const std::string kData = std::string(MM_SHARED_DATA) + "/bybit/";
 
-struct CliRun {
-  int code;
-  std::string out;  // stdout + stderr
-};
+using mm::test::CliRun;
+using mm::test::slurp;
 
-CliRun run(const std::string& args) {
-  const std::string cmd = kMm + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return {-1, ""};
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+CliRun run(const std::string& args) { return mm::test::run_shell(kMm + " " + args); }
 
 class MmCli : public ::testing::Test {
  protected:

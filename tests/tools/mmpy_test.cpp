@@ -11,30 +11,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/cli_run.h"
+
 namespace {
 
 const std::string kTools = std::string(MM_BINARY_DIR) + "/tools";
 const std::string kRec = std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
 const std::string kFixed = std::string(MM_SOURCE_DIR) + "/examples/fixed.toml";
 
-struct PyRun {
-  int code;
-  std::string out;
-};
-
-PyRun python(const std::string& script) {
+// Runs `script` with Debian's interpreter and the build's tools folder (mmpy) on PYTHONPATH.
+mm::test::CliRun python(const std::string& script) {
   const std::filesystem::path f =
       std::filesystem::temp_directory_path() / ("mmpy_test_" + std::to_string(::getpid()) + ".py");
   std::ofstream(f) << script;
-  const std::string cmd = "PYTHONPATH=" + kTools + " /usr/bin/python3 " + f.string() + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while (p != nullptr && (n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = p == nullptr ? -1 : pclose(p);
+  const mm::test::CliRun r = mm::test::run_shell("PYTHONPATH=" + kTools + " /usr/bin/python3 " + f.string());
   std::filesystem::remove(f);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  return r;
 }
 
 const std::string kPrelude = R"(
@@ -49,7 +41,7 @@ toml_text = open(FIXED).read()
 )";
 
 TEST(Mmpy, SameStatsAsTheCliFromTomlOrDict) {
-  const PyRun r = python(kPrelude + R"(
+  const mm::test::CliRun r = python(kPrelude + R"(
 res = mmpy.run_backtest(toml_text, data)
 assert set(res) == {"stats", "run"}, res.keys()
 assert res["run"]["events"] > 10000
@@ -80,7 +72,7 @@ print("ok")
 }
 
 TEST(Mmpy, BadConfigsRaiseValueErrorNamingTheKey) {
-  const PyRun r = python(kPrelude + R"(
+  const mm::test::CliRun r = python(kPrelude + R"(
 cfg = tomllib.loads(toml_text)
 cases = [
   ({**cfg, "backtest": {"queue_modle": "log"}}, "backtest.queue_modle"),
@@ -113,7 +105,7 @@ print("ok")
 }
 
 TEST(Mmpy, SeriesAreNumpyArrays) {
-  const PyRun r = python(kPrelude + R"(
+  const mm::test::CliRun r = python(kPrelude + R"(
 import numpy as np
 res = mmpy.run_backtest(toml_text, data, series=True)
 s = res["series"]
@@ -128,7 +120,7 @@ print("ok")
 }
 
 TEST(Mmpy, ReleasesTheGilAndThreadsAgree) {
-  const PyRun r = python(kPrelude + R"(
+  const mm::test::CliRun r = python(kPrelude + R"(
 ticks = 0
 stop = False
 def spin():

@@ -1,0 +1,40 @@
+#pragma once
+// Running a command line from a test, as a user would: stdout and stderr captured together, the exit code
+// decoded. Shared by the CLI suites (tests/tools/*_cli_test.cpp, mmpy_test.cpp).
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace mm::test {
+
+struct CliRun {
+  int code;         // exit code; -1 when the command could not run or was killed
+  std::string out;  // stdout + stderr
+};
+
+// Runs `cmd` through the shell with stderr folded into stdout.
+inline CliRun run_shell(const std::string& cmd) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (p == nullptr) return {-1, ""};
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// The whole file ("" when it cannot be read).
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+}  // namespace mm::test
