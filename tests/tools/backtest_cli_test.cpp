@@ -96,6 +96,21 @@ TEST_F(BacktestCli, SameInputsGiveIdenticalStatsAndEventsFileMatchesRaw) {
   EXPECT_EQ(a, stats_text(slurp(path("c.json"))));
 }
 
+TEST_F(BacktestCli, JsonToStdoutIsTheOnlyThingOnStdout) {
+  const std::string cmd = kMm + " backtest --config " + kExamples + "fixed.toml --data " + kRec + " --json - 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  ASSERT_EQ(pclose(p), 0);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(out).get(doc), simdjson::SUCCESS) << out;  // the table went to stderr
+  EXPECT_EQ(doc["stats"]["fills"].error(), simdjson::SUCCESS);
+}
+
 TEST_F(BacktestCli, LatencyChangesTheOutcome) {
   const std::string fast = config_with("[backtest]\nentry_latency_ns = 0\nresponse_latency_ns = 0\n", "fast.toml");
   const std::string slow =

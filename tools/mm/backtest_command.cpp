@@ -141,11 +141,13 @@ void register_backtest(CLI::App& app) {
       return;
     }
     if (!a->quiet) {
-      std::printf("mm backtest: %s %s, strategy %s, %llu events in %.3f s (%.2f M events/s)\n",
-                  std::string(to_string(cfg.category)).c_str(), cfg.symbol.c_str(),
-                  std::string(to_string(cfg.strategy)).c_str(), static_cast<unsigned long long>(run->events),
-                  run->wall_s, run->events_per_s / 1e6);
-      std::fputs(format_stats_table(run->stats).c_str(), stdout);
+      // With `--json -` stdout carries the JSON alone (for pipes), so the table goes to stderr.
+      FILE* table = a->json_out == "-" ? stderr : stdout;
+      std::fprintf(table, "mm backtest: %s %s, strategy %s, %llu events in %.3f s (%.2f M events/s)\n",
+                   std::string(to_string(cfg.category)).c_str(), cfg.symbol.c_str(),
+                   std::string(to_string(cfg.strategy)).c_str(), static_cast<unsigned long long>(run->events),
+                   run->wall_s, run->events_per_s / 1e6);
+      std::fputs(format_stats_table(run->stats).c_str(), table);
     }
     const std::string json = backtest_json(*run);
     if (a->json_out == "-") {
