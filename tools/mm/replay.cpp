@@ -1,12 +1,10 @@
 #include "tools/mm/replay.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 
-#include "net/instruments_json.h"
+#include "sim/event_convert.h"
 #include "sim/recording.h"
 #include "tools/mm/decision_path.h"
 #include "tools/mm/json_writer.h"
@@ -43,54 +41,6 @@ std::string_view to_string(PipelineIdle i) noexcept {
   return "?";
 }
 
-namespace {
-
-// Frames scanned per file before the replay for instruments-info responses and first snapshots.
-// Why bounded: recordings put the REST responses and the first snapshots at their start; scanning a whole
-// day-long file twice would double the cold start for nothing.
-constexpr uint64_t kScanFrames = 20000;
-
-// Why inference exists: Bybit's history files carry no instruments-info. A grid finer than or equal to the
-// true one (10^-decimals seen) converts every price of the file exactly; it is flagged `inferred`.
-struct Inferred {
-  Category category;
-  std::string symbol;
-  int price_decimals = 0;
-  int qty_decimals = 0;
-};
-
-bool infer_from_snapshot(std::string_view frame, Category category, Inferred& out) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(frame.data(), frame.size()).get(doc) != simdjson::SUCCESS) return false;
-  std::string_view topic, type;
-  if (doc["topic"].get(topic) != simdjson::SUCCESS || topic.rfind("orderbook.", 0) != 0) return false;
-  if (doc["type"].get(type) != simdjson::SUCCESS || type != "snapshot") return false;
-  const auto dot = topic.rfind('.');
-  out.category = category;
-  out.symbol = std::string(topic.substr(dot + 1));
-  for (const char* side : {"b", "a"}) {
-    simdjson::dom::array levels;
-    if (doc["data"][side].get(levels) != simdjson::SUCCESS) return false;
-    for (simdjson::dom::element lvl : levels) {
-      std::string_view p, q;
-      if (lvl.at(0).get(p) != simdjson::SUCCESS || lvl.at(1).get(q) != simdjson::SUCCESS) return false;
-      const int pd = decimal_places(p), qd = decimal_places(q);
-      if (pd < 0 || qd < 0) return false;
-      out.price_decimals = std::max(out.price_decimals, pd);
-      out.qty_decimals = std::max(out.qty_decimals, qd);
-    }
-  }
-  return true;
-}
-
-std::string step_string(int decimals) {
-  if (decimals == 0) return "1";
-  return "0." + std::string(static_cast<size_t>(decimals - 1), '0') + "1";
-}
-
-}  // namespace
-
 Replayer::Replayer(ReplayOptions options) : options_(std::move(options)) {}
 Replayer::~Replayer() = default;
 
@@ -102,41 +52,16 @@ std::string Replayer::open(const std::string& path, std::unique_ptr<FrameSource>
   return out ? std::string() : opened.message;
 }
 
+// Instruments of one recording: its instruments-info responses, else a grid inferred from a snapshot (the
+// scan shared with the .events converter, sim/event_convert.h). Read errors are left to the replay pass,
+// which counts and reports them.
 std::string Replayer::scan_instruments(const std::string& path) {
-  std::unique_ptr<FrameSource> src;
-  if (std::string err = open(path, src); !err.empty()) return err;
-  std::vector<Inferred> pending;
-  Frame f;
-  for (uint64_t n = 0; n < kScanFrames; ++n) {
-    const ReadResult r = src->next(f);
-    if (r == ReadResult::kEnd) break;
-    if (r == ReadResult::kBadRecord) continue;
-    if (r != ReadResult::kOk) return std::string(src->error());
-    if (f.kind == FrameKind::kHttp && f.url.find("instruments-info") != std::string_view::npos) {
-      const InstrumentsLoad load = load_instruments_json(f.data, registry_);
-      if (load.error != InstrumentsJsonError::kOk) {
-        return path + ": instruments-info response at " + std::string(f.url) + ": " +
-               std::string(to_string(load.error));
-      }
-    } else if (f.kind == FrameKind::kRecv && f.has_category &&
-               f.data.find("\"snapshot\"") != std::string_view::npos &&
-               f.data.find("orderbook.") != std::string_view::npos) {
-      Inferred inf;
-      if (infer_from_snapshot(f.data, f.category, inf)) pending.push_back(std::move(inf));
-    }
-  }
-  for (const Inferred& inf : pending) {
-    if (registry_.find(inf.category, inf.symbol) != kNoInstrument) continue;
-    const std::string tick = step_string(inf.price_decimals), step = step_string(inf.qty_decimals);
-    InstrumentSpec spec{inf.category, inf.symbol, "Trading", "", tick, step, "", "", ""};
-    Instrument in;
-    if (make_instrument(spec, in) != InstrumentError::kOk) continue;
-    in.inferred = true;
-    registry_.add(in);
-    std::fprintf(stderr, "replay: %s:%s has no instruments-info; grid inferred from its snapshot (tick %s, step %s)\n",
-                 std::string(to_string(inf.category)).c_str(), inf.symbol.c_str(), tick.c_str(), step.c_str());
-  }
-  return {};
+  RecordingOptions ro;
+  ro.category = options_.history_category;
+  std::vector<std::string> notes;
+  std::string err = scan_recording_instruments(path, ro, registry_, &notes);
+  for (const std::string& n : notes) std::fprintf(stderr, "replay: %s\n", n.c_str());
+  return err;
 }
 
 std::string Replayer::prepare() {
