@@ -121,6 +121,11 @@ void BM_TickToQuote(benchmark::State& state) {
   state.counters["quote_p99_ns"] = static_cast<double>(q.p99());
   state.counters["quote_ticks"] = static_cast<double>(q.count());
   state.counters["total_p50_ns"] = static_cast<double>(t.p50());
+  // Per-stage medians: where the quote time goes (the stages of `mm replay --config`).
+  for (ReplayStage s : {ReplayStage::kParse, ReplayStage::kBook, ReplayStage::kStrategy, ReplayStage::kRisk,
+                        ReplayStage::kQuoter, ReplayStage::kEncode}) {
+    state.counters[std::string(to_string(s)) + "_p50"] = static_cast<double>(r.latency(s).p50());
+  }
   const auto& c = r.counters();
   state.counters["actions_per_tick"] = c.ticks ? static_cast<double>(c.actions) / static_cast<double>(c.ticks) : 0.0;
 }
