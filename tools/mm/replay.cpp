@@ -205,7 +205,13 @@ void Replayer::process_at(const Frame& f, Category cat, int64_t t0, int64_t tp) 
   counters_.bytes += f.data.size();
   const ParseResult r = codec_->parse_padded(f.data.data(), f.data.size(), cat);
   const int64_t t1 = stamp();
-  hist_[static_cast<size_t>(ReplayStage::kParse)].record(to_ns(t1 - tp));
+  // The parse stage is recorded on the way out: on a traded book the tick is still being measured, and the
+  // harness's own bookkeeping must not sit inside its tick-to-quote interval.
+  struct RecordParse {
+    Replayer& r;
+    int64_t ticks;
+    ~RecordParse() { r.hist_[static_cast<size_t>(ReplayStage::kParse)].record(r.to_ns(ticks)); }
+  } const record_parse{*this, t1 - tp};
   if (r.error != CodecError::kOk) {
     ++counters_.parse_errors;
     return;
