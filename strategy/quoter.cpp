@@ -56,6 +56,7 @@ QuoterError Quoter::configure(const QuoterConfig& cfg) noexcept {
   prefix_len_ = static_cast<uint8_t>(p.size());
   // 1 bp = 1e-4 = 1e5 parts per billion. Integers from here on: the hot path compares ticks and lots only.
   price_tol_ppb_ = std::llround(cfg.price_tolerance_bps * 1e5);
+  price_tolerant_ = cfg.price_tolerance_ticks > 0 || price_tol_ppb_ > 0;
   size_tol_ppb_ = std::llround(cfg.size_tolerance_fraction * 1e9);
   configured_ = true;
   return QuoterError::kOk;
@@ -345,11 +346,15 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
     // Why this order: an order already at the right price, settled or in flight, wins its level; settled
     // orders are paired before in-flight ones take what is left, because an in-flight order is often a
     // cancel (the quoter cannot tell) and letting it claim a level would cancel a good order in its place.
+    // With a zero price tolerance the tolerance passes repeat the exact ones: a target still free after the
+    // exact passes has no candidate at distance 0 left (the pending pass only takes orders, never frees one).
     const bool any_pending = sd.pending_count > 0;
     match_nearest(LiveState::kFree, exact, settle);
     if (any_pending) match_nearest(LiveState::kPending, exact, occupy);
-    match_nearest(LiveState::kFree, within_tolerance, settle);
-    if (any_pending) match_nearest(LiveState::kPending, within_tolerance, occupy);
+    if (price_tolerant_) {
+      match_nearest(LiveState::kFree, within_tolerance, settle);
+      if (any_pending) match_nearest(LiveState::kPending, within_tolerance, occupy);
+    }
 
     // What is left pairs in price order: amended (or, without amend, cancelled and re-created). A blocked
     // target holds its partner as is.

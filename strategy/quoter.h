@@ -209,6 +209,7 @@ class Quoter {
   uint8_t prefix_len_ = 0;
   int64_t price_tol_ppb_ = 0;
   int64_t size_tol_ppb_ = 0;
+  bool price_tolerant_ = false;  // a nonzero price tolerance (ticks or bps): the tolerance passes can match
   bool configured_ = false;
   // Memo of the minimum-notional check: for one valuation (the instrument's tick and lot units and scales),
   // min notional and qty, every price in [lo, hi] passes (notional() succeeds and reaches min_notional),

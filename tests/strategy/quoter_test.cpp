@@ -966,3 +966,70 @@ TEST(Quoter, ConvergesToTheLadderAndStaysQuiet) {
 
 }  // namespace
 }  // namespace mm
+
+namespace mm {
+namespace {
+
+// A zero price tolerance skips the two tolerance passes (they would repeat the exact ones). A tolerance of
+// 1 ppb is nonzero, so it runs them, yet rounds to 0 ticks at these prices: every diff must come out the
+// same either way, pending orders, partial ladders and budgets included.
+TEST(Quoter, ZeroToleranceSkipsOnlyPassesThatCannotMatch) {
+  const Instrument inst = make_btc();
+  QuoterConfig exact_cfg;
+  QuoterConfig tiny_cfg;
+  tiny_cfg.price_tolerance_bps = 1e-5;  // 1 ppb: 650000 ticks * 1e-9 rounds to 0
+  Quoter exact;
+  Quoter tiny;
+  ASSERT_EQ(exact.configure(exact_cfg), QuoterError::kOk);
+  ASSERT_EQ(tiny.configure(tiny_cfg), QuoterError::kOk);
+  auto a = std::make_unique<QuoteActions>();
+  auto b = std::make_unique<QuoteActions>();
+  std::mt19937_64 rng(424242);
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int round = 0; round < 5000; ++round) {
+    QuoteLadder ladder;
+    const int nb = pick(0, 4);
+    const int na = pick(0, 4);
+    int64_t px = 649990 - pick(0, 3);
+    for (int i = 0; i < nb; ++i, px -= pick(1, 3)) ASSERT_TRUE(ladder.push_bid(Price{px}, Qty{pick(1, 3)}));
+    px = 650010 + pick(0, 3);
+    for (int i = 0; i < na; ++i, px += pick(1, 3)) ASSERT_TRUE(ladder.push_ask(Price{px}, Qty{pick(1, 3)}));
+    std::vector<LiveOrder> live;
+    const int nl = pick(0, 6);
+    for (int i = 0; i < nl; ++i) {
+      const bool buy = pick(0, 1) == 0;
+      const int64_t p = buy ? 649990 - pick(0, 10) : 650010 + pick(0, 10);
+      live.push_back(make_live(buy ? Side::kBuy : Side::kSell, p, pick(1, 3), static_cast<uint64_t>(i),
+                               /*pending=*/pick(0, 3) == 0));
+    }
+    QuoteInput in;
+    in.instrument = &inst;
+    in.instrument_id = 7;
+    in.target = &ladder;
+    in.live = live;
+    in.budget = pick(0, 4) == 0 ? ActionBudget{1, 1, 1} : ActionBudget::unlimited();
+    in.next_link_seq = 100;
+    ASSERT_EQ(exact.diff(in, *a), QuoterError::kOk);
+    ASSERT_EQ(tiny.diff(in, *b), QuoterError::kOk);
+    SCOPED_TRACE("round " + std::to_string(round));
+    ASSERT_EQ(a->cancel_count, b->cancel_count);
+    ASSERT_EQ(a->amend_count, b->amend_count);
+    ASSERT_EQ(a->create_count, b->create_count);
+    for (uint32_t i = 0; i < a->cancel_count; ++i) EXPECT_EQ(id(a->cancels[i].link_id), id(b->cancels[i].link_id));
+    for (uint32_t i = 0; i < a->amend_count; ++i) {
+      EXPECT_EQ(id(a->amends[i].link_id), id(b->amends[i].link_id));
+      EXPECT_EQ(a->amends[i].price, b->amends[i].price);
+      EXPECT_EQ(a->amends[i].qty, b->amends[i].qty);
+    }
+    for (uint32_t i = 0; i < a->create_count; ++i) {
+      EXPECT_EQ(a->creates[i].side, b->creates[i].side);
+      EXPECT_EQ(a->creates[i].price, b->creates[i].price);
+      EXPECT_EQ(a->creates[i].qty, b->creates[i].qty);
+    }
+    EXPECT_EQ(a->counters.kept, b->counters.kept);
+    EXPECT_EQ(a->counters.pending_occupied, b->counters.pending_occupied);
+  }
+}
+
+}  // namespace
+}  // namespace mm
