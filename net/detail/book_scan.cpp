@@ -60,23 +60,63 @@ inline bool scalar_end(const char* q, const char* end) noexcept {
   return ch == ',' || ch == '}' || ch == ']' || is_ws(ch);
 }
 
+// Eight bytes as one little-endian word (byte i of the input is bits 8i..8i+7).
+inline uint64_t load8(const void* p) noexcept {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+// Digit runs eight bytes at a time. Why: a per-byte loop costs ~5 instructions a digit, and an order-book
+// delta is mostly digits (two decimals a level, u, seq, ts, cts).
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
+
+// `x` = the word minus '0' in every byte. Returns the high bit of each byte that is not a digit, exact
+// for the first such byte (the lowest set bit): borrows of the subtraction and carries of the addition
+// move only toward later bytes, and only out of a byte that is itself not a digit.
+inline uint64_t nondigit_bits(uint64_t x) noexcept { return ((x + 0x76 * kOnes) | x) & kHighBits; }
+
+// Bytes before the first non-digit of the word that `x` was made from (8 when all are digits).
+inline unsigned digit_run(uint64_t x) noexcept {
+  const uint64_t m = nondigit_bits(x);
+  return m == 0 ? 8u : static_cast<unsigned>(__builtin_ctzll(m)) >> 3;
+}
+
+// The value of the first n (1..8) digit bytes of `x` (digit values, most significant first). Shifting
+// left drops the bytes past the run and leaves leading zero digits; then adjacent digits, pairs and
+// quads are merged in place (2 digits fit a byte, 4 a 16-bit lane, 8 a 32-bit lane).
+inline uint64_t digits_value(uint64_t x, unsigned n) noexcept {
+  x <<= 8 * (8 - n);
+  x = x * 10 + (x >> 8);                                                          // bytes 0,2,4,6: 2 digits
+  x = (x & 0x00FF00FF00FF00FFull) * 100 + ((x >> 16) & 0x00FF00FF00FF00FFull);  // lanes 0,2: 4 digits
+  return (x & 0xFFFF) * 10000 + ((x >> 32) & 0xFFFF);
+}
+
+// The first n bytes of a word.
+constexpr uint64_t low_bytes(size_t n) noexcept { return n >= 8 ? ~0ull : (1ull << (8 * n)) - 1; }
+constexpr uint64_t kPow10u[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
 // A JSON integer of 1..18 digits without sign or leading zero (the shape of u, seq, ts, cts). The value
-// is token_i64's for the same token. Reads at most 19 bytes from p.
+// is token_i64's for the same token. Reads at most 24 bytes from p (three words).
 inline bool scan_uint(const char*& p, const char* end, int64_t& out) noexcept {
-  const auto* q = reinterpret_cast<const unsigned char*>(p);
-  const auto* const lim = q + 18;
-  unsigned d = *q - '0';
-  if (d >= 10u) return false;
+  const char* q = p;
   uint64_t v = 0;
-  do {
-    if (q == lim) return false;
-    v = v * 10 + d;
-    d = *++q - '0';
-  } while (d < 10u);
-  const auto* const stop = reinterpret_cast<const char*>(q);
-  if ((*p == '0' && stop - p > 1) || !scalar_end(stop, end)) return false;
+  unsigned len = 0;
+  for (int word = 0;; ++word) {
+    if (word == 3) return false;  // 24 digits and more
+    const uint64_t x = load8(q) - '0' * kOnes;
+    const unsigned n = digit_run(x);
+    if (n == 0) break;
+    // Past 18 digits the value may wrap: it is refused below, never used.
+    v = v * kPow10u[n] + digits_value(x, n);
+    len += n;
+    q += n;
+    if (n < 8) break;
+  }
+  if (len == 0 || len > 18 || (*p == '0' && len > 1) || !scalar_end(q, end)) return false;
   out = static_cast<int64_t>(v);
-  p = stop;
+  p = q;
   return true;
 }
 
@@ -176,7 +216,7 @@ bool skip_value(const char*& p, const char* end, int depth) noexcept {
 // digits + scale <= 18, at most 16 zeros past the grid), with the same value. No end check per digit:
 // integer and grid digits together are at most 18 (eff_scale <= scale), the zero run at most 16, so no
 // read goes further than 37 bytes past p; then the closing quote must lie inside the frame.
-inline bool quoted_steps(const char*& p, const char* end, FastGrid g, int64_t& out) noexcept {
+[[gnu::noinline, gnu::cold]] bool quoted_steps_loop(const char*& p, const char* end, FastGrid g, int64_t& out) noexcept {
   if (g.scale > 17) return false;
   // Unsigned bytes: every non-digit gives d >= 10, and no sign extension per byte.
   const auto* q = reinterpret_cast<const unsigned char*>(p) + 1;
@@ -210,19 +250,57 @@ inline bool quoted_steps(const char*& p, const char* end, FastGrid g, int64_t& o
   return true;
 }
 
+// quoted_steps_loop's result (acceptance, value, cursor) from two overlapping word loads when the digits
+// (integer and fraction together) are at most 8, as all of Bybit's prices and sizes are: the fraction is
+// shifted one byte down over the dot, so one conversion reads both parts. Longer runs go to the loop.
+// Reads at most 17 bytes past p.
+inline bool quoted_steps(const char*& p, const char* end, FastGrid g, int64_t& out) noexcept {
+  if (g.scale > 17) return false;
+  const char* const q = p + 1;
+  const uint64_t raw = load8(q);
+  const uint64_t m1 = nondigit_bits(raw - '0' * kOnes);
+  if (m1 == 0) [[unlikely]] return quoted_steps_loop(p, end, g, out);  // 8+ integer digits
+  const unsigned n = static_cast<unsigned>(__builtin_ctzll(m1)) >> 3;  // integer digits
+  // n <= 7 and 18 - scale >= 1: the loop's limit (integer digits + scale <= 18) is the same test.
+  if (n == 0 || n + static_cast<unsigned>(g.scale) > 18) return false;
+  uint64_t v;
+  int frac = 0;
+  const char* close;
+  if (q[n] == '.') {
+    // Bytes 0..n-1: the integer digits; from n on: the bytes after the dot.
+    const uint64_t x = ((raw & low_bytes(n)) | (load8(q + 1) & ~low_bytes(n))) - '0' * kOnes;
+    const uint64_t m2 = nondigit_bits(x);
+    unsigned t = 8;  // integer + fraction digits
+    if (m2 != 0) {
+      t = static_cast<unsigned>(__builtin_ctzll(m2)) >> 3;
+    } else if (static_cast<unsigned>(q[9] - '0') < 10u) [[unlikely]] {
+      return quoted_steps_loop(p, end, g, out);
+    }
+    const unsigned f = t - n;  // fraction digits
+    if (f == 0) return false;  // "1." / "1.x"
+    // The grid's digits are kept; the ones past it (at most 7 here, the loop allows 16) must be zeros.
+    const unsigned k = f < static_cast<unsigned>(g.eff_scale) ? f : static_cast<unsigned>(g.eff_scale);
+    if ((x & low_bytes(t) & ~low_bytes(n + k)) != 0) return false;  // off the grid / too many decimals
+    v = digits_value(x, n + k);
+    frac = static_cast<int>(k);
+    close = q + t + 1;
+  } else {
+    v = digits_value(raw - '0' * kOnes, n);
+    close = q + n;
+  }
+  if (close >= end || *close != '"') return false;
+  if (!grid_steps(v, frac, g, out)) return false;
+  p = close + 1;
+  return true;
+}
+
 // Byte patterns compared as one little-endian word: the separators and keys of the usual spelling (no
 // whitespace). A frame spelled otherwise takes the byte-by-byte branch, with the same result.
-inline uint64_t load8(const char* p) noexcept {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
 constexpr uint64_t pack(std::string_view s) noexcept {
   uint64_t v = 0;
   for (size_t i = 0; i < s.size(); ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
   return v;
 }
-constexpr uint64_t low_bytes(size_t n) noexcept { return n >= 8 ? ~0ull : (1ull << (8 * n)) - 1; }
 // p starts with `lit` (at most 8 bytes), all of it inside the frame. Reads 8 bytes: p <= end, so they lie
 // inside the frame and its padding.
 template <size_t N>
