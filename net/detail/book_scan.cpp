@@ -10,6 +10,7 @@
 // frame, so a token's value never depends on the padding. Structural characters are checked against the
 // end one by one.
 #include <cstring>
+#include <utility>
 
 #include "net/detail/codec_impl.h"
 
@@ -470,7 +471,7 @@ inline bool top_key(const char*& p, const char* end, TopKey& k, std::string_view
 // The data object {"s":..,"b":[..],"a":[..],"u":..,"seq":..} in any order; unknown keys skipped (as
 // book_data does). A duplicate known key, a symbol other than the topic's, or a missing b / a / u is left
 // to the slow path (which reports kSymbolMismatch / kMissingField, or lets the last duplicate win).
-bool scan_book_data(const char*& p, const char* end, const Frame& f, const Instrument& in,
+bool scan_book_data(const char*& p, const char* end, std::string_view symbol, const Instrument& in,
                     PriceLevel* bids, PriceLevel* asks, uint32_t cap, BookScan& out) noexcept {
   if (!at(p, end, '{')) return false;
   p = ws(p + 1, end);
@@ -490,7 +491,7 @@ bool scan_book_data(const char*& p, const char* end, const Frame& f, const Instr
       case DataKey::kSymbol: {
         bit = 16;
         std::string_view s;
-        ok = !(seen & bit) && scan_string(p, end, s) && s == f.symbol;
+        ok = !(seen & bit) && scan_string(p, end, s) && s == symbol;
         break;
       }
       case DataKey::kOther: ok = skip_value(p, end, 2); break;
@@ -506,18 +507,188 @@ bool scan_book_data(const char*& p, const char* end, const Frame& f, const Instr
   return (seen & 7) == 7;
 }
 
+// What an orderbook topic gives (Frame's topic fields for Topic::kBook).
+struct BookTopic {
+  InstrumentId instrument = kNoInstrument;
+  uint16_t depth = 0;
+  std::string_view symbol;  // view into the input
+};
+
+// The memo's answer for the topic string at p (the opening quote, inside the frame): true when an entry of
+// this category holds exactly the string's bytes and the closing quote lies inside the frame; p moves past
+// the closing quote. Such a string is plain (the entry's bytes passed scan_string), so scan_string +
+// classify_topic would give the entry's answer. Reads at most BookTopicCache::kText bytes past p + 1.
+inline bool cached_topic(const BookTopicCache& cache, const char*& p, const char* end, Category cat,
+                         BookTopic& out) noexcept {
+  const char* const s = p + 1;
+  const auto room = static_cast<size_t>(end - s);  // bytes of the frame from s on (p < end)
+  for (const BookTopicCache::Entry& e : cache.entries) {
+    if (e.len == 0) break;  // entries fill in order
+    if (e.category != cat || e.len >= room) continue;
+    const size_t n = e.len + 1;  // with the closing quote
+    uint64_t diff = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) diff |= load8(s + i) ^ load8(e.text.data() + i);
+    if (i < n) diff |= (load8(s + i) ^ load8(e.text.data() + i)) & low_bytes(n - i);
+    if (diff != 0) continue;
+    out.instrument = e.instrument;
+    out.depth = e.depth;
+    out.symbol = std::string_view(s + e.symbol_at, e.len - e.symbol_at);
+    p = s + n;
+    return true;
+  }
+  return false;
+}
+
+// An orderbook topic of a known instrument: p at the opening quote, moves past the closing one. From the
+// memo, or classified by classify_topic and then remembered.
+inline bool book_topic(BookTopicCache& cache, const InstrumentRegistry& reg, const char*& p, const char* end,
+                       Category cat, BookTopic& out) noexcept {
+  if (!at(p, end, '"')) return false;
+  if (cached_topic(cache, p, end, cat, out)) return true;
+  std::string_view t;
+  if (!scan_string(p, end, t)) return false;
+  Frame f;
+  f.public_category = cat;
+  f.input_end = end;
+  if (classify_topic(reg, t, f) != CodecError::kOk || f.topic != Topic::kBook) return false;
+  out.instrument = f.instrument;
+  out.depth = f.depth;
+  out.symbol = f.symbol;
+  if (t.size() < BookTopicCache::kText) {
+    BookTopicCache::Entry& e = cache.entries[cache.next];
+    cache.next = (cache.next + 1) % BookTopicCache::kEntries;
+    e.text.fill('\0');
+    std::memcpy(e.text.data(), t.data(), t.size());
+    e.text[t.size()] = '"';
+    e.len = static_cast<uint32_t>(t.size());
+    e.symbol_at = static_cast<uint32_t>(f.symbol.data() - t.data());
+    e.instrument = f.instrument;
+    e.depth = f.depth;
+    e.category = cat;
+  }
+  return true;
+}
+
+// A fixed spelling compared as whole words (a template argument, so every word and mask is a constant).
+template <size_t N>
+struct Lit {
+  char s[N]{};
+  constexpr Lit(const char (&x)[N]) noexcept {  // NOLINT(google-explicit-constructor): used as "..."
+    for (size_t i = 0; i < N; ++i) s[i] = x[i];
+  }
+  static constexpr size_t size = N - 1;
+  constexpr uint64_t word(size_t at) const noexcept {
+    uint64_t v = 0;
+    for (size_t j = 0; j < 8 && at + j < size; ++j) v |= static_cast<uint64_t>(static_cast<unsigned char>(s[at + j])) << (8 * j);
+    return v;
+  }
+  constexpr uint64_t mask(size_t at) const noexcept { return low_bytes(size - at); }
+};
+
+// p starts with L, all of it inside the frame: p moves past it. Reads whole words from p <= end (padding).
+template <Lit L>
+inline bool eat(const char*& p, const char* end) noexcept {
+  constexpr size_t n = L.size;
+  if (end - p < static_cast<std::ptrdiff_t>(n)) return false;
+  const uint64_t diff = [&]<size_t... I>(std::index_sequence<I...>) {
+    return (((load8(p + 8 * I) ^ L.word(8 * I)) & L.mask(8 * I)) | ...);
+  }(std::make_index_sequence<(n + 7) / 8>{});
+  if (diff != 0) return false;
+  p += n;
+  return true;
+}
+
+// The frame as Bybit spells it, read straight through:
+//   {"topic":"orderbook.D.S","type":"delta"|"snapshot","ts":N,"data":{"s":"S","b":[..],"a":[..],"u":N
+//   [,"seq":N]}[,"cts":N]}     ("ts" may come before "type"; no whitespace anywhere).
+// Every step is the one fast_book's general loop takes on this spelling, with the same value scanners, so
+// what is taken here is what the loop would take; anything else (and a topic not yet in the memo) returns
+// false and the general loop decides. Why: on the usual frame the loop's key dispatch, duplicate checks
+// and whitespace tests cost about as much as the values.
+// The codec's parts the scanners use (BybitCodec's members are CodecImpl's to read).
+struct BookSink {
+  BookTopicCache& topics;
+  const InstrumentRegistry& registry;
+  PriceLevel* bids;
+  PriceLevel* asks;
+  uint32_t cap;
+  BookUpdate& book;
+};
+
+bool usual_book(const BookSink& c, const char* p, const char* end, Category cat) noexcept {
+  if (!eat<"{\"topic\":">(p, end)) return false;
+  BookTopic t;
+  if (!at(p, end, '"') || !cached_topic(c.topics, p, end, cat, t)) return false;
+  bool snapshot = false;
+  int64_t ts = 0;
+  if (eat<",\"type\":\"delta\",\"ts\":">(p, end)) {
+    if (!scan_uint(p, end, ts)) return false;
+  } else if (eat<",\"type\":\"snapshot\",\"ts\":">(p, end)) {
+    snapshot = true;
+    if (!scan_uint(p, end, ts)) return false;
+  } else if (eat<",\"ts\":">(p, end)) {
+    if (!scan_uint(p, end, ts)) return false;
+    if (eat<",\"type\":\"snapshot\"">(p, end)) {
+      snapshot = true;
+    } else if (!eat<",\"type\":\"delta\"">(p, end)) {
+      return false;
+    }
+  } else {
+    return false;
+  }
+  if (!eat<",\"data\":{\"s\":\"">(p, end)) return false;
+  // The symbol's bytes and the closing quote, inside the frame (the topic's symbol is plain, so this is
+  // scan_string's s == symbol). Word reads past either side stay inside the frame or its padding.
+  const size_t sn = t.symbol.size();
+  if (static_cast<size_t>(end - p) <= sn) return false;
+  uint64_t diff = 0;
+  size_t i = 0;
+  for (; i + 8 <= sn; i += 8) diff |= load8(p + i) ^ load8(t.symbol.data() + i);
+  if (i < sn) diff |= (load8(p + i) ^ load8(t.symbol.data() + i)) & low_bytes(sn - i);
+  if (diff != 0 || p[sn] != '"') return false;
+  p += sn + 1;
+  const Instrument& in = c.registry.get(t.instrument);
+  const FastGrid pg = make_grid(in.price_scale, in.tick_units);
+  const FastGrid qg = make_grid(in.qty_scale, in.lot_units);
+  BookScan bs;
+  if (!eat<",\"b\":">(p, end) || !scan_levels(p, end, pg, qg, c.bids, c.cap, bs.bid_count)) return false;
+  if (!eat<",\"a\":">(p, end) || !scan_levels(p, end, pg, qg, c.asks, c.cap, bs.ask_count)) return false;
+  if (!eat<",\"u\":">(p, end) || !scan_uint(p, end, bs.update_id)) return false;
+  if (eat<",\"seq\":">(p, end) && !scan_uint(p, end, bs.seq)) return false;
+  if (!eat<"}">(p, end)) return false;
+  int64_t cts = 0;
+  if (eat<",\"cts\":">(p, end) && !scan_uint(p, end, cts)) return false;
+  if (!eat<"}">(p, end) || p != end) return false;
+  BookUpdate& b = c.book;
+  b.instrument = t.instrument;
+  b.snapshot = snapshot;
+  b.depth = t.depth;
+  b.update_id = bs.update_id;
+  b.seq = bs.seq;
+  b.ts_ms = ts;
+  b.cts_ms = cts;
+  b.bids = c.bids;
+  b.bid_count = bs.bid_count;
+  b.asks = c.asks;
+  b.ask_count = bs.ask_count;
+  return true;
+}
+
 }  // namespace
 
 bool CodecImpl::fast_book(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept {
   const char* const end = p + len;
+  const BookSink sink{c.parser_->book_topics, c.registry_, c.bids_.data(), c.asks_.data(),
+                      c.limits_.max_levels_per_side, c.book_};
+  if (usual_book(sink, p, end, public_category)) [[likely]] return true;
   p = ws(p, end);
   if (!at(p, end, '{')) return false;
   p = ws(p + 1, end);
-  Frame f;
-  f.public_category = public_category;
-  f.input_end = end;
+  BookTopic topic;
+  bool has_topic = false, has_type = false, snapshot = false, has_ts = false, data_seen = false, has_cts = false;
+  int64_t ts = 0, cts = 0;
   const char* data_at = nullptr;  // "data" met before "topic": scanned for validity, converted at the end
-  bool has_cts = false;
   BookScan bs;
   const uint32_t cap = c.limits_.max_levels_per_side;
   for (;;) {
@@ -527,43 +698,41 @@ bool CodecImpl::fast_book(BybitCodec& c, const char* p, size_t len, Category pub
     bool ok = false;
     switch (k) {
       case TopKey::kTs:
-        ok = !f.has_ts && scan_uint(p, end, f.ts);
-        f.has_ts = true;
+        ok = !has_ts && scan_uint(p, end, ts);
+        has_ts = true;
         break;
       case TopKey::kCts:
-        ok = !has_cts && scan_uint(p, end, f.cts);
+        ok = !has_cts && scan_uint(p, end, cts);
         has_cts = true;
         break;
       case TopKey::kType: {
         std::string_view t;
-        ok = !f.has_type && scan_string(p, end, t);
+        ok = !has_type && scan_string(p, end, t);
         if (t == "delta") {
-          f.snapshot = false;
+          snapshot = false;
         } else if (t == "snapshot") {
-          f.snapshot = true;
+          snapshot = true;
         } else {
           ok = false;
         }
-        f.has_type = true;
+        has_type = true;
         break;
       }
       case TopKey::kData:
-        if (f.data_seen) return false;
-        f.data_seen = true;
-        if (f.has_topic) {
-          ok = scan_book_data(p, end, f, c.registry_.get(f.instrument), c.bids_.data(), c.asks_.data(), cap, bs);
+        if (data_seen) return false;
+        data_seen = true;
+        if (has_topic) {
+          ok = scan_book_data(p, end, topic.symbol, c.registry_.get(topic.instrument), c.bids_.data(),
+                              c.asks_.data(), cap, bs);
         } else {
           data_at = p;
           ok = skip_value(p, end, 1);
         }
         break;
-      case TopKey::kTopic: {
-        std::string_view t;
-        ok = !f.has_topic && scan_string(p, end, t) && classify_topic(c.registry_, t, f) == CodecError::kOk &&
-             f.topic == Topic::kBook;
-        f.has_topic = true;
+      case TopKey::kTopic:
+        ok = !has_topic && book_topic(c.parser_->book_topics, c.registry_, p, end, public_category, topic);
+        has_topic = true;
         break;
-      }
       case TopKey::kOther: ok = !is_top_key(key) && skip_value(p, end, 1); break;
     }
     // A key the slow path reads (op, success, cs, ...), a duplicate, or a value not of the plain shape.
@@ -574,19 +743,19 @@ bool CodecImpl::fast_book(BybitCodec& c, const char* p, size_t len, Category pub
     p = ws(p + 1, end);
   }
   p = ws(p + 1, end);
-  if (p != end || !f.has_topic || !f.has_type || !f.has_ts || !f.data_seen) return false;
-  if (data_at != nullptr &&
-      !scan_book_data(data_at, end, f, c.registry_.get(f.instrument), c.bids_.data(), c.asks_.data(), cap, bs)) {
+  if (p != end || !has_topic || !has_type || !has_ts || !data_seen) return false;
+  if (data_at != nullptr && !scan_book_data(data_at, end, topic.symbol, c.registry_.get(topic.instrument),
+                                            c.bids_.data(), c.asks_.data(), cap, bs)) {
     return false;
   }
   BookUpdate& b = c.book_;
-  b.instrument = f.instrument;
-  b.snapshot = f.snapshot;
-  b.depth = f.depth;
+  b.instrument = topic.instrument;
+  b.snapshot = snapshot;
+  b.depth = topic.depth;
   b.update_id = bs.update_id;
   b.seq = bs.seq;
-  b.ts_ms = f.ts;
-  b.cts_ms = f.cts;
+  b.ts_ms = ts;
+  b.cts_ms = cts;
   b.bids = c.bids_.data();
   b.bid_count = bs.bid_count;
   b.asks = c.asks_.data();

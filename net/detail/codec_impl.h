@@ -18,9 +18,29 @@ namespace od = simdjson::ondemand;
 
 static_assert(BybitCodec::kPadding >= simdjson::SIMDJSON_PADDING, "kPadding must cover simdjson's padding");
 
+// The orderbook topics CodecImpl::fast_book classified last, by their exact bytes. Why: the topic's
+// prefix parse and the registry's hash of the symbol cost about a tenth of a delta, and a connection
+// carries a handful of book topics. An entry is a memo of classify_topic's answer for (category, topic):
+// the registry's precondition (complete before the codec is built; add() keeps ids) keeps it true.
+struct BookTopicCache {
+  static constexpr size_t kEntries = 8;
+  static constexpr size_t kText = 48;  // topic bytes + closing quote, zero-filled (whole words compared)
+  struct Entry {
+    std::array<char, kText> text{};
+    uint32_t len = 0;        // topic bytes (0: unused entry)
+    uint32_t symbol_at = 0;  // offset of the symbol in the topic
+    InstrumentId instrument = kNoInstrument;
+    uint16_t depth = 0;
+    Category category = Category::kLinear;
+  };
+  std::array<Entry, kEntries> entries{};
+  uint32_t next = 0;  // entry replaced on the next insert (round robin)
+};
+
 struct CodecParser {
   od::parser parser;
   od::document doc;
+  BookTopicCache book_topics;
 };
 
 // Topic families, decided from the topic string's prefix (no hashing of the full topic).
@@ -455,7 +475,8 @@ struct CodecImpl {
   // seq}, keys in any order, each at most once, unknown keys' values strictly valid JSON; keys and
   // strings without escapes, printable ASCII only; integers plain (1..18 digits, no sign, no leading
   // zero); decimals as fast_steps reads them. Anything else returns false, having changed nothing but the
-  // level buffers, and the frame goes to run_reference, which decides.
+  // level buffers and the topic memo (CodecParser::book_topics), and the frame goes to run_reference,
+  // which decides.
   // Why: stage 1 plus the On-Demand walk cost more than the conversions on a 400-byte delta; the two
   // paths are checked to agree by tests/net/codec_differential_test.cpp.
   // Preconditions: as parse_padded (kPadding readable bytes after p[len)), len <= max_frame_bytes.
