@@ -8,27 +8,11 @@
 namespace mm {
 
 RecordingVenue::RecordingVenue(const InstrumentRegistry& registry, int64_t recv_window_ms, uint64_t mask_seed)
-    : registry_(registry), recv_window_ms_(recv_window_ms), masks_(mask_seed), buf_(kBufferBytes) {}
+    : registry_(registry), masks_(mask_seed), stream_(recv_window_ms), buf_(kBufferBytes) {}
 
 size_t RecordingVenue::batch_limit(InstrumentId id) const noexcept {
   // Bybit: 20 items per batch request on linear/inverse/option, 10 on spot.
   return registry_.get(id).category == Category::kSpot ? kMaxSpotBatch : kMaxBatch;
-}
-
-std::span<const char> RecordingVenue::next_req_id() noexcept {
-  // "r" + decimal sequence (1, 2, ...): unique per venue, as Bybit requires of reqId within its dedup window.
-  // The text is incremented in place, so a frame costs no division per digit. 20 digits cover any uint64_t
-  // sequence, and the buffer holds 23 characters.
-  size_t i = req_id_len_;
-  while (i > 1 && req_id_[i - 1] == '9') req_id_[--i] = '0';
-  if (i > 1) {
-    ++req_id_[i - 1];
-  } else {  // all nines (or the first id): one digit more, "1" followed by the zeros just written
-    req_id_[1] = '1';
-    if (req_id_len_ > 1) req_id_[req_id_len_] = '0';
-    ++req_id_len_;
-  }
-  return {req_id_, req_id_len_};
 }
 
 template <class EncodeFn>
@@ -37,10 +21,10 @@ bool RecordingVenue::emit(EncodeFn&& fn) noexcept {
     ++stats_.encode_errors;
     return false;
   }
-  const std::span<const char> id = next_req_id();
-  const WsRequestMeta meta{{id.data(), id.size()}, now_ns_ / 1'000'000, recv_window_ms_};
+  // Every frame takes the next reqId, even one an encoder then refuses.
+  stream_.next(now_ns_ / 1'000'000);
   const std::span<char> room(buf_.data() + used_, buf_.size() - used_);
-  const EncodedFrame f = fn(meta, room);
+  const EncodedFrame f = fn(room);
   if (!f.ok()) {
     ++stats_.encode_errors;
     return false;
@@ -52,18 +36,19 @@ bool RecordingVenue::emit(EncodeFn&& fn) noexcept {
   return true;
 }
 
-template <class Action, class SingleFn, class BatchFn, size_t N>
-bool RecordingVenue::send_all(std::span<const Action> a, SingleFn single, BatchFn batch, uint64_t& sent,
-                              std::array<Action, N>& kept, size_t& kept_count) noexcept {
+template <class Action, size_t N>
+bool RecordingVenue::send_all(std::span<const Action> a, uint64_t& sent, std::array<Action, N>& kept,
+                              size_t& kept_count) noexcept {
   // One frame per chunk of Bybit's batch limit; a chunk of one goes out as the single-order op.
   bool ok = true;
   const size_t max_batch = a.empty() ? kMaxBatch : batch_limit(a[0].instrument);
   for (size_t i = 0; i < a.size(); i += max_batch) {
     const auto part = a.subspan(i, std::min(max_batch, a.size() - i));
-    const bool chunk_ok = emit([&](const WsRequestMeta& m, std::span<char> room) {
-      if (part.size() == 1) return single(m, registry_.get(part[0].instrument), part[0], masks_.next(), room);
-      return encode_ws_text_frame(room, masks_.next(),
-                                  [&](std::span<char> payload) { return batch(m, registry_, part, payload); });
+    const bool chunk_ok = emit([&](std::span<char> room) {
+      if (part.size() == 1) {
+        return encode_ws_frame(stream_, registry_.get(part[0].instrument), part[0], masks_.next(), room);
+      }
+      return encode_ws_batch_frame(stream_, registry_, part, masks_.next(), room);
     });
     if (!chunk_ok) {
       ok = false;
@@ -78,19 +63,19 @@ bool RecordingVenue::send_all(std::span<const Action> a, SingleFn single, BatchF
 }
 
 bool RecordingVenue::send_creates(std::span<const OrderCreate> a) noexcept {
-  return send_all(a, encode_ws_create_frame, encode_ws_create_batch, stats_.creates, kept_creates_, n_creates_);
+  return send_all(a, stats_.creates, kept_creates_, n_creates_);
 }
 
 bool RecordingVenue::send_amends(std::span<const OrderAmend> a) noexcept {
-  return send_all(a, encode_ws_amend_frame, encode_ws_amend_batch, stats_.amends, kept_amends_, n_amends_);
+  return send_all(a, stats_.amends, kept_amends_, n_amends_);
 }
 
 bool RecordingVenue::send_cancels(std::span<const OrderCancel> a) noexcept {
-  return send_all(a, encode_ws_cancel_frame, encode_ws_cancel_batch, stats_.cancels, kept_cancels_, n_cancels_);
+  return send_all(a, stats_.cancels, kept_cancels_, n_cancels_);
 }
 
 bool RecordingVenue::send_cancel_all(const CancelAll& a) noexcept {
-  const bool ok = emit([&](const WsRequestMeta&, std::span<char> room) {
+  const bool ok = emit([&](std::span<char> room) {
     const Encoded e = encode_rest_cancel_all(registry_, a, room);
     return EncodedFrame{e.error, 0, e.size};
   });

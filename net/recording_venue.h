@@ -12,6 +12,7 @@
 #include "core/instrument_registry.h"
 #include "core/order_request.h"
 #include "net/ws_frame.h"
+#include "net/ws_trade_encoder.h"
 
 namespace mm {
 
@@ -70,19 +71,16 @@ class RecordingVenue {
   };
   template <class EncodeFn>
   bool emit(EncodeFn&& fn) noexcept;
-  template <class Action, class SingleFn, class BatchFn, size_t N>
-  bool send_all(std::span<const Action> a, SingleFn single, BatchFn batch, uint64_t& sent,
-                std::array<Action, N>& kept, size_t& kept_count) noexcept;
-  std::span<const char> next_req_id() noexcept;
+  template <class Action, size_t N>
+  bool send_all(std::span<const Action> a, uint64_t& sent, std::array<Action, N>& kept,
+                size_t& kept_count) noexcept;
   size_t batch_limit(InstrumentId id) const noexcept;
 
   const InstrumentRegistry& registry_;
-  int64_t recv_window_ms_;
   MaskKeySource masks_;
   int64_t now_ns_ = 0;
-  // The last reqId, "r" + decimal sequence, kept as text and incremented in place.
-  char req_id_[24] = {'r'};
-  size_t req_id_len_ = 1;
+  // reqIds "r1", "r2", ... and the envelope texts (timestamp, recv window) kept between frames.
+  WsRequestStream stream_;
   std::vector<char> buf_;
   size_t used_ = 0;
   std::array<Span, kMaxFramesPerTick> frames_{};

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "net/detail/bounded_writer.h"
 #include "net/detail/order_json.h"
@@ -10,6 +11,7 @@ namespace mm {
 
 using detail::BoundedWriter;
 using detail::finish;
+using detail::UncheckedWriter;
 
 namespace {
 
@@ -22,51 +24,37 @@ bool valid_topic(std::string_view t) noexcept {
   return true;
 }
 
+using detail::kDigitPairs;
+
 // Decimal digits of v into out (no terminator), two digits per division; returns the length. Why not
 // write_u64: every order frame prints a 13-digit millisecond timestamp, and one division per digit was a
 // visible share of the encode stage. Precondition: out has >= 20 bytes.
 size_t write_u64_pairs(uint64_t v, char* out) noexcept {
-  static constexpr char kPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  static constexpr auto kPow10 = [] {
-    std::array<uint64_t, 20> t{};
-    uint64_t x = 1;
-    for (auto& e : t) {
-      e = x;
-      x *= 10;  // wraps after 10^19, never stored
-    }
-    return t;
-  }();
-  // Digit count: floor(log10(2^bits)) from the bit length (1233 / 4096 ~ log10 2), plus one if v reaches
-  // the next power of ten.
-  const auto bits = static_cast<size_t>(64 - __builtin_clzll(v | 1));
-  const size_t t = (bits * 1233) >> 12;  // 0..19
-  const size_t n = v == 0 ? 1 : t + (v >= kPow10[t] ? 1 : 0);
+  const size_t n = detail::decimal_length(v);
   char* p = out + n;
   while (v >= 100) {
     const uint64_t q = v / 100;
     const auto r = static_cast<size_t>(v - q * 100);
     p -= 2;
-    p[0] = kPairs[2 * r];
-    p[1] = kPairs[2 * r + 1];
+    p[0] = kDigitPairs[2 * r];
+    p[1] = kDigitPairs[2 * r + 1];
     v = q;
   }
   if (v >= 10) {
-    p[-2] = kPairs[2 * v];
-    p[-1] = kPairs[2 * v + 1];
+    p[-2] = kDigitPairs[2 * v];
+    p[-1] = kDigitPairs[2 * v + 1];
   } else {
     p[-1] = static_cast<char>('0' + v);
   }
   return n;
 }
 
-// Writes the envelope around `args_body`, which writes the inside of the args array.
-template <class Fn>
-Encoded envelope(const WsRequestMeta& m, std::string_view op, std::span<char> out, Fn&& args_body) noexcept {
-  if (!detail::valid_req_id(m.req_id)) return {EncodeError::kBadReqId, 0};
-  BoundedWriter w(out);
+using detail::kMaxEnvelopeBytes;
+
+// Writes the envelope around `args_body`, which writes the inside of the args array. Precondition: the reqId
+// was validated.
+template <class W, size_t N, class Fn>
+EncodeError write_envelope(W& w, const WsRequestMeta& m, const char (&op)[N], Fn&& args_body) noexcept {
   w.put('{');
   if (!m.req_id.empty()) {
     w.lit(R"("reqId":")");
@@ -78,10 +66,26 @@ Encoded envelope(const WsRequestMeta& m, std::string_view op, std::span<char> ou
   w.lit(R"(","X-BAPI-RECV-WINDOW":")");
   w.put_formatted(20, [&](char* dst) { return write_u64_pairs(static_cast<uint64_t>(m.recv_window_ms), dst); });
   w.lit(R"("},"op":")");
-  w.put(op);
+  w.lit(op);
   w.lit(R"(","args":[{)");
   const EncodeError e = args_body(w);
   w.lit("}]}");
+  return e;
+}
+
+// The envelope with the args written by args_body(writer), either writer; body_max bounds what it touches.
+// When the largest envelope fits, everything is written unchecked.
+template <size_t N, class Fn>
+Encoded envelope(const WsRequestMeta& m, const char (&op)[N], size_t body_max, std::span<char> out,
+                 Fn&& args_body) noexcept {
+  if (!detail::valid_req_id(m.req_id)) return {EncodeError::kBadReqId, 0};
+  BoundedWriter w(out);
+  if (char* room = w.reserve(kMaxEnvelopeBytes + body_max)) {
+    UncheckedWriter u(room);
+    const EncodeError e = write_envelope(u, m, op, args_body);
+    return finish(u, e);
+  }
+  const EncodeError e = write_envelope(w, m, op, args_body);
   return finish(w, e);
 }
 
@@ -116,38 +120,38 @@ Encoded subscription(std::string_view op, std::span<const std::string_view> topi
 
 Encoded encode_ws_create(const WsRequestMeta& m, const Instrument& in, const OrderCreate& a,
                          std::span<char> out) noexcept {
-  return envelope(m, "order.create", out,
-                  [&](BoundedWriter& w) { return detail::write_create(w, in, a, true); });
+  return envelope(m, "order.create", detail::kMaxCreateBytes, out,
+                  [&](auto& w) { return detail::write_create(w, in, a, true); });
 }
 
 Encoded encode_ws_amend(const WsRequestMeta& m, const Instrument& in, const OrderAmend& a,
                         std::span<char> out) noexcept {
-  return envelope(m, "order.amend", out,
-                  [&](BoundedWriter& w) { return detail::write_amend(w, in, a, true); });
+  return envelope(m, "order.amend", detail::kMaxAmendBytes, out,
+                  [&](auto& w) { return detail::write_amend(w, in, a, true); });
 }
 
 Encoded encode_ws_cancel(const WsRequestMeta& m, const Instrument& in, const OrderCancel& a,
                          std::span<char> out) noexcept {
-  return envelope(m, "order.cancel", out,
-                  [&](BoundedWriter& w) { return detail::write_cancel(w, in, a, true); });
+  return envelope(m, "order.cancel", detail::kMaxCancelBytes, out,
+                  [&](auto& w) { return detail::write_cancel(w, in, a, true); });
 }
 
 Encoded encode_ws_create_batch(const WsRequestMeta& m, const InstrumentRegistry& reg,
                                std::span<const OrderCreate> items, std::span<char> out) noexcept {
-  return envelope(m, "order.create-batch", out,
-                  [&](BoundedWriter& w) { return detail::write_batch(w, reg, items); });
+  return envelope(m, "order.create-batch", detail::max_batch_bytes<OrderCreate>(items.size()), out,
+                  [&](auto& w) { return detail::write_batch(w, reg, items); });
 }
 
 Encoded encode_ws_amend_batch(const WsRequestMeta& m, const InstrumentRegistry& reg,
                               std::span<const OrderAmend> items, std::span<char> out) noexcept {
-  return envelope(m, "order.amend-batch", out,
-                  [&](BoundedWriter& w) { return detail::write_batch(w, reg, items); });
+  return envelope(m, "order.amend-batch", detail::max_batch_bytes<OrderAmend>(items.size()), out,
+                  [&](auto& w) { return detail::write_batch(w, reg, items); });
 }
 
 Encoded encode_ws_cancel_batch(const WsRequestMeta& m, const InstrumentRegistry& reg,
                                std::span<const OrderCancel> items, std::span<char> out) noexcept {
-  return envelope(m, "order.cancel-batch", out,
-                  [&](BoundedWriter& w) { return detail::write_batch(w, reg, items); });
+  return envelope(m, "order.cancel-batch", detail::max_batch_bytes<OrderCancel>(items.size()), out,
+                  [&](auto& w) { return detail::write_batch(w, reg, items); });
 }
 
 Encoded encode_ws_auth(const Signer& signer, int64_t expires_ms, std::span<char> out) noexcept {
@@ -196,6 +200,128 @@ EncodedFrame encode_ws_cancel_frame(const WsRequestMeta& m, const Instrument& in
                                     uint32_t mask_key, std::span<char> out) noexcept {
   return encode_ws_text_frame(out, mask_key,
                               [&](std::span<char> room) { return encode_ws_cancel(m, in, a, room); });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// WsRequestStream.
+
+WsRequestStream::WsRequestStream(int64_t recv_window_ms) noexcept : recv_window_ms_(recv_window_ms) {
+  render();
+}
+
+void WsRequestStream::set_recv_window(int64_t recv_window_ms) noexcept {
+  recv_window_ms_ = recv_window_ms;
+  render();
+}
+
+void WsRequestStream::stamp(int64_t timestamp_ms) noexcept {
+  timestamp_ms_ = timestamp_ms;
+  const auto v = static_cast<uint64_t>(timestamp_ms);
+  // Within the window the text has the same digit count and the same leading digits: only the last four
+  // change (v - ts_base_ wraps to a large value when v is below the window).
+  if (ts_base_ != 0 && v - ts_base_ < 10000) {
+    const auto low = static_cast<size_t>(v - ts_base_);
+    const size_t hi = low / 100;
+    const size_t lo = low - hi * 100;
+    char* d = head_ + ts_end_ - 4;
+    std::memcpy(d, kDigitPairs + 2 * hi, 2);
+    std::memcpy(d + 2, kDigitPairs + 2 * lo, 2);
+    return;
+  }
+  render();
+}
+
+void WsRequestStream::render() noexcept {
+  // The same text write_envelope prints between the reqId and the op (both numbers <= 20 digits: the head
+  // holds at most 33 + 20 + 24 + 20 + 9 = 106 bytes).
+  UncheckedWriter w(head_);
+  w.lit(R"(","header":{"X-BAPI-TIMESTAMP":")");
+  const auto v = static_cast<uint64_t>(timestamp_ms_);
+  w.put_formatted(20, [&](char* dst) { return write_u64_pairs(v, dst); });
+  ts_end_ = w.size();
+  w.lit(R"(","X-BAPI-RECV-WINDOW":")");
+  w.put_formatted(20,
+                  [&](char* dst) { return write_u64_pairs(static_cast<uint64_t>(recv_window_ms_), dst); });
+  w.lit(R"("},"op":")");
+  head_len_ = w.size();
+  ts_base_ = v >= 10000 ? v - v % 10000 : 0;
+}
+
+// Reads the stream's texts for the encoders below.
+struct WsRequestStreamAccess {
+  // The envelope of write_envelope for s.meta(), from the cached texts. Precondition: w has
+  // kMaxEnvelopeBytes + what args_body touches.
+  template <size_t N, class Fn>
+  static EncodeError write(UncheckedWriter& w, const WsRequestStream& s, const char (&op)[N],
+                           Fn&& args_body) noexcept {
+    static_assert(sizeof s.head_ + sizeof s.req_id_ + N + 32 <= kMaxEnvelopeBytes);
+    w.lit(R"({"reqId":")");
+    w.put_padded(s.req_id_, s.req_id_len_);
+    w.put_padded(s.head_, s.head_len_);
+    w.lit(op);
+    w.lit(R"(","args":[{)");
+    const EncodeError e = args_body(w);
+    w.lit("}]}");
+    return e;
+  }
+};
+
+namespace {
+
+template <size_t N, class Fn>
+EncodedFrame stream_frame(const WsRequestStream& s, const char (&op)[N], size_t body_max, uint32_t mask_key,
+                          std::span<char> out, Fn&& args_body) noexcept {
+  return encode_ws_text_frame(out, mask_key, [&](std::span<char> payload) {
+    BoundedWriter w(payload);
+    if (char* room = w.reserve(kMaxEnvelopeBytes + body_max)) {
+      UncheckedWriter u(room);
+      const EncodeError e = WsRequestStreamAccess::write(u, s, op, args_body);
+      return finish(u, e);
+    }
+    // Little room: the checked encoder, which finds the same errors (or kBufferTooSmall).
+    return envelope(s.meta(), op, body_max, payload, args_body);
+  });
+}
+
+}  // namespace
+
+EncodedFrame encode_ws_frame(const WsRequestStream& s, const Instrument& in, const OrderCreate& a,
+                             uint32_t mask_key, std::span<char> out) noexcept {
+  return stream_frame(s, "order.create", detail::kMaxCreateBytes, mask_key, out,
+                      [&](auto& w) { return detail::write_create(w, in, a, true); });
+}
+
+EncodedFrame encode_ws_frame(const WsRequestStream& s, const Instrument& in, const OrderAmend& a,
+                             uint32_t mask_key, std::span<char> out) noexcept {
+  return stream_frame(s, "order.amend", detail::kMaxAmendBytes, mask_key, out,
+                      [&](auto& w) { return detail::write_amend(w, in, a, true); });
+}
+
+EncodedFrame encode_ws_frame(const WsRequestStream& s, const Instrument& in, const OrderCancel& a,
+                             uint32_t mask_key, std::span<char> out) noexcept {
+  return stream_frame(s, "order.cancel", detail::kMaxCancelBytes, mask_key, out,
+                      [&](auto& w) { return detail::write_cancel(w, in, a, true); });
+}
+
+EncodedFrame encode_ws_batch_frame(const WsRequestStream& s, const InstrumentRegistry& reg,
+                                   std::span<const OrderCreate> items, uint32_t mask_key,
+                                   std::span<char> out) noexcept {
+  return stream_frame(s, "order.create-batch", detail::max_batch_bytes<OrderCreate>(items.size()), mask_key,
+                      out, [&](auto& w) { return detail::write_batch(w, reg, items); });
+}
+
+EncodedFrame encode_ws_batch_frame(const WsRequestStream& s, const InstrumentRegistry& reg,
+                                   std::span<const OrderAmend> items, uint32_t mask_key,
+                                   std::span<char> out) noexcept {
+  return stream_frame(s, "order.amend-batch", detail::max_batch_bytes<OrderAmend>(items.size()), mask_key,
+                      out, [&](auto& w) { return detail::write_batch(w, reg, items); });
+}
+
+EncodedFrame encode_ws_batch_frame(const WsRequestStream& s, const InstrumentRegistry& reg,
+                                   std::span<const OrderCancel> items, uint32_t mask_key,
+                                   std::span<char> out) noexcept {
+  return stream_frame(s, "order.cancel-batch", detail::max_batch_bytes<OrderCancel>(items.size()), mask_key,
+                      out, [&](auto& w) { return detail::write_batch(w, reg, items); });
 }
 
 }  // namespace mm
