@@ -85,13 +85,15 @@ inline unsigned digit_run(uint64_t x) noexcept {
 }
 
 // The value of the first n (1..8) digit bytes of `x` (digit values, most significant first). Shifting
-// left drops the bytes past the run and leaves leading zero digits; then adjacent digits, pairs and
-// quads are merged in place (2 digits fit a byte, 4 a 16-bit lane, 8 a 32-bit lane).
+// left drops the bytes past the run and leaves leading zero digits. Then adjacent digits merge into
+// two-digit values in bytes 0, 2, 4, 6 (a, b, c, d); two multiplies place a * 10^6 + c * 10^2 and
+// b * 10^4 + d in the upper halves, whose sum (below 10^8, no carry in from the lower halves) is the value.
 inline uint64_t digits_value(uint64_t x, unsigned n) noexcept {
   x <<= 8 * (8 - n);
-  x = x * 10 + (x >> 8);                                                          // bytes 0,2,4,6: 2 digits
-  x = (x & 0x00FF00FF00FF00FFull) * 100 + ((x >> 16) & 0x00FF00FF00FF00FFull);  // lanes 0,2: 4 digits
-  return (x & 0xFFFF) * 10000 + ((x >> 32) & 0xFFFF);
+  x = x * 10 + (x >> 8);
+  constexpr uint64_t kLanes = 0x000000FF000000FFull;
+  constexpr uint64_t kAC = 100 + (1000000ull << 32), kBD = 1 + (10000ull << 32);
+  return ((x & kLanes) * kAC + ((x >> 16) & kLanes) * kBD) >> 32;
 }
 
 // The first n bytes of a word.
@@ -254,9 +256,9 @@ bool skip_value(const char*& p, const char* end, int depth) noexcept {
 // quoted_steps_loop's result (acceptance, value, cursor) from two overlapping word loads when the digits
 // (integer and fraction together) are at most 8, as all of Bybit's prices and sizes are: the fraction is
 // shifted one byte down over the dot, so one conversion reads both parts. Longer runs go to the loop.
-// Reads at most 17 bytes past p.
+// Reads at most 17 bytes past p. Precondition: g.scale <= 17 (the loop's first test; scan_levels makes it
+// once per side).
 inline bool quoted_steps(const char*& p, const char* end, FastGrid g, int64_t& out) noexcept {
-  if (g.scale > 17) return false;
   const char* const q = p + 1;
   const uint64_t raw = load8(q);
   const uint64_t m1 = nondigit_bits(raw - '0' * kOnes);
@@ -325,19 +327,21 @@ bool scan_levels(const char*& pos, const char* end, FastGrid pg, FastGrid qg, Pr
     count = 0;
     return true;
   }
-  if (!at(p, end, '[')) return false;
+  if (!at(p, end, '[') || pg.scale > 17 || qg.scale > 17) return false;  // quoted_steps' precondition
   p = ws(p + 1, end);
+  if (!at(p, end, '"')) return false;
   for (;;) {
-    // p at the price of level n.
-    if (n == cap || !at(p, end, '"') || !quoted_steps(p, end, pg, out[n].price.ticks)) return false;
+    // p at the opening quote of level n's price, inside the frame.
+    if (n == cap || !quoted_steps(p, end, pg, out[n].price.ticks)) return false;
     if (starts_with(p, end, ",\"")) {
       ++p;
     } else {
       p = ws(p, end);
       if (!at(p, end, ',')) return false;
       p = ws(p + 1, end);
+      if (!at(p, end, '"')) return false;
     }
-    if (!at(p, end, '"') || !quoted_steps(p, end, qg, out[n].qty.lots)) return false;
+    if (!quoted_steps(p, end, qg, out[n].qty.lots)) return false;
     ++n;
     if (starts_with(p, end, "],[\"")) {  // the next level
       p += 3;
@@ -358,6 +362,7 @@ bool scan_levels(const char*& pos, const char* end, FastGrid pg, FastGrid qg, Pr
     p = ws(p + 1, end);
     if (!at(p, end, '[')) return false;
     p = ws(p + 1, end);
+    if (!at(p, end, '"')) return false;
   }
   pos = p;
   count = n;
