@@ -68,7 +68,7 @@ struct Padded {
   }
 };
 template <class W, size_t Cap>
-void put(W& w, const Padded<Cap>& p) noexcept {
+[[gnu::always_inline]] inline void put(W& w, const Padded<Cap>& p) noexcept {
   w.put_padded(p.text, p.len);
 }
 
@@ -123,7 +123,7 @@ bool is_contract(Category c) noexcept {
 }
 
 template <class W>
-void write_category(W& w, Category c) noexcept {
+[[gnu::always_inline]] inline void write_category(W& w, Category c) noexcept {
   w.lit(R"("category":")");
   put(w, category_text(c));
   w.put('"');
@@ -132,7 +132,7 @@ void write_category(W& w, Category c) noexcept {
 // `"symbol":"BTCUSDT"`, preceded by a comma when something came before. Instrument::symbol is a fixed array
 // (symbol_len <= kMaxSymbolLen < its size), so it is copied whole.
 template <class W>
-void write_symbol(W& w, const Instrument& in, bool comma) noexcept {
+[[gnu::always_inline]] inline void write_symbol(W& w, const Instrument& in, bool comma) noexcept {
   if (comma) w.put(',');
   w.lit(R"("symbol":")");
   w.put_padded(in.symbol, in.symbol_len);
@@ -154,9 +154,14 @@ uint64_t digit_lanes8(uint64_t v) noexcept {
 }
 
 // write_fixed for numbers of more than eight printed digits: two digits per division by 100 (a multiply),
-// straight into place. Kept out of line so the common path saves no registers. Preconditions: value > 0,
-// scale >= 0, more digits than scale, out has >= 24 bytes.
+// straight into place (format_fixed when there is no integer digit). Kept out of line so the common path,
+// inlined into the writers, stays short. Preconditions: v > 0 has n digits, scale sc >= 0, out has >= 24
+// bytes.
 [[gnu::noinline]] size_t write_fixed_long(uint64_t v, size_t n, size_t sc, bool trim, char* out) noexcept {
+  if (n <= sc) {
+    const auto scale = static_cast<int>(sc);
+    return format_fixed(static_cast<int64_t>(v), scale, trim ? 0 : scale, out);
+  }
   const size_t int_count = n - sc;
   const size_t len = sc == 0 ? n : n + 1;
   char* p = out + len;
@@ -197,7 +202,7 @@ uint64_t digit_lanes8(uint64_t v) noexcept {
 // instruments) is converted in registers and stored in two 8-byte writes around the '.'; longer ones take
 // write_fixed_long. Values that are not positive take format_fixed itself. Precondition: out has >= 24 bytes
 // (writes past the returned length stay inside them).
-size_t write_fixed(int64_t value, int scale, bool trim, char* out) noexcept {
+[[gnu::always_inline]] inline size_t write_fixed(int64_t value, int scale, bool trim, char* out) noexcept {
   if (value <= 0 || scale < 0) return format_fixed(value, scale, trim ? 0 : scale, out);
   const auto sc = static_cast<size_t>(scale);
   const auto v = static_cast<uint64_t>(value);
@@ -220,12 +225,11 @@ size_t write_fixed(int64_t value, int scale, bool trim, char* out) noexcept {
       return last < int_count ? int_count : last + 2;
     }
   }
-  if (n <= sc) return format_fixed(value, scale, trim ? 0 : scale, out);
   return write_fixed_long(v, n, sc, trim, out);
 }
 
 template <class W>
-void write_price_value(W& w, const Instrument& in, Price p) noexcept {
+[[gnu::always_inline]] inline void write_price_value(W& w, const Instrument& in, Price p) noexcept {
   w.put('"');
   w.put_formatted(kDecimalRoom, [&](char* d) {
     return write_fixed(p.ticks * in.tick_units, in.price_scale, in.trim_zeros, d);
@@ -234,7 +238,7 @@ void write_price_value(W& w, const Instrument& in, Price p) noexcept {
 }
 
 template <class W>
-void write_qty_value(W& w, const Instrument& in, Qty q) noexcept {
+[[gnu::always_inline]] inline void write_qty_value(W& w, const Instrument& in, Qty q) noexcept {
   w.put('"');
   w.put_formatted(kDecimalRoom, [&](char* d) {
     return write_fixed(q.lots * in.lot_units, in.qty_scale, in.trim_zeros, d);
@@ -244,7 +248,7 @@ void write_qty_value(W& w, const Instrument& in, Qty q) noexcept {
 
 // Precondition: valid_id(id), so id.len <= kMaxLinkIdLen < sizeof id.data.
 template <class W>
-void write_order_ref(W& w, OrderIdKind kind, const OrderLinkId& id) noexcept {
+[[gnu::always_inline]] inline void write_order_ref(W& w, OrderIdKind kind, const OrderLinkId& id) noexcept {
   if (kind == OrderIdKind::kOrderId) {
     w.lit(R"(,"orderId":")");
   } else {
@@ -259,7 +263,8 @@ bool valid_id(const OrderLinkId& id) noexcept {
 }
 
 template <class W>
-EncodeError write_create_t(W& w, const Instrument& in, const OrderCreate& a, bool with_category) noexcept {
+[[gnu::always_inline]] inline EncodeError write_create_t(W& w, const Instrument& in, const OrderCreate& a,
+                                                         bool with_category) noexcept {
   const bool limit = a.type == OrderType::kLimit;
   if (a.qty.lots <= 0) return EncodeError::kBadQty;
   if (limit && a.price.ticks <= 0) return EncodeError::kBadPrice;
@@ -299,7 +304,8 @@ EncodeError write_create_t(W& w, const Instrument& in, const OrderCreate& a, boo
 }
 
 template <class W>
-EncodeError write_amend_t(W& w, const Instrument& in, const OrderAmend& a, bool with_category) noexcept {
+[[gnu::always_inline]] inline EncodeError write_amend_t(W& w, const Instrument& in, const OrderAmend& a,
+                                                        bool with_category) noexcept {
   if (!a.price && !a.qty) return EncodeError::kNothingToChange;
   if (a.price && a.price->ticks <= 0) return EncodeError::kBadPrice;
   if (a.qty && a.qty->lots <= 0) return EncodeError::kBadQty;
@@ -319,7 +325,8 @@ EncodeError write_amend_t(W& w, const Instrument& in, const OrderAmend& a, bool 
 }
 
 template <class W>
-EncodeError write_cancel_t(W& w, const Instrument& in, const OrderCancel& a, bool with_category) noexcept {
+[[gnu::always_inline]] inline EncodeError write_cancel_t(W& w, const Instrument& in, const OrderCancel& a,
+                                                         bool with_category) noexcept {
   if (!valid_id(a.link_id)) return EncodeError::kBadLinkId;
   if (with_category) write_category(w, in.category);
   write_symbol(w, in, with_category);
@@ -328,7 +335,7 @@ EncodeError write_cancel_t(W& w, const Instrument& in, const OrderCancel& a, boo
 }
 
 template <class W, class Item>
-EncodeError write_item(W& w, const Instrument& in, const Item& a) noexcept {
+[[gnu::always_inline]] inline EncodeError write_item(W& w, const Instrument& in, const Item& a) noexcept {
   if constexpr (std::is_same_v<Item, OrderCreate>) {
     return write_create_t(w, in, a, false);
   } else if constexpr (std::is_same_v<Item, OrderAmend>) {
@@ -339,7 +346,8 @@ EncodeError write_item(W& w, const Instrument& in, const Item& a) noexcept {
 }
 
 template <class W, class Item>
-EncodeError write_batch_t(W& w, const InstrumentRegistry& reg, std::span<const Item> items) noexcept {
+[[gnu::always_inline]] inline EncodeError write_batch_items(W& w, const InstrumentRegistry& reg,
+                                                            std::span<const Item> items) noexcept {
   if (items.empty()) return EncodeError::kEmptyBatch;
   if (items[0].instrument >= reg.size()) return EncodeError::kUnknownInstrument;
   const Category cat = reg.get(items[0].instrument).category;
@@ -358,6 +366,16 @@ EncodeError write_batch_t(W& w, const InstrumentRegistry& reg, std::span<const I
   }
   w.put(']');
   return EncodeError::kOk;
+}
+
+template <class W, class Item>
+EncodeError write_batch_t(W& out, const InstrumentRegistry& reg, std::span<const Item> items) noexcept {
+  // A local copy of the writer, with the item writers inlined: its position stays in a register (stores
+  // through char* could alias the caller's writer, so appends to it reload and store the position).
+  W w = out;
+  const EncodeError e = write_batch_items(w, reg, items);
+  out = w;
+  return e;
 }
 
 // The checked form of a batch: when the largest possible batch fits, it is written unchecked (same bytes,
