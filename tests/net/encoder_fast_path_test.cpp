@@ -16,6 +16,7 @@
 #include "core/order_request.h"
 #include "net/detail/order_json.h"
 #include "net/order_encoder.h"
+#include "net/recording_venue.h"
 #include "net/rest_encoder.h"
 #include "net/ws_frame.h"
 #include "net/ws_trade_encoder.h"
@@ -302,6 +303,39 @@ TEST_F(FastPathTest, StreamFramesReportTheSameErrors) {
     EXPECT_EQ(fast, meta);
     EXPECT_TRUE(fast.starts_with("error ")) << fast;
   }
+}
+
+// RecordingVenue over ticks that cross millisecond and ten-second boundaries, with a refused action (its
+// frame still takes a reqId): every frame's payload is what the WsRequestMeta encoders write for "r<n>".
+TEST_F(FastPathTest, RecordingVenueFramesMatchTheMetaEncoders) {
+  RecordingVenue v(reg, 7000);
+  std::vector<char> buf(1 << 16);
+  uint64_t n = 0;
+  int64_t t = 1'700'000'009'990'000'000;
+  for (int tick = 0; tick < 40; ++tick) {
+    t += tick % 7 == 0 ? 3'000'000'000 : 1'300'000;
+    v.set_time(t);
+    v.begin_tick();
+    const std::vector<OrderAmend> amends = {amend(btc_id, "mm-" + std::to_string(tick), 651142 + tick),
+                                            amend(btc_id, "mm-x", 651000)};
+    const std::vector<OrderCreate> creates = {create(spot_id, "mm-c" + std::to_string(tick), 123456)};
+    OrderCancel refused = cancel(btc_id, "mm-1");
+    refused.link_id.len = 0;
+    ASSERT_TRUE(v.send_amends(amends));
+    ASSERT_TRUE(v.send_creates(creates));
+    ASSERT_FALSE(v.send_cancels({&refused, 1}));
+    ASSERT_EQ(v.frame_count(), 2u);
+    const std::string rid1 = "r" + std::to_string(++n);
+    const std::string rid2 = "r" + std::to_string(++n);
+    ++n;  // the refused cancel's
+    const WsRequestMeta m1{rid1, t / 1'000'000, 7000};
+    const WsRequestMeta m2{rid2, t / 1'000'000, 7000};
+    const std::string f1(v.frame(0).data(), v.frame(0).size());
+    const std::string f2(v.frame(1).data(), v.frame(1).size());
+    EXPECT_EQ(payload_of(f1), text(buf, encode_ws_amend_batch(m1, reg, amends, buf))) << tick;
+    EXPECT_EQ(payload_of(f2), text(buf, encode_ws_create(m2, spot, creates[0], buf))) << tick;
+  }
+  EXPECT_EQ(v.stats().encode_errors, 40u);
 }
 
 // The largest items (longest symbol, 36-char ids, 19-digit numbers, every optional field) written unchecked
