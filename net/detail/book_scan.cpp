@@ -8,7 +8,8 @@
 // of any content. Digit runs are scanned without an end check per byte, each run bounded (at most 37
 // bytes past its start, see quoted_steps / scan_uint), and every token is then required to end inside the
 // frame, so a token's value never depends on the padding. Structural characters are checked against the
-// end one by one.
+// end one by one, or as whole words read from a position inside the frame (or at its end) after checking
+// that the pattern fits in the frame (starts_with, eat; the topic memo compares at most 49 bytes).
 #include <cstring>
 #include <utility>
 
@@ -68,8 +69,8 @@ inline uint64_t load8(const void* p) noexcept {
   return v;
 }
 
-// Digit runs eight bytes at a time. Why: a per-byte loop costs ~5 instructions a digit, and an order-book
-// delta is mostly digits (two decimals a level, u, seq, ts, cts).
+// Digit runs eight bytes at a time, for the long integers of a frame (u, seq, ts, cts: 8 to 13 digits).
+// Why: a per-byte loop costs ~5 instructions a digit. (Level decimals keep the byte loop: quoted_steps.)
 constexpr uint64_t kOnes = 0x0101010101010101ull;
 constexpr uint64_t kHighBits = 0x8080808080808080ull;
 
