@@ -106,10 +106,15 @@ struct FastPathTest : ::testing::Test {
   // The longest symbol, a fine grid: the largest items.
   Instrument wide =
       instrument(Category::kLinear, "ABCDEFGHIJKLMNOPQRSTUVWXYZ01234", "8", "0.00000001", "0.00000001");
+  // The longest category name and the finest grid (scale 15, the most make_instrument takes): 20-character
+  // decimals.
+  Instrument widest = instrument(Category::kInverse, "ABCDEFGHIJKLMNOPQRSTUVWXYZ01234", "",
+                                 "0.000000000000001", "0.000000000000001");
   InstrumentRegistry reg;
   InstrumentId btc_id = reg.add(btc);
   InstrumentId spot_id = reg.add(spot);
   InstrumentId wide_id = reg.add(wide);
+  InstrumentId widest_id = reg.add(widest);
 
   OrderCreate create(InstrumentId id, std::string_view link_id, int64_t ticks) const {
     OrderCreate c;
@@ -341,68 +346,71 @@ TEST_F(FastPathTest, RecordingVenueFramesMatchTheMetaEncoders) {
 // The largest items (longest symbol, 36-char ids, 19-digit numbers, every optional field) written unchecked
 // into heap buffers of exactly the advertised room: ASan fails the test on any byte past it.
 TEST_F(FastPathTest, UncheckedWritersStayInsideTheirRoom) {
-  const std::string long_id(kMaxLinkIdLen, 'x');
-  OrderCreate c = create(wide_id, long_id, INT64_MAX);
-  c.qty = Qty{INT64_MAX};
-  c.reduce_only = true;
-  c.position_idx = 2;
-  c.tif = TimeInForce::kPostOnly;
-  OrderAmend a = amend(wide_id, long_id, INT64_MAX);
-  a.qty = Qty{INT64_MAX};
-  const OrderCancel x = cancel(wide_id, long_id);
-  const std::vector<OrderCreate> cs(kMaxBatchItems, c);
-  const std::vector<OrderAmend> as(kMaxBatchItems, a);
-  const std::vector<OrderCancel> xs(kMaxBatchItems, x);
+  for (const InstrumentId id : {wide_id, widest_id}) {
+    SCOPED_TRACE(std::string(reg.get(id).name()) + " " + std::string(to_string(reg.get(id).category)));
+    const std::string long_id(kMaxLinkIdLen, 'x');
+    OrderCreate c = create(id, long_id, INT64_MAX);
+    c.qty = Qty{INT64_MAX};
+    c.reduce_only = true;
+    c.position_idx = 2;
+    c.tif = TimeInForce::kPostOnly;
+    OrderAmend a = amend(id, long_id, INT64_MAX);
+    a.qty = Qty{INT64_MAX};
+    const OrderCancel x = cancel(id, long_id);
+    const std::vector<OrderCreate> cs(kMaxBatchItems, c);
+    const std::vector<OrderAmend> as(kMaxBatchItems, a);
+    const std::vector<OrderCancel> xs(kMaxBatchItems, x);
 
-  auto batch_room = [&](auto items) {
-    using Item = typename decltype(items)::value_type;
-    std::vector<char> room(detail::max_batch_bytes<Item>(items.size()));
-    detail::UncheckedWriter w(room.data());
-    EXPECT_EQ(detail::write_batch(w, reg, std::span<const Item>(items)), EncodeError::kOk);
-    EXPECT_LE(w.size(), room.size());
-  };
-  batch_room(cs);
-  batch_room(as);
-  batch_room(xs);
+    auto batch_room = [&](auto items) {
+      using Item = typename decltype(items)::value_type;
+      std::vector<char> room(detail::max_batch_bytes<Item>(items.size()));
+      detail::UncheckedWriter w(room.data());
+      EXPECT_EQ(detail::write_batch(w, reg, std::span<const Item>(items)), EncodeError::kOk);
+      EXPECT_LE(w.size(), room.size());
+    };
+    batch_room(cs);
+    batch_room(as);
+    batch_room(xs);
 
-  const Instrument& in = reg.get(wide_id);
-  {
-    std::vector<char> room(detail::kMaxCreateBytes);
-    detail::UncheckedWriter w(room.data());
-    EXPECT_EQ(detail::write_create(w, in, c, true), EncodeError::kOk);
-  }
-  {
-    std::vector<char> room(detail::kMaxAmendBytes);
-    detail::UncheckedWriter w(room.data());
-    EXPECT_EQ(detail::write_amend(w, in, a, true), EncodeError::kOk);
-  }
-  {
-    std::vector<char> room(detail::kMaxCancelBytes);
-    detail::UncheckedWriter w(room.data());
-    EXPECT_EQ(detail::write_cancel(w, in, x, true), EncodeError::kOk);
-  }
+    const Instrument& in = reg.get(id);
+    {
+      std::vector<char> room(detail::kMaxCreateBytes);
+      detail::UncheckedWriter w(room.data());
+      EXPECT_EQ(detail::write_create(w, in, c, true), EncodeError::kOk);
+    }
+    {
+      std::vector<char> room(detail::kMaxAmendBytes);
+      detail::UncheckedWriter w(room.data());
+      EXPECT_EQ(detail::write_amend(w, in, a, true), EncodeError::kOk);
+    }
+    {
+      std::vector<char> room(detail::kMaxCancelBytes);
+      detail::UncheckedWriter w(room.data());
+      EXPECT_EQ(detail::write_cancel(w, in, x, true), EncodeError::kOk);
+    }
 
-  // Whole envelopes: the stream with a 20-digit reqId and 20-digit numbers, and the meta encoders with a
-  // 36-char reqId, into payload buffers of exactly the room that selects the unchecked path.
-  WsRequestStream s(INT64_MAX);
-  for (int i = 0; i < 3; ++i) s.next(INT64_MAX);
-  const std::string req_id(36, 'q');
-  const WsRequestMeta m{req_id, INT64_MAX, INT64_MAX};
-  auto frames = [&](auto items) {
-    using Item = typename decltype(items)::value_type;
-    const std::span<const Item> span(items);
-    const size_t room = detail::kMaxEnvelopeBytes + detail::max_batch_bytes<Item>(items.size());
-    std::vector<char> out(kMaxClientHeaderLen + room);
-    EXPECT_TRUE(encode_ws_batch_frame(s, reg, span, 7, out).ok());
-    std::vector<char> payload(room);
-    EXPECT_TRUE(meta_batch(m, reg, span, payload).ok());
-    const size_t one = detail::kMaxEnvelopeBytes + detail::max_item_bytes<Item>();
-    std::vector<char> out1(kMaxClientHeaderLen + one);
-    EXPECT_TRUE(encode_ws_frame(s, in, items[0], 7, out1).ok());
-  };
-  frames(cs);
-  frames(as);
-  frames(xs);
+    // Whole envelopes: the stream with a 20-digit reqId and 20-digit numbers, and the meta encoders with a
+    // 36-char reqId, into payload buffers of exactly the room that selects the unchecked path.
+    WsRequestStream s(INT64_MAX);
+    for (int i = 0; i < 3; ++i) s.next(INT64_MAX);
+    const std::string req_id(36, 'q');
+    const WsRequestMeta m{req_id, INT64_MAX, INT64_MAX};
+    auto frames = [&](auto items) {
+      using Item = typename decltype(items)::value_type;
+      const std::span<const Item> span(items);
+      const size_t room = detail::kMaxEnvelopeBytes + detail::max_batch_bytes<Item>(items.size());
+      std::vector<char> out(kMaxClientHeaderLen + room);
+      EXPECT_TRUE(encode_ws_batch_frame(s, reg, span, 7, out).ok());
+      std::vector<char> payload(room);
+      EXPECT_TRUE(meta_batch(m, reg, span, payload).ok());
+      const size_t one = detail::kMaxEnvelopeBytes + detail::max_item_bytes<Item>();
+      std::vector<char> out1(kMaxClientHeaderLen + one);
+      EXPECT_TRUE(encode_ws_frame(s, in, items[0], 7, out1).ok());
+    };
+    frames(cs);
+    frames(as);
+    frames(xs);
+  }
 }
 
 }  // namespace
