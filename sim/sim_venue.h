@@ -23,7 +23,8 @@
 //   one-second windows per action class, each batch item counting, as Bybit counts them); 110072 a link id
 //   already live; 10001 an invalid order (qty <= 0, a limit price <= 0, another instrument) or the live-order
 //   capacity reached; 110001 amend/cancel of an order that is not live; amend errors of the engine
-//   (qty not above filled: 110xxx -> 10001 here; a post-only amend that would cross: 10001).
+//   (qty not above filled, or a post-only amend that would cross: 10001, the generic parameter error; the
+//   specific Bybit code for these two is not mapped).
 // Each answer of one exchange step (one arrival, one market event, one settlement) shares one response
 // latency draw. Requests of one send_* call travel as batches of up to kMaxBatch, one entry-latency draw per
 // batch. Both directions keep FIFO order (one WebSocket each way): a draw smaller than the previous one's

@@ -155,51 +155,38 @@ py::array_t<T> column(const std::vector<T>& v) {
   return a;
 }
 
+// One int64 column per field: rows projected through f.
+template <class Row, class F>
+void put_column(py::dict& d, const char* key, const std::vector<Row>& rows, F f) {
+  std::vector<int64_t> v;
+  v.reserve(rows.size());
+  for (const Row& r : rows) v.push_back(static_cast<int64_t>(f(r)));
+  d[key] = column(v);
+}
+
 py::dict series_dict(const mm::BacktestSeries& s) {
-  std::vector<int64_t> ts, mid, bid, ask, pos, eq, fee, fund;
-  for (const mm::SeriesSample& x : s.samples) {
-    ts.push_back(x.ts_ns);
-    mid.push_back(x.mid_ticks);
-    bid.push_back(x.bid_quote_ticks);
-    ask.push_back(x.ask_quote_ticks);
-    pos.push_back(x.position_lots);
-    eq.push_back(x.equity_units);
-    fee.push_back(x.fees_units);
-    fund.push_back(x.funding_units);
-  }
-  std::vector<int64_t> fts, fside, fmaker, fpx, fqty, ffee, fmid, fm1, fm5, fm30;
-  for (const mm::FillRecord& f : s.fills) {
-    fts.push_back(f.ts_ns);
-    fside.push_back(f.side == mm::Side::kBuy ? 1 : -1);
-    fmaker.push_back(f.maker ? 1 : 0);
-    fpx.push_back(f.price_ticks);
-    fqty.push_back(f.qty_lots);
-    ffee.push_back(f.fee_units);
-    fmid.push_back(f.mid_ticks);
-    fm1.push_back(f.mid_after_ticks[0]);
-    fm5.push_back(f.mid_after_ticks[1]);
-    fm30.push_back(f.mid_after_ticks[2]);
-  }
+  using S = mm::SeriesSample;
+  using F = mm::FillRecord;
   py::dict samples;
-  samples["ts_ns"] = column(ts);
-  samples["mid_ticks"] = column(mid);
-  samples["bid_quote_ticks"] = column(bid);
-  samples["ask_quote_ticks"] = column(ask);
-  samples["position_lots"] = column(pos);
-  samples["equity_units"] = column(eq);
-  samples["fees_units"] = column(fee);
-  samples["funding_units"] = column(fund);
+  put_column(samples, "ts_ns", s.samples, [](const S& x) { return x.ts_ns; });
+  put_column(samples, "mid_ticks", s.samples, [](const S& x) { return x.mid_ticks; });
+  put_column(samples, "bid_quote_ticks", s.samples, [](const S& x) { return x.bid_quote_ticks; });
+  put_column(samples, "ask_quote_ticks", s.samples, [](const S& x) { return x.ask_quote_ticks; });
+  put_column(samples, "position_lots", s.samples, [](const S& x) { return x.position_lots; });
+  put_column(samples, "equity_units", s.samples, [](const S& x) { return x.equity_units; });
+  put_column(samples, "fees_units", s.samples, [](const S& x) { return x.fees_units; });
+  put_column(samples, "funding_units", s.samples, [](const S& x) { return x.funding_units; });
   py::dict fills;
-  fills["ts_ns"] = column(fts);
-  fills["side"] = column(fside);
-  fills["maker"] = column(fmaker);
-  fills["price_ticks"] = column(fpx);
-  fills["qty_lots"] = column(fqty);
-  fills["fee_units"] = column(ffee);
-  fills["mid_ticks"] = column(fmid);
-  fills["mid_1s_ticks"] = column(fm1);
-  fills["mid_5s_ticks"] = column(fm5);
-  fills["mid_30s_ticks"] = column(fm30);
+  put_column(fills, "ts_ns", s.fills, [](const F& f) { return f.ts_ns; });
+  put_column(fills, "side", s.fills, [](const F& f) { return f.side == mm::Side::kBuy ? 1 : -1; });
+  put_column(fills, "maker", s.fills, [](const F& f) { return f.maker ? 1 : 0; });
+  put_column(fills, "price_ticks", s.fills, [](const F& f) { return f.price_ticks; });
+  put_column(fills, "qty_lots", s.fills, [](const F& f) { return f.qty_lots; });
+  put_column(fills, "fee_units", s.fills, [](const F& f) { return f.fee_units; });
+  put_column(fills, "mid_ticks", s.fills, [](const F& f) { return f.mid_ticks; });
+  put_column(fills, "mid_1s_ticks", s.fills, [](const F& f) { return f.mid_after_ticks[0]; });
+  put_column(fills, "mid_5s_ticks", s.fills, [](const F& f) { return f.mid_after_ticks[1]; });
+  put_column(fills, "mid_30s_ticks", s.fills, [](const F& f) { return f.mid_after_ticks[2]; });
   py::dict out;
   out["samples"] = samples;
   out["fills"] = fills;
