@@ -1,0 +1,207 @@
+// Golden behaviour: what `mm replay --config` encodes and what `mm backtest` reports for every example
+// strategy must stay byte-identical across refactors of the runtime (issue 9). Each case digests (FNV-1a 64)
+// every encoded order frame of the replay, in order, and the backtest JSON with its wall-clock fields
+// removed, on the real recording and on a small generated market (fixed seed). The expected values were
+// taken from the code before the runtime module existed; a change here is a change of behaviour, and must be
+// explained in the commit that makes it.
+//
+// The real recording lives in ../shared/data (CI has it); the cases that read it skip only when that folder
+// is absent (a user's clone), never when one file inside it is missing.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "net/recording_venue.h"
+#include "tests/support/cli_run.h"
+#include "tools/mm/decision_path.h"
+#include "tools/mm/gen.h"
+#include "tools/mm/replay.h"
+
+namespace mm::tools {
+namespace {
+
+const std::string kMm = std::string(MM_BINARY_DIR) + "/tools/mm";
+const std::string kShared = std::string(MM_SHARED_DATA);
+const std::string kRec = kShared + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
+const std::string kExamples = std::string(MM_SOURCE_DIR) + "/examples/";
+
+// The strategy configs of examples/ (the *_space.toml files are optimizer search spaces, not configs), and
+// "requote": the tick-to-quote benchmark's ladder (every move of the touch amends every level, no rate
+// limit), so that the digest also pins thousands of amends rather than the examples' few orders.
+const std::vector<std::string> kConfigs = {"avellaneda", "fixed", "glft", "inventory", "requote"};
+
+const char* const kRequote =
+    "[market]\ncategory = \"linear\"\nsymbol = \"BTCUSDT\"\n"
+    "[strategy]\nkind = \"fixed\"\nhalf_spread_ticks = 10.0\nhalf_spread_bps = 0.0\nmin_spread_ticks = 2\n"
+    "order_size_lots = 2\nlevels = 3\nlevel_spacing_ticks = 2.0\n"
+    "[quoter]\nlink_id_prefix = \"gold\"\nprice_tolerance_ticks = 0\nuse_amend = true\n"
+    "[trader]\nmax_position_lots = 100\ncreate_per_second = 1000000\ncreate_burst = 1000000\n"
+    "amend_per_second = 1000000\namend_burst = 1000000\ncancel_per_second = 1000000\ncancel_burst = 1000000\n"
+    "[risk]\nmax_order_qty = \"0.010\"\nmax_order_notional = \"1000\"\nmax_position_qty = \"0.100\"\n"
+    "max_exposure_notional = \"10000\"\nprice_band_bps = 100\nmax_open_orders = 40\n";
+
+class Fnv1a {
+ public:
+  void add(const void* p, size_t n) noexcept {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (size_t i = 0; i < n; ++i) h_ = (h_ ^ b[i]) * 0x100000001b3ull;
+  }
+  // Lengths are mixed in so that frame boundaries count, not only the concatenated bytes.
+  void add_u64(uint64_t v) noexcept { add(&v, sizeof v); }
+  uint64_t value() const noexcept { return h_; }
+
+ private:
+  uint64_t h_ = 0xcbf29ce484222325ull;
+};
+
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "%016" PRIx64, v);
+  return b;
+}
+
+struct ReplayDigest {
+  uint64_t frames = 0;  // order frames encoded
+  std::string digest;   // FNV-1a over (size, bytes) of each order frame, in order
+};
+
+// `mm replay --config cfg file` on one thread, observing the RecordingVenue after every received frame: the
+// frames encoded by that frame's tick are the last ones the venue holds.
+ReplayDigest replay_digest(const std::string& file, const std::string& cfg) {
+  ReplayOptions o;
+  o.files = {file};
+  o.config_path = cfg;
+  Replayer r(o);
+  ReplayDigest out;
+  const std::string err = r.prepare();
+  EXPECT_EQ(err, "");
+  if (!err.empty()) return out;
+  // The venue is only read here; recording_venue() has no const overload.
+  auto* path = const_cast<DecisionPath*>(r.decision_path());
+  const RecordingVenue* venue = path->recording_venue();
+  EXPECT_NE(venue, nullptr);
+  if (venue == nullptr) return out;
+  std::unique_ptr<FrameSource> src;
+  EXPECT_EQ(r.open(file, src), "");
+  if (!src) return out;
+  Fnv1a h;
+  Frame f;
+  for (ReadResult rr; (rr = src->next(f)) != ReadResult::kEnd;) {
+    EXPECT_EQ(rr, ReadResult::kOk) << src->error();
+    if (rr != ReadResult::kOk) break;
+    if (f.kind != FrameKind::kRecv) continue;
+    r.process(f);
+    const uint64_t fresh = venue->stats().frames - out.frames;
+    EXPECT_LE(fresh, venue->frame_count());
+    for (size_t i = venue->frame_count() - fresh; i < venue->frame_count(); ++i) {
+      const std::span<const char> fr = venue->frame(i);
+      h.add_u64(fr.size());
+      h.add(fr.data(), fr.size());
+    }
+    out.frames = venue->stats().frames;
+  }
+  out.digest = hex(h.value());
+  return out;
+}
+
+// The `--json` output of `mm backtest` without its wall-clock fields ("run": events_per_s, wall_s).
+std::string backtest_digest(const std::string& data, const std::string& cfg, const std::string& dir) {
+  const std::string out = dir + "/bt.json";
+  const test::CliRun r =
+      test::run_shell(kMm + " backtest --quiet --config " + cfg + " --data " + data + " --json " + out);
+  EXPECT_EQ(r.code, 0) << r.out;
+  std::string json = test::slurp(out);
+  const size_t run = json.find(",\"run\":{");
+  EXPECT_NE(run, std::string::npos) << json;
+  if (run == std::string::npos) return "";
+  // Keep the event count (behaviour), drop the timings.
+  const size_t events = json.find("\"events\":", run);
+  const size_t comma = json.find(',', events);
+  EXPECT_NE(events, std::string::npos);
+  EXPECT_NE(comma, std::string::npos);
+  if (events == std::string::npos || comma == std::string::npos) return "";
+  const std::string kept = json.substr(0, run) + json.substr(events, comma - events);
+  EXPECT_EQ(json.find("wall_s"), json.rfind("wall_s")) << "one timing field expected: " << json;
+  EXPECT_EQ(kept.find("wall_s"), std::string::npos);
+  EXPECT_EQ(kept.find("per_s"), std::string::npos);
+  Fnv1a h;
+  h.add(kept.data(), kept.size());
+  return hex(h.value());
+}
+
+struct Golden {
+  const char* config;
+  uint64_t replay_frames;
+  const char* replay_digest;
+  const char* backtest_digest;
+};
+
+class GoldenDigest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("mm_golden_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void check(const std::string& data, const std::vector<Golden>& golden) {
+    ASSERT_EQ(golden.size(), kConfigs.size());
+    for (size_t i = 0; i < kConfigs.size(); ++i) {
+      const Golden& g = golden[i];
+      ASSERT_EQ(kConfigs[i], g.config);
+      std::string cfg = kExamples + kConfigs[i] + ".toml";
+      if (kConfigs[i] == "requote") {
+        cfg = (dir_ / "requote.toml").string();
+        std::ofstream(cfg) << kRequote;
+      }
+      const ReplayDigest rd = replay_digest(data, cfg);
+      EXPECT_GT(rd.frames, 0u) << cfg << ": the replay must send orders, or the digest pins nothing";
+      EXPECT_EQ(rd.frames, g.replay_frames) << cfg;
+      EXPECT_EQ(rd.digest, g.replay_digest) << cfg;
+      EXPECT_EQ(backtest_digest(data, cfg, dir_.string()), g.backtest_digest) << cfg;
+    }
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(GoldenDigest, RealRecordingOrderFramesAndBacktestJsonUnchanged) {
+  if (!std::filesystem::is_directory(kShared))
+    GTEST_SKIP() << kShared << " absent (a clone without the data)";
+  ASSERT_TRUE(std::filesystem::exists(kRec)) << kRec;
+  check(kRec, {
+                  {"avellaneda", 1, "9dbf26c11b953ff0", "dd19969c7581cc5e"},
+                  {"fixed", 1, "0927793c0e25f7aa", "c32abf5569def914"},
+                  {"glft", 2, "2d96ba46b470d7cb", "f24996e0f7d2cd55"},
+                  {"inventory", 1, "dcfe94637152ad34", "dd19969c7581cc5e"},
+                  {"requote", 1, "72e46fd6a6cd80b6", "00b82b0eb056e8fc"},
+              });
+}
+
+TEST_F(GoldenDigest, GeneratedMarketOrderFramesAndBacktestJsonUnchanged) {
+  // `mm gen --seconds 600 --seed 42`: ten minutes of BTCUSDT around 65,000 (the examples' sizing).
+  GenParams p;
+  p.seconds = 600;
+  p.seed = 42;
+  const std::string file = (dir_ / "gen.mmcap").string();
+  const GenResult g = write_synthetic_capture(p, file);
+  ASSERT_EQ(g.status, CaptureError::kOk) << g.message;
+  check(file, {
+                  {"avellaneda", 25, "40f1370e2c485296", "67eb0c8483eb8830"},
+                  {"fixed", 28, "09654d1f35858059", "d2e4d43b8286d33a"},
+                  {"glft", 1605, "8fe2972198ae2ed2", "4c989f5900e4df84"},
+                  {"inventory", 12, "64cbc50f56fa3c3d", "bbc047e1dd2594ab"},
+                  {"requote", 3859, "9a4ef0db6052bbdf", "2ce679a2260be731"},
+              });
+}
+
+}  // namespace
+}  // namespace mm::tools
