@@ -7,6 +7,20 @@
 
 namespace mm {
 
+#ifdef MM_GATE_SLOW_SEND
+namespace {
+// Test-only, compiled into bench/gate's perf_gate_slow and nowhere else: one extra pass over every encoded
+// frame (an FNV-1a hash kept in a volatile), the deliberate slowdown the performance gate's own test
+// (tests/bench/perf_gate_test.py) must catch.
+volatile uint64_t gate_slow_send_sink = 0;
+[[gnu::noinline]] void gate_slow_send_work(const char* p, size_t n) noexcept {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 0x100000001b3ull;
+  gate_slow_send_sink = h;
+}
+}  // namespace
+#endif
+
 RecordingVenue::RecordingVenue(const InstrumentRegistry& registry, int64_t recv_window_ms, uint64_t mask_seed)
     : registry_(registry), masks_(mask_seed), stream_(recv_window_ms), buf_(kBufferBytes) {}
 
@@ -30,6 +44,9 @@ bool RecordingVenue::emit(EncodeFn&& fn) noexcept {
     return false;
   }
   frames_[frame_count_++] = {used_ + f.offset, f.size};
+#ifdef MM_GATE_SLOW_SEND
+  gate_slow_send_work(buf_.data() + used_ + f.offset, f.size);
+#endif
   used_ += f.offset + f.size;
   ++stats_.frames;
   stats_.bytes += f.size;
