@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up, build and run the whole test suite: an optimized build (RelWithDebInfo) with warnings as errors, then the
+# Set up, build and run the whole test suite: an optimized build (RelWithDebInfo) with warnings as errors and the
+# performance gate (bench/gate/perf_gate.py: instruction counts against bench/baseline.json, then ratios), then the
 # sanitizer build (AddressSanitizer + UndefinedBehaviorSanitizer) for the suites that feed hostile input.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ jobs=${MM_JOBS:-$(nproc)}
 cmake --preset ci >/dev/null
 cmake --build --preset ci -j "$jobs"
 ctest --preset ci -j "$jobs"
+# The performance gate: instruction counts against bench/baseline.json, then the report-only ratios.
+/usr/bin/python3 bench/gate/perf_gate.py --build-dir build/ci
 
 if [ "${MM_SKIP_SANITIZERS:-0}" != "1" ]; then
   cmake --preset asan-ubsan >/dev/null
