@@ -20,6 +20,18 @@ constexpr int kTtqTicks = 2000;
 constexpr int kTtqRounds = 10;
 constexpr int kReplayRounds = 20;
 
+// The last input delta restores the snapshot's touch (65114.20 / 65114.30), so the floor's last bid frame
+// must be a masked order.amend at the mid rounded down less 10 ticks: 65113.2.
+bool floor_bid_frame_ok(const FloorQuoter& floor) {
+  const std::string_view f = floor.frame(0);
+  if (f.size() < 8 || static_cast<unsigned char>(f[0]) != 0x81) return false;
+  std::string payload(f.substr(8));
+  for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(payload[i] ^ f[4 + (i & 3)]);
+  return payload.starts_with("{\"reqId\":\"r") &&
+         payload.find("\"op\":\"order.amend\"") != std::string::npos &&
+         payload.find("\"price\":\"65113.2\"") != std::string::npos;
+}
+
 // Tick-to-quote p50 of `mm replay --config` (a one-level ladder: two amends per tick) against FloorQuoter,
 // on the gate's tick-to-quote input; both timed with the same TSC over the ticks that sent orders.
 RatioRow tick_to_quote_ratio(const std::string& path) {
@@ -78,7 +90,19 @@ RatioRow tick_to_quote_ratio(const std::string& path) {
       if (sent > 0 && i > 0) floor_hist.record(tsc.ticks_to_duration_ns(b - a));
     }
   }
-  row.mm = static_cast<double>(r.latency(tools::ReplayStage::kQuote).p50());
+  // Both sides must have done the whole work on every tick, or the ratio would compare unequal things.
+  const uint64_t ticks = static_cast<uint64_t>(kTtqRounds) * kTtqTicks;
+  const LatencyHistogram& quote = r.latency(tools::ReplayStage::kQuote);
+  if (floor_hist.count() != ticks || quote.count() < ticks) {
+    row.skipped = "not every tick quoted (mm " + std::to_string(quote.count()) + ", floor " +
+                  std::to_string(floor_hist.count()) + " of " + std::to_string(ticks) + ")";
+    return row;
+  }
+  if (!floor_bid_frame_ok(*floor)) {
+    row.skipped = "the floor's last bid frame does not unmask to the expected order.amend";
+    return row;
+  }
+  row.mm = static_cast<double>(quote.p50());
   row.floor = static_cast<double>(floor_hist.p50());
   row.ratio = row.floor > 0 ? row.mm / row.floor : 0;
   return row;
@@ -119,9 +143,9 @@ class ZstdLineCounter {
 // `mm replay FILE` from file to books (Replayer::run: read, decompress, parse every message, books of every
 // symbol) against reading the same file the cheapest way. prepare() is left out of both: it is start-up (an
 // instruments scan, and a 20 ms TSC calibration that alone would halve this file's figure), not throughput.
-// Both in MB/s of decompressed JSON, each side's best of alternating rounds: a round takes a few milliseconds,
-// and on a shared VM a median still caught other tenants' bursts; the fastest round is each side's cost with
-// the least interference.
+// Both in MB/s of decompressed JSON, each side's best of alternating rounds: a round takes a few
+// milliseconds, and on a shared VM a median still caught other tenants' bursts; the fastest round is each
+// side's cost with the least interference.
 RatioRow replay_ratio(const std::string& path) {
   RatioRow row{"replay_throughput",
                "mm replay FILE (Replayer::run, in process) vs zstd -dc FILE | wc -l (in process), best of 20",
