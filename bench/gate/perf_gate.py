@@ -389,6 +389,9 @@ def main(argv=None):
     try:
         if not os.access(exe, os.X_OK):
             raise GateError(f"{exe}: not built (cmake --build {a.build_dir} --target perf_gate)")
+        if a.write_baseline and a.scenario and os.path.exists(a.baseline):
+            raise GateError(f"{a.baseline}: --write-baseline with --scenario would drop the other scenarios' "
+                            f"baselines; re-take them all (no --scenario), or write to a new file")
         info = build_info(exe)
         baseline = None if a.write_baseline else load_baseline(a.baseline)
         tolerance = a.tolerance or (baseline or {}).get("tolerance_pct", TOLERANCE_PCT)

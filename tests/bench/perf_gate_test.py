@@ -183,20 +183,22 @@ class GateRunTest(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.dir)
 
-    def gate(self, exe, *args):
+    def gate(self, exe, *args, baseline=None):
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            rc = perf_gate.main(["--exe", exe, "--baseline", self.baseline, "--no-ratios", *args])
+            rc = perf_gate.main(["--exe", exe, "--baseline", baseline or self.baseline, "--no-ratios", *args])
         return rc, out.getvalue(), err.getvalue()
 
     @unittest.skipUnless(os.path.exists(RECORDING), f"{RECORDING} not beside this checkout")
     def test_unchanged_build_passes_identically_and_slower_build_fails(self):
+        baseline = os.path.join(self.dir, "taken.json")
         first = os.path.join(self.dir, "first.json")
-        rc, out, err = self.gate(GATE, "--scenario", self.SCENARIO, "--write-baseline", "--json", first)
+        rc, out, err = self.gate(GATE, "--scenario", self.SCENARIO, "--write-baseline", "--json", first,
+                                 baseline=baseline)
         self.assertEqual(rc, 0, out + err)
 
         again = os.path.join(self.dir, "again.json")
-        rc, out, err = self.gate(GATE, "--scenario", self.SCENARIO, "--json", again)
+        rc, out, err = self.gate(GATE, "--scenario", self.SCENARIO, "--json", again, baseline=baseline)
         self.assertEqual(rc, 0, out + err)
         self.assertRegex(out, self.SCENARIO + r"\s+[\d,.]+\s+[\d,.]+\s+\+0.00 %\s+ok")
         self.assertIn("perf gate: passed", out)
@@ -206,7 +208,7 @@ class GateRunTest(unittest.TestCase):
         self.assertEqual(a["ir"], b["ir"])
         self.assertGreater(a["ir"], 0)
 
-        rc, out, err = self.gate(GATE_SLOW, "--scenario", self.SCENARIO)
+        rc, out, err = self.gate(GATE_SLOW, "--scenario", self.SCENARIO, baseline=baseline)
         self.assertEqual(rc, 1, out + err)
         self.assertRegex(out, self.SCENARIO + r"\s+[\d,.]+\s+[\d,.]+\s+\+\d+\.\d\d %\s+REGRESSION")
         self.assertIn("perf gate: FAILED", out)
@@ -227,6 +229,16 @@ class GateRunTest(unittest.TestCase):
         rc, out, err = self.gate(GATE, "--scenario", "tick_to_qoute_1")
         self.assertEqual(rc, 2, out + err)
         self.assertIn("unknown scenario 'tick_to_qoute_1'", err)
+
+    def test_partial_retake_never_drops_the_other_baselines(self):
+        path = os.path.join(self.dir, "full.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump({"scenarios": {"parse_book": {"ir_per_op": 5.0}, self.SCENARIO: {"ir_per_op": 9.0}}}, f)
+        rc, out, err = self.gate(GATE, "--scenario", self.SCENARIO, "--write-baseline", baseline=path)
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("would drop the other scenarios' baselines", err)
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(set(json.load(f)["scenarios"]), {"parse_book", self.SCENARIO})
 
     def test_executable_not_built_says_which_target(self):
         rc, _, err = self.gate(os.path.join(self.dir, "nope"))
