@@ -424,7 +424,9 @@ def main(argv=None):
                            "ratios": ratios}, f, indent=1)
         print()
         if fail:
-            print("perf gate: FAILED (a count above its baseline, a failed scenario, or one without a baseline)")
+            print("perf gate: FAILED (a count above its baseline, a failed scenario, or one without a baseline). "
+                  "If the extra work is deliberate, re-take the baseline (tools/bench.sh --write-baseline) in a "
+                  "commit of its own that says why.")
             return 1
         print("perf gate: passed")
         return 0
