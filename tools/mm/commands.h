@@ -10,6 +10,7 @@ void register_convert(CLI::App& app);
 void register_gen(CLI::App& app);
 void register_backtest(CLI::App& app);
 void register_optimize(CLI::App& app);
+void register_sim(CLI::App& app);
 
 // Exit code of the subcommand that ran.
 int last_exit_code();

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   mm::tools::register_gen(app);
   mm::tools::register_backtest(app);
   mm::tools::register_optimize(app);
+  mm::tools::register_sim(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
