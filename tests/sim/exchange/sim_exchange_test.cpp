@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "net/bybit_codec.h"
+#include "tests/support/alloc_counter.h"
 #include "tests/sim/exchange/exchange_test_util.h"
 
 namespace mm::simx::test {
@@ -631,6 +632,91 @@ TEST(SimExchangeRest, QueriesReportOrdersExecutionsPositionsAndKeys) {
   EXPECT_EQ(r.http_status, 404);
   EXPECT_FALSE(e.ex->handles_rest("/v5/market/time"));
   EXPECT_TRUE(e.ex->handles_rest("/v5/order/create"));
+}
+
+}  // namespace
+}  // namespace mm::simx::test
+
+namespace mm::simx::test {
+namespace {
+
+// A WsOutput that keeps nothing (so the test itself allocates nothing per message).
+struct CountingOut final : WsOutput {
+  uint64_t messages = 0, bytes = 0;
+  void send_text(ConnId, std::string_view t) override {
+    ++messages;
+    bytes += t.size();
+  }
+  void close(ConnId, uint16_t, std::string_view) override {}
+};
+
+TEST(SimExchangeHotPath, TradeWsOrdersFillsAndPushesAllocateNothingOnceWarm) {
+  InstrumentRegistry reg;
+  const InstrumentId id = reg.add(make(Category::kLinear, "BTCUSDT", "0.10", "0.001", "0.001", "100", "5"));
+  ExchangeConfig cfg;
+  cfg.create_per_second = cfg.cancel_per_second = cfg.amend_per_second = 1'000'000;
+  CountingOut out;
+  SimExchange ex(cfg, reg, out);
+  Signer signer;
+  ASSERT_EQ(signer.init(kTestApiKey, kTestApiSecret), SignerError::kOk);
+  const int64_t expires = kT0Ms + 3'600'000;
+  char sig[kSignatureHexLen];
+  ASSERT_EQ(signer.sign_ws_auth(expires, sig), SignerError::kOk);
+  const std::string auth = R"({"op":"auth","args":["mmsim-test-key",)" + std::to_string(expires) + ",\"" +
+                           std::string(sig, kSignatureHexLen) + "\"]}";
+  ex.on_ws_open(1, WsChannel::kPrivate, "127.0.0.1", kT0);
+  ex.on_ws_text(1, auth, kT0);
+  ex.on_ws_text(1, R"({"op":"subscribe","args":["order","execution","position","wallet"]})", kT0);
+  ex.on_ws_open(2, WsChannel::kTrade, "127.0.0.1", kT0);
+  ex.on_ws_text(2, auth, kT0);
+  Price bid, ask;
+  Qty one;
+  ASSERT_EQ(to_price(reg.get(id), "50000", bid), DecimalError::kOk);
+  ASSERT_EQ(to_price(reg.get(id), "50000.1", ask), DecimalError::kOk);
+  ASSERT_EQ(to_qty(reg.get(id), "1", one), DecimalError::kOk);
+  const PriceLevel b{bid, one}, a{ask, one};
+  BookUpdate snap;
+  snap.instrument = id;
+  snap.snapshot = true;
+  snap.bids = &b;
+  snap.bid_count = 1;
+  snap.asks = &a;
+  snap.ask_count = 1;
+  const std::string header = R"({"header":{"X-BAPI-TIMESTAMP":")" + std::to_string(kT0Ms) + R"("},"op":")";
+  // Per cycle: a buy rests at the bid and is filled by a print through it; a sell rests at the ask, is amended,
+  // then cancelled; a post-only crosses.
+  constexpr int kCycles = 600;
+  std::vector<std::string> msgs;
+  for (int i = 0; i < kCycles; ++i) {
+    const std::string n = std::to_string(i);
+    msgs.push_back(header + "order.create\",\"args\":[" + order_json("Buy", "0.01", "50000", "\"orderLinkId\":\"b" + n + "\"") + "]}");
+    msgs.push_back(header + "order.create\",\"args\":[" + order_json("Sell", "0.01", "50000.1", "\"orderLinkId\":\"s" + n + "\"") + "]}");
+    msgs.push_back(header + R"(order.amend","args":[{"category":"linear","symbol":"BTCUSDT","orderLinkId":"s)" + n +
+                   R"(","price":"50000.2"}]})");
+    msgs.push_back(header + R"(order.cancel","args":[{"category":"linear","symbol":"BTCUSDT","orderLinkId":"s)" + n + R"("}]})");
+    msgs.push_back(header + "order.create\",\"args\":[" + order_json("Buy", "0.01", "50000.1", R"("timeInForce":"PostOnly")") + "]}");
+  }
+  TradeEvent through;
+  through.instrument = id;
+  through.taker_side = Side::kSell;
+  ASSERT_EQ(to_price(reg.get(id), "49999", through.price), DecimalError::kOk);
+  through.qty = one;
+  auto cycle = [&](int i) {
+    ex.on_book(snap, kT0);
+    for (int k = 0; k < 5; ++k) ex.on_ws_text(2, msgs[static_cast<size_t>(i * 5 + k)], kT0);
+    ex.on_trade(through, kT0);
+  };
+  for (int i = 0; i < 100; ++i) cycle(i);  // warm-up: buffers reach their sizes
+  const uint64_t before = out.messages;
+  const ExchangeStats warm = ex.stats();
+  mm::test::AllocScope scope;
+  for (int i = 100; i < kCycles; ++i) cycle(i);
+  const uint64_t allocations = scope.allocations();
+  EXPECT_EQ(allocations, 0u);
+  const ExchangeStats s = ex.stats();
+  EXPECT_EQ(s.fills - warm.fills, static_cast<uint64_t>(kCycles - 100));
+  EXPECT_EQ(s.orders_rejected, 0u);
+  EXPECT_GT(out.messages - before, static_cast<uint64_t>((kCycles - 100) * 9));
 }
 
 }  // namespace
