@@ -319,6 +319,10 @@ struct ExchangeCore final : private FillSink {
   void flush(int64_t now_ns);  // pushes dirty orders, positions, wallets
   Market& market(InstrumentId id);
   OrderRec& new_order_slot(uint32_t& slot_out);
+  // Slots of the order ring ever used (scans stop there: a short run does not walk the whole ring).
+  [[nodiscard]] uint32_t used_order_slots() const noexcept {
+    return order_seq_ < cfg_.order_history ? static_cast<uint32_t>(order_seq_) : cfg_.order_history;
+  }
   [[nodiscard]] uint64_t link_key(uint32_t account, std::string_view link) const noexcept;
   [[nodiscard]] Price reference_price(InstrumentId id) const noexcept;
   PositionSlot& position_slot(uint32_t account, InstrumentId id);

@@ -404,7 +404,7 @@ Verdict ExchangeCore::cancel_all(uint32_t account, const RequestFields& f, int64
     if (only == kNoInstrument) return {kParamError, "params error: symbol invalid"};
   }
   const std::string_view base = f.get(Field::kBaseCoin), settle = f.get(Field::kSettleCoin);
-  for (uint32_t s = 0; s < cfg_.order_history; ++s) {
+  for (uint32_t s = 0, used = used_order_slots(); s < used; ++s) {
     const OrderRec& o = orders_[s];
     if (o.seq == 0 || o.account != account || !o.live()) continue;
     const Instrument& in = reg_.get(o.inst);
@@ -426,7 +426,7 @@ Verdict ExchangeCore::cancel_all(uint32_t account, const RequestFields& f, int64
 
 void ExchangeCore::cancel_all_by(uint32_t account, std::optional<Product> product,
                                  std::string_view cancel_type, int64_t now_ns) {
-  for (uint32_t s = 0; s < cfg_.order_history; ++s) {
+  for (uint32_t s = 0, used = used_order_slots(); s < used; ++s) {
     OrderRec& o = orders_[s];
     if (o.seq == 0 || o.account != account || !o.live()) continue;
     const Category cat = reg_.get(o.inst).category;

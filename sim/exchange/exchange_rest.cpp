@@ -592,7 +592,7 @@ Verdict ExchangeCore::rest_query(const RestRoute& route, const ApiKey& key, cons
     }
   } else {
     const uint32_t cap = cfg_.order_history;
-    for (uint32_t k = 0; k < cap; ++k) {
+    for (uint32_t k = 0, used = used_order_slots(); k < used; ++k) {
       const uint32_t s = (order_next_ + cap - 1 - k) % cap;  // newest first
       const OrderRec& o = orders_[s];
       if (o.seq == 0 || o.account != account || !accept(o.inst, o.seq, o.link)) continue;
