@@ -69,10 +69,13 @@ void BM_SimExchangeTradeWsCreateCancel(benchmark::State& state) {
   std::vector<std::string> creates, cancels;
   for (int i = 0; i < kIds; ++i) {
     const std::string link = "q" + std::to_string(i);
-    creates.push_back(head + R"(order.create","args":[{"category":"linear","symbol":"BTCUSDT","side":"Buy",)"
-                             R"("orderType":"Limit","qty":"0.010","price":"49000.0","timeInForce":"PostOnly",)"
-                             R"("orderLinkId":")" + link + R"("}]})");
-    cancels.push_back(head + R"(order.cancel","args":[{"category":"linear","symbol":"BTCUSDT","orderLinkId":")" +
+    creates.push_back(head +
+                      R"(order.create","args":[{"category":"linear","symbol":"BTCUSDT","side":"Buy",)"
+                      R"("orderType":"Limit","qty":"0.010","price":"49000.0","timeInForce":"PostOnly",)"
+                      R"("orderLinkId":")" +
+                      link + R"("}]})");
+    cancels.push_back(head +
+                      R"(order.cancel","args":[{"category":"linear","symbol":"BTCUSDT","orderLinkId":")" +
                       link + R"("}]})");
   }
   // orderLinkIds must be unique for the run: each id is used once, then the exchange is rebuilt.
@@ -98,9 +101,12 @@ void BM_SimExchangeBookDelta(benchmark::State& state) {
   Setup s;
   const std::string head = R"({"header":{"X-BAPI-TIMESTAMP":")" + std::to_string(kT0Ms) + R"("},"op":")";
   for (int i = 0; i < 10; ++i)
-    s.ex->on_ws_text(2, head + R"(order.create","args":[{"category":"linear","symbol":"BTCUSDT","side":"Buy",)"
-                             R"("orderType":"Limit","qty":"0.010","price":")" + std::to_string(49000 - i) +
-                             R"("}]})", kT0);
+    s.ex->on_ws_text(2,
+                     head +
+                         R"(order.create","args":[{"category":"linear","symbol":"BTCUSDT","side":"Buy",)"
+                         R"("orderType":"Limit","qty":"0.010","price":")" +
+                         std::to_string(49000 - i) + R"("}]})",
+                     kT0);
   std::vector<PriceLevel> bids(50), asks(50);
   for (int k = 0; k < 50; ++k) {
     bids[static_cast<size_t>(k)] = {Price{500000 - k}, Qty{1000}};

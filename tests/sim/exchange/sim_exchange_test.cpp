@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "net/bybit_codec.h"
-#include "tests/support/alloc_counter.h"
 #include "tests/sim/exchange/exchange_test_util.h"
+#include "tests/support/alloc_counter.h"
 
 namespace mm::simx::test {
 namespace {
@@ -683,18 +683,24 @@ TEST(SimExchangeHotPath, TradeWsOrdersFillsAndPushesAllocateNothingOnceWarm) {
   snap.asks = &a;
   snap.ask_count = 1;
   const std::string header = R"({"header":{"X-BAPI-TIMESTAMP":")" + std::to_string(kT0Ms) + R"("},"op":")";
-  // Per cycle: a buy rests at the bid and is filled by a print through it; a sell rests at the ask, is amended,
-  // then cancelled; a post-only crosses.
+  // Per cycle: a buy rests at the bid and is filled by a print through it; a sell rests at the ask, is
+  // amended, then cancelled; a post-only crosses.
   constexpr int kCycles = 600;
   std::vector<std::string> msgs;
   for (int i = 0; i < kCycles; ++i) {
     const std::string n = std::to_string(i);
-    msgs.push_back(header + "order.create\",\"args\":[" + order_json("Buy", "0.01", "50000", "\"orderLinkId\":\"b" + n + "\"") + "]}");
-    msgs.push_back(header + "order.create\",\"args\":[" + order_json("Sell", "0.01", "50000.1", "\"orderLinkId\":\"s" + n + "\"") + "]}");
-    msgs.push_back(header + R"(order.amend","args":[{"category":"linear","symbol":"BTCUSDT","orderLinkId":"s)" + n +
+    msgs.push_back(header + "order.create\",\"args\":[" +
+                   order_json("Buy", "0.01", "50000", "\"orderLinkId\":\"b" + n + "\"") + "]}");
+    msgs.push_back(header + "order.create\",\"args\":[" +
+                   order_json("Sell", "0.01", "50000.1", "\"orderLinkId\":\"s" + n + "\"") + "]}");
+    msgs.push_back(header +
+                   R"(order.amend","args":[{"category":"linear","symbol":"BTCUSDT","orderLinkId":"s)" + n +
                    R"(","price":"50000.2"}]})");
-    msgs.push_back(header + R"(order.cancel","args":[{"category":"linear","symbol":"BTCUSDT","orderLinkId":"s)" + n + R"("}]})");
-    msgs.push_back(header + "order.create\",\"args\":[" + order_json("Buy", "0.01", "50000.1", R"("timeInForce":"PostOnly")") + "]}");
+    msgs.push_back(header +
+                   R"(order.cancel","args":[{"category":"linear","symbol":"BTCUSDT","orderLinkId":"s)" + n +
+                   R"("}]})");
+    msgs.push_back(header + "order.create\",\"args\":[" +
+                   order_json("Buy", "0.01", "50000.1", R"("timeInForce":"PostOnly")") + "]}");
   }
   TradeEvent through;
   through.instrument = id;
