@@ -64,6 +64,7 @@ class ServerCore final : public WsOutput, public MarketSink {
   void on_market_trades(std::span<const TradeEvent> prints) override;
 
   uint16_t port() const noexcept { return port_; }
+  void attach_exchange(ExchangeHandler* exchange) noexcept { exchange_ = exchange; }
   PublicMarket& market() noexcept { return market_; }
 
  private:

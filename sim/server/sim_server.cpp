@@ -14,6 +14,12 @@ SimServer::SimServer(SimServerOptions options, const EventData& data, ExchangeHa
     : impl_(std::make_unique<Impl>(std::move(options), data, exchange)) {}
 SimServer::~SimServer() = default;
 
+WsOutput& SimServer::ws_output() noexcept {
+  return impl_->core;
+}
+void SimServer::attach_exchange(ExchangeHandler* exchange) noexcept {
+  impl_->core.attach_exchange(exchange);
+}
 std::string SimServer::start() {
   return impl_->core.start();
 }

@@ -88,6 +88,12 @@ class SimServer {
   SimServer(const SimServer&) = delete;
   SimServer& operator=(const SimServer&) = delete;
 
+  // The server's side of the exchange seam, and attaching the exchange built on it (the exchange needs the
+  // output at construction, the server needs the exchange: construct the server with null, then attach).
+  // Precondition for attach_exchange: before run().
+  [[nodiscard]] WsOutput& ws_output() noexcept;
+  void attach_exchange(ExchangeHandler* exchange) noexcept;
+
   // Binds and listens (cold). Returns "" or an error naming the address or the certificate file.
   [[nodiscard]] std::string start();
   [[nodiscard]] uint16_t port() const noexcept;

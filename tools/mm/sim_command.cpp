@@ -17,8 +17,11 @@
 
 #include "sim/event_data.h"
 #include "sim/server/fault.h"
+#include "sim/server/sim_app.h"
 #include "sim/server/sim_server.h"
+#include "sim/server/tls_certs.h"
 #include "tools/mm/commands.h"
+#include "tools/mm/config.h"
 #include "tools/mm/gen.h"
 
 namespace mm::tools {
@@ -96,6 +99,13 @@ void register_sim(CLI::App& app) {
   cmd->add_option("--port", a->port, "Port (0: a free port)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
+  cmd->add_flag("--tls", a->tls, "Serve HTTPS/WSS (needs --cert-dir)");
+  cmd->add_option(
+      "--cert-dir", a->cert_dir,
+      "TLS material: cert.pem + key.pem found there, else a new CA (ca.pem) and server certificate");
+  cmd->add_option("--keys", a->keys, "API keys and accounts (TOML [[key]] tables); default: mmsim-test-key");
+  cmd->add_option("--config", a->config,
+                  "mm config whose [backtest] fill engine, fees and limits the exchange uses");
   cmd->add_option("--seed", a->seed, "Seed of the synthetic market (--gen)")->capture_default_str();
   cmd->add_option("--duration", a->duration_s, "Stop by itself after S seconds")->check(CLI::Range(0.0, 1e9));
   cmd->add_option("--faults", a->faults, "Fault scenario (TOML [[fault]] tables, times relative to start)");
@@ -126,6 +136,39 @@ void register_sim(CLI::App& app) {
         return fail(2, "--speed must be a positive number or max, not '" + a->speed + "'");
       }
     }
+    if (a->tls != !a->cert_dir.empty()) return fail(2, "--tls and --cert-dir DIR go together");
+    if (a->tls) {
+      simx::TlsFiles tls;
+      if (std::string e = simx::prepare_tls_files(a->cert_dir, tls); !e.empty()) return fail(1, e);
+      o.tls = true;
+      o.cert_file = tls.cert_file;
+      o.key_file = tls.key_file;
+    }
+    simx::ExchangeConfig xc;
+    xc.seed = a->seed;
+    if (!a->keys.empty()) {
+      try {
+        xc.keys = simx::load_keys_file(a->keys);
+      } catch (const std::exception& e) {
+        return fail(2, e.what());
+      }
+    }
+    if (!a->config.empty()) {
+      MmConfig cfg;
+      if (std::string e = load_config(a->config, cfg); !e.empty()) return fail(2, e);
+      // The [backtest] venue settings, so a paper run here and a backtest of the same file match.
+      const SimConfig& sc = cfg.backtest.sim;
+      xc.queue = sc.queue;
+      xc.book_window_ticks = sc.book_window_ticks;
+      xc.maker_fee_rate = sc.maker_fee_rate;
+      xc.taker_fee_rate = sc.taker_fee_rate;
+      xc.create_per_second = static_cast<int32_t>(sc.create_per_second);
+      xc.amend_per_second = static_cast<int32_t>(sc.amend_per_second);
+      xc.cancel_per_second = static_cast<int32_t>(sc.cancel_per_second);
+      xc.cancel_all_per_second = static_cast<int32_t>(sc.cancel_all_per_second);
+      xc.matching_latency_ns = sc.entry_latency.file.empty() ? sc.entry_latency.constant_ns : 0;
+    }
+    if (std::string e = xc.validate(); !e.empty()) return fail(2, e);
     if (!a->faults.empty()) {
       if (std::string e = load_fault_file(a->faults, o.faults); !e.empty()) return fail(2, e);
     }
@@ -156,14 +199,13 @@ void register_sim(CLI::App& app) {
     if (!gen_path.empty()) std::remove(gen_path.c_str());
     if (le != EventDataError::kOk)
       return fail(le == EventDataError::kRecording || le == EventDataError::kEventFile ? 1 : 2, error);
-    simx::SimServer server(std::move(o), data, nullptr);
-    if (std::string e = server.start(); !e.empty()) return fail(1, e.substr(e.find(": ") + 2));
-    std::printf("mm sim listening on %s\n", server.url().c_str());
+    simx::SimApp sim(std::move(o), xc, data);
+    if (std::string e = sim.start(); !e.empty()) return fail(1, e.substr(e.find(": ") + 2));
+    std::printf("mm sim listening on %s\n", sim.url().c_str());
     std::fflush(stdout);
-    if (std::string e = server.run(); !e.empty()) return fail(1, e.substr(e.find(": ") + 2));
+    if (std::string e = sim.run(); !e.empty()) return fail(1, e.substr(e.find(": ") + 2));
     if (!a->summary_json.empty()) {
-      const std::string json = simx::summary_json(server.stats(), simx::ExchangeCounters{});
-      if (std::string e = write_text_file(a->summary_json, json); !e.empty()) return fail(1, e);
+      if (std::string e = write_text_file(a->summary_json, sim.summary_json()); !e.empty()) return fail(1, e);
     }
   });
 }
