@@ -25,8 +25,23 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# The third-party client suite of `mm sim` (tools/sdk-test, issue 10): npm's bybit-api SDK, pinned by
+# tools/sdk-test/package.json (major 4) and its package-lock.json. Needs node and npm; skipped without them.
+install_sdk() {
+  local dir
+  dir="$(cd "$(dirname "$0")" && pwd)/sdk-test"
+  if [ -d "$dir/node_modules/bybit-api" ]; then return 0; fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: npm not found: the bybit-api SDK test (tools/sdk-test) will be skipped"
+    return 0
+  fi
+  echo "setup: installing bybit-api@4 into $dir"
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
+  install_sdk
   exit 0
 fi
 
@@ -35,3 +50,4 @@ if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 echo "setup: installing ${missing[*]}"
 "${sudo_cmd[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_sdk

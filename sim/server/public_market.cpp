@@ -129,17 +129,30 @@ void PublicMarket::on_book(const BookUpdate& update, int64_t now_ns) {
 void PublicMarket::publish_depth(SymbolState& s, DepthStream& d, bool snapshot, bool /*source_snapshot*/,
                                  const BookUpdate* update, int64_t now_ns) {
   const Side sides[2] = {Side::kBuy, Side::kSell};
-  if (!snapshot && update != nullptr &&
-      beyond_top(Side::kBuy, d.pub[0], d.depth, update->bids, update->bid_count) &&
-      beyond_top(Side::kSell, d.pub[1], d.depth, update->asks, update->ask_count)) {
-    return;  // nothing in this depth's top changed
+  // A side whose changes all lie below its published top cannot change it: that side is neither walked nor
+  // diffed (the common case for a deep source feeding a shallow topic).
+  bool changed[2] = {true, true};
+  if (!snapshot && update != nullptr) {
+    changed[0] = !beyond_top(Side::kBuy, d.pub[0], d.depth, update->bids, update->bid_count);
+    changed[1] = !beyond_top(Side::kSell, d.pub[1], d.depth, update->asks, update->ask_count);
+    if (!changed[0] && !changed[1]) return;
   }
-  for (int k = 0; k < 2; ++k) fill_top(s.book, sides[k], d.depth, d.next[k]);
+  for (int k = 0; k < 2; ++k) {
+    if (changed[k]) fill_top(s.book, sides[k], d.depth, d.next[k]);
+  }
   if (!snapshot) {
-    for (int k = 0; k < 2; ++k) diff_levels(sides[k], d.pub[k], d.next[k], d.changes[k]);
+    for (int k = 0; k < 2; ++k) {
+      if (changed[k]) {
+        diff_levels(sides[k], d.pub[k], d.next[k], d.changes[k]);
+      } else {
+        d.changes[k].clear();
+      }
+    }
     if (d.changes[0].empty() && d.changes[1].empty()) return;
   }
-  for (int k = 0; k < 2; ++k) d.pub[k].swap(d.next[k]);
+  for (int k = 0; k < 2; ++k) {
+    if (changed[k]) d.pub[k].swap(d.next[k]);
+  }
   d.live = true;
   ++d.u;
   // Level 1 is snapshots only (Bybit); deeper topics send deltas after the first snapshot.

@@ -59,6 +59,10 @@ class TestClient {
   }
   // Reads more bytes into the buffer; false on timeout, close or error.
   bool read_more() {
+    if (pos_ != 0) {
+      in_.erase(0, pos_);
+      pos_ = 0;
+    }
     char buf[65536];
     const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n <= 0) {
@@ -72,6 +76,8 @@ class TestClient {
 
   // One whole HTTP response (status line, headers, Content-Length body); "" on timeout or close.
   std::string read_http_response() {
+    in_.erase(0, pos_);
+    pos_ = 0;
     for (;;) {
       const size_t end = in_.find("\r\n\r\n");
       if (end != std::string::npos) {
@@ -124,10 +130,10 @@ class TestClient {
   std::optional<Message> recv_frame() {
     for (;;) {
       WsFrame f;
-      const WsParseResult r = parse_server_frame(in_, size_t{64} << 20, f);
+      const WsParseResult r = parse_server_frame(std::string_view(in_).substr(pos_), size_t{64} << 20, f);
       if (r.status == WsParseStatus::kFrame) {
         Message m{f.opcode, std::string(f.payload), 0};
-        in_.erase(0, f.frame_len);
+        pos_ += f.frame_len;  // consumed bytes are dropped in bulk by read_more, not per frame
         if (m.opcode == WsOpcode::kClose && m.payload.size() >= 2) {
           m.close_code = static_cast<uint16_t>((static_cast<uint8_t>(m.payload[0]) << 8) |
                                                static_cast<uint8_t>(m.payload[1]));
@@ -166,6 +172,7 @@ class TestClient {
   }
   int fd_ = -1;
   std::string in_;
+  size_t pos_ = 0;  // bytes of in_ already consumed as WebSocket frames
   bool eof_ = false;
   uint16_t last_close_ = 0;
   std::string close_reason_;
