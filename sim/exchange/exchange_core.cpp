@@ -370,6 +370,16 @@ void ExchangeCore::check_dcp(int64_t now_ns) {
 
 std::string ExchangeCore::fill_partially(std::string_view order, std::string_view qty, int64_t now_ns) {
   uint32_t slot = FlatIndex::kMissing;
+  if (order.empty()) {
+    // No order named: the oldest order resting in a matching engine.
+    uint64_t oldest = UINT64_MAX;
+    for (uint32_t s = 0, used = used_order_slots(); s < used; ++s)
+      if (orders_[s].in_engine && orders_[s].seq < oldest) {
+        oldest = orders_[s].seq;
+        slot = s;
+      }
+    if (slot == FlatIndex::kMissing) return "fill_partially: no order is resting";
+  }
   for (uint32_t a = 0; a < accounts_.size() && slot == FlatIndex::kMissing; ++a)
     slot = find_order_text(a, order);
   if (slot == FlatIndex::kMissing) return "fill_partially: no order '" + std::string(order) + "'";

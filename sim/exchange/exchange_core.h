@@ -130,6 +130,7 @@ struct Account {
   std::array<DcpState, kProductCount> dcp{};
   std::vector<ConnId> private_conns;  // authenticated private connections
   bool wallet_dirty = false;
+  uint32_t live_reduce_only = 0;  // live reduce-only orders (enforce_reduce_only scans only when > 0)
 };
 
 struct ApiKey {
@@ -317,6 +318,9 @@ struct ExchangeCore final : private FillSink {
   void on_fill(const EngineFill& fill) noexcept override;
   void apply_fill(OrderRec& o, Price price, Qty qty, bool maker, int64_t now_ns);
   void flush(int64_t now_ns);  // pushes dirty orders, positions, wallets
+  // After a position change: cancels the account's reduce-only orders on the instrument that would no longer
+  // reduce it (CancelByReduceOnly) and cuts those larger than the position to its size.
+  void enforce_reduce_only(uint32_t account, InstrumentId id, int64_t now_ns);
   Market& market(InstrumentId id);
   OrderRec& new_order_slot(uint32_t& slot_out);
   // Slots of the order ring ever used (scans stop there: a short run does not walk the whole ring).

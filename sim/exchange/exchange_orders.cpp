@@ -307,6 +307,7 @@ Verdict ExchangeCore::create_order(uint32_t account, const RequestFields& f, int
   order_by_seq_.put(o.seq, slot);
   if (!link.empty()) order_by_link_.put(link_key(account, link.view()), slot);
   ++m.pending_creates;
+  if (reduce_only) ++accounts_[account].live_reduce_only;
   ++counters_.orders_created;
   seq_out = o.seq;
   PendingAction a;
@@ -508,6 +509,7 @@ void ExchangeCore::perform(const PendingAction& a, int64_t now_ns) {
         case SubmitResult::kRejectedDuplicate:
         case SubmitResult::kRejectedInvalid:
           o.status = OrdStatus::kRejected;
+          if (o.reduce_only) --accounts_[o.account].live_reduce_only;
           o.reject_reason = "EC_Others";
           dirty_orders_.push_back(slot);
           break;
@@ -549,6 +551,7 @@ void ExchangeCore::finish_cancelled(OrderRec& o, std::string_view cancel_type, s
                                     int64_t now_ns) {
   const bool spot = reg_.get(o.inst).category == Category::kSpot;
   o.status = spot && o.cum.lots > 0 ? OrdStatus::kPartiallyFilledCanceled : OrdStatus::kCancelled;
+  if (o.reduce_only) --accounts_[o.account].live_reduce_only;
   o.cancel_type = cancel_type;
   o.reject_reason = reject_reason;
   o.in_engine = false;
@@ -600,6 +603,7 @@ void ExchangeCore::apply_fill(OrderRec& o, Price price, Qty qty, bool maker, int
   o.updated_ms = now_ms;
   if (o.cum.lots >= o.qty.lots) {
     o.status = OrdStatus::kFilled;
+    if (o.reduce_only) --accounts_[o.account].live_reduce_only;
     o.in_engine = false;
     ++counters_.orders_filled;
   } else {
@@ -638,7 +642,39 @@ void ExchangeCore::apply_fill(OrderRec& o, Price price, Qty qty, bool maker, int
   accounts_[o.account].wallet_dirty = true;
 }
 
+void ExchangeCore::enforce_reduce_only(uint32_t account, InstrumentId id, int64_t now_ns) {
+  const PositionSlot& ps = accounts_[account].positions[id];
+  const int64_t lots = ps.pos ? ps.pos->lots() : 0;
+  const int64_t size = lots < 0 ? -lots : lots;
+  for (uint32_t s = 0, used = used_order_slots(); s < used && accounts_[account].live_reduce_only != 0; ++s) {
+    OrderRec& o = orders_[s];
+    if (o.seq == 0 || o.account != account || o.inst != id || !o.reduce_only || !o.live()) continue;
+    Market& m = market(id);
+    if (lots == 0 || (o.side == Side::kBuy) == (lots > 0)) {
+      // Nothing left to reduce on this side: Bybit cancels the order.
+      if (o.in_engine)
+        (void)m.engine->cancel(o.seq);
+      else if (o.status == OrdStatus::kPending)
+        --m.pending_creates;
+      finish_cancelled(o, "CancelByReduceOnly", "EC_NoError", now_ns);
+    } else if (o.qty.lots - o.cum.lots > size && o.in_engine) {
+      // Larger than the position: cut to it (a qty decrease keeps the order's queue place).
+      const Qty total{o.cum.lots + size};
+      if (m.engine->amend(o.seq, std::nullopt, Qty{total.lots - o.forced_lots}, *this) == AmendResult::kOk) {
+        o.qty = total;
+        o.updated_ms = to_ms(now_ns);
+        dirty_orders_.push_back(s);
+      }
+    }
+  }
+}
+
 void ExchangeCore::flush(int64_t now_ns) {
+  // Reduce-only orders follow their position first, so their changes go out with this batch.
+  for (size_t i = 0; i < dirty_positions_.size(); ++i) {
+    const auto [acct, id] = dirty_positions_[i];
+    if (accounts_[acct].live_reduce_only != 0) enforce_reduce_only(acct, id, now_ns);
+  }
   // One order message per changed order (its latest state), then positions, then wallets.
   for (size_t i = 0; i < dirty_orders_.size(); ++i) {
     const uint32_t slot = dirty_orders_[i];

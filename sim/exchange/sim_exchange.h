@@ -77,8 +77,8 @@ class SimExchange final : public ExchangeHandler {
 
   // Fills part of a live order now, as maker at its own price: `qty` a decimal on the instrument's lot grid
   // ("" = half of its leaves, at least one lot). The order stays live with the rest unless `qty` covers all
-  // of it. `order` is an orderId or an orderLinkId. Returns "" or an error message (unknown or finished
-  // order, bad qty).
+  // of it. `order` is an orderId or an orderLinkId ("" = the oldest order resting in a matching engine).
+  // Returns "" or an error message (unknown or finished order, bad qty, nothing resting).
   std::string fill_partially(std::string_view order, std::string_view qty, int64_t now_ns);
 
   // Stops (false) or resumes (true) the matching engine: while stopped nothing fills, and requests are

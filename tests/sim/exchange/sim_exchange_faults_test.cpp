@@ -202,12 +202,13 @@ TEST(SimExchangeFaults, FillPartially) {
   EXPECT_EQ(at(topic(msgs, "order")[0], "data/0/orderStatus"), "Filled");
   EXPECT_NE(e.ex->fill_partially("p1", "", kT0), "");
   EXPECT_NE(e.ex->fill_partially("no-such", "", kT0), "");
+  EXPECT_EQ(e.ex->fill_partially("", "", kT0), "fill_partially: no order is resting");
   // The client amends a partially filled order's total qty: the engine keeps the forced part out.
   ASSERT_EQ(
       code_of(
           e.rest("POST", "/v5/order/create", order_json("Buy", "1", "49000", R"("orderLinkId":"p2")")).body),
       0);
-  ASSERT_EQ(e.ex->fill_partially("p2", "0.4", kT0), "");
+  ASSERT_EQ(e.ex->fill_partially("", "0.4", kT0), "");  // the oldest resting order: p2
   (void)e.out.take(1);
   ASSERT_EQ(code_of(e.rest("POST", "/v5/order/amend",
                            R"({"category":"linear","symbol":"BTCUSDT","orderLinkId":"p2","qty":"0.5"})")

@@ -514,6 +514,55 @@ TEST(SimExchangeOrders, ReduceOnlyIsCutToThePosition) {
   EXPECT_EQ(at(o[0], "data/0/reduceOnly"), "true");
 }
 
+TEST(SimExchangeOrders, ReduceOnlyOrdersFollowThePosition) {
+  Env e;
+  e.book(e.linear, "50000", "5", "50000.1", "5");
+  Streams s(e);
+  ASSERT_EQ(code_of(e.trade_ws(s.trade, "order.create", order_json("Buy", "1", "50000.1"))), 0);  // long 1
+  ASSERT_EQ(code_of(e.trade_ws(s.trade, "order.create",
+                               order_json("Sell", "1", "50100", R"("reduceOnly":true,"orderLinkId":"ro")"))),
+            0);
+  (void)s.pushes();
+  // Sell 0.4 at the bid: long 0.6; the reduce-only order is cut to 0.6.
+  ASSERT_EQ(code_of(e.trade_ws(s.trade, "order.create", order_json("Sell", "0.4", "50000"))), 0);
+  auto orders = Streams::of(s.pushes(), "order");
+  bool cut = false;
+  for (const auto& m : orders)
+    cut |= at(m, "data/0/orderLinkId") == "ro" && at(m, "data/0/qty") == "0.600" &&
+           at(m, "data/0/orderStatus") == "New";
+  EXPECT_TRUE(cut);
+  // Sell the rest: flat; the reduce-only order is cancelled.
+  ASSERT_EQ(code_of(e.trade_ws(s.trade, "order.create", order_json("Sell", "0.6", "50000"))), 0);
+  orders = Streams::of(s.pushes(), "order");
+  bool cancelled = false;
+  for (const auto& m : orders)
+    cancelled |= at(m, "data/0/orderLinkId") == "ro" && at(m, "data/0/orderStatus") == "Cancelled" &&
+                 at(m, "data/0/cancelType") == "CancelByReduceOnly";
+  EXPECT_TRUE(cancelled);
+}
+
+TEST(SimExchangeOrders, SpotFillsMoveBaseAndQuoteCoins) {
+  Env e;
+  e.book(e.spot, "50000", "1", "50000.01", "1");
+  Streams s(e, R"("order.spot","execution","wallet")");
+  ASSERT_EQ(code_of(e.trade_ws(s.trade, "order.create",
+                               order_json("Buy", "0.1", "50000.01", "", "BTCUSDT", "spot"))),
+            0);
+  const auto all = s.pushes();
+  const auto ex = Streams::of(all, "execution");
+  ASSERT_EQ(ex.size(), 1u);
+  EXPECT_EQ(at(ex[0], "data/0/category"), "spot");
+  EXPECT_EQ(at(ex[0], "data/0/feeRate"), "0.001");
+  EXPECT_EQ(at(ex[0], "data/0/execFee"), "5.000001");
+  EXPECT_EQ(at(Streams::of(all, "order.spot").at(0), "data/0/orderStatus"), "Filled");
+  const RestReply r = e.rest("GET", "/v5/account/wallet-balance", "accountType=UNIFIED");
+  // USDT: 100000 - 5000.001 - 5.000001 fee; BTC: +0.1.
+  EXPECT_EQ(at(r.body, "result/list/0/coin/0/coin"), "USDT");
+  EXPECT_EQ(at(r.body, "result/list/0/coin/0/walletBalance"), "94994.998999");
+  EXPECT_EQ(at(r.body, "result/list/0/coin/1/coin"), "BTC");
+  EXPECT_EQ(at(r.body, "result/list/0/coin/1/walletBalance"), "0.1");
+}
+
 TEST(SimExchangeOrders, CategorisedTopicsAndUnsubscribe) {
   Env e;
   e.book(e.linear, "50000", "1", "50000.1", "1");
