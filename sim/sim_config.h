@@ -1,6 +1,6 @@
 #pragma once
 // SimConfig: every setting of the simulated venue and the backtest runner (sim/sim_venue.h,
-// sim/backtest_runner.h). The `mm` command parses it from the `[backtest]` TOML table (tools/); the field
+// runtime/backtest_runner.h). The `mm` command parses it from the `[backtest]` TOML table (tools/); the field
 // names below are the proposed keys (docs/backtest.md lists them with units).
 #include <cstdint>
 #include <string>

@@ -10,6 +10,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -98,7 +99,7 @@ void BM_TickToQuoteLayout(benchmark::State& state) {
   static const std::string file = tick_to_quote_capture(2000);
   ReplayOptions o;
   o.files = {file};
-  o.config_path = ladder_config();
+  if (const std::string e = load_replay_config(ladder_config(), o); !e.empty()) std::abort();
   set_layout(o, state);
   o.pace_ns = 50'000;
   LatencyHistogram quote, total, hop_in, hop_out;
@@ -150,7 +151,7 @@ void BM_LayoutThroughput(benchmark::State& state) {
   }();
   ReplayOptions o;
   o.files = {file};
-  o.config_path = ladder_config();
+  if (const std::string e = load_replay_config(ladder_config(), o); !e.empty()) std::abort();
   set_layout(o, state);
   uint64_t messages = 0;
   double wall = 0;

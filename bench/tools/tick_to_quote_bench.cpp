@@ -6,11 +6,12 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include "tools/mm/decision_path.h"
+#include "runtime/decision_path.h"
 #include "tools/mm/replay.h"
 
 namespace mm::tools {
@@ -83,7 +84,7 @@ void BM_TickToQuote(benchmark::State& state) {
   const int levels = static_cast<int>(state.range(0));
   ReplayOptions o;
   o.files = {kCryptofeed};
-  o.config_path = write_config(levels);
+  if (const std::string e = load_replay_config(write_config(levels), o); !e.empty()) std::abort();
   Replayer r(o);
   if (const std::string e = r.prepare(); !e.empty()) {
     state.SkipWithError(e.c_str());

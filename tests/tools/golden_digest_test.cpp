@@ -19,7 +19,7 @@
 
 #include "net/recording_venue.h"
 #include "tests/support/cli_run.h"
-#include "tools/mm/decision_path.h"
+#include "runtime/decision_path.h"
 #include "tools/mm/gen.h"
 #include "tools/mm/replay.h"
 
@@ -76,9 +76,11 @@ struct ReplayDigest {
 ReplayDigest replay_digest(const std::string& file, const std::string& cfg) {
   ReplayOptions o;
   o.files = {file};
-  o.config_path = cfg;
-  Replayer r(o);
   ReplayDigest out;
+  const std::string loaded = load_replay_config(cfg, o);
+  EXPECT_EQ(loaded, "");
+  if (!loaded.empty()) return out;
+  Replayer r(o);
   const std::string err = r.prepare();
   EXPECT_EQ(err, "");
   if (!err.empty()) return out;

@@ -18,6 +18,7 @@
 #include "sim/report.h"
 #include "tools/mm/backtest.h"
 #include "tools/mm/commands.h"
+#include "tools/mm/config.h"
 #include "tools/mm/time_arg.h"
 
 namespace mm::tools {

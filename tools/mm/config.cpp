@@ -848,20 +848,6 @@ std::string check_semantics(Ctx& ctx, const toml::table& root, MmConfig& cfg) {
 
 }  // namespace
 
-std::string_view to_string(StrategyKind k) noexcept {
-  switch (k) {
-    case StrategyKind::kFixed:
-      return "fixed";
-    case StrategyKind::kInventory:
-      return "inventory";
-    case StrategyKind::kAvellaneda:
-      return "avellaneda";
-    case StrategyKind::kGlft:
-      return "glft";
-  }
-  return "?";
-}
-
 namespace {
 
 std::string parse_config_in(std::string_view toml_text, const std::string& origin, const std::string& base_dir,

@@ -36,7 +36,8 @@ void register_replay(CLI::App& app) {
   cmd->add_option("--instruments", opts->instruments_files,
                   "Extra instruments-info responses (JSON body) or recordings holding them")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--config", opts->config_path,
+  auto config = std::make_shared<std::string>();
+  cmd->add_option("--config", *config,
                   "Run the decision path with this TOML config (strategy, quoter, risk) and report tick-to-quote")
       ->check(CLI::ExistingFile);
   cmd->add_option("--history-category", *history_category,
@@ -55,7 +56,7 @@ void register_replay(CLI::App& app) {
   cmd->add_option("--pace-ns", opts->pace_ns,
                   "Pipeline: release one frame per N ns, as a live feed would (latency without queueing)")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}));
-  cmd->callback([opts, category, history_category, json, layout, idle, cpus]() {
+  cmd->callback([opts, config, category, history_category, json, layout, idle, cpus]() {
     opts->layout = *layout == "pipeline" ? ReplayLayout::kPipeline : ReplayLayout::kOneThread;
     opts->idle = *idle == "yield" ? PipelineIdle::kYield : *idle == "spin" ? PipelineIdle::kBusySpin : PipelineIdle::kBackOff;
     if (cpus->size() == 3) opts->cpus = {(*cpus)[0], (*cpus)[1], (*cpus)[2]};
@@ -65,6 +66,13 @@ void register_replay(CLI::App& app) {
       opts->category = c;
     }
     parse_category(*history_category, opts->history_category);
+    if (!config->empty()) {
+      if (std::string err = load_replay_config(*config, *opts); !err.empty()) {
+        std::fprintf(stderr, "mm replay: %s\n", err.c_str());
+        set_exit_code(2);
+        return;
+      }
+    }
     Replayer r(*opts);
     if (std::string err = r.prepare(); !err.empty()) {
       std::fprintf(stderr, "mm replay: %s\n", err.c_str());
@@ -72,7 +80,7 @@ void register_replay(CLI::App& app) {
       return;
     }
     const std::string err = r.run();
-    const std::string report = *json ? r.json_report() : r.text_report();
+    const std::string report = *json ? replay_json_report(r) : replay_text_report(r);
     std::fwrite(report.data(), 1, report.size(), stdout);
     if (!err.empty()) {
       std::fprintf(stderr, "mm replay: %s\n", err.c_str());

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "risk/risk_engine.h"
-#include "sim/backtest_runner.h"
+#include "runtime/backtest_runner.h"
 #include "sim/event_convert.h"
 #include "strategy/fixed_spread.h"
 #include "strategy/trader.h"

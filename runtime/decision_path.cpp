@@ -1,4 +1,4 @@
-#include "tools/mm/decision_path.h"
+#include "runtime/decision_path.h"
 
 #include <stdexcept>
 #include <type_traits>
@@ -8,7 +8,7 @@
 #include "strategy/glft.h"
 #include "strategy/inventory_mm.h"
 
-namespace mm::tools {
+namespace mm {
 
 namespace {
 
@@ -161,4 +161,4 @@ std::unique_ptr<DecisionPath> make_decision_path(const MmConfig& cfg, const Inst
   return nullptr;
 }
 
-}  // namespace mm::tools
+}  // namespace mm

@@ -22,10 +22,10 @@
 #include "core/idle.h"
 #include "core/runner.h"
 #include "core/spsc_ring.h"
-#include "tools/mm/decision_path.h"
-#include "tools/mm/replay.h"
+#include "runtime/decision_path.h"
+#include "runtime/replay.h"
 
-namespace mm::tools {
+namespace mm {
 
 namespace {
 
@@ -465,4 +465,4 @@ std::string Replayer::run_pipeline() {
   return "pipeline: unknown idle strategy";
 }
 
-}  // namespace mm::tools
+}  // namespace mm

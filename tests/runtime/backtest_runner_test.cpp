@@ -1,7 +1,7 @@
 // BacktestRunner with a scripted trader on hand-built event streams: book rebuilding, the two clocks (the
 // exchange ahead of our receive time), answer delivery order, samples, markouts, uptime, skipped and cut
 // records, progress.
-#include "sim/backtest_runner.h"
+#include "runtime/backtest_runner.h"
 
 #include <gtest/gtest.h>
 

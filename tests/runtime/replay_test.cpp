@@ -159,7 +159,7 @@ TEST(Replay, JsonReportHasDocumentedKeys) {
   Replayer r(o);
   ASSERT_EQ(r.prepare(), "");
   ASSERT_EQ(r.run(), "");
-  const std::string json = r.json_report();
+  const std::string json = replay_json_report(r);
   simdjson::dom::parser parser;
   simdjson::dom::element doc = parser.parse(json).value();
   EXPECT_EQ(doc["frames"].get_uint64().value(), 3227u);

@@ -19,7 +19,7 @@
 #include "strategy/quoter.h"
 #include "strategy/trader.h"
 
-namespace mm::tools {
+namespace mm {
 
 enum class ActionKind : uint8_t { kBegin = 0, kCreate, kAmend, kCancel, kCancelAll, kEnd };
 
@@ -169,4 +169,4 @@ class RingVenue {
 
 static_assert(Venue<RingVenue>);
 
-}  // namespace mm::tools
+}  // namespace mm

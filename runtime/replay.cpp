@@ -1,4 +1,4 @@
-#include "tools/mm/replay.h"
+#include "runtime/replay.h"
 
 #include <algorithm>
 #include <chrono>
@@ -6,10 +6,9 @@
 
 #include "sim/event_convert.h"
 #include "sim/recording.h"
-#include "tools/mm/decision_path.h"
-#include "tools/mm/json_writer.h"
+#include "runtime/decision_path.h"
 
-namespace mm::tools {
+namespace mm {
 
 std::string_view to_string(ReplayStage s) noexcept {
   switch (s) {
@@ -66,9 +65,6 @@ std::string Replayer::scan_instruments(const std::string& path) {
 
 std::string Replayer::prepare() {
   if (options_.files.empty()) return "no recording given";
-  if (!options_.config_path.empty()) {
-    if (std::string err = load_config(options_.config_path, config_); !err.empty()) return err;
-  }
   for (const std::string& path : options_.instruments_files) {
     if (std::string err = scan_instruments(path); !err.empty()) return err;
   }
@@ -85,18 +81,19 @@ std::string Replayer::prepare() {
     wanted_[i] = (!options_.category || *options_.category == in.category) &&
                  (options_.symbol.empty() || options_.symbol == in.name());
   }
-  if (!options_.config_path.empty()) {
-    traded_ = registry_.find(config_.category, config_.symbol);
+  if (options_.config) {
+    const MmConfig& config = *options_.config;
+    traded_ = registry_.find(config.category, config.symbol);
     if (traded_ == kNoInstrument) {
-      return options_.config_path + ": market." + "symbol " + std::string(to_string(config_.category)) + ":" +
-             config_.symbol + " is not an instrument of the recordings (no instruments-info or book for it)";
+      return options_.config_path + ": market." + "symbol " + std::string(to_string(config.category)) + ":" +
+             config.symbol + " is not an instrument of the recordings (no instruments-info or book for it)";
     }
     std::string err;
     if (options_.layout == ReplayLayout::kPipeline) {
       // Sized once here: the ring is ~130 KiB of slots, too large for a thread's stack and never resized.
       actions_ = std::make_unique<ActionRing>();
     }
-    path_ = make_decision_path(config_, registry_, traded_, err, actions_.get());
+    path_ = make_decision_path(config, registry_, traded_, err, actions_.get());
     if (!path_) return options_.config_path + ": " + err;
     path_->set_profiling(true);
   }
@@ -282,37 +279,7 @@ std::string Replayer::run_one_thread() {
   return error;
 }
 
-namespace {
-
-std::string book_key(const Instrument& in) {
-  return std::string(to_string(in.category)) + ":" + std::string(in.name());
-}
-
-template <class F>
-void for_each_book(const Replayer& r, F&& f) {
-  // Report order: category, then symbol, so output is stable across runs.
-  std::vector<InstrumentId> ids;
-  for (size_t i = 0; i < r.registry().size(); ++i) {
-    if (r.book(static_cast<InstrumentId>(i)) != nullptr) ids.push_back(static_cast<InstrumentId>(i));
-  }
-  std::sort(ids.begin(), ids.end(), [&](InstrumentId a, InstrumentId b) {
-    return book_key(r.registry().get(a)) < book_key(r.registry().get(b));
-  });
-  for (InstrumentId id : ids) f(r.registry().get(id), *r.book(id));
-}
-
-std::string fmt_price(const Instrument& in, Price p) {
-  char b[32];
-  return std::string(b, format_price(in, p, b));
-}
-std::string fmt_qty(const Instrument& in, Qty q) {
-  char b[32];
-  return std::string(b, format_qty(in, q, b));
-}
-
-}  // namespace
-
-bool Replayer::shown(ReplayStage s) const noexcept {
+bool Replayer::reported(ReplayStage s) const noexcept {
   // Without --config only parse, book and total exist; with it every stage is reported. The hops exist only
   // in the pipeline layout, and the dispatch hop only when there is a dispatch thread (--config).
   if (s == ReplayStage::kFeedHop) return options_.layout == ReplayLayout::kPipeline;
@@ -320,163 +287,4 @@ bool Replayer::shown(ReplayStage s) const noexcept {
   return path_ || s == ReplayStage::kParse || s == ReplayStage::kBook || s == ReplayStage::kTotal;
 }
 
-std::string Replayer::json_report() const {
-  JsonWriter w;
-  const ReplayCounters& c = counters_;
-  w.begin_object();
-  w.key("layout").value(to_string(options_.layout));
-  w.key("frames").value(c.frames);
-  w.key("messages").value(c.messages);
-  w.key("topics").begin_object();
-  for (size_t k = 1; k < kMsgKindCount; ++k) {
-    if (c.topics[k] != 0) w.key(to_string(static_cast<MsgKind>(k))).value(c.topics[k]);
-  }
-  w.end_object();
-  w.key("errors").begin_object();
-  w.key("parse").value(c.parse_errors).key("gap").value(c.gaps).key("resync").value(c.resyncs);
-  w.key("book").value(c.book_errors).key("read").value(c.read_errors);
-  w.end_object();
-  const double secs = wall_s_ > 0 ? wall_s_ : 1e-9;
-  w.key("throughput").begin_object();
-  w.key("msgs_per_s").value(static_cast<double>(c.messages) / secs);
-  w.key("mb_per_s").value(static_cast<double>(c.bytes) / 1e6 / secs);
-  w.key("wall_s").value(wall_s_);
-  w.end_object();
-  if (options_.layout == ReplayLayout::kPipeline) {
-    const PipelineCounters& pc = pipeline_;
-    w.key("pipeline").begin_object();
-    w.key("idle").value(to_string(options_.idle));
-    w.key("cpus").begin_object();
-    w.key("feed").value(static_cast<int64_t>(options_.cpus[0]));
-    w.key("decision").value(static_cast<int64_t>(options_.cpus[1]));
-    w.key("dispatch").value(static_cast<int64_t>(options_.cpus[2]));
-    w.end_object();
-    w.key("waits").begin_object();
-    w.key("frame_ring").value(pc.frame_ring_waits).key("arena").value(pc.arena_waits);
-    w.key("action_ring").value(pc.action_ring_waits);
-    w.end_object();
-    w.key("encode_errors").value(pc.encode_errors);
-    w.end_object();
-  }
-  if (path_) {
-    w.key("actions").begin_object();
-    w.key("total").value(c.actions).key("create").value(c.creates).key("amend").value(c.amends);
-    w.key("cancel").value(c.cancels).key("cancel_all").value(c.cancel_alls);
-    w.key("per_tick").value(c.ticks ? static_cast<double>(c.actions) / static_cast<double>(c.ticks) : 0.0);
-    w.key("ticks").value(c.ticks).key("ticks_with_actions").value(c.ticks_with_actions);
-    w.key("order_frames").value(c.order_frames).key("order_bytes").value(c.order_bytes);
-    w.end_object();
-  }
-  w.key("latency_ns").begin_object();
-  for (size_t s = 0; s < static_cast<size_t>(ReplayStage::kCount); ++s) {
-    const LatencyHistogram& h = hist_[s];
-    if (!shown(static_cast<ReplayStage>(s))) continue;
-    w.key(to_string(static_cast<ReplayStage>(s))).begin_object();
-    w.key("count").value(h.count());
-    w.key("p50").value(h.p50()).key("p90").value(h.p90()).key("p99").value(h.p99());
-    w.key("p999").value(h.p999()).key("max").value(h.max());
-    w.end_object();
-  }
-  w.end_object();
-  w.key("books").begin_object();
-  std::vector<PriceLevel> levels(options_.top);
-  for_each_book(*this, [&](const Instrument& in, const BookSync& b) {
-    w.key(book_key(in)).begin_object();
-    w.key("u").value(b.last_update_id());
-    w.key("trusted").value(b.trusted());
-    w.key("crossed").value(b.crossed());
-    for (Side side : {Side::kBuy, Side::kSell}) {
-      w.key(side == Side::kBuy ? "bids" : "asks").begin_array();
-      const size_t n = b.book().top(side, levels.size(), levels.data());
-      for (size_t i = 0; i < n; ++i) {
-        w.begin_array().value(fmt_price(in, levels[i].price)).value(fmt_qty(in, levels[i].qty)).end_array();
-      }
-      w.end_array();
-    }
-    w.end_object();
-  });
-  w.end_object();
-  w.end_object();
-  return w.str() + "\n";
-}
-
-std::string Replayer::text_report() const {
-  const ReplayCounters& c = counters_;
-  std::string out;
-  char line[256];
-  const double secs = wall_s_ > 0 ? wall_s_ : 1e-9;
-  std::snprintf(line, sizeof line, "layout %s  frames %llu  messages %llu  bytes %llu  wall %.3f s\n",
-                std::string(to_string(options_.layout)).c_str(), static_cast<unsigned long long>(c.frames), static_cast<unsigned long long>(c.messages),
-                static_cast<unsigned long long>(c.bytes), wall_s_);
-  out += line;
-  out += "messages by topic:";
-  for (size_t k = 1; k < kMsgKindCount; ++k) {
-    if (c.topics[k] == 0) continue;
-    std::snprintf(line, sizeof line, "  %s %llu", std::string(to_string(static_cast<MsgKind>(k))).c_str(),
-                  static_cast<unsigned long long>(c.topics[k]));
-    out += line;
-  }
-  out += "\n";
-  std::snprintf(line, sizeof line, "errors: parse %llu  gap %llu  resync %llu  book %llu  read %llu\n",
-                static_cast<unsigned long long>(c.parse_errors), static_cast<unsigned long long>(c.gaps),
-                static_cast<unsigned long long>(c.resyncs), static_cast<unsigned long long>(c.book_errors),
-                static_cast<unsigned long long>(c.read_errors));
-  out += line;
-  std::snprintf(line, sizeof line, "throughput: %.0f msgs/s  %.1f MB/s\n", static_cast<double>(c.messages) / secs,
-                static_cast<double>(c.bytes) / 1e6 / secs);
-  out += line;
-  if (options_.layout == ReplayLayout::kPipeline) {
-    const PipelineCounters& pc = pipeline_;
-    std::snprintf(line, sizeof line,
-                  "pipeline: idle %s  cpus feed %d decision %d dispatch %d  waits: frame ring %llu  arena %llu  "
-                  "action ring %llu  encode errors %llu\n",
-                  std::string(to_string(options_.idle)).c_str(), options_.cpus[0], options_.cpus[1], options_.cpus[2],
-                  static_cast<unsigned long long>(pc.frame_ring_waits), static_cast<unsigned long long>(pc.arena_waits),
-                  static_cast<unsigned long long>(pc.action_ring_waits),
-                  static_cast<unsigned long long>(pc.encode_errors));
-    out += line;
-  }
-  if (path_) {
-    std::snprintf(line, sizeof line,
-                  "decision path: ticks %llu  with actions %llu  actions %llu (create %llu amend %llu cancel %llu "
-                  "cancel-all %llu)  per tick %.3f  order frames %llu (%llu bytes)\n",
-                  static_cast<unsigned long long>(c.ticks), static_cast<unsigned long long>(c.ticks_with_actions),
-                  static_cast<unsigned long long>(c.actions), static_cast<unsigned long long>(c.creates),
-                  static_cast<unsigned long long>(c.amends), static_cast<unsigned long long>(c.cancels),
-                  static_cast<unsigned long long>(c.cancel_alls),
-                  c.ticks ? static_cast<double>(c.actions) / static_cast<double>(c.ticks) : 0.0,
-                  static_cast<unsigned long long>(c.order_frames), static_cast<unsigned long long>(c.order_bytes));
-    out += line;
-  }
-  out += "latency ns            count      p50      p90      p99    p99.9      max\n";
-  for (size_t s = 0; s < static_cast<size_t>(ReplayStage::kCount); ++s) {
-    const LatencyHistogram& h = hist_[s];
-    if (!shown(static_cast<ReplayStage>(s))) continue;
-    std::snprintf(line, sizeof line, "  %-12s %11llu %8lld %8lld %8lld %8lld %8lld\n",
-                  std::string(to_string(static_cast<ReplayStage>(s))).c_str(),
-                  static_cast<unsigned long long>(h.count()), static_cast<long long>(h.p50()),
-                  static_cast<long long>(h.p90()), static_cast<long long>(h.p99()),
-                  static_cast<long long>(h.p999()), static_cast<long long>(h.max()));
-    out += line;
-  }
-  std::vector<PriceLevel> bids(options_.top), asks(options_.top);
-  for_each_book(*this, [&](const Instrument& in, const BookSync& b) {
-    std::snprintf(line, sizeof line, "\nbook %s  u=%lld%s%s%s\n", book_key(in).c_str(),
-                  static_cast<long long>(b.last_update_id()), b.trusted() ? "" : "  UNTRUSTED",
-                  b.crossed() ? "  CROSSED" : "", in.inferred ? "  (grid inferred)" : "");
-    out += line;
-    const size_t nb = b.book().top(Side::kBuy, bids.size(), bids.data());
-    const size_t na = b.book().top(Side::kSell, asks.size(), asks.data());
-    std::snprintf(line, sizeof line, "  %16s %14s | %-16s %-14s\n", "bid size", "bid", "ask", "ask size");
-    out += line;
-    for (size_t i = 0; i < std::max(nb, na); ++i) {
-      const std::string bp = i < nb ? fmt_price(in, bids[i].price) : "", bq = i < nb ? fmt_qty(in, bids[i].qty) : "";
-      const std::string ap = i < na ? fmt_price(in, asks[i].price) : "", aq = i < na ? fmt_qty(in, asks[i].qty) : "";
-      std::snprintf(line, sizeof line, "  %16s %14s | %-16s %-14s\n", bq.c_str(), bp.c_str(), ap.c_str(), aq.c_str());
-      out += line;
-    }
-  });
-  return out;
-}
-
-}  // namespace mm::tools
+}  // namespace mm

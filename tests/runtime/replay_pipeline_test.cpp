@@ -58,7 +58,7 @@ Outcome replay(ReplayOptions o) {
   out.quote = r.latency(ReplayStage::kQuote);
   out.total = r.latency(ReplayStage::kTotal);
   simdjson::dom::parser parser;
-  const std::string json = r.json_report();
+  const std::string json = replay_json_report(r);
   simdjson::dom::element doc = parser.parse(json).value();
   out.books = simdjson::to_string(doc["books"].value());
   out.layout = std::string(doc["layout"].get_string().value());
@@ -112,7 +112,9 @@ const std::string& synthetic() {
 ReplayOptions options(const std::string& config, ReplayLayout layout, const std::string& file = kCryptofeed) {
   ReplayOptions o;
   o.files = {file};
-  o.config_path = config;
+  if (!config.empty()) {
+    EXPECT_EQ(load_replay_config(config, o), "");
+  }
   o.layout = layout;
   return o;
 }
@@ -185,9 +187,9 @@ TEST(ReplayPipeline, ReportNamesTheLayout) {
   Replayer r(o);
   ASSERT_EQ(r.prepare(), "");
   ASSERT_EQ(r.run(), "");
-  EXPECT_EQ(r.text_report().rfind("layout pipeline  frames 3227", 0), 0u);
+  EXPECT_EQ(replay_text_report(r).rfind("layout pipeline  frames 3227", 0), 0u);
   simdjson::dom::parser parser;
-  const std::string json = r.json_report();
+  const std::string json = replay_json_report(r);
   simdjson::dom::element doc = parser.parse(json).value();
   EXPECT_EQ(doc["pipeline"]["idle"].get_string().value(), "backoff");
   EXPECT_EQ(doc["pipeline"]["cpus"]["decision"].get_int64().value(), 1);

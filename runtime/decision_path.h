@@ -9,10 +9,10 @@
 
 #include "net/recording_venue.h"
 #include "strategy/trader.h"
-#include "tools/mm/config.h"
-#include "tools/mm/ring_venue.h"
+#include "runtime/mm_config.h"
+#include "runtime/ring_venue.h"
 
-namespace mm::tools {
+namespace mm {
 
 class DecisionPath {
  public:
@@ -38,4 +38,4 @@ class DecisionPath {
 std::unique_ptr<DecisionPath> make_decision_path(const MmConfig& cfg, const InstrumentRegistry& registry,
                                                  InstrumentId id, std::string& error, ActionRing* ring = nullptr);
 
-}  // namespace mm::tools
+}  // namespace mm
