@@ -28,7 +28,7 @@ bool is_btc_book(const Frame& f) {
 
 }  // namespace
 
-std::vector<PaddedFrame> real_btc_book_frames(const tools::Replayer& r, const std::string& path,
+std::vector<PaddedFrame> real_btc_book_frames(const Replayer& r, const std::string& path,
                                               std::string& error) {
   std::vector<PaddedFrame> out;
   std::unique_ptr<FrameSource> src;
@@ -46,7 +46,7 @@ std::vector<PaddedFrame> real_btc_book_frames(const tools::Replayer& r, const st
   return out;
 }
 
-std::vector<PaddedFrame> tick_to_quote_frames(const tools::Replayer& r, const std::string& path, int count,
+std::vector<PaddedFrame> tick_to_quote_frames(const Replayer& r, const std::string& path, int count,
                                               std::string& error) {
   std::vector<PaddedFrame> out = real_btc_book_frames(r, path, error);
   if (out.empty()) return out;

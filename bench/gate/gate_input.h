@@ -22,14 +22,14 @@ PaddedFrame padded(std::string text);
 
 // Every linear orderbook.200.BTCUSDT frame of the recording in order: the snapshot first, then the deltas
 // (u contiguous). Empty with `error` set when the file cannot be read or holds no such snapshot.
-std::vector<PaddedFrame> real_btc_book_frames(const tools::Replayer& r, const std::string& path,
+std::vector<PaddedFrame> real_btc_book_frames(const Replayer& r, const std::string& path,
                                               std::string& error);
 
 // The tick-to-quote input (as bench/tools/tick_to_quote_bench.cpp): the recording's BTCUSDT orderbook.200
 // snapshot (best 65114.20 / 65114.30), then `count` deltas in the recording's own layout that alternately
 // delete and restore both best levels. The mid moves 4 ticks on every delta, so a fixed-spread ladder
 // amends every level on every tick.
-std::vector<PaddedFrame> tick_to_quote_frames(const tools::Replayer& r, const std::string& path, int count,
+std::vector<PaddedFrame> tick_to_quote_frames(const Replayer& r, const std::string& path, int count,
                                               std::string& error);
 
 // A fixed-spread ladder config for BTCUSDT with `levels` per side (10 ticks half-spread, 2 ticks apart, rate

@@ -43,12 +43,13 @@ RatioRow tick_to_quote_ratio(const std::string& path) {
       0,
       0,
       {}};
-  tools::ReplayOptions ro;
+  ReplayOptions ro;
   ro.files = {path};
-  ro.config_path = write_ladder_config(1);
-  tools::Replayer r(ro);
-  const std::string error = r.prepare();
-  std::filesystem::remove(ro.config_path);
+  const std::string config = write_ladder_config(1);
+  std::string error = tools::load_replay_config(config, ro);
+  std::filesystem::remove(config);
+  Replayer r(ro);
+  if (error.empty()) error = r.prepare();
   if (!error.empty()) {
     row.skipped = "replay prepare: " + error;
     return row;
@@ -92,7 +93,7 @@ RatioRow tick_to_quote_ratio(const std::string& path) {
   }
   // Both sides must have done the whole work on every tick, or the ratio would compare unequal things.
   const uint64_t ticks = static_cast<uint64_t>(kTtqRounds) * kTtqTicks;
-  const LatencyHistogram& quote = r.latency(tools::ReplayStage::kQuote);
+  const LatencyHistogram& quote = r.latency(ReplayStage::kQuote);
   if (floor_hist.count() != ticks || quote.count() < ticks) {
     row.skipped = "not every tick quoted (mm " + std::to_string(quote.count()) + ", floor " +
                   std::to_string(floor_hist.count()) + " of " + std::to_string(ticks) + ")";
@@ -162,9 +163,9 @@ RatioRow replay_ratio(const std::string& path) {
   }
   std::vector<double> mm_s, floor_s;
   for (int round = 0; round < kReplayRounds; ++round) {
-    tools::ReplayOptions ro;
+    ReplayOptions ro;
     ro.files = {path};
-    tools::Replayer r(ro);
+    Replayer r(ro);
     std::string error = r.prepare();
     auto t0 = std::chrono::steady_clock::now();
     if (error.empty()) error = r.run();

@@ -12,10 +12,11 @@
 #include "net/bybit_codec.h"
 #include "sim/event_data.h"
 #include "tools/mm/backtest.h"
-#include "tools/mm/decision_path.h"
+#include "tools/mm/config.h"
+#include "runtime/decision_path.h"
 #include "tools/mm/gen.h"
 #include "tools/mm/replay.h"
-#include "tools/mm/ring_venue.h"
+#include "runtime/ring_venue.h"
 
 namespace mm::gate {
 namespace {
@@ -34,19 +35,23 @@ ScenarioOutcome failed(std::string why) {
 
 // The replay harness over the shared recording, prepared (instruments loaded), with the decision path of a
 // `levels`-per-side ladder when levels > 0. Sets `outcome` to skipped/failed when it cannot be built.
-std::unique_ptr<tools::Replayer> prepared_replayer(const GateOptions& o, int levels,
+std::unique_ptr<Replayer> prepared_replayer(const GateOptions& o, int levels,
                                                    ScenarioOutcome& outcome) {
   const std::string path = recording_path(o.data_dir);
   if (!std::filesystem::exists(path)) {
     outcome = skipped(path + " not found (the shared recordings are not beside this checkout)");
     return nullptr;
   }
-  tools::ReplayOptions ro;
+  ReplayOptions ro;
   ro.files = {path};
-  if (levels > 0) ro.config_path = write_ladder_config(levels);
-  auto r = std::make_unique<tools::Replayer>(ro);
-  const std::string error = r->prepare();
-  if (levels > 0) std::filesystem::remove(ro.config_path);
+  std::string error;
+  if (levels > 0) {
+    const std::string config = write_ladder_config(levels);
+    error = tools::load_replay_config(config, ro);
+    std::filesystem::remove(config);
+  }
+  auto r = std::make_unique<Replayer>(ro);
+  if (error.empty()) error = r->prepare();
   if (!error.empty()) {
     outcome = failed("replay prepare: " + error);
     return nullptr;
@@ -153,8 +158,8 @@ constexpr int kHops = 1000;
 
 ScenarioOutcome ring_hop(const GateOptions&) {
   auto frame_ring = std::make_unique<SpscRing<FrameHop, 4096>>();
-  auto actions = std::make_unique<tools::ActionRing>();
-  tools::RingVenue venue(*actions);
+  auto actions = std::make_unique<ActionRing>();
+  RingVenue venue(*actions);
   std::array<OrderAmend, 10> ladder{};
   for (size_t i = 0; i < ladder.size(); ++i) {
     OrderAmend& a = ladder[i];
@@ -180,8 +185,8 @@ ScenarioOutcome ring_hop(const GateOptions&) {
     venue.begin_tick();
     ok &= venue.send_amends(bids);
     ok &= venue.send_amends(asks);
-    venue.end_tick(tools::TickEnd{});
-    tools::ActionItem it;
+    venue.end_tick(TickEnd{});
+    ActionItem it;
     while (actions->try_pop(it)) {
       ++popped;
       sink += static_cast<int64_t>(it.kind);
@@ -221,13 +226,13 @@ ScenarioOutcome backtest_event(const GateOptions&) {
   std::filesystem::remove(cap);
   if (le != EventDataError::kOk) return failed("backtest_event: loading the generated stream: " + error);
   const std::string toml = backtest_config_toml();
-  tools::MmConfig cfg;
+  MmConfig cfg;
   if (error = tools::parse_config(toml, "perf gate backtest config", cfg); !error.empty()) {
     return failed("backtest_event: " + error);
   }
-  auto run = std::make_unique<tools::BacktestRun>();
+  auto run = std::make_unique<BacktestRun>();
   begin_region();
-  error = tools::run_backtest_job(cfg, data, kNoTimeLimitLow, kNoTimeLimitHigh, *run);
+  error = run_backtest_job(cfg, data, kNoTimeLimitLow, kNoTimeLimitHigh, *run);
   end_region("backtest_event");
   if (!error.empty()) return failed("backtest_event: " + error);
   if (run->stats.fills == 0) {
