@@ -219,14 +219,15 @@ struct Market {
 
 // ---- connections
 enum Stream : uint8_t { kStreamOrder = 0, kStreamExecution, kStreamPosition, kStreamWallet, kStreamCount };
+inline constexpr uint8_t kSubAll = 0x80;   // Conn::subs: the all-in-one topic ("order")
+inline constexpr uint8_t kSubFast = 0x40;  // Conn::subs: execution.fast
 
 struct Conn {
   WsChannel channel = WsChannel::kPrivate;
   std::string id_text;  // "connId" / "conn_id"
   std::string peer_ip;
   int32_t key = -1;  // authenticated key index, -1: not authenticated
-  // Subscriptions per stream: bit 7 = the all-in-one topic ("order"), bits 0..3 = categories
-  // ("order.linear").
+  // Subscriptions per stream: kSubAll, kSubFast, and bits 0..3 = categories ("order.linear").
   std::array<uint8_t, kStreamCount> subs{};
   uint8_t dcp = 0;                      // bit per Product subscribed through dcp.* (or "dcp": all)
   std::array<uint64_t, 256> req_ids{};  // hashes of recent trade reqIds (20006), ring

@@ -215,6 +215,11 @@ Verdict ExchangeCore::create_order(uint32_t account, const RequestFields& f, int
     else
       return {kParamError, "params error: timeInForce invalid"};
   }
+  if (spot && type == OrderType::kMarket && side == Side::kBuy && f.get(Field::kMarketUnit) != "baseCoin") {
+    // Bybit reads a spot market buy's qty in the quote coin unless marketUnit=baseCoin; the simulator only
+    // takes base-coin quantities, so it refuses rather than misread the amount.
+    return {kParamError, "mm sim: a spot market buy needs marketUnit=baseCoin (qty in the base coin)"};
+  }
   if (type == OrderType::kMarket) {
     if (tif == TimeInForce::kPostOnly) return {kParamError, "params error: Market order cannot be PostOnly"};
     if (tif == TimeInForce::kGtc) tif = TimeInForce::kIoc;  // Bybit runs market orders as IOC

@@ -10,6 +10,7 @@ namespace mm::simx {
 namespace {
 
 constexpr std::string_view kStreamNames[kStreamCount] = {"order", "execution", "position", "wallet"};
+constexpr std::string_view kCategorySuffix[kCategoryCount] = {".linear", ".inverse", ".spot", ".option"};
 
 void kv_price(JsonOut& j, std::string_view name, const Instrument& in, Price p) {
   char b[32];
@@ -294,23 +295,27 @@ void ExchangeCore::push(uint32_t account, Stream stream, Category cat, std::stri
   if (a.private_conns.empty()) return;
   const uint8_t cat_bit = static_cast<uint8_t>(1u << static_cast<unsigned>(cat));
   const uint64_t id = ++msg_seq_;
-  for (ConnId cid : a.private_conns) {
-    const auto it = conns_.find(cid);
-    if (it == conns_.end()) continue;
-    const uint8_t subs = it->second.subs[stream];
-    const bool all = (subs & 0x80) != 0;
-    if (!all && (subs & cat_bit) == 0) continue;
+  auto send_as = [&](ConnId cid, std::string_view suffix) {
     push_buf_.clear();
     JsonOut j(push_buf_);
     j.ch('{');
     j.key0("id").ch('"').i64(static_cast<int64_t>(a.uid)).ch('-').i64(static_cast<int64_t>(id)).ch('"');
-    j.key("topic").ch('"').raw(kStreamNames[stream]);
-    if (!all) j.ch('.').raw(to_string(cat));
-    j.ch('"');
+    j.key("topic").ch('"').raw(kStreamNames[stream]).raw(suffix).ch('"');
     j.kv_i64("creationTime", now_ns / 1'000'000);
     j.key("data").ch('[').raw(data).ch(']');
     j.ch('}');
     send(cid, push_buf_);
+  };
+  for (ConnId cid : a.private_conns) {
+    const auto it = conns_.find(cid);
+    if (it == conns_.end()) continue;
+    const uint8_t subs = it->second.subs[stream];
+    // The topic as subscribed: all-in-one ("order"), per category ("order.linear"), and execution.fast.
+    if ((subs & kSubAll) != 0)
+      send_as(cid, "");
+    else if ((subs & cat_bit) != 0)
+      send_as(cid, kCategorySuffix[static_cast<size_t>(cat)]);
+    if ((subs & kSubFast) != 0) send_as(cid, ".fast");
   }
 }
 

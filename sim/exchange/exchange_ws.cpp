@@ -90,7 +90,11 @@ bool add_topic(std::string_view topic, std::array<uint8_t, kStreamCount>& subs, 
   for (size_t s = 0; s < kStreamCount; ++s) {
     if (head != kNames[s]) continue;
     if (tail.empty()) {
-      subs[s] |= 0x80;
+      subs[s] |= kSubAll;
+      return true;
+    }
+    if (s == kStreamExecution && tail == "fast") {
+      subs[s] |= kSubFast;
       return true;
     }
     Category cat;

@@ -280,6 +280,8 @@ TEST(SimExchangeOrders, EachValidationCode) {
       {"spot qty decimals", order_json("Buy", "0.0000001", "49000", "", "BTCUSDT", "spot"), 170137, ""},
       {"spot qty below min", order_json("Buy", "0.000001", "49000", "", "BTCUSDT", "spot"), 170136, ""},
       {"spot price decimals", order_json("Buy", "0.001", "49000.001", "", "BTCUSDT", "spot"), 170134, ""},
+      {"spot market buy in quote units",
+       R"({"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Market","qty":"100"})", 10001, ""},
       {"spot duplicate link",
        order_json("Buy", "0.0001", "49000", R"("orderLinkId":"sdup")", "BTCUSDT", "spot"), 170141, ""},
   };
@@ -575,6 +577,16 @@ TEST(SimExchangeOrders, CategorisedTopicsAndUnsubscribe) {
   EXPECT_EQ(at(e.out.take(s.priv).at(0), "success"), "true");
   ASSERT_EQ(code_of(e.trade_ws(s.trade, "order.create", order_json("Buy", "0.01", "49000"))), 0);
   EXPECT_TRUE(s.pushes().empty());
+  // execution.fast: its own topic name.
+  e.ex->on_ws_text(s.priv, R"({"op":"subscribe","args":["execution.fast"]})", kT0);
+  EXPECT_EQ(at(e.out.take(s.priv).at(0), "success"), "true");
+  ASSERT_EQ(code_of(e.trade_ws(s.trade, "order.create", order_json("Buy", "0.01", "50000.1"))), 0);
+  msgs = s.pushes();
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_EQ(at(msgs[0], "topic"), "execution.fast");
+  EXPECT_EQ(at(msgs[0], "data/0/execQty"), "0.010");
+  e.ex->on_ws_text(s.priv, R"({"op":"unsubscribe","args":["execution.fast"]})", kT0);
+  EXPECT_EQ(at(e.out.take(s.priv).at(0), "success"), "true");
   // Unknown topic: refused, nothing changes.
   e.ex->on_ws_text(s.priv, R"({"op":"subscribe","args":["order","greeks.nope"]})", kT0);
   EXPECT_EQ(at(e.out.take(s.priv).at(0), "success"), "false");
