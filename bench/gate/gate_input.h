@@ -22,8 +22,7 @@ PaddedFrame padded(std::string text);
 
 // Every linear orderbook.200.BTCUSDT frame of the recording in order: the snapshot first, then the deltas
 // (u contiguous). Empty with `error` set when the file cannot be read or holds no such snapshot.
-std::vector<PaddedFrame> real_btc_book_frames(const Replayer& r, const std::string& path,
-                                              std::string& error);
+std::vector<PaddedFrame> real_btc_book_frames(const Replayer& r, const std::string& path, std::string& error);
 
 // The tick-to-quote input (as bench/tools/tick_to_quote_bench.cpp): the recording's BTCUSDT orderbook.200
 // snapshot (best 65114.20 / 65114.30), then `count` deltas in the recording's own layout that alternately

@@ -10,13 +10,13 @@
 #include "bench/gate/gate_input.h"
 #include "core/spsc_ring.h"
 #include "net/bybit_codec.h"
+#include "runtime/decision_path.h"
+#include "runtime/ring_venue.h"
 #include "sim/event_data.h"
 #include "tools/mm/backtest.h"
 #include "tools/mm/config.h"
-#include "runtime/decision_path.h"
 #include "tools/mm/gen.h"
 #include "tools/mm/replay.h"
-#include "runtime/ring_venue.h"
 
 namespace mm::gate {
 namespace {
@@ -35,8 +35,7 @@ ScenarioOutcome failed(std::string why) {
 
 // The replay harness over the shared recording, prepared (instruments loaded), with the decision path of a
 // `levels`-per-side ladder when levels > 0. Sets `outcome` to skipped/failed when it cannot be built.
-std::unique_ptr<Replayer> prepared_replayer(const GateOptions& o, int levels,
-                                                   ScenarioOutcome& outcome) {
+std::unique_ptr<Replayer> prepared_replayer(const GateOptions& o, int levels, ScenarioOutcome& outcome) {
   const std::string path = recording_path(o.data_dir);
   if (!std::filesystem::exists(path)) {
     outcome = skipped(path + " not found (the shared recordings are not beside this checkout)");
