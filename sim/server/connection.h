@@ -13,6 +13,7 @@
 #include <boost/asio/ssl.hpp>
 #pragma GCC diagnostic pop
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -28,6 +29,75 @@
 namespace mm::simx {
 
 class ServerCore;  // the server state the connections call back into (sim_server.cpp)
+
+// Memory for one outstanding asynchronous operation of a connection (its read, or its write). Why: Asio 1.74
+// caches one handler block per thread, so with a read and a write in flight one of them allocated on every
+// operation; with a block per operation and per connection the steady state allocates nothing. A larger or a
+// second concurrent request (TLS internals) falls back to the heap.
+class HandlerMemory {
+ public:
+  void* allocate(size_t size) {
+    if (!in_use_ && size <= sizeof storage_) {
+      in_use_ = true;
+      return storage_;
+    }
+    return ::operator new(size);
+  }
+  void deallocate(void* p) noexcept {
+    if (p == storage_) {
+      in_use_ = false;
+    } else {
+      ::operator delete(p);
+    }
+  }
+
+ private:
+  alignas(std::max_align_t) unsigned char storage_[1024];
+  bool in_use_ = false;
+};
+
+// Shares ownership of the memory: when Asio destroys a pending operation (shutdown), the handler, and with it
+// the last reference to the connection, can go before the memory is given back.
+template <class T>
+class HandlerAllocator {
+ public:
+  using value_type = T;
+  explicit HandlerAllocator(std::shared_ptr<HandlerMemory> m) noexcept : memory_(std::move(m)) {}
+  template <class U>
+  HandlerAllocator(const HandlerAllocator<U>& other) noexcept : memory_(other.memory_) {}
+  T* allocate(size_t n) { return static_cast<T*>(memory_->allocate(sizeof(T) * n)); }
+  void deallocate(T* p, size_t) noexcept { memory_->deallocate(p); }
+  template <class U>
+  bool operator==(const HandlerAllocator<U>& o) const noexcept {
+    return memory_ == o.memory_;
+  }
+  template <class U>
+  bool operator!=(const HandlerAllocator<U>& o) const noexcept {
+    return memory_ != o.memory_;
+  }
+
+ private:
+  template <class>
+  friend class HandlerAllocator;
+  std::shared_ptr<HandlerMemory> memory_;
+};
+
+// A completion handler that carries its connection's HandlerMemory as its associated allocator.
+template <class F>
+class AllocatingHandler {
+ public:
+  using allocator_type = HandlerAllocator<F>;
+  AllocatingHandler(const std::shared_ptr<HandlerMemory>& m, F f) : memory_(m), f_(std::move(f)) {}
+  allocator_type get_allocator() const noexcept { return allocator_type(memory_); }
+  template <class... A>
+  void operator()(A&&... args) {
+    f_(std::forward<A>(args)...);
+  }
+
+ private:
+  std::shared_ptr<HandlerMemory> memory_;
+  F f_;
+};
 
 enum class WsRole : uint8_t { kNone, kPublic, kPrivate, kTrade };
 
@@ -150,16 +220,20 @@ class ConnectionT final : public Connection {
  private:
   void start_read() override {
     if (!reading()) return;
-    stream_.async_read_some(boost::asio::buffer(read_ptr(), read_room()),
-                            [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
-                              static_cast<ConnectionT&>(*self).on_read(ec, n);
-                            });
+    stream_.async_read_some(
+        boost::asio::buffer(read_ptr(), read_room()),
+        AllocatingHandler(read_memory_,
+                          [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+                            static_cast<ConnectionT&>(*self).on_read(ec, n);
+                          }));
   }
   void start_write() override {
-    boost::asio::async_write(stream_, boost::asio::buffer(inflight_),
-                             [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
-                               static_cast<ConnectionT&>(*self).on_write_done(ec);
-                             });
+    boost::asio::async_write(
+        stream_, boost::asio::buffer(inflight_),
+        AllocatingHandler(write_memory_,
+                          [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
+                            static_cast<ConnectionT&>(*self).on_write_done(ec);
+                          }));
   }
   void close_socket(bool reset) override {
     boost::system::error_code ec;
@@ -169,6 +243,8 @@ class ConnectionT final : public Connection {
   }
 
   Stream stream_;
+  std::shared_ptr<HandlerMemory> read_memory_ = std::make_shared<HandlerMemory>();
+  std::shared_ptr<HandlerMemory> write_memory_ = std::make_shared<HandlerMemory>();
 };
 
 }  // namespace mm::simx

@@ -78,8 +78,10 @@ PublicMarket::PublicMarket(const InstrumentRegistry& registry, std::span<const I
     : registry_(registry), options_(options) {
   symbols_.resize(registry.size());
   for (InstrumentId id : with_data) {
-    if (id < symbols_.size() && !symbols_[id])
+    if (id < symbols_.size() && !symbols_[id]) {
       symbols_[id] = std::make_unique<SymbolState>(registry.get(id), id);
+      live_.push_back(symbols_[id].get());
+    }
   }
   text_.reserve(size_t{1} << 16);
   scratch_.reserve(size_t{1} << 12);
@@ -306,8 +308,7 @@ void PublicMarket::on_trades(std::span<const TradeEvent> prints, int64_t now_ns)
 }
 
 void PublicMarket::on_timer(int64_t now_ns) {
-  for (auto& sp : symbols_) {
-    if (!sp) continue;
+  for (SymbolState* sp : live_) {
     SymbolState& s = *sp;
     for (DepthStream& d : s.streams) {
       if (d.depth == 1 && !d.subs.empty() && d.live && now_ns - d.last_sent_ns >= options_.level1_resend_ns) {
@@ -330,8 +331,7 @@ void PublicMarket::on_timer(int64_t now_ns) {
 
 int64_t PublicMarket::next_deadline_ns() const noexcept {
   int64_t next = INT64_MAX;
-  for (const auto& sp : symbols_) {
-    if (!sp) continue;
+  for (const SymbolState* sp : live_) {
     for (const DepthStream& d : sp->streams) {
       if (d.depth == 1 && !d.subs.empty() && d.live)
         next = std::min(next, d.last_sent_ns + options_.level1_resend_ns);
@@ -348,8 +348,8 @@ int64_t PublicMarket::next_deadline_ns() const noexcept {
 
 size_t PublicMarket::restart_snapshot(std::string_view symbol, int64_t now_ns) {
   size_t n = 0;
-  for (auto& sp : symbols_) {
-    if (!sp || (!symbol.empty() && sp->instrument.name() != symbol) || !sp->has_book) continue;
+  for (SymbolState* sp : live_) {
+    if ((!symbol.empty() && sp->instrument.name() != symbol) || !sp->has_book) continue;
     for (DepthStream& d : sp->streams) {
       if (d.subs.empty()) continue;
       d.u = 0;  // publish_depth makes it 1
@@ -362,8 +362,8 @@ size_t PublicMarket::restart_snapshot(std::string_view symbol, int64_t now_ns) {
 
 size_t PublicMarket::drop_next_delta(std::string_view symbol) {
   size_t n = 0;
-  for (auto& sp : symbols_) {
-    if (!sp || (!symbol.empty() && sp->instrument.name() != symbol)) continue;
+  for (SymbolState* sp : live_) {
+    if (!symbol.empty() && sp->instrument.name() != symbol) continue;
     for (DepthStream& d : sp->streams) {
       if (d.subs.empty() || d.depth == 1) continue;  // level 1 is snapshots only: nothing to drop
       d.drop_next = true;

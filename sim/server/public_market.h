@@ -125,6 +125,7 @@ class PublicMarket {
   const InstrumentRegistry& registry_;
   PublicMarketOptions options_;
   std::vector<std::unique_ptr<SymbolState>> symbols_;  // indexed by InstrumentId; null without data
+  std::vector<SymbolState*> live_;  // the non-null ones: timers walk these, not every listed instrument
   std::vector<std::unique_ptr<ClientState>> clients_;  // open public connections
   std::string text_;                                   // scratch message
   std::string scratch_;

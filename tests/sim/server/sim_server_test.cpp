@@ -13,6 +13,7 @@
 #include "net/instruments_json.h"
 #include "sim/event_data.h"
 #include "tests/sim/server/sim_test_client.h"
+#include "tests/support/alloc_counter.h"
 
 namespace mm::simx {
 namespace {
@@ -320,6 +321,40 @@ TEST(SimServer, PrivateAndTradeWithoutAnExchangeAreClosed) {
   ASSERT_TRUE(c.ws_upgrade("/v5/trade"));
   EXPECT_FALSE(c.recv_text_with("never"));
   EXPECT_EQ(c.last_close(), 1011);
+}
+
+}  // namespace
+}  // namespace mm::simx
+
+namespace mm::simx {
+namespace {
+
+// Once the connections are up and every buffer has seen its largest message (many --loop passes), streaming
+// allocates nothing: the client below only calls recv() into a fixed buffer, so every allocation counted
+// process-wide would be the server's.
+TEST(SimServerAlloc, SteadyStateStreamingDoesNotAllocate) {
+  ServerThread s(options(true, true), recording());
+  ASSERT_EQ(s.start(), "");
+  TestClient c;
+  ASSERT_TRUE(c.connect(s.port()));
+  ASSERT_TRUE(c.ws_upgrade("/v5/public/linear"));
+  ASSERT_TRUE(c.send_text(R"({"op":"subscribe","args":["orderbook.200.BTCUSDT","orderbook.1.ETHUSDT",)"
+                          R"("orderbook.50.SOLUSDT","publicTrade.BTCUSDT","tickers.BTCUSDT"]})"));
+  static char buf[1 << 16];
+  auto drain = [&](size_t bytes) {
+    size_t got = 0;
+    while (got < bytes) {
+      const ssize_t n = ::recv(c.fd(), buf, sizeof buf, 0);
+      if (n <= 0) return false;
+      got += static_cast<size_t>(n);
+    }
+    return true;
+  };
+  ASSERT_TRUE(drain(size_t{24} << 20));  // warm-up
+  const uint64_t before = mm::test::process_allocations();
+  ASSERT_TRUE(drain(size_t{24} << 20));
+  const uint64_t after = mm::test::process_allocations();
+  EXPECT_EQ(after - before, 0u);
 }
 
 }  // namespace
