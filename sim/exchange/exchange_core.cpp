@@ -232,9 +232,16 @@ int32_t ExchangeCore::rate_limit_of(RateClass c, bool spot) const noexcept {
     case RateClass::kAmendBatch:
     case RateClass::kCancelBatch:
       return cfg_.batch_per_second * (spot ? 2 : 1);
-    case RateClass::kQuery:
+    case RateClass::kQueryRealtime:
+    case RateClass::kQueryHistory:
+    case RateClass::kQueryExecutions:
+    case RateClass::kQueryPositions:
+    case RateClass::kQueryWallet:
+    case RateClass::kQueryFeeRate:
+    case RateClass::kQueryApi:
       return cfg_.query_per_second;
-    case RateClass::kSetting:
+    case RateClass::kTradingStop:
+    case RateClass::kSetLeverage:
       return cfg_.setting_per_second;
     case RateClass::kDcp:
       return cfg_.dcp_per_second;

@@ -70,6 +70,8 @@ struct Verdict {
 };
 
 // ---- rate limits
+// One window per endpoint, as Bybit limits them (the order actions per action class; each query endpoint on
+// its own).
 enum class RateClass : uint8_t {
   kCreate = 0,
   kAmend,
@@ -78,8 +80,15 @@ enum class RateClass : uint8_t {
   kCreateBatch,
   kAmendBatch,
   kCancelBatch,
-  kQuery,
-  kSetting,
+  kQueryRealtime,
+  kQueryHistory,
+  kQueryExecutions,
+  kQueryPositions,
+  kQueryWallet,
+  kQueryFeeRate,
+  kQueryApi,
+  kTradingStop,
+  kSetLeverage,
   kDcp,
   kCount,
 };

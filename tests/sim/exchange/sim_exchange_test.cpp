@@ -222,6 +222,18 @@ TEST(SimExchangeRateLimit, TenCreatesPerSecondSharedByRestAndTradeWs) {
   const RestReply over_rest =
       e.rest("POST", "/v5/order/create", order_json("Buy", "0.001", "49000"), kT0 + 999'000'000);
   EXPECT_EQ(code_of(over_rest.body), 10006);
+  // Query endpoints each have their own window: 50 wallet reads do not use up position reads.
+  for (int i = 0; i < 50; ++i)
+    ASSERT_EQ(
+        code_of(e.rest("GET", "/v5/account/wallet-balance", "accountType=UNIFIED", kT0 + 999'000'000).body),
+        0);
+  EXPECT_EQ(
+      code_of(e.rest("GET", "/v5/account/wallet-balance", "accountType=UNIFIED", kT0 + 999'000'000).body),
+      10006);
+  const RestReply pos =
+      e.rest("GET", "/v5/position/list", "category=linear&symbol=BTCUSDT", kT0 + 999'000'000);
+  EXPECT_EQ(code_of(pos.body), 0);
+  EXPECT_EQ(header(pos, "X-Bapi-Limit-Status"), "49");
   // Amend and cancel have their own classes.
   EXPECT_EQ(
       code_of(e.rest("POST", "/v5/order/cancel-all", R"({"category":"linear"})", kT0 + 999'000'000).body), 0);
