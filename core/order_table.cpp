@@ -297,18 +297,44 @@ OrderError OrderTable::finish_event(Slot& s, OrderError e, const OrderEvent& ev,
   return OrderError::kOk;
 }
 
+void OrderTable::free_slot(Slot& s, uint32_t index) noexcept {
+  index_erase(index, s.hash);
+  const uint32_t pos = s.used_pos;
+  const uint32_t last = used_[--used_count_];
+  used_[pos] = last;
+  slots_[last].used_pos = pos;
+  s.in_use = false;
+  ++s.generation;
+  free_[free_count_++] = index;
+}
+
 TableError OrderTable::release(OrderHandle h) noexcept {
   Slot* s = slot_of(h);
   if (s == nullptr) return TableError::kNoSuchOrder;
   if (!is_terminal(s->fsm.state)) return TableError::kNotTerminal;
-  index_erase(h.index, s->hash);
-  const uint32_t pos = s->used_pos;
-  const uint32_t last = used_[--used_count_];
-  used_[pos] = last;
-  slots_[last].used_pos = pos;
-  s->in_use = false;
-  ++s->generation;
-  free_[free_count_++] = h.index;
+  free_slot(*s, h.index);
+  return TableError::kOk;
+}
+
+TableError OrderTable::revert(const RequestUndo& undo) noexcept {
+  Slot* s = slot_of(undo.handle);
+  if (s == nullptr) return TableError::kNoSuchOrder;
+  s->fsm = undo.fsm;
+  s->amend_price = undo.amend_price;
+  s->updated_ns = undo.updated_ns;
+  s->last_request_ns = undo.last_request_ns;
+  // Derived from the machine, as finish_event keeps them.
+  s->cum_filled = s->fsm.filled();
+  s->leaves = s->fsm.leaves();
+  return TableError::kOk;
+}
+
+TableError OrderTable::withdraw(OrderHandle h) noexcept {
+  Slot* s = slot_of(h);
+  if (s == nullptr) return TableError::kNoSuchOrder;
+  if (s->fsm.flags != OrderFsm::kSent) return TableError::kAnswered;
+  // create() pushed the slot last on used_ and popped it from free_: freeing it pops and pushes them back.
+  free_slot(*s, h.index);
   return TableError::kOk;
 }
 

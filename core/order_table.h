@@ -79,6 +79,7 @@ enum class TableError : uint8_t {
   kSequenceExhausted,  // create: the link id sequence reached UINT64_MAX
   kNoSuchOrder,        // the handle names no order in use (released, or never issued)
   kNotTerminal,        // release: the order can still rest on the book
+  kAnswered,           // withdraw: an event other than kCreateSent reached the order since its create
 };
 
 constexpr std::string_view to_string(TableError e) noexcept {
@@ -95,9 +96,22 @@ constexpr std::string_view to_string(TableError e) noexcept {
       return "no_such_order";
     case TableError::kNotTerminal:
       return "not_terminal";
+    case TableError::kAnswered:
+      return "answered";
   }
   return "?";
 }
+
+// What amend() and cancel() change in a slot, taken just before the call (OrderTable::undo_point), so that
+// revert() can put the slot back exactly when the venue refuses the request: a refused request never left
+// (strategy/venue.h), so no answer will ever settle it.
+struct RequestUndo {
+  OrderHandle handle;
+  OrderFsm fsm;
+  Price amend_price;
+  int64_t updated_ns = 0;
+  int64_t last_request_ns = 0;
+};
 
 class OrderTable {
  public:
@@ -124,6 +138,22 @@ class OrderTable {
 
   // Applies kCancelSent and fills `request` (by link id). Errors: kNoSuchOrder and those of transition().
   [[nodiscard]] OrderError cancel(OrderHandle h, int64_t now_ns, OrderCancel& request) noexcept;
+
+  // The slot's request-side state, for revert(). Precondition: contains(h).
+  [[nodiscard]] RequestUndo undo_point(OrderHandle h) const noexcept {
+    const Slot& s = slots_[h.index];
+    return {h, s.fsm, s.amend_price, s.updated_ns, s.last_request_ns};
+  }
+  // Puts the slot back as undo_point() found it (the amend or cancel since is forgotten). Precondition: no
+  // other event reached the order in between (the venue refuses synchronously, before anything can answer).
+  // Errors: kNoSuchOrder (the handle no longer names an order in use).
+  [[nodiscard]] TableError revert(const RequestUndo& undo) noexcept;
+
+  // Forgets an order whose create the venue refused (it never left): frees its slot and its link id in the
+  // index. The link id's sequence stays used, so ids are never reused. Withdrawing the orders of one refused
+  // request last-created first restores the iteration order (size() / handle_at()) exactly.
+  // Errors: kNoSuchOrder, kAnswered (anything but kCreateSent reached the order: it is not ours to forget).
+  [[nodiscard]] TableError withdraw(OrderHandle h) noexcept;
 
   // Applies any other event (answers, stream updates, executions, timeouts, query results) and keeps price,
   // leaves, cum_filled, fill_value and the exchange order id in step. Refused events are counted
@@ -179,6 +209,7 @@ class OrderTable {
   void index_insert(uint32_t slot, uint32_t hash) noexcept;
   void index_erase(uint32_t slot, uint32_t hash) noexcept;
   OrderError finish_event(Slot& s, OrderError e, const OrderEvent& ev, int64_t now_ns) noexcept;
+  void free_slot(Slot& s, uint32_t index) noexcept;
 
   std::unique_ptr<Slot[]> slots_;
   std::unique_ptr<uint32_t[]> free_;  // stack of free slot indices

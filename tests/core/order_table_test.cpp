@@ -443,3 +443,101 @@ TEST(OrderTable, HotCallsDoNotAllocate) {
 
 }  // namespace
 }  // namespace mm
+
+namespace mm {
+namespace {
+
+// --- Requests the venue refused (never left): revert() and withdraw() put the table back exactly.
+
+std::vector<uint32_t> slot_order(const OrderTable& t) {
+  std::vector<uint32_t> v;
+  for (uint32_t i = 0; i < t.size(); ++i) v.push_back(t.handle_at(i).index);
+  return v;
+}
+
+TEST(OrderTable, RevertForgetsARefusedAmendOrCancel) {
+  OrderTable t(8, "mm", 1);
+  const OrderHandle h = place(t, order(Side::kBuy, 100, 10), 1);
+  ASSERT_EQ(t.apply(h, OrderEvent::stream(StreamStatus::kNew, Price{100}, Qty{10}, Qty{0}, Qty{10}), 2),
+            OrderError::kOk);
+  const OwnOrder before = t.get(h);
+
+  const RequestUndo u = t.undo_point(h);
+  OrderAmend amend;
+  ASSERT_EQ(t.amend(h, Price{101}, Qty{12}, 5, amend), OrderError::kOk);
+  ASSERT_EQ(t.get(h).state(), OrderState::kPendingAmend);
+  ASSERT_EQ(t.revert(u), TableError::kOk);
+  const OwnOrder& after = t.get(h);
+  EXPECT_EQ(after.state(), OrderState::kNew);
+  EXPECT_EQ(std::memcmp(&after.fsm, &before.fsm, sizeof(OrderFsm)), 0);
+  EXPECT_EQ(after.amend_price.ticks, 0);
+  EXPECT_EQ(after.last_request_ns, before.last_request_ns);
+  EXPECT_EQ(after.updated_ns, before.updated_ns);
+  EXPECT_EQ(after.leaves, before.leaves);
+  EXPECT_EQ(after.cum_filled, before.cum_filled);
+  // The order takes the same request again (an amend after a forgotten one is legal).
+  ASSERT_EQ(t.amend(h, Price{101}, std::nullopt, 6, amend), OrderError::kOk);
+  EXPECT_EQ(t.get(h).amend_price.ticks, 101);
+
+  // A cancel, likewise.
+  OrderTable t2(8, "mm", 1);
+  const OrderHandle h2 = place(t2, order(Side::kSell, 200, 3), 1);
+  const RequestUndo u2 = t2.undo_point(h2);
+  OrderCancel cancel;
+  ASSERT_EQ(t2.cancel(h2, 4, cancel), OrderError::kOk);
+  ASSERT_EQ(t2.get(h2).state(), OrderState::kPendingCancel);
+  ASSERT_TRUE(t2.get(h2).fsm.has(OrderFsm::kCancelInFlight));
+  ASSERT_EQ(t2.revert(u2), TableError::kOk);
+  EXPECT_EQ(t2.get(h2).state(), OrderState::kPendingNew);
+  EXPECT_FALSE(t2.get(h2).fsm.has(OrderFsm::kCancelInFlight));
+  EXPECT_EQ(t2.get(h2).last_request_ns, 1);
+  EXPECT_EQ(t2.cancel(h2, 5, cancel), OrderError::kOk) << "cancellable again";
+}
+
+TEST(OrderTable, RevertOfAReleasedOrderIsRefused) {
+  OrderTable t(4, "mm", 1);
+  const OrderHandle h = place(t, order(Side::kBuy, 100, 1));
+  const RequestUndo u = t.undo_point(h);
+  reject(t, h);
+  ASSERT_EQ(t.release(h), TableError::kOk);
+  EXPECT_EQ(t.revert(u), TableError::kNoSuchOrder);
+}
+
+TEST(OrderTable, WithdrawForgetsRefusedCreatesAndRestoresTheOrder) {
+  OrderTable t(8, "mm", 1);
+  const OrderHandle a = place(t, order(Side::kBuy, 100, 1));
+  const OrderHandle b = place(t, order(Side::kSell, 110, 1));
+  const std::vector<uint32_t> order_before = slot_order(t);
+  // One refused request of three creates, withdrawn last created first.
+  const OrderHandle c = place(t, order(Side::kBuy, 99, 1));
+  const OrderHandle d = place(t, order(Side::kBuy, 98, 1));
+  const OrderHandle e = place(t, order(Side::kSell, 111, 1));
+  const std::string d_id(t.get(d).link_id.view());
+  ASSERT_EQ(t.withdraw(e), TableError::kOk);
+  ASSERT_EQ(t.withdraw(d), TableError::kOk);
+  ASSERT_EQ(t.withdraw(c), TableError::kOk);
+  EXPECT_EQ(slot_order(t), order_before);
+  EXPECT_EQ(t.size(), 2u);
+  EXPECT_FALSE(t.find(d_id).valid()) << "the index forgets the id";
+  EXPECT_FALSE(t.contains(c));
+  EXPECT_EQ(t.next_sequence(), 6u) << "sequences of withdrawn creates are never reused";
+  // The slots are taken again in the same order as before the withdrawal.
+  const OrderHandle c2 = place(t, order(Side::kBuy, 99, 1));
+  EXPECT_EQ(c2.index, c.index);
+  EXPECT_NE(c2.generation, c.generation);
+  EXPECT_TRUE(t.contains(a));
+  EXPECT_TRUE(t.contains(b));
+}
+
+TEST(OrderTable, WithdrawRefusesAnOrderTheExchangeAnswered) {
+  OrderTable t(4, "mm", 1);
+  const OrderHandle h = place(t, order(Side::kBuy, 100, 1));
+  ASSERT_EQ(t.apply(h, OrderEvent::create_acked(), 2), OrderError::kOk);
+  EXPECT_EQ(t.withdraw(h), TableError::kAnswered);
+  EXPECT_TRUE(t.contains(h));
+  EXPECT_EQ(t.withdraw(OrderHandle{}), TableError::kNoSuchOrder);
+  EXPECT_EQ(to_string(TableError::kAnswered), "answered");
+}
+
+}  // namespace
+}  // namespace mm
