@@ -510,8 +510,7 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
   }
 
   // Batches: consecutive items of one kind, at most the category's batch size each.
-  uint32_t per_batch = inst.category == Category::kSpot ? kQuoterMaxSpotBatchItems : kQuoterMaxBatchItems;
-  if (cfg_.max_batch_items != 0 && cfg_.max_batch_items < per_batch) per_batch = cfg_.max_batch_items;
+  const uint32_t per_batch = batch_items(inst.category);
   const auto group = [&](QuoteActionKind kind, uint32_t count) {
     for (uint32_t first = 0; first < count; first += per_batch) {
       const uint32_t n = count - first < per_batch ? count - first : per_batch;

@@ -199,6 +199,13 @@ class Quoter {
   // caller's order table is out of hand: cancel all instead).
   [[nodiscard]] QuoterError diff(const QuoteInput& in, QuoteActions& out) const noexcept;
 
+  // Items per batch request for an instrument of `category`: Bybit's limit (kQuoterMaxSpotBatchItems on spot,
+  // else kQuoterMaxBatchItems), lowered to max_batch_items when that is set.
+  [[nodiscard]] uint32_t batch_items(Category category) const noexcept {
+    const uint32_t limit = category == Category::kSpot ? kQuoterMaxSpotBatchItems : kQuoterMaxBatchItems;
+    return cfg_.max_batch_items != 0 && cfg_.max_batch_items < limit ? cfg_.max_batch_items : limit;
+  }
+
   // The configuration in force; its link_id_prefix is empty (the prefix lives in this object, see below).
   const QuoterConfig& config() const noexcept { return cfg_; }
   std::string_view link_id_prefix() const noexcept { return {prefix_, prefix_len_}; }

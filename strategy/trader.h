@@ -9,6 +9,7 @@
 // Stage stamps: when profiling is on, the Trader stores TSC ticks at each stage boundary of the last tick
 // (stamps()), so a driver can build per-stage tick-to-quote histograms without the Trader owning any.
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -35,7 +36,9 @@ namespace mm {
 struct TraderConfig {
   SignalsConfig signals;
   QuoterConfig quoter;
-  uint32_t order_capacity = 256;      // order slots (live + terminal not yet released)
+  // Order slots (live + terminal not yet released). The quoter sees every live order; more than it takes
+  // (kMaxQuoterLiveOrders) is a fault (TraderFault::kTooManyLiveOrders), never a silently hidden order.
+  uint32_t order_capacity = 256;
   uint64_t first_link_sequence = 1;   // from the journal: last sequence used + 1
   int64_t max_position_lots = 0;      // for InventoryView (inventory-normalised skews); > 0
   // Token buckets per action class, Bybit's per-UID limits (linear: 10/s each for create, amend, cancel).
@@ -52,13 +55,57 @@ struct TraderConfig {
 enum class TickMark : uint8_t { kStart = 0, kParsed, kBook, kRiskTick, kStrategy, kQuoter, kRisk, kEncoded, kCount };
 inline constexpr size_t kTickMarkCount = static_cast<size_t>(TickMark::kCount);
 
+// A broken invariant of our own (DESIGN.md section 3: it fails fast). The Trader trips the kill switch
+// (HALTED, cancel-all sent at once), counts it (TraderCounters::invariant_errors) and keeps the first one as
+// fault(); debug builds stop at an assert. Only reset_kill() on the risk engine lets it trade again.
+enum class TraderFault : uint8_t {
+  kNone = 0,
+  kPositionBadQty,     // Position refused an execution: qty <= 0 (the position would go wrong)
+  kPositionBadPrice,   // ... price <= 0
+  kPositionOverflow,   // position, cost basis, PnL or fees left their range
+  kOrderOverfill,      // executions above an order's qty: the table's leaves are wrong
+  kOrderFillMismatch,  // executions and the order stream disagree on an order's fills
+  kTableFull,          // no free order slot for a create (trader.order_capacity)
+  kSequenceExhausted,  // the link id sequence reached UINT64_MAX
+  kTableRefused,       // the order table refused a request the Trader itself made
+  kTooManyLiveOrders,  // more live orders than the quoter can see (kMaxQuoterLiveOrders)
+};
+
+constexpr std::string_view to_string(TraderFault f) noexcept {
+  switch (f) {
+    case TraderFault::kNone:
+      return "none";
+    case TraderFault::kPositionBadQty:
+      return "position_bad_qty";
+    case TraderFault::kPositionBadPrice:
+      return "position_bad_price";
+    case TraderFault::kPositionOverflow:
+      return "position_overflow";
+    case TraderFault::kOrderOverfill:
+      return "order_overfill";
+    case TraderFault::kOrderFillMismatch:
+      return "order_fill_mismatch";
+    case TraderFault::kTableFull:
+      return "order_table_full";
+    case TraderFault::kSequenceExhausted:
+      return "link_sequence_exhausted";
+    case TraderFault::kTableRefused:
+      return "order_table_refused";
+    case TraderFault::kTooManyLiveOrders:
+      return "too_many_live_orders";
+  }
+  return "?";
+}
+
 struct TraderCounters {
   uint64_t ticks = 0;               // book updates that ran the decision path
   uint64_t ticks_with_actions = 0;
   uint64_t creates = 0, amends = 0, cancels = 0, cancel_alls = 0;  // sent to the venue
   uint64_t risk_blocked = 0;        // actions the pre-trade checks refused
-  uint64_t venue_refused = 0;       // actions the venue refused locally
-  uint64_t table_errors = 0;        // order-table refusals (full, illegal transition)
+  uint64_t venue_refused = 0;       // actions not sent because the venue refused a request (theirs or an
+                                    // earlier one of the tick) or a cancel-all; the table was put back
+  uint64_t table_errors = 0;        // exchange events the order table refused (late, out of sequence)
+  uint64_t invariant_errors = 0;    // our own broken invariants (TraderFault): each trips the kill switch
   uint64_t unknown_orders = 0;      // private events for link ids not in the table (not ours, or released)
   uint64_t quoter_errors = 0;
   uint64_t protection_closes = 0;
@@ -82,7 +129,8 @@ class Trader {
         signals_(cfg.signals),
         table_(cfg.order_capacity, cfg.quoter.link_id_prefix, cfg.first_link_sequence),
         position_(instrument),
-        valued_(std::make_unique<Valued[]>(cfg.order_capacity)) {
+        valued_(std::make_unique<Valued[]>(cfg.order_capacity)),
+        live_(std::make_unique<LiveOrder[]>(cfg.order_capacity)) {
     if (const std::string e = cfg.signals.validate(); !e.empty()) throw std::invalid_argument(e);
     if (const QuoterError e = quoter_.configure(cfg.quoter); e != QuoterError::kOk) {
       throw std::invalid_argument("quoter: " + std::string(to_string(e)));
@@ -140,8 +188,12 @@ class Trader {
     }
     apply(h, OrderEvent::execution(e.exec_price, e.exec_qty));
     const int64_t now = venue_.now_ns();
-    if (position_.on_fill(e.side, e.exec_price, e.exec_qty, e.exec_fee) != PositionError::kOk) {
-      ++counters_.table_errors;
+    // The execution is a fact about the account whatever the table said; a position that refuses it is wrong
+    // from here on, and quoting on a wrong position is not an option.
+    if (const PositionError pe = position_.on_fill(e.side, e.exec_price, e.exec_qty, e.exec_fee);
+        pe != PositionError::kOk) {
+      fail_fast(position_fault(pe));
+      flush_cancel_all();
     }
     signals_.on_own_fill(e.side, e.exec_price, e.exec_qty, now);
     strategy_.on_fill(e.side, e.exec_price, e.exec_qty, now);
@@ -188,6 +240,8 @@ class Trader {
   const OrderTable& orders() const noexcept { return table_; }
   const Position& position() const noexcept { return position_; }
   const TraderCounters& counters() const noexcept { return counters_; }
+  // The first broken invariant (kNone while none broke); see TraderFault.
+  TraderFault fault() const noexcept { return fault_; }
   const QuoteLadder& last_ladder() const noexcept { return ladder_; }
   const QuoteActions& last_actions() const noexcept { return actions_; }
   // Actions sent by the last decision (0 when it sent none).
@@ -195,7 +249,14 @@ class Trader {
 
  private:
   void apply(OrderHandle h, const OrderEvent& ev) noexcept {
-    if (table_.apply(h, ev, venue_.now_ns()) != OrderError::kOk) ++counters_.table_errors;
+    const OrderError e = table_.apply(h, ev, venue_.now_ns());
+    if (e == OrderError::kOverfill || e == OrderError::kFillMismatch) {
+      // The table's account of the order's fills is broken: its leaves (what the quoter sees) are wrong.
+      fail_fast(e == OrderError::kOverfill ? TraderFault::kOrderOverfill : TraderFault::kOrderFillMismatch);
+      flush_cancel_all();
+    } else if (e != OrderError::kOk) {
+      ++counters_.table_errors;  // a late or out-of-sequence exchange event: the order keeps its state
+    }
     // Settled orders (terminal, and the exchange's final report seen) leave the table so the slot is reused.
     // A Filled reached from executions alone stays until the stream confirms it, so that report still finds
     // its order (collect_live_orders already hides terminal orders from the quoter).
@@ -221,8 +282,11 @@ class Trader {
     c.book_update_ns = book_.last_applied_ns();
     c.position_lots = position_.lots();
     c.avg_entry = position_.avg_entry();
-    (void)position_.realized(c.realized_pnl);
-    if (c.mid.ticks > 0) (void)position_.unrealized(c.mid, c.unrealized_pnl);
+    // A PnL that does not fit leaves the loss breakers blind: a broken invariant, not a zero.
+    if (position_.realized(c.realized_pnl) != PositionError::kOk ||
+        (c.mid.ticks > 0 && position_.unrealized(c.mid, c.unrealized_pnl) != PositionError::kOk)) {
+      fail_fast(TraderFault::kPositionOverflow);
+    }
     c.fees_paid = position_.fees();
     table_.for_each([&](OrderHandle h, const OwnOrder& o) noexcept {
       if (is_terminal(o.state())) return;
@@ -230,13 +294,14 @@ class Trader {
       Money n;
       const bool ok = notional(instrument_, o.price, o.leaves, n);
       valued_[h.index] = {o.price, o.leaves, n, ok};
-      if (!ok) n = Money{0};
+      // An exposure that does not fit counts as the largest one: the limits then block, never pass.
+      if (!ok) n = Money{INT64_MAX};
+      Money& sum = o.side == Side::kBuy ? c.open_buy_notional : c.open_sell_notional;
+      if (!checked_add(sum, n, sum)) sum = Money{INT64_MAX};
       if (o.side == Side::kBuy) {
         c.open_buy_lots += o.leaves.lots;
-        c.open_buy_notional.units += n.units;
       } else {
         c.open_sell_lots += o.leaves.lots;
-        c.open_sell_notional.units += n.units;
       }
     });
     return c;
@@ -250,26 +315,57 @@ class Trader {
     ladder_.reduce_only = true;
   }
 
-  void send_cancel_all() noexcept {
+  // Sends a cancel-all and marks every order that can rest on the book PendingCancel (the order stream
+  // settles each one). Returns false when the venue refused it: then nothing changed and the request must be
+  // retried.
+  bool send_cancel_all() noexcept {
     CancelAll all;
     all.instrument = id_;
     all.category = instrument_.category;
-    if (venue_.send_cancel_all(all)) {
-      ++counters_.cancel_alls;
-      // Every live order now has a cancel in flight; the order stream settles each one.
-      table_.for_each([&](OrderHandle h, const OwnOrder& o) noexcept {
-        if (!is_terminal(o.state()) && !is_pending(o.state()) && pending_cancel_count_ < pending_cancel_.size()) {
-          pending_cancel_[pending_cancel_count_++] = h;
-        }
-      });
-      for (uint32_t i = 0; i < pending_cancel_count_; ++i) {
-        OrderCancel ignored;
-        if (table_.cancel(pending_cancel_[i], venue_.now_ns(), ignored) != OrderError::kOk) ++counters_.table_errors;
-      }
-      pending_cancel_count_ = 0;
-    } else {
+    if (!venue_.send_cancel_all(all)) {
       ++counters_.venue_refused;
+      return false;
     }
+    ++counters_.cancel_alls;
+    // Every live order now has a cancel in flight; the order stream settles each one. All of them, whatever
+    // the table's capacity (cancel() never moves an order in the table, so positions stay valid).
+    const int64_t now = venue_.now_ns();
+    for (uint32_t i = 0; i < table_.size(); ++i) {
+      const OrderHandle h = table_.handle_at(i);
+      const OrderState st = table_.get(h).state();
+      if (is_terminal(st) || is_pending(st)) continue;
+      OrderCancel ignored;
+      if (table_.cancel(h, now, ignored) != OrderError::kOk) fail_fast(TraderFault::kTableRefused);
+    }
+    return true;
+  }
+
+  // Sends the risk engine's cancel-all request if one is pending; a refused one stays pending (retried).
+  void flush_cancel_all() noexcept {
+    if (risk_.cancel_all_requested() && send_cancel_all()) risk_.clear_cancel_all();
+  }
+
+  static TraderFault position_fault(PositionError e) noexcept {
+    return e == PositionError::kBadQty     ? TraderFault::kPositionBadQty
+           : e == PositionError::kBadPrice ? TraderFault::kPositionBadPrice
+                                           : TraderFault::kPositionOverflow;
+  }
+  static TraderFault create_fault(TableError e) noexcept {
+    return e == TableError::kFull                ? TraderFault::kTableFull
+           : e == TableError::kSequenceExhausted ? TraderFault::kSequenceExhausted
+                                                 : TraderFault::kTableRefused;
+  }
+
+  // A broken invariant of our own: count it, keep the first reason, HALT (the kill switch requests a
+  // cancel-all, which the caller flushes once the table is consistent again) and stop this tick's sends.
+  void fail_fast(TraderFault f) noexcept {
+    ++counters_.invariant_errors;
+    if (fault_ == TraderFault::kNone) fault_ = f;
+    halt_sends_ = true;
+    // Once: kill() re-arms the cancel-all, and a fault that holds (a PnL out of range) must not resend it on
+    // every tick.
+    if (!risk_.killed()) risk_.kill();
+    assert(false && "Trader: a broken invariant of our own (Trader::fault() says which)");
   }
 
   void decide() noexcept {
@@ -283,11 +379,11 @@ class Trader {
 
     RiskContext ctx = risk_context(now);
     const RiskTick rt = risk_.on_tick(ctx);
-    if (rt.cancel_all) {
-      send_cancel_all();
-      risk_.clear_cancel_all();
-    }
+    // The request stays with the risk engine until the venue takes it: a refused cancel-all is retried.
+    if (rt.cancel_all && send_cancel_all()) risk_.clear_cancel_all();
     if (rt.protection != ProtectionTrigger::kNone) send_protection_close(rt.close, ctx, now);
+    // rt.state, unless a broken invariant met since (the protection close) halted the trader.
+    const TradingState state = risk_.state();
     mark(TickMark::kRiskTick);
 
     signals_.on_book(b, now);
@@ -297,7 +393,7 @@ class Trader {
       return;
     }
     ++counters_.ticks;
-    if (rt.state != TradingState::kHalted) {
+    if (state != TradingState::kHalted) {
       StrategyContext sc;
       sc.instrument = &instrument_;
       sc.book = &b;
@@ -307,24 +403,30 @@ class Trader {
       sc.best_bid = bid->price;
       sc.best_ask = ask->price;
       if (!strategy_.quote(sc, ladder_)) ladder_.clear();
-      if (rt.state == TradingState::kReduceOnly) restrict_to_reducing();
+      if (state == TradingState::kReduceOnly) restrict_to_reducing();
     }
     mark(TickMark::kStrategy);
 
     // Quoter: target ladder vs live orders.
-    const uint32_t live_n = collect_live_orders(table_, id_, live_);
+    const uint32_t live_n = collect_live_orders(table_, id_, {live_.get(), cfg_.order_capacity});
     QuoteInput in;
     in.instrument = &instrument_;
     in.instrument_id = id_;
     in.target = &ladder_;
-    in.live = {live_.data(), live_n};
+    in.live = {live_.get(), live_n};
     in.now_ns = now;
     in.budget = {tokens(create_bucket_, now), tokens(amend_bucket_, now), tokens(cancel_bucket_, now)};
     in.next_link_seq = table_.next_sequence();
     in.market_bid = bid->price;
     in.market_ask = ask->price;
-    if (quoter_.diff(in, actions_) != QuoterError::kOk) {
-      ++counters_.quoter_errors;
+    if (const QuoterError qe = quoter_.diff(in, actions_); qe != QuoterError::kOk) {
+      if (qe == QuoterError::kTooManyLiveOrders) {
+        // The quoter cannot see them all: none may be left unmanaged. The cancel-all covers every one.
+        fail_fast(TraderFault::kTooManyLiveOrders);
+        flush_cancel_all();
+      } else {
+        ++counters_.quoter_errors;
+      }
       mark(TickMark::kQuoter);
       return;
     }
@@ -376,61 +478,7 @@ class Trader {
     }
     mark(TickMark::kRisk);
 
-    // Order table (link ids, state machine) and venue: cancels first (they reduce risk), then amends, creates.
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < n_cancels_; ++i) {
-      if (table_.cancel(out_cancel_h_[i], now, send_cancel_[k]) == OrderError::kOk) {
-        ++k;
-      } else {
-        ++counters_.table_errors;
-      }
-    }
-    if (k != 0) {
-      take(cancel_bucket_, k, now);
-      if (venue_.send_cancels({send_cancel_.data(), k})) {
-        counters_.cancels += k;
-        last_sent_ += k;
-      } else {
-        counters_.venue_refused += k;
-      }
-    }
-    k = 0;
-    for (uint32_t i = 0; i < n_amends_; ++i) {
-      const AmendTerms& a = out_amend_[i];
-      if (table_.amend(out_amend_h_[i], a.price, a.qty, now, send_amend_[k]) == OrderError::kOk) {
-        ++k;
-      } else {
-        ++counters_.table_errors;
-      }
-    }
-    if (k != 0) {
-      take(amend_bucket_, k, now);
-      if (venue_.send_amends({send_amend_.data(), k})) {
-        counters_.amends += k;
-        last_sent_ += k;
-      } else {
-        counters_.venue_refused += k;
-      }
-    }
-    k = 0;
-    for (uint32_t i = 0; i < n_creates_; ++i) {
-      OrderHandle h;
-      if (table_.create(out_new_[i], now, h, send_create_[k]) == TableError::kOk) {
-        send_create_[k].tif = cfg_.quoter.time_in_force;
-        ++k;
-      } else {
-        ++counters_.table_errors;
-      }
-    }
-    if (k != 0) {
-      take(create_bucket_, k, now);
-      if (venue_.send_creates({send_create_.data(), k})) {
-        counters_.creates += k;
-        last_sent_ += k;
-      } else {
-        counters_.venue_refused += k;
-      }
-    }
+    send_actions(now);
     if (last_sent_ != 0) ++counters_.ticks_with_actions;
     mark(TickMark::kEncoded);
   }
@@ -444,8 +492,9 @@ class Trader {
     NewOrder n{id_, close.side, close.price, v.qty, true, false};
     OrderHandle h;
     OrderCreate req;
-    if (table_.create(n, now, h, req) != TableError::kOk) {
-      ++counters_.table_errors;
+    if (const TableError e = table_.create(n, now, h, req); e != TableError::kOk) {
+      fail_fast(create_fault(e));
+      flush_cancel_all();
       return;
     }
     req.type = close.type;
@@ -454,7 +503,119 @@ class Trader {
       ++counters_.protection_closes;
       ++counters_.creates;
     } else {
+      // Never left: forget it, so the protection's next retry is not blocked by a phantom order.
+      if (table_.withdraw(h) != TableError::kOk) fail_fast(TraderFault::kTableRefused);
       ++counters_.venue_refused;
+    }
+  }
+
+  // Order table, then venue: cancels first (they reduce risk), then amends, then creates, each kind as
+  // requests of at most the batch limit (strategy/venue.h: the venue takes or refuses a request whole). A
+  // request the venue refuses never left: its orders are put back as they were and nothing more goes out
+  // this tick (a create must not outrun the cancel it replaces); the next tick diffs again from the table.
+  // A broken invariant met on the way (the table refused one of our requests) stops the sends after the
+  // current request; the cancel-all then goes out last, after everything sent, so it covers all of it.
+  void send_actions(int64_t now) noexcept {
+    const uint32_t per = quoter_.batch_items(instrument_.category);
+    uint32_t unsent = 0;
+    halt_sends_ = false;
+    if (!send_cancels(now, per, unsent)) {
+      unsent += n_amends_ + n_creates_;
+    } else if (!send_amends(now, per, unsent)) {
+      unsent += n_creates_;
+    } else {
+      (void)send_creates(now, per, unsent);
+    }
+    counters_.venue_refused += unsent;
+    if (halt_sends_) flush_cancel_all();
+  }
+
+  // Each returns false when the venue refused a request, with `unsent` += the actions of that request and of
+  // the same kind after it.
+  bool send_cancels(int64_t now, uint32_t per, uint32_t& unsent) noexcept {
+    for (uint32_t first = 0; first < n_cancels_ && !halt_sends_; first += per) {
+      const uint32_t end = first + per < n_cancels_ ? first + per : n_cancels_;
+      uint32_t k = 0;
+      for (uint32_t i = first; i < end; ++i) {
+        undo_[k] = table_.undo_point(out_cancel_h_[i]);
+        if (table_.cancel(out_cancel_h_[i], now, send_cancel_[k]) == OrderError::kOk) {
+          ++k;
+        } else {
+          fail_fast(TraderFault::kTableRefused);
+        }
+      }
+      if (k == 0) continue;
+      if (!venue_.send_cancels({send_cancel_.data(), k})) {
+        revert_requests(k);
+        unsent += k + (n_cancels_ - end);
+        return false;
+      }
+      take(cancel_bucket_, k, now);
+      counters_.cancels += k;
+      last_sent_ += k;
+    }
+    return true;
+  }
+
+  bool send_amends(int64_t now, uint32_t per, uint32_t& unsent) noexcept {
+    for (uint32_t first = 0; first < n_amends_ && !halt_sends_; first += per) {
+      const uint32_t end = first + per < n_amends_ ? first + per : n_amends_;
+      uint32_t k = 0;
+      for (uint32_t i = first; i < end; ++i) {
+        const AmendTerms& a = out_amend_[i];
+        undo_[k] = table_.undo_point(out_amend_h_[i]);
+        if (table_.amend(out_amend_h_[i], a.price, a.qty, now, send_amend_[k]) == OrderError::kOk) {
+          ++k;
+        } else {
+          fail_fast(TraderFault::kTableRefused);
+        }
+      }
+      if (k == 0) continue;
+      if (!venue_.send_amends({send_amend_.data(), k})) {
+        revert_requests(k);
+        unsent += k + (n_amends_ - end);
+        return false;
+      }
+      take(amend_bucket_, k, now);
+      counters_.amends += k;
+      last_sent_ += k;
+    }
+    return true;
+  }
+
+  bool send_creates(int64_t now, uint32_t per, uint32_t& unsent) noexcept {
+    for (uint32_t first = 0; first < n_creates_ && !halt_sends_; first += per) {
+      const uint32_t end = first + per < n_creates_ ? first + per : n_creates_;
+      uint32_t k = 0;
+      for (uint32_t i = first; i < end; ++i) {
+        if (const TableError e = table_.create(out_new_[i], now, created_[k], send_create_[k]);
+            e == TableError::kOk) {
+          send_create_[k].tif = cfg_.quoter.time_in_force;
+          ++k;
+        } else {
+          fail_fast(create_fault(e));
+        }
+      }
+      if (k == 0) continue;
+      if (!venue_.send_creates({send_create_.data(), k})) {
+        // Last created first: the table's iteration order comes back exactly as it was.
+        for (uint32_t j = k; j-- > 0;) {
+          if (table_.withdraw(created_[j]) != TableError::kOk) fail_fast(TraderFault::kTableRefused);
+        }
+        unsent += k + (n_creates_ - end);
+        return false;
+      }
+      take(create_bucket_, k, now);
+      counters_.creates += k;
+      last_sent_ += k;
+    }
+    return true;
+  }
+
+  // Puts back the orders of a refused amend or cancel request (undo_[0, k)).
+  void revert_requests(uint32_t k) noexcept {
+    for (uint32_t j = 0; j < k; ++j) {
+      if (table_.revert(undo_[j]) != TableError::kOk) fail_fast(TraderFault::kTableRefused);
     }
   }
 
@@ -486,7 +647,9 @@ class Trader {
   TokenBucket create_bucket_, amend_bucket_, cancel_bucket_;
   QuoteLadder ladder_;
   QuoteActions actions_;
-  std::array<LiveOrder, kMaxQuoterLiveOrders> live_{};
+  // Our orders as the quoter sees them: sized by the table, so that no order is ever left out of the view
+  // (more than the quoter takes is a fault: kTooManyLiveOrders).
+  std::unique_ptr<LiveOrder[]> live_;
   // Per-tick scratch, sized by the quoter's maxima.
   std::array<OrderHandle, kMaxQuoteCancels> out_cancel_h_{};
   std::array<OrderHandle, kMaxQuoteAmends> out_amend_h_{};
@@ -496,13 +659,16 @@ class Trader {
   };
   std::array<AmendTerms, kMaxQuoteAmends> out_amend_{};
   std::array<NewOrder, kMaxQuoteCreates> out_new_{};
-  std::array<OrderCancel, kMaxQuoteCancels> send_cancel_{};
-  std::array<OrderAmend, kMaxQuoteAmends> send_amend_{};
-  std::array<OrderCreate, kMaxQuoteCreates> send_create_{};
-  std::array<OrderHandle, kMaxQuoterLiveOrders> pending_cancel_{};  // live orders are capped by the quoter
-  uint32_t pending_cancel_count_ = 0;
+  // One request's worth (the batch limit): what goes to the venue, and how to take it back if refused.
+  std::array<OrderCancel, kQuoterMaxBatchItems> send_cancel_{};
+  std::array<OrderAmend, kQuoterMaxBatchItems> send_amend_{};
+  std::array<OrderCreate, kQuoterMaxBatchItems> send_create_{};
+  std::array<RequestUndo, kQuoterMaxBatchItems> undo_{};
+  std::array<OrderHandle, kQuoterMaxBatchItems> created_{};
   uint32_t n_cancels_ = 0, n_amends_ = 0, n_creates_ = 0;
   uint32_t last_sent_ = 0;
+  TraderFault fault_ = TraderFault::kNone;
+  bool halt_sends_ = false;  // a fault in this tick's send phase: nothing more goes out but the cancel-all
   bool profiling_ = false;
   std::array<int64_t, kTickMarkCount> stamps_{};
   TraderCounters counters_;

@@ -14,8 +14,11 @@ namespace mm {
 
 // Every send_* call is non-blocking and returns false when the venue refused it locally (buffer full,
 // disconnected, encoding error); a refused action is not in flight and the Trader must not treat it as sent.
-// Spans hold one or more actions of one kind for one instrument; the venue may send more than one as a
-// batch request (order.create-batch ...), within Bybit's batch limits.
+// Spans hold one or more actions of one kind for one instrument. The Trader hands over one request at a
+// time: a span never holds more than Bybit's batch limit of its category (kQuoterMaxBatchItems,
+// kQuoterMaxSpotBatchItems in strategy/quoter.h), so the venue sends it as one request (a batch request such
+// as order.create-batch when it holds more than one) and accepts or refuses it whole: a venue must never
+// return false for a span of which part went out.
 template <class V>
 concept Venue = requires(V& v, std::span<const OrderCreate> creates, std::span<const OrderAmend> amends,
                          std::span<const OrderCancel> cancels, const CancelAll& all) {

@@ -456,6 +456,13 @@ TEST(Config, CrossFieldChecksOfTheParser) {
             "t.toml:3: strategy.max_order_age must be <= 1099511627 seconds");
   EXPECT_EQ(parse_error(std::string(kMinimal) + "[signals]\ncalibration_refit_ms = 250\n"),
             "t.toml:10: signals.calibration_refit_ms must be a multiple of signals.calibration_interval_ms");
+  // Every order the risk limits allow needs a table slot (the default max_open_orders is 20).
+  EXPECT_EQ(
+      parse_error("[strategy]\nkind = \"fixed\"\n[trader]\nmax_position_lots = 10\norder_capacity = 16\n"
+                  "[risk]\nmax_order_qty = \"0.005\"\nmax_position_qty = \"0.010\"\n"),
+      "t.toml:5: trader.order_capacity must be >= risk.max_open_orders (20)");
+  EXPECT_EQ(parse_error(std::string(kMinimal) + "max_open_orders = 300\n"),
+            "t.toml: trader.order_capacity must be >= risk.max_open_orders (300)");
 }
 
 TEST(Config, StrategyKindIsRequiredAndChecked) {

@@ -825,6 +825,12 @@ std::string check_semantics(Ctx& ctx, const toml::table& root, MmConfig& cfg) {
     e = "trader.max_position_lots must be set (> 0): the position cap in lots the strategies normalise by";
   }
   if (e.empty()) e = cfg.risk.validate();
+  if (e.empty() && cfg.trader.order_capacity < cfg.risk.max_open_orders) {
+    // The Trader sees and cancels every order in its table; a table smaller than the open orders the risk
+    // limits allow would halt it (order_table_full) in normal trading.
+    e = "trader.order_capacity must be >= risk.max_open_orders (" + std::to_string(cfg.risk.max_open_orders) +
+        ")";
+  }
   if (e.empty()) e = cfg.backtest.sim.validate();
   if (e.empty()) {
     e = cfg.backtest.stats.validate();
