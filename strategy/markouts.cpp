@@ -15,7 +15,7 @@ void MarkoutTracker::configure(const std::array<int64_t, kMarkoutHorizons>& hori
   alpha_ = 1.0 - std::exp2(-1.0 / half_life_fills);
   stats_ = {};
   cursor_ = {};
-  head_ = tail_ = dropped_ = 0;
+  head_ = tail_ = dropped_ = expired_ = 0;
   next_due_ns_ = INT64_MAX;
   adverse_score_bps_ = 0.0;
 }
@@ -45,6 +45,17 @@ void MarkoutTracker::advance(int64_t now_ns, double held_mid) noexcept {
       resolve(h, r, held_mid);
       ++c;
     }
+    cursor_[h] = c;
+  }
+  recompute_tail_and_due();
+}
+
+void MarkoutTracker::expire(int64_t now_ns) noexcept {
+  if (now_ns < next_due_ns_) return;
+  for (uint32_t h = 0; h < kMarkoutHorizons; ++h) {
+    uint64_t c = cursor_[h];
+    while (c < head_ && ring_[c & kRingMask].t_ns + horizons_ns_[h] <= now_ns) ++c;
+    expired_ += c - cursor_[h];
     cursor_[h] = c;
   }
   recompute_tail_and_due();

@@ -42,6 +42,11 @@ class MarkoutTracker {
   // now_ns, > 0).
   void advance(int64_t now_ns, double held_mid) noexcept;
 
+  // Forgets, unresolved, every (fill, horizon) pair due at or before now_ns: their horizon ended while no
+  // mid could be trusted (the book was lost), so there is nothing true to measure them with. Counted in
+  // expired().
+  void expire(int64_t now_ns) noexcept;
+
   // Earliest time a pending (fill, horizon) pair becomes due; INT64_MAX when none is pending.
   [[nodiscard]] int64_t next_due_ns() const noexcept { return next_due_ns_; }
 
@@ -54,6 +59,7 @@ class MarkoutTracker {
 
   [[nodiscard]] uint32_t pending() const noexcept { return static_cast<uint32_t>(head_ - tail_); }
   [[nodiscard]] uint64_t dropped() const noexcept { return dropped_; }
+  [[nodiscard]] uint64_t expired() const noexcept { return expired_; }
 
  private:
   struct Record {
@@ -73,6 +79,7 @@ class MarkoutTracker {
   uint64_t head_ = 0;                                // next sequence to write
   uint64_t tail_ = 0;                                // oldest sequence still pending at some horizon
   uint64_t dropped_ = 0;
+  uint64_t expired_ = 0;  // (fill, horizon) pairs forgotten by expire()
   int64_t next_due_ns_ = INT64_MAX;
   double alpha_ = 0.05;
   double adverse_score_bps_ = 0.0;

@@ -73,7 +73,7 @@ void Signals::refresh_next_event() noexcept {
 }
 
 void Signals::advance(int64_t now_ns) noexcept {
-  if (now_ns < next_event_ns_ || mid2_ == 0) return;
+  if (now_ns < next_event_ns_ || mid2_ == 0 || lost_) return;
   const double mid = 0.5 * static_cast<double>(mid2_);
   vol_.advance(now_ns, mid);
   arrival_.advance(now_ns, mid2_);
@@ -112,12 +112,22 @@ void Signals::on_book(const OrderBook& book, int64_t now_ns) noexcept {
   microprice_ = (bp * aq + ap * bq) / (bq + aq);
 
   const int64_t mid2 = b0.price.ticks + a0.price.ticks;
-  if (mid2_ == 0) {
+  if (mid2_ == 0 || lost_) {
+    // First book, or the first trusted one after a loss: the sampling clocks start here, so no return or
+    // calibration step spans the time without a trusted mid.
     vol_.start(now_ns, 0.5 * static_cast<double>(mid2));
     arrival_.start(now_ns, mid2);
+    markouts_.expire(now_ns);
+    lost_ = false;
   }
   mid2_ = mid2;
   refresh_next_event();
+}
+
+void Signals::on_book_lost(int64_t now_ns) noexcept {
+  if (mid2_ == 0 || lost_) return;
+  advance(now_ns);  // the last trusted mid held up to now
+  lost_ = true;
 }
 
 void Signals::on_trade(const TradeEvent& trade, int64_t now_ns) noexcept {
@@ -127,13 +137,13 @@ void Signals::on_trade(const TradeEvent& trade, int64_t now_ns) noexcept {
   const size_t s = index(trade.taker_side);
   trade_count_[s].add(now_ns, 1.0);
   trade_volume_[s].add(now_ns, static_cast<double>(trade.qty.lots));
-  if (arrival_.started()) arrival_.on_trade(trade.taker_side, trade.price);
+  if (arrival_.started() && !lost_) arrival_.on_trade(trade.taker_side, trade.price);
 }
 
 void Signals::on_own_fill(Side side, Price price, Qty /*qty: markouts weigh fills equally*/,
                           int64_t now_ns) noexcept {
   advance(now_ns);
-  if (mid2_ == 0) return;
+  if (mid2_ == 0 || lost_) return;
   markouts_.on_fill(side, price, now_ns, 0.5 * static_cast<double>(mid2_));
   refresh_next_event();
 }

@@ -2,9 +2,14 @@
 // Market signals the quoting models read: volatility, top-N imbalance, microprice, trade intensity,
 // markouts of our fills with an adverse-selection score, and the GLFT arrival-intensity calibration.
 //
-// Who calls what: the Trader calls on_book() after every applied book update, on_trade() for every public
-// trade and on_own_fill() for every execution of ours, each with the injected clock's time (frame time in
-// replay/backtest, wall time live). Times must not go backwards. Strategies only read.
+// Who calls what: the Trader calls on_book() after every book update that leaves the book trusted and
+// uncrossed, on_book_lost() after one that does not (a gap, a refused message, a crossed book), on_trade()
+// for every public trade and on_own_fill() for every execution of ours, each with the injected clock's time
+// (frame time in replay/backtest, wall time live). Times must not go backwards. Strategies only read.
+// While the book is lost, nothing learns from the last mid: it is only the last trusted one, not the market's
+// (a book left stale by a gap would otherwise feed volatility, markouts and the calibration a frozen mid).
+// The time-driven state waits; volatility and calibration restart their sampling clocks at the next trusted
+// book, and markouts whose horizon ended meanwhile are forgotten (markouts_expired()).
 // Time-driven state (volatility samples, calibration steps, markout horizons) advances at the start of each
 // call, using the mid that held up to that time (the book is piecewise constant between updates).
 //
@@ -57,11 +62,17 @@ class Signals {
   // Precondition: cfg.validate() == "". Allocates the calibration window.
   explicit Signals(const SignalsConfig& cfg);
 
-  // After the book changed. A book with an empty side is ignored (the previous top is kept).
+  // After the book changed. Precondition: the book is trusted and not crossed (else on_book_lost). A book
+  // with an empty side is ignored (the previous top is kept).
   void on_book(const OrderBook& book, int64_t now_ns) noexcept;
-  // Every public trade of the instrument.
+  // The book can no longer be trusted (gap, refused message) or is crossed: the time-driven state advances
+  // to now_ns with the mid that held until then, then waits for the next on_book(). A no-op before the first
+  // book and while already lost.
+  void on_book_lost(int64_t now_ns) noexcept;
+  // Every public trade of the instrument (while the book is lost it counts for the trade intensity only: its
+  // depth past the mid cannot be measured).
   void on_trade(const TradeEvent& trade, int64_t now_ns) noexcept;
-  // Every execution of ours (partial fills included). Ignored before the first book.
+  // Every execution of ours (partial fills included). Ignored before the first book and while it is lost.
   void on_own_fill(Side side, Price price, Qty qty, int64_t now_ns) noexcept;
 
   // Advances the time-driven state to now_ns without new data (timers). Safe to call any time.
@@ -69,6 +80,8 @@ class Signals {
 
   // --- book ---
   [[nodiscard]] bool has_book() const noexcept { return mid2_ > 0; }
+  // on_book_lost() was the last book call: mid, microprice, imbalance and depth are the last trusted ones.
+  [[nodiscard]] bool book_lost() const noexcept { return lost_; }
   [[nodiscard]] double mid_ticks() const noexcept { return 0.5 * static_cast<double>(mid2_); }
   // Size-weighted mid: (bid * ask_qty + ask * bid_qty) / (bid_qty + ask_qty), in ticks.
   [[nodiscard]] double microprice_ticks() const noexcept { return microprice_; }
@@ -104,6 +117,8 @@ class Signals {
   [[nodiscard]] double adverse_score_bps() const noexcept { return markouts_.adverse_score_bps(); }
   [[nodiscard]] uint32_t markouts_pending() const noexcept { return markouts_.pending(); }
   [[nodiscard]] uint64_t markouts_dropped() const noexcept { return markouts_.dropped(); }
+  // (fill, horizon) pairs whose horizon ended while the book was lost: never measured.
+  [[nodiscard]] uint64_t markouts_expired() const noexcept { return markouts_.expired(); }
 
   // --- GLFT arrival intensity lambda(delta) = A exp(-k delta), delta in ticks ---
   [[nodiscard]] const ArrivalFit& arrival_fit() const noexcept { return arrival_.fit(); }
@@ -128,6 +143,7 @@ class Signals {
   int64_t next_event_ns_ = INT64_MAX;
   uint32_t imbalance_levels_;
   uint64_t vol_min_samples_;
+  bool lost_ = false;  // see on_book_lost
 };
 
 }  // namespace mm

@@ -386,7 +386,12 @@ class Trader {
     const TradingState state = risk_.state();
     mark(TickMark::kRiskTick);
 
-    signals_.on_book(b, now);
+    // Signals learn only from a book we trust: a stale (gapped) or crossed book is not the market.
+    if (book_.trusted() && !book_.crossed()) {
+      signals_.on_book(b, now);
+    } else {
+      signals_.on_book_lost(now);
+    }
     if (!usable) {
       ++counters_.skipped_untrusted;
       mark(TickMark::kEncoded);

@@ -235,3 +235,84 @@ TEST(Signals, UpdatesDoNotAllocate) {
 
 }  // namespace
 }  // namespace mm
+
+namespace mm {
+namespace {
+
+// --- A lost book (gap, refused message, crossed): nothing learns from the last mid until a trusted book.
+
+TEST(Signals, LostBookFreezesSamplingAndRestartsItFromTheNextBook) {
+  test::Market m;
+  SignalsConfig c;
+  c.volatility_interval_ms = 100;
+  Signals s(c);
+  m.set_book(1000, 1002);
+  s.on_book(m.book, 0);
+  m.set_book(1010, 1012);
+  s.on_book(m.book, 50 * kMs);
+  s.on_time(1 * kSec);  // ten samples, the first a return of ~1 %
+  const uint64_t samples = s.volatility_samples();
+  ASSERT_EQ(samples, 10u);
+  const double sigma = s.sigma_rel();
+  ASSERT_GT(sigma, 0.0);
+
+  s.on_book_lost(1 * kSec + 50 * kMs);
+  EXPECT_TRUE(s.book_lost());
+  s.on_time(5 * kSec);  // the frozen mid is not sampled
+  s.on_trade(trade(Side::kBuy, 1020, 5), 5 * kSec);
+  EXPECT_EQ(s.volatility_samples(), samples);
+  EXPECT_GT(s.trade_rate(Side::kBuy, 5 * kSec), 0.0) << "trades still count for the intensity";
+
+  // The next trusted book: a new mid, no return across the loss, sampling restarts from it.
+  m.set_book(1100, 1102);
+  s.on_book(m.book, 9 * kSec);
+  EXPECT_FALSE(s.book_lost());
+  EXPECT_EQ(s.volatility_samples(), samples);
+  EXPECT_EQ(s.sigma_rel(), sigma);
+  EXPECT_DOUBLE_EQ(s.mid_ticks(), 1101.0);
+  s.on_time(9 * kSec + 100 * kMs);
+  EXPECT_EQ(s.volatility_samples(), samples + 1);
+  EXPECT_LT(s.sigma_rel(), sigma) << "a zero return (the mid did not move since the restart)";
+}
+
+TEST(Signals, LostBookIsANoOpBeforeTheFirstBookAndWhenRepeated) {
+  test::Market m;
+  Signals s(SignalsConfig{});
+  s.on_book_lost(0);
+  EXPECT_FALSE(s.book_lost());
+  EXPECT_FALSE(s.has_book());
+  m.set_book(1000, 1002);
+  s.on_book(m.book, 1 * kSec);
+  s.on_book_lost(2 * kSec);
+  s.on_book_lost(3 * kSec);
+  EXPECT_TRUE(s.book_lost());
+  EXPECT_DOUBLE_EQ(s.mid_ticks(), 1001.0);
+}
+
+TEST(Signals, MarkoutsDueWhileTheBookIsLostAreExpiredNotMeasuredOnAFrozenMid) {
+  test::Market m;
+  SignalsConfig c;
+  c.markout_horizons_ms = {1000, 5000, 30000};
+  Signals s(c);
+  m.set_book(1000, 1002);
+  s.on_book(m.book, 0);
+  s.on_own_fill(Side::kBuy, Price{1000}, Qty{1}, 1 * kSec);
+  s.on_book_lost(1 * kSec + 500 * kMs);
+  // A fill while the book is lost has no mid to measure from: ignored.
+  s.on_own_fill(Side::kSell, Price{1002}, Qty{1}, 2 * kSec);
+  EXPECT_EQ(s.markouts_pending(), 1u);
+  m.set_book(900, 902);  // the market fell 10 % during the loss
+  s.on_book(m.book, 10 * kSec);
+  // The 1 s and 5 s horizons ended during the loss: forgotten, not measured against a frozen (or late) mid.
+  EXPECT_EQ(s.markouts_expired(), 2u);
+  EXPECT_EQ(s.markout(0).count, 0u);
+  EXPECT_EQ(s.markout(1).count, 0u);
+  EXPECT_EQ(s.adverse_score_bps(), 0.0);
+  // The 30 s horizon is measured with a trusted mid.
+  s.on_time(31 * kSec);
+  EXPECT_EQ(s.markout(2).count, 1u);
+  EXPECT_LT(s.markout(2).mean_bps, 0.0);
+}
+
+}  // namespace
+}  // namespace mm

@@ -628,6 +628,67 @@ TEST_F(TraderTest, OpenNotionalOverflowBlocksInsteadOfPassing) {
   EXPECT_GE(risk.blocked(RiskRule::kMaxExposure), 1u);
 }
 
+// --- Signals learn only from a trusted, uncrossed book.
+
+TEST_F(TraderTest, SignalsDoNotSampleAStaleBookAfterAGap) {
+  cfg_.signals.volatility_interval_ms = 100;
+  FakeVenue v;
+  FixedSpread s(fixed_);
+  RiskEngine risk(risk_cfg_, inst_, 0);
+  Trader<FakeVenue, FixedSpread> t(inst_, 0, v, s, risk, cfg_);
+  ASSERT_EQ(t.on_book(snapshot(1, 650000), v.now), SyncResult::kApplied);
+  v.now += 1'000'000'000;
+  ASSERT_EQ(t.on_book(snapshot(2, 650000), v.now), SyncResult::kApplied);
+  const uint64_t samples = t.signals().volatility_samples();
+  ASSERT_GE(samples, 9u);
+  BookUpdate d;
+  d.instrument = 0;
+  d.update_id = 9;  // gap
+  v.now += 1'000'000;
+  ASSERT_EQ(t.on_book(d, v.now), SyncResult::kGap);
+  EXPECT_TRUE(t.signals().book_lost());
+  // Deltas keep coming for ten seconds while the book waits for a snapshot: no sample of the frozen mid.
+  for (int i = 0; i < 100; ++i) {
+    d.update_id = 10 + i;
+    v.now += 100'000'000;
+    ASSERT_EQ(t.on_book(d, v.now), SyncResult::kIgnoredUntrusted);
+  }
+  EXPECT_EQ(t.signals().volatility_samples(), samples);
+  // The snapshot: sampling starts again from its mid, with no return across the gap.
+  const double sigma = t.signals().sigma_rel();
+  v.now += 1'000'000;
+  ASSERT_EQ(t.on_book(snapshot(200, 650100), v.now), SyncResult::kApplied);
+  EXPECT_FALSE(t.signals().book_lost());
+  EXPECT_EQ(t.signals().volatility_samples(), samples);
+  EXPECT_EQ(t.signals().sigma_rel(), sigma);
+  EXPECT_DOUBLE_EQ(t.signals().mid_ticks(), 650100.5);
+  v.now += 100'000'000;
+  ASSERT_EQ(t.on_book(snapshot(201, 650100), v.now), SyncResult::kApplied);
+  EXPECT_EQ(t.signals().volatility_samples(), samples + 1);
+}
+
+TEST_F(TraderTest, SignalsIgnoreACrossedBook) {
+  FakeVenue v;
+  FixedSpread s(fixed_);
+  RiskEngine risk(risk_cfg_, inst_, 0);
+  Trader<FakeVenue, FixedSpread> t(inst_, 0, v, s, risk, cfg_);
+  ASSERT_EQ(t.on_book(snapshot(1, 650000), v.now), SyncResult::kApplied);
+  const double micro = t.signals().microprice_ticks();
+  // A delta that puts a bid above the best ask: the book is crossed.
+  std::vector<PriceLevel> bids{{Price{650010}, Qty{5}}};
+  BookUpdate d;
+  d.instrument = 0;
+  d.update_id = 2;
+  d.bids = bids.data();
+  d.bid_count = 1;
+  v.now += 1'000'000;
+  ASSERT_EQ(t.on_book(d, v.now), SyncResult::kApplied);
+  ASSERT_TRUE(t.book_sync().crossed());
+  EXPECT_TRUE(t.signals().book_lost());
+  EXPECT_EQ(t.signals().microprice_ticks(), micro) << "the crossed top is not learnt";
+  EXPECT_DOUBLE_EQ(t.signals().mid_ticks(), 650000.5);
+}
+
 TEST_F(TraderTest, SteadyStateTickDoesNotAllocate) {
   FakeVenue v;
   v.request_sizes.reserve(1 << 16);
