@@ -611,8 +611,10 @@ void SimVenue::on_fill(const EngineFill& f) noexcept {
   if (!notional(instrument_, f.price, f.qty, value)) ++counters_.account_errors;
   if (account_->on_fill(o.side, f.price, f.qty, fee) != PositionError::kOk) ++counters_.account_errors;
   o.cum.lots += f.qty.lots;
-  o.cum_value.units += value.units;
-  o.cum_fee.units += fee.units;
+  // The order's running totals (the stream's cumExecValue / cumExecFee): a sum that does not fit keeps the
+  // last one that did and is counted, as every other account error.
+  if (!checked_add(o.cum_value, value, o.cum_value)) ++counters_.account_errors;
+  if (!checked_add(o.cum_fee, fee, o.cum_fee)) ++counters_.account_errors;
   if (!o.filled_once) {
     o.filled_once = true;
     ++counters_.orders_filled;
@@ -785,8 +787,13 @@ void SimVenue::take_sample(int64_t ts) noexcept {
     if (account_->equity_change(Price{mark}, eq) != PositionError::kOk) ++counters_.account_errors;
   } else if (account_->flat()) {
     Money realized;
+    Money net;
     if (account_->realized(realized) == PositionError::kOk) {
-      eq.units = realized.units - account_->fees().units + account_->funding().units;
+      if (checked_sub(realized, account_->fees(), net) && checked_add(net, account_->funding(), net)) {
+        eq = net;
+      } else {
+        ++counters_.account_errors;
+      }
     }
   }
   s.equity_units = eq.units;
