@@ -323,7 +323,11 @@ def _num(v, unit=""):
 
 
 def _short(fn):
-    return fn if len(fn) <= NAME_WIDTH else fn[:NAME_WIDTH - 3] + "..."
+    # Keep both ends: template arguments fill the middle, the method name and its parameters are at the end.
+    if len(fn) <= NAME_WIDTH:
+        return fn
+    head = NAME_WIDTH * 2 // 5
+    return fn[:head] + "..." + fn[-(NAME_WIDTH - head - 3):]
 
 
 def format_counts(rows, baseline, info, baseline_path, tolerance):
