@@ -7,10 +7,10 @@
 namespace mm {
 
 struct Endpoint {
-  bool tls = false;             // https:// and wss://
-  std::string host;             // Host header, TLS SNI and the name the certificate must carry
-  uint16_t port = 0;            // explicit, or 443 (TLS) / 80
-  std::string target = "/";     // path and query, e.g. "/v5/public/linear"
+  bool tls = false;          // https:// and wss://
+  std::string host;          // Host header, TLS SNI and the name the certificate must carry
+  uint16_t port = 0;         // explicit, or 443 (TLS) / 80
+  std::string target = "/";  // path and query, e.g. "/v5/public/linear"
   // Dial this IPv4/IPv6 literal instead of resolving `host` (like curl --resolve): the certificate is still
   // checked against `host`. Empty: resolve `host` (an IP-literal host is used as is).
   std::string connect_address;

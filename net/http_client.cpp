@@ -1,13 +1,13 @@
-#include "net/detail/asio_net.h"  // first: see its note on -Wnull-dereference
 #include "net/http_client.h"
+#include "net/detail/asio_net.h"  // first: see its note on -Wnull-dereference
 
 #include <sys/socket.h>
 
 #include <array>
-#include <cerrno>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <cerrno>
 #include <chrono>
 #include <optional>
 
@@ -154,7 +154,8 @@ struct HttpClient::Impl {
       ec = await([&](auto h) { secure->async_handshake(asio::ssl::stream_base::client, h); });
       if (ec) {
         const bool timeout = ec == beast::error::timeout;
-        detail = "TLS handshake with " + ep.host + ": " + describe_tls_failure(secure->native_handle(), ec.message());
+        detail = "TLS handshake with " + ep.host + ": " +
+                 describe_tls_failure(secure->native_handle(), ec.message());
         drop();
         return timeout ? HttpError::kTimeout : HttpError::kTls;
       }
@@ -240,10 +241,20 @@ HttpClient::~HttpClient() = default;
 HttpError HttpClient::exchange(std::string_view request, bool idempotent, HttpResponse& out) {
   return impl_->exchange(request, idempotent, out);
 }
-bool HttpClient::connected() const noexcept { return impl_->connected(); }
-void HttpClient::close() noexcept { impl_->drop(); }
-const std::string& HttpClient::error_detail() const noexcept { return impl_->detail; }
-uint64_t HttpClient::connects() const noexcept { return impl_->connects; }
-const HttpClientConfig& HttpClient::config() const noexcept { return impl_->cfg; }
+bool HttpClient::connected() const noexcept {
+  return impl_->connected();
+}
+void HttpClient::close() noexcept {
+  impl_->drop();
+}
+const std::string& HttpClient::error_detail() const noexcept {
+  return impl_->detail;
+}
+uint64_t HttpClient::connects() const noexcept {
+  return impl_->connects;
+}
+const HttpClientConfig& HttpClient::config() const noexcept {
+  return impl_->cfg;
+}
 
 }  // namespace mm

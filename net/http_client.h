@@ -21,15 +21,15 @@ class TlsContext;
 
 enum class HttpError : uint8_t {
   kOk = 0,
-  kConfig,      // endpoint.tls without a TlsContext, or an empty host
-  kResolve,     // the host did not resolve (or connect_address is not an IP literal)
-  kConnect,     // TCP connect failed
-  kTls,         // TLS handshake failed (error_detail(): e.g. the certificate verification result)
-  kTimeout,     // the whole exchange took longer than timeout_ms (the connection is dropped)
-  kWrite,       // the request could not be written (nothing reached the server intact)
-  kNoAnswer,    // the request was written but the connection ended before a complete answer: the server
-                // may or may not have acted on it (an order request is then of unknown outcome)
-  kBadAnswer,   // the answer is not HTTP/1.1 or its body is above max_body
+  kConfig,     // endpoint.tls without a TlsContext, or an empty host
+  kResolve,    // the host did not resolve (or connect_address is not an IP literal)
+  kConnect,    // TCP connect failed
+  kTls,        // TLS handshake failed (error_detail(): e.g. the certificate verification result)
+  kTimeout,    // the whole exchange took longer than timeout_ms (the connection is dropped)
+  kWrite,      // the request could not be written (nothing reached the server intact)
+  kNoAnswer,   // the request was written but the connection ended before a complete answer: the server
+               // may or may not have acted on it (an order request is then of unknown outcome)
+  kBadAnswer,  // the answer is not HTTP/1.1 or its body is above max_body
 };
 std::string_view to_string(HttpError e) noexcept;
 
@@ -67,7 +67,7 @@ class HttpClient {
   bool connected() const noexcept;
   void close() noexcept;
   const std::string& error_detail() const noexcept;  // words for the last error (never request bytes)
-  uint64_t connects() const noexcept;                 // connections opened so far
+  uint64_t connects() const noexcept;                // connections opened so far
   const HttpClientConfig& config() const noexcept;
 
  private:

@@ -69,8 +69,10 @@ int PublicWs::do_work(int64_t now_ns, PublicWsSink& sink) noexcept {
       sink.on_public_error(r.error, recv_ns);
     } else if (r.kind == MsgKind::kSubscribeAck) {
       ++counters_.subscribe_acks;
-      if (!codec_.control().success) ++counters_.subscribe_failures;
-      else session_.mark_healthy();
+      if (!codec_.control().success)
+        ++counters_.subscribe_failures;
+      else
+        session_.mark_healthy();
     } else if (r.kind == MsgKind::kPong) {
       ++counters_.pongs;
     } else {

@@ -35,7 +35,7 @@ class PublicWsSink {
 };
 
 struct PublicWsConfig {
-  WsSessionConfig session;          // ws: e.g. wss://stream.bybit.com/v5/public/linear
+  WsSessionConfig session;  // ws: e.g. wss://stream.bybit.com/v5/public/linear
   Category category = Category::kLinear;
   std::vector<std::string> topics;  // e.g. "orderbook.50.BTCUSDT", "publicTrade.BTCUSDT"
   // Topics per subscribe request: Bybit spot takes at most 10 args per request; the other categories take

@@ -89,7 +89,8 @@ bool result_field(std::string_view result, std::string_view key, std::string& ou
   }
   // A number: its text as sent.
   out = std::string(v.raw_json_token());
-  while (!out.empty() && (out.back() == ' ' || out.back() == '\n' || out.back() == ',' || out.back() == '}')) {
+  while (!out.empty() &&
+         (out.back() == ' ' || out.back() == '\n' || out.back() == ',' || out.back() == '}')) {
     out.pop_back();
   }
   return true;
@@ -98,8 +99,8 @@ bool result_field(std::string_view result, std::string_view key, std::string& ou
 // Rewrites result.list of a REST answer as the private WebSocket frame the codec reads: each item gets the
 // category the request named, since REST items do not carry it. Returns false when result.list is missing
 // or not an array of objects. `cursor` gets result.nextPageCursor ("" when absent).
-bool list_as_frame(std::string_view result, std::string_view topic, std::string_view category, std::string& frame,
-                   std::string& cursor) {
+bool list_as_frame(std::string_view result, std::string_view topic, std::string_view category,
+                   std::string& frame, std::string& cursor) {
   const simdjson::padded_string padded(result);
   od::parser parser;
   od::document doc;
@@ -153,8 +154,8 @@ void add_param(std::string& q, std::string_view key, std::string_view value) {
   q += key;
   q += '=';
   for (const char c : value) {
-    const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                       c == '_' || c == '.' || c == '~';
+    const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '_' || c == '.' || c == '~';
     if (plain) {
       q += c;
     } else {
@@ -223,7 +224,9 @@ RestClient::RestClient(RestClientConfig cfg, const Signer* signer, RateLimiter* 
 
 RestClient::~RestClient() = default;
 
-int64_t RestClient::exchange_time_ms() const { return wall_ns_() / 1'000'000 + clock_.offset_ms; }
+int64_t RestClient::exchange_time_ms() const {
+  return wall_ns_() / 1'000'000 + clock_.offset_ms;
+}
 
 RestResult RestClient::send_once(std::string_view method, std::string_view path, std::string_view payload,
                                  bool sign, RateClass rc) {
@@ -253,7 +256,8 @@ RestResult RestClient::send_once(std::string_view method, std::string_view path,
   r.http = http_.exchange(request, get, res);
   if (r.http != HttpError::kOk) {
     r.status = RestStatus::kTransport;
-    r.sent = r.http == HttpError::kNoAnswer || r.http == HttpError::kTimeout || r.http == HttpError::kBadAnswer;
+    r.sent =
+        r.http == HttpError::kNoAnswer || r.http == HttpError::kTimeout || r.http == HttpError::kBadAnswer;
     r.detail = std::string(path) + ": " + http_.error_detail();
     return r;
   }
@@ -273,7 +277,8 @@ RestResult RestClient::send_once(std::string_view method, std::string_view path,
   }
   RestEnvelope env;
   if (const CodecError e = parse_rest_envelope(r.body, env); e != CodecError::kOk) {
-    return bad_answer(std::move(r), std::string(path) + ": not a Bybit envelope (" + std::string(to_string(e)) + ")");
+    return bad_answer(std::move(r),
+                      std::string(path) + ": not a Bybit envelope (" + std::string(to_string(e)) + ")");
   }
   r.ret_code = env.ret_code;
   r.ret_msg = std::string(env.ret_msg.view());
@@ -284,11 +289,11 @@ RestResult RestClient::send_once(std::string_view method, std::string_view path,
   return r;
 }
 
-RestResult RestClient::send(std::string_view method, std::string_view path, std::string_view payload, bool sign,
-                            RateClass rc) {
+RestResult RestClient::send(std::string_view method, std::string_view path, std::string_view payload,
+                            bool sign, RateClass rc) {
   RestResult r = send_once(method, path, payload, sign, rc);
-  // 10002: our timestamp left the recv window, so the request was not acted on. Re-measure the offset and send
-  // once more with a fresh timestamp; the window stays what the operator configured.
+  // 10002: our timestamp left the recv window, so the request was not acted on. Re-measure the offset and
+  // send once more with a fresh timestamp; the window stays what the operator configured.
   if (sign && r.status == RestStatus::kRetCode && r.ret_code == 10002) {
     const RestResult t = sync_time();
     if (!t.ok()) return r;
@@ -398,9 +403,9 @@ RestResult RestClient::open_orders(const InstrumentRegistry& registry, Category 
       return bad_answer(std::move(r), "/v5/order/realtime: no result.list");
     }
     std::string why;
-    if (!decode_items(registry, frame, MsgKind::kOrder,
-                      [&](const BybitCodec& k) { out.insert(out.end(), k.orders().begin(), k.orders().end()); },
-                      why)) {
+    if (!decode_items(
+            registry, frame, MsgKind::kOrder,
+            [&](const BybitCodec& k) { out.insert(out.end(), k.orders().begin(), k.orders().end()); }, why)) {
       return bad_answer(std::move(r), "/v5/order/realtime: " + why);
     }
     if (cursor.empty()) return r;
@@ -426,8 +431,9 @@ RestResult RestClient::executions(const InstrumentRegistry& registry, Category c
     return bad_answer(std::move(r), "/v5/execution/list: no result.list");
   }
   std::string why;
-  if (!decode_items(registry, frame, MsgKind::kExecution,
-                    [&](const BybitCodec& k) { out.assign(k.executions().begin(), k.executions().end()); }, why)) {
+  if (!decode_items(
+          registry, frame, MsgKind::kExecution,
+          [&](const BybitCodec& k) { out.assign(k.executions().begin(), k.executions().end()); }, why)) {
     return bad_answer(std::move(r), "/v5/execution/list: " + why);
   }
   return r;
@@ -454,7 +460,8 @@ RestResult RestClient::positions(const InstrumentRegistry& registry, Category c,
     std::string why;
     if (!decode_items(
             registry, frame, MsgKind::kPosition,
-            [&](const BybitCodec& k) { out.insert(out.end(), k.positions().begin(), k.positions().end()); }, why)) {
+            [&](const BybitCodec& k) { out.insert(out.end(), k.positions().begin(), k.positions().end()); },
+            why)) {
       return bad_answer(std::move(r), "/v5/position/list: " + why);
     }
     if (cursor.empty()) return r;
@@ -562,7 +569,8 @@ RestResult RestClient::query_api(ApiKeyInfo& out) {
       }
     } else if (key == "permissions") {
       od::object groups;
-      if (field.value().get_object().get(groups)) return bad_answer(std::move(r), "/v5/user/query-api: permissions");
+      if (field.value().get_object().get(groups))
+        return bad_answer(std::move(r), "/v5/user/query-api: permissions");
       have_permissions = true;
       for (auto group_r : groups) {
         od::field group;

@@ -36,12 +36,12 @@ namespace mm {
 
 enum class RestStatus : uint8_t {
   kOk = 0,
-  kTransport,    // HttpClient failed: see http (kNoAnswer/kTimeout after sending: outcome unknown)
-  kHttpStatus,   // a non-2xx status (403 IP limit, 429, 5xx, ...): see http_status
-  kBadAnswer,    // the body is not a Bybit envelope, or its result lacks what the call needs
-  kRetCode,      // the envelope's retCode != 0: see ret_code / ret_msg
-  kNotSigned,    // a private call without a ready Signer
-  kBadRequest,   // the request could not be encoded (EncodeError in detail), nothing was sent
+  kTransport,   // HttpClient failed: see http (kNoAnswer/kTimeout after sending: outcome unknown)
+  kHttpStatus,  // a non-2xx status (403 IP limit, 429, 5xx, ...): see http_status
+  kBadAnswer,   // the body is not a Bybit envelope, or its result lacks what the call needs
+  kRetCode,     // the envelope's retCode != 0: see ret_code / ret_msg
+  kNotSigned,   // a private call without a ready Signer
+  kBadRequest,  // the request could not be encoded (EncodeError in detail), nothing was sent
 };
 std::string_view to_string(RestStatus s) noexcept;
 
@@ -58,10 +58,10 @@ struct RestResult {
   int http_status = 0;
   int32_t ret_code = 0;
   std::string ret_msg;
-  std::string detail;      // words for logs (never the key, secret or signature)
+  std::string detail;  // words for logs (never the key, secret or signature)
   RateHeaders limits;
-  bool sent = false;       // the request reached the wire (false: surely not acted on)
-  std::string body;        // the raw answer
+  bool sent = false;  // the request reached the wire (false: surely not acted on)
+  std::string body;   // the raw answer
   bool ok() const noexcept { return status == RestStatus::kOk; }
 };
 
@@ -103,7 +103,8 @@ class RestClient {
  public:
   // `signer` (nullable: public calls only) and `limiter` (nullable) must outlive the client. `wall_ns` is the
   // injected wall clock (ns since the epoch).
-  RestClient(RestClientConfig cfg, const Signer* signer, RateLimiter* limiter, std::function<int64_t()> wall_ns);
+  RestClient(RestClientConfig cfg, const Signer* signer, RateLimiter* limiter,
+             std::function<int64_t()> wall_ns);
   ~RestClient();
   RestClient(const RestClient&) = delete;
   RestClient& operator=(const RestClient&) = delete;
@@ -143,7 +144,8 @@ class RestClient {
   // POST /v5/position/set-leverage {"category","symbol","buyLeverage","sellLeverage"} (decimal strings,
   // e.g. "5" or "2.5"). retCode 110043 (leverage not modified) counts as success. kBadRequest when a
   // leverage is not a plain decimal.
-  RestResult set_leverage(const Instrument& in, std::string_view buy_leverage, std::string_view sell_leverage);
+  RestResult set_leverage(const Instrument& in, std::string_view buy_leverage,
+                          std::string_view sell_leverage);
   // POST /v5/order/disconnected-cancel-all {"product","timeWindow"}; time_window_s in [3, 300] (kBadRequest
   // otherwise).
   RestResult set_dcp_window(DcpProduct product, int time_window_s);

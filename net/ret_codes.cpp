@@ -102,7 +102,9 @@ static_assert(sorted(), "ret_code table must be ascending and unique (binary sea
 
 }  // namespace
 
-std::span<const RetCodeInfo> ret_code_table() noexcept { return kTable; }
+std::span<const RetCodeInfo> ret_code_table() noexcept {
+  return kTable;
+}
 
 RetCodeInfo classify_ret_code(int32_t code) noexcept {
   const auto it = std::lower_bound(kTable.begin(), kTable.end(), code,

@@ -24,11 +24,11 @@ std::string_view to_string(RetClass c) noexcept;
 // What must happen before a retryable (or ambiguous) request is repeated.
 enum class RetHint : uint8_t {
   kNone = 0,
-  kBackoff,        // exponential backoff with full jitter
-  kRateReset,      // wait for X-Bapi-Limit-Reset-Timestamp (10006), backoff when absent
-  kResyncClock,    // re-measure the server-time offset first (10002); the recv window is never widened
-  kReconnect,      // open a new trade connection (10019)
-  kIpBan,          // HTTP 403 IP limit: stop every session for at least 10 minutes
+  kBackoff,      // exponential backoff with full jitter
+  kRateReset,    // wait for X-Bapi-Limit-Reset-Timestamp (10006), backoff when absent
+  kResyncClock,  // re-measure the server-time offset first (10002); the recv window is never widened
+  kReconnect,    // open a new trade connection (10019)
+  kIpBan,        // HTTP 403 IP limit: stop every session for at least 10 minutes
 };
 std::string_view to_string(RetHint h) noexcept;
 

@@ -71,7 +71,8 @@ namespace {
 // The answer says the earlier sending of this same request already took effect.
 bool earlier_attempt_took_effect(RequestKind kind, int32_t code) noexcept {
   if (kind == RequestKind::kCreate) return code == 110072 || code == 170141;
-  if (kind == RequestKind::kCancel) return code == 110001 || code == 110008 || code == 110010 || code == 170213;
+  if (kind == RequestKind::kCancel)
+    return code == 110001 || code == 110008 || code == 110010 || code == 170213;
   return false;
 }
 

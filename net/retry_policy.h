@@ -1,7 +1,7 @@
 #pragma once
 // What to do after a request's attempt: done, repeat (when, and whether it is safe), resync the clock, or
-// give up / mark the outcome Unknown. Plus the backoff that reconnects share, and the two-lane queue that lets
-// cancels through before creates when the rate budget is short.
+// give up / mark the outcome Unknown. Plus the backoff that reconnects share, and the two-lane queue that
+// lets cancels through before creates when the rate budget is short.
 //
 // Safety rule: a request is only repeated when repeating cannot do anything the first attempt did not mean:
 // a create under the SAME orderLinkId (Bybit refuses a second one with 110072/170141), a cancel or cancel-all
@@ -53,7 +53,9 @@ class Backoff {
  public:
   Backoff(int64_t base_ms, int64_t cap_ms) noexcept : base_ms_(base_ms), cap_ms_(cap_ms) {}
   // The delay before the next attempt (full jitter over the failures so far), and counts one more failure.
-  int64_t next_delay_ms(JitterRng& rng) noexcept { return full_jitter_ms(failures_++, base_ms_, cap_ms_, rng); }
+  int64_t next_delay_ms(JitterRng& rng) noexcept {
+    return full_jitter_ms(failures_++, base_ms_, cap_ms_, rng);
+  }
   void reset() noexcept { failures_ = 0; }
   int failures() const noexcept { return failures_; }
 
@@ -66,12 +68,12 @@ class Backoff {
 // How an attempt ended.
 struct AttemptResult {
   RequestKind kind = RequestKind::kQuery;
-  int attempt = 0;          // 0 for the first sending, 1 for the first repeat, ...
-  bool answered = false;    // an answer with a retCode (or an HTTP status without one) arrived
-  bool sent = true;         // unanswered: the bytes may have reached the exchange (false: surely not, e.g.
-                            // connect refused, write failed before any byte, not connected)
-  int32_t ret_code = 0;     // answered
-  int http_status = 200;    // answered over REST (200 for the trade WebSocket)
+  int attempt = 0;             // 0 for the first sending, 1 for the first repeat, ...
+  bool answered = false;       // an answer with a retCode (or an HTTP status without one) arrived
+  bool sent = true;            // unanswered: the bytes may have reached the exchange (false: surely not, e.g.
+                               // connect refused, write failed before any byte, not connected)
+  int32_t ret_code = 0;        // answered
+  int http_status = 200;       // answered over REST (200 for the trade WebSocket)
   int64_t limit_reset_ms = 0;  // X-Bapi-Limit-Reset-Timestamp of the answer (0: absent)
   int64_t now_ms = 0;          // wall clock (the reset timestamp's clock)
 };
@@ -107,7 +109,9 @@ struct RetryConfig {
 RetryDecision decide_retry(const RetryConfig& cfg, const AttemptResult& r, JitterRng& rng) noexcept;
 
 // True when repeating a request of this kind cannot act twice (see the safety rule above).
-constexpr bool repeat_is_safe(RequestKind k) noexcept { return k != RequestKind::kAmend; }
+constexpr bool repeat_is_safe(RequestKind k) noexcept {
+  return k != RequestKind::kAmend;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Cancels before creates.

@@ -68,7 +68,9 @@ TlsError TlsContext::create(const TlsConfig& cfg, std::unique_ptr<TlsContext>& o
   return TlsError::kOk;
 }
 
-TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+TlsContext::~TlsContext() {
+  SSL_CTX_free(ctx_);
+}
 
 TlsError prepare_client_ssl(ssl_st* ssl, std::string_view host) noexcept {
   // SNI and X509 names are C strings; 253 is the longest DNS name.
@@ -82,7 +84,8 @@ TlsError prepare_client_ssl(ssl_st* ssl, std::string_view host) noexcept {
     if (X509_VERIFY_PARAM_set1_ip_asc(param, name) != 1) return TlsError::kBadHost;
   } else {
     // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
-    if (SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, name) != 1) return TlsError::kBadHost;
+    if (SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, name) != 1)
+      return TlsError::kBadHost;
     if (X509_VERIFY_PARAM_set1_host(param, name, host.size()) != 1) return TlsError::kBadHost;
   }
   SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);

@@ -23,8 +23,8 @@ std::string_view to_string(TradeError e) noexcept {
   return "?";
 }
 
-TradeWs::TradeWs(TradeWsConfig cfg, const InstrumentRegistry& registry, BybitCodec& codec, const Signer& signer,
-                 RateLimiter* limiter)
+TradeWs::TradeWs(TradeWsConfig cfg, const InstrumentRegistry& registry, BybitCodec& codec,
+                 const Signer& signer, RateLimiter* limiter)
     : cfg_(cfg),
       registry_(registry),
       codec_(codec),
@@ -35,8 +35,8 @@ TradeWs::TradeWs(TradeWsConfig cfg, const InstrumentRegistry& registry, BybitCod
       out_(kMaxBatchBodyLen + 512) {}
 
 template <class Encode>
-TradeError TradeWs::send(RequestKind kind, uint32_t tag, uint16_t items, const OrderLinkId* link, int64_t now_ns,
-                         Encode&& encode) noexcept {
+TradeError TradeWs::send(RequestKind kind, uint32_t tag, uint16_t items, const OrderLinkId* link,
+                         int64_t now_ns, Encode&& encode) noexcept {
   if (!ready()) return TradeError::kNotReady;
   const uint64_t seq = seq_ + 1;
   const size_t slot = seq & (kMaxInFlight - 1);
@@ -102,23 +102,27 @@ TradeError TradeWs::cancel(const OrderCancel& a, uint32_t tag, int64_t now_ns) n
 }
 
 TradeError TradeWs::create_batch(std::span<const OrderCreate> items, uint32_t tag, int64_t now_ns) noexcept {
-  return send(RequestKind::kCreate, tag, static_cast<uint16_t>(items.size()), nullptr, now_ns,
-              [&](std::span<char> out) { return encode_ws_create_batch(stream_.meta(), registry_, items, out); });
+  return send(
+      RequestKind::kCreate, tag, static_cast<uint16_t>(items.size()), nullptr, now_ns,
+      [&](std::span<char> out) { return encode_ws_create_batch(stream_.meta(), registry_, items, out); });
 }
 TradeError TradeWs::amend_batch(std::span<const OrderAmend> items, uint32_t tag, int64_t now_ns) noexcept {
-  return send(RequestKind::kAmend, tag, static_cast<uint16_t>(items.size()), nullptr, now_ns,
-              [&](std::span<char> out) { return encode_ws_amend_batch(stream_.meta(), registry_, items, out); });
+  return send(
+      RequestKind::kAmend, tag, static_cast<uint16_t>(items.size()), nullptr, now_ns,
+      [&](std::span<char> out) { return encode_ws_amend_batch(stream_.meta(), registry_, items, out); });
 }
 TradeError TradeWs::cancel_batch(std::span<const OrderCancel> items, uint32_t tag, int64_t now_ns) noexcept {
-  return send(RequestKind::kCancel, tag, static_cast<uint16_t>(items.size()), nullptr, now_ns,
-              [&](std::span<char> out) { return encode_ws_cancel_batch(stream_.meta(), registry_, items, out); });
+  return send(
+      RequestKind::kCancel, tag, static_cast<uint16_t>(items.size()), nullptr, now_ns,
+      [&](std::span<char> out) { return encode_ws_cancel_batch(stream_.meta(), registry_, items, out); });
 }
 
 void TradeWs::on_ack(const TradeAck& ack, int64_t recv_ns, TradeWsSink& sink) noexcept {
   const std::string_view id = ack.req_id.view();
   uint64_t seq = 0;
-  const bool numbered = id.size() > 1 && id[0] == 'r' &&
-                        std::from_chars(id.data() + 1, id.data() + id.size(), seq).ptr == id.data() + id.size();
+  const bool numbered =
+      id.size() > 1 && id[0] == 'r' &&
+      std::from_chars(id.data() + 1, id.data() + id.size(), seq).ptr == id.data() + id.size();
   const size_t slot = seq & (kMaxInFlight - 1);
   if (!numbered || !used_[slot] || slots_[slot].seq != seq) {
     ++counters_.unmatched;  // late (already timed out) or not ours

@@ -33,22 +33,22 @@ namespace mm {
 
 enum class TradeError : uint8_t {
   kOk = 0,
-  kNotReady,     // not connected or not authenticated (use the REST fallback)
-  kInFlightFull, // max_in_flight requests already wait for answers
-  kEncode,       // the encoder refused the request (encode_error() says why); nothing sent
-  kSend,         // the transport refused it (send queue full); nothing sent
+  kNotReady,      // not connected or not authenticated (use the REST fallback)
+  kInFlightFull,  // max_in_flight requests already wait for answers
+  kEncode,        // the encoder refused the request (encode_error() says why); nothing sent
+  kSend,          // the transport refused it (send queue full); nothing sent
 };
 std::string_view to_string(TradeError e) noexcept;
 
 // One request waiting for its answer.
 struct InFlightRequest {
-  uint64_t seq = 0;          // the reqId's number
+  uint64_t seq = 0;  // the reqId's number
   RequestKind kind = RequestKind::kCreate;
-  uint32_t tag = 0;          // the caller's handle (order slot)
-  uint16_t items = 1;        // batch size (1 for single ops)
+  uint32_t tag = 0;    // the caller's handle (order slot)
+  uint16_t items = 1;  // batch size (1 for single ops)
   int64_t sent_ns = 0;
   int64_t deadline_ns = 0;
-  OrderLinkId link_id;       // single ops: the order's id
+  OrderLinkId link_id;  // single ops: the order's id
 };
 
 class TradeWsSink {
@@ -73,10 +73,10 @@ struct TradeWsConfig {
 struct TradeWsCounters {
   uint64_t sent = 0;
   uint64_t acks = 0;
-  uint64_t rejects = 0;       // acks with retCode != 0
-  uint64_t timeouts = 0;      // by the timer
-  uint64_t abandoned = 0;     // in flight when the connection ended
-  uint64_t unmatched = 0;     // answers with a reqId we are not waiting for
+  uint64_t rejects = 0;    // acks with retCode != 0
+  uint64_t timeouts = 0;   // by the timer
+  uint64_t abandoned = 0;  // in flight when the connection ended
+  uint64_t unmatched = 0;  // answers with a reqId we are not waiting for
   uint64_t parse_errors = 0;
   uint64_t auth_failed = 0;
 };
@@ -98,9 +98,12 @@ class TradeWs {
   [[nodiscard]] TradeError create(const OrderCreate& a, uint32_t tag, int64_t now_ns) noexcept;
   [[nodiscard]] TradeError amend(const OrderAmend& a, uint32_t tag, int64_t now_ns) noexcept;
   [[nodiscard]] TradeError cancel(const OrderCancel& a, uint32_t tag, int64_t now_ns) noexcept;
-  [[nodiscard]] TradeError create_batch(std::span<const OrderCreate> items, uint32_t tag, int64_t now_ns) noexcept;
-  [[nodiscard]] TradeError amend_batch(std::span<const OrderAmend> items, uint32_t tag, int64_t now_ns) noexcept;
-  [[nodiscard]] TradeError cancel_batch(std::span<const OrderCancel> items, uint32_t tag, int64_t now_ns) noexcept;
+  [[nodiscard]] TradeError create_batch(std::span<const OrderCreate> items, uint32_t tag,
+                                        int64_t now_ns) noexcept;
+  [[nodiscard]] TradeError amend_batch(std::span<const OrderAmend> items, uint32_t tag,
+                                       int64_t now_ns) noexcept;
+  [[nodiscard]] TradeError cancel_batch(std::span<const OrderCancel> items, uint32_t tag,
+                                        int64_t now_ns) noexcept;
 
   // Socket work, answers, timeouts. Returns the work done.
   int do_work(int64_t now_ns, TradeWsSink& sink) noexcept;

@@ -1,5 +1,5 @@
-#include "net/detail/asio_net.h"  // first: see its note on -Wnull-dereference
 #include "net/ws_client.h"
+#include "net/detail/asio_net.h"  // first: see its note on -Wnull-dereference
 
 #include <array>
 #include <boost/asio/steady_timer.hpp>
@@ -174,8 +174,9 @@ struct WsClient::Impl {
       resolver->async_resolve(ep.host, std::to_string(ep.port),
                               [this, gen](error_code rec, const tcp::resolver::results_type& r) {
                                 if (gen != generation) return;
-                                if (rec) return fail(WsError::kResolve, "resolve " + cfg.endpoint.host + ": " +
-                                                                            rec.message());
+                                if (rec)
+                                  return fail(WsError::kResolve,
+                                              "resolve " + cfg.endpoint.host + ": " + rec.message());
                                 start_tcp(r);
                               });
     }
@@ -202,10 +203,12 @@ struct WsClient::Impl {
     with_stream([&](auto& s) {
       beast::get_lowest_layer(s).async_connect(eps, [this, gen](error_code ec, const tcp::endpoint&) {
         if (gen != generation) return;
-        if (ec) return fail(WsError::kConnect, "connect " + cfg.endpoint.host + ":" +
-                                                   std::to_string(cfg.endpoint.port) + ": " + ec.message());
+        if (ec)
+          return fail(WsError::kConnect, "connect " + cfg.endpoint.host + ":" +
+                                             std::to_string(cfg.endpoint.port) + ": " + ec.message());
         error_code nd;
-        with_stream([&](auto& st) { beast::get_lowest_layer(st).socket().set_option(tcp::no_delay(true), nd); });
+        with_stream(
+            [&](auto& st) { beast::get_lowest_layer(st).socket().set_option(tcp::no_delay(true), nd); });
         if (secure) return start_tls();
         start_upgrade();
       });
@@ -221,8 +224,9 @@ struct WsClient::Impl {
     secure->next_layer().async_handshake(asio::ssl::stream_base::client, [this, gen](error_code ec) {
       if (gen != generation) return;
       if (ec) {
-        return fail(WsError::kTls, "TLS handshake with " + cfg.endpoint.host + ": " +
-                                       describe_tls_failure(secure->next_layer().native_handle(), ec.message()));
+        return fail(WsError::kTls,
+                    "TLS handshake with " + cfg.endpoint.host + ": " +
+                        describe_tls_failure(secure->next_layer().native_handle(), ec.message()));
       }
       start_upgrade();
     });
@@ -244,7 +248,9 @@ struct WsClient::Impl {
       });
       s.async_handshake(host_header(cfg.endpoint), cfg.endpoint.target, [this, gen](error_code ec) {
         if (gen != generation) return;
-        if (ec) return fail(WsError::kHandshake, "WebSocket upgrade of " + cfg.endpoint.target + ": " + ec.message());
+        if (ec)
+          return fail(WsError::kHandshake,
+                      "WebSocket upgrade of " + cfg.endpoint.target + ": " + ec.message());
         deadline.cancel();
         state = WsState::kOpen;
         ++counters.connects;
@@ -271,15 +277,14 @@ struct WsClient::Impl {
       if (state == WsState::kClosing) return finish_clean();
       if (ec == ws::error::closed) {
         std::string why = "peer closed the WebSocket";
-        with_stream([&](auto& s) {
-          why += " (code " + std::to_string(s.reason().code) + ")";
-        });
+        with_stream([&](auto& s) { why += " (code " + std::to_string(s.reason().code) + ")"; });
         return fail(WsError::kClosedByPeer, std::move(why));
       }
       if (ec == ws::error::message_too_big) {
         return fail(WsError::kMessageTooLarge, "a received message is above max_message");
       }
-      if (ec == asio::error::eof || ec == asio::error::connection_reset || ec == beast::http::error::end_of_stream) {
+      if (ec == asio::error::eof || ec == asio::error::connection_reset ||
+          ec == beast::http::error::end_of_stream) {
         return fail(WsError::kClosedByPeer, "peer closed the TCP connection: " + ec.message());
       }
       return fail(WsError::kRead, "read: " + ec.message());
@@ -350,7 +355,9 @@ struct WsClient::Impl {
 WsClient::WsClient(WsClientConfig cfg) : impl_(std::make_unique<Impl>(std::move(cfg))) {}
 WsClient::~WsClient() = default;
 
-WsError WsClient::connect() { return impl_->connect(); }
+WsError WsClient::connect() {
+  return impl_->connect();
+}
 
 int WsClient::poll(int64_t now_ns) noexcept {
   Impl& m = *impl_;
@@ -360,9 +367,15 @@ int WsClient::poll(int64_t now_ns) noexcept {
   return static_cast<int>(n);
 }
 
-WsState WsClient::state() const noexcept { return impl_->state; }
-WsError WsClient::last_error() const noexcept { return impl_->error; }
-const std::string& WsClient::error_detail() const noexcept { return impl_->detail; }
+WsState WsClient::state() const noexcept {
+  return impl_->state;
+}
+WsError WsClient::last_error() const noexcept {
+  return impl_->error;
+}
+const std::string& WsClient::error_detail() const noexcept {
+  return impl_->detail;
+}
 
 bool WsClient::front(std::string_view& text, int64_t& recv_ns) const noexcept {
   const Impl& m = *impl_;
@@ -381,12 +394,26 @@ void WsClient::pop() noexcept {
   m.arm_read();
 }
 
-WsError WsClient::send_text(std::string_view text) noexcept { return impl_->send_text(text); }
-size_t WsClient::send_queued_bytes() const noexcept { return impl_->sendq.bytes(); }
-void WsClient::close(uint16_t code) noexcept { impl_->close(code); }
-void WsClient::abort() noexcept { impl_->abort(); }
-int64_t WsClient::last_receive_ns() const noexcept { return impl_->last_rx_ns; }
-const WsCounters& WsClient::counters() const noexcept { return impl_->counters; }
-const WsClientConfig& WsClient::config() const noexcept { return impl_->cfg; }
+WsError WsClient::send_text(std::string_view text) noexcept {
+  return impl_->send_text(text);
+}
+size_t WsClient::send_queued_bytes() const noexcept {
+  return impl_->sendq.bytes();
+}
+void WsClient::close(uint16_t code) noexcept {
+  impl_->close(code);
+}
+void WsClient::abort() noexcept {
+  impl_->abort();
+}
+int64_t WsClient::last_receive_ns() const noexcept {
+  return impl_->last_rx_ns;
+}
+const WsCounters& WsClient::counters() const noexcept {
+  return impl_->counters;
+}
+const WsClientConfig& WsClient::config() const noexcept {
+  return impl_->cfg;
+}
 
 }  // namespace mm

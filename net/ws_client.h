@@ -1,8 +1,8 @@
 #pragma once
 // A WebSocket client on Boost.Beast (plain TCP or TLS through OpenSSL) that a hot thread polls: connect(),
-// then poll() from the owner's loop; poll() runs whatever socket work is ready and never blocks. Received text
-// messages wait in the client until the owner takes them (front()/pop()), so nothing is copied and a slow
-// consumer back-pressures the socket instead of growing a queue.
+// then poll() from the owner's loop; poll() runs whatever socket work is ready and never blocks. Received
+// text messages wait in the client until the owner takes them (front()/pop()), so nothing is copied and a
+// slow consumer back-pressures the socket instead of growing a queue.
 //
 // Why Beast's asynchronous operations under a private io_context that only poll() runs: the owner keeps one
 // thread and one loop (DESIGN.md section 3, stages with do_work()), the socket stays non-blocking, and every
@@ -55,15 +55,15 @@ enum class WsError : uint8_t {
 std::string_view to_string(WsError e) noexcept;
 
 struct WsClientConfig {
-  Endpoint endpoint;               // ws:// or wss:// (tls) host, port and target (path + query)
-  const TlsContext* tls = nullptr;  // required when endpoint.tls; must outlive the client
-  size_t max_message = 1u << 20;   // largest message received (a 1000-level book snapshot is ~60 KB)
+  Endpoint endpoint;                     // ws:// or wss:// (tls) host, port and target (path + query)
+  const TlsContext* tls = nullptr;       // required when endpoint.tls; must outlive the client
+  size_t max_message = 1u << 20;         // largest message received (a 1000-level book snapshot is ~60 KB)
   size_t send_queue_bytes = 256u << 10;  // queued outgoing text (each message costs its size + 4)
   int64_t connect_timeout_ms = 5000;     // resolve + connect + TLS + upgrade
 };
 
 struct WsCounters {
-  uint64_t connects = 0;   // connections that reached kOpen
+  uint64_t connects = 0;  // connections that reached kOpen
   uint64_t messages_in = 0;
   uint64_t messages_out = 0;  // messages fully written
   uint64_t pings_in = 0;      // protocol pings (answered by the client itself)

@@ -52,7 +52,7 @@ class WsSession {
   // open. This is what the stale-feed breaker reads.
   int64_t silence_ns(int64_t now_ns) const noexcept;
 
-  uint64_t reconnects() const noexcept { return reconnects_; }   // connections opened after the first
+  uint64_t reconnects() const noexcept { return reconnects_; }  // connections opened after the first
   uint64_t pings_sent() const noexcept { return pings_sent_; }
   int64_t next_attempt_ns() const noexcept { return next_attempt_ns_; }
   WsError last_error() const noexcept { return last_error_; }

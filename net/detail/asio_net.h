@@ -1,8 +1,9 @@
 #pragma once
 // Private to net/: the Boost.Asio / Beast names the Beast transports share (ws_client.cpp, http_client.cpp).
-// Include it first in a .cpp: GCC 12 reports "potential null pointer dereference" inside asio's scheduler once
-// its code is inlined into ours (scheduler.ipp: op_queue pops), a false positive of -Wnull-dereference that
-// -Werror would turn into a build failure; the warning is relaxed for the rest of such a translation unit only.
+// Include it first in a .cpp: GCC 12 reports "potential null pointer dereference" inside asio's scheduler
+// once its code is inlined into ours (scheduler.ipp: op_queue pops), a false positive of -Wnull-dereference
+// that -Werror would turn into a build failure; the warning is relaxed for the rest of such a translation
+// unit only.
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <openssl/ssl.h>
 

@@ -65,8 +65,8 @@ struct ArenaAllocator {
   }
 };
 
-// Wraps a completion handler so that asio (and Beast's composed operations, which forward the allocator and the
-// allocation hooks of the handler they wrap) allocate from `arena`.
+// Wraps a completion handler so that asio (and Beast's composed operations, which forward the allocator and
+// the allocation hooks of the handler they wrap) allocate from `arena`.
 template <class H>
 struct ArenaHandler {
   using allocator_type = ArenaAllocator<void>;
@@ -80,7 +80,9 @@ struct ArenaHandler {
   // Boost 1.74's reactor operations still ask through these hooks (found by ADL; Beast's composed operations
   // forward them to the handler they wrap), not through the associated allocator.
   friend void* asio_handler_allocate(std::size_t n, ArenaHandler* self) { return self->arena->allocate(n); }
-  friend void asio_handler_deallocate(void* p, std::size_t n, ArenaHandler* self) { self->arena->deallocate(p, n); }
+  friend void asio_handler_deallocate(void* p, std::size_t n, ArenaHandler* self) {
+    self->arena->deallocate(p, n);
+  }
 };
 
 template <class H>

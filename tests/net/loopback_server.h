@@ -85,8 +85,8 @@ class LoopbackServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Polls `step()` (which should poll the client under test) until `done()` or `timeout_ms` passes; sleeps 100 µs
-// between rounds. Returns done().
+// Polls `step()` (which should poll the client under test) until `done()` or `timeout_ms` passes; sleeps 100
+// µs between rounds. Returns done().
 template <class Step, class Done>
 bool poll_until(Step&& step, Done&& done, int timeout_ms = 5000) {
   const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -100,13 +100,15 @@ bool poll_until(Step&& step, Done&& done, int timeout_ms = 5000) {
 
 // Nanoseconds on the steady clock (the clients take the owner's clock; tests use this one).
 inline int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
 // Wall-clock nanoseconds since the epoch (what the private and trade clients expect as now_ns).
 inline int64_t wall_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 

@@ -27,7 +27,8 @@ using error_code = boost::system::error_code;
 
 std::string HttpRequestRecord::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (beast::iequals(beast::string_view(k.data(), k.size()), beast::string_view(name.data(), name.size()))) {
+    if (beast::iequals(beast::string_view(k.data(), k.size()),
+                       beast::string_view(name.data(), name.size()))) {
       return v;
     }
   }
@@ -57,7 +58,7 @@ struct LoopbackServer::Impl {
   std::atomic<uint64_t> ws_accepts{0};
   std::atomic<uint64_t> http_drops{0};
   std::atomic<size_t> open_ws{0};
-  uint64_t next_conn = 0;  // server thread only
+  uint64_t next_conn = 0;                                   // server thread only
   std::map<uint64_t, std::weak_ptr<SessionBase>> sessions;  // server thread only
   std::map<uint64_t, std::weak_ptr<SessionBase>> ws_sessions;
   std::vector<std::shared_ptr<SessionBase>> hung;  // sessions told never to answer, kept open until stop
@@ -166,7 +167,8 @@ struct WsSession : SessionBase, std::enable_shared_from_this<WsSession<Stream>> 
 
 template <class Stream>
 struct HttpSession : SessionBase, std::enable_shared_from_this<HttpSession<Stream>> {
-  HttpSession(LoopbackServer::Impl& srv, Stream&& s, uint64_t id) : impl(srv), stream(std::move(s)), conn(id) {}
+  HttpSession(LoopbackServer::Impl& srv, Stream&& s, uint64_t id)
+      : impl(srv), stream(std::move(s)), conn(id) {}
   LoopbackServer::Impl& impl;
   Stream stream;
   uint64_t conn;
@@ -177,10 +179,11 @@ struct HttpSession : SessionBase, std::enable_shared_from_this<HttpSession<Strea
 
   void start() {
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
-      stream.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](error_code ec) {
-        if (ec) return;  // e.g. the client refused our certificate
-        self->read();
-      });
+      stream.async_handshake(asio::ssl::stream_base::server,
+                             [self = this->shared_from_this()](error_code ec) {
+                               if (ec) return;  // e.g. the client refused our certificate
+                               self->read();
+                             });
     } else {
       read();
     }
@@ -286,7 +289,9 @@ LoopbackServer::~LoopbackServer() {
   m.thread.join();
 }
 
-uint16_t LoopbackServer::port() const { return impl_->port; }
+uint16_t LoopbackServer::port() const {
+  return impl_->port;
+}
 void LoopbackServer::on_http(HttpHandler h) {
   std::lock_guard lock(impl_->mu);
   impl_->http_handler = std::move(h);
@@ -318,10 +323,18 @@ void LoopbackServer::drop_all() {
   });
 }
 
-uint64_t LoopbackServer::tcp_accepts() const { return impl_->accepts; }
-uint64_t LoopbackServer::ws_accepts() const { return impl_->ws_accepts; }
-uint64_t LoopbackServer::http_drops() const { return impl_->http_drops; }
-size_t LoopbackServer::open_ws() const { return impl_->open_ws; }
+uint64_t LoopbackServer::tcp_accepts() const {
+  return impl_->accepts;
+}
+uint64_t LoopbackServer::ws_accepts() const {
+  return impl_->ws_accepts;
+}
+uint64_t LoopbackServer::http_drops() const {
+  return impl_->http_drops;
+}
+size_t LoopbackServer::open_ws() const {
+  return impl_->open_ws;
+}
 std::vector<HttpRequestRecord> LoopbackServer::http_requests() const {
   std::lock_guard lock(impl_->mu);
   return impl_->requests;

@@ -68,7 +68,8 @@ class PrivateWsTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(signer_.init(kKey, kSecret), SignerError::kOk);
     Instrument in;
-    ASSERT_EQ(make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "5"}, in),
+    ASSERT_EQ(make_instrument(
+                  {Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "5"}, in),
               InstrumentError::kOk);
     reg_.add(in);
     codec_ = std::make_unique<BybitCodec>(reg_);
@@ -108,7 +109,8 @@ TEST_F(PrivateWsTest, AuthenticatesThenSubscribesAndDeliversOrders) {
   ASSERT_TRUE(poll_until([&] { ws.do_work(wall_ns(), sink); }, [&] { return sink.ready == 1; }));
   EXPECT_TRUE(ws.ready());
   // on_ready() comes as the subscribe is sent; wait for the peer to have it.
-  ASSERT_TRUE(poll_until([&] { ws.do_work(wall_ns(), sink); }, [&] { return server_.ws_messages().size() == 2; }));
+  ASSERT_TRUE(
+      poll_until([&] { ws.do_work(wall_ns(), sink); }, [&] { return server_.ws_messages().size() == 2; }));
   const auto msgs = server_.ws_messages();
   EXPECT_EQ(json_string_field(msgs[0], "op"), "auth");
   EXPECT_EQ(msgs[1], R"({"op":"subscribe","args":["order","execution","position","wallet","dcp.future"]})");

@@ -16,11 +16,12 @@ namespace {
 std::string book_frame(std::string_view type, int u, std::string_view bid) {
   return std::string(R"({"topic":"orderbook.50.BTCUSDT","type":")") + std::string(type) +
          R"(","ts":1700000000000,"data":{"s":"BTCUSDT","b":[[")" + std::string(bid) +
-         R"(","1.000"]],"a":[["30001.00","2.000"]],"u":)" + std::to_string(u) + R"(,"seq":)" + std::to_string(100 + u) +
-         R"(},"cts":1700000000000})";
+         R"(","1.000"]],"a":[["30001.00","2.000"]],"u":)" + std::to_string(u) + R"(,"seq":)" +
+         std::to_string(100 + u) + R"(},"cts":1700000000000})";
 }
 
-// Answers subscribe with Bybit's linear ack followed by a snapshot of every orderbook topic, and ping with pong.
+// Answers subscribe with Bybit's linear ack followed by a snapshot of every orderbook topic, and ping with
+// pong.
 void play_bybit_public(LoopbackServer& s) {
   s.on_ws([](uint64_t, std::string_view, std::string_view msg, std::vector<std::string>& out) {
     const std::string op = json_string_field(msg, "op");
@@ -28,7 +29,8 @@ void play_bybit_public(LoopbackServer& s) {
       out.emplace_back(R"({"success":true,"ret_msg":"pong","conn_id":"c1","req_id":"","op":"ping"})");
     } else if (op == "subscribe") {
       out.emplace_back(R"({"success":true,"ret_msg":"","conn_id":"c1","req_id":"","op":"subscribe"})");
-      if (msg.find("orderbook.50.BTCUSDT") != std::string_view::npos) out.push_back(book_frame("snapshot", 1000, "30000.00"));
+      if (msg.find("orderbook.50.BTCUSDT") != std::string_view::npos)
+        out.push_back(book_frame("snapshot", 1000, "30000.00"));
     }
   });
 }
@@ -59,7 +61,8 @@ class PublicWsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Instrument in;
-    ASSERT_EQ(make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "5"}, in),
+    ASSERT_EQ(make_instrument(
+                  {Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "5"}, in),
               InstrumentError::kOk);
     reg_.add(in);
     codec_ = std::make_unique<BybitCodec>(reg_);
@@ -86,8 +89,10 @@ TEST_F(PublicWsTest, SubscribesInBatchesAndFeedsTheBook) {
   BookSink sink;
   sink.ws = &ws;
   ws.start(now_ns());
-  ASSERT_TRUE(poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return ws.counters().subscribe_acks == 2; }));
-  ASSERT_TRUE(poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return sink.kinds[MsgKind::kBook] == 1; }));
+  ASSERT_TRUE(
+      poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return ws.counters().subscribe_acks == 2; }));
+  ASSERT_TRUE(
+      poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return sink.kinds[MsgKind::kBook] == 1; }));
   EXPECT_EQ(sink.connected, 1);
   EXPECT_EQ(ws.counters().subscribe_requests, 2u);  // 3 topics, 2 per request
   const auto msgs = server_.ws_messages();
@@ -107,11 +112,13 @@ TEST_F(PublicWsTest, GapResubscribesAndTheSnapshotRestoresTheBook) {
   ASSERT_TRUE(poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return sink.sync.trusted(); }));
   server_.ws_broadcast(book_frame("delta", 1001, "30000.10"));
   server_.ws_broadcast(book_frame("delta", 1005, "30000.20"));  // u jumped: a gap
-  ASSERT_TRUE(poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return ws.counters().resubscribes == 1; }));
+  ASSERT_TRUE(
+      poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return ws.counters().resubscribes == 1; }));
   // The resubscribe's snapshot (sent by the peer on subscribe) makes the book trusted again.
   ASSERT_TRUE(poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return sink.sync.trusted(); }));
   const auto msgs = server_.ws_messages();
-  EXPECT_NE(std::find(msgs.begin(), msgs.end(), R"({"op":"unsubscribe","args":["orderbook.50.BTCUSDT"]})"), msgs.end());
+  EXPECT_NE(std::find(msgs.begin(), msgs.end(), R"({"op":"unsubscribe","args":["orderbook.50.BTCUSDT"]})"),
+            msgs.end());
   EXPECT_EQ(msgs.back(), R"({"op":"subscribe","args":["orderbook.50.BTCUSDT"]})");
   EXPECT_NE(std::find(sink.results.begin(), sink.results.end(), SyncResult::kGap), sink.results.end());
 }
@@ -121,12 +128,14 @@ TEST_F(PublicWsTest, ReconnectsWithBackoffAndResubscribes) {
   BookSink sink;
   sink.ws = &ws;
   ws.start(now_ns());
-  ASSERT_TRUE(poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return ws.counters().subscribe_acks == 2; }));
+  ASSERT_TRUE(
+      poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return ws.counters().subscribe_acks == 2; }));
   server_.drop_all();
   ASSERT_TRUE(poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return sink.connected == 2; }));
   EXPECT_EQ(sink.disconnected, 1);
   EXPECT_EQ(ws.session().reconnects(), 1u);
-  ASSERT_TRUE(poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return ws.counters().subscribe_acks == 4; }));
+  ASSERT_TRUE(
+      poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return ws.counters().subscribe_acks == 4; }));
   EXPECT_EQ(server_.ws_accepts(), 2u);
   ASSERT_TRUE(poll_until([&] { ws.do_work(now_ns(), sink); }, [&] { return sink.sync.trusted(); }));
 }

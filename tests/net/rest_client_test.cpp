@@ -18,15 +18,16 @@ constexpr std::string_view kKey = "TESTKEY123456";
 constexpr std::string_view kSecret = "test-secret-abc";
 
 int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
 std::string hmac_hex(std::string_view data) {
   unsigned char mac[32];
   unsigned len = 0;
-  HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), mac, &len);
+  HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
   std::string hex;
   constexpr char kHex[] = "0123456789abcdef";
   for (unsigned i = 0; i < len; ++i) {
@@ -37,8 +38,9 @@ std::string hmac_hex(std::string_view data) {
 }
 
 std::string envelope(int code, std::string_view result, std::string_view msg = "OK") {
-  return "{\"retCode\":" + std::to_string(code) + ",\"retMsg\":\"" + std::string(msg) + "\",\"result\":" +
-         std::string(result) + ",\"retExtInfo\":{},\"time\":" + std::to_string(wall_ms()) + "}";
+  return "{\"retCode\":" + std::to_string(code) + ",\"retMsg\":\"" + std::string(msg) +
+         "\",\"result\":" + std::string(result) + ",\"retExtInfo\":{},\"time\":" + std::to_string(wall_ms()) +
+         "}";
 }
 
 // A small Bybit: checks every signed request like the exchange does (signature over the bytes received,
@@ -64,8 +66,8 @@ class FakeBybit {
     const std::string query = q == std::string::npos ? "" : r.target.substr(q + 1);
     const int64_t server_now = wall_ms() + skew_ms_;
     if (path == "/v5/market/time") {
-      return reply(200, envelope(0, "{\"timeSecond\":\"" + std::to_string(server_now / 1000) + "\",\"timeNano\":\"" +
-                                        std::to_string(server_now) + "000000\"}"));
+      return reply(200, envelope(0, "{\"timeSecond\":\"" + std::to_string(server_now / 1000) +
+                                        "\",\"timeNano\":\"" + std::to_string(server_now) + "000000\"}"));
     }
     const std::string key = r.header("X-BAPI-API-KEY");
     if (!key.empty()) {
@@ -79,7 +81,8 @@ class FakeBybit {
       const int64_t t = std::stoll(ts);
       if (!(server_now - std::stoll(rw) <= t && t < server_now + 1000)) {
         ++refused_window_;
-        return reply(200, envelope(10002, "{}", "invalid request, please check your server timestamp or recv_window"));
+        return reply(
+            200, envelope(10002, "{}", "invalid request, please check your server timestamp or recv_window"));
       }
     }
     std::function<HttpReplySpec(const HttpRequestRecord&)> f;
@@ -104,7 +107,8 @@ class RestClientTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(signer_.init(kKey, kSecret), SignerError::kOk);
     Instrument in;
-    ASSERT_EQ(make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "5"}, in),
+    ASSERT_EQ(make_instrument(
+                  {Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "5"}, in),
               InstrumentError::kOk);
     btc_ = reg_.add(in);
   }
@@ -114,7 +118,8 @@ class RestClientTest : public ::testing::Test {
     cfg.http.endpoint.port = fake.port();
     cfg.http.timeout_ms = 3000;
     return std::make_unique<RestClient>(cfg, &signer_, &limiter_, [] {
-      return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
           .count();
     });
   }
@@ -154,7 +159,10 @@ TEST_F(RestClientTest, OpenOrdersByLinkIdAreConverted) {
   fake.route("/v5/order/realtime", [](const HttpRequestRecord& r) {
     EXPECT_NE(r.target.find("orderLinkId=mm-42"), std::string::npos) << r.target;
     return reply(
-        200, envelope(0, R"({"category":"linear","nextPageCursor":"","list":[{"orderId":"1c9a-uuid","orderLinkId":"mm-42",
+        200,
+        envelope(
+            0,
+            R"({"category":"linear","nextPageCursor":"","list":[{"orderId":"1c9a-uuid","orderLinkId":"mm-42",
           "symbol":"BTCUSDT","price":"30000.10","qty":"0.010","side":"Buy","orderStatus":"New","orderType":"Limit",
           "timeInForce":"PostOnly","leavesQty":"0.010","cumExecQty":"0","cumExecValue":"0","cumExecFee":"0",
           "avgPrice":"","createdTime":"1700000000000","updatedTime":"1700000000001","positionIdx":0}]})"));
@@ -175,11 +183,12 @@ TEST_F(RestClientTest, PaginatedPositionsFollowTheCursor) {
   FakeBybit fake;
   fake.route("/v5/position/list", [](const HttpRequestRecord& r) {
     const bool second = r.target.find("cursor=page%3A2") != std::string::npos;
-    const std::string item = std::string(R"({"symbol":"BTCUSDT","side":"Buy","size":")") + (second ? "0.002" : "0.001") +
-                             R"(","positionIdx":0,"avgPrice":"30000","positionValue":"30","markPrice":"30000",)"
-                             R"("unrealisedPnl":"0","cumRealisedPnl":"0","positionStatus":"Normal","leverage":"5"})";
+    const std::string item =
+        std::string(R"({"symbol":"BTCUSDT","side":"Buy","size":")") + (second ? "0.002" : "0.001") +
+        R"(","positionIdx":0,"avgPrice":"30000","positionValue":"30","markPrice":"30000",)"
+        R"("unrealisedPnl":"0","cumRealisedPnl":"0","positionStatus":"Normal","leverage":"5"})";
     return reply(200, envelope(0, std::string(R"({"category":"linear","nextPageCursor":")") +
-                                              (second ? "" : "page:2") + R"(","list":[)" + item + "]}"));
+                                      (second ? "" : "page:2") + R"(","list":[)" + item + "]}"));
   });
   auto c = client(fake);
   ASSERT_TRUE(c->sync_time().ok());
@@ -197,8 +206,9 @@ TEST_F(RestClientTest, RateLimitHeadersReachTheLimiter) {
   fake.route("/v5/order/cancel-all", [reset](const HttpRequestRecord& r) {
     EXPECT_EQ(r.body, R"({"category":"linear","symbol":"BTCUSDT"})");
     return reply(200, envelope(0, R"({"list":[]})"),
-                         {{"X-Bapi-Limit", "10"}, {"X-Bapi-Limit-Status", "0"},
-                          {"X-Bapi-Limit-Reset-Timestamp", std::to_string(reset)}});
+                 {{"X-Bapi-Limit", "10"},
+                  {"X-Bapi-Limit-Status", "0"},
+                  {"X-Bapi-Limit-Reset-Timestamp", std::to_string(reset)}});
   });
   auto c = client(fake);
   ASSERT_TRUE(c->sync_time().ok());
@@ -291,8 +301,8 @@ TEST_F(RestClientTest, QueryApiAndKeyVerdicts) {
     const std::string wallet = variant == 0 ? R"(["AccountTransfer","Withdraw"])" : "[]";
     const std::string ips = variant == 2 ? R"(["203.0.113.7"])" : R"(["*"])";
     return reply(200, envelope(0, R"({"id":"1","apiKey":"TESTKEY123456","readOnly":0,"permissions":{)"
-                                          R"("ContractTrade":["Order","Position"],"Spot":[],"Wallet":)" +
-                                              wallet + R"(,"Options":[]},"ips":)" + ips + "}"));
+                                  R"("ContractTrade":["Order","Position"],"Spot":[],"Wallet":)" +
+                                      wallet + R"(,"Options":[]},"ips":)" + ips + "}"));
   });
   auto c = client(fake);
   ASSERT_TRUE(c->sync_time().ok());
@@ -327,11 +337,12 @@ TEST_F(RestClientTest, InstrumentsLoadAcrossPages) {
   fake.route("/v5/market/instruments-info", [](const HttpRequestRecord& r) {
     const bool second = r.target.find("cursor=next") != std::string::npos;
     const std::string sym = second ? "ETHUSDT" : "SOLUSDT";
-    return reply(200, envelope(0, std::string(R"({"category":"linear","nextPageCursor":")") +
-                                              (second ? "" : "next") + R"(","list":[{"symbol":")" + sym +
-                                              R"(","status":"Trading","priceScale":"2","priceFilter":{"tickSize":"0.01"},)"
-                                              R"("lotSizeFilter":{"qtyStep":"0.01","minOrderQty":"0.01","maxOrderQty":"1000",)"
-                                              R"("minNotionalValue":"5"}}]})"));
+    return reply(
+        200, envelope(0, std::string(R"({"category":"linear","nextPageCursor":")") + (second ? "" : "next") +
+                             R"(","list":[{"symbol":")" + sym +
+                             R"(","status":"Trading","priceScale":"2","priceFilter":{"tickSize":"0.01"},)"
+                             R"("lotSizeFilter":{"qtyStep":"0.01","minOrderQty":"0.01","maxOrderQty":"1000",)"
+                             R"("minNotionalValue":"5"}}]})"));
   });
   auto c = client(fake);
   InstrumentRegistry reg;

@@ -9,11 +9,11 @@ namespace {
 
 // Every retCode bybit-spec.md section 3 lists, with the class this build gives it.
 TEST(RetCodes, EveryCodeOfTheSpecIsClassified) {
-  const std::set<int32_t> spec = {10001,  10002,  10003,  10004,  10005,  10006,  10010,  10014,  10016,
-                                  10018,  10019,  10403,  10404,  10429,  20001,  20003,  20006,  110001,
-                                  110003, 110004, 110007, 110008, 110010, 110012, 110017, 110020, 110044,
-                                  110045, 110072, 110079, 110094, 170131, 170134, 170136, 170137, 170140,
-                                  170141, 170213, 170217, 170218};
+  const std::set<int32_t> spec = {10001,  10002,  10003,  10004,  10005,  10006,  10010,  10014,
+                                  10016,  10018,  10019,  10403,  10404,  10429,  20001,  20003,
+                                  20006,  110001, 110003, 110004, 110007, 110008, 110010, 110012,
+                                  110017, 110020, 110044, 110045, 110072, 110079, 110094, 170131,
+                                  170134, 170136, 170137, 170140, 170141, 170213, 170217, 170218};
   std::set<int32_t> table;
   for (const auto& e : ret_code_table()) {
     if (e.code != 0) table.insert(e.code);
@@ -24,7 +24,8 @@ TEST(RetCodes, EveryCodeOfTheSpecIsClassified) {
 }
 
 TEST(RetCodes, FinalClass) {
-  for (const int32_t c : {10001, 10003, 10004, 10005, 10010, 10404, 20006, 110001, 110007, 110017, 110072, 170141}) {
+  for (const int32_t c :
+       {10001, 10003, 10004, 10005, 10010, 10404, 20006, 110001, 110007, 110017, 110072, 170141}) {
     EXPECT_EQ(classify_ret_code(c).cls, RetClass::kFinal) << c;
   }
   // A code this build does not know is an answered refusal: final, never retried.

@@ -56,10 +56,13 @@ TEST(RetryPolicy, FinalCodesGiveUp) {
 
 TEST(RetryPolicy, DuplicateLinkIdOnRetriedCreateMeansItExists) {
   JitterRng rng(1);
-  EXPECT_EQ(decide_retry({}, answered(RequestKind::kCreate, 1, 110072), rng).action, RetryAction::kAlreadyDone);
-  EXPECT_EQ(decide_retry({}, answered(RequestKind::kCreate, 2, 170141), rng).action, RetryAction::kAlreadyDone);
+  EXPECT_EQ(decide_retry({}, answered(RequestKind::kCreate, 1, 110072), rng).action,
+            RetryAction::kAlreadyDone);
+  EXPECT_EQ(decide_retry({}, answered(RequestKind::kCreate, 2, 170141), rng).action,
+            RetryAction::kAlreadyDone);
   // ... and a retried cancel that finds the order gone: the first cancel (or a fill) ended it.
-  EXPECT_EQ(decide_retry({}, answered(RequestKind::kCancel, 1, 110001), rng).action, RetryAction::kAlreadyDone);
+  EXPECT_EQ(decide_retry({}, answered(RequestKind::kCancel, 1, 110001), rng).action,
+            RetryAction::kAlreadyDone);
   EXPECT_EQ(decide_retry({}, answered(RequestKind::kAmend, 1, 110072), rng).action, RetryAction::kGiveUp);
 }
 

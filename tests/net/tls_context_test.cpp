@@ -82,8 +82,8 @@ X509Ptr new_cert(EVP_PKEY* key, const std::string& cn, long serial) {
   X509_gmtime_adj(X509_getm_notAfter(x.get()), 86400);
   X509_set_pubkey(x.get(), key);
   X509_NAME* name = X509_get_subject_name(x.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
-                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn.c_str()), -1,
+                             -1, 0);
   return x;
 }
 
@@ -297,7 +297,8 @@ TEST(TlsTransport, HttpRefusesUnknownCaAndWrongHost) {
   auto ours = context(pki().ca_file);
   HttpClient wrong_host(http_config(server.port(), "api.bybit.com", ours.get()));
   EXPECT_EQ(wrong_host.exchange(kGet, true, r), HttpError::kTls);
-  EXPECT_NE(wrong_host.error_detail().find("ostname mismatch"), std::string::npos) << wrong_host.error_detail();
+  EXPECT_NE(wrong_host.error_detail().find("ostname mismatch"), std::string::npos)
+      << wrong_host.error_detail();
   EXPECT_TRUE(server.http_requests().empty());
 }
 

@@ -13,7 +13,9 @@
 namespace mm::test {
 namespace {
 
-int64_t wall_ms_now() { return wall_ns() / 1'000'000; }
+int64_t wall_ms_now() {
+  return wall_ns() / 1'000'000;
+}
 
 struct Sink : TradeWsSink {
   std::vector<std::pair<InFlightRequest, TradeAck>> acks;
@@ -33,7 +35,8 @@ class TradeWsTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_EQ(signer_.init("TRADEKEY01", "trade-secret"), SignerError::kOk);
     Instrument in;
-    ASSERT_EQ(make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "5"}, in),
+    ASSERT_EQ(make_instrument(
+                  {Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "5"}, in),
               InstrumentError::kOk);
     btc_ = reg_.add(in);
     codec_ = std::make_unique<BybitCodec>(reg_);
@@ -45,21 +48,25 @@ class TradeWsTest : public ::testing::Test {
       }
       const std::string req = json_string_field(msg, "reqId");
       if (silent_.count(req) != 0) return;  // this one is never answered
-      const std::string head = R"(,"header":{"X-Bapi-Limit":"10","X-Bapi-Limit-Status":")" + std::to_string(limit_status_) +
-                               R"(","X-Bapi-Limit-Reset-Timestamp":")" + std::to_string(wall_ms_now() + 1000) +
-                               R"(","Traceid":"x","Timenow":")" + std::to_string(wall_ms_now()) + R"("},"connId":"t1"})";
+      const std::string head = R"(,"header":{"X-Bapi-Limit":"10","X-Bapi-Limit-Status":")" +
+                               std::to_string(limit_status_) + R"(","X-Bapi-Limit-Reset-Timestamp":")" +
+                               std::to_string(wall_ms_now() + 1000) + R"(","Traceid":"x","Timenow":")" +
+                               std::to_string(wall_ms_now()) + R"("},"connId":"t1"})";
       if (op == "order.create-batch") {
-        out.push_back(R"({"reqId":")" + req + R"(","retCode":0,"retMsg":"OK","op":"order.create-batch","data":{"list":[)"
-                      R"({"category":"linear","symbol":"BTCUSDT","orderId":"o1","orderLinkId":"mm-1","createAt":"1"},)"
-                      R"({"category":"linear","symbol":"BTCUSDT","orderId":"","orderLinkId":"mm-2","createAt":""}]},)"
-                      R"("retExtInfo":{"list":[{"code":0,"msg":"OK"},{"code":10001,"msg":"bad qty"}]})" + head);
+        out.push_back(
+            R"({"reqId":")" + req +
+            R"(","retCode":0,"retMsg":"OK","op":"order.create-batch","data":{"list":[)"
+            R"({"category":"linear","symbol":"BTCUSDT","orderId":"o1","orderLinkId":"mm-1","createAt":"1"},)"
+            R"({"category":"linear","symbol":"BTCUSDT","orderId":"","orderLinkId":"mm-2","createAt":""}]},)"
+            R"("retExtInfo":{"list":[{"code":0,"msg":"OK"},{"code":10001,"msg":"bad qty"}]})" +
+            head);
         return;
       }
       const std::string link = json_string_field(msg, "orderLinkId");
       const int code = link == "mm-bad" ? 110007 : 0;
-      out.push_back(R"({"reqId":")" + req + R"(","retCode":)" + std::to_string(code) + R"(,"retMsg":"OK","op":")" + op +
-                    R"(","data":{"orderId":"oid-)" + link + R"(","orderLinkId":")" + link + R"("},"retExtInfo":{})" +
-                    head);
+      out.push_back(R"({"reqId":")" + req + R"(","retCode":)" + std::to_string(code) +
+                    R"(,"retMsg":"OK","op":")" + op + R"(","data":{"orderId":"oid-)" + link +
+                    R"(","orderLinkId":")" + link + R"("},"retExtInfo":{})" + head);
     });
   }
   TradeWsConfig config() {
@@ -157,7 +164,8 @@ TEST_F(TradeWsTest, UnansweredRequestTimesOutAsUnknownAndLateAckIsIgnored) {
   Sink sink;
   connect(ws, sink);
   silent_.insert("r1");
-  ASSERT_EQ(ws.cancel(OrderCancel{btc_, OrderIdKind::kLinkId, create(9).link_id}, 9, wall_ns()), TradeError::kOk);
+  ASSERT_EQ(ws.cancel(OrderCancel{btc_, OrderIdKind::kLinkId, create(9).link_id}, 9, wall_ns()),
+            TradeError::kOk);
   ASSERT_TRUE(poll_until([&] { ws.do_work(wall_ns(), sink); }, [&] { return sink.timeouts.size() == 1; }));
   EXPECT_EQ(sink.timeouts[0].tag, 9u);
   EXPECT_EQ(sink.timeouts[0].kind, RequestKind::kCancel);
@@ -165,7 +173,8 @@ TEST_F(TradeWsTest, UnansweredRequestTimesOutAsUnknownAndLateAckIsIgnored) {
   EXPECT_TRUE(sink.acks.empty());
   EXPECT_EQ(ws.counters().timeouts, 1u);
   // An answer that arrives after the timeout is not matched to anything.
-  server_.ws_broadcast(R"({"reqId":"r1","retCode":0,"retMsg":"OK","op":"order.cancel","data":{"orderId":"x","orderLinkId":"mm-9"},"retExtInfo":{},"header":{},"connId":"t1"})");
+  server_.ws_broadcast(
+      R"({"reqId":"r1","retCode":0,"retMsg":"OK","op":"order.cancel","data":{"orderId":"x","orderLinkId":"mm-9"},"retExtInfo":{},"header":{},"connId":"t1"})");
   ASSERT_TRUE(poll_until([&] { ws.do_work(wall_ns(), sink); }, [&] { return ws.counters().unmatched == 1; }));
   EXPECT_TRUE(sink.acks.empty());
 }
@@ -177,7 +186,8 @@ TEST_F(TradeWsTest, DisconnectMakesEveryInFlightRequestUnknown) {
   silent_ = {"r1", "r2"};
   ASSERT_EQ(ws.create(create(1), 1, wall_ns()), TradeError::kOk);
   ASSERT_EQ(ws.create(create(2), 2, wall_ns()), TradeError::kOk);
-  ASSERT_TRUE(poll_until([&] { ws.do_work(wall_ns(), sink); }, [&] { return server_.ws_messages().size() == 3; }));
+  ASSERT_TRUE(
+      poll_until([&] { ws.do_work(wall_ns(), sink); }, [&] { return server_.ws_messages().size() == 3; }));
   server_.drop_all();
   ASSERT_TRUE(poll_until([&] { ws.do_work(wall_ns(), sink); }, [&] { return sink.timeouts.size() == 2; }));
   EXPECT_EQ(ws.counters().abandoned, 2u);
@@ -228,7 +238,8 @@ TEST_F(TradeWsTest, AllocationsPerRequestBoundedByTransport) {
     ASSERT_EQ(sink.acks.size(), want);
   }
   // TradeWs itself allocates nothing per request (encoding, reqIds, the in-flight table); the 2 heap
-  // allocations per request and answer left are the Beast transport's (see WsClient.AllocationsPerRoundTripBounded).
+  // allocations per request and answer left are the Beast transport's (see
+  // WsClient.AllocationsPerRoundTripBounded).
   EXPECT_LE(scope.allocations(), 2u * 100u + 16u);
 }
 

@@ -3,8 +3,8 @@
 #include "net/ws_client.h"
 
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "net/detail/send_queue.h"
@@ -142,10 +142,11 @@ TEST(WsClient, UpgradeRefusedIsHandshakeError) {
   WsClient refused(plain_config(ntohs(a.sin_port)));
   ASSERT_EQ(refused.connect(), WsError::kOk);
   int conn = -1;
-  poll_until([&] { refused.poll(now_ns()); }, [&] {
-    conn = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK);
-    return conn >= 0;
-  });
+  poll_until([&] { refused.poll(now_ns()); },
+             [&] {
+               conn = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK);
+               return conn >= 0;
+             });
   ASSERT_GE(conn, 0);
   const std::string reply = "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
   // Wait for the client's upgrade request before answering.
@@ -232,9 +233,9 @@ TEST(WsClient, AllocationsPerRoundTripBounded) {
     c.pop();
   }
   // Receiving and sending own no heap memory (buffers, send queue and operation memory are sized at start),
-  // but Boost 1.74's Beast WebSocket still makes 2 heap allocations per echo round trip that the handler arena
-  // does not catch (measured: 2 per round trip plus an occasional one; not yet attributed). This bound keeps it
-  // from growing.
+  // but Boost 1.74's Beast WebSocket still makes 2 heap allocations per echo round trip that the handler
+  // arena does not catch (measured: 2 per round trip plus an occasional one; not yet attributed). This bound
+  // keeps it from growing.
   EXPECT_LE(scope.allocations(), 2u * 200u + 16u);
 }
 
@@ -242,13 +243,13 @@ TEST(SendQueue, WrapsAroundKeepingOrder) {
   detail::SendQueue q(64);
   EXPECT_EQ(q.max_message(), 60u);
   EXPECT_FALSE(q.push(std::string(61, 'x')));
-  ASSERT_TRUE(q.push(std::string(20, 'a')));  // [0,24)
-  ASSERT_TRUE(q.push(std::string(20, 'b')));  // [24,48)
+  ASSERT_TRUE(q.push(std::string(20, 'a')));   // [0,24)
+  ASSERT_TRUE(q.push(std::string(20, 'b')));   // [24,48)
   EXPECT_FALSE(q.push(std::string(20, 'c')));  // 16 left at the end, 0 at the start
   q.pop();
-  ASSERT_TRUE(q.push(std::string(10, 'c')));  // fits at [48,62)
+  ASSERT_TRUE(q.push(std::string(10, 'c')));   // fits at [48,62)
   EXPECT_FALSE(q.push(std::string(20, 'd')));  // wrap would need 24 < head 24: refused (would look empty)
-  ASSERT_TRUE(q.push(std::string(15, 'd')));  // wraps to [0,19)
+  ASSERT_TRUE(q.push(std::string(15, 'd')));   // wraps to [0,19)
   EXPECT_EQ(q.front(), std::string(20, 'b'));
   q.pop();
   EXPECT_EQ(q.front(), std::string(10, 'c'));
