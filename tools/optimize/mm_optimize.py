@@ -7,7 +7,11 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from mmopt.cli import main  # noqa: E402
-
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        from mmopt.cli import main  # noqa: E402
+        code = main()
+    except KeyboardInterrupt:  # before main() took over (imports): still no traceback
+        print("mm optimize: interrupted", file=sys.stderr)
+        code = 130
+    sys.exit(code)

@@ -1,7 +1,9 @@
 """mm optimize: the command line and the run (validate everything, load data once, optimize each window)."""
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 from . import metrics
@@ -46,12 +48,22 @@ def parse_args(argv):
     return a
 
 
+# Each window is a whole study (trials, baseline and test runs): beyond this a walk-forward is a mistake in the
+# space file (a step of milliseconds), not an experiment.
+MAX_WINDOWS = 1000
+
+
 def windows(space, first_ns, last_ns):
     """[(train_from, train_to, test_from or None, test_to or None)], half-open ns intervals."""
     end = last_ns + 1
     wf = space.walk_forward
     if wf is None:
         return [(first_ns, end, None, None)]
+    room = end - first_ns - wf.train_ns - wf.test_ns
+    count = room // wf.step_ns + 1 if room >= 0 else 0
+    if count > MAX_WINDOWS:
+        raise InputError(f"walk_forward.step: {wf.step_ns / 1e9:.6g} s over {(end - first_ns) / 1e9:.6g} s of data "
+                         f"makes {count} windows (at most {MAX_WINDOWS}); use a larger step")
     out = []
     start = first_ns
     while start + wf.train_ns + wf.test_ns <= end:
@@ -62,6 +74,22 @@ def windows(space, first_ns, last_ns):
         raise InputError(f"walk_forward: the data spans {(end - first_ns) / 1e9:.3f} s; train + test = "
                          f"{(wf.train_ns + wf.test_ns) / 1e9:.3f} s does not fit")
     return out
+
+
+def check_out_dir(out):
+    """--out must be a directory we can create files in (or a new path whose nearest existing ancestor is one):
+    checked by creating and removing a probe, which also holds for root, before any work or any output."""
+    if os.path.lexists(out) and not os.path.isdir(out):
+        raise InputError(f"--out: {out} exists and is not a directory")
+    probe_dir = os.path.abspath(out)
+    while not os.path.exists(probe_dir):
+        probe_dir = os.path.dirname(probe_dir)
+    if not os.path.isdir(probe_dir):
+        raise InputError(f"--out: {out}: {probe_dir} is not a directory")
+    try:
+        tempfile.TemporaryDirectory(dir=probe_dir, prefix=".mm_optimize_probe.").cleanup()
+    except OSError as e:
+        raise InputError(f"--out: {out}: cannot create files in {probe_dir}: {e.strerror or e}") from None
 
 
 def run(a):
@@ -78,8 +106,7 @@ def run(a):
     for d in a.data:
         if not os.path.isfile(d):
             raise InputError(f"--data: no such file: {d}")
-    if os.path.exists(a.out) and not os.path.isdir(a.out):
-        raise InputError(f"--out: {a.out} exists and is not a directory")
+    check_out_dir(a.out)
     if a.storage is not None and not a.storage.startswith(("postgresql", "sqlite:///")):
         raise InputError(f"--storage: unsupported URL {study_mod.redact(a.storage)!r} "
                          f"(postgresql://user:pw@host:port/db or sqlite:///path; the default is SQLite in --out)")
@@ -102,9 +129,15 @@ def run(a):
     # written.
     baseline0 = base_stats(wins[0][0], wins[0][1], "train")
 
+    created_out = not os.path.exists(a.out)
     os.makedirs(a.out, exist_ok=True)
     url = a.storage or study_mod.default_storage_url(a.out)
-    storage = study_mod.make_storage(url)
+    try:
+        storage = study_mod.make_storage(url)
+    except BaseException:
+        if created_out:  # nothing was run: leave no half-created --out behind
+            shutil.rmtree(a.out, ignore_errors=True)
+        raise
     # Workers sharing a study through a server each mix their process id into the seed; otherwise two workers
     # started together would propose the same first points. One worker on its own storage stays reproducible.
     seed = a.seed if a.storage is None else (a.seed + os.getpid()) % 2**32
@@ -249,19 +282,24 @@ def _table(space, results):
 
 
 def main(argv=None):
+    # Ctrl-C anywhere (importing optuna takes a second) ends with a message and 130, never a traceback.
     try:
-        import optuna  # noqa: F401
-        import tomli_w  # noqa: F401
-    except ImportError as e:
-        print(f"{PROG}: missing Python package ({e}); install Debian's python3-optuna and python3-tomli-w "
-              f"(tools/setup.sh) and run with /usr/bin/python3", file=sys.stderr)
-        return 1
-    a = parse_args(sys.argv[1:] if argv is None else argv)
-    try:
-        return run(a)
-    except (InputError, RunError) as e:
-        print(f"{PROG}: {e}", file=sys.stderr)
-        return e.exit_code
+        try:
+            import optuna  # noqa: F401
+            import tomli_w  # noqa: F401
+        except ImportError as e:
+            print(f"{PROG}: missing Python package ({e}); install Debian's python3-optuna and python3-tomli-w "
+                  f"(tools/setup.sh) and run with /usr/bin/python3", file=sys.stderr)
+            return 1
+        a = parse_args(sys.argv[1:] if argv is None else argv)
+        try:
+            return run(a)
+        except (InputError, RunError) as e:
+            print(f"{PROG}: {e}", file=sys.stderr)
+            return e.exit_code
+        except OSError as e:  # writing an output failed (full disk, permissions changed mid-run)
+            print(f"{PROG}: {e}", file=sys.stderr)
+            return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130

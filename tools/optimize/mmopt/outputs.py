@@ -5,6 +5,8 @@ import html
 import json
 import math
 import os
+import stat
+import tempfile
 
 import tomli_w
 
@@ -19,11 +21,58 @@ def iso(ns):
     return datetime.datetime.fromtimestamp(ns / 1e9, tz=datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
 
 
-def _atomic_write(path, text, mode="w"):
-    tmp = path + ".tmp"
-    with open(tmp, mode, encoding=None if "b" in mode else "utf-8") as f:
+def _check_target(path):
+    """Only regular files (or new names) are replaced: never a directory, device, FIFO or symbolic link."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(f"{path}: not a regular file (a directory, device, FIFO or symbolic link); refusing to "
+                      f"replace it")
+
+
+class _AtomicFile:
+    """A fresh temporary next to `path` (unpredictable name, O_EXCL: never an existing file or a planted link),
+    synced and renamed over `path` on success; removed on failure, so `path` is complete or as it was."""
+
+    def __init__(self, path, newline=None):
+        self.path, self.newline = path, newline
+
+    def __enter__(self):
+        _check_target(self.path)
+        d = os.path.dirname(os.path.abspath(self.path))
+        fd, self.tmp = tempfile.mkstemp(dir=d, prefix="." + os.path.basename(self.path) + ".", suffix=".tmp")
+        os.fchmod(fd, 0o644)
+        self.f = os.fdopen(fd, "w", encoding="utf-8", newline=self.newline)
+        return self.f
+
+    def __exit__(self, kind, value, tb):
+        try:
+            if kind is None:
+                self.f.flush()
+                os.fsync(self.f.fileno())
+            self.f.close()
+            if kind is None:
+                os.replace(self.tmp, self.path)
+                return False
+        except BaseException:
+            _remove(self.tmp)
+            raise
+        _remove(self.tmp)
+        return False
+
+
+def _remove(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _atomic_write(path, text):
+    with _AtomicFile(path) as f:
         f.write(text)
-    os.replace(tmp, path)
 
 
 def write_config(path, space, params, header_lines):
@@ -69,8 +118,7 @@ def write_trials_csv(path, trials, space):
     keys = [p.key for p in space.params]
     cols = (["number", "state", "feasible"] + space.objectives + [f"params.{k}" for k in keys] +
             [f"stats.{s}" for s in metrics.REPORTED_STATS] + ["duration_s", "error"])
-    tmp = path + ".tmp"
-    with open(tmp, "w", newline="", encoding="utf-8") as f:
+    with _AtomicFile(path, newline="") as f:
         w = csv.writer(f)
         w.writerow(cols)
         for t in sorted(trials, key=lambda t: t.number):
@@ -80,7 +128,6 @@ def write_trials_csv(path, trials, space):
             w.writerow([t.number, t.state.name, is_feasible(t)] + vals + [t.params.get(k) for k in keys] +
                        [st.get(s) for s in metrics.REPORTED_STATS] +
                        [None if dur is None else round(dur, 4), t.user_attrs.get("error", "")])
-    os.replace(tmp, path)
 
 
 def write_json(path, doc):

@@ -72,7 +72,8 @@ class Space:
 
 
 def _is_num(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    """A finite int or float (TOML allows nan and inf, which no search range or limit can mean)."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 _DUR = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d)?\s*$")
@@ -161,7 +162,7 @@ def _param(key, spec, base):
         if b not in spec:
             raise InputError(f"{where}.{b}: missing")
         if not _is_num(spec[b]):
-            raise InputError(f"{where}.{b}: expected a number, got {spec[b]!r}")
+            raise InputError(f"{where}.{b}: expected a finite number, got {spec[b]!r}")
     low, high = spec["low"], spec["high"]
     log = spec.get("log", False)
     if not isinstance(log, bool):

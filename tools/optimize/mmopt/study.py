@@ -29,6 +29,17 @@ def redact(url):
     return f"{scheme}://{user}:***@{host}" if ":" in cred else url
 
 
+def connect_timeout():
+    v = os.environ.get("MM_OPTIMIZE_CONNECT_TIMEOUT", "10")
+    try:
+        t = int(v)
+    except ValueError:
+        raise InputError(f"MM_OPTIMIZE_CONNECT_TIMEOUT: expected whole seconds, got {v!r}") from None
+    if t < 1:
+        raise InputError(f"MM_OPTIMIZE_CONNECT_TIMEOUT: must be >= 1, got {t}")
+    return t
+
+
 def make_storage(url):
     """An Optuna RDB storage. Several workers may create the schema at the same moment on a fresh PostgreSQL
     database; the loser of that race sees an integrity/programming error, so creation is retried."""
@@ -37,7 +48,9 @@ def make_storage(url):
         # Threads of one process share the file; wait for the writer instead of failing with "locked".
         kwargs = {"connect_args": {"timeout": 120}}
     elif url.startswith("postgresql"):
-        kwargs = {"pool_pre_ping": True}
+        # libpq's connect_timeout bounds the whole connection set-up: a server that accepts and never answers
+        # is given up on instead of hanging the run (MM_OPTIMIZE_CONNECT_TIMEOUT seconds, default 10).
+        kwargs = {"pool_pre_ping": True, "connect_args": {"connect_timeout": connect_timeout()}}
     else:
         raise InputError(f"--storage: unsupported URL {redact(url)!r} (use postgresql://user:pass@host:port/db; "
                          f"the default is SQLite in --out)")
