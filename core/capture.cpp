@@ -1,5 +1,7 @@
 #include "core/capture.h"
 
+#include "core/crc32c.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -7,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <utility>
 
 namespace mm {
@@ -54,17 +57,17 @@ std::string errno_text() {
 CaptureWriter::CaptureWriter(size_t buffer_bytes) : buf_(new char[buffer_bytes]), cap_(buffer_bytes) {}
 
 CaptureWriter::~CaptureWriter() {
-  if (fd_ >= 0) (void)close();
+  abort();
 }
 
-CaptureError CaptureWriter::fail_io(const char* what) noexcept {
+CaptureError CaptureWriter::fail_io() noexcept {
   failed_ = true;
-  error_ = path_ + ": " + what + ": " + errno_text();
+  error_ = file_.error();
   return CaptureError::kIo;
 }
 
 CaptureError CaptureWriter::open(const std::string& path, int64_t created_ns, uint16_t flags) noexcept {
-  if (fd_ >= 0) {
+  if (file_.is_open()) {
     error_ = path + ": writer already open on " + path_;
     return CaptureError::kInvalid;
   }
@@ -74,12 +77,7 @@ CaptureError CaptureWriter::open(const std::string& path, int64_t created_ns, ui
   len_ = 0;
   records_ = 0;
   bytes_ = 0;
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) {
-    failed_ = true;
-    error_ = path + ": cannot create: " + errno_text();
-    return CaptureError::kIo;
-  }
+  if (!file_.open(path)) return fail_io();
   char* h = buf_.get();
   std::memcpy(h, kCaptureMagic, 8);
   put<uint16_t>(h + 8, kCaptureVersion);
@@ -89,25 +87,36 @@ CaptureError CaptureWriter::open(const std::string& path, int64_t created_ns, ui
   put<uint64_t>(h + 24, 0);
   len_ = kCaptureHeaderSize;
   bytes_ = kCaptureHeaderSize;
+  block_start_ = 0;
+  block_crc_ = crc32c(0, h, kCaptureHeaderSize);
   return CaptureError::kOk;
 }
 
 CaptureError CaptureWriter::write_all(const char* p, size_t n) noexcept {
-  while (n > 0) {
-    const ssize_t w = ::write(fd_, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return fail_io("write failed");
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
+  return file_.write(p, n) ? CaptureError::kOk : fail_io();
+}
+
+// Closes the current block: its CRC and length, in a record outside every block.
+CaptureError CaptureWriter::put_checksum() noexcept {
+  char rec[kCaptureRecordHeaderSize + kCaptureChecksumPayload] = {};
+  put<uint32_t>(rec, kCaptureChecksumPayload);
+  rec[4] = static_cast<char>(kCaptureRecordChecksum);
+  put<uint32_t>(rec + kCaptureRecordHeaderSize, block_crc_);
+  put<uint32_t>(rec + kCaptureRecordHeaderSize + 4, static_cast<uint32_t>(bytes_ - block_start_));
+  if (len_ + sizeof rec > cap_) {
+    if (CaptureError e = flush(); e != CaptureError::kOk) return e;
   }
+  std::memcpy(buf_.get() + len_, rec, sizeof rec);
+  len_ += sizeof rec;
+  bytes_ += sizeof rec;
+  block_start_ = bytes_;
+  block_crc_ = 0;
   return CaptureError::kOk;
 }
 
 CaptureError CaptureWriter::append(uint8_t type, uint8_t kind, uint32_t conn_id, int64_t recv_ns,
                                    std::string_view a, std::string_view b, std::string_view c) noexcept {
-  if (fd_ < 0) return CaptureError::kNotOpen;
+  if (!file_.is_open()) return CaptureError::kNotOpen;
   if (failed_) return CaptureError::kIo;
   const size_t payload = a.size() + b.size() + c.size();
   if (payload > kMaxCapturePayload) {
@@ -125,6 +134,8 @@ CaptureError CaptureWriter::append(uint8_t type, uint8_t kind, uint32_t conn_id,
   if (len_ + total > cap_) {
     if (CaptureError e = flush(); e != CaptureError::kOk) return e;
   }
+  block_crc_ = crc32c(block_crc_, head, sizeof head);
+  for (std::string_view part : {a, b, c}) block_crc_ = crc32c(block_crc_, part.data(), part.size());
   if (total <= cap_) {
     char* p = buf_.get() + len_;
     std::memcpy(p, head, sizeof(head));
@@ -143,6 +154,7 @@ CaptureError CaptureWriter::append(uint8_t type, uint8_t kind, uint32_t conn_id,
   }
   ++records_;
   bytes_ += total;
+  if (bytes_ - block_start_ >= kCaptureChecksumBlock) return put_checksum();
   return CaptureError::kOk;
 }
 
@@ -155,7 +167,7 @@ CaptureError CaptureWriter::write_connection(uint32_t conn_id, int64_t recv_ns, 
 CaptureError CaptureWriter::write_frame(FrameKind kind, uint32_t conn_id, int64_t recv_ns,
                                         std::string_view data) noexcept {
   if (kind != FrameKind::kRecv && kind != FrameKind::kSend) {
-    if (fd_ < 0) return CaptureError::kNotOpen;
+    if (!file_.is_open()) return CaptureError::kNotOpen;
     error_ = path_ + ": write_frame takes recv or send frames only";
     return CaptureError::kInvalid;
   }
@@ -165,7 +177,7 @@ CaptureError CaptureWriter::write_frame(FrameKind kind, uint32_t conn_id, int64_
 CaptureError CaptureWriter::write_http(uint32_t conn_id, int64_t recv_ns, std::string_view url,
                                        std::string_view body) noexcept {
   if (url.size() > kMaxCapturePayload) {
-    if (fd_ < 0) return CaptureError::kNotOpen;
+    if (!file_.is_open()) return CaptureError::kNotOpen;
     error_ = path_ + ": http url too long";
     return CaptureError::kTooLarge;
   }
@@ -189,7 +201,7 @@ CaptureError CaptureWriter::write(const Frame& f) noexcept {
 }
 
 CaptureError CaptureWriter::flush() noexcept {
-  if (fd_ < 0) return CaptureError::kNotOpen;
+  if (!file_.is_open()) return CaptureError::kNotOpen;
   if (failed_) return CaptureError::kIo;
   const CaptureError e = write_all(buf_.get(), len_);
   len_ = 0;
@@ -198,17 +210,44 @@ CaptureError CaptureWriter::flush() noexcept {
 
 CaptureError CaptureWriter::sync() noexcept {
   if (CaptureError e = flush(); e != CaptureError::kOk) return e;
-  if (::fdatasync(fd_) != 0) return fail_io("fdatasync failed");
+  if (::fdatasync(file_.fd()) != 0) {
+    failed_ = true;
+    error_ = path_ + ": fdatasync failed: " + errno_text();
+    return CaptureError::kIo;
+  }
   return CaptureError::kOk;
 }
 
 CaptureError CaptureWriter::close() noexcept {
-  if (fd_ < 0) return CaptureError::kNotOpen;
-  CaptureError e = failed_ ? CaptureError::kIo : flush();
-  if (::close(fd_) != 0 && e == CaptureError::kOk) e = fail_io("close failed");
-  fd_ = -1;
+  if (!file_.is_open()) return CaptureError::kNotOpen;
+  CaptureError e = failed_ ? CaptureError::kIo : CaptureError::kOk;
+  if (e == CaptureError::kOk && bytes_ > block_start_) e = put_checksum();
+  if (e == CaptureError::kOk) {
+    char rec[kCaptureRecordHeaderSize + kCaptureEndPayload] = {};
+    put<uint32_t>(rec, kCaptureEndPayload);
+    rec[4] = static_cast<char>(kCaptureRecordEnd);
+    put<uint64_t>(rec + kCaptureRecordHeaderSize, records_);
+    put<uint64_t>(rec + kCaptureRecordHeaderSize + 8, bytes_ + sizeof rec);
+    if (len_ + sizeof rec > cap_) e = flush();
+    if (e == CaptureError::kOk) {
+      std::memcpy(buf_.get() + len_, rec, sizeof rec);
+      len_ += sizeof rec;
+      bytes_ += sizeof rec;
+      e = flush();
+    }
+  }
+  if (e == CaptureError::kOk && !file_.commit()) e = fail_io();
+  if (e != CaptureError::kOk) {
+    if (error_.empty()) error_ = path_ + ": write failed";
+    file_.abort();
+  }
   len_ = 0;
   return e;
+}
+
+void CaptureWriter::abort() noexcept {
+  file_.abort();
+  len_ = 0;
 }
 
 // ------------------------------------------------------------------------------------------- reader
@@ -231,6 +270,10 @@ void CaptureReader::close() noexcept {
   last_conn_ = 0;
   sticky_ = ReadResult::kOk;
   header_ = {};
+  checksummed_ = false;
+  block_start_ = 0;
+  verified_end_ = 0;
+  records_seen_ = 0;
 }
 
 ReadResult CaptureReader::fail(ReadResult r, std::string msg) noexcept {
@@ -271,32 +314,9 @@ ReadResult CaptureReader::open(const std::string& path) noexcept {
     }
     ::madvise(map_, map_len_, MADV_SEQUENTIAL);
     base_ = static_cast<const char*>(map_);
-  } else {
-    // Pipes and devices: read everything into one padded buffer (cold path, allocation is fine).
-    size_t cap = size_t{1} << 20;
-    std::unique_ptr<char[]> buf(new char[cap + kFramePadding]);
-    size_t len = 0;
-    for (;;) {
-      if (len == cap) {
-        std::unique_ptr<char[]> bigger(new char[cap * 2 + kFramePadding]);
-        std::memcpy(bigger.get(), buf.get(), len);
-        buf = std::move(bigger);
-        cap *= 2;
-      }
-      const ssize_t r = ::read(fd, buf.get() + len, cap - len);
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) {
-        const std::string why = errno_text();
-        ::close(fd);
-        return fail(ReadResult::kIo, "read failed: " + why);
-      }
-      if (r == 0) break;
-      len += static_cast<size_t>(r);
-    }
-    std::memset(buf.get() + len, 0, kFramePadding);
-    owned_ = std::move(buf);
-    base_ = owned_.get();
-    size_ = len;
+  } else if (const ReadResult r = read_stream(fd); r != ReadResult::kOk) {
+    ::close(fd);
+    return r;
   }
   ::close(fd);  // the mapping keeps the file alive
 
@@ -311,11 +331,12 @@ ReadResult CaptureReader::open(const std::string& path) noexcept {
   header_.version = get<uint16_t>(base_ + 8);
   header_.flags = get<uint16_t>(base_ + 10);
   header_.header_size = get<uint32_t>(base_ + 12);
-  if (header_.version != kCaptureVersion) {
+  if (header_.version != kCaptureVersion && header_.version != kCaptureVersionNoChecksum) {
     return fail(ReadResult::kUnsupported, "capture version " + std::to_string(header_.version) +
-                                              " is not supported (this build reads version " +
+                                              " is not supported (this build reads versions 1 and " +
                                               std::to_string(kCaptureVersion) + ")");
   }
+  checksummed_ = header_.version >= 2;
   if (header_.header_size < kCaptureHeaderSize) {
     return fail(ReadResult::kCorrupt, "header_size " + std::to_string(header_.header_size) + " < 32");
   }
@@ -325,7 +346,138 @@ ReadResult CaptureReader::open(const std::string& path) noexcept {
   }
   header_.created_ns = get<int64_t>(base_ + 16);
   pos_ = header_.header_size;
+  block_start_ = 0;
+  verified_end_ = 0;
   return ReadResult::kOk;
+}
+
+// Checksum and end records are outside every block: their kind, reserved, conn_id and recv_ns bytes must be
+// the zeros the writer puts there, or a flipped bit in them would pass unseen.
+namespace {
+bool control_fields_zero(const char* record) noexcept {
+  for (size_t i = 5; i < kCaptureRecordHeaderSize; ++i) {
+    if (record[i] != 0) return false;
+  }
+  return true;
+}
+}  // namespace
+
+// Pipes and devices: read once into one padded buffer (cold path, allocation is fine), the magic checked as
+// soon as it has arrived (an endless /dev/zero is refused at once) and the total capped.
+ReadResult CaptureReader::read_stream(int fd) noexcept {
+  size_t cap = size_t{1} << 20;
+  std::unique_ptr<char[]> buf(new (std::nothrow) char[cap + kFramePadding]);
+  if (!buf) return fail(ReadResult::kIo, "out of memory");
+  size_t len = 0;
+  bool magic_checked = false;
+  for (;;) {
+    if (len == cap) {
+      if (cap >= kMaxCaptureStreamBytes) {
+        return fail(ReadResult::kTooLarge, "a capture read from a pipe or device is limited to " +
+                                               std::to_string(kMaxCaptureStreamBytes >> 30) +
+                                               " GiB (it is held in memory); write it to a file first");
+      }
+      std::unique_ptr<char[]> bigger(new (std::nothrow) char[cap * 2 + kFramePadding]);
+      if (!bigger) return fail(ReadResult::kIo, "out of memory reading " + std::to_string(len) + " bytes");
+      std::memcpy(bigger.get(), buf.get(), len);
+      buf = std::move(bigger);
+      cap *= 2;
+    }
+    const ssize_t r = ::read(fd, buf.get() + len, cap - len);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return fail(ReadResult::kIo, "read failed: " + errno_text());
+    if (r == 0) break;
+    len += static_cast<size_t>(r);
+    if (!magic_checked && len >= 8) {
+      if (std::memcmp(buf.get(), kCaptureMagic, 8) != 0) {
+        return fail(ReadResult::kCorrupt, "not an mm capture file (bad magic)");
+      }
+      magic_checked = true;
+    }
+  }
+  std::memset(buf.get() + len, 0, kFramePadding);
+  owned_ = std::move(buf);
+  base_ = owned_.get();
+  size_ = len;
+  return ReadResult::kOk;
+}
+
+// Version 2: before the first record of a block is yielded, finds the block's checksum record by walking the
+// record headers, and checks the block. A walk that runs into the end of the file (a file cut short) lets
+// the complete records through unchecked: the reader reports kTruncated after them, as for version 1.
+ReadResult CaptureReader::verify_block() noexcept {
+  size_t q = pos_;
+  for (;;) {
+    const size_t left = size_ - q;
+    if (left < kCaptureRecordHeaderSize) break;
+    const char* r = base_ + q;
+    const uint32_t len = get<uint32_t>(r);
+    const uint8_t type = static_cast<uint8_t>(r[4]);
+    if (type == kCaptureRecordChecksum) {
+      if (len != kCaptureChecksumPayload || left - kCaptureRecordHeaderSize < len) break;
+      if (!control_fields_zero(r)) {
+        return fail(ReadResult::kCorrupt, "damaged checksum record at offset " + std::to_string(q));
+      }
+      const uint32_t want = get<uint32_t>(r + kCaptureRecordHeaderSize);
+      const uint32_t covered = get<uint32_t>(r + kCaptureRecordHeaderSize + 4);
+      const uint32_t got = crc32c(0, base_ + block_start_, q - block_start_);
+      if (covered != q - block_start_ || want != got) {
+        return fail(ReadResult::kCorrupt, "checksum mismatch in the block at offsets [" +
+                                              std::to_string(block_start_) + ", " + std::to_string(q) +
+                                              "): the file is damaged");
+      }
+      verified_end_ = q;
+      return ReadResult::kOk;
+    }
+    if (type != kCaptureRecordFrame && type != kCaptureRecordConnection && type != kCaptureRecordEnd) {
+      bool zeros = true;
+      for (size_t i = 0; i < left && zeros; ++i) zeros = r[i] == 0;
+      if (zeros) break;  // an interrupted write: next() reports it where it starts
+      return fail(ReadResult::kCorrupt, "damaged record header at offset " + std::to_string(q) +
+                                            " in the block starting at offset " + std::to_string(block_start_));
+    }
+    if (len > kMaxCapturePayload) {
+      return fail(ReadResult::kCorrupt, "damaged record header at offset " + std::to_string(q) +
+                                            " (payload length " + std::to_string(len) + ")");
+    }
+    if (left - kCaptureRecordHeaderSize < len) break;
+    q += kCaptureRecordHeaderSize + len;
+  }
+  verified_end_ = size_;  // no checksum ahead: the file was cut; records up to the cut are yielded
+  return ReadResult::kOk;
+}
+
+// Checksum and end records (version 2); pos_ is at the record.
+ReadResult CaptureReader::control_record(uint8_t type, uint32_t len, const char* payload) noexcept {
+  if (!checksummed_) {
+    return fail(ReadResult::kCorrupt,
+                "unknown record type " + std::to_string(type) + " at offset " + std::to_string(pos_));
+  }
+  if (type == kCaptureRecordChecksum) {
+    if (len != kCaptureChecksumPayload || pos_ != verified_end_) {
+      return fail(ReadResult::kCorrupt, "unexpected checksum record at offset " + std::to_string(pos_));
+    }
+    pos_ += kCaptureRecordHeaderSize + len;
+    block_start_ = pos_;
+    return ReadResult::kOk;
+  }
+  if (!control_fields_zero(base_ + pos_)) {
+    return fail(ReadResult::kCorrupt, "damaged end record at offset " + std::to_string(pos_));
+  }
+  const uint64_t records = len == kCaptureEndPayload ? get<uint64_t>(payload) : 0;
+  const uint64_t size = len == kCaptureEndPayload ? get<uint64_t>(payload + 8) : 0;
+  if (len != kCaptureEndPayload || block_start_ != pos_ || records != records_seen_ ||
+      size != pos_ + kCaptureRecordHeaderSize + len) {
+    return fail(ReadResult::kCorrupt, "damaged end record at offset " + std::to_string(pos_) + " (" +
+                                          std::to_string(records_seen_) + " records read)");
+  }
+  if (size != size_) {
+    return fail(ReadResult::kCorrupt, std::to_string(size_ - size) + " bytes after the end record at offset " +
+                                          std::to_string(pos_));
+  }
+  pos_ = size_;
+  sticky_ = ReadResult::kEnd;
+  return ReadResult::kEnd;
 }
 
 CaptureReader::Conn* CaptureReader::find_conn(uint32_t id) noexcept {
@@ -340,110 +492,127 @@ CaptureReader::Conn* CaptureReader::find_conn(uint32_t id) noexcept {
 }
 
 ReadResult CaptureReader::next(Frame& out) noexcept {
-  if (sticky_ != ReadResult::kOk) return sticky_;
-  if (base_ == nullptr) return fail(ReadResult::kIo, "reader is not open");
-  const size_t left = size_ - pos_;
-  if (left == 0) return ReadResult::kEnd;
-  const char* r = base_ + pos_;
-  // A crash on a filesystem that extends the file before writing the data can leave zeros: that is a
-  // truncated write, not damage.
-  auto zero_tail = [&]() noexcept {
-    for (size_t i = 0; i < left; ++i) {
-      if (r[i] != 0) return false;
+  for (;;) {
+    if (sticky_ != ReadResult::kOk) return sticky_;
+    if (base_ == nullptr) return fail(ReadResult::kIo, "reader is not open");
+    if (checksummed_ && pos_ >= verified_end_ && pos_ < size_) {
+      if (const ReadResult v = verify_block(); v != ReadResult::kOk) return v;
     }
-    return true;
-  };
-  if (left < kCaptureRecordHeaderSize) {
-    return fail(ReadResult::kTruncated, "file ends inside a record header at offset " + std::to_string(pos_) +
-                                            " (" + std::to_string(left) + " trailing bytes)");
-  }
-  const uint32_t len = get<uint32_t>(r);
-  const uint8_t type = static_cast<uint8_t>(r[4]);
-  const uint8_t kind = static_cast<uint8_t>(r[5]);
-  if (type != kCaptureRecordFrame && type != kCaptureRecordConnection) {
-    if (zero_tail()) {
-      return fail(ReadResult::kTruncated, "zero-filled tail of " + std::to_string(left) +
-                                              " bytes at offset " + std::to_string(pos_) +
-                                              " (interrupted write)");
+    const size_t left = size_ - pos_;
+    if (left == 0) {
+      if (!checksummed_) return ReadResult::kEnd;
+      return fail(ReadResult::kTruncated, "file ends at offset " + std::to_string(pos_) +
+                                              " without its end record (the writer did not finish: a crash, a "
+                                              "kill, a full disk or a copy cut short)");
     }
-    return fail(ReadResult::kCorrupt,
-                "unknown record type " + std::to_string(type) + " at offset " + std::to_string(pos_));
-  }
-  if (len > kMaxCapturePayload) {
-    return fail(ReadResult::kCorrupt, "record at offset " + std::to_string(pos_) + " claims " +
-                                          std::to_string(len) + " payload bytes, above the format limit");
-  }
-  if (left - kCaptureRecordHeaderSize < len) {
-    return fail(ReadResult::kTruncated, "file ends inside the record at offset " + std::to_string(pos_) +
-                                            " (" + std::to_string(len) + " payload bytes announced, " +
-                                            std::to_string(left - kCaptureRecordHeaderSize) + " present)");
-  }
-  const uint32_t conn_id = get<uint32_t>(r + 8);
-  const int64_t recv_ns = get<int64_t>(r + 12);
-  const char* payload = r + kCaptureRecordHeaderSize;
-
-  if (type == kCaptureRecordConnection) {
-    if (len < 1) {
+    const char* r = base_ + pos_;
+    // A crash on a filesystem that extends the file before writing the data can leave zeros: that is a
+    // truncated write, not damage.
+    auto zero_tail = [&]() noexcept {
+      for (size_t i = 0; i < left; ++i) {
+        if (r[i] != 0) return false;
+      }
+      return true;
+    };
+    if (left < kCaptureRecordHeaderSize) {
+      return fail(ReadResult::kTruncated, "file ends inside a record header at offset " + std::to_string(pos_) +
+                                              " (" + std::to_string(left) + " trailing bytes)");
+    }
+    const uint32_t len = get<uint32_t>(r);
+    const uint8_t type = static_cast<uint8_t>(r[4]);
+    const uint8_t kind = static_cast<uint8_t>(r[5]);
+    if (type != kCaptureRecordFrame && type != kCaptureRecordConnection && type != kCaptureRecordChecksum &&
+        type != kCaptureRecordEnd) {
+      if (zero_tail()) {
+        return fail(ReadResult::kTruncated, "zero-filled tail of " + std::to_string(left) +
+                                                " bytes at offset " + std::to_string(pos_) +
+                                                " (interrupted write)");
+      }
       return fail(ReadResult::kCorrupt,
-                  "connection record at offset " + std::to_string(pos_) + " has no category byte");
+                  "unknown record type " + std::to_string(type) + " at offset " + std::to_string(pos_));
     }
-    const uint8_t cat = static_cast<uint8_t>(payload[0]);
-    if (cat != kCaptureNoCategory && cat >= kCategoryCount) {
-      return fail(ReadResult::kCorrupt, "connection record at offset " + std::to_string(pos_) +
-                                            " has category code " + std::to_string(cat));
+    if (len > kMaxCapturePayload) {
+      return fail(ReadResult::kCorrupt, "record at offset " + std::to_string(pos_) + " claims " +
+                                            std::to_string(len) + " payload bytes, above the format limit");
     }
-    Conn c{conn_id, cat != kCaptureNoCategory,
-           cat != kCaptureNoCategory ? static_cast<Category>(cat) : Category::kLinear,
-           std::string_view(payload + 1, len - 1)};
-    Conn* existing = find_conn(conn_id);
-    if (existing != nullptr) {
-      *existing = c;
-    } else {
-      conns_.push_back(c);
-      last_conn_ = conns_.size() - 1;
+    if (left - kCaptureRecordHeaderSize < len) {
+      return fail(ReadResult::kTruncated, "file ends inside the record at offset " + std::to_string(pos_) +
+                                              " (" + std::to_string(len) + " payload bytes announced, " +
+                                              std::to_string(left - kCaptureRecordHeaderSize) + " present)");
+    }
+    const uint32_t conn_id = get<uint32_t>(r + 8);
+    const int64_t recv_ns = get<int64_t>(r + 12);
+    const char* payload = r + kCaptureRecordHeaderSize;
+    if (type == kCaptureRecordChecksum || type == kCaptureRecordEnd) {
+      // A loop, not a recursion: a hostile file of empty blocks must not exhaust the stack.
+      if (const ReadResult c = control_record(type, len, payload); c != ReadResult::kOk) return c;
+      continue;
+    }
+    ++records_seen_;
+
+    if (type == kCaptureRecordConnection) {
+      if (len < 1) {
+        return fail(ReadResult::kCorrupt,
+                    "connection record at offset " + std::to_string(pos_) + " has no category byte");
+      }
+      const uint8_t cat = static_cast<uint8_t>(payload[0]);
+      if (cat != kCaptureNoCategory && cat >= kCategoryCount) {
+        return fail(ReadResult::kCorrupt, "connection record at offset " + std::to_string(pos_) +
+                                              " has category code " + std::to_string(cat));
+      }
+      Conn c{conn_id, cat != kCaptureNoCategory,
+             cat != kCaptureNoCategory ? static_cast<Category>(cat) : Category::kLinear,
+             std::string_view(payload + 1, len - 1)};
+      Conn* existing = find_conn(conn_id);
+      if (existing != nullptr) {
+        *existing = c;
+      } else {
+        conns_.push_back(c);
+        last_conn_ = conns_.size() - 1;
+      }
+      out.recv_ns = recv_ns;
+      out.conn_id = conn_id;
+      out.kind = FrameKind::kConnect;
+      out.has_category = c.has_category;
+      out.category = c.category;
+      out.url = c.url;
+      out.data = std::string_view(payload + len, 0);
+      pos_ += kCaptureRecordHeaderSize + len;
+      return ReadResult::kOk;
+    }
+
+    if (kind > static_cast<uint8_t>(FrameKind::kHttp)) {
+      return fail(ReadResult::kCorrupt,
+                  "frame record at offset " + std::to_string(pos_) + " has kind " + std::to_string(kind));
     }
     out.recv_ns = recv_ns;
     out.conn_id = conn_id;
-    out.kind = FrameKind::kConnect;
-    out.has_category = c.has_category;
-    out.category = c.category;
-    out.url = c.url;
-    out.data = std::string_view(payload + len, 0);
+    out.kind = static_cast<FrameKind>(kind);
+    if (out.kind == FrameKind::kHttp) {
+      if (len < 4 || get<uint32_t>(payload) > len - 4) {
+        return fail(ReadResult::kCorrupt,
+                    "http record at offset " + std::to_string(pos_) + " has a url longer than its payload");
+      }
+      const uint32_t url_len = get<uint32_t>(payload);
+      out.url = std::string_view(payload + 4, url_len);
+      out.data = std::string_view(payload + 4 + url_len, len - 4 - url_len);
+      out.has_category = category_from_url(out.url, out.category);
+    } else {
+      const Conn* c = find_conn(conn_id);
+      out.data = std::string_view(payload, len);
+      if (c != nullptr) {
+        out.url = c->url;
+        out.has_category = c->has_category;
+        out.category = c->category;
+      } else {
+        out.url = {};
+        out.has_category = false;
+        out.category = Category::kLinear;
+      }
+    }
     pos_ += kCaptureRecordHeaderSize + len;
     return ReadResult::kOk;
   }
-
-  if (kind > static_cast<uint8_t>(FrameKind::kHttp)) {
-    return fail(ReadResult::kCorrupt,
-                "frame record at offset " + std::to_string(pos_) + " has kind " + std::to_string(kind));
-  }
-  out.recv_ns = recv_ns;
-  out.conn_id = conn_id;
-  out.kind = static_cast<FrameKind>(kind);
-  if (out.kind == FrameKind::kHttp) {
-    if (len < 4 || get<uint32_t>(payload) > len - 4) {
-      return fail(ReadResult::kCorrupt,
-                  "http record at offset " + std::to_string(pos_) + " has a url longer than its payload");
-    }
-    const uint32_t url_len = get<uint32_t>(payload);
-    out.url = std::string_view(payload + 4, url_len);
-    out.data = std::string_view(payload + 4 + url_len, len - 4 - url_len);
-    out.has_category = category_from_url(out.url, out.category);
-  } else {
-    const Conn* c = find_conn(conn_id);
-    out.data = std::string_view(payload, len);
-    if (c != nullptr) {
-      out.url = c->url;
-      out.has_category = c->has_category;
-      out.category = c->category;
-    } else {
-      out.url = {};
-      out.has_category = false;
-      out.category = Category::kLinear;
-    }
-  }
-  pos_ += kCaptureRecordHeaderSize + len;
-  return ReadResult::kOk;
 }
 
 }  // namespace mm

@@ -3,27 +3,30 @@
 // from other formats, the synthetic generator emits it, and replay/backtest read it with zero copies.
 //
 // ---------------------------------------------------------------------------------------------------
-// FORMAT CONTRACT, version 1. All integers little-endian, no alignment, no padding between fields.
+// FORMAT CONTRACT, version 2 (version 1 is still read). All integers little-endian, no alignment, no padding
+// between fields.
 //
 // File header, 32 bytes:
 //   off  size  field
 //     0     8  magic          "MMCAP" 0x0D 0x0A 0x1A  (CR LF and ^Z catch text-mode mangling, as PNG does)
-//     8     2  version        u16 = 1; a reader rejects versions it does not know (kUnsupported)
+//     8     2  version        u16 = 2 (1: older files, see below); a reader rejects versions it does not know
+//                             (kUnsupported)
 //    10     2  flags          u16; bit 0 kCaptureFlagSynthetic (written by the market generator); others 0
 //    12     4  header_size    u32 >= 32; readers skip to this offset, so later versions may extend the header
 //    16     8  created_ns     i64, ns since the Unix epoch, supplied by the writer's caller (0 = unknown)
 //    24     8  reserved       written 0, ignored
 //
-// Then records until end of file. Each record is a 20-byte header followed by payload_len bytes:
+// Then records. Each record is a 20-byte header followed by payload_len bytes:
 //   off  size  field
 //     0     4  payload_len    u32 <= kMaxCapturePayload
-//     4     1  type           'F' (0x46) frame record | 'C' (0x43) connection-info record; any other value is
-//                             corruption (so a zero-filled tail left by a crash never parses as a record)
-//     5     1  kind           frame records: FrameKind 0 recv, 1 send, 2 http; connection-info records: 0
+//     4     1  type           'F' (0x46) frame | 'C' (0x43) connection-info | 'K' (0x4B) checksum |
+//                             'E' (0x45) end; any other value is corruption (so a zero-filled tail left by a
+//                             crash never parses as a record)
+//     5     1  kind           frame records: FrameKind 0 recv, 1 send, 2 http; other records: 0
 //     6     2  reserved       u16, written 0, ignored
 //     8     4  conn_id        u32, chosen by the writer; frames refer to the latest connection-info of that
-//     id
-//    12     8  recv_ns        i64, local receive/send/open time, ns since the Unix epoch
+//                             id (0 in K and E records)
+//    12     8  recv_ns        i64, local receive/send/open time, ns since the Unix epoch (0 in K and E records)
 //    20     n  payload
 //
 // Payloads:
@@ -33,10 +36,21 @@
 //   connection-info:        u8 category (0 linear, 1 inverse, 2 spot, 3 option, 0xFF none), then the
 //                           connection URL (rest of payload). Read back as a FrameKind::kConnect frame
 //                           whose url is that URL. Later frames of conn_id carry its category and URL.
+//   checksum (v2, 8 bytes): u32 CRC-32C (core/crc32c.h) of every byte of the block, u32 block length. A block
+//                           runs from the end of the previous checksum record (the first one from offset 0,
+//                           so it covers the file header) to the start of this record. The writer closes a
+//                           block after the first record that takes it to kCaptureChecksumBlock bytes or more,
+//                           and before the end record.
+//   end (v2, 16 bytes):     u64 number of frame and connection-info records in the file, u64 file size
+//                           (including this record). It is the last record; a checksum record precedes it.
 //
-// Crash safety: records are appended; a crash leaves at most one incomplete record at the end. A reader
-// yields every complete record, then reports kTruncated (also for a zero-filled tail). There is no
-// checksum: the format guards against short writes, not against bit rot.
+// Integrity (v2): a reader verifies each block's checksum before it yields the block's first record, and
+// reports kCorrupt with the block's offsets on a mismatch. A file that ends without its end record (a writer
+// that died, a copy cut short) yields its complete records and then kTruncated: it never passes for a whole
+// recording. Version 1 files have no checksum or end record; they read as before (records until end of file,
+// kTruncated for a record cut short).
+//
+// Writers create the file atomically (core/atomic_file.h): it appears under its name only when closed.
 // ---------------------------------------------------------------------------------------------------
 #include <cstddef>
 #include <cstdint>
@@ -45,21 +59,33 @@
 #include <string_view>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/frame.h"
 #include "core/types.h"
 
 namespace mm {
 
 inline constexpr char kCaptureMagic[8] = {'M', 'M', 'C', 'A', 'P', '\r', '\n', '\x1a'};
-inline constexpr uint16_t kCaptureVersion = 1;
+inline constexpr uint16_t kCaptureVersion = 2;
+inline constexpr uint16_t kCaptureVersionNoChecksum = 1;  // older files: still read
 inline constexpr uint32_t kCaptureHeaderSize = 32;
 inline constexpr uint32_t kCaptureRecordHeaderSize = 20;
 inline constexpr uint16_t kCaptureFlagSynthetic = 1;
 // Why a cap below u32: a damaged length field must not make a reader map or allocate gigabytes; the
 // largest real frame (a full instruments-info response) is under 1 MiB.
 inline constexpr uint32_t kMaxCapturePayload = 256u << 20;
+// A capture read from a pipe or device is held in memory: refused above this size (write it to a file, which
+// is mapped instead).
+inline constexpr uint64_t kMaxCaptureStreamBytes = uint64_t{16} << 30;
 inline constexpr uint8_t kCaptureRecordFrame = 'F';
 inline constexpr uint8_t kCaptureRecordConnection = 'C';
+inline constexpr uint8_t kCaptureRecordChecksum = 'K';
+inline constexpr uint8_t kCaptureRecordEnd = 'E';
+inline constexpr uint32_t kCaptureChecksumPayload = 8;
+inline constexpr uint32_t kCaptureEndPayload = 16;
+// Why 64 KiB: small enough that a damaged block is found before much of it is used, large enough that the
+// checksum records cost 0.04 % of the file.
+inline constexpr uint64_t kCaptureChecksumBlock = 64 * 1024;
 inline constexpr uint8_t kCaptureNoCategory = 0xFF;
 
 struct CaptureFileHeader {
@@ -79,8 +105,10 @@ enum class CaptureError : uint8_t {
 
 std::string_view to_string(CaptureError e) noexcept;
 
-// Buffered append-only writer. Single-threaded; not copyable. Records reach the kernel when the buffer
-// fills, on flush(), sync() and close(); the destructor closes and ignores errors (call close() to see them).
+// Buffered append-only writer of version-2 files. Single-threaded; not copyable. The file is written to a
+// temporary next to `path` (core/atomic_file.h) and renamed into place by close(): `path` holds the old file (or
+// nothing) until then. Records reach the kernel when the buffer fills and on flush()/sync(). The destructor
+// of a writer still open discards the temporary (call close() to keep the file).
 class CaptureWriter {
  public:
   // Preconditions: buffer_bytes >= 4096. The buffer is allocated here, once.
@@ -89,8 +117,9 @@ class CaptureWriter {
   CaptureWriter(const CaptureWriter&) = delete;
   CaptureWriter& operator=(const CaptureWriter&) = delete;
 
-  // Creates (or truncates) `path` and writes the file header. created_ns is the caller's clock (the writer
-  // reads none). Errors: kInvalid (already open), kIo.
+  // Starts a new file for `path` and writes the file header. created_ns is the caller's clock (the writer
+  // reads none). Errors: kInvalid (already open), kIo (path is a directory, device, FIFO or symbolic link, its
+  // directory is missing or not writable).
   [[nodiscard]] CaptureError open(const std::string& path, int64_t created_ns, uint16_t flags = 0) noexcept;
 
   // A connection-info record: from here on frames of conn_id have this URL and category.
@@ -109,14 +138,17 @@ class CaptureWriter {
 
   // Hands buffered records to the kernel. Errors: kNotOpen, kIo.
   [[nodiscard]] CaptureError flush() noexcept;
-  // flush() then fdatasync: the records survive a power loss. Errors: kNotOpen, kIo.
+  // flush() then fdatasync of the temporary. Errors: kNotOpen, kIo.
   [[nodiscard]] CaptureError sync() noexcept;
-  // Flushes and closes. Closing a writer that is not open returns kNotOpen. Errors: kNotOpen, kIo (the
-  // file is closed anyway).
+  // Writes the last checksum and the end record, syncs, and renames the file into place. Closing a writer
+  // that is not open returns kNotOpen. Errors: kNotOpen, kIo (nothing is renamed: `path` keeps its old
+  // content, the temporary is removed).
   [[nodiscard]] CaptureError close() noexcept;
+  // Discards the file: `path` keeps its old content. No-op when not open.
+  void abort() noexcept;
 
-  bool is_open() const noexcept { return fd_ >= 0; }
-  uint64_t records() const noexcept { return records_; }
+  bool is_open() const noexcept { return file_.is_open(); }
+  uint64_t records() const noexcept { return records_; }  // frame and connection-info records
   uint64_t bytes() const noexcept { return bytes_; }  // header + records accepted so far
   std::string_view error() const noexcept { return error_; }
 
@@ -124,13 +156,16 @@ class CaptureWriter {
   CaptureError append(uint8_t type, uint8_t kind, uint32_t conn_id, int64_t recv_ns, std::string_view a,
                       std::string_view b, std::string_view c) noexcept;
   CaptureError write_all(const char* p, size_t n) noexcept;
-  CaptureError fail_io(const char* what) noexcept;
+  CaptureError put_checksum() noexcept;
+  CaptureError fail_io() noexcept;
 
   std::unique_ptr<char[]> buf_;
   size_t cap_ = 0;
   size_t len_ = 0;
-  int fd_ = -1;
+  AtomicFile file_;
   bool failed_ = false;
+  uint64_t block_start_ = 0;  // file offset of the current checksum block
+  uint32_t block_crc_ = 0;    // CRC-32C of the block's bytes so far
   uint64_t records_ = 0;
   uint64_t bytes_ = 0;
   std::string path_;
@@ -146,14 +181,18 @@ class CaptureReader final : public FrameSource {
   CaptureReader() noexcept;
   ~CaptureReader() override;
 
-  // Opens and validates the file header. Errors: kIo (cannot open/stat/map/read), kCorrupt (bad magic,
-  // header_size < 32), kTruncated (file shorter than its header), kUnsupported (unknown version).
+  // Opens and validates the file header. A regular file is mapped; anything else (a pipe, a device) is read
+  // once into memory, at most kMaxCaptureStreamBytes (checked for the magic first, so /dev/zero is refused at
+  // once). Errors: kIo (cannot open/stat/map/read), kCorrupt (bad magic, header_size < 32), kTruncated (file
+  // shorter than its header), kUnsupported (unknown version), kTooLarge (a stream above the cap).
   // Reopening closes the previous file first.
   [[nodiscard]] ReadResult open(const std::string& path) noexcept;
 
   // kOk, kEnd, kCorrupt (unknown record type or frame kind, payload_len > kMaxCapturePayload, http url
-  // length beyond its payload, connection record without category byte), kTruncated (file ends inside a
-  // record or in a zero-filled tail), kIo (not open). Frame views are valid until the reader is closed or
+  // length beyond its payload, connection record without category byte, a checksum mismatch, a damaged
+  // checksum or end record, bytes after the end record), kTruncated (file ends inside a record, in a
+  // zero-filled tail, or, version 2, without its end record), kIo (not open). Every error names the file and
+  // the offset. Frame views are valid until the reader is closed or
   // reopened. The reader sees the file as it was at open(): records appended later are not read.
   [[nodiscard]] ReadResult next(Frame& out) noexcept override;
   std::string_view error() const noexcept override { return error_; }
@@ -172,6 +211,9 @@ class CaptureReader final : public FrameSource {
   };
   ReadResult fail(ReadResult r, std::string msg) noexcept;
   Conn* find_conn(uint32_t id) noexcept;
+  ReadResult read_stream(int fd) noexcept;
+  ReadResult verify_block() noexcept;
+  ReadResult control_record(uint8_t type, uint32_t len, const char* payload) noexcept;
 
   const char* base_ = nullptr;  // file bytes, followed by >= kFramePadding readable bytes
   size_t size_ = 0;
@@ -181,6 +223,10 @@ class CaptureReader final : public FrameSource {
   std::unique_ptr<char[]> owned_;  // non-mappable input (pipe): the whole stream plus padding
   CaptureFileHeader header_;
   ReadResult sticky_ = ReadResult::kOk;
+  bool checksummed_ = false;  // version 2
+  size_t block_start_ = 0;    // offset of the current checksum block
+  size_t verified_end_ = 0;   // records before this offset have been verified (or cannot be: see next())
+  uint64_t records_seen_ = 0;
   std::vector<Conn> conns_;  // grows only on connection-info records, which are rare
   size_t last_conn_ = 0;
   std::string path_;

@@ -214,6 +214,7 @@ std::string scan_recording_instruments(const std::string& path, const RecordingO
   if (!opened.source) return opened.message;
   FrameSource& src = *opened.source;
   std::vector<Inferred> pending;
+  size_t rejected = 0;
   Frame f;
   for (uint64_t n = 0; n < kInstrumentScanFrames; ++n) {
     const ReadResult r = src.next(f);
@@ -226,6 +227,14 @@ std::string scan_recording_instruments(const std::string& path, const RecordingO
       if (load.error != InstrumentsJsonError::kOk) {
         return path + ": instruments-info response at " + std::string(f.url) + ": " +
                std::string(to_string(load.error));
+      }
+      if (load.rejected > 0) {
+        rejected += load.rejected;
+        if (notes != nullptr) {
+          notes->push_back(path + ": instruments-info response at " + std::string(f.url) + ": " +
+                           std::to_string(load.rejected) + " invalid entr" + (load.rejected == 1 ? "y" : "ies") +
+                           " ignored (a tickSize, qtyStep or limit the grid cannot hold)");
+        }
       }
     } else if (f.kind == FrameKind::kRecv && f.data.find("\"snapshot\"") != std::string_view::npos &&
                f.data.find("orderbook.") != std::string_view::npos) {
@@ -244,9 +253,10 @@ std::string scan_recording_instruments(const std::string& path, const RecordingO
     in.inferred = true;
     if (registry.add(in) == kNoInstrument) return path + ": instrument registry full";
     if (notes != nullptr) {
+      // When entries were refused this symbol may be one of them: the note must not claim it had none.
       notes->push_back(path + ": " + std::string(to_string(inf.category)) + ":" + inf.symbol +
-                       " has no instruments-info; grid inferred from its snapshot (tick " + tick + ", step " + step +
-                       ")");
+                       (rejected > 0 ? " has no valid instruments-info entry" : " has no instruments-info") +
+                       "; grid inferred from its snapshot (tick " + tick + ", step " + step + ")");
     }
   }
   return {};
@@ -330,14 +340,15 @@ class FileSink final : public EventSink {
 EventConvertResult convert_to_events(const std::string& in_path, const std::string& out_path,
                                      const EventConvertOptions& options) {
   EventConvertResult r;
-  std::error_code ec;
-  if (std::filesystem::equivalent(in_path, out_path, ec)) {
+  std::vector<std::string> inputs = options.instrument_files;
+  inputs.push_back(in_path);
+  if (std::string e = check_output_not_input(out_path, inputs); !e.empty()) {
     r.status = ReadResult::kIo;
-    r.message = out_path + ": is the input itself; refusing to overwrite it";
+    r.message = std::move(e);
     return r;
   }
-  // OUT is being replaced: whatever happens next, an earlier file there must not pass for this conversion.
-  std::filesystem::remove(out_path, ec);
+  // OUT is replaced atomically when the conversion succeeds (EventFileWriter): until then, and on any
+  // failure, it keeps what it held.
   {
     // Open once first so that an unreadable or unknown input reports its own status and no output appears.
     OpenedRecording probe = open_recording(in_path, options.read);
@@ -395,7 +406,6 @@ EventConvertResult convert_to_events(const std::string& in_path, const std::stri
   if (writer.close() != EventFileError::kOk) {
     r.status = ReadResult::kIo;
     r.message = writer.error();
-    ::remove(out_path.c_str());
   }
   return r;
 }

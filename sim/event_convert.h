@@ -103,10 +103,11 @@ class EventSink {
 // Outcome of the output file:
 //   status kOk (even with counted parse/read errors): complete, closed cleanly.
 //   status kTruncated: complete and closed cleanly, holding every complete frame of the input.
-//   any other status: no output file, so nothing half-written or stale looks like data (a file already at
-//   out_path is removed first: OUT is being replaced).
-// Errors: as convert_recording_events, plus kIo for failures creating or writing out_path, or when out_path
-// is in_path itself (nothing is touched then), and kUnsupported when more than kMaxEventFileInstruments
+//   any other status: out_path keeps what it held before (or stays absent): the file is written to a
+//   temporary and renamed into place only when complete (core/atomic_file.h).
+// Errors: as convert_recording_events, plus kIo for failures creating or writing out_path, when out_path is
+// not a regular file, or when out_path is the same file as in_path or one of options.instrument_files
+// (through links; nothing is touched then), and kUnsupported when more than kMaxEventFileInstruments
 // instruments pass the filter.
 [[nodiscard]] EventConvertResult convert_to_events(const std::string& in_path, const std::string& out_path,
                                                    const EventConvertOptions& options = {});

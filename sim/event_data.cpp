@@ -19,6 +19,7 @@ std::string_view to_string(EventDataError e) noexcept {
     case EventDataError::kInstrumentConflict: return "instrument_conflict";
     case EventDataError::kTooManyInstruments: return "too_many_instruments";
     case EventDataError::kBadWindow: return "bad_window";
+    case EventDataError::kDuplicateInput: return "duplicate_input";
   }
   return "?";
 }
@@ -129,6 +130,14 @@ EventDataError load_event_data(const std::vector<std::string>& paths, const Even
   if (options.from_ns > options.to_ns) {
     error = "empty time window: from " + std::to_string(options.from_ns) + " > to " + std::to_string(options.to_ns);
     return EventDataError::kBadWindow;
+  }
+  for (size_t i = 0; i < paths.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (paths[i] == paths[j] || same_file(paths[i], paths[j])) {
+        error = paths[i] + ": given twice (also as " + paths[j] + "); its events would be replayed twice";
+        return EventDataError::kDuplicateInput;
+      }
+    }
   }
   EventData d;
   std::vector<bool> is_file(paths.size());

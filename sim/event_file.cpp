@@ -1,5 +1,7 @@
 #include "sim/event_file.h"
 
+#include "core/crc32c.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -28,6 +30,7 @@ std::string_view to_string(EventFileError e) noexcept {
     case EventFileError::kBadInstrumentIndex: return "bad_instrument_index";
     case EventFileError::kBadRecord: return "bad_record";
     case EventFileError::kInvalid: return "invalid";
+    case EventFileError::kChecksum: return "checksum";
   }
   return "?";
 }
@@ -75,7 +78,16 @@ void encode_header(const EventFileHeader& h, char* out) noexcept {
   put<uint64_t>(out + 32, h.records_offset);
   put<int64_t>(out + 40, h.created_ns);
   put<uint8_t>(out + 48, static_cast<uint8_t>(h.source_format));
+  put<uint32_t>(out + 52, h.block_records);
   std::memcpy(out + 64, h.source.data(), std::min<size_t>(h.source.size(), 63));
+}
+
+// The v2 header checksum: the header with its checksum field as 0, then the instrument table.
+uint32_t header_crc(const char* header, const char* table, size_t table_len) noexcept {
+  char h[kEventFileHeaderSize];
+  std::memcpy(h, header, kEventFileHeaderSize);
+  std::memset(h + 56, 0, 4);
+  return crc32c(crc32c(0, h, kEventFileHeaderSize), table, table_len);
 }
 
 }  // namespace
@@ -132,21 +144,19 @@ bool decode_event_instrument(const char in[kEventFileInstrumentSize], Instrument
 
 EventFileWriter::EventFileWriter() = default;
 
-EventFileWriter::~EventFileWriter() {
-  // Deliberately no header rewrite: an unclosed writer must leave a file that reads back as kNotClosed.
-  if (fd_ >= 0) ::close(fd_);
-}
+// The AtomicFile member discards an unclosed temporary: an unfinished file never appears under its name.
+EventFileWriter::~EventFileWriter() = default;
 
-EventFileError EventFileWriter::fail_io(const char* what) noexcept {
+EventFileError EventFileWriter::fail_io() noexcept {
   failed_ = true;
-  error_ = path_ + ": " + what + ": " + errno_text();
+  error_ = file_.error();
   return EventFileError::kIo;
 }
 
 EventFileError EventFileWriter::open(const std::string& path, std::span<const Instrument> instruments,
                                      const EventFileWriteOptions& options) {
   error_.clear();
-  if (fd_ >= 0) {
+  if (file_.is_open()) {
     error_ = path + ": writer already open (" + path_ + ")";
     return EventFileError::kInvalid;
   }
@@ -175,6 +185,8 @@ EventFileError EventFileWriter::open(const std::string& path, std::span<const In
   failed_ = false;
   records_ = 0;
   len_ = 0;
+  block_crcs_.clear();
+  block_crc_ = 0;
   instrument_count_ = static_cast<uint32_t>(instruments.size());
   buf_.assign(std::max<size_t>(options.buffer_records, 1), Event{});
 
@@ -185,48 +197,29 @@ EventFileError EventFileWriter::open(const std::string& path, std::span<const In
   h.records_offset = kEventFileHeaderSize + uint64_t{instrument_count_} * kEventFileInstrumentSize;
   h.created_ns = options.created_ns;
   h.source_format = options.source_format;
+  h.block_records = kEventChecksumBlockRecords;
   h.source = base_name(options.source);
   header_.assign(kEventFileHeaderSize, 0);
   encode_header(h, header_.data());
+  table_ = std::move(table);
 
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) {
-    error_ = path + ": cannot create: " + errno_text();
-    return EventFileError::kIo;
-  }
-  table.insert(table.begin(), header_.begin(), header_.end());
-  size_t done = 0;
-  while (done < table.size()) {
-    const ssize_t n = ::write(fd_, table.data() + done, table.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const EventFileError e = fail_io("write failed");
-      ::close(fd_);
-      fd_ = -1;
-      ::unlink(path.c_str());
-      return e;
-    }
-    done += static_cast<size_t>(n);
+  if (!file_.open(path)) return fail_io();
+  if (!file_.write(header_.data(), header_.size()) || !file_.write(table_.data(), table_.size())) {
+    const EventFileError e = fail_io();
+    file_.abort();
+    return e;
   }
   return EventFileError::kOk;
 }
 
 EventFileError EventFileWriter::flush() noexcept {
-  const char* p = reinterpret_cast<const char*>(buf_.data());
-  size_t left = len_ * sizeof(Event), done = 0;
-  while (left > 0) {
-    const ssize_t n = ::write(fd_, p + done, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail_io("write failed");
-    done += static_cast<size_t>(n);
-    left -= static_cast<size_t>(n);
-  }
+  if (!file_.write(buf_.data(), len_ * sizeof(Event))) return fail_io();
   len_ = 0;
   return EventFileError::kOk;
 }
 
 EventFileError EventFileWriter::write(const Event& e) noexcept {
-  if (fd_ < 0) return EventFileError::kInvalid;
+  if (!file_.is_open()) return EventFileError::kInvalid;
   if (failed_) return EventFileError::kIo;
   if (e.instrument >= instrument_count_) {
     error_ = path_ + ": record " + std::to_string(records_) + " has instrument " + std::to_string(e.instrument) +
@@ -234,7 +227,12 @@ EventFileError EventFileWriter::write(const Event& e) noexcept {
     return EventFileError::kInvalid;
   }
   buf_[len_++] = e;
+  block_crc_ = crc32c(block_crc_, &e, sizeof e);
   ++records_;
+  if (records_ % kEventChecksumBlockRecords == 0) {
+    block_crcs_.push_back(block_crc_);
+    block_crc_ = 0;
+  }
   if (len_ == buf_.size()) return flush();
   return EventFileError::kOk;
 }
@@ -247,34 +245,30 @@ EventFileError EventFileWriter::write(std::span<const Event> events) noexcept {
 }
 
 EventFileError EventFileWriter::close() noexcept {
-  if (fd_ < 0) return EventFileError::kInvalid;
+  if (!file_.is_open()) return EventFileError::kInvalid;
   EventFileError e = failed_ ? EventFileError::kIo : flush();
   if (e == EventFileError::kOk) {
+    if (records_ % kEventChecksumBlockRecords != 0) block_crcs_.push_back(block_crc_);
+    char crc[4];
+    for (const uint32_t c : block_crcs_) {
+      put<uint32_t>(crc, c);
+      if (!file_.write(crc, sizeof crc)) break;
+    }
+    if (!file_.failed()) (void)file_.write(kEventFileEndMarker, sizeof kEventFileEndMarker);
     put<uint64_t>(header_.data() + 24, records_);
     put<uint32_t>(header_.data() + 16, get<uint32_t>(header_.data() + 16) | kEventFileComplete);
-    // The header is rewritten only after every record reached the kernel: a crash before this point
-    // leaves kEventCountOpen in place.
-    size_t done = 0;
-    while (done < header_.size()) {
-      const ssize_t n = ::pwrite(fd_, header_.data() + done, header_.size() - done, static_cast<off_t>(done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        e = fail_io("header rewrite failed");
-        break;
-      }
-      done += static_cast<size_t>(n);
-    }
+    put<uint32_t>(header_.data() + 56, header_crc(header_.data(), table_.data(), table_.size()));
+    // The header is rewritten only after every record was written: the temporary of a writer killed before
+    // this point carries kEventCountOpen.
+    if (!file_.failed()) (void)file_.write_at(header_.data(), header_.size(), 0);
+    if (file_.failed() || !file_.commit()) e = fail_io();
   }
-  if (::close(fd_) != 0 && e == EventFileError::kOk) e = fail_io("close failed");
-  fd_ = -1;
+  file_.abort();  // no-op after a commit
   return e;
 }
 
 void EventFileWriter::abort() noexcept {
-  if (fd_ < 0) return;
-  ::close(fd_);
-  fd_ = -1;
-  ::unlink(path_.c_str());
+  file_.abort();
 }
 
 // ------------------------------------------------------------------------------------------------ reader
@@ -363,11 +357,12 @@ EventFileError EventFileReader::open(const std::string& path, const EventFileOpe
   if (size < 16) return fail(EventFileError::kBadHeader, "file shorter than its header (" + std::to_string(size) + " bytes)");
   EventFileHeader h;
   h.version = get<uint16_t>(p + 8);
-  if (h.version != kEventFileVersion) {
+  if (h.version != kEventFileVersion && h.version != kEventFileVersionNoChecksum) {
     return fail(EventFileError::kUnsupportedVersion,
-                "unsupported version " + std::to_string(h.version) + " (this build reads " +
+                "unsupported version " + std::to_string(h.version) + " (this build reads 1 and " +
                     std::to_string(kEventFileVersion) + ")");
   }
+  const bool checksummed = h.version >= 2;
   h.header_size = get<uint16_t>(p + 10);
   h.record_size = get<uint32_t>(p + 12);
   if (h.record_size != kEventRecordSize) {
@@ -402,14 +397,28 @@ EventFileError EventFileReader::open(const std::string& path, const EventFileOpe
     return fail(EventFileError::kNotClosed,
                 "the writer did not close the file (crashed, killed or failed while writing): not usable data");
   }
-  // Overflow-safe: record_count * 48 must not wrap.
-  const uint64_t max_records = (~uint64_t{0} - h.records_offset) / kEventRecordSize;
-  if (h.record_count > max_records || h.records_offset + h.record_count * kEventRecordSize != size) {
+  h.block_records = get<uint32_t>(p + 52);
+  if (checksummed && h.block_records == 0) return fail(EventFileError::kBadHeader, "checksum block size 0");
+  // Overflow-safe: record_count * 48 (plus the trailer) must not wrap. Files above 2^62 bytes do not exist.
+  const uint64_t max_records = ((uint64_t{1} << 62) - h.records_offset) / kEventRecordSize;
+  const uint64_t blocks = checksummed && h.record_count <= max_records
+                              ? (h.record_count + h.block_records - 1) / h.block_records
+                              : 0;
+  const uint64_t trailer = checksummed ? blocks * 4 + sizeof kEventFileEndMarker : 0;
+  const uint64_t records_end = h.records_offset + h.record_count * kEventRecordSize;
+  if (h.record_count > max_records || records_end + trailer != size) {
     const std::string expected =
-        h.record_count > max_records ? std::string("an impossible size")
-                                     : std::to_string(h.records_offset + h.record_count * kEventRecordSize);
+        h.record_count > max_records ? std::string("an impossible size") : std::to_string(records_end + trailer);
     return fail(EventFileError::kTruncated, "size " + std::to_string(size) + " bytes, but the header (" +
                                                 std::to_string(h.record_count) + " records) says " + expected);
+  }
+  if (checksummed && std::memcmp(p + size - sizeof kEventFileEndMarker, kEventFileEndMarker,
+                                 sizeof kEventFileEndMarker) != 0) {
+    return fail(EventFileError::kTruncated, "the end marker is missing (the file was cut or damaged)");
+  }
+  if (checksummed && header_crc(p, p + h.header_size, h.records_offset - h.header_size) != get<uint32_t>(p + 56)) {
+    return fail(EventFileError::kChecksum, "the header or the instrument table (bytes [0, " +
+                                               std::to_string(h.records_offset) + ")) fails its checksum");
   }
   instruments_.resize(h.instrument_count);
   std::set<std::pair<int, std::string>> seen;
@@ -430,6 +439,20 @@ EventFileError EventFileReader::open(const std::string& path, const EventFileOpe
   header_ = h;
   if (h.record_count != 0) {
     ::madvise(map_, map_len_, MADV_SEQUENTIAL);
+  }
+  if (options.validate_records && checksummed) {
+    const char* crcs = p + records_end;
+    for (uint64_t b = 0; b < blocks; ++b) {
+      const uint64_t first = b * h.block_records;
+      const uint64_t n = std::min<uint64_t>(h.block_records, h.record_count - first);
+      const uint64_t off = h.records_offset + first * kEventRecordSize;
+      if (crc32c(0, p + off, n * kEventRecordSize) != get<uint32_t>(crcs + b * 4)) {
+        return fail(EventFileError::kChecksum, "records " + std::to_string(first) + " to " +
+                                                   std::to_string(first + n - 1) + " (bytes [" + std::to_string(off) +
+                                                   ", " + std::to_string(off + n * kEventRecordSize) +
+                                                   ")) fail their checksum: the file is damaged");
+      }
+    }
   }
   if (options.validate_records) {
     const uint32_t n_inst = h.instrument_count;

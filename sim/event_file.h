@@ -4,13 +4,13 @@
 // backtester maps it (sim/event_data.h), so repeated backtests never re-parse JSON.
 //
 // ---------------------------------------------------------------------------------------------------
-// FORMAT CONTRACT, version 1. All integers little-endian (records are the in-memory mm::Event of a
+// FORMAT CONTRACT, version 2 (version 1 is still read; it differs only where noted). All integers little-endian (records are the in-memory mm::Event of a
 // little-endian machine: the reader maps them in place, hence the static_assert on std::endian below).
 //
 // File header, 128 bytes:
 //   off  size  field
 //     0     8  magic            "MMEVT" 0x0D 0x0A 0x1A (CR LF and ^Z catch text-mode mangling, as PNG does)
-//     8     2  version          u16 = 1; a reader rejects versions it does not know (kUnsupportedVersion)
+//     8     2  version          u16 = 2 (or 1); a reader rejects versions it does not know (kUnsupportedVersion)
 //    10     2  header_size      u16 = 128; the instrument table starts here (later versions may extend the
 //                               header; a reader requires >= 128 and a multiple of 8)
 //    12     4  record_size      u32 = 48 = sizeof(mm::Event); anything else is kBadRecordSize
@@ -25,7 +25,11 @@
 //                               keeps conversions byte-reproducible)
 //    48     1  source_format    u8: RecordingFormat of the source (0 unknown/mixed, 1 mm capture,
 //                               2 cryptofeed, 3 Bybit history)
-//    49    15  reserved         written 0, ignored
+//    49     3  reserved         written 0, ignored
+//    52     4  block_records    u32, v2: records per checksum block (kEventChecksumBlockRecords); v1: 0
+//    56     4  header_crc       u32, v2: CRC-32C (core/crc32c.h) of the 128 header bytes with this field read
+//                               as 0, followed by the instrument table; v1: 0
+//    60     4  reserved         written 0, ignored
 //    64    64  source           the source recording's file name (base name), NUL-padded, cut to 63 bytes
 //
 // Instrument table: instrument_count entries of 80 bytes; a record's `instrument` is an index into it.
@@ -47,12 +51,18 @@
 //    48    32  symbol           [A-Z0-9_-] bytes, NUL-padded (bytes past symbol_len are 0)
 //
 // Records at records_offset: record_count mm::Event of 48 bytes (layout in sim/event.h), in the source's
-// receive order. The file size is exactly records_offset + record_count * 48.
+// receive order.
 //
-// Crash safety: the writer first writes record_count = kEventCountOpen and flags without
-// kEventFileComplete, appends records, and rewrites the header at close. A file whose writer died is
-// reported as kNotClosed, never read as data. No checksum: the format guards against short writes and
-// crashes, not against bit rot.
+// Trailer (v2): ceil(record_count / block_records) u32 CRC-32C values, one per block of block_records records
+// (the last block may be shorter), then the 8-byte end marker "MMEVTEND". The file size is exactly
+// records_offset + record_count * 48 + 4 * blocks + 8 (v1: records_offset + record_count * 48).
+//
+// Integrity: the writer creates the file atomically (core/atomic_file.h: a temporary renamed into place by
+// close()), so a file under its name was closed cleanly; the record count, the size rule and the end marker
+// catch a copy cut short (kTruncated); the header checksum and the block checksums catch damage (kChecksum,
+// naming the block's records and byte offsets). The writer also writes record_count = kEventCountOpen and
+// flags without kEventFileComplete until close(), so a temporary left by a killed writer reads back as
+// kNotClosed, never as data.
 // ---------------------------------------------------------------------------------------------------
 #include <bit>
 #include <cstddef>
@@ -63,6 +73,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/instrument.h"
 #include "sim/event.h"
 #include "sim/recording.h"
@@ -72,7 +83,10 @@ namespace mm {
 static_assert(std::endian::native == std::endian::little, "the .events format maps records in place");
 
 inline constexpr char kEventFileMagic[8] = {'M', 'M', 'E', 'V', 'T', '\r', '\n', '\x1a'};
-inline constexpr uint16_t kEventFileVersion = 1;
+inline constexpr uint16_t kEventFileVersion = 2;
+inline constexpr uint16_t kEventFileVersionNoChecksum = 1;  // older files: still read
+inline constexpr uint32_t kEventChecksumBlockRecords = 8192;  // 384 KiB of records per checksum
+inline constexpr char kEventFileEndMarker[8] = {'M', 'M', 'E', 'V', 'T', 'E', 'N', 'D'};
 inline constexpr uint32_t kEventFileHeaderSize = 128;
 inline constexpr uint32_t kEventFileInstrumentSize = 80;
 inline constexpr uint32_t kEventRecordSize = 48;
@@ -94,12 +108,14 @@ enum class EventFileError : uint8_t {
                            // instrument_count > kMaxEventFileInstruments, file shorter than its header
   kNotClosed,              // record_count still kEventCountOpen or kEventFileComplete clear: the writer
                            // did not close (crash, kill, disk full)
-  kTruncated,              // file size != records_offset + record_count * 48 (cut or extended)
+  kTruncated,              // file size differs from the size rule (cut or extended), or v2 without its
+                           // end marker
   kBadInstrumentTable,     // an entry is invalid (category, symbol, scales, units, non-zero padding) or
                            // (category, symbol) repeats
   kBadInstrumentIndex,     // a record's instrument >= instrument_count
   kBadRecord,              // a record's kind is not an EventKind (validation on open)
   kInvalid,                // API misuse: open() while open, write() when not open, too many instruments
+  kChecksum,               // v2: the header or a block of records does not match its checksum (damage)
 };
 std::string_view to_string(EventFileError e) noexcept;
 
@@ -113,6 +129,7 @@ struct EventFileHeader {
   uint64_t records_offset = 0;
   int64_t created_ns = 0;
   RecordingFormat source_format = RecordingFormat::kUnknown;
+  uint32_t block_records = 0;  // v2: records per checksum block
   std::string source;  // base name of the source recording ("" when unknown)
   bool has_local_time() const noexcept { return (flags & kEventFileLocalTime) != 0; }
 };
@@ -125,8 +142,9 @@ struct EventFileWriteOptions {
   size_t buffer_records = 8192; // records buffered before a write(2); >= 1
 };
 
-// Streaming writer. Single-threaded; not copyable. The destructor of a writer still open closes its
-// descriptor WITHOUT finishing the header, so the file reads back as kNotClosed (call close()).
+// Streaming writer of version-2 files. Single-threaded; not copyable. The file is written to a temporary next
+// to the target and renamed into place by close() (core/atomic_file.h): until then the target keeps its old
+// content. The destructor of a writer still open discards the temporary (call close()).
 class EventFileWriter {
  public:
   EventFileWriter();
@@ -134,10 +152,11 @@ class EventFileWriter {
   EventFileWriter(const EventFileWriter&) = delete;
   EventFileWriter& operator=(const EventFileWriter&) = delete;
 
-  // Creates (or truncates) `path` and writes the provisional header and the instrument table.
+  // Starts the file for `path` and writes the provisional header and the instrument table.
   // Preconditions: every instrument is valid (as make_instrument builds them) and (category, symbol)
   // pairs are distinct. Errors: kInvalid (already open, more than kMaxEventFileInstruments instruments,
-  // an instrument the table cannot represent, duplicate (category, symbol)), kIo.
+  // an instrument the table cannot represent, duplicate (category, symbol)), kIo (also: path is a
+  // directory, device, FIFO or symbolic link).
   [[nodiscard]] EventFileError open(const std::string& path, std::span<const Instrument> instruments,
                                     const EventFileWriteOptions& options = {});
 
@@ -146,35 +165,39 @@ class EventFileWriter {
   [[nodiscard]] EventFileError write(const Event& e) noexcept;
   [[nodiscard]] EventFileError write(std::span<const Event> events) noexcept;
 
-  // Flushes, writes record_count and kEventFileComplete into the header, closes. Errors: kInvalid (not
-  // open), kIo (the file is closed anyway and stays marked not closed).
+  // Flushes, writes the checksum trailer, record_count and kEventFileComplete, syncs and renames the file
+  // into place. Errors: kInvalid (not open), kIo (nothing is renamed: the target keeps its old content).
   [[nodiscard]] EventFileError close() noexcept;
 
-  // Closes and deletes the file (an output that must not be mistaken for data). No-op when not open.
+  // Discards the file: the target keeps its old content. No-op when not open.
   void abort() noexcept;
 
-  bool is_open() const noexcept { return fd_ >= 0; }
+  bool is_open() const noexcept { return file_.is_open(); }
   uint64_t records() const noexcept { return records_; }
   const std::string& error() const noexcept { return error_; }
 
  private:
   EventFileError flush() noexcept;
-  EventFileError fail_io(const char* what) noexcept;
+  EventFileError fail_io() noexcept;
 
   std::vector<Event> buf_;
   size_t len_ = 0;
-  int fd_ = -1;
+  AtomicFile file_;
   bool failed_ = false;
   uint32_t instrument_count_ = 0;
   uint64_t records_ = 0;
   std::vector<char> header_;  // the header bytes, rewritten at close
+  std::vector<char> table_;   // the instrument table (covered by the header checksum)
+  std::vector<uint32_t> block_crcs_;
+  uint32_t block_crc_ = 0;    // CRC-32C of the current block's records so far
   std::string path_;
   std::string error_;
 };
 
 struct EventFileOpenOptions {
-  // Check every record's instrument index and kind on open (one sequential pass over the mapping,
-  // memory-bound: ~0.3 s for a 3 GB day). Turning it off leaves the check to the caller.
+  // Check every record's instrument index and kind, and (v2) every block's checksum, on open (one
+  // sequential pass over the mapping, memory-bound: ~0.3 s for a 3 GB day). Turning it off leaves the
+  // checks to the caller; the header checksum is always checked.
   bool validate_records = true;
 };
 
@@ -191,9 +214,10 @@ class EventFileReader {
   EventFileReader& operator=(const EventFileReader&) = delete;
 
   // Maps and validates `path` (header, instrument table, size, and with validate_records every record).
-  // Errors: kNotFound, kIo, kBadMagic, kUnsupportedVersion, kBadRecordSize, kBadHeader, kNotClosed,
-  // kTruncated, kBadInstrumentTable, kBadInstrumentIndex, kBadRecord. The message (error()) names the file
-  // and, for record errors, the record index. Reopening closes the previous file first.
+  // Errors: kNotFound, kIo (also: not a regular file), kBadMagic, kUnsupportedVersion, kBadRecordSize,
+  // kBadHeader, kNotClosed, kTruncated, kBadInstrumentTable, kBadInstrumentIndex, kBadRecord, kChecksum. The
+  // message (error()) names the file and, for record errors, the record index and byte offset. Reopening
+  // closes the previous file first.
   [[nodiscard]] EventFileError open(const std::string& path, const EventFileOpenOptions& options = {});
   void close() noexcept;
 

@@ -1,5 +1,7 @@
 #include "sim/latency_model.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -107,12 +109,26 @@ std::string parse_latency_text(std::string_view text, std::string_view name, Lat
 std::string load_latency_file(const std::string& path, LatencyModel& out) {
   FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return path + ": cannot open (" + std::strerror(errno) + ")";
+  // A regular file of bounded size: /dev/zero or a FIFO would otherwise be read forever.
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    std::fclose(f);
+    return path + ": not a regular file (a latency file must be a file of values)";
+  }
   std::string text;
   char buf[65536];
   size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  bool too_big = false;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    text.append(buf, n);
+    if (text.size() > kMaxLatencyFileBytes) {
+      too_big = true;
+      break;
+    }
+  }
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
+  if (too_big) return path + ": larger than " + std::to_string(kMaxLatencyFileBytes >> 20) + " MiB";
   if (failed) return path + ": read error";
   return parse_latency_text(text, path, out);
 }

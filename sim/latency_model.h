@@ -21,6 +21,7 @@
 //
 // Threading: single-threaded (sample() advances the generator). Hot path: sample() is noexcept and does not
 // allocate (a binary search over the cumulative weights).
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -84,6 +85,9 @@ class LatencyModel {
 [[nodiscard]] std::string parse_latency_text(std::string_view text, std::string_view name, LatencyModel& out);
 
 // Reads and parses the file at `path`. Returns "" or an error message naming the file (see above).
+// The file must be a regular file of at most kMaxLatencyFileBytes (a device or FIFO is refused, not read
+// forever).
+inline constexpr size_t kMaxLatencyFileBytes = size_t{64} << 20;
 [[nodiscard]] std::string load_latency_file(const std::string& path, LatencyModel& out);
 
 }  // namespace mm

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <string_view>
 #include <utility>
@@ -11,6 +12,7 @@
 
 #include "core/decimal.h"
 #include "core/instrument.h"
+#include "sim/sim_rng.h"
 
 // Byte-identical output across builds needs every floating-point operation rounded on its own: GCC fuses
 // a*b+c into an FMA under -march=native even in ISO mode, which changes the low bits.
@@ -25,40 +27,21 @@ namespace {
 
 // ------------------------------------------------------------------ deterministic random numbers
 
-uint64_t splitmix64(uint64_t& x) noexcept {
-  uint64_t z = (x += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// xoshiro256** (Blackman & Vigna): small, fast, and its output is fixed by its definition, unlike the
-// standard library's distributions.
+// The generator's draws on top of SimRng. below() keeps the generator's own modulo mapping (not SimRng's
+// multiply-shift): the generated streams are a contract (tests/sim/market_generator_test.cpp's golden
+// stream) and must stay byte-identical.
 class Rng {
  public:
-  explicit Rng(uint64_t seed) noexcept {
-    for (uint64_t& w : s_) w = splitmix64(seed);
-  }
-  uint64_t next() noexcept {
-    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-  double uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }            // [0, 1)
-  double uniform_pos() noexcept { return static_cast<double>((next() >> 11) + 1) * 0x1.0p-53; }  // (0, 1]
+  explicit Rng(uint64_t seed) noexcept : r_(seed) {}
+  uint64_t next() noexcept { return r_.next(); }
+  double uniform() noexcept { return r_.uniform(); }          // [0, 1)
+  double uniform_pos() noexcept { return r_.uniform_pos(); }  // (0, 1]
   // Uniform integer in [0, n); the modulo bias is below 2^-40 for the n used here.
-  uint64_t below(uint64_t n) noexcept { return next() % n; }
+  uint64_t below(uint64_t n) noexcept { return r_.next() % n; }
   bool chance(double p) noexcept { return uniform() < p; }
 
  private:
-  static uint64_t rotl(uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-  uint64_t s_[4];
+  SimRng r_;
 };
 
 constexpr double kLn2 = 0.69314718055994530942;
@@ -226,16 +209,22 @@ class Generator {
 
   // Takes the levels better than `target_key` off side `s`; returns the fills of an aggressor that swept
   // them.
-  void sweep(Side& s, int64_t target_key, int64_t sign, std::vector<Fill>& fills) {
+  // Levels beyond the published top (`top`, best first) were never shown: a jump wider than the published
+  // depth (a small --depth, a huge --vol) removes them silently instead of printing trades at prices no
+  // subscriber saw.
+  void sweep(Side& s, const std::vector<Level>& top, int64_t target_key, int64_t sign, std::vector<Fill>& fills) {
+    const int64_t last_shown = top.empty() ? std::numeric_limits<int64_t>::min() : top.back().first;
     while (!s.empty() && s.begin()->first < target_key) {
-      fills.push_back({sign * s.begin()->first, s.begin()->second});
+      if (s.begin()->first <= last_shown) fills.push_back({sign * s.begin()->first, s.begin()->second});
       s.erase(s.begin());
     }
   }
 
-  // A taker of `lots` walking side `s` from the touch, at most a few levels deep.
-  void take(Side& s, int64_t sign, int64_t lots, std::vector<Fill>& fills) {
-    for (int levels = 0; lots > 0 && !s.empty() && levels < 6; ++levels) {
+  // A taker of `lots` walking side `s` from the touch, at most a few levels deep and never past the published
+  // top.
+  void take(Side& s, const std::vector<Level>& top, int64_t sign, int64_t lots, std::vector<Fill>& fills) {
+    const int64_t last_shown = top.empty() ? std::numeric_limits<int64_t>::min() : top.back().first;
+    for (int levels = 0; lots > 0 && !s.empty() && levels < 6 && s.begin()->first <= last_shown; ++levels) {
       auto it = s.begin();
       const int64_t f = std::min(lots, it->second);
       fills.push_back({sign * it->first, f});
@@ -248,7 +237,11 @@ class Generator {
   // Makers fill a gap between the touch target and the remaining book at the book's usual density.
   void refill(Side& s, int64_t target_key) {
     const int64_t best = s.empty() ? target_key + 1 : s.begin()->first;
-    for (int64_t k = best - 1; k > target_key; --k) {
+    // At most the published span above the target: after a jump of millions of ticks (a huge --vol or
+    // --delta-ms) the gap to the old levels is left open, and maintain_depth trims them, instead of filling
+    // millions of ticks one by one.
+    const int64_t from = std::min(best - 1, target_key + span_ + 2 * margin_);
+    for (int64_t k = from; k > target_key; --k) {
       if (rng_.chance(kDensity)) s[k] = level_lots();
     }
     if (best > target_key && rng_.chance(0.85)) s[target_key] = level_lots();
@@ -273,9 +266,11 @@ class Generator {
     }
   }
 
-  void maintain_depth(Side& s) {
+  void maintain_depth(Side& s, int64_t target_key) {
     const size_t lo = static_cast<size_t>(p_.depth + margin_),
                  hi = static_cast<size_t>(p_.depth + 3 * margin_);
+    // A sweep and the takers can empty a side when the price jumps further than the whole book.
+    if (s.empty()) s[target_key] = level_lots();
     while (s.size() < lo) {
       const int64_t k = std::prev(s.end())->first + gap();
       s[k] = level_lots();
@@ -300,17 +295,17 @@ class Generator {
     // 2. Trades against the published book (nothing has been added since it was published).
     trades_.clear();
     std::vector<Fill> fills;
-    sweep(asks_, target_ask, 1, fills);
+    sweep(asks_, top_a_, target_ask, 1, fills);
     if (!fills.empty() && rng_.chance(p_.sweep_trade_probability)) trades_.push_back({true, fills});
     fills.clear();
-    sweep(bids_, -target_bid, -1, fills);
+    sweep(bids_, top_b_, -target_bid, -1, fills);
     if (!fills.empty() && rng_.chance(p_.sweep_trade_probability)) trades_.push_back({false, fills});
     const int n_random =
         poisson(rng_, p_.trades_per_second * static_cast<double>(p_.delta_interval_ms) / 1000.0);
     for (int i = 0; i < n_random; ++i) {
       const bool buy = rng_.chance(0.5);
       fills.clear();
-      take(buy ? asks_ : bids_, buy ? 1 : -1, draw_lots(trade_mu_, 2.0), fills);
+      take(buy ? asks_ : bids_, buy ? top_a_ : top_b_, buy ? 1 : -1, draw_lots(trade_mu_, 2.0), fills);
       if (!fills.empty()) trades_.push_back({buy, fills});
     }
 
@@ -319,8 +314,8 @@ class Generator {
     refill(asks_, target_ask);
     const int n_churn = poisson(rng_, p_.churn_per_step);
     for (int i = 0; i < n_churn; ++i) churn(rng_.chance(0.5) ? bids_ : asks_);
-    maintain_depth(bids_);
-    maintain_depth(asks_);
+    maintain_depth(bids_, -target_bid);
+    maintain_depth(asks_, target_ask);
 
     // 4. Publish: trades first, at times inside (t_prev, t_now), then the delta at t_now.
     offsets_.clear();
@@ -528,10 +523,16 @@ std::string validate(const GenParams& p, Instrument& in, int64_t& start_ticks) {
   }
   start_ticks = start.ticks;
   if (p.depth < 1 || p.depth > 10'000) return "depth must be in [1, 10000]";
-  if (p.seconds < 0) return "seconds must be >= 0";
-  if (p.delta_interval_ms < 2) return "delta_interval_ms must be >= 2";
-  if (!(p.trades_per_second >= 0) || !(p.churn_per_step >= 0) || !(p.vol_ticks_per_sqrt_second >= 0)) {
-    return "rates and volatility must be >= 0";
+  if (p.seconds < 0 || p.seconds > kMaxGenSeconds) return "seconds must be in [0, 604800]";
+  if (p.delta_interval_ms < 2 || p.delta_interval_ms > kMaxGenDeltaMs) {
+    return "delta_interval_ms must be in [2, 3600000]";
+  }
+  if (!(p.trades_per_second >= 0 && p.trades_per_second <= kMaxGenRate) ||
+      !(p.churn_per_step >= 0 && p.churn_per_step <= kMaxGenRate)) {
+    return "trades_per_second and churn_per_step must be in [0, 1e6]";
+  }
+  if (!(p.vol_ticks_per_sqrt_second >= 0 && p.vol_ticks_per_sqrt_second <= kMaxGenVol)) {
+    return "volatility must be in [0, 1e5] ticks per sqrt(second)";
   }
   if (!(p.level_qty_median > 0) || !(p.trade_qty_median > 0)) return "quantity medians must be > 0";
   if (!(p.garch_alpha >= 0) || !(p.garch_beta >= 0) || !(p.garch_alpha + p.garch_beta < 1)) {
@@ -541,7 +542,7 @@ std::string validate(const GenParams& p, Instrument& in, int64_t& start_ticks) {
     return "sweep_trade_probability in [0, 1]";
   if (!(p.requote_band_ticks >= 0.5 && p.requote_band_ticks <= 1e6))
     return "requote_band_ticks must be in [0.5, 1e6]";
-  if (p.latency_us < 0) return "latency_us must be >= 0";
+  if (p.latency_us < 0 || p.latency_us > 60'000'000) return "latency_us must be in [0, 60000000]";
   return {};
 }
 
@@ -570,8 +571,11 @@ GenResult generate_market_file(const GenParams& params, const std::string& path)
     return r;
   }
   r = generate_market(params, w);
-  const CaptureError ce = w.close();
-  if (r.status == CaptureError::kOk && ce != CaptureError::kOk) {
+  if (r.status != CaptureError::kOk) {
+    w.abort();  // `path` keeps what it held
+    return r;
+  }
+  if (const CaptureError ce = w.close(); ce != CaptureError::kOk) {
     r.status = ce;
     r.message = std::string(w.error());
   }

@@ -34,6 +34,15 @@
 
 namespace mm {
 
+// The accepted ranges (generate_market refuses anything outside with kInvalid). Why these bounds: beyond them
+// a stream stops looking like a market (a 1e5-tick standard deviation per sqrt(second) already sweeps a
+// 200-level book every step) or takes days to write; inside them every combination is generated correctly
+// (tests/sim/market_generator_test.cpp sweeps them).
+inline constexpr int64_t kMaxGenSeconds = 7 * 86400;
+inline constexpr int64_t kMaxGenDeltaMs = 3'600'000;
+inline constexpr double kMaxGenVol = 1e5;
+inline constexpr double kMaxGenRate = 1e6;
+
 struct GenParams {
   std::string symbol = "BTCUSDT";
   Category category = Category::kLinear;  // only changes the connection URL; the message layout is linear's
@@ -72,13 +81,14 @@ struct GenResult {
 };
 
 // Writes the stream into an open writer (the caller owns the file header and closing).
-// Errors: kInvalid (symbol, tick, qty_step or start_price malformed or off grid, depth < 1, seconds < 0,
-// delta_interval_ms < 2, a negative rate or median, alpha/beta outside [0, 1) or alpha + beta >= 1),
+// Errors: kInvalid (symbol, tick, qty_step or start_price malformed or off grid, depth outside [1, 10000],
+// seconds, delta_interval_ms, rates or volatility outside the ranges above (NaN included), a median <= 0,
+// alpha/beta outside [0, 1) or alpha + beta >= 1, latency_us outside [0, 6e7]),
 // and the writer's errors (kNotOpen, kIo, kTooLarge).
 [[nodiscard]] GenResult generate_market(const GenParams& params, CaptureWriter& writer);
 
-// Creates `path` (header created_ns = start_ms in ns, flag kCaptureFlagSynthetic), writes the stream and
-// closes the file. Errors: as generate_market, plus kIo from open/close.
+// Writes `path` (header created_ns = start_ms in ns, flag kCaptureFlagSynthetic) atomically: on any error it
+// keeps its old content. Errors: as generate_market, plus kIo from open/close.
 [[nodiscard]] GenResult generate_market_file(const GenParams& params, const std::string& path);
 
 }  // namespace mm

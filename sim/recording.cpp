@@ -1,6 +1,9 @@
 #include "sim/recording.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -76,6 +79,28 @@ ReadResult detect_recording_format(const std::string& path, RecordingFormat& out
 
 OpenedRecording open_recording(const std::string& path, const RecordingOptions& options) {
   OpenedRecording r;
+  // A recording is opened more than once (the format is sniffed, instruments are scanned, then it is read):
+  // a pipe, FIFO or `<(...)` would lose its first bytes to the sniff and a device such as /dev/zero would be
+  // read forever, so only regular files are taken (through links: /dev/stdin redirected from a file is one).
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    r.status = ReadResult::kIo;
+    r.message = path + ": cannot open: " + std::strerror(errno);
+    return r;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    r.status = ReadResult::kUnsupported;
+    r.message = path + ": not a regular file (" +
+                (S_ISDIR(st.st_mode) ? std::string("a directory") : std::string("a pipe, FIFO, socket or device")) +
+                "); recordings are read more than once: write it to a file first";
+    return r;
+  }
+  if (st.st_size == 0) {
+    // Not an empty recording: a 0-byte .zip, .zst or capture is a download or a copy that went wrong.
+    r.status = ReadResult::kTruncated;
+    r.message = path + ": empty file (0 bytes), not a recording";
+    return r;
+  }
   r.status = detect_recording_format(path, r.format, r.message);
   if (r.status != ReadResult::kOk) return r;
   switch (r.format) {
@@ -118,6 +143,12 @@ OpenedRecording open_recording(const std::string& path, const RecordingOptions& 
 ConvertResult convert_to_capture(const std::string& in_path, const std::string& out_path,
                                  const ConvertOptions& options) {
   ConvertResult res;
+  if (std::string e = check_output_not_input(out_path, std::span<const std::string>(&in_path, 1)); !e.empty()) {
+    res.status = ReadResult::kIo;
+    res.errors = 1;
+    res.message = std::move(e);
+    return res;
+  }
   OpenedRecording in = open_recording(in_path, options.read);
   if (in.status != ReadResult::kOk) {
     res.status = in.status;
@@ -182,7 +213,11 @@ ConvertResult convert_to_capture(const std::string& in_path, const std::string& 
     }
     ++res.frames;
   }
-  if (w.close() != CaptureError::kOk && res.status == ReadResult::kOk) {
+  if (res.status != ReadResult::kOk && res.status != ReadResult::kTruncated) {
+    w.abort();  // out_path keeps what it held: a conversion that failed part-way must not look complete
+    return res;
+  }
+  if (w.close() != CaptureError::kOk) {
     ++res.errors;
     res.status = ReadResult::kIo;
     note(w.error());

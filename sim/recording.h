@@ -34,7 +34,9 @@ struct OpenedRecording {
   std::string message;  // names the file when status != kOk
 };
 
-// Opens any supported recording. Errors: those of detect_recording_format and of the chosen reader's open.
+// Opens any supported recording. Errors: kIo (cannot stat it), kUnsupported (not a regular file: a pipe,
+// FIFO, socket, device or directory, since a recording is opened more than once), kTruncated (0 bytes: an
+// empty file is not an empty recording), those of detect_recording_format and of the chosen reader's open.
 [[nodiscard]] OpenedRecording open_recording(const std::string& path, const RecordingOptions& options = {});
 
 struct ConvertOptions {
@@ -56,7 +58,9 @@ struct ConvertResult {
 // otherwise reproduce (Bybit history frames, which have no connection) gets a connection-info record for
 // its conn id first, with the canonical public URL wss://stream.bybit.com/v5/public/{category}.
 // On a truncated input every complete frame is converted, the capture is closed cleanly, and status is
-// kTruncated. Status kIo also covers failures writing out_path.
+// kTruncated. On any other error out_path keeps what it held before (the capture is written to a temporary
+// and renamed into place only when complete, core/atomic_file.h). Status kIo also covers failures writing
+// out_path, an out_path that is not a regular file, and an out_path that is in_path (through links).
 [[nodiscard]] ConvertResult convert_to_capture(const std::string& in_path, const std::string& out_path,
                                                const ConvertOptions& options = {});
 

@@ -1,5 +1,6 @@
 #pragma once
-// The backtester's pseudo-random numbers: xoshiro256** seeded through splitmix64 (Blackman & Vigna).
+// The project's pseudo-random numbers (backtester, latency models, synthetic market generator): xoshiro256**
+// seeded through splitmix64 (Blackman & Vigna).
 // Why our own generator: std::mt19937 is portable but the std distributions are not (libstdc++ and libc++
 // map the same bits to different values), and a backtest must give byte-identical results for the same
 // seed on any build. Every draw here is integer arithmetic only.
@@ -48,6 +49,12 @@ class SimRng {
   constexpr uint64_t below(uint64_t n) noexcept {
     __extension__ typedef unsigned __int128 U128;
     return static_cast<uint64_t>((static_cast<U128>(next()) * n) >> 64);
+  }
+
+  // Uniform doubles from the top 53 bits of one draw (exact, the same on every IEEE-754 machine).
+  constexpr double uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  // [0, 1)
+  constexpr double uniform_pos() noexcept {                                                      // (0, 1]
+    return static_cast<double>((next() >> 11) + 1) * 0x1.0p-53;
   }
 
  private:

@@ -1,14 +1,20 @@
 #include "core/capture.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/crc32c.h"
 #include "tests/support/alloc_counter.h"
 
 namespace mm {
@@ -150,7 +156,7 @@ TEST(Capture, WriterBytesMatchTheDocumentedLayout) {
   }
   const std::string b = read_file(path);
   const std::string expected = std::string("MMCAP\r\n\x1a", 8) +
-                               std::string("\x01\x00\x00\x00\x20\x00\x00\x00", 8) +
+                               std::string("\x02\x00\x00\x00\x20\x00\x00\x00", 8) +
                                std::string("\x08\x07\x06\x05\x04\x03\x02\x01", 8) + std::string(8, '\0') +
                                // connection-info: len 2, 'C', kind 0, reserved, conn 5, ns 9, category 2, "u"
                                std::string(
@@ -166,7 +172,19 @@ TEST(Capture, WriterBytesMatchTheDocumentedLayout) {
                                    "\x05\x00\x00\x00",
                                    12) +
                                std::string(8, '\xff') + "ab";
-  EXPECT_EQ(b, expected);
+  ASSERT_EQ(b.size(), expected.size() + 28 + 36);
+  EXPECT_EQ(b.substr(0, expected.size()), expected);
+  // Then the checksum record over everything before it, and the end record (2 records, file size).
+  const uint32_t crc = crc32c(0, b.data(), expected.size());
+  std::string tail = std::string("\x08\x00\x00\x00K", 5) + std::string(15, '\0');
+  tail.append(reinterpret_cast<const char*>(&crc), 4);
+  const uint32_t covered = static_cast<uint32_t>(expected.size());
+  tail.append(reinterpret_cast<const char*>(&covered), 4);
+  tail += std::string("\x10\x00\x00\x00" "E", 5) + std::string(15, '\0');
+  const uint64_t records = 2, size = b.size();
+  tail.append(reinterpret_cast<const char*>(&records), 8);
+  tail.append(reinterpret_cast<const char*>(&size), 8);
+  EXPECT_EQ(b.substr(expected.size()), tail);
   std::remove(path.c_str());
 }
 
@@ -207,14 +225,11 @@ TEST(Capture, TruncatedTailYieldsAllCompleteRecordsThenTruncated) {
       ++n;
     }
     ASSERT_EQ(n, complete) << "cut at " << cut;
-    const bool on_boundary = cut == kCaptureHeaderSize || (complete > 0 && ends[complete - 1] == cut);
-    if (on_boundary) {
-      EXPECT_EQ(res, ReadResult::kEnd) << "cut at " << cut;
-    } else {
-      EXPECT_EQ(res, ReadResult::kTruncated) << "cut at " << cut;
-      EXPECT_NE(r.error().find("cut.mmcap"), std::string_view::npos) << r.error();
-      EXPECT_EQ(r.next(f), ReadResult::kTruncated);  // sticky
-    }
+    // Version 2: a cut on a record boundary is a truncation too (the end record is missing).
+    EXPECT_EQ(res, ReadResult::kTruncated) << "cut at " << cut;
+    EXPECT_NE(r.error().find("cut.mmcap"), std::string_view::npos) << r.error();
+    EXPECT_NE(r.error().find("offset"), std::string_view::npos) << r.error();
+    EXPECT_EQ(r.next(f), ReadResult::kTruncated);  // sticky
   }
   std::remove(path.c_str());
   std::remove(cut_path.c_str());
@@ -224,7 +239,9 @@ TEST(Capture, ZeroFilledTailIsTruncationNotCorruption) {
   const std::string path = temp_path("zeros.mmcap");
   const auto frames = sample_frames();
   write_sample(path, frames);
-  write_file(path, read_file(path) + std::string(4096, '\0'));
+  const std::string whole = read_file(path);
+  // A writer that died after its last frame: no final checksum and end record, then zeros.
+  write_file(path, whole.substr(0, whole.size() - 28 - 36) + std::string(4096, '\0'));
   CaptureReader r;
   ASSERT_EQ(r.open(path), ReadResult::kOk);
   Frame f;
@@ -234,6 +251,14 @@ TEST(Capture, ZeroFilledTailIsTruncationNotCorruption) {
   EXPECT_EQ(n, frames.size());
   EXPECT_EQ(res, ReadResult::kTruncated);
   EXPECT_NE(r.error().find("zero-filled"), std::string_view::npos) << r.error();
+  // After a complete file, anything is damage.
+  write_file(path, whole + std::string(4096, '\0'));
+  ASSERT_EQ(r.open(path), ReadResult::kOk);
+  n = 0;
+  while ((res = r.next(f)) == ReadResult::kOk) ++n;
+  EXPECT_EQ(n, frames.size());
+  EXPECT_EQ(res, ReadResult::kCorrupt);
+  EXPECT_NE(r.error().find("4096 bytes after the end record"), std::string_view::npos) << r.error();
   std::remove(path.c_str());
 }
 
@@ -247,7 +272,7 @@ TEST(Capture, CorruptRecordInTheMiddleIsReported) {
   ASSERT_EQ(r.open(path), ReadResult::kOk);
   Frame f;
   EXPECT_EQ(r.next(f), ReadResult::kCorrupt);
-  EXPECT_NE(r.error().find("unknown record type"), std::string_view::npos) << r.error();
+  EXPECT_NE(r.error().find("damaged record header at offset 32"), std::string_view::npos) << r.error();
   EXPECT_EQ(r.next(f), ReadResult::kCorrupt);
   std::remove(path.c_str());
 }
@@ -306,7 +331,7 @@ TEST(Capture, OversizedHttpUrlAndLengthFieldAreCorruption) {
   write_file(path, bytes);
   ASSERT_EQ(r.open(path), ReadResult::kOk);
   EXPECT_EQ(r.next(f), ReadResult::kCorrupt);
-  EXPECT_NE(r.error().find("format limit"), std::string_view::npos) << r.error();
+  EXPECT_NE(r.error().find("payload length"), std::string_view::npos) << r.error();
   std::remove(path.c_str());
 }
 
@@ -326,16 +351,33 @@ TEST(Capture, WriterErrors) {
   ASSERT_EQ(w.close(), CaptureError::kOk);
   std::remove(path.c_str());
 
-  // A full device turns writes into kIo, and the writer stays failed.
-  if (::access("/dev/full", W_OK) == 0) {
-    CaptureWriter full(4096);
-    ASSERT_EQ(full.open("/dev/full", 0), CaptureError::kOk);
-    const std::string big(10000, 'x');
-    EXPECT_EQ(full.write_frame(FrameKind::kRecv, 0, 0, big), CaptureError::kIo);
-    EXPECT_NE(full.error().find("write failed"), std::string_view::npos) << full.error();
-    EXPECT_EQ(full.write_frame(FrameKind::kRecv, 0, 0, "x"), CaptureError::kIo);
-    EXPECT_EQ(full.close(), CaptureError::kIo);
+  // Devices are refused (as root, opening /dev/full used to be allowed; replacing it would be worse).
+  EXPECT_EQ(w.open("/dev/full", 0), CaptureError::kIo);
+  EXPECT_NE(w.error().find("character device"), std::string_view::npos) << w.error();
+
+  // A write that fails (the file-size limit standing in for a full disk) turns into kIo, the writer stays
+  // failed, and close() leaves the target as it was.
+  const std::string full = temp_path("full.mmcap");
+  write_file(full, "old");
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit lim{4096, 4096};
+    ::setrlimit(RLIMIT_FSIZE, &lim);
+    CaptureWriter fw(4096);
+    bool ok = fw.open(full, 0) == CaptureError::kOk;
+    ok = ok && fw.write_frame(FrameKind::kRecv, 0, 0, std::string(10000, 'x')) == CaptureError::kIo;
+    ok = ok && fw.error().find("write failed") != std::string_view::npos;
+    ok = ok && fw.write_frame(FrameKind::kRecv, 0, 0, "x") == CaptureError::kIo;
+    ok = ok && fw.close() == CaptureError::kIo;
+    ::_exit(ok ? 0 : 1);
   }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(read_file(full), "old");
+  std::remove(full.c_str());
 }
 
 TEST(Capture, RecordsLargerThanTheBufferAreWrittenDirectly) {
@@ -442,6 +484,88 @@ TEST(FrameCategory, FromUrl) {
   EXPECT_FALSE(category_from_url("https://x/y?subcategory=spot", c));
   EXPECT_FALSE(category_from_url("wss://stream.bybit.com/v5/public/futures", c));
   EXPECT_EQ(c, Category::kSpot);
+}
+
+}  // namespace
+}  // namespace mm
+
+namespace mm {
+namespace {
+
+// Reads every frame; returns how the stream ended (the open() error when it fails).
+ReadResult read_all(const std::string& path, size_t* frames = nullptr, std::string* error = nullptr) {
+  CaptureReader r;
+  ReadResult res = r.open(path);
+  size_t n = 0;
+  if (res == ReadResult::kOk) {
+    Frame f;
+    while ((res = r.next(f)) == ReadResult::kOk) {
+      (void)touch_padding(f);
+      ++n;
+    }
+  }
+  if (frames != nullptr) *frames = n;
+  if (error != nullptr) *error = std::string(r.error());
+  return res;
+}
+
+// The format used to accept flipped bits silently; every one is now found (checksums, or the structure).
+TEST(Capture, EveryFlippedBitIsReported) {
+  const std::string path = temp_path("flip_src.mmcap");
+  const std::string bad = temp_path("flip.mmcap");
+  write_sample(path, sample_frames());
+  const std::string good = read_file(path);
+  ASSERT_EQ(read_all(path), ReadResult::kEnd);
+  size_t corrupt = 0, tried = 0;
+  for (size_t bit = 0; bit < good.size() * 8; bit += 997) {
+    std::string b = good;
+    b[bit / 8] = static_cast<char>(b[bit / 8] ^ (1 << (bit % 8)));
+    write_file(bad, b);
+    const ReadResult res = read_all(bad);
+    ASSERT_NE(res, ReadResult::kEnd) << "bit " << bit << " flipped and accepted";
+    corrupt += res == ReadResult::kCorrupt;
+    ++tried;
+  }
+  EXPECT_GT(corrupt, tried * 3 / 4);
+  // A payload byte of a frame: the block's checksum names its offsets, and no frame of the block is given out.
+  std::string b = good;
+  b[kCaptureHeaderSize + 30] = static_cast<char>(b[kCaptureHeaderSize + 30] ^ 0x20);
+  write_file(bad, b);
+  size_t n = 0;
+  std::string err;
+  EXPECT_EQ(read_all(bad, &n, &err), ReadResult::kCorrupt);
+  EXPECT_EQ(n, 0u);
+  EXPECT_NE(err.find("checksum mismatch in the block at offsets [0, "), std::string::npos) << err;
+  std::remove(path.c_str());
+  std::remove(bad.c_str());
+}
+
+// Version 1 files (no checksum or end records) are still read to their end.
+TEST(Capture, VersionOneFilesStillRead) {
+  const std::string path = temp_path("v2.mmcap");
+  const auto frames = sample_frames();
+  write_sample(path, frames);
+  const std::string v2 = read_file(path);
+  std::string v1 = v2.substr(0, kCaptureHeaderSize);
+  v1[8] = 1;
+  for (size_t pos = kCaptureHeaderSize; pos < v2.size();) {
+    uint32_t len = 0;
+    std::memcpy(&len, v2.data() + pos, 4);
+    if (v2[pos + 4] == 'F' || v2[pos + 4] == 'C') v1.append(v2, pos, kCaptureRecordHeaderSize + len);
+    pos += kCaptureRecordHeaderSize + len;
+  }
+  write_file(path, v1);
+  size_t n = 0;
+  EXPECT_EQ(read_all(path, &n), ReadResult::kEnd);
+  EXPECT_EQ(n, frames.size());
+  std::remove(path.c_str());
+}
+
+// An endless device is refused as soon as its first bytes arrive, not read into memory forever.
+TEST(Capture, EndlessDeviceIsRefusedAtOnce) {
+  std::string err;
+  EXPECT_EQ(read_all("/dev/zero", nullptr, &err), ReadResult::kCorrupt);
+  EXPECT_NE(err.find("bad magic"), std::string::npos) << err;
 }
 
 }  // namespace

@@ -481,3 +481,41 @@ TEST(EventConvert, RecordCountSummary) {
 
 }  // namespace
 }  // namespace mm
+
+namespace mm {
+namespace {
+
+// An instruments-info entry the grid cannot hold (here an absurd tickSize) used to be dropped under the note
+// "has no instruments-info": the note now says the entry was invalid.
+TEST(EventConvert, InvalidInstrumentsEntryIsNamedInTheNotes) {
+  const std::string cap = temp("badtick.mmcap");
+  {
+    CaptureWriter w;
+    ASSERT_EQ(w.open(cap, 0), CaptureError::kOk);
+    const std::string body =
+        R"({"retCode":0,"retMsg":"OK","result":{"category":"linear","list":[{"symbol":"BTCUSDT","status":"Trading",)"
+        R"("priceScale":"2","priceFilter":{"tickSize":"0.0000000000000000000001"},"lotSizeFilter":{"qtyStep":"0.001",)"
+        R"("minOrderQty":"0.001","maxOrderQty":"100","minNotionalValue":"5"}}],"nextPageCursor":""},"time":1})";
+    ASSERT_EQ(w.write_http(9, 1, "https://api.bybit.com/v5/market/instruments-info?category=linear", body),
+              CaptureError::kOk);
+    ASSERT_EQ(w.write_connection(1, 2, "wss://stream.bybit.com/v5/public/linear", true, Category::kLinear),
+              CaptureError::kOk);
+    ASSERT_EQ(w.write_frame(FrameKind::kRecv, 1, 3,
+                            R"({"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1,"data":{"s":"BTCUSDT",)"
+                            R"("b":[["65000.10","0.001"]],"a":[["65000.20","0.002"]],"u":1,"seq":1},"cts":1})"),
+              CaptureError::kOk);
+    ASSERT_EQ(w.close(), CaptureError::kOk);
+  }
+  InstrumentRegistry reg;
+  std::vector<std::string> notes;
+  ASSERT_EQ(scan_recording_instruments(cap, {}, reg, &notes), "");
+  std::string all;
+  for (const std::string& n : notes) all += n + "\n";
+  ASSERT_EQ(notes.size(), 2u) << all;
+  EXPECT_NE(notes[0].find("1 invalid entry ignored"), std::string::npos) << notes[0];
+  EXPECT_NE(notes[1].find("has no valid instruments-info entry"), std::string::npos) << notes[1];
+  std::filesystem::remove(cap);
+}
+
+}  // namespace
+}  // namespace mm

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -332,6 +333,17 @@ TEST_F(EventDataTest, BadInputsAreClearErrors) {
   {
     EventFileWriter w;
     ASSERT_EQ(w.open(path("crash.events"), std::vector<Instrument>{}), EventFileError::kOk);
+  }  // an unclosed writer leaves nothing (the file is renamed into place by close())
+  EXPECT_FALSE(std::filesystem::exists(path("crash.events")));
+  {
+    // What a killed writer's temporary looks like: the record count still "open".
+    EventFileWriter w;
+    ASSERT_EQ(w.open(path("crash.events"), std::vector<Instrument>{}), EventFileError::kOk);
+    ASSERT_EQ(w.close(), EventFileError::kOk);
+    std::fstream f(path("crash.events"), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(24);
+    const std::string ones(8, '\xff');
+    f.write(ones.data(), 8);
   }
   EXPECT_EQ(load_event_data({path("crash.events")}, {}, d, err), EventDataError::kEventFile);
   EXPECT_NE(err.find("did not close"), std::string::npos) << err;
@@ -415,6 +427,27 @@ TEST_F(EventDataTest, BookRunDecoderStopsAtACutRun) {
   EXPECT_EQ(dec.decode(two_bids, 0, u), 2u);
   EXPECT_TRUE(dec.overflowed());  // capacity 1 per side
   EXPECT_EQ(u.bid_count, 1u);
+}
+
+}  // namespace
+}  // namespace mm
+
+namespace mm {
+namespace {
+
+// The same file given twice used to double every event (glft fills 333 -> 346): refused, through links too.
+TEST_F(EventDataTest, TheSameFileTwiceIsRefused) {
+  const std::string ev = convert(kXrp, "x.events");
+  std::filesystem::create_symlink(ev, path("link.events"));
+  for (const std::vector<std::string>& paths : {std::vector<std::string>{kXrp, kXrp},
+                                                std::vector<std::string>{ev, path("link.events")},
+                                                std::vector<std::string>{ev, kCryptofeed, ev}}) {
+    EventData d;
+    std::string err;
+    EXPECT_EQ(load_event_data(paths, {}, d, err), EventDataError::kDuplicateInput) << paths[1];
+    EXPECT_NE(err.find("given twice"), std::string::npos) << err;
+    EXPECT_TRUE(d.events().empty());
+  }
 }
 
 }  // namespace

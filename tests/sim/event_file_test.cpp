@@ -2,6 +2,8 @@
 // message; a writer that never closed; byte-reproducible conversion.
 #include "sim/event_file.h"
 
+#include "core/crc32c.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -115,13 +117,14 @@ class EventFile : public ::testing::Test {
 TEST_F(EventFile, RoundTripHeaderInstrumentsAndRecords) {
   const std::string p = path("a.events");
   const std::string bytes = write_sample(p, 50);
-  EXPECT_EQ(bytes.size(), 128u + 2 * 80 + 50 * 48);
+  EXPECT_EQ(bytes.size(), 128u + 2 * 80 + 50 * 48 + 4 + 8);  // one checksum block, the end marker
   EXPECT_EQ(bytes.substr(0, 8), std::string("MMEVT\r\n\x1a", 8));
 
   EventFileReader r;
   ASSERT_EQ(r.open(p), EventFileError::kOk) << r.error();
   EXPECT_TRUE(r.is_open());
-  EXPECT_EQ(r.header().version, 1);
+  EXPECT_EQ(r.header().version, 2);
+  EXPECT_EQ(r.header().block_records, kEventChecksumBlockRecords);
   EXPECT_EQ(r.header().header_size, 128);
   EXPECT_EQ(r.header().record_size, 48u);
   EXPECT_EQ(r.header().record_count, 50u);
@@ -192,10 +195,10 @@ TEST_F(EventFile, BadMagic) {
 
 TEST_F(EventFile, UnsupportedVersion) {
   std::string bytes = write_sample(path("a.events"), 3);
-  bytes[8] = 2;
+  bytes[8] = 3;
   std::string msg;
   EXPECT_EQ(open_bytes(bytes, msg), EventFileError::kUnsupportedVersion);
-  EXPECT_NE(msg.find("unsupported version 2 (this build reads 1)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("unsupported version 3 (this build reads 1 and 2)"), std::string::npos) << msg;
 }
 
 TEST_F(EventFile, WrongRecordSize) {
@@ -241,24 +244,89 @@ TEST_F(EventFile, TruncatedAndExtended) {
   EXPECT_NE(msg.find("an impossible size"), std::string::npos) << msg;
 }
 
-TEST_F(EventFile, WriterThatNeverClosedIsDetected) {
+TEST_F(EventFile, WriterThatNeverClosedLeavesNothing) {
   const std::string p = path("crash.events");
+  spit(p, "an older file");
   {
     EventFileWriter w;
     ASSERT_EQ(w.open(p, two_instruments()), EventFileError::kOk);
-    ASSERT_EQ(w.write(sample_events(20000)), EventFileError::kOk);  // several buffers reach the file
-  }  // destroyed without close(): what a crash or kill leaves
-  EXPECT_GT(std::filesystem::file_size(p), 128u + 160u);
-  EventFileReader r;
-  EXPECT_EQ(r.open(p), EventFileError::kNotClosed);
-  EXPECT_EQ(r.error(), p + ": the writer did not close the file (crashed, killed or failed while writing): not "
-                           "usable data");
-  EXPECT_TRUE(r.events().empty());
-  // Same verdict with the count set but the complete flag clear.
+    ASSERT_EQ(w.write(sample_events(20000)), EventFileError::kOk);  // several buffers reach the disk
+    EXPECT_EQ(slurp(p), "an older file");  // the target is untouched until close()
+  }  // destroyed without close(): the temporary is discarded
+  EXPECT_EQ(slurp(p), "an older file");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 1);
+  // A temporary left by a writer that was killed (no destructor ran) carries kEventCountOpen: kNotClosed.
   std::string bytes = write_sample(path("b.events"), 3);
-  bytes[16] = static_cast<char>(bytes[16] & ~2);
+  for (int i = 0; i < 8; ++i) bytes[24 + i] = '\xff';
   std::string msg;
   EXPECT_EQ(open_bytes(bytes, msg), EventFileError::kNotClosed);
+  EXPECT_NE(msg.find("the writer did not close the file (crashed, killed or failed while writing): not usable data"),
+            std::string::npos)
+      << msg;
+  // Same verdict with the count set but the complete flag clear.
+  bytes = write_sample(path("b.events"), 3);
+  bytes[16] = static_cast<char>(bytes[16] & ~2);
+  EXPECT_EQ(open_bytes(bytes, msg), EventFileError::kNotClosed);
+}
+
+// Recomputes a v2 file's checksums after a test edited it: the decoder's own checks are then what rejects the
+// edit (as for a file a buggy writer produced).
+std::string reseal(std::string b) {
+  const uint64_t records_offset = 128 + 80 * static_cast<uint64_t>(static_cast<unsigned char>(b[20]));
+  uint64_t count = 0;
+  std::memcpy(&count, b.data() + 24, 8);
+  const uint64_t blocks = (count + kEventChecksumBlockRecords - 1) / kEventChecksumBlockRecords;
+  for (uint64_t k = 0; k < blocks; ++k) {
+    const uint64_t first = k * kEventChecksumBlockRecords;
+    const uint64_t n = std::min<uint64_t>(kEventChecksumBlockRecords, count - first);
+    const uint32_t c = crc32c(0, b.data() + records_offset + first * 48, n * 48);
+    std::memcpy(b.data() + records_offset + count * 48 + 4 * k, &c, 4);
+  }
+  std::memset(b.data() + 56, 0, 4);
+  const uint32_t h = crc32c(crc32c(0, b.data(), 128), b.data() + 128, records_offset - 128);
+  std::memcpy(b.data() + 56, &h, 4);
+  return b;
+}
+
+// Any flipped bit is found (the format used to accept 17 of 20 flipped bits silently).
+TEST_F(EventFile, EveryFlippedBitIsReported) {
+  const std::string good = write_sample(path("a.events"), 40);
+  std::string msg;
+  size_t checksum_errors = 0;
+  for (size_t bit = 0; bit < good.size() * 8; bit += 7) {
+    std::string b = good;
+    b[bit / 8] = static_cast<char>(b[bit / 8] ^ (1 << (bit % 8)));
+    const EventFileError e = open_bytes(b, msg);
+    ASSERT_NE(e, EventFileError::kOk) << "bit " << bit << " flipped and accepted";
+    if (e == EventFileError::kChecksum) ++checksum_errors;
+  }
+  EXPECT_GT(checksum_errors, good.size() * 8 / 7 / 2);
+  std::string b = good;
+  b[128 + 160 + 45] = static_cast<char>(b[128 + 160 + 45] ^ 1);  // record 0's reserved byte
+  EXPECT_EQ(open_bytes(b, msg), EventFileError::kChecksum);
+  EXPECT_NE(msg.find("records 0 to 39 (bytes [288, 2208)) fail their checksum"), std::string::npos) << msg;
+  b = good;
+  b[64] = static_cast<char>(b[64] ^ 1);  // the source name
+  EXPECT_EQ(open_bytes(b, msg), EventFileError::kChecksum);
+  EXPECT_NE(msg.find("header or the instrument table"), std::string::npos) << msg;
+  b = good;
+  b[b.size() - 1] = 'X';  // the end marker
+  EXPECT_EQ(open_bytes(b, msg), EventFileError::kTruncated);
+}
+
+// Version 1 files (no checksums, no trailer) are still read.
+TEST_F(EventFile, VersionOneFilesStillRead) {
+  std::string b = write_sample(path("a.events"), 5);
+  b.resize(b.size() - 4 - 8);
+  b[8] = 1;
+  std::memset(b.data() + 52, 0, 8);
+  std::string msg;
+  ASSERT_EQ(open_bytes(b, msg), EventFileError::kOk) << msg;
+  EventFileReader r;
+  ASSERT_EQ(r.open(path("damaged.events")), EventFileError::kOk);
+  EXPECT_EQ(r.header().version, 1);
+  ASSERT_EQ(r.events().size(), 5u);
+  EXPECT_TRUE(same(r.events()[4], sample_events(5)[4]));
 }
 
 TEST_F(EventFile, CorruptInstrumentTable) {
@@ -267,26 +335,26 @@ TEST_F(EventFile, CorruptInstrumentTable) {
   const size_t e1 = 128 + 80;  // second entry
   std::string b = good;
   b[e1 + 0] = 9;  // category
-  EXPECT_EQ(open_bytes(b, msg), EventFileError::kBadInstrumentTable);
+  EXPECT_EQ(open_bytes(reseal(b), msg), EventFileError::kBadInstrumentTable);
   EXPECT_NE(msg.find("instrument table entry 1 is invalid"), std::string::npos) << msg;
   b = good;
   b[e1 + 48] = 'e';  // lower-case symbol
-  EXPECT_EQ(open_bytes(b, msg), EventFileError::kBadInstrumentTable);
+  EXPECT_EQ(open_bytes(reseal(b), msg), EventFileError::kBadInstrumentTable);
   b = good;
   b[e1 + 2] = 0;  // empty symbol
-  EXPECT_EQ(open_bytes(b, msg), EventFileError::kBadInstrumentTable);
+  EXPECT_EQ(open_bytes(reseal(b), msg), EventFileError::kBadInstrumentTable);
   b = good;
   b[e1 + 79] = 'X';  // padding after the symbol
-  EXPECT_EQ(open_bytes(b, msg), EventFileError::kBadInstrumentTable);
+  EXPECT_EQ(open_bytes(reseal(b), msg), EventFileError::kBadInstrumentTable);
   b = good;
   std::memset(b.data() + e1 + 8, 0, 8);  // tick_units 0
-  EXPECT_EQ(open_bytes(b, msg), EventFileError::kBadInstrumentTable);
+  EXPECT_EQ(open_bytes(reseal(b), msg), EventFileError::kBadInstrumentTable);
   b = good;
   b[e1 + 3] = 19;  // price_scale
-  EXPECT_EQ(open_bytes(b, msg), EventFileError::kBadInstrumentTable);
+  EXPECT_EQ(open_bytes(reseal(b), msg), EventFileError::kBadInstrumentTable);
   b = good;
   std::memcpy(b.data() + e1, b.data() + 128, 80);  // duplicate of entry 0
-  EXPECT_EQ(open_bytes(b, msg), EventFileError::kBadInstrumentTable);
+  EXPECT_EQ(open_bytes(reseal(b), msg), EventFileError::kBadInstrumentTable);
   EXPECT_NE(msg.find("instrument table entry 1 (linear:BTCUSDT) repeats an earlier one"), std::string::npos) << msg;
 }
 
@@ -296,14 +364,14 @@ TEST_F(EventFile, RecordInstrumentOutOfRangeAndUnknownKind) {
   std::string msg;
   std::string b = good;
   b[rec3 + 40] = 2;  // instrument index 2, table of 2
-  EXPECT_EQ(open_bytes(b, msg), EventFileError::kBadInstrumentIndex);
+  EXPECT_EQ(open_bytes(reseal(b), msg), EventFileError::kBadInstrumentIndex);
   EXPECT_NE(msg.find("record 3 refers to instrument 2, the table has 2"), std::string::npos) << msg;
   b = good;
   b[rec3 + 42] = 9;  // kind
-  EXPECT_EQ(open_bytes(b, msg), EventFileError::kBadRecord);
+  EXPECT_EQ(open_bytes(reseal(b), msg), EventFileError::kBadRecord);
   EXPECT_NE(msg.find("record 3 has unknown kind 9"), std::string::npos) << msg;
   // Without validation the caller gets the records as they are.
-  spit(path("c.events"), b);
+  spit(path("c.events"), reseal(b));
   EventFileReader r;
   EventFileOpenOptions o;
   o.validate_records = false;
@@ -336,18 +404,24 @@ TEST_F(EventFile, WriterMisuse) {
   EXPECT_EQ(w2.open(path("many.events"), many), EventFileError::kInvalid);
 
   EXPECT_EQ(w2.open(path("no/such/dir/x.events"), two_instruments()), EventFileError::kIo);
-  EXPECT_NE(w2.error().find("cannot create"), std::string::npos) << w2.error();
+  EXPECT_NE(w2.error().find("no/such/dir"), std::string::npos) << w2.error();
 }
 
-TEST_F(EventFile, AbortRemovesTheFile) {
+TEST_F(EventFile, AbortKeepsTheOldFile) {
   const std::string p = path("ab.events");
   EventFileWriter w;
   ASSERT_EQ(w.open(p, two_instruments()), EventFileError::kOk);
   ASSERT_EQ(w.write(sample_events(3)), EventFileError::kOk);
-  EXPECT_TRUE(std::filesystem::exists(p));
+  EXPECT_FALSE(std::filesystem::exists(p));  // appears only when closed
   w.abort();
   EXPECT_FALSE(std::filesystem::exists(p));
   EXPECT_FALSE(w.is_open());
+  spit(p, "older");
+  ASSERT_EQ(w.open(p, two_instruments()), EventFileError::kOk);
+  ASSERT_EQ(w.write(sample_events(3)), EventFileError::kOk);
+  w.abort();
+  EXPECT_EQ(slurp(p), "older");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 1);
 }
 
 TEST_F(EventFile, InstrumentEntryRoundTrip) {

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -18,8 +21,13 @@ namespace {
 
 using namespace mm::testing;
 
-constexpr size_t kGoldenSize = 189244;
-constexpr uint64_t kGoldenHash = 5869918440697333478ull;
+// The file (capture format version 2, with its checksum and end records).
+constexpr size_t kGoldenSize = 189364;
+constexpr uint64_t kGoldenHash = 17753854014868890253ull;
+// The records alone (connection-info and frames, headers included), independent of the file format's
+// checksum and end records: unchanged since the generator's first version (also across the move to SimRng).
+constexpr uint64_t kGoldenRecords = 579;
+constexpr uint64_t kGoldenRecordsHash = 2926113347146112885ull;
 
 GenParams short_params(uint64_t seed, int64_t seconds = 60) {
   GenParams p;
@@ -58,7 +66,21 @@ uint64_t fnv1a(const std::string& s) {
 TEST(MarketGenerator, GoldenStreamIsStableAcrossBuilds) {
   const std::string bytes = generate(short_params(1, 10), "golden.mmcap");
   EXPECT_EQ(bytes.size(), kGoldenSize);
-  EXPECT_EQ(fnv1a(bytes), kGoldenHash) << std::hex << fnv1a(bytes);
+  EXPECT_EQ(fnv1a(bytes), kGoldenHash) << fnv1a(bytes);
+  std::string records;
+  uint64_t n = 0;
+  for (size_t pos = kCaptureHeaderSize; pos + kCaptureRecordHeaderSize <= bytes.size();) {
+    uint32_t len = 0;
+    std::memcpy(&len, bytes.data() + pos, 4);
+    const char type = bytes[pos + 4];
+    if (type == 'F' || type == 'C') {
+      records.append(bytes, pos, kCaptureRecordHeaderSize + len);
+      ++n;
+    }
+    pos += kCaptureRecordHeaderSize + len;
+  }
+  EXPECT_EQ(n, kGoldenRecords);
+  EXPECT_EQ(fnv1a(records), kGoldenRecordsHash) << fnv1a(records);
 }
 
 TEST(MarketGenerator, RejectsBadParams) {
@@ -111,7 +133,7 @@ class Replay {
     ASSERT_GE(f.recv_ns, ts * 1'000'000);
     ASSERT_GE(ts, last_ts_);
     last_ts_ = ts;
-    if (topic == "orderbook.200." + p_.symbol) {
+    if (topic == "orderbook." + std::to_string(p_.depth) + "." + p_.symbol) {
       book(f.data, doc, ts);
     } else {
       ASSERT_EQ(topic, "publicTrade." + p_.symbol);
@@ -124,7 +146,7 @@ class Replay {
     ASSERT_EQ(doc["type"].get_string().get(type), simdjson::SUCCESS);
     const bool snap = type == "snapshot";
     // Bybit's linear key order, byte for byte.
-    const std::string head = "{\"topic\":\"orderbook.200." + p_.symbol + "\",\"type\":\"" +
+    const std::string head = "{\"topic\":\"orderbook." + std::to_string(p_.depth) + "." + p_.symbol + "\",\"type\":\"" +
                              std::string(type) + "\",\"ts\":" + std::to_string(ts) + ",\"data\":{\"s\":\"" +
                              p_.symbol + "\",\"b\":[";
     ASSERT_EQ(raw.substr(0, head.size()), head);
@@ -195,8 +217,8 @@ class Replay {
     ASSERT_GE(cts, last_cts_);
     last_cts_ = cts;
     // The published top is always full and never crossed.
-    ASSERT_EQ(bids_.size(), 200u);
-    ASSERT_EQ(asks_.size(), 200u);
+    ASSERT_EQ(bids_.size(), static_cast<size_t>(p_.depth));
+    ASSERT_EQ(asks_.size(), static_cast<size_t>(p_.depth));
     ASSERT_LT(bids_.rbegin()->first, asks_.begin()->first);
     best_bids_.insert(bids_.rbegin()->first);
     bid_path_.push_back(bids_.rbegin()->first);
@@ -293,6 +315,72 @@ TEST(MarketGenerator, ReplayedStreamKeepsTheWireContract) {
   EXPECT_GT(rp.best_bids_.size(), 20u);
   EXPECT_LT(static_cast<double>(rp.spread_sum_) / static_cast<double>(rp.deltas_ + 1), 3.0);
   std::remove(path.c_str());
+}
+
+// Every combination of the accepted ranges' corners generates a stream that keeps the wire contract (the
+// generator used to crash when a price jump emptied a book side, and to run forever filling the gap after a
+// jump of millions of ticks). About 300 steps per case.
+TEST(MarketGenerator, ParameterSweepKeepsTheWireContract) {
+  const std::string path = temp_path("sweep.mmcap");
+  for (const double vol : {0.0, 3.0, 500.0, 5000.0, kMaxGenVol}) {
+    for (const int64_t delta_ms : {int64_t{2}, int64_t{20}, int64_t{60'000}, kMaxGenDeltaMs}) {
+      for (const int depth : {1, 200}) {
+        for (const double tps : {0.0, 50.0}) {
+          GenParams p;
+          p.seed = static_cast<uint64_t>(vol) + static_cast<uint64_t>(delta_ms) + static_cast<uint64_t>(depth);
+          p.vol_ticks_per_sqrt_second = vol;
+          p.delta_interval_ms = delta_ms;
+          p.depth = depth;
+          p.trades_per_second = tps;
+          p.seconds = std::min<int64_t>(kMaxGenSeconds, std::max<int64_t>(1, 300 * delta_ms / 1000));
+          SCOPED_TRACE("vol " + std::to_string(vol) + " delta_ms " + std::to_string(delta_ms) + " depth " +
+                       std::to_string(depth) + " tps " + std::to_string(tps));
+          const GenResult gen = generate_market_file(p, path);
+          ASSERT_EQ(gen.status, CaptureError::kOk) << gen.message;
+          CaptureReader r;
+          ASSERT_EQ(r.open(path), ReadResult::kOk) << r.error();
+          Frame f;
+          ASSERT_EQ(r.next(f), ReadResult::kOk);
+          ASSERT_EQ(f.kind, FrameKind::kConnect);
+          Replay rp(p);
+          ReadResult res;
+          uint64_t n = 0;
+          while ((res = r.next(f)) == ReadResult::kOk) {
+            rp.frame(f);
+            if (::testing::Test::HasFatalFailure()) return;
+            ++n;
+          }
+          ASSERT_EQ(res, ReadResult::kEnd) << r.error();
+          EXPECT_EQ(n, gen.frames);
+        }
+      }
+    }
+  }
+  std::remove(path.c_str());
+}
+
+TEST(MarketGenerator, RangesAreChecked) {
+  CaptureWriter w;
+  const std::string path = temp_path("ranges.mmcap");
+  ASSERT_EQ(w.open(path, 0), CaptureError::kOk);
+  const auto refused = [&](auto set) {
+    GenParams p = short_params(1, 1);
+    set(p);
+    const GenResult r = generate_market(p, w);
+    EXPECT_EQ(r.status, CaptureError::kInvalid) << r.message;
+    EXPECT_FALSE(r.message.empty());
+  };
+  refused([](GenParams& p) { p.vol_ticks_per_sqrt_second = 1e9; });
+  refused([](GenParams& p) { p.vol_ticks_per_sqrt_second = std::nan(""); });
+  refused([](GenParams& p) { p.vol_ticks_per_sqrt_second = -1; });
+  refused([](GenParams& p) { p.delta_interval_ms = kMaxGenDeltaMs + 1; });
+  refused([](GenParams& p) { p.seconds = kMaxGenSeconds + 1; });
+  refused([](GenParams& p) { p.trades_per_second = 1e300; });
+  refused([](GenParams& p) { p.churn_per_step = std::numeric_limits<double>::infinity(); });
+  refused([](GenParams& p) { p.depth = 0; });
+  refused([](GenParams& p) { p.latency_us = int64_t{1} << 62; });
+  EXPECT_EQ(w.records(), 0u);
+  w.abort();
 }
 
 // Lag-1 autocorrelation of absolute 1-second changes of the best bid over a 20-minute stream.

@@ -1,6 +1,9 @@
 #include "sim/recording.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdio>
 
 #include <string>
 #include <vector>
@@ -187,6 +190,47 @@ TEST(Recording, ReadersDoNotAllocatePerFrame) {
     while (reader.next(f) == ReadResult::kOk) ++n;
     EXPECT_EQ(n, 50u);
     EXPECT_EQ(scope.allocations(), 0u) << "history reader";
+  }
+}
+
+}  // namespace
+}  // namespace mm
+
+namespace mm {
+namespace {
+
+// A recording is opened several times (sniff, instrument scan, read): a FIFO would lose its first bytes and
+// hang or fail with "bad magic", /dev/zero would be read forever. Both are refused at once, by name.
+TEST(Recording, NonRegularInputsAreRefusedClearly) {
+  const std::string fifo = mm::testing::temp_path("in.fifo");
+  std::remove(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& p : {fifo, std::string("/dev/zero"), std::string("/dev/null"), ::testing::TempDir()}) {
+    const OpenedRecording r = open_recording(p);
+    EXPECT_EQ(r.status, ReadResult::kUnsupported) << p;
+    EXPECT_EQ(r.source, nullptr);
+    EXPECT_NE(r.message.find(p + ": not a regular file"), std::string::npos) << r.message;
+  }
+  ConvertOptions o;
+  const ConvertResult c = convert_to_capture("/dev/zero", mm::testing::temp_path("z.mmcap"), o);
+  EXPECT_EQ(c.status, ReadResult::kUnsupported);
+  std::remove(fifo.c_str());
+}
+
+// Empty archives and compressed files are errors, not empty recordings.
+TEST(Recording, EmptyZipAndZstdAreErrors) {
+  for (const char* name : {"empty.zip", "empty.data.zip", "empty.jsonl.zst", "empty.mmcap", "empty.jsonl"}) {
+    const std::string p = mm::testing::temp_path(name);
+    { FILE* f = std::fopen(p.c_str(), "wb"); ASSERT_NE(f, nullptr); std::fclose(f); }
+    OpenedRecording r = open_recording(p);
+    ReadResult res = r.status;
+    if (r.source) {
+      Frame f;
+      res = r.source->next(f);
+    }
+    EXPECT_NE(res, ReadResult::kOk) << name;
+    EXPECT_NE(res, ReadResult::kEnd) << name << ": a 0-byte file read as an empty recording";
+    std::remove(p.c_str());
   }
 }
 

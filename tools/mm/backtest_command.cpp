@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "sim/event_data.h"
 #include "sim/report.h"
 #include "tools/mm/backtest.h"
@@ -24,28 +25,6 @@
 namespace mm::tools {
 
 namespace {
-
-// Writes `text` to `path` through a temporary file renamed into place, so a failed write never leaves a
-// half-written file under the requested name. Returns "" or the reason.
-std::string write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return "cannot create " + tmp + ": " + std::strerror(errno);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      return "cannot write " + tmp + ": " + std::strerror(errno);
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string e = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return "cannot rename " + tmp + " to " + path + ": " + e;
-  }
-  return "";
-}
 
 // A one-line bar redrawn in place; only used when stderr is a terminal.
 class ProgressBar {
@@ -97,11 +76,30 @@ void register_backtest(CLI::App& app) {
                   "Start of the window (local time): 2026-08-09T12:00:00Z, 2026-08-09, or ns/ms since the epoch");
   cmd->add_option("--to", a->to, "End of the window (exclusive), same formats as --from");
   cmd->add_option("--json", a->json_out, "Write {\"stats\": ..., \"run\": ...} to this file ('-' for stdout)");
-  cmd->add_option("--report", a->report_out, "Write the self-contained HTML report to this file");
+  cmd->add_option("--report", a->report_out, "Write the self-contained HTML report to this file ('-' for stdout)");
   cmd->add_option("--history-category", a->category, "Category of Bybit history files, which do not record it")
       ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}));
   cmd->add_flag("--quiet", a->quiet, "No summary table on stdout");
   cmd->callback([a]() {
+    // Outputs are checked before any work: never an input (through links), only regular files or new names,
+    // and at most one of them on stdout.
+    if (a->json_out == "-" && a->report_out == "-") {
+      std::fprintf(stderr, "mm backtest: --json - and --report - would both write to stdout; give one a file\n");
+      set_exit_code(kExitBadInput);
+      return;
+    }
+    std::vector<std::string> inputs = a->data;
+    inputs.push_back(a->config);
+    for (const std::string* out : {&a->json_out, &a->report_out}) {
+      if (out->empty() || *out == "-") continue;
+      std::string bad = check_output_not_input(*out, inputs);
+      if (bad.empty()) bad = check_output_path(*out);
+      if (!bad.empty()) {
+        std::fprintf(stderr, "mm backtest: %s\n", bad.c_str());
+        set_exit_code(kExitBadInput);
+        return;
+      }
+    }
     MmConfig cfg;
     if (std::string e = load_config(a->config, cfg); !e.empty()) {
       std::fprintf(stderr, "mm backtest: %s\n", e.c_str());
@@ -141,9 +139,18 @@ void register_backtest(CLI::App& app) {
       set_exit_code(2);
       return;
     }
+    if (run->events > 0 && run->stats.orders_created == 0) {
+      // A config that can never quote (a size no venue accepts, a spread no price fits) used to end with exit 0
+      // and an empty table; the JSON's orders_created says 0, and this says why it matters.
+      std::fprintf(stderr,
+                   "mm backtest: warning: the strategy sent no order over %llu events (check order sizes, spreads "
+                   "and risk limits of %s)\n",
+                   static_cast<unsigned long long>(run->events), a->config.c_str());
+    }
     if (!a->quiet) {
-      // With `--json -` stdout carries the JSON alone (for pipes), so the table goes to stderr.
-      FILE* table = a->json_out == "-" ? stderr : stdout;
+      // With `--json -` or `--report -` stdout carries that output alone (for pipes), so the table goes to
+      // stderr.
+      FILE* table = a->json_out == "-" || a->report_out == "-" ? stderr : stdout;
       std::fprintf(table, "mm backtest: %s %s, strategy %s, %llu events in %.3f s (%.2f M events/s)\n",
                    std::string(to_string(cfg.category)).c_str(), cfg.symbol.c_str(),
                    std::string(to_string(cfg.strategy)).c_str(), static_cast<unsigned long long>(run->events),
@@ -166,7 +173,9 @@ void register_backtest(CLI::App& app) {
       std::ifstream cf(a->config, std::ios::binary);
       ro.config_text.assign(std::istreambuf_iterator<char>(cf), std::istreambuf_iterator<char>());
       const std::string html = render_report_html(run->series, run->stats, ro);
-      if (std::string e = write_file_atomically(a->report_out, html); !e.empty()) {
+      if (a->report_out == "-") {
+        std::fwrite(html.data(), 1, html.size(), stdout);
+      } else if (std::string e = write_file_atomically(a->report_out, html); !e.empty()) {
         std::fprintf(stderr, "mm backtest: %s\n", e.c_str());
         set_exit_code(1);
         return;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "sim/event_convert.h"
 #include "sim/recording.h"
 #include "tools/mm/commands.h"
@@ -77,8 +78,9 @@ void register_convert(CLI::App& app) {
       "Convert a recording (mm capture, cryptofeed .jsonl/.jsonl.zst, Bybit history .data/.zip) to mm capture "
       "(.mmcap) or to normalized backtest events (.events)");
   cmd->add_option("IN", a->in, "Input recording")->required()->check(CLI::ExistingFile);
-  cmd->add_option("OUT", a->out, "Output file, overwritten; its extension picks the format unless --to is given "
-                                  "(.events: events, anything else: mm capture)")
+  cmd->add_option("OUT", a->out, "Output file, replaced atomically when complete (never an input, a device or a "
+                                  "link); its extension picks the format unless --to is given (.events: events, "
+                                  "anything else: mm capture)")
       ->required();
   cmd->add_option("--to", a->to, "Output format, overriding OUT's extension")
       ->check(CLI::IsMember({"events", "mmcap"}));
@@ -95,6 +97,17 @@ void register_convert(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--max-bad-records", a->max_bad, "Give up after this many unreadable input records");
   cmd->callback([a]() {
+    // Before anything is opened for writing: OUT must not be an input (same device and inode, through
+    // links), and must be a regular file or a new name.
+    std::vector<std::string> inputs = a->instruments;
+    inputs.push_back(a->in);
+    std::string bad = check_output_not_input(a->out, inputs);
+    if (bad.empty()) bad = check_output_path(a->out);
+    if (!bad.empty()) {
+      std::fprintf(stderr, "mm convert: %s\n", bad.c_str());
+      set_exit_code(kExitBadInput);
+      return;
+    }
     const bool events = a->to.empty() ? ends_with(a->out, ".events") : a->to == "events";
     if (!events && (!a->symbols.empty() || !a->instruments.empty() || a->from_ns != kNoTimeLimitLow ||
                     a->to_ns != kNoTimeLimitHigh)) {

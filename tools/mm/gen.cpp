@@ -39,8 +39,11 @@ GenResult write_synthetic_capture(const GenParams& p, const std::string& path) {
     return fail;
   }
   GenResult r = generate_market(p, w);
-  const CaptureError closed = w.close();
-  if (r.status == CaptureError::kOk && closed != CaptureError::kOk) {
+  if (r.status != CaptureError::kOk) {
+    w.abort();  // `path` keeps what it held: a stream cut short must never look like a market
+    return r;
+  }
+  if (const CaptureError closed = w.close(); closed != CaptureError::kOk) {
     r.status = closed;
     r.message = std::string(w.error());
   }

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/atomic_file.h"
 #include "tools/mm/commands.h"
 #include "tools/mm/replay.h"
 
@@ -66,6 +67,16 @@ void register_replay(CLI::App& app) {
       opts->category = c;
     }
     parse_category(*history_category, opts->history_category);
+    for (size_t i = 0; i < opts->files.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (opts->files[i] == opts->files[j] || same_file(opts->files[i], opts->files[j])) {
+          std::fprintf(stderr, "mm replay: %s: given twice (also as %s); its frames would be replayed twice\n",
+                       opts->files[i].c_str(), opts->files[j].c_str());
+          set_exit_code(kExitBadInput);
+          return;
+        }
+      }
+    }
     if (!config->empty()) {
       if (std::string err = load_replay_config(*config, *opts); !err.empty()) {
         std::fprintf(stderr, "mm replay: %s\n", err.c_str());

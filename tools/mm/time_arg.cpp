@@ -16,6 +16,12 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) noexcept {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+int64_t days_in_month(int64_t y, int64_t m) noexcept {
+  static constexpr int64_t kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
 bool digits(std::string_view s, size_t pos, size_t n, int64_t& out) noexcept {
   if (pos + n > s.size()) return false;
   int64_t v = 0;
@@ -33,7 +39,8 @@ bool parse_iso(std::string_view s, int64_t& out) noexcept {
       !digits(s, 8, 2, d)) {
     return false;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+  // A day that does not exist (2026-02-30, 2026-04-31) is an error, not the first days of the next month.
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return false;
   size_t p = 10;
   if (p < s.size() && (s[p] == 'T' || s[p] == ' ')) {
     if (!digits(s, p + 1, 2, h) || p + 3 >= s.size() || s[p + 3] != ':' || !digits(s, p + 4, 2, mi)) return false;

@@ -1,0 +1,107 @@
+// Exit codes of every `mm` subcommand, as documented in the README: 0 ok, 1 failed mid-way, 2 bad input.
+// Usage errors (unknown flags, missing options, failed checks, missing input files) are 2, never CLI11's own
+// codes (104, 105, 106, 109, 114).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "tests/support/cli_run.h"
+
+namespace {
+
+const std::string kMm = std::string(MM_BINARY_DIR) + "/tools/mm";
+const std::string kData = std::string(MM_SHARED_DATA) + "/bybit/";
+const std::string kXrp = kData + "2024-12-01_XRPUSDT_ob500.data.zip";
+const std::string kExamples = std::string(MM_SOURCE_DIR) + "/examples/";
+
+using mm::test::CliRun;
+
+class ExitCodes : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("mm_exit_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  static CliRun run(const std::string& args) { return mm::test::run_shell(kMm + " " + args); }
+  void expect_code(const std::string& args, int code) const {
+    const CliRun r = run(args);
+    EXPECT_EQ(r.code, code) << "mm " << args << "\n" << r.out;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(ExitCodes, TopLevel) {
+  expect_code("--help", 0);
+  expect_code("--version", 0);
+  expect_code("", 2);              // a subcommand is required (CLI11: 106)
+  expect_code("--bogus", 2);       // 109
+  expect_code("no-such-command", 2);
+}
+
+TEST_F(ExitCodes, Replay) {
+  expect_code("replay --help", 0);
+  expect_code("replay", 2);                            // missing files (106)
+  expect_code("replay " + path("missing.mmcap"), 2);   // ExistingFile (105)
+  expect_code("replay " + dir_.string(), 2);           // a directory (105)
+  expect_code("replay --top 0 " + kXrp, 2);            // out of range (105)
+  expect_code("replay --layout sideways " + kXrp, 2);  // not a member (105)
+  expect_code("replay --top " + kXrp, 2);              // --top eats the file: no files left
+  expect_code("replay --cpus 1,2 " + kXrp, 2);         // wrong count
+  expect_code("replay --json " + kXrp + " extra-arg-that-is-no-file", 2);
+  expect_code("replay " + kXrp, 0);
+}
+
+TEST_F(ExitCodes, Convert) {
+  expect_code("convert", 2);
+  expect_code("convert " + kXrp, 2);
+  expect_code("convert " + path("missing.zip") + " " + path("o.mmcap"), 2);
+  expect_code("convert --to parquet " + kXrp + " " + path("o.mmcap"), 2);
+  expect_code("convert --max-bad-records -1 " + kXrp + " " + path("o.mmcap"), 2);
+  expect_code("convert " + kXrp + " " + path("o.mmcap"), 0);
+  expect_code("convert " + kXrp + " " + path("o.events"), 0);
+}
+
+TEST_F(ExitCodes, Gen) {
+  expect_code("gen", 2);
+  expect_code("gen --seconds 1", 2);                              // --out missing
+  expect_code("gen --seconds -1 --out " + path("g.mmcap"), 2);
+  expect_code("gen --seconds 1 --seed nope --out " + path("g.mmcap"), 2);
+  expect_code("gen --seconds 1 --category futures --out " + path("g.mmcap"), 2);
+  expect_code("gen --seconds 1 --out " + path("g.mmcap"), 0);
+}
+
+TEST_F(ExitCodes, Backtest) {
+  const std::string cfg = kExamples + "fixed.toml";
+  expect_code("backtest", 2);
+  expect_code("backtest --config " + cfg, 2);                               // --data missing
+  expect_code("backtest --config " + path("no.toml") + " --data " + kXrp, 2);
+  expect_code("backtest --config " + cfg + " --data " + path("no.events"), 2);
+  expect_code("backtest --config " + cfg + " --data " + kXrp + " --from yesterday", 2);
+}
+
+TEST_F(ExitCodes, Optimize) {
+  expect_code("optimize", 2);
+  expect_code("optimize --space " + path("no.toml") + " --data " + kXrp + " --trials 1 --out " + path("o"), 2);
+}
+
+// Output lost on a full device is a failure, not a success.
+TEST_F(ExitCodes, FullStdoutIsAFailure) {
+  CliRun r = run("replay --json " + kXrp + " > /dev/full");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("standard output"), std::string::npos) << r.out;
+  r = run("replay " + kXrp + " > /dev/full");
+  EXPECT_EQ(r.code, 1) << r.out;
+  r = run("convert " + kXrp + " " + path("o.mmcap") + " > /dev/full");
+  EXPECT_EQ(r.code, 1) << r.out;
+  r = run("--help > /dev/full");
+  EXPECT_EQ(r.code, 1) << r.out;
+}
+
+}  // namespace
