@@ -60,12 +60,14 @@ std::string check_output_path(const std::string& path) noexcept {
     if (path.empty()) return "output path is empty";
     struct stat st {};
     if (::lstat(path.c_str(), &st) == 0) {
-      if (!S_ISREG(st.st_mode)) return path + ": output is " + kind_of(st.st_mode) + "; refusing to replace it";
+      if (!S_ISREG(st.st_mode))
+        return path + ": output is " + kind_of(st.st_mode) + "; refusing to replace it";
       return "";
     }
     if (errno != ENOENT) return path + ": cannot check the output: " + std::strerror(errno);
     const std::string dir = dir_of(path);
-    if (::stat(dir.c_str(), &st) != 0) return path + ": output directory " + dir + ": " + std::strerror(errno);
+    if (::stat(dir.c_str(), &st) != 0)
+      return path + ": output directory " + dir + ": " + std::strerror(errno);
     if (!S_ISDIR(st.st_mode)) return path + ": " + dir + " is not a directory";
     return "";
   } catch (...) {
@@ -74,7 +76,8 @@ std::string check_output_path(const std::string& path) noexcept {
 }
 
 bool same_file(const std::string& a, const std::string& b) noexcept {
-  struct stat sa {}, sb {};
+  struct stat sa {
+  }, sb{};
   if (::stat(a.c_str(), &sa) != 0 || ::stat(b.c_str(), &sb) != 0) return false;
   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
@@ -238,7 +241,8 @@ void AtomicFile::abort() noexcept {
 
 std::string write_file_atomically(const std::string& path, std::string_view data) {
   AtomicFile f;
-  if (!f.open(path) || !f.write(data) || !f.commit()) return f.error().empty() ? path + ": write failed" : f.error();
+  if (!f.open(path) || !f.write(data) || !f.commit())
+    return f.error().empty() ? path + ": write failed" : f.error();
   return "";
 }
 

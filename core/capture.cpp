@@ -434,7 +434,8 @@ ReadResult CaptureReader::verify_block() noexcept {
       for (size_t i = 0; i < left && zeros; ++i) zeros = r[i] == 0;
       if (zeros) break;  // an interrupted write: next() reports it where it starts
       return fail(ReadResult::kCorrupt, "damaged record header at offset " + std::to_string(q) +
-                                            " in the block starting at offset " + std::to_string(block_start_));
+                                            " in the block starting at offset " +
+                                            std::to_string(block_start_));
     }
     if (len > kMaxCapturePayload) {
       return fail(ReadResult::kCorrupt, "damaged record header at offset " + std::to_string(q) +
@@ -472,8 +473,8 @@ ReadResult CaptureReader::control_record(uint8_t type, uint32_t len, const char*
                                           std::to_string(records_seen_) + " records read)");
   }
   if (size != size_) {
-    return fail(ReadResult::kCorrupt, std::to_string(size_ - size) + " bytes after the end record at offset " +
-                                          std::to_string(pos_));
+    return fail(ReadResult::kCorrupt, std::to_string(size_ - size) +
+                                          " bytes after the end record at offset " + std::to_string(pos_));
   }
   pos_ = size_;
   sticky_ = ReadResult::kEnd;
@@ -501,9 +502,10 @@ ReadResult CaptureReader::next(Frame& out) noexcept {
     const size_t left = size_ - pos_;
     if (left == 0) {
       if (!checksummed_) return ReadResult::kEnd;
-      return fail(ReadResult::kTruncated, "file ends at offset " + std::to_string(pos_) +
-                                              " without its end record (the writer did not finish: a crash, a "
-                                              "kill, a full disk or a copy cut short)");
+      return fail(ReadResult::kTruncated,
+                  "file ends at offset " + std::to_string(pos_) +
+                      " without its end record (the writer did not finish: a crash, a "
+                      "kill, a full disk or a copy cut short)");
     }
     const char* r = base_ + pos_;
     // A crash on a filesystem that extends the file before writing the data can leave zeros: that is a
@@ -515,8 +517,9 @@ ReadResult CaptureReader::next(Frame& out) noexcept {
       return true;
     };
     if (left < kCaptureRecordHeaderSize) {
-      return fail(ReadResult::kTruncated, "file ends inside a record header at offset " + std::to_string(pos_) +
-                                              " (" + std::to_string(left) + " trailing bytes)");
+      return fail(ReadResult::kTruncated, "file ends inside a record header at offset " +
+                                              std::to_string(pos_) + " (" + std::to_string(left) +
+                                              " trailing bytes)");
     }
     const uint32_t len = get<uint32_t>(r);
     const uint8_t type = static_cast<uint8_t>(r[4]);

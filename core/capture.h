@@ -26,8 +26,8 @@
 //     6     2  reserved       u16, written 0, ignored
 //     8     4  conn_id        u32, chosen by the writer; frames refer to the latest connection-info of that
 //                             id (0 in K and E records)
-//    12     8  recv_ns        i64, local receive/send/open time, ns since the Unix epoch (0 in K and E records)
-//    20     n  payload
+//    12     8  recv_ns        i64, local receive/send/open time, ns since the Unix epoch (0 in K and E
+//    records) 20     n  payload
 //
 // Payloads:
 //   frame, kind recv/send:  the message bytes, verbatim.
@@ -39,8 +39,8 @@
 //   checksum (v2, 8 bytes): u32 CRC-32C (core/crc32c.h) of every byte of the block, u32 block length. A block
 //                           runs from the end of the previous checksum record (the first one from offset 0,
 //                           so it covers the file header) to the start of this record. The writer closes a
-//                           block after the first record that takes it to kCaptureChecksumBlock bytes or more,
-//                           and before the end record.
+//                           block after the first record that takes it to kCaptureChecksumBlock bytes or
+//                           more, and before the end record.
 //   end (v2, 16 bytes):     u64 number of frame and connection-info records in the file, u64 file size
 //                           (including this record). It is the last record; a checksum record precedes it.
 //
@@ -106,9 +106,9 @@ enum class CaptureError : uint8_t {
 std::string_view to_string(CaptureError e) noexcept;
 
 // Buffered append-only writer of version-2 files. Single-threaded; not copyable. The file is written to a
-// temporary next to `path` (core/atomic_file.h) and renamed into place by close(): `path` holds the old file (or
-// nothing) until then. Records reach the kernel when the buffer fills and on flush()/sync(). The destructor
-// of a writer still open discards the temporary (call close() to keep the file).
+// temporary next to `path` (core/atomic_file.h) and renamed into place by close(): `path` holds the old file
+// (or nothing) until then. Records reach the kernel when the buffer fills and on flush()/sync(). The
+// destructor of a writer still open discards the temporary (call close() to keep the file).
 class CaptureWriter {
  public:
   // Preconditions: buffer_bytes >= 4096. The buffer is allocated here, once.
@@ -118,8 +118,8 @@ class CaptureWriter {
   CaptureWriter& operator=(const CaptureWriter&) = delete;
 
   // Starts a new file for `path` and writes the file header. created_ns is the caller's clock (the writer
-  // reads none). Errors: kInvalid (already open), kIo (path is a directory, device, FIFO or symbolic link, its
-  // directory is missing or not writable).
+  // reads none). Errors: kInvalid (already open), kIo (path is a directory, device, FIFO or symbolic link,
+  // its directory is missing or not writable).
   [[nodiscard]] CaptureError open(const std::string& path, int64_t created_ns, uint16_t flags = 0) noexcept;
 
   // A connection-info record: from here on frames of conn_id have this URL and category.

@@ -232,7 +232,8 @@ std::string scan_recording_instruments(const std::string& path, const RecordingO
         rejected += load.rejected;
         if (notes != nullptr) {
           notes->push_back(path + ": instruments-info response at " + std::string(f.url) + ": " +
-                           std::to_string(load.rejected) + " invalid entr" + (load.rejected == 1 ? "y" : "ies") +
+                           std::to_string(load.rejected) + " invalid entr" +
+                           (load.rejected == 1 ? "y" : "ies") +
                            " ignored (a tickSize, qtyStep or limit the grid cannot hold)");
         }
       }

@@ -19,7 +19,8 @@ std::string_view to_string(EventDataError e) noexcept {
     case EventDataError::kInstrumentConflict: return "instrument_conflict";
     case EventDataError::kTooManyInstruments: return "too_many_instruments";
     case EventDataError::kBadWindow: return "bad_window";
-    case EventDataError::kDuplicateInput: return "duplicate_input";
+    case EventDataError::kDuplicateInput:
+      return "duplicate_input";
   }
   return "?";
 }

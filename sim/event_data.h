@@ -39,8 +39,8 @@ enum class EventDataError : uint8_t {
   kInstrumentConflict,  // one (category, symbol) with different grids in two inputs
   kTooManyInstruments,  // the union exceeds InstrumentRegistry::kCapacity
   kBadWindow,           // from_ns > to_ns
-  kDuplicateInput,      // one file given twice (same device and inode, through links): every event would count
-                        // twice
+  kDuplicateInput,  // one file given twice (same device and inode, through links): every event would count
+                    // twice
 };
 std::string_view to_string(EventDataError e) noexcept;
 

@@ -30,7 +30,8 @@ std::string_view to_string(EventFileError e) noexcept {
     case EventFileError::kBadInstrumentIndex: return "bad_instrument_index";
     case EventFileError::kBadRecord: return "bad_record";
     case EventFileError::kInvalid: return "invalid";
-    case EventFileError::kChecksum: return "checksum";
+    case EventFileError::kChecksum:
+      return "checksum";
   }
   return "?";
 }
@@ -358,9 +359,9 @@ EventFileError EventFileReader::open(const std::string& path, const EventFileOpe
   EventFileHeader h;
   h.version = get<uint16_t>(p + 8);
   if (h.version != kEventFileVersion && h.version != kEventFileVersionNoChecksum) {
-    return fail(EventFileError::kUnsupportedVersion,
-                "unsupported version " + std::to_string(h.version) + " (this build reads 1 and " +
-                    std::to_string(kEventFileVersion) + ")");
+    return fail(EventFileError::kUnsupportedVersion, "unsupported version " + std::to_string(h.version) +
+                                                         " (this build reads 1 and " +
+                                                         std::to_string(kEventFileVersion) + ")");
   }
   const bool checksummed = h.version >= 2;
   h.header_size = get<uint16_t>(p + 10);
@@ -407,8 +408,8 @@ EventFileError EventFileReader::open(const std::string& path, const EventFileOpe
   const uint64_t trailer = checksummed ? blocks * 4 + sizeof kEventFileEndMarker : 0;
   const uint64_t records_end = h.records_offset + h.record_count * kEventRecordSize;
   if (h.record_count > max_records || records_end + trailer != size) {
-    const std::string expected =
-        h.record_count > max_records ? std::string("an impossible size") : std::to_string(records_end + trailer);
+    const std::string expected = h.record_count > max_records ? std::string("an impossible size")
+                                                              : std::to_string(records_end + trailer);
     return fail(EventFileError::kTruncated, "size " + std::to_string(size) + " bytes, but the header (" +
                                                 std::to_string(h.record_count) + " records) says " + expected);
   }
@@ -416,7 +417,8 @@ EventFileError EventFileReader::open(const std::string& path, const EventFileOpe
                                  sizeof kEventFileEndMarker) != 0) {
     return fail(EventFileError::kTruncated, "the end marker is missing (the file was cut or damaged)");
   }
-  if (checksummed && header_crc(p, p + h.header_size, h.records_offset - h.header_size) != get<uint32_t>(p + 56)) {
+  if (checksummed &&
+      header_crc(p, p + h.header_size, h.records_offset - h.header_size) != get<uint32_t>(p + 56)) {
     return fail(EventFileError::kChecksum, "the header or the instrument table (bytes [0, " +
                                                std::to_string(h.records_offset) + ")) fails its checksum");
   }
@@ -448,8 +450,9 @@ EventFileError EventFileReader::open(const std::string& path, const EventFileOpe
       const uint64_t off = h.records_offset + first * kEventRecordSize;
       if (crc32c(0, p + off, n * kEventRecordSize) != get<uint32_t>(crcs + b * 4)) {
         return fail(EventFileError::kChecksum, "records " + std::to_string(first) + " to " +
-                                                   std::to_string(first + n - 1) + " (bytes [" + std::to_string(off) +
-                                                   ", " + std::to_string(off + n * kEventRecordSize) +
+                                                   std::to_string(first + n - 1) + " (bytes [" +
+                                                   std::to_string(off) + ", " +
+                                                   std::to_string(off + n * kEventRecordSize) +
                                                    ")) fail their checksum: the file is damaged");
       }
     }

@@ -4,13 +4,15 @@
 // backtester maps it (sim/event_data.h), so repeated backtests never re-parse JSON.
 //
 // ---------------------------------------------------------------------------------------------------
-// FORMAT CONTRACT, version 2 (version 1 is still read; it differs only where noted). All integers little-endian (records are the in-memory mm::Event of a
-// little-endian machine: the reader maps them in place, hence the static_assert on std::endian below).
+// FORMAT CONTRACT, version 2 (version 1 is still read; it differs only where noted). All integers
+// little-endian (records are the in-memory mm::Event of a little-endian machine: the reader maps them in
+// place, hence the static_assert on std::endian below).
 //
 // File header, 128 bytes:
 //   off  size  field
 //     0     8  magic            "MMEVT" 0x0D 0x0A 0x1A (CR LF and ^Z catch text-mode mangling, as PNG does)
-//     8     2  version          u16 = 2 (or 1); a reader rejects versions it does not know (kUnsupportedVersion)
+//     8     2  version          u16 = 2 (or 1); a reader rejects versions it does not know
+//     (kUnsupportedVersion)
 //    10     2  header_size      u16 = 128; the instrument table starts here (later versions may extend the
 //                               header; a reader requires >= 128 and a multiple of 8)
 //    12     4  record_size      u32 = 48 = sizeof(mm::Event); anything else is kBadRecordSize
@@ -37,13 +39,10 @@
 // explicitly (no struct image), so the format does not depend on core::Instrument's padding:
 //   off  size  field
 //     0     1  category         u8: 0 linear, 1 inverse, 2 spot, 3 option
-//     1     1  status           u8: InstrumentStatus (0 trading, 1 pre-launch, 2 delivering, 3 closed, 4 other)
-//     2     1  symbol_len       u8, 1..31
-//     3     1  price_scale      i8, 0..18
-//     4     1  qty_scale        i8, 0..18
-//     5     1  flags            u8: bit 0 trim_zeros, bit 1 inferred (grid guessed from data)
-//     6     2  reserved         written 0
-//     8     8  tick_units       i64 > 0
+//     1     1  status           u8: InstrumentStatus (0 trading, 1 pre-launch, 2 delivering, 3 closed, 4
+//     other) 2     1  symbol_len       u8, 1..31 3     1  price_scale      i8, 0..18 4     1  qty_scale i8,
+//     0..18 5     1  flags            u8: bit 0 trim_zeros, bit 1 inferred (grid guessed from data) 6     2
+//     reserved         written 0 8     8  tick_units       i64 > 0
 //    16     8  lot_units        i64 > 0
 //    24     8  min_qty          i64 lots >= 0
 //    32     8  max_qty          i64 lots >= 0 (0: no limit known)
@@ -84,7 +83,7 @@ static_assert(std::endian::native == std::endian::little, "the .events format ma
 
 inline constexpr char kEventFileMagic[8] = {'M', 'M', 'E', 'V', 'T', '\r', '\n', '\x1a'};
 inline constexpr uint16_t kEventFileVersion = 2;
-inline constexpr uint16_t kEventFileVersionNoChecksum = 1;  // older files: still read
+inline constexpr uint16_t kEventFileVersionNoChecksum = 1;    // older files: still read
 inline constexpr uint32_t kEventChecksumBlockRecords = 8192;  // 384 KiB of records per checksum
 inline constexpr char kEventFileEndMarker[8] = {'M', 'M', 'E', 'V', 'T', 'E', 'N', 'D'};
 inline constexpr uint32_t kEventFileHeaderSize = 128;
@@ -99,23 +98,23 @@ static_assert(sizeof(Event) == kEventRecordSize);
 
 enum class EventFileError : uint8_t {
   kOk = 0,
-  kNotFound,               // the file does not exist
-  kIo,                     // open/stat/mmap/read/write/close failed (errno text in the message)
-  kBadMagic,               // not an .events file (shorter than the magic, or other bytes)
-  kUnsupportedVersion,     // a version this build does not know
-  kBadRecordSize,          // record_size != 48
-  kBadHeader,              // header_size < 128 or not a multiple of 8, records_offset inconsistent,
-                           // instrument_count > kMaxEventFileInstruments, file shorter than its header
-  kNotClosed,              // record_count still kEventCountOpen or kEventFileComplete clear: the writer
-                           // did not close (crash, kill, disk full)
-  kTruncated,              // file size differs from the size rule (cut or extended), or v2 without its
-                           // end marker
-  kBadInstrumentTable,     // an entry is invalid (category, symbol, scales, units, non-zero padding) or
-                           // (category, symbol) repeats
-  kBadInstrumentIndex,     // a record's instrument >= instrument_count
-  kBadRecord,              // a record's kind is not an EventKind (validation on open)
-  kInvalid,                // API misuse: open() while open, write() when not open, too many instruments
-  kChecksum,               // v2: the header or a block of records does not match its checksum (damage)
+  kNotFound,            // the file does not exist
+  kIo,                  // open/stat/mmap/read/write/close failed (errno text in the message)
+  kBadMagic,            // not an .events file (shorter than the magic, or other bytes)
+  kUnsupportedVersion,  // a version this build does not know
+  kBadRecordSize,       // record_size != 48
+  kBadHeader,           // header_size < 128 or not a multiple of 8, records_offset inconsistent,
+                        // instrument_count > kMaxEventFileInstruments, file shorter than its header
+  kNotClosed,           // record_count still kEventCountOpen or kEventFileComplete clear: the writer
+                        // did not close (crash, kill, disk full)
+  kTruncated,           // file size differs from the size rule (cut or extended), or v2 without its
+                        // end marker
+  kBadInstrumentTable,  // an entry is invalid (category, symbol, scales, units, non-zero padding) or
+                        // (category, symbol) repeats
+  kBadInstrumentIndex,  // a record's instrument >= instrument_count
+  kBadRecord,           // a record's kind is not an EventKind (validation on open)
+  kInvalid,             // API misuse: open() while open, write() when not open, too many instruments
+  kChecksum,            // v2: the header or a block of records does not match its checksum (damage)
 };
 std::string_view to_string(EventFileError e) noexcept;
 
@@ -189,7 +188,7 @@ class EventFileWriter {
   std::vector<char> header_;  // the header bytes, rewritten at close
   std::vector<char> table_;   // the instrument table (covered by the header checksum)
   std::vector<uint32_t> block_crcs_;
-  uint32_t block_crc_ = 0;    // CRC-32C of the current block's records so far
+  uint32_t block_crc_ = 0;  // CRC-32C of the current block's records so far
   std::string path_;
   std::string error_;
 };

@@ -212,7 +212,8 @@ class Generator {
   // Levels beyond the published top (`top`, best first) were never shown: a jump wider than the published
   // depth (a small --depth, a huge --vol) removes them silently instead of printing trades at prices no
   // subscriber saw.
-  void sweep(Side& s, const std::vector<Level>& top, int64_t target_key, int64_t sign, std::vector<Fill>& fills) {
+  void sweep(Side& s, const std::vector<Level>& top, int64_t target_key, int64_t sign,
+             std::vector<Fill>& fills) {
     const int64_t last_shown = top.empty() ? std::numeric_limits<int64_t>::min() : top.back().first;
     while (!s.empty() && s.begin()->first < target_key) {
       if (s.begin()->first <= last_shown) fills.push_back({sign * s.begin()->first, s.begin()->second});

@@ -90,9 +90,10 @@ OpenedRecording open_recording(const std::string& path, const RecordingOptions& 
   }
   if (!S_ISREG(st.st_mode)) {
     r.status = ReadResult::kUnsupported;
-    r.message = path + ": not a regular file (" +
-                (S_ISDIR(st.st_mode) ? std::string("a directory") : std::string("a pipe, FIFO, socket or device")) +
-                "); recordings are read more than once: write it to a file first";
+    r.message =
+        path + ": not a regular file (" +
+        (S_ISDIR(st.st_mode) ? std::string("a directory") : std::string("a pipe, FIFO, socket or device")) +
+        "); recordings are read more than once: write it to a file first";
     return r;
   }
   if (st.st_size == 0) {
@@ -143,7 +144,8 @@ OpenedRecording open_recording(const std::string& path, const RecordingOptions& 
 ConvertResult convert_to_capture(const std::string& in_path, const std::string& out_path,
                                  const ConvertOptions& options) {
   ConvertResult res;
-  if (std::string e = check_output_not_input(out_path, std::span<const std::string>(&in_path, 1)); !e.empty()) {
+  if (std::string e = check_output_not_input(out_path, std::span<const std::string>(&in_path, 1));
+      !e.empty()) {
     res.status = ReadResult::kIo;
     res.errors = 1;
     res.message = std::move(e);

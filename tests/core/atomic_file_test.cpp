@@ -85,8 +85,9 @@ TEST_F(AtomicFileTest, RefusesDevicesDirectoriesFifosAndSymlinks) {
   std::ofstream(path("real")) << "precious";
   fs::create_symlink(path("real"), path("link"));
   const std::pair<std::string, const char*> cases[] = {
-      {"/dev/full", "character device"}, {"/dev/null", "character device"}, {path("d"), "directory"},
-      {path("fifo"), "FIFO"},            {path("link"), "symbolic link"},
+      {"/dev/full", "character device"}, {"/dev/null", "character device"},
+      {path("d"), "directory"},          {path("fifo"), "FIFO"},
+      {path("link"), "symbolic link"},
   };
   for (const auto& [p, what] : cases) {
     AtomicFile f;
@@ -132,7 +133,8 @@ TEST_F(AtomicFileTest, SameFileSeesThroughLinks) {
   EXPECT_TRUE(same_file(path("in.mmcap"), path("./../") + dir_.filename().string() + "/in.mmcap"));
   EXPECT_FALSE(same_file(path("in.mmcap"), path("missing")));
   const std::string inputs[] = {path("other"), path("in.mmcap")};
-  EXPECT_NE(check_output_not_input(path("hard.mmcap"), inputs).find("same file as the input"), std::string::npos);
+  EXPECT_NE(check_output_not_input(path("hard.mmcap"), inputs).find("same file as the input"),
+            std::string::npos);
   EXPECT_EQ(check_output_not_input(path("new.mmcap"), inputs), "");
 }
 

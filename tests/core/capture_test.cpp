@@ -180,7 +180,11 @@ TEST(Capture, WriterBytesMatchTheDocumentedLayout) {
   tail.append(reinterpret_cast<const char*>(&crc), 4);
   const uint32_t covered = static_cast<uint32_t>(expected.size());
   tail.append(reinterpret_cast<const char*>(&covered), 4);
-  tail += std::string("\x10\x00\x00\x00" "E", 5) + std::string(15, '\0');
+  tail += std::string(
+              "\x10\x00\x00\x00"
+              "E",
+              5) +
+          std::string(15, '\0');
   const uint64_t records = 2, size = b.size();
   tail.append(reinterpret_cast<const char*>(&records), 8);
   tail.append(reinterpret_cast<const char*>(&size), 8);
@@ -527,7 +531,8 @@ TEST(Capture, EveryFlippedBitIsReported) {
     ++tried;
   }
   EXPECT_GT(corrupt, tried * 3 / 4);
-  // A payload byte of a frame: the block's checksum names its offsets, and no frame of the block is given out.
+  // A payload byte of a frame: the block's checksum names its offsets, and no frame of the block is given
+  // out.
   std::string b = good;
   b[kCaptureHeaderSize + 30] = static_cast<char>(b[kCaptureHeaderSize + 30] ^ 0x20);
   write_file(bad, b);

@@ -12,7 +12,8 @@ TEST(Crc32c, StandardCheckValueAndChaining) {
   EXPECT_EQ(crc32c(0, "", 0), 0u);
   const std::string s(1000, 'a');
   for (size_t cut = 0; cut <= 17; ++cut) {
-    EXPECT_EQ(crc32c(crc32c(0, s.data(), cut), s.data() + cut, s.size() - cut), crc32c(0, s.data(), s.size()));
+    EXPECT_EQ(crc32c(crc32c(0, s.data(), cut), s.data() + cut, s.size() - cut),
+              crc32c(0, s.data(), s.size()));
   }
   // Every single-bit flip changes it.
   std::string t = "a block of records";

@@ -500,10 +500,11 @@ TEST(EventConvert, InvalidInstrumentsEntryIsNamedInTheNotes) {
               CaptureError::kOk);
     ASSERT_EQ(w.write_connection(1, 2, "wss://stream.bybit.com/v5/public/linear", true, Category::kLinear),
               CaptureError::kOk);
-    ASSERT_EQ(w.write_frame(FrameKind::kRecv, 1, 3,
-                            R"({"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1,"data":{"s":"BTCUSDT",)"
-                            R"("b":[["65000.10","0.001"]],"a":[["65000.20","0.002"]],"u":1,"seq":1},"cts":1})"),
-              CaptureError::kOk);
+    ASSERT_EQ(
+        w.write_frame(FrameKind::kRecv, 1, 3,
+                      R"({"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1,"data":{"s":"BTCUSDT",)"
+                      R"("b":[["65000.10","0.001"]],"a":[["65000.20","0.002"]],"u":1,"seq":1},"cts":1})"),
+        CaptureError::kOk);
     ASSERT_EQ(w.close(), CaptureError::kOk);
   }
   InstrumentRegistry reg;

@@ -439,9 +439,9 @@ namespace {
 TEST_F(EventDataTest, TheSameFileTwiceIsRefused) {
   const std::string ev = convert(kXrp, "x.events");
   std::filesystem::create_symlink(ev, path("link.events"));
-  for (const std::vector<std::string>& paths : {std::vector<std::string>{kXrp, kXrp},
-                                                std::vector<std::string>{ev, path("link.events")},
-                                                std::vector<std::string>{ev, kCryptofeed, ev}}) {
+  for (const std::vector<std::string>& paths :
+       {std::vector<std::string>{kXrp, kXrp}, std::vector<std::string>{ev, path("link.events")},
+        std::vector<std::string>{ev, kCryptofeed, ev}}) {
     EventData d;
     std::string err;
     EXPECT_EQ(load_event_data(paths, {}, d, err), EventDataError::kDuplicateInput) << paths[1];

@@ -251,7 +251,7 @@ TEST_F(EventFile, WriterThatNeverClosedLeavesNothing) {
     EventFileWriter w;
     ASSERT_EQ(w.open(p, two_instruments()), EventFileError::kOk);
     ASSERT_EQ(w.write(sample_events(20000)), EventFileError::kOk);  // several buffers reach the disk
-    EXPECT_EQ(slurp(p), "an older file");  // the target is untouched until close()
+    EXPECT_EQ(slurp(p), "an older file");                           // the target is untouched until close()
   }  // destroyed without close(): the temporary is discarded
   EXPECT_EQ(slurp(p), "an older file");
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 1);
@@ -260,8 +260,10 @@ TEST_F(EventFile, WriterThatNeverClosedLeavesNothing) {
   for (int i = 0; i < 8; ++i) bytes[24 + i] = '\xff';
   std::string msg;
   EXPECT_EQ(open_bytes(bytes, msg), EventFileError::kNotClosed);
-  EXPECT_NE(msg.find("the writer did not close the file (crashed, killed or failed while writing): not usable data"),
-            std::string::npos)
+  EXPECT_NE(
+      msg.find(
+          "the writer did not close the file (crashed, killed or failed while writing): not usable data"),
+      std::string::npos)
       << msg;
   // Same verdict with the count set but the complete flag clear.
   bytes = write_sample(path("b.events"), 3);

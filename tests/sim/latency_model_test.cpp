@@ -108,7 +108,8 @@ TEST(LatencyModel, BadFilesGiveErrorsNamingFileAndLine) {
   LatencyModel m = LatencyModel::constant(9);
   EXPECT_EQ(load_latency_file("/nonexistent/lat.txt", m), "/nonexistent/lat.txt: cannot open (No such file or directory)");
   // A device is refused, not read forever (entry_latency_file = "/dev/zero").
-  EXPECT_EQ(load_latency_file("/dev/zero", m), "/dev/zero: not a regular file (a latency file must be a file of values)");
+  EXPECT_EQ(load_latency_file("/dev/zero", m),
+            "/dev/zero: not a regular file (a latency file must be a file of values)");
   EXPECT_EQ(parse_latency_text("", "f", m), "f: no latency values");
   EXPECT_EQ(parse_latency_text("# only a comment\n\n", "f", m), "f: no latency values");
   EXPECT_EQ(parse_latency_text("100\n-5\n", "f", m), "f:2: negative latency -5");

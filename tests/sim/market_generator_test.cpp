@@ -146,9 +146,9 @@ class Replay {
     ASSERT_EQ(doc["type"].get_string().get(type), simdjson::SUCCESS);
     const bool snap = type == "snapshot";
     // Bybit's linear key order, byte for byte.
-    const std::string head = "{\"topic\":\"orderbook." + std::to_string(p_.depth) + "." + p_.symbol + "\",\"type\":\"" +
-                             std::string(type) + "\",\"ts\":" + std::to_string(ts) + ",\"data\":{\"s\":\"" +
-                             p_.symbol + "\",\"b\":[";
+    const std::string head = "{\"topic\":\"orderbook." + std::to_string(p_.depth) + "." + p_.symbol +
+                             "\",\"type\":\"" + std::string(type) + "\",\"ts\":" + std::to_string(ts) +
+                             ",\"data\":{\"s\":\"" + p_.symbol + "\",\"b\":[";
     ASSERT_EQ(raw.substr(0, head.size()), head);
     ASSERT_NE(raw.find("],\"a\":["), std::string_view::npos);
     ASSERT_NE(raw.find("],\"u\":"), std::string_view::npos);
@@ -327,7 +327,8 @@ TEST(MarketGenerator, ParameterSweepKeepsTheWireContract) {
       for (const int depth : {1, 200}) {
         for (const double tps : {0.0, 50.0}) {
           GenParams p;
-          p.seed = static_cast<uint64_t>(vol) + static_cast<uint64_t>(delta_ms) + static_cast<uint64_t>(depth);
+          p.seed =
+              static_cast<uint64_t>(vol) + static_cast<uint64_t>(delta_ms) + static_cast<uint64_t>(depth);
           p.vol_ticks_per_sqrt_second = vol;
           p.delta_interval_ms = delta_ms;
           p.depth = depth;

@@ -1,7 +1,7 @@
-// Fuzz-style robustness of the readers (issue 15): mutated captures, event files, zip archives and zstd streams
-// give a clear error or a correct result, never a crash, a hang or unbounded memory. Each format's loop runs in
-// a child process under an address-space limit and an alarm, so a regression fails the test instead of taking
-// the suite down; the mutations are seeded, so a failure reproduces.
+// Fuzz-style robustness of the readers (issue 15): mutated captures, event files, zip archives and zstd
+// streams give a clear error or a correct result, never a crash, a hang or unbounded memory. Each format's
+// loop runs in a child process under an address-space limit and an alarm, so a regression fails the test
+// instead of taking the suite down; the mutations are seeded, so a failure reproduces.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -75,8 +75,8 @@ std::string mutate(const std::string& b, SimRng& rng) {
   return m;
 }
 
-// Runs body() in a child limited to 2 GiB of address space and `seconds` of wall time; the child's exit code is
-// the number of failed checks (0 = pass).
+// Runs body() in a child limited to 2 GiB of address space and `seconds` of wall time; the child's exit code
+// is the number of failed checks (0 = pass).
 void in_child(const std::function<int()>& body, unsigned seconds = 300) {
   std::fflush(nullptr);
   const pid_t pid = ::fork();
@@ -113,7 +113,8 @@ bool read_recording(const std::string& path, uint64_t frame_cap) {
     if (res == ReadResult::kEnd) return true;
     if (res == ReadResult::kOk || res == ReadResult::kBadRecord) {
       if (++n > frame_cap) {
-        std::fprintf(stderr, "%s: more than %llu frames\n", path.c_str(), static_cast<unsigned long long>(frame_cap));
+        std::fprintf(stderr, "%s: more than %llu frames\n", path.c_str(),
+                     static_cast<unsigned long long>(frame_cap));
         return false;
       }
       if (res == ReadResult::kBadRecord && r.source->error().empty()) return false;
@@ -148,7 +149,8 @@ class ReaderFuzz : public ::testing::Test {
       for (int i = 0; i < rounds; ++i) {
         spit(p, mutate(good, rng));
         if (!read_recording(p, 1'000'000)) {
-          std::fprintf(stderr, "%s: round %d (seed %llu)\n", name.c_str(), i, static_cast<unsigned long long>(seed));
+          std::fprintf(stderr, "%s: round %d (seed %llu)\n", name.c_str(), i,
+                       static_cast<unsigned long long>(seed));
           ++bad;
         }
       }
@@ -165,9 +167,13 @@ TEST_F(ReaderFuzz, Capture) {
   fuzz_recording(path("src.mmcap"), "m.mmcap", 400, 11);
 }
 
-TEST_F(ReaderFuzz, Zip) { fuzz_recording(kData + "2024-12-01_XRPUSDT_ob500.data.zip", "m.data.zip", 150, 12); }
+TEST_F(ReaderFuzz, Zip) {
+  fuzz_recording(kData + "2024-12-01_XRPUSDT_ob500.data.zip", "m.data.zip", 150, 12);
+}
 
-TEST_F(ReaderFuzz, Zstd) { fuzz_recording(kData + "cryptofeed-BYBIT-2026-08-09.jsonl.zst", "m.jsonl.zst", 60, 13); }
+TEST_F(ReaderFuzz, Zstd) {
+  fuzz_recording(kData + "cryptofeed-BYBIT-2026-08-09.jsonl.zst", "m.jsonl.zst", 60, 13);
+}
 
 TEST_F(ReaderFuzz, Events) {
   ASSERT_EQ(convert_to_events(kData + "2024-12-01_XRPUSDT_ob500.data.zip", path("src.events")).status,
@@ -186,7 +192,8 @@ TEST_F(ReaderFuzz, Events) {
         if (r.error().empty()) ++bad;
         continue;
       }
-      // Accepted: then it must be the intact file (a mutation that changed nothing, e.g. a bit flipped twice).
+      // Accepted: then it must be the intact file (a mutation that changed nothing, e.g. a bit flipped
+      // twice).
       if (m != good) {
         std::fprintf(stderr, "events: round %d: a changed file was accepted\n", i);
         ++bad;

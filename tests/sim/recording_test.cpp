@@ -205,7 +205,8 @@ TEST(Recording, NonRegularInputsAreRefusedClearly) {
   const std::string fifo = mm::testing::temp_path("in.fifo");
   std::remove(fifo.c_str());
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  for (const std::string& p : {fifo, std::string("/dev/zero"), std::string("/dev/null"), ::testing::TempDir()}) {
+  for (const std::string& p :
+       {fifo, std::string("/dev/zero"), std::string("/dev/null"), ::testing::TempDir()}) {
     const OpenedRecording r = open_recording(p);
     EXPECT_EQ(r.status, ReadResult::kUnsupported) << p;
     EXPECT_EQ(r.source, nullptr);
@@ -221,7 +222,11 @@ TEST(Recording, NonRegularInputsAreRefusedClearly) {
 TEST(Recording, EmptyZipAndZstdAreErrors) {
   for (const char* name : {"empty.zip", "empty.data.zip", "empty.jsonl.zst", "empty.mmcap", "empty.jsonl"}) {
     const std::string p = mm::testing::temp_path(name);
-    { FILE* f = std::fopen(p.c_str(), "wb"); ASSERT_NE(f, nullptr); std::fclose(f); }
+    {
+      FILE* f = std::fopen(p.c_str(), "wb");
+      ASSERT_NE(f, nullptr);
+      std::fclose(f);
+    }
     OpenedRecording r = open_recording(p);
     ReadResult res = r.status;
     if (r.source) {

@@ -34,7 +34,9 @@ class DataSafety : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   // Bounded: a regression that blocks (a FIFO opened for writing) fails instead of hanging the suite.
-  static CliRun run(const std::string& args) { return mm::test::run_shell("timeout 120 " + kMm + " " + args); }
+  static CliRun run(const std::string& args) {
+    return mm::test::run_shell("timeout 120 " + kMm + " " + args);
+  }
   size_t entries() const { return static_cast<size_t>(std::distance(fs::directory_iterator(dir_), {})); }
   fs::path dir_;
 };
@@ -49,9 +51,12 @@ TEST_F(DataSafety, ConvertRefusesAnOutputThatIsItsInput) {
   const std::string zip = slurp(path("x.data.zip")), cf = slurp(path("k.jsonl.zst"));
   const std::string cap = slurp(path("x.mmcap")), ev = slurp(path("x.events"));
   const std::pair<std::string, std::string> cases[] = {
-      {path("x.data.zip"), path("x.data.zip")},   {path("k.jsonl.zst"), path("k.jsonl.zst")},
-      {path("x.mmcap"), path("x.mmcap")},         {path("x.mmcap"), path("sym.mmcap")},
-      {path("k.jsonl.zst"), path("hard.mmcap")},  {path("x.events"), path("x.events")},
+      {path("x.data.zip"), path("x.data.zip")},
+      {path("k.jsonl.zst"), path("k.jsonl.zst")},
+      {path("x.mmcap"), path("x.mmcap")},
+      {path("x.mmcap"), path("sym.mmcap")},
+      {path("k.jsonl.zst"), path("hard.mmcap")},
+      {path("x.events"), path("x.events")},
       {path("x.mmcap"), path("x.mmcap") + " --to events"},
   };
   for (const auto& [in, out] : cases) {
@@ -60,7 +65,8 @@ TEST_F(DataSafety, ConvertRefusesAnOutputThatIsItsInput) {
     EXPECT_NE(r.out.find("same file as the input"), std::string::npos) << r.out;
   }
   // An --instruments file is an input too.
-  const CliRun r = run("convert " + kXrp + " " + path("x.mmcap") + " --to events --instruments " + path("x.mmcap"));
+  const CliRun r =
+      run("convert " + kXrp + " " + path("x.mmcap") + " --to events --instruments " + path("x.mmcap"));
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_EQ(slurp(path("x.data.zip")), zip);
   EXPECT_EQ(slurp(path("k.jsonl.zst")), cf);
@@ -85,7 +91,8 @@ TEST_F(DataSafety, AFailedConvertKeepsTheOldOutput) {
 
 TEST_F(DataSafety, AFailedGenKeepsTheOldOutput) {
   std::ofstream(path("keep.mmcap")) << "an older market";
-  const CliRun r = run("gen --seconds 5 --seed 1 --tick 0.10 --start-price 65000.05 --out " + path("keep.mmcap"));
+  const CliRun r =
+      run("gen --seconds 5 --seed 1 --tick 0.10 --start-price 65000.05 --out " + path("keep.mmcap"));
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_EQ(slurp(path("keep.mmcap")), "an older market");
   EXPECT_EQ(entries(), 1u);
@@ -119,8 +126,8 @@ TEST_F(DataSafety, PlantedTemporaryIsNotFollowed) {
   std::ofstream(path("victim")) << "precious";
   fs::create_symlink(path("victim"), path("out.json.tmp"));
   fs::create_symlink(path("victim"), path("out.html.tmp"));
-  const CliRun r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kCryptofeed + " --json " +
-                       path("out.json") + " --report " + path("out.html"));
+  const CliRun r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kCryptofeed +
+                       " --json " + path("out.json") + " --report " + path("out.html"));
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(slurp(path("victim")), "precious");
   EXPECT_NE(slurp(path("out.json")).find("\"stats\""), std::string::npos);
@@ -132,7 +139,8 @@ TEST_F(DataSafety, BacktestRefusesToOverwriteItsInputs) {
   fs::copy_file(kXrp, path("x.zip"));
   const std::string cfg = slurp(path("c.toml")), zip = slurp(path("x.zip"));
   for (const std::string& args : {"--json " + path("c.toml"), "--report " + path("x.zip")}) {
-    const CliRun r = run("backtest --quiet --config " + path("c.toml") + " --data " + path("x.zip") + " " + args);
+    const CliRun r =
+        run("backtest --quiet --config " + path("c.toml") + " --data " + path("x.zip") + " " + args);
     EXPECT_EQ(r.code, 2) << args << "\n" << r.out;
     EXPECT_NE(r.out.find("same file as the input"), std::string::npos) << r.out;
   }
@@ -141,7 +149,8 @@ TEST_F(DataSafety, BacktestRefusesToOverwriteItsInputs) {
 }
 
 TEST_F(DataSafety, ReportDashIsStandardOutput) {
-  const CliRun r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kCryptofeed + " --report -");
+  const CliRun r =
+      run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kCryptofeed + " --report -");
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("<html"), std::string::npos);
   EXPECT_FALSE(fs::exists("-"));
@@ -163,24 +172,26 @@ TEST_F(DataSafety, TheSameDataTwiceIsRefused) {
 }
 
 TEST_F(DataSafety, ImpossibleDatesAreRefused) {
-  const CliRun r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kXrp + " --from 2026-02-30");
+  const CliRun r =
+      run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kXrp + " --from 2026-02-30");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("2026-02-30"), std::string::npos) << r.out;
 }
 
 TEST_F(DataSafety, GenRangesAndSeeds) {
-  for (const std::string& args : {std::string("--vol 1e9"), std::string("--vol nan"), std::string("--seed -1"),
-                                  std::string("--seed 1.5"), std::string("--seed abc"), std::string("--seed ''"),
-                                  std::string("--seed 18446744073709551616"), std::string("--delta-ms 3600001"),
-                                  std::string("--trades-per-second -1")}) {
+  for (const std::string& args :
+       {std::string("--vol 1e9"), std::string("--vol nan"), std::string("--seed -1"),
+        std::string("--seed 1.5"), std::string("--seed abc"), std::string("--seed ''"),
+        std::string("--seed 18446744073709551616"), std::string("--delta-ms 3600001"),
+        std::string("--trades-per-second -1")}) {
     const CliRun r = run("gen --seconds 1 " + args + " --out " + path("g.mmcap"));
     EXPECT_EQ(r.code, 2) << args << "\n" << r.out;
     EXPECT_FALSE(fs::exists(path("g.mmcap"))) << args;
   }
   // Accepted and generated correctly: the crashes.
-  for (const std::string& args : {std::string("--seconds 1 --vol 5000"),
-                                  std::string("--seconds 3600 --delta-ms 60000 --vol 30"),
-                                  std::string("--seconds 1 --seed 18446744073709551615")}) {
+  for (const std::string& args :
+       {std::string("--seconds 1 --vol 5000"), std::string("--seconds 3600 --delta-ms 60000 --vol 30"),
+        std::string("--seconds 1 --seed 18446744073709551615")}) {
     CliRun r = run("gen " + args + " --out " + path("g.mmcap"));
     ASSERT_EQ(r.code, 0) << args << "\n" << r.out;
     r = run("replay --json " + path("g.mmcap"));
@@ -212,9 +223,10 @@ namespace {
 // a warning on stderr (with orders_created 0 in the JSON).
 TEST_F(DataSafety, AConfigThatNeverQuotesIsNotSilent) {
   const std::string base = slurp(kExamples + "fixed.toml");
-  for (const auto& [from, to] : {std::pair<std::string, std::string>{"half_spread_bps = 2.5", "half_spread_bps = 1e308"},
-                                 std::pair<std::string, std::string>{"order_size_lots = 2",
-                                                                     "order_size_lots = 9223372036854775807"}}) {
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"half_spread_bps = 2.5", "half_spread_bps = 1e308"},
+        std::pair<std::string, std::string>{"order_size_lots = 2",
+                                            "order_size_lots = 9223372036854775807"}}) {
     std::string cfg = base;
     cfg.replace(cfg.find(from), from.size(), to);
     std::ofstream(path("c.toml")) << cfg;

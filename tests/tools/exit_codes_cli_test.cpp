@@ -40,8 +40,8 @@ class ExitCodes : public ::testing::Test {
 TEST_F(ExitCodes, TopLevel) {
   expect_code("--help", 0);
   expect_code("--version", 0);
-  expect_code("", 2);              // a subcommand is required (CLI11: 106)
-  expect_code("--bogus", 2);       // 109
+  expect_code("", 2);         // a subcommand is required (CLI11: 106)
+  expect_code("--bogus", 2);  // 109
   expect_code("no-such-command", 2);
 }
 
@@ -70,7 +70,7 @@ TEST_F(ExitCodes, Convert) {
 
 TEST_F(ExitCodes, Gen) {
   expect_code("gen", 2);
-  expect_code("gen --seconds 1", 2);                              // --out missing
+  expect_code("gen --seconds 1", 2);  // --out missing
   expect_code("gen --seconds -1 --out " + path("g.mmcap"), 2);
   expect_code("gen --seconds 1 --seed nope --out " + path("g.mmcap"), 2);
   expect_code("gen --seconds 1 --category futures --out " + path("g.mmcap"), 2);
@@ -80,7 +80,7 @@ TEST_F(ExitCodes, Gen) {
 TEST_F(ExitCodes, Backtest) {
   const std::string cfg = kExamples + "fixed.toml";
   expect_code("backtest", 2);
-  expect_code("backtest --config " + cfg, 2);                               // --data missing
+  expect_code("backtest --config " + cfg, 2);  // --data missing
   expect_code("backtest --config " + path("no.toml") + " --data " + kXrp, 2);
   expect_code("backtest --config " + cfg + " --data " + path("no.events"), 2);
   expect_code("backtest --config " + cfg + " --data " + kXrp + " --from yesterday", 2);
@@ -88,7 +88,8 @@ TEST_F(ExitCodes, Backtest) {
 
 TEST_F(ExitCodes, Optimize) {
   expect_code("optimize", 2);
-  expect_code("optimize --space " + path("no.toml") + " --data " + kXrp + " --trials 1 --out " + path("o"), 2);
+  expect_code("optimize --space " + path("no.toml") + " --data " + kXrp + " --trials 1 --out " + path("o"),
+              2);
 }
 
 // Output lost on a full device is a failure, not a success.

@@ -76,7 +76,8 @@ void register_backtest(CLI::App& app) {
                   "Start of the window (local time): 2026-08-09T12:00:00Z, 2026-08-09, or ns/ms since the epoch");
   cmd->add_option("--to", a->to, "End of the window (exclusive), same formats as --from");
   cmd->add_option("--json", a->json_out, "Write {\"stats\": ..., \"run\": ...} to this file ('-' for stdout)");
-  cmd->add_option("--report", a->report_out, "Write the self-contained HTML report to this file ('-' for stdout)");
+  cmd->add_option("--report", a->report_out,
+                  "Write the self-contained HTML report to this file ('-' for stdout)");
   cmd->add_option("--history-category", a->category, "Category of Bybit history files, which do not record it")
       ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}));
   cmd->add_flag("--quiet", a->quiet, "No summary table on stdout");
@@ -84,7 +85,8 @@ void register_backtest(CLI::App& app) {
     // Outputs are checked before any work: never an input (through links), only regular files or new names,
     // and at most one of them on stdout.
     if (a->json_out == "-" && a->report_out == "-") {
-      std::fprintf(stderr, "mm backtest: --json - and --report - would both write to stdout; give one a file\n");
+      std::fprintf(stderr,
+                   "mm backtest: --json - and --report - would both write to stdout; give one a file\n");
       set_exit_code(kExitBadInput);
       return;
     }
@@ -140,12 +142,13 @@ void register_backtest(CLI::App& app) {
       return;
     }
     if (run->events > 0 && run->stats.orders_created == 0) {
-      // A config that can never quote (a size no venue accepts, a spread no price fits) used to end with exit 0
-      // and an empty table; the JSON's orders_created says 0, and this says why it matters.
-      std::fprintf(stderr,
-                   "mm backtest: warning: the strategy sent no order over %llu events (check order sizes, spreads "
-                   "and risk limits of %s)\n",
-                   static_cast<unsigned long long>(run->events), a->config.c_str());
+      // A config that can never quote (a size no venue accepts, a spread no price fits) used to end with exit
+      // 0 and an empty table; the JSON's orders_created says 0, and this says why it matters.
+      std::fprintf(
+          stderr,
+          "mm backtest: warning: the strategy sent no order over %llu events (check order sizes, spreads "
+          "and risk limits of %s)\n",
+          static_cast<unsigned long long>(run->events), a->config.c_str());
     }
     if (!a->quiet) {
       // With `--json -` or `--report -` stdout carries that output alone (for pipes), so the table goes to

@@ -78,9 +78,10 @@ void register_convert(CLI::App& app) {
       "Convert a recording (mm capture, cryptofeed .jsonl/.jsonl.zst, Bybit history .data/.zip) to mm capture "
       "(.mmcap) or to normalized backtest events (.events)");
   cmd->add_option("IN", a->in, "Input recording")->required()->check(CLI::ExistingFile);
-  cmd->add_option("OUT", a->out, "Output file, replaced atomically when complete (never an input, a device or a "
-                                  "link); its extension picks the format unless --to is given (.events: events, "
-                                  "anything else: mm capture)")
+  cmd->add_option("OUT", a->out,
+                  "Output file, replaced atomically when complete (never an input, a device or a "
+                  "link); its extension picks the format unless --to is given (.events: events, "
+                  "anything else: mm capture)")
       ->required();
   cmd->add_option("--to", a->to, "Output format, overriding OUT's extension")
       ->check(CLI::IsMember({"events", "mmcap"}));

@@ -18,8 +18,8 @@ int finish(int code) {
   const int close_errno = errno;
   if (clean && closed) return code;
   const int e = !flushed ? flush_errno : close_errno;
-  std::fprintf(stderr, "mm: writing standard output failed%s%s; the output is incomplete\n", e != 0 ? ": " : "",
-               e != 0 ? std::strerror(e) : "");
+  std::fprintf(stderr, "mm: writing standard output failed%s%s; the output is incomplete\n",
+               e != 0 ? ": " : "", e != 0 ? std::strerror(e) : "");
   return code == kExitOk ? kExitFailed : code;
 }
 

@@ -27,7 +27,8 @@ void register_gen(CLI::App& app) {
       ->check(CLI::Range(int64_t{0}, kMaxGenSeconds));
   // Read as text and converted here: a seed that is not a whole number in [0, 2^64) is an error, never a
   // silently different seed.
-  cmd->add_option("--seed", a->seed, "PRNG seed, an integer in [0, 18446744073709551615]: same seed, same bytes")
+  cmd->add_option("--seed", a->seed,
+                  "PRNG seed, an integer in [0, 18446744073709551615]: same seed, same bytes")
       ->capture_default_str();
   cmd->add_option("--out", a->out, "Output mm capture file (replaced atomically when complete)")->required();
   cmd->add_option("--category", a->category, "Category named in the connection URL")
@@ -40,7 +41,8 @@ void register_gen(CLI::App& app) {
   cmd->add_option("--delta-ms", a->p.delta_interval_ms, "Milliseconds between deltas, 2 to 3600000")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{2}, kMaxGenDeltaMs));
-  cmd->add_option("--trades-per-second", a->p.trades_per_second, "Mean random taker trades per second, 0 to 1e6")
+  cmd->add_option("--trades-per-second", a->p.trades_per_second,
+                  "Mean random taker trades per second, 0 to 1e6")
       ->capture_default_str()
       ->check(CLI::Range(0.0, kMaxGenRate));
   cmd->add_option("--vol", a->p.vol_ticks_per_sqrt_second,

@@ -38,8 +38,9 @@ void register_replay(CLI::App& app) {
                   "Extra instruments-info responses (JSON body) or recordings holding them")
       ->check(CLI::ExistingFile);
   auto config = std::make_shared<std::string>();
-  cmd->add_option("--config", *config,
-                  "Run the decision path with this TOML config (strategy, quoter, risk) and report tick-to-quote")
+  cmd->add_option(
+         "--config", *config,
+         "Run the decision path with this TOML config (strategy, quoter, risk) and report tick-to-quote")
       ->check(CLI::ExistingFile);
   cmd->add_option("--history-category", *history_category,
                   "Category of Bybit history files, which do not record it")
@@ -70,7 +71,8 @@ void register_replay(CLI::App& app) {
     for (size_t i = 0; i < opts->files.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {
         if (opts->files[i] == opts->files[j] || same_file(opts->files[i], opts->files[j])) {
-          std::fprintf(stderr, "mm replay: %s: given twice (also as %s); its frames would be replayed twice\n",
+          std::fprintf(stderr,
+                       "mm replay: %s: given twice (also as %s); its frames would be replayed twice\n",
                        opts->files[i].c_str(), opts->files[j].c_str());
           set_exit_code(kExitBadInput);
           return;
