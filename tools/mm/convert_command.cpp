@@ -96,7 +96,8 @@ void register_convert(CLI::App& app) {
                   "history file whose grid would otherwise be inferred")
       ->allow_extra_args(false)
       ->check(CLI::ExistingFile);
-  cmd->add_option("--max-bad-records", a->max_bad, "Give up after this many unreadable input records");
+  cmd->add_option("--max-bad-records", a->max_bad, "Give up after this many unreadable input records")
+      ->check(CLI::NonNegativeNumber);  // checked on the text: "-1" must not wrap to 2^64 - 1
   cmd->callback([a]() {
     // Before anything is opened for writing: OUT must not be an input (same device and inode, through
     // links), and must be a regular file or a new name.

@@ -19,16 +19,19 @@
 namespace mm::tools {
 namespace {
 
-// The script in the source tree, found from this file's path (CMake compiles it by absolute path).
-std::string default_script() {
-  const std::filesystem::path here(__FILE__);
-  return (here.parent_path().parent_path() / "optimize" / "mm_optimize.py").lexically_normal().string();
-}
-
 std::string self_dir() {
   std::error_code ec;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::string(".") : exe.parent_path().string();
+}
+
+// The script in the source tree, found from this file's path. Ninja compiles it by a path relative to the
+// build directory (../../tools/mm/...), which is the parent of this executable's directory (build/ci/tools/mm):
+// resolved from there, not from the caller's working directory.
+std::string default_script() {
+  std::filesystem::path here(__FILE__);
+  if (here.is_relative()) here = std::filesystem::path(self_dir()).parent_path() / here;
+  return (here.parent_path().parent_path() / "optimize" / "mm_optimize.py").lexically_normal().string();
 }
 
 struct OptimizeArgs {
