@@ -150,29 +150,32 @@ inline void merge_by_rank(const SideScratch (&sides)[2], GetCount count, GetItem
   }
 }
 
-}  // namespace
-
-QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept {
-  out.reset();
-  out.next_link_seq = in.next_link_seq;
-  if (!configured_) return QuoterError::kNotConfigured;
-  if (in.instrument == nullptr || in.target == nullptr) return QuoterError::kBadInput;
-  if (in.live.size() > kMaxQuoterLiveOrders) return QuoterError::kTooManyLiveOrders;
-
-  const Instrument& inst = *in.instrument;
-  const QuoteLadder& ladder = *in.target;
-  QuoterCounters& ctr = out.counters;
+// Everything one diff works on: both sides, and the extreme prices of our live orders (the self-cross
+// limits).
+struct DiffScratch {
   SideScratch sides[2];
-
-  // Live orders per side, best first (insertion sort: a handful of orders per side).
   int64_t live_max_bid = INT64_MIN;
   int64_t live_min_ask = INT64_MAX;
-  for (uint32_t i = 0; i < in.live.size(); ++i) {
-    const LiveOrder& o = in.live[i];
+};
+
+// The compiled configuration the matching pass reads.
+struct MatchRules {
+  const QuoterConfig& cfg;
+  int64_t price_tol_ppb;
+  int64_t size_tol_ppb;
+  bool price_tolerant;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Pass 1, collect: live orders per side, best first (insertion sort: a handful of orders per side).
+
+void collect_live(std::span<const LiveOrder> live, DiffScratch& d) noexcept {
+  for (uint32_t i = 0; i < live.size(); ++i) {
+    const LiveOrder& o = live[i];
     const int s = o.side == Side::kBuy ? kBid : kAsk;
-    if (s == kBid && o.price.ticks > live_max_bid) live_max_bid = o.price.ticks;
-    if (s == kAsk && o.price.ticks < live_min_ask) live_min_ask = o.price.ticks;
-    SideScratch& sd = sides[s];
+    if (s == kBid && o.price.ticks > d.live_max_bid) d.live_max_bid = o.price.ticks;
+    if (s == kAsk && o.price.ticks < d.live_min_ask) d.live_min_ask = o.price.ticks;
+    SideScratch& sd = d.sides[s];
     uint32_t k = sd.live_count++;
     while (k > 0 && better(s, o.price, Price{sd.live_px[k - 1]})) {
       sd.live[k] = sd.live[k - 1];
@@ -183,13 +186,45 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
     sd.live_px[k] = o.price.ticks;
     if (o.pending) ++sd.pending_count;
   }
+}
 
-  // Target levels: enforce the instrument's limits and the ladder's ordering.
+// ---------------------------------------------------------------------------------------------------------
+// Pass 2, filter: target levels within the instrument's limits and the ladder's ordering.
+
+// Whether `qty` at `px` reaches the instrument's minimum notional (false also when the notional overflows,
+// counted as invalid). The memo remembers the price range already known to pass (detail::MinNotionalMemo).
+bool passes_min_notional(const Instrument& inst, Price px, Qty qty, detail::MinNotionalMemo& memo,
+                         QuoterCounters& ctr) noexcept {
+  if (inst.min_notional.units <= 0) return true;
+  const bool same_key = memo.same_key(inst, qty.lots);
+  if (same_key && px.ticks >= memo.lo && px.ticks <= memo.hi) return true;
+  Money value;
+  if (!notional(inst, px, qty, value)) {
+    ++ctr.dropped_invalid;
+    return false;
+  }
+  if (value < inst.min_notional) {
+    ++ctr.dropped_min_notional;
+    return false;
+  }
+  if (!same_key) {
+    const int32_t scale = inst.price_scale + inst.qty_scale;
+    memo = {inst.tick_units, inst.lot_units, scale, inst.min_notional.units, qty.lots, px.ticks, px.ticks};
+  } else if (px.ticks < memo.lo) {
+    memo.lo = px.ticks;
+  } else {
+    memo.hi = px.ticks;  // outside [lo, hi] and not below: above
+  }
+  return true;
+}
+
+void filter_targets(const QuoteLadder& ladder, const Instrument& inst, const QuoterConfig& cfg,
+                    detail::MinNotionalMemo& memo, DiffScratch& d, QuoterCounters& ctr) noexcept {
   for (int s = kBid; s <= kAsk; ++s) {
     const QuoteLevel* levels = s == kBid ? ladder.bids.data() : ladder.asks.data();
     uint32_t n = s == kBid ? ladder.bid_count : ladder.ask_count;
     if (n > kMaxQuoteLevels) n = kMaxQuoteLevels;
-    SideScratch& sd = sides[s];
+    SideScratch& sd = d.sides[s];
     for (uint32_t i = 0; i < n; ++i) {
       const Price px = levels[i].price;
       Qty qty = levels[i].qty;
@@ -199,318 +234,336 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
         continue;
       }
       if (inst.max_qty.lots > 0 && qty > inst.max_qty) {
-        if (!cfg_.clip_to_max_qty) {
+        if (!cfg.clip_to_max_qty) {
           ++ctr.dropped_max_qty;
           continue;
         }
         qty = inst.max_qty;
         ++ctr.clipped_max_qty;
       }
-      if (cfg_.qty_step_lots > 1) qty.lots -= qty.lots % cfg_.qty_step_lots;
+      if (cfg.qty_step_lots > 1) qty.lots -= qty.lots % cfg.qty_step_lots;
       if (qty.lots <= 0 || qty < inst.min_qty) {
         ++ctr.dropped_min_qty;
         continue;
       }
-      if (inst.min_notional.units > 0) {
-        MinNotionalMemo& memo = min_notional_memo_;
-        const bool same_key = memo.same_key(inst, qty.lots);
-        if (!same_key || px.ticks < memo.lo || px.ticks > memo.hi) {
-          Money value;
-          if (!notional(inst, px, qty, value)) {
-            ++ctr.dropped_invalid;
-            continue;
-          }
-          if (value < inst.min_notional) {
-            ++ctr.dropped_min_notional;
-            continue;
-          }
-          if (!same_key) {
-            memo = {inst.tick_units, inst.lot_units, inst.price_scale + inst.qty_scale, inst.min_notional.units,
-                    qty.lots, px.ticks, px.ticks};
-          } else if (px.ticks < memo.lo) {
-            memo.lo = px.ticks;
-          } else {
-            memo.hi = px.ticks;  // outside [lo, hi] and not below: above
-          }
-        }
-      }
+      if (!passes_min_notional(inst, px, qty, memo, ctr)) continue;
       TargetLevel& t = sd.targets[sd.target_count++];
       t = TargetLevel{};
       t.price = px;
       t.qty = qty;
     }
   }
+}
 
-  // Self-cross: a bid must stay below every ask of ours, live or targeted, and the reverse. The best target
-  // of each side is taken before blocking, so two crossing target sides both drop their crossing levels.
-  {
-    const bool post_only = cfg_.time_in_force == TimeInForce::kPostOnly;
-    const int64_t best_target_bid =
-        sides[kBid].target_count > 0 ? sides[kBid].targets[0].price.ticks : INT64_MIN;
-    const int64_t best_target_ask =
-        sides[kAsk].target_count > 0 ? sides[kAsk].targets[0].price.ticks : INT64_MAX;
-    const int64_t bid_ceiling = live_min_ask < best_target_ask ? live_min_ask : best_target_ask;
-    const int64_t ask_floor = live_max_bid > best_target_bid ? live_max_bid : best_target_bid;
-    for (uint32_t i = 0; i < sides[kBid].target_count; ++i) {
-      TargetLevel& t = sides[kBid].targets[i];
-      if (t.price.ticks >= bid_ceiling) {
-        t.blocked = true;
-        ++ctr.crossed_own;
-      } else if (post_only && in.market_ask.ticks > 0 && t.price >= in.market_ask) {
-        t.blocked = true;
-        ++ctr.crossed_market;
-      }
-    }
-    for (uint32_t i = 0; i < sides[kAsk].target_count; ++i) {
-      TargetLevel& t = sides[kAsk].targets[i];
-      if (t.price.ticks <= ask_floor) {
-        t.blocked = true;
-        ++ctr.crossed_own;
-      } else if (post_only && in.market_bid.ticks > 0 && t.price <= in.market_bid) {
-        t.blocked = true;
-        ++ctr.crossed_market;
-      }
+// ---------------------------------------------------------------------------------------------------------
+// Pass 3, self-cross: a bid must stay below every ask of ours, live or targeted, and the reverse (and, for
+// post-only, below the market's ask). The best target of each side is taken before blocking, so two crossing
+// target sides both drop their crossing levels.
+
+void block_self_cross(const QuoteInput& in, bool post_only, DiffScratch& d, QuoterCounters& ctr) noexcept {
+  SideScratch& bids = d.sides[kBid];
+  SideScratch& asks = d.sides[kAsk];
+  const int64_t best_target_bid = bids.target_count > 0 ? bids.targets[0].price.ticks : INT64_MIN;
+  const int64_t best_target_ask = asks.target_count > 0 ? asks.targets[0].price.ticks : INT64_MAX;
+  const int64_t bid_ceiling = d.live_min_ask < best_target_ask ? d.live_min_ask : best_target_ask;
+  const int64_t ask_floor = d.live_max_bid > best_target_bid ? d.live_max_bid : best_target_bid;
+  for (uint32_t i = 0; i < bids.target_count; ++i) {
+    TargetLevel& t = bids.targets[i];
+    if (t.price.ticks >= bid_ceiling) {
+      t.blocked = true;
+      ++ctr.crossed_own;
+    } else if (post_only && in.market_ask.ticks > 0 && t.price >= in.market_ask) {
+      t.blocked = true;
+      ++ctr.crossed_market;
     }
   }
-
-  // Matching, per side.
-  for (int s = kBid; s <= kAsk; ++s) {
-    SideScratch& sd = sides[s];
-    const auto order = [&](uint32_t pos) -> const LiveOrder& { return in.live[sd.live[pos]]; };
-
-    // Eligibility: a settled order that cannot become its target is cancelled (and the level re-created).
-    for (uint32_t p = 0; p < sd.live_count; ++p) {
-      const LiveOrder& o = order(p);
-      if (o.pending) {
-        sd.live_state[p] = LiveState::kPending;
-        continue;
-      }
-      const bool aged = cfg_.max_order_age_ns > 0 && in.now_ns - o.created_ns >= cfg_.max_order_age_ns;
-      if (aged) ++ctr.aged;
-      sd.live_state[p] = aged || o.reduce_only != ladder.reduce_only ? LiveState::kCancel : LiveState::kFree;
+  for (uint32_t i = 0; i < asks.target_count; ++i) {
+    TargetLevel& t = asks.targets[i];
+    if (t.price.ticks <= ask_floor) {
+      t.blocked = true;
+      ++ctr.crossed_own;
+    } else if (post_only && in.market_bid.ticks > 0 && t.price <= in.market_bid) {
+      t.blocked = true;
+      ++ctr.crossed_market;
     }
+  }
+}
 
-    // A settled order whose price is (near enough) its target's: kept, held, amended in size, or (size off
-    // and no amend) marked for cancellation with the target left free.
-    const auto settle = [&](TargetLevel& t, uint32_t p) {
-      const LiveOrder& o = order(p);
-      t.live_pos = static_cast<uint8_t>(p);
-      if (t.blocked) {
-        t.state = TargetState::kHeld;
-      } else if (abs_diff(o.qty.lots, t.qty.lots) <=
-                 tolerance(cfg_.size_tolerance_lots, size_tol_ppb_, t.qty.lots)) {
-        t.state = TargetState::kKept;
-        ++ctr.kept;
-      } else if (cfg_.use_amend) {
-        // Size only: the price stays where it is (a smaller qty keeps queue priority).
-        t.state = TargetState::kAmended;
-        t.amend_qty = true;
-      } else {
-        sd.live_state[p] = LiveState::kCancel;
-        return;
-      }
-      sd.live_state[p] = LiveState::kMatched;
-    };
-    // An in-flight order: its level counts as occupied, nothing is sent for either.
-    const auto occupy = [&](TargetLevel& t, uint32_t p) {
-      t.state = TargetState::kPending;
-      t.live_pos = static_cast<uint8_t>(p);
-      sd.live_state[p] = LiveState::kMatched;
-      ++ctr.pending_occupied;
-    };
-    // For each free target, best first, the nearest live order in state `want` within `max_dist(live
-    // price)`, handed to `on_match`.
-    const auto match_nearest = [&](LiveState want, auto&& max_dist, auto&& on_match) {
-      for (uint32_t t = 0; t < sd.target_count; ++t) {
-        TargetLevel& tl = sd.targets[t];
-        if (tl.state != TargetState::kFree) continue;
-        uint32_t best = UINT32_MAX;
-        int64_t best_dist = INT64_MAX;
-        for (uint32_t p = 0; p < sd.live_count; ++p) {
-          if (sd.live_state[p] != want) continue;
-          const int64_t px = sd.live_px[p];
-          const int64_t d = abs_diff(px, tl.price.ticks);
-          if (d < best_dist && d <= max_dist(px)) {
-            best_dist = d;
-            best = p;
-          }
-        }
-        if (best != UINT32_MAX) on_match(tl, best);
-      }
-    };
-    const auto exact = [](int64_t) { return int64_t{0}; };
-    const auto within_tolerance = [&](int64_t px) {
-      return tolerance(cfg_.price_tolerance_ticks, price_tol_ppb_, px);
-    };
+// ---------------------------------------------------------------------------------------------------------
+// Pass 4, match (per side): target levels against live orders, in the order of quoter.h's header comment.
 
+class SideMatch {
+ public:
+  SideMatch(const QuoteInput& in, const MatchRules& rules, SideScratch& sd, QuoterCounters& ctr) noexcept
+      : in_(in), rules_(rules), sd_(sd), ctr_(ctr) {}
+
+  void run(bool ladder_reduce_only) noexcept {
+    mark_eligibility(ladder_reduce_only);
     // Why this order: an order already at the right price, settled or in flight, wins its level; settled
     // orders are paired before in-flight ones take what is left, because an in-flight order is often a
     // cancel (the quoter cannot tell) and letting it claim a level would cancel a good order in its place.
     // With a zero price tolerance the tolerance passes repeat the exact ones: a target still free after the
     // exact passes has no candidate at distance 0 left (the pending pass only takes orders, never frees one).
-    const bool any_pending = sd.pending_count > 0;
+    const bool any_pending = sd_.pending_count > 0;
+    const auto exact = [](int64_t) { return int64_t{0}; };
+    const auto within_tolerance = [this](int64_t px) {
+      return tolerance(rules_.cfg.price_tolerance_ticks, rules_.price_tol_ppb, px);
+    };
+    const auto settle = [this](TargetLevel& t, uint32_t p) { settle_at(t, p); };
+    const auto occupy = [this](TargetLevel& t, uint32_t p) { occupy_with(t, p); };
     match_nearest(LiveState::kFree, exact, settle);
     if (any_pending) match_nearest(LiveState::kPending, exact, occupy);
-    if (price_tolerant_) {
+    if (rules_.price_tolerant) {
       match_nearest(LiveState::kFree, within_tolerance, settle);
       if (any_pending) match_nearest(LiveState::kPending, within_tolerance, occupy);
     }
+    pair_in_price_order();
+    occupy_nearest_free();
+    list_candidates();
+  }
 
-    // What is left pairs in price order: amended (or, without amend, cancelled and re-created). A blocked
-    // target holds its partner as is.
-    {
-      uint32_t p = 0;
-      for (uint32_t t = 0; t < sd.target_count; ++t) {
-        TargetLevel& tl = sd.targets[t];
-        if (tl.state != TargetState::kFree) continue;
-        while (p < sd.live_count && sd.live_state[p] != LiveState::kFree) ++p;
-        if (p == sd.live_count) break;
-        if (!tl.blocked && !cfg_.use_amend) continue;  // cancel + create: leave both unmatched
-        const LiveOrder& o = order(p);
-        tl.live_pos = static_cast<uint8_t>(p);
-        sd.live_state[p] = LiveState::kMatched;
-        if (tl.blocked) {
-          tl.state = TargetState::kHeld;
-        } else {
-          tl.amend_price = o.price != tl.price;
-          tl.amend_qty = o.qty != tl.qty;
-          tl.state = tl.amend_price || tl.amend_qty ? TargetState::kAmended : TargetState::kKept;
-          if (tl.state == TargetState::kKept) ++ctr.kept;
-        }
-        ++p;
+ private:
+  const LiveOrder& order(uint32_t pos) const noexcept { return in_.live[sd_.live[pos]]; }
+
+  // A settled order that cannot become its target is cancelled (and the level re-created).
+  void mark_eligibility(bool ladder_reduce_only) noexcept {
+    const QuoterConfig& cfg = rules_.cfg;
+    for (uint32_t p = 0; p < sd_.live_count; ++p) {
+      const LiveOrder& o = order(p);
+      if (o.pending) {
+        sd_.live_state[p] = LiveState::kPending;
+        continue;
       }
+      const bool aged = cfg.max_order_age_ns > 0 && in_.now_ns - o.created_ns >= cfg.max_order_age_ns;
+      if (aged) ++ctr_.aged;
+      sd_.live_state[p] = aged || o.reduce_only != ladder_reduce_only ? LiveState::kCancel : LiveState::kFree;
     }
-    // Levels still free would be created: each in-flight order, best first, occupies its nearest instead.
-    for (uint32_t p = 0; p < sd.live_count; ++p) {
-      if (sd.live_state[p] != LiveState::kPending) continue;
-      const int64_t px = sd.live_px[p];
+  }
+
+  // A settled order whose price is (near enough) its target's: kept, held, amended in size, or (size off and
+  // no amend) marked for cancellation with the target left free.
+  void settle_at(TargetLevel& t, uint32_t p) noexcept {
+    const QuoterConfig& cfg = rules_.cfg;
+    const LiveOrder& o = order(p);
+    t.live_pos = static_cast<uint8_t>(p);
+    if (t.blocked) {
+      t.state = TargetState::kHeld;
+    } else if (abs_diff(o.qty.lots, t.qty.lots) <=
+               tolerance(cfg.size_tolerance_lots, rules_.size_tol_ppb, t.qty.lots)) {
+      t.state = TargetState::kKept;
+      ++ctr_.kept;
+    } else if (cfg.use_amend) {
+      // Size only: the price stays where it is (a smaller qty keeps queue priority).
+      t.state = TargetState::kAmended;
+      t.amend_qty = true;
+    } else {
+      sd_.live_state[p] = LiveState::kCancel;
+      return;
+    }
+    sd_.live_state[p] = LiveState::kMatched;
+  }
+
+  // An in-flight order: its level counts as occupied, nothing is sent for either.
+  void occupy_with(TargetLevel& t, uint32_t p) noexcept {
+    t.state = TargetState::kPending;
+    t.live_pos = static_cast<uint8_t>(p);
+    sd_.live_state[p] = LiveState::kMatched;
+    ++ctr_.pending_occupied;
+  }
+
+  // For each free target, best first, the nearest live order in state `want` within `max_dist(live price)`,
+  // handed to `on_match`.
+  template <class MaxDist, class OnMatch>
+  void match_nearest(LiveState want, const MaxDist& max_dist, const OnMatch& on_match) noexcept {
+    for (uint32_t t = 0; t < sd_.target_count; ++t) {
+      TargetLevel& tl = sd_.targets[t];
+      if (tl.state != TargetState::kFree) continue;
       uint32_t best = UINT32_MAX;
       int64_t best_dist = INT64_MAX;
-      for (uint32_t t = 0; t < sd.target_count; ++t) {
-        if (sd.targets[t].state != TargetState::kFree) continue;
-        const int64_t d = abs_diff(sd.targets[t].price.ticks, px);
+      for (uint32_t p = 0; p < sd_.live_count; ++p) {
+        if (sd_.live_state[p] != want) continue;
+        const int64_t px = sd_.live_px[p];
+        const int64_t d = abs_diff(px, tl.price.ticks);
+        if (d < best_dist && d <= max_dist(px)) {
+          best_dist = d;
+          best = p;
+        }
+      }
+      if (best != UINT32_MAX) on_match(tl, best);
+    }
+  }
+
+  // What is left pairs in price order: amended (or, without amend, cancelled and re-created). A blocked
+  // target holds its partner as is.
+  void pair_in_price_order() noexcept {
+    uint32_t p = 0;
+    for (uint32_t t = 0; t < sd_.target_count; ++t) {
+      TargetLevel& tl = sd_.targets[t];
+      if (tl.state != TargetState::kFree) continue;
+      while (p < sd_.live_count && sd_.live_state[p] != LiveState::kFree) ++p;
+      if (p == sd_.live_count) break;
+      if (!tl.blocked && !rules_.cfg.use_amend) continue;  // cancel + create: leave both unmatched
+      const LiveOrder& o = order(p);
+      tl.live_pos = static_cast<uint8_t>(p);
+      sd_.live_state[p] = LiveState::kMatched;
+      if (tl.blocked) {
+        tl.state = TargetState::kHeld;
+      } else {
+        tl.amend_price = o.price != tl.price;
+        tl.amend_qty = o.qty != tl.qty;
+        tl.state = tl.amend_price || tl.amend_qty ? TargetState::kAmended : TargetState::kKept;
+        if (tl.state == TargetState::kKept) ++ctr_.kept;
+      }
+      ++p;
+    }
+  }
+
+  // Levels still free would be created: each in-flight order, best first, occupies its nearest instead.
+  void occupy_nearest_free() noexcept {
+    for (uint32_t p = 0; p < sd_.live_count; ++p) {
+      if (sd_.live_state[p] != LiveState::kPending) continue;
+      const int64_t px = sd_.live_px[p];
+      uint32_t best = UINT32_MAX;
+      int64_t best_dist = INT64_MAX;
+      for (uint32_t t = 0; t < sd_.target_count; ++t) {
+        if (sd_.targets[t].state != TargetState::kFree) continue;
+        const int64_t d = abs_diff(sd_.targets[t].price.ticks, px);
         if (d < best_dist) {
           best_dist = d;
           best = t;
         }
       }
-      if (best != UINT32_MAX) occupy(sd.targets[best], p);
+      if (best != UINT32_MAX) occupy_with(sd_.targets[best], p);
     }
+  }
 
-    // Candidates, in rank order.
-    for (uint32_t t = 0; t < sd.target_count; ++t) {
-      const TargetLevel& tl = sd.targets[t];
+  // Action candidates, in rank order (best first: nearest the touch first).
+  void list_candidates() noexcept {
+    for (uint32_t t = 0; t < sd_.target_count; ++t) {
+      const TargetLevel& tl = sd_.targets[t];
       if (tl.state == TargetState::kAmended) {
-        sd.amend_target[sd.amend_count++] = static_cast<uint8_t>(t);
+        sd_.amend_target[sd_.amend_count++] = static_cast<uint8_t>(t);
       } else if (tl.state == TargetState::kFree && !tl.blocked) {
-        sd.create_target[sd.create_count++] = static_cast<uint8_t>(t);
+        sd_.create_target[sd_.create_count++] = static_cast<uint8_t>(t);
       }
     }
-    for (uint32_t p = 0; p < sd.live_count; ++p) {
-      if (sd.live_state[p] == LiveState::kFree || sd.live_state[p] == LiveState::kCancel) {
-        sd.cancel_pos[sd.cancel_count++] = static_cast<uint8_t>(p);
+    for (uint32_t p = 0; p < sd_.live_count; ++p) {
+      if (sd_.live_state[p] == LiveState::kFree || sd_.live_state[p] == LiveState::kCancel) {
+        sd_.cancel_pos[sd_.cancel_count++] = static_cast<uint8_t>(p);
       }
     }
   }
 
-  // Budget: cancels first, then amends, then creates; each nearest the touch first.
-  uint32_t cancels_sent[2] = {0, 0};
-  {
-    uint32_t tokens = in.budget.cancels;
-    merge_by_rank(
-        sides, [](const SideScratch& sd) { return sd.cancel_count; },
-        [](const SideScratch& sd, uint32_t k) {
-          return RankedItem{sd.cancel_pos[k], sd.cancel_pos[k]};
-        },
-        [&](int s, uint32_t pos) {
-          if (tokens == 0) {
-            ++ctr.deferred_cancels;
-            return;
-          }
-          --tokens;
-          ++cancels_sent[s];
-          const LiveOrder& l = in.live[sides[s].live[pos]];
-          out.cancel_tags[out.cancel_count] = l.tag;
-          OrderCancel& c = out.cancels[out.cancel_count++];
-          c.instrument = in.instrument_id;
-          c.id_kind = OrderIdKind::kLinkId;
-          c.link_id = l.link_id;
-        });
-  }
-  {
-    uint32_t tokens = in.budget.amends;
-    merge_by_rank(
-        sides, [](const SideScratch& sd) { return sd.amend_count; },
-        [](const SideScratch& sd, uint32_t k) {
-          return RankedItem{sd.amend_target[k], sd.amend_target[k]};
-        },
-        [&](int s, uint32_t t) {
-          if (tokens == 0) {
-            ++ctr.deferred_amends;
-            return;
-          }
-          --tokens;
-          const TargetLevel& tl = sides[s].targets[t];
-          const LiveOrder& l = in.live[sides[s].live[tl.live_pos]];
-          out.amend_tags[out.amend_count] = l.tag;
-          OrderAmend& a = out.amends[out.amend_count++];
-          a.instrument = in.instrument_id;
-          a.id_kind = OrderIdKind::kLinkId;
-          a.link_id = l.link_id;
-          a.price = tl.amend_price ? std::optional<Price>(tl.price) : std::nullopt;
-          a.qty = tl.amend_qty ? std::optional<Qty>(tl.qty) : std::nullopt;
-        });
-  }
-  QuoterError err = QuoterError::kOk;
-  {
-    uint32_t tokens = in.budget.creates;
-    uint32_t created[2] = {0, 0};
-    const std::string_view prefix{prefix_, prefix_len_};
-    merge_by_rank(
-        sides, [](const SideScratch& sd) { return sd.create_count; },
-        [](const SideScratch& sd, uint32_t k) {
-          return RankedItem{sd.create_target[k], sd.create_target[k]};
-        },
-        [&](int s, uint32_t t) {
-          if (tokens == 0) {
-            ++ctr.deferred_creates;
-            return;
-          }
-          const SideScratch& sd = sides[s];
-          // Never rest more orders on a side than it targets: a create waits for the cancel it replaces.
-          if (sd.live_count - cancels_sent[s] + created[s] >= sd.target_count) {
-            ++ctr.deferred_exposure;
-            return;
-          }
-          OrderCreate& c = out.creates[out.create_count];
-          if (make_link_id(prefix, out.next_link_seq, c.link_id) != LinkIdError::kOk) {
-            err = QuoterError::kBadLinkPrefix;  // unreachable: configure() validated the prefix
-            return;
-          }
-          ++out.next_link_seq;
-          ++out.create_count;
-          --tokens;
-          ++created[s];
-          const TargetLevel& tl = sd.targets[t];
-          c.instrument = in.instrument_id;
-          c.side = s == kBid ? Side::kBuy : Side::kSell;
-          c.type = OrderType::kLimit;
-          c.tif = cfg_.time_in_force;
-          c.reduce_only = ladder.reduce_only;
-          c.position_idx = s == kBid ? cfg_.position_idx_buy : cfg_.position_idx_sell;
-          c.price = tl.price;
-          c.qty = tl.qty;
-        });
-  }
-  if (err != QuoterError::kOk) {
-    const uint64_t seq = in.next_link_seq;
-    out.reset();
-    out.next_link_seq = seq;
-    return err;
-  }
+  const QuoteInput& in_;
+  const MatchRules& rules_;
+  SideScratch& sd_;
+  QuoterCounters& ctr_;
+};
 
-  // Batches: consecutive items of one kind, at most the category's batch size each.
-  const uint32_t per_batch = batch_items(inst.category);
+// ---------------------------------------------------------------------------------------------------------
+// Pass 5, emit: within the budget, cancels first, then amends, then creates; each nearest the touch first.
+
+// Writes the cancels; cancels_sent[side] counts them per side (the creates' exposure rule reads it).
+void emit_cancels(const QuoteInput& in, const DiffScratch& d, QuoteActions& out,
+                  uint32_t (&cancels_sent)[2]) noexcept {
+  QuoterCounters& ctr = out.counters;
+  uint32_t tokens = in.budget.cancels;
+  merge_by_rank(
+      d.sides, [](const SideScratch& sd) { return sd.cancel_count; },
+      [](const SideScratch& sd, uint32_t k) {
+        return RankedItem{sd.cancel_pos[k], sd.cancel_pos[k]};
+      },
+      [&](int s, uint32_t pos) {
+        if (tokens == 0) {
+          ++ctr.deferred_cancels;
+          return;
+        }
+        --tokens;
+        ++cancels_sent[s];
+        const LiveOrder& l = in.live[d.sides[s].live[pos]];
+        out.cancel_tags[out.cancel_count] = l.tag;
+        OrderCancel& c = out.cancels[out.cancel_count++];
+        c.instrument = in.instrument_id;
+        c.id_kind = OrderIdKind::kLinkId;
+        c.link_id = l.link_id;
+      });
+}
+
+void emit_amends(const QuoteInput& in, const DiffScratch& d, QuoteActions& out) noexcept {
+  QuoterCounters& ctr = out.counters;
+  uint32_t tokens = in.budget.amends;
+  merge_by_rank(
+      d.sides, [](const SideScratch& sd) { return sd.amend_count; },
+      [](const SideScratch& sd, uint32_t k) {
+        return RankedItem{sd.amend_target[k], sd.amend_target[k]};
+      },
+      [&](int s, uint32_t t) {
+        if (tokens == 0) {
+          ++ctr.deferred_amends;
+          return;
+        }
+        --tokens;
+        const TargetLevel& tl = d.sides[s].targets[t];
+        const LiveOrder& l = in.live[d.sides[s].live[tl.live_pos]];
+        out.amend_tags[out.amend_count] = l.tag;
+        OrderAmend& a = out.amends[out.amend_count++];
+        a.instrument = in.instrument_id;
+        a.id_kind = OrderIdKind::kLinkId;
+        a.link_id = l.link_id;
+        a.price = tl.amend_price ? std::optional<Price>(tl.price) : std::nullopt;
+        a.qty = tl.amend_qty ? std::optional<Qty>(tl.qty) : std::nullopt;
+      });
+}
+
+// A create is also held back while its side would rest more orders than it targets (its cancel was
+// deferred). Returns false only if make_link_id refuses the prefix (unreachable: configure() validated it).
+bool emit_creates(const QuoteInput& in, const QuoterConfig& cfg, std::string_view prefix,
+                  const DiffScratch& d, const uint32_t (&cancels_sent)[2], QuoteActions& out) noexcept {
+  QuoterCounters& ctr = out.counters;
+  const QuoteLadder& ladder = *in.target;
+  bool ok = true;
+  uint32_t tokens = in.budget.creates;
+  uint32_t created[2] = {0, 0};
+  merge_by_rank(
+      d.sides, [](const SideScratch& sd) { return sd.create_count; },
+      [](const SideScratch& sd, uint32_t k) {
+        return RankedItem{sd.create_target[k], sd.create_target[k]};
+      },
+      [&](int s, uint32_t t) {
+        if (tokens == 0) {
+          ++ctr.deferred_creates;
+          return;
+        }
+        const SideScratch& sd = d.sides[s];
+        // Never rest more orders on a side than it targets: a create waits for the cancel it replaces.
+        if (sd.live_count - cancels_sent[s] + created[s] >= sd.target_count) {
+          ++ctr.deferred_exposure;
+          return;
+        }
+        OrderCreate& c = out.creates[out.create_count];
+        if (make_link_id(prefix, out.next_link_seq, c.link_id) != LinkIdError::kOk) {
+          ok = false;
+          return;
+        }
+        ++out.next_link_seq;
+        ++out.create_count;
+        --tokens;
+        ++created[s];
+        const TargetLevel& tl = sd.targets[t];
+        c.instrument = in.instrument_id;
+        c.side = s == kBid ? Side::kBuy : Side::kSell;
+        c.type = OrderType::kLimit;
+        c.tif = cfg.time_in_force;
+        c.reduce_only = ladder.reduce_only;
+        c.position_idx = s == kBid ? cfg.position_idx_buy : cfg.position_idx_sell;
+        c.price = tl.price;
+        c.qty = tl.qty;
+      });
+  return ok;
+}
+
+// Batches: consecutive items of one kind, at most per_batch each.
+void group_batches(uint32_t per_batch, QuoteActions& out) noexcept {
   const auto group = [&](QuoteActionKind kind, uint32_t count) {
     for (uint32_t first = 0; first < count; first += per_batch) {
       const uint32_t n = count - first < per_batch ? count - first : per_batch;
@@ -520,6 +573,35 @@ QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept
   group(QuoteActionKind::kCancel, out.cancel_count);
   group(QuoteActionKind::kAmend, out.amend_count);
   group(QuoteActionKind::kCreate, out.create_count);
+}
+
+}  // namespace
+
+// The passes, in order: collect, filter, self-cross, match, emit (each a function above, named after it).
+QuoterError Quoter::diff(const QuoteInput& in, QuoteActions& out) const noexcept {
+  out.reset();
+  out.next_link_seq = in.next_link_seq;
+  if (!configured_) return QuoterError::kNotConfigured;
+  if (in.instrument == nullptr || in.target == nullptr) return QuoterError::kBadInput;
+  if (in.live.size() > kMaxQuoterLiveOrders) return QuoterError::kTooManyLiveOrders;
+
+  DiffScratch d;
+  collect_live(in.live, d);
+  filter_targets(*in.target, *in.instrument, cfg_, min_notional_memo_, d, out.counters);
+  block_self_cross(in, cfg_.time_in_force == TimeInForce::kPostOnly, d, out.counters);
+  const MatchRules rules{cfg_, price_tol_ppb_, size_tol_ppb_, price_tolerant_};
+  for (SideScratch& sd : d.sides) SideMatch(in, rules, sd, out.counters).run(in.target->reduce_only);
+
+  uint32_t cancels_sent[2] = {0, 0};
+  emit_cancels(in, d, out, cancels_sent);
+  emit_amends(in, d, out);
+  if (!emit_creates(in, cfg_, {prefix_, prefix_len_}, d, cancels_sent, out)) {
+    const uint64_t seq = in.next_link_seq;
+    out.reset();
+    out.next_link_seq = seq;
+    return QuoterError::kBadLinkPrefix;
+  }
+  group_batches(batch_items(in.instrument->category), out);
   return QuoterError::kOk;
 }
 

@@ -184,6 +184,31 @@ struct QuoteActions {
   }
 };
 
+namespace detail {
+
+// Memo of the minimum-notional check: for one valuation (the instrument's tick and lot units and scales),
+// min notional and qty, every price in [lo, hi] passes (notional() succeeds and reaches min_notional),
+// because for a fixed qty > 0 the notional grows with the price (and so does the overflow risk: a price
+// below one that fits fits too). It saves a notional() per target level on most ticks. Keyed by value,
+// not by the Instrument's address, so a different instrument can never hit. Mutable: a cache, not state
+// (it only ever holds what notional() said, so diff() gives the same actions with or without it).
+struct MinNotionalMemo {
+  int64_t tick_units = 0;  // 0: empty
+  int64_t lot_units = 0;
+  int32_t scale = 0;  // price_scale + qty_scale
+  int64_t min_notional_units = 0;
+  int64_t qty_lots = 0;
+  int64_t lo = 0;
+  int64_t hi = 0;
+
+  bool same_key(const Instrument& in, int64_t qty) const noexcept {
+    return tick_units == in.tick_units && lot_units == in.lot_units && qty_lots == qty &&
+           min_notional_units == in.min_notional.units && scale == in.price_scale + in.qty_scale;
+  }
+};
+
+}  // namespace detail
+
 class Quoter {
  public:
   // Cold path. Validates and compiles the config (tolerances become integer parts per billion). Errors:
@@ -218,27 +243,7 @@ class Quoter {
   int64_t size_tol_ppb_ = 0;
   bool price_tolerant_ = false;  // a nonzero price tolerance (ticks or bps): the tolerance passes can match
   bool configured_ = false;
-  // Memo of the minimum-notional check: for one valuation (the instrument's tick and lot units and scales),
-  // min notional and qty, every price in [lo, hi] passes (notional() succeeds and reaches min_notional),
-  // because for a fixed qty > 0 the notional grows with the price (and so does the overflow risk: a price
-  // below one that fits fits too). It saves a notional() per target level on most ticks. Keyed by value,
-  // not by the Instrument's address, so a different instrument can never hit. Mutable: a cache, not state
-  // (it only ever holds what notional() said, so diff() gives the same actions with or without it).
-  struct MinNotionalMemo {
-    int64_t tick_units = 0;  // 0: empty
-    int64_t lot_units = 0;
-    int32_t scale = 0;  // price_scale + qty_scale
-    int64_t min_notional_units = 0;
-    int64_t qty_lots = 0;
-    int64_t lo = 0;
-    int64_t hi = 0;
-
-    bool same_key(const Instrument& in, int64_t qty) const noexcept {
-      return tick_units == in.tick_units && lot_units == in.lot_units && qty_lots == qty &&
-             min_notional_units == in.min_notional.units && scale == in.price_scale + in.qty_scale;
-    }
-  };
-  mutable MinNotionalMemo min_notional_memo_;
+  mutable detail::MinNotionalMemo min_notional_memo_;
 };
 
 }  // namespace mm
