@@ -172,13 +172,15 @@ TEST_F(ConvertEventsCli, BadInputIsAClearErrorWithoutOutput) {
   EXPECT_NE(r.out.find("(no output)"), std::string::npos) << r.out;
   EXPECT_FALSE(std::filesystem::exists(path("out.events")));
 
-  // A stale output from an earlier run is not left behind looking valid: a failed conversion removes it.
+  // A failed conversion keeps an earlier complete output as it was (issue 15: it used to delete it before
+  // even checking the input); the new output would only ever have replaced it whole.
   ASSERT_EQ(run("convert " + kXrp + " " + path("out.events")).code, 0);
-  ASSERT_TRUE(std::filesystem::exists(path("out.events")));
+  const std::string before = slurp(path("out.events"));
   const CliRun again = run("convert " + path("notes.txt") + " " + path("out.events"));
   EXPECT_EQ(again.code, 2);
+  EXPECT_EQ(slurp(path("out.events")), before);
   EventFileReader rd;
-  EXPECT_NE(rd.open(path("out.events")), EventFileError::kOk);
+  EXPECT_EQ(rd.open(path("out.events")), EventFileError::kOk) << rd.error();
 
   // Missing input: CLI11 refuses it before anything runs.
   const CliRun missing = run("convert " + path("nope.jsonl") + " " + path("m.events"));
