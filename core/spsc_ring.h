@@ -75,6 +75,16 @@ class SpscRing {
     return true;
   }
 
+  // Producer only. True when at least `n` slots are free: the next n pushes will succeed (only the producer
+  // fills slots; the consumer can only free more). Lets a producer refuse a whole group of items up front
+  // instead of pushing part of it. Re-reads the consumer's index only when the cached view is too small.
+  [[nodiscard]] bool has_room(std::size_t n) noexcept {
+    const std::uint64_t tail = producer_.tail.load(std::memory_order_relaxed);
+    if (Capacity - (tail - producer_.cached_head) >= n) return true;
+    producer_.cached_head = consumer_.head.load(std::memory_order_acquire);
+    return Capacity - (tail - producer_.cached_head) >= n;
+  }
+
   // Consumer only. Moves the oldest element into `out`. Returns false (out untouched) when the ring is empty.
   [[nodiscard]] bool try_pop(T& out) noexcept
     requires std::is_nothrow_move_assignable_v<T>

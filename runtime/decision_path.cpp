@@ -33,7 +33,10 @@ class DecisionPathImpl final : public DecisionPath {
     confirm();  // after the last stamp: not part of tick-to-quote
     return r;
   }
-  void on_trade(const TradeEvent& t) noexcept override { trader_.on_trade(t); }
+  void on_trade(const TradeEvent& t, int64_t recv_ns) noexcept override {
+    venue_.set_time(recv_ns);
+    trader_.on_trade(t);
+  }
   void set_profiling(bool on) noexcept override { trader_.set_profiling(on); }
   void reset_stamps() noexcept override { trader_.reset_stamps(); }
   const std::array<int64_t, kTickMarkCount>& stamps() const noexcept override { return trader_.stamps(); }

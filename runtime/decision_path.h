@@ -19,7 +19,8 @@ class DecisionPath {
   virtual ~DecisionPath() = default;
   // One book message of the configured instrument. Runs the Trader (and so the strategy) when applied.
   virtual SyncResult on_book(const BookUpdate& u, int64_t recv_ns) noexcept = 0;
-  virtual void on_trade(const TradeEvent& t) noexcept = 0;
+  // One public trade of the configured instrument, received at recv_ns (the venue clock while it is handled).
+  virtual void on_trade(const TradeEvent& t, int64_t recv_ns) noexcept = 0;
   virtual void set_profiling(bool on) noexcept = 0;
   virtual void reset_stamps() noexcept = 0;
   virtual const std::array<int64_t, kTickMarkCount>& stamps() const noexcept = 0;

@@ -87,11 +87,13 @@ struct ReplayCounters {
   uint64_t order_frames = 0, order_bytes = 0;  // encoded trade-WebSocket frames
 };
 
-// Pipeline layout: how often a producer found its way blocked and waited (nothing is ever dropped).
+// Pipeline layout: how often the feed found its way blocked and waited (no frame is ever dropped), and the
+// sends the action ring refused (the Trader keeps a refused action out of flight).
 struct PipelineCounters {
   uint64_t frame_ring_waits = 0;   // feed: frame ring full
   uint64_t arena_waits = 0;        // feed: byte arena full (frames not yet released by the decision thread)
-  uint64_t action_ring_waits = 0;  // decision: action ring full
+  uint64_t action_ring_waits = 0;     // decision: frames left queued until the action ring had a tick's room
+  uint64_t action_ring_refusals = 0;  // decision: sends refused, the action ring was full (0 in replay)
   uint64_t encode_errors = 0;      // dispatch: actions the RecordingVenue refused (the decision thread had
                                    // already taken them as sent; the one-thread layout would have refused them)
 };
@@ -101,7 +103,8 @@ class Replayer {
   explicit Replayer(ReplayOptions options);
   ~Replayer();
 
-  // Cold path: loads instruments (from options.instruments_files and every instruments-info response
+  // Cold path: checks the layout (runtime/layout_check.h: --idle spin with two threads on one CPU is an
+  // error), loads instruments (from options.instruments_files and every instruments-info response
   // recorded in the files), infers the grid of any book symbol still unknown from its first snapshot
   // (flagged `inferred`), sizes the codec and the books. Returns an error message naming the file, or "".
   std::string prepare();
@@ -110,6 +113,9 @@ class Replayer {
   // message naming the file (a reader failure stops the replay; counters keep what was processed), or naming
   // the pipeline thread that could not be started/pinned.
   std::string run();
+
+  // A layout that works but costs (yield with two threads on one CPU; see runtime/layout_check.h), or "".
+  const std::string& layout_warning() const noexcept { return layout_warning_; }
 
   // Hot path: one received frame through parse and book. Public so tests can drive it frame by frame.
   // Precondition: prepare() succeeded; f.data has kFramePadding readable bytes after it.
@@ -155,6 +161,8 @@ class Replayer {
   InstrumentRegistry registry_;
   std::unique_ptr<BybitCodec> codec_;
   std::vector<std::unique_ptr<BookSync>> books_;  // by InstrumentId; created in prepare()
+  std::string layout_warning_;
+  std::vector<uint8_t> seen_;                      // by InstrumentId: received a book message (reported)
   std::vector<bool> wanted_;                       // by InstrumentId
   // Connection epoch per book: a new file is a new connection, so a book is reset on its first message from
   // the new file (books the new file never mentions keep their final state for the report).

@@ -22,6 +22,9 @@
 #include "core/idle.h"
 #include "core/runner.h"
 #include "core/spsc_ring.h"
+#include "runtime/frame_arena.h"
+#include "runtime/read_ahead.h"
+#include "runtime/stage_clock.h"
 #include "runtime/decision_path.h"
 #include "runtime/replay.h"
 
@@ -57,52 +60,6 @@ static_assert(std::is_trivially_copyable_v<FrameRef>);
 // 4096 frames: about a second of a busy multi-symbol feed, far more than a hop needs; 160 KiB.
 using FrameRing = SpscRing<FrameRef, 4096>;
 
-// Circular byte arena with one producer (feed) and one consumer (decision). Positions are monotonic 64-bit
-// byte counters; a frame never wraps (the producer skips the tail of the buffer instead), so the codec sees
-// one contiguous padded span. The consumer releases frames in order by publishing the end of the last one.
-class FrameArena {
- public:
-  // Precondition: bytes > 0.
-  explicit FrameArena(size_t bytes) : bytes_(bytes), buf_(std::make_unique_for_overwrite<char[]>(bytes)) {}
-
-  uint64_t bytes() const noexcept { return bytes_; }
-
-  // Bytes a frame of `size` occupies: itself + kFramePadding, rounded to a cache line so frames do not share
-  // lines across the two threads.
-  static constexpr uint64_t span(uint64_t size) noexcept {
-    return (size + kFramePadding + kCacheLineSize - 1) / kCacheLineSize * kCacheLineSize;
-  }
-
-  // Producer only. Reserves span(size) contiguous bytes; false when the consumer has not released enough yet.
-  // Precondition: span(size) <= bytes().
-  [[nodiscard]] bool try_reserve(uint64_t size, uint64_t& pos) noexcept {
-    const uint64_t n = span(size);
-    uint64_t p = write_;
-    const uint64_t off = p % bytes_;
-    if (off + n > bytes_) p += bytes_ - off;
-    if (p + n - cached_released_ > bytes_) {
-      // Acquire pairs with release(): the consumer is done reading the bytes we are about to overwrite.
-      cached_released_ = released_.load(std::memory_order_acquire);
-      if (p + n - cached_released_ > bytes_) return false;
-    }
-    write_ = p + n;
-    pos = p;
-    return true;
-  }
-
-  char* at(uint64_t pos) noexcept { return buf_.get() + pos % bytes_; }
-
-  // Consumer only: every byte before `end` may be reused.
-  void release(uint64_t end) noexcept { released_.store(end, std::memory_order_release); }
-
- private:
-  uint64_t bytes_;
-  std::unique_ptr<char[]> buf_;
-  alignas(kCacheLineSize) uint64_t write_ = 0;  // producer's line
-  uint64_t cached_released_ = 0;
-  alignas(kCacheLineSize) std::atomic<uint64_t> released_{0};  // consumer's line
-};
-
 constexpr int kBatch = 64;  // items per do_work: bounds the time between idle checks, amortises the stamps
 
 }  // namespace
@@ -115,10 +72,15 @@ class ReplayPipeline {
   std::string run(const Idle& idle);
 
  private:
-  class FeedStage {
+  class alignas(kCacheLineSize) FeedStage {
    public:
-    FeedStage(const Replayer& r, FrameRing& ring, FrameArena& arena, int64_t pace_ticks) noexcept
-        : r_(r), ring_(ring), arena_(arena), pace_ticks_(pace_ticks) {}
+    FeedStage(const Replayer& r, FrameRing& ring, FrameArena& arena, const StageClock& clock) noexcept
+        : r_(r),
+          clock_(clock),
+          history_category_(r.options().history_category),
+          ring_(ring),
+          arena_(arena),
+          pace_ticks_(clock.from_ns(r.options().pace_ns)) {}
     void on_start() {}
     void on_close() { src_.reset(); }
 
@@ -131,7 +93,7 @@ class ReplayPipeline {
         }
         if (state_ == State::kHaveFrame) {
           if (pace_ticks_ > 0) {
-            const int64_t now = r_.stamp();
+            const int64_t now = clock_.stamp();
             if (now < next_release_) return work;
             ref_.t0 = now;
             next_release_ = now + pace_ticks_;
@@ -190,6 +152,7 @@ class ReplayPipeline {
             return finish(files[file_] + ": could not be opened (out of memory)");
           }
           ++epoch;
+          read_ahead_.reset();
         }
         const ReadResult rr = src_->next(frame_);
         if (rr == ReadResult::kOk) {
@@ -197,10 +160,12 @@ class ReplayPipeline {
           if (FrameArena::span(frame_.data.size()) > arena_.bytes()) {
             return finish(files[file_] + ": a frame is larger than the pipeline's arena");
           }
-          ref_.t0 = r_.stamp();
+          // Input I/O before the frame is stamped available.
+          read_ahead_.before_stamp(frame_.data.data(), frame_.data.size());
+          ref_.t0 = clock_.stamp();
           ref_.size = static_cast<uint32_t>(frame_.data.size());
           ref_.epoch = epoch;
-          ref_.category = frame_.has_category ? frame_.category : r_.options().history_category;
+          ref_.category = frame_.has_category ? frame_.category : history_category_;
           ref_.recv_ns = frame_.recv_ns;
           state_ = State::kHaveFrame;
           return true;
@@ -221,9 +186,12 @@ class ReplayPipeline {
       return false;
     }
 
-    const Replayer& r_;
+    const Replayer& r_;  // options().files and open(): cold, once per file
+    StageClock clock_;
+    Category history_category_;
     FrameRing& ring_;
     FrameArena& arena_;
+    ReadAhead read_ahead_;
     int64_t pace_ticks_;
     int64_t next_release_ = 0;
     std::unique_ptr<FrameSource> src_;
@@ -236,17 +204,18 @@ class ReplayPipeline {
     bool signalled_ = false;
   };
 
-  class DecisionStage {
+  class alignas(kCacheLineSize) DecisionStage {
    public:
-    DecisionStage(Replayer& r, FrameRing& ring, FrameArena& arena, const FeedStage& feed) noexcept
-        : r_(r), ring_(ring), arena_(arena), feed_(feed) {}
+    // actions: the action ring this stage produces into (nullptr without --config).
+    DecisionStage(Replayer& r, FrameRing& ring, FrameArena& arena, const FeedStage& feed, ActionRing* actions) noexcept
+        : r_(r), ring_(ring), arena_(arena), feed_(feed), actions_(actions) {}
     void on_start() {}
     void on_close() {}
 
     int do_work() noexcept {
       int work = 0;
       FrameRef ref;
-      while (work < kBatch && ring_.try_pop(ref)) {
+      while (work < kBatch && room_for_a_tick() && ring_.try_pop(ref)) {
         const int64_t tp = r_.stamp();
         r_.hist_[static_cast<size_t>(ReplayStage::kFeedHop)].record(r_.to_ns(tp - ref.t0));
         // A new file is a new connection: books reset on their first message from it (see book_epoch_).
@@ -272,19 +241,35 @@ class ReplayPipeline {
 
     StopHook stop;
     alignas(kCacheLineSize) std::atomic<bool> done{false};
+    uint64_t action_ring_waits = 0;  // frames left queued because the action ring lacked a worst tick's room
 
    private:
+    // A frame is taken only when the action ring has room for the worst tick it can cause (kWorstTickItems,
+    // static_asserted to fit the ring): the RingVenue then never refuses, and the actions equal the
+    // one-thread layout's. Otherwise the frame waits in its ring and do_work returns (it never blocks).
+    bool room_for_a_tick() noexcept {
+      if (actions_ == nullptr || actions_->has_room(kWorstTickItems)) {
+        waiting_ = false;
+        return true;
+      }
+      if (!waiting_) ++action_ring_waits;
+      waiting_ = true;
+      return false;
+    }
+
     Replayer& r_;
     FrameRing& ring_;
     FrameArena& arena_;
     const FeedStage& feed_;
+    ActionRing* actions_;
+    bool waiting_ = false;
     bool signalled_ = false;
   };
 
-  class DispatchStage {
+  class alignas(kCacheLineSize) DispatchStage {
    public:
-    DispatchStage(const Replayer& r, ActionRing& ring, const DecisionStage& decision)
-        : r_(r), ring_(ring), decision_(decision), venue_(r.registry()) {}
+    DispatchStage(const Replayer& r, ActionRing& ring, const DecisionStage& decision, const StageClock& clock)
+        : clock_(clock), ring_(ring), decision_(decision), venue_(r.registry()) {}
     void on_start() {}
     void on_close() {}
 
@@ -316,27 +301,9 @@ class ReplayPipeline {
           encode_ticks_ = 0;
           return;
         // A refused encode is counted in the venue's stats (reported as pipeline encode_errors).
-        case ActionKind::kCreate:
-          creates_[n_creates_++] = it.u.create;
-          if (it.last) {
-            timed([&] { (void)venue_.send_creates({creates_.data(), n_creates_}); });
-            n_creates_ = 0;
-          }
-          return;
-        case ActionKind::kAmend:
-          amends_[n_amends_++] = it.u.amend;
-          if (it.last) {
-            timed([&] { (void)venue_.send_amends({amends_.data(), n_amends_}); });
-            n_amends_ = 0;
-          }
-          return;
-        case ActionKind::kCancel:
-          cancels_[n_cancels_++] = it.u.cancel;
-          if (it.last) {
-            timed([&] { (void)venue_.send_cancels({cancels_.data(), n_cancels_}); });
-            n_cancels_ = 0;
-          }
-          return;
+        case ActionKind::kCreate: return collect(it.u.create, it.last, creates_, n_creates_);
+        case ActionKind::kAmend: return collect(it.u.amend, it.last, amends_, n_amends_);
+        case ActionKind::kCancel: return collect(it.u.cancel, it.last, cancels_, n_cancels_);
         case ActionKind::kCancelAll:
           timed([&] { (void)venue_.send_cancel_all(it.u.cancel_all); });
           return;
@@ -345,6 +312,19 @@ class ReplayPipeline {
           return;
       }
     }
+
+    // Collects one span item by item; the span's last item sends it (one send_* call, as the decision thread
+    // made it, so the frames and batches are those of the one-thread layout).
+    template <class T, size_t N>
+    void collect(const T& item, bool last, std::array<T, N>& span, size_t& n) noexcept {
+      span[n++] = item;
+      if (!last) return;
+      timed([&] { (void)send(std::span<const T>(span.data(), n)); });
+      n = 0;
+    }
+    bool send(std::span<const OrderCreate> a) noexcept { return venue_.send_creates(a); }
+    bool send(std::span<const OrderAmend> a) noexcept { return venue_.send_amends(a); }
+    bool send(std::span<const OrderCancel> a) noexcept { return venue_.send_cancels(a); }
 
     template <class F>
     void timed(F&& f) noexcept {
@@ -355,9 +335,9 @@ class ReplayPipeline {
 
     void end_tick(const TickEnd& e) noexcept {
       // The last byte of the tick's last frame is encoded: its order frames exist.
-      const int64_t end = r_.stamp();
+      const int64_t end = clock_.stamp();
       const auto at = [&](TickMark m) { return e.stamps[static_cast<size_t>(m)]; };
-      const auto rec = [&](ReplayStage s, int64_t d) { hist_[static_cast<size_t>(s)].record(r_.to_ns(d)); };
+      const auto rec = [&](ReplayStage s, int64_t d) { hist_[static_cast<size_t>(s)].record(clock_.to_ns(d)); };
       if (at(TickMark::kEncoded) != 0 && at(TickMark::kStrategy) != 0) {
         rec(ReplayStage::kEncode, at(TickMark::kEncoded) - at(TickMark::kRisk) + encode_ticks_);
       }
@@ -366,7 +346,7 @@ class ReplayPipeline {
       rec(ReplayStage::kDispatchHop, end - e.pushed);
     }
 
-    const Replayer& r_;
+    StageClock clock_;
     ActionRing& ring_;
     const DecisionStage& decision_;
     RecordingVenue venue_;
@@ -396,16 +376,13 @@ std::string ReplayPipeline::run(const Idle& idle) {
   auto frames = std::make_unique<FrameRing>();
   if (r_.options_.arena_bytes == 0) return "pipeline: the arena needs at least one byte";
   auto arena = std::make_unique<FrameArena>(r_.options_.arena_bytes);
-  int64_t pace = r_.options_.pace_ns;
-  if (pace > 0 && r_.tsc_) {
-    pace = static_cast<int64_t>(static_cast<Int128>(pace) * r_.tsc_->calibration().ticks_per_second /
-                                1'000'000'000);
-  }
-  auto feed = std::make_unique<FeedStage>(r_, *frames, *arena, pace);
-  auto decision = std::make_unique<DecisionStage>(r_, *frames, *arena, *feed);
+  // Each stage gets its own copy of the clock (see StageClock).
+  const StageClock clock(r_.tsc_);
+  auto feed = std::make_unique<FeedStage>(r_, *frames, *arena, clock);
+  auto decision = std::make_unique<DecisionStage>(r_, *frames, *arena, *feed, r_.actions_.get());
   const bool dispatching = r_.path_ != nullptr;
   std::unique_ptr<DispatchStage> dispatch;
-  if (dispatching) dispatch = std::make_unique<DispatchStage>(r_, *r_.actions_, *decision);
+  if (dispatching) dispatch = std::make_unique<DispatchStage>(r_, *r_.actions_, *decision, clock);
 
   Runner<Idle, FeedStage> feed_runner({"mm-feed", cpus[0]}, idle, *feed);
   Runner<Idle, DecisionStage> decision_runner({"mm-decision", cpus[1]}, idle, *decision);
@@ -441,7 +418,8 @@ std::string ReplayPipeline::run(const Idle& idle) {
   r_.pipeline_.frame_ring_waits = feed->frame_ring_waits;
   r_.pipeline_.arena_waits = feed->arena_waits;
   if (dispatching) {
-    r_.pipeline_.action_ring_waits = r_.path_->ring_venue()->waits();
+    r_.pipeline_.action_ring_refusals = r_.path_->ring_venue()->refusals();
+    r_.pipeline_.action_ring_waits = decision->action_ring_waits;
     r_.pipeline_.encode_errors = dispatch->venue().stats().encode_errors;
     r_.collect_venue_stats(dispatch->venue().stats());
     for (ReplayStage s :

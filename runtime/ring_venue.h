@@ -7,12 +7,14 @@
 // Why actions are pushed as they are sent rather than at the end of the tick: the dispatch thread can encode
 // the first span while the decision thread is still placing the next ones.
 //
-// Ring full: the decision thread waits (yielding) until the dispatch thread frees a slot; no action is ever
-// dropped, and each wait is counted in waits().
+// Ring full: the send is refused (returns false, nothing of it pushed, counted in refusals()), as a live
+// venue refuses when its buffer is full: do_work() never blocks, and the Trader keeps a refused action out of
+// flight (strategy/venue.h). One worst tick always fits an empty ring (static_assert below), so a refusal
+// means the dispatch thread is behind, never that a tick cannot be expressed. Every send keeps one slot free
+// for the tick's kEnd, so an open tick can always be closed.
 #include <array>
 #include <cstdint>
 #include <span>
-#include <thread>
 
 #include "core/order_request.h"
 #include "core/spsc_ring.h"
@@ -85,6 +87,7 @@ class RingVenue {
     return send(a, ActionKind::kCancel, kept_cancels_, n_cancels_);
   }
   bool send_cancel_all(const CancelAll& a) noexcept {
+    if (!reserve(1)) return false;
     open();
     ActionItem it;
     it.kind = ActionKind::kCancelAll;
@@ -104,7 +107,7 @@ class RingVenue {
     it.last = true;
     it.u.end = e;
     it.u.end.pushed = TscClock::read_ticks();
-    push(it);
+    push(it);  // cannot fail: every send of this tick left a slot for it (reserve)
     tick_open_ = false;
   }
 
@@ -114,8 +117,8 @@ class RingVenue {
   std::span<const OrderCancel> tick_cancels() const noexcept { return {kept_cancels_.data(), n_cancels_}; }
   bool tick_cancel_all() const noexcept { return tick_cancel_all_; }
 
-  // Pushes that found the ring full and had to wait.
-  uint64_t waits() const noexcept { return waits_; }
+  // Sends refused because the ring was full.
+  uint64_t refusals() const noexcept { return refusals_; }
 
  private:
   void open() noexcept {
@@ -128,20 +131,21 @@ class RingVenue {
     push(it);
   }
 
-  void push(const ActionItem& it) noexcept {
-    if (ring_.try_push(it)) return;
-    ++waits_;
-    // Yield rather than spin: with the default pinning the dispatch thread shares a CPU with the feed
-    // thread, and a spinning producer here would only delay the slot it is waiting for.
-    do {
-      std::this_thread::yield();
-    } while (!ring_.try_push(it));
+  // Room for `items` more items of this tick, its kBegin when it is not open yet, and its kEnd.
+  bool reserve(size_t items) noexcept {
+    if (ring_.has_room(items + (tick_open_ ? 0 : 1) + 1)) return true;
+    ++refusals_;
+    return false;
   }
+
+  // Precondition: reserve() made room for this item.
+  void push(const ActionItem& it) noexcept { (void)ring_.try_push(it); }
 
   template <class T, size_t N>
   bool send(std::span<const T> a, ActionKind kind, std::array<T, N>& kept, size_t& n_kept) noexcept {
     if (a.empty()) return true;
     if (a.size() > kMaxSpan) return false;
+    if (!reserve(a.size())) return false;
     open();
     ActionItem it;
     it.kind = kind;
@@ -158,7 +162,7 @@ class RingVenue {
 
   ActionRing& ring_;
   int64_t now_ns_ = 0;
-  uint64_t waits_ = 0;
+  uint64_t refusals_ = 0;
   bool tick_open_ = false;
   std::array<OrderCreate, kMaxKept> kept_creates_{};
   std::array<OrderAmend, kMaxKept> kept_amends_{};
@@ -168,5 +172,9 @@ class RingVenue {
 };
 
 static_assert(Venue<RingVenue>);
+// The worst tick: kBegin, every create, amend and cancel the quoter can emit, a cancel-all, kEnd. A driver
+// that takes a book message only when the ring has this much room never sees a refusal (replay's pipeline).
+inline constexpr size_t kWorstTickItems = 1 + kMaxQuoteCreates + kMaxQuoteAmends + kMaxQuoteCancels + 1 + 1;
+static_assert(kActionRingCapacity >= kWorstTickItems, "one worst tick must fit an empty action ring");
 
 }  // namespace mm

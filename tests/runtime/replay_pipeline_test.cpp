@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tools/mm/gen.h"
@@ -142,8 +143,38 @@ TEST(ReplayPipeline, BusyConfigMatchesOneThreadWithEveryIdleStrategy) {
     SCOPED_TRACE(std::string(to_string(idle)));
     ReplayOptions o = options(cfg, ReplayLayout::kPipeline, synthetic());
     o.idle = idle;
+    if (idle == PipelineIdle::kBusySpin) {
+      // Three spinning threads need three CPUs of their own (runtime/layout_check.h); on fewer it is refused.
+      if (std::thread::hardware_concurrency() < 3) {
+        Replayer r(o);
+        EXPECT_NE(r.prepare().find("--idle spin"), std::string::npos);
+        continue;
+      }
+      o.cpus = {0, 1, 2};
+    }
     expect_same(one, replay(o));
   }
+}
+
+TEST(ReplayPipeline, SpinWithTwoThreadsOnOneCpuIsRefusedAndYieldWarns) {
+  ReplayOptions o = options(busy_config(), ReplayLayout::kPipeline, synthetic());
+  o.cpus = {0, 1, 0};  // the default: feed and dispatch share CPU 0
+  o.idle = PipelineIdle::kBusySpin;
+  Replayer spin(o);
+  EXPECT_EQ(spin.prepare(),
+            "pipeline: --idle spin: the feed and dispatch threads share CPU 0: two spinning threads on one CPU "
+            "starve each other; give each its own CPU with --cpus, or use --idle backoff (or the one-thread "
+            "layout on 2 vCPUs)");
+  o.idle = PipelineIdle::kYield;
+  Replayer yield(o);
+  EXPECT_EQ(yield.prepare(), "");
+  EXPECT_EQ(yield.layout_warning(),
+            "pipeline: --idle yield: the feed and dispatch threads share CPU 0: each hand-off between them costs "
+            "a context switch");
+  o.idle = PipelineIdle::kBackOff;
+  Replayer backoff(o);
+  EXPECT_EQ(backoff.prepare(), "");
+  EXPECT_EQ(backoff.layout_warning(), "");
 }
 
 TEST(ReplayPipeline, SmallArenaWrapsAndWaitsWithoutLosingFrames) {

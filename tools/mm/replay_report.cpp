@@ -86,6 +86,7 @@ std::string replay_json_report(const Replayer& r) {
     w.key("frame_ring").value(pc.frame_ring_waits).key("arena").value(pc.arena_waits);
     w.key("action_ring").value(pc.action_ring_waits);
     w.end_object();
+    w.key("action_ring_refusals").value(pc.action_ring_refusals);
     w.key("encode_errors").value(pc.encode_errors);
     w.end_object();
   }
@@ -160,10 +161,11 @@ std::string replay_text_report(const Replayer& r) {
     const PipelineCounters& pc = r.pipeline_counters();
     std::snprintf(line, sizeof line,
                   "pipeline: idle %s  cpus feed %d decision %d dispatch %d  waits: frame ring %llu  arena %llu  "
-                  "action ring %llu  encode errors %llu\n",
+                  "action ring %llu  action ring refusals %llu  encode errors %llu\n",
                   std::string(to_string(r.options().idle)).c_str(), r.options().cpus[0], r.options().cpus[1], r.options().cpus[2],
                   static_cast<unsigned long long>(pc.frame_ring_waits), static_cast<unsigned long long>(pc.arena_waits),
                   static_cast<unsigned long long>(pc.action_ring_waits),
+                  static_cast<unsigned long long>(pc.action_ring_refusals),
                   static_cast<unsigned long long>(pc.encode_errors));
     out += line;
   }
