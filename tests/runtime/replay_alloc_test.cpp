@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tests/support/alloc_counter.h"
+#include "runtime/decision_path.h"
 #include "tools/mm/gen.h"
 #include "tools/mm/replay.h"
 
