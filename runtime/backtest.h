@@ -6,10 +6,10 @@
 #include <functional>
 #include <string>
 
+#include "runtime/mm_config.h"
 #include "sim/backtest_series.h"
 #include "sim/backtest_stats.h"
 #include "sim/event_data.h"
-#include "runtime/mm_config.h"
 
 namespace mm {
 

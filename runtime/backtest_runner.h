@@ -12,8 +12,8 @@
 //     feed-latency draw; made non-decreasing and never before the event's exchange time.
 // Before the trader sees an event at L, the exchange processes every market event with exchange time <= L and
 // every order action arriving by L (SimVenue::advance_exchange_to), and every answer due by L is delivered
-// to the trader (SimVenue::deliver_until). The exchange is thus never behind the trader, and an action sent at
-// L reaches it at L + entry latency, after exactly the market events that happened before.
+// to the trader (SimVenue::deliver_until). The exchange is thus never behind the trader, and an action sent
+// at L reaches it at L + entry latency, after exactly the market events that happened before.
 //
 // Book messages are rebuilt from runs of kBookLevel records (up to the kEvEndOfMessage record) into
 // preallocated level buffers (1000 levels a side; a bigger snapshot grows them once: a counted allocation). A
@@ -72,11 +72,11 @@ struct RunOptions {
 
 struct BacktestStatus {
   bool ok = true;
-  std::string_view error;             // static text when !ok ("no event of the traded instrument", ...)
-  uint64_t events = 0;                // records read
-  uint64_t traded_events = 0;         // records of the traded instrument
+  std::string_view error;      // static text when !ok ("no event of the traded instrument", ...)
+  uint64_t events = 0;         // records read
+  uint64_t traded_events = 0;  // records of the traded instrument
   uint64_t other_instrument_events = 0;
-  uint64_t book_messages = 0;         // rebuilt book messages given to the trader
+  uint64_t book_messages = 0;  // rebuilt book messages given to the trader
   uint64_t trades = 0, funding_events = 0, mark_events = 0;
   uint64_t truncated_messages = 0;    // book runs without their end-of-message record (dropped)
   uint64_t level_buffer_growths = 0;  // snapshots larger than the preallocated level buffers
@@ -276,8 +276,8 @@ class BacktestRunner {
 
   // Applies to the venue every event of the traded instrument with (non-decreasing) exchange time <= t, then
   // advances the exchange clock to t (when t is a time, not the end marker).
-  void exchange_until(std::span<const Event> events, int64_t t, uint16_t inst, InstrumentId id, SimVenue& venue,
-                      BacktestStatus& st) noexcept {
+  void exchange_until(std::span<const Event> events, int64_t t, uint16_t inst, InstrumentId id,
+                      SimVenue& venue, BacktestStatus& st) noexcept {
     const size_t n = events.size();
     while (xi_ < n) {
       const Event& e = events[xi_];

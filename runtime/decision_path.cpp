@@ -17,8 +17,8 @@ template <class S, class C, class V>
 class DecisionPathImpl final : public DecisionPath {
  public:
   template <class VenueArg>
-  DecisionPathImpl(const MmConfig& cfg, const C& strategy_cfg, const InstrumentRegistry& registry, InstrumentId id,
-                   VenueArg& venue_arg)
+  DecisionPathImpl(const MmConfig& cfg, const C& strategy_cfg, const InstrumentRegistry& registry,
+                   InstrumentId id, VenueArg& venue_arg)
       : id_(id),
         cfg_(cfg),
         strategy_(strategy_cfg),
@@ -142,7 +142,8 @@ std::unique_ptr<DecisionPath> build(const MmConfig& cfg, const C& scfg, const In
     return nullptr;
   }
   try {
-    if (ring != nullptr) return std::make_unique<DecisionPathImpl<S, C, RingVenue>>(cfg, scfg, registry, id, *ring);
+    if (ring != nullptr)
+      return std::make_unique<DecisionPathImpl<S, C, RingVenue>>(cfg, scfg, registry, id, *ring);
     return std::make_unique<DecisionPathImpl<S, C, RecordingVenue>>(cfg, scfg, registry, id, registry);
   } catch (const std::exception& e) {
     error = e.what();
@@ -155,10 +156,14 @@ std::unique_ptr<DecisionPath> build(const MmConfig& cfg, const C& scfg, const In
 std::unique_ptr<DecisionPath> make_decision_path(const MmConfig& cfg, const InstrumentRegistry& registry,
                                                  InstrumentId id, std::string& error, ActionRing* ring) {
   switch (cfg.strategy) {
-    case StrategyKind::kFixed: return build<FixedSpread>(cfg, cfg.fixed, registry, id, error, ring);
-    case StrategyKind::kInventory: return build<InventoryMM>(cfg, cfg.inventory, registry, id, error, ring);
-    case StrategyKind::kAvellaneda: return build<AvellanedaStoikov>(cfg, cfg.avellaneda, registry, id, error, ring);
-    case StrategyKind::kGlft: return build<Glft>(cfg, cfg.glft, registry, id, error, ring);
+    case StrategyKind::kFixed:
+      return build<FixedSpread>(cfg, cfg.fixed, registry, id, error, ring);
+    case StrategyKind::kInventory:
+      return build<InventoryMM>(cfg, cfg.inventory, registry, id, error, ring);
+    case StrategyKind::kAvellaneda:
+      return build<AvellanedaStoikov>(cfg, cfg.avellaneda, registry, id, error, ring);
+    case StrategyKind::kGlft:
+      return build<Glft>(cfg, cfg.glft, registry, id, error, ring);
   }
   error = "strategy.kind: unknown";
   return nullptr;

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "net/recording_venue.h"
-#include "strategy/trader.h"
 #include "runtime/mm_config.h"
 #include "runtime/ring_venue.h"
+#include "strategy/trader.h"
 
 namespace mm {
 
@@ -33,10 +33,11 @@ class DecisionPath {
   virtual RingVenue* ring_venue() noexcept = 0;
 };
 
-// Builds the path for cfg (strategy, RiskEngine, venue, Trader). The venue is a RecordingVenue, or a RingVenue
-// pushing into `ring` when ring is non-null (precondition: ring outlives the path). Returns nullptr and sets
-// `error` (naming the config key) when the config does not fit the instrument.
+// Builds the path for cfg (strategy, RiskEngine, venue, Trader). The venue is a RecordingVenue, or a
+// RingVenue pushing into `ring` when ring is non-null (precondition: ring outlives the path). Returns nullptr
+// and sets `error` (naming the config key) when the config does not fit the instrument.
 std::unique_ptr<DecisionPath> make_decision_path(const MmConfig& cfg, const InstrumentRegistry& registry,
-                                                 InstrumentId id, std::string& error, ActionRing* ring = nullptr);
+                                                 InstrumentId id, std::string& error,
+                                                 ActionRing* ring = nullptr);
 
 }  // namespace mm

@@ -23,10 +23,14 @@ enum class StrategyKind : uint8_t { kFixed, kInventory, kAvellaneda, kGlft };
 
 constexpr std::string_view to_string(StrategyKind k) noexcept {
   switch (k) {
-    case StrategyKind::kFixed: return "fixed";
-    case StrategyKind::kInventory: return "inventory";
-    case StrategyKind::kAvellaneda: return "avellaneda";
-    case StrategyKind::kGlft: return "glft";
+    case StrategyKind::kFixed:
+      return "fixed";
+    case StrategyKind::kInventory:
+      return "inventory";
+    case StrategyKind::kAvellaneda:
+      return "avellaneda";
+    case StrategyKind::kGlft:
+      return "glft";
   }
   return "?";
 }

@@ -44,7 +44,9 @@ class ReadAhead {
   }
 
   // Forget the window (a new file: its mapping is elsewhere).
-  void reset() noexcept { lo_ = hi_ = 0; }
+  void reset() noexcept {
+    lo_ = hi_ = 0;
+  }
 
  private:
   static void touch(uintptr_t first, uintptr_t end) noexcept {

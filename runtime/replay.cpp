@@ -5,27 +5,38 @@
 #include <cstdio>
 #include <thread>
 
-#include "sim/event_convert.h"
-#include "sim/recording.h"
 #include "runtime/decision_path.h"
 #include "runtime/layout_check.h"
 #include "runtime/read_ahead.h"
+#include "sim/event_convert.h"
+#include "sim/recording.h"
 
 namespace mm {
 
 std::string_view to_string(ReplayStage s) noexcept {
   switch (s) {
-    case ReplayStage::kParse: return "parse";
-    case ReplayStage::kBook: return "book";
-    case ReplayStage::kStrategy: return "strategy";
-    case ReplayStage::kRisk: return "risk";
-    case ReplayStage::kQuoter: return "quoter";
-    case ReplayStage::kEncode: return "encode";
-    case ReplayStage::kTotal: return "total";
-    case ReplayStage::kQuote: return "quote";
-    case ReplayStage::kFeedHop: return "feed_hop";
-    case ReplayStage::kDispatchHop: return "dispatch_hop";
-    case ReplayStage::kCount: break;
+    case ReplayStage::kParse:
+      return "parse";
+    case ReplayStage::kBook:
+      return "book";
+    case ReplayStage::kStrategy:
+      return "strategy";
+    case ReplayStage::kRisk:
+      return "risk";
+    case ReplayStage::kQuoter:
+      return "quoter";
+    case ReplayStage::kEncode:
+      return "encode";
+    case ReplayStage::kTotal:
+      return "total";
+    case ReplayStage::kQuote:
+      return "quote";
+    case ReplayStage::kFeedHop:
+      return "feed_hop";
+    case ReplayStage::kDispatchHop:
+      return "dispatch_hop";
+    case ReplayStage::kCount:
+      break;
   }
   return "?";
 }
@@ -36,9 +47,12 @@ std::string_view to_string(ReplayLayout l) noexcept {
 
 std::string_view to_string(PipelineIdle i) noexcept {
   switch (i) {
-    case PipelineIdle::kBackOff: return "backoff";
-    case PipelineIdle::kYield: return "yield";
-    case PipelineIdle::kBusySpin: return "spin";
+    case PipelineIdle::kBackOff:
+      return "backoff";
+    case PipelineIdle::kYield:
+      return "yield";
+    case PipelineIdle::kBusySpin:
+      return "spin";
   }
   return "?";
 }
@@ -108,8 +122,8 @@ std::string Replayer::prepare() {
     const LayoutIdle idle = options_.idle == PipelineIdle::kBusySpin ? LayoutIdle::kSpin
                             : options_.idle == PipelineIdle::kYield  ? LayoutIdle::kYield
                                                                      : LayoutIdle::kBackOff;
-    if (std::string err = check_layout(threads, path_ ? 3 : 2, idle, std::thread::hardware_concurrency(),
-                                       layout_warning_);
+    if (std::string err =
+            check_layout(threads, path_ ? 3 : 2, idle, std::thread::hardware_concurrency(), layout_warning_);
         !err.empty()) {
       return err;
     }
@@ -145,8 +159,8 @@ void Replayer::on_traded_book(const BookUpdate& u, int64_t recv_ns, int64_t t0, 
   const bool decided = at(TickMark::kEncoded) != 0 && at(TickMark::kStrategy) != 0;
   if (decided) {
     ++counters_.ticks;
-    rec(ReplayStage::kRisk, (at(TickMark::kRiskTick) - at(TickMark::kBook)) +
-                                (at(TickMark::kRisk) - at(TickMark::kQuoter)));
+    rec(ReplayStage::kRisk,
+        (at(TickMark::kRiskTick) - at(TickMark::kBook)) + (at(TickMark::kRisk) - at(TickMark::kQuoter)));
     rec(ReplayStage::kStrategy, at(TickMark::kStrategy) - at(TickMark::kRiskTick));
     rec(ReplayStage::kQuoter, at(TickMark::kQuoter) - at(TickMark::kStrategy));
   }
@@ -175,7 +189,9 @@ void Replayer::on_traded_book(const BookUpdate& u, int64_t recv_ns, int64_t t0, 
   if (n != 0) rec(ReplayStage::kQuote, end - t0);
 }
 
-bool Replayer::wanted(InstrumentId id) const noexcept { return id < wanted_.size() && wanted_[id]; }
+bool Replayer::wanted(InstrumentId id) const noexcept {
+  return id < wanted_.size() && wanted_[id];
+}
 
 const BookSync* Replayer::book(InstrumentId id) const noexcept {
   if (path_ && id == traded_) return &path_->book_sync();
@@ -205,12 +221,19 @@ void Replayer::on_book(const BookUpdate& u, int64_t recv_ns) noexcept {
 
 void Replayer::count_sync(SyncResult r, bool snapshot, uint64_t resyncs) noexcept {
   switch (r) {
-    case SyncResult::kApplied: ++(snapshot ? counters_.book_snapshots : counters_.book_deltas); break;
+    case SyncResult::kApplied:
+      ++(snapshot ? counters_.book_snapshots : counters_.book_deltas);
+      break;
     case SyncResult::kGap:
-    case SyncResult::kBackwards: ++counters_.gaps; break;
-    case SyncResult::kError: ++counters_.book_errors; break;
+    case SyncResult::kBackwards:
+      ++counters_.gaps;
+      break;
+    case SyncResult::kError:
+      ++counters_.book_errors;
+      break;
     case SyncResult::kDuplicate:
-    case SyncResult::kIgnoredUntrusted: break;
+    case SyncResult::kIgnoredUntrusted:
+      break;
   }
   counters_.resyncs += resyncs;
 }
@@ -303,7 +326,8 @@ std::string Replayer::run_one_thread() {
     if (!error.empty()) break;
   }
   wall_s_ = static_cast<double>(MonotonicClock{}.now_ns() - start) / 1e9;
-  if (path_ != nullptr && path_->recording_venue() != nullptr) collect_venue_stats(path_->recording_venue()->stats());
+  if (path_ != nullptr && path_->recording_venue() != nullptr)
+    collect_venue_stats(path_->recording_venue()->stats());
   return error;
 }
 

@@ -1,9 +1,10 @@
 #pragma once
-// Replay harness: feeds recorded frames through the hot path (parse -> book [-> decision path -> encoder]) and
-// measures it, in one of two layouts (DESIGN.md section 3):
+// Replay harness: feeds recorded frames through the hot path (parse -> book [-> decision path -> encoder])
+// and measures it, in one of two layouts (DESIGN.md section 3):
 //   one-thread  every stage is a call on the calling thread (zero hops);
 //   pipeline    feed | parse+book+strategy | dispatch (encoding) on three pinned threads joined by SPSC rings
-//               (replay_pipeline.cpp). Without --config there is nothing to dispatch: feed | parse+book on two.
+//               (replay_pipeline.cpp). Without --config there is nothing to dispatch: feed | parse+book on
+//               two.
 // Both layouts process the same frames in the same order through the same code, so every counter, action and
 // final book is identical; only the latencies differ.
 #include <array>
@@ -34,10 +35,10 @@ std::string_view to_string(PipelineIdle i) noexcept;
 
 struct ReplayOptions {
   std::vector<std::string> files;
-  std::optional<Category> category;  // process and report only this category
-  std::string symbol;                // process and report only this symbol ("" = all)
-  size_t top = 5;                    // levels per side in the report
-  std::vector<std::string> instruments_files;  // extra instruments-info responses (JSON) or recordings
+  std::optional<Category> category;               // process and report only this category
+  std::string symbol;                             // process and report only this symbol ("" = all)
+  size_t top = 5;                                 // levels per side in the report
+  std::vector<std::string> instruments_files;     // extra instruments-info responses (JSON) or recordings
   Category history_category = Category::kLinear;  // category of Bybit history files (.data/.zip carry none)
   // --config: run the decision path (strategy -> quoter -> encoded orders) with this config; config_path
   // names its source in error messages. After copying an MmConfig, re-point its link_id_prefix view.
@@ -63,25 +64,35 @@ struct ReplayOptions {
 // the arena + ring + wake-up); dispatch_hop is a tick's last item pushed -> popped by the dispatch thread.
 // In the pipeline, encode = order table and ring pushes (decision) + frame encoding (dispatch).
 enum class ReplayStage : uint8_t {
-  kParse = 0, kBook, kStrategy, kRisk, kQuoter, kEncode, kTotal, kQuote, kFeedHop, kDispatchHop, kCount
+  kParse = 0,
+  kBook,
+  kStrategy,
+  kRisk,
+  kQuoter,
+  kEncode,
+  kTotal,
+  kQuote,
+  kFeedHop,
+  kDispatchHop,
+  kCount
 };
 std::string_view to_string(ReplayStage s) noexcept;
 
 struct ReplayCounters {
-  uint64_t frames = 0;          // received frames fed to the codec
-  uint64_t messages = 0;        // frames the codec decoded (any kind, incl. acks and unknown topics)
-  uint64_t bytes = 0;           // payload bytes of the frames fed
-  uint64_t parse_errors = 0;    // codec errors
-  uint64_t read_errors = 0;     // records the readers skipped (kBadRecord)
-  uint64_t gaps = 0;            // gaps + steps backwards in u (each asks for a resubscribe)
-  uint64_t resyncs = 0;         // books that regained trust from a snapshot after a fault
-  uint64_t book_errors = 0;     // levels/messages the book refused
-  uint64_t filtered = 0;        // book/trade messages skipped by --category/--symbol
+  uint64_t frames = 0;                  // received frames fed to the codec
+  uint64_t messages = 0;                // frames the codec decoded (any kind, incl. acks and unknown topics)
+  uint64_t bytes = 0;                   // payload bytes of the frames fed
+  uint64_t parse_errors = 0;            // codec errors
+  uint64_t read_errors = 0;             // records the readers skipped (kBadRecord)
+  uint64_t gaps = 0;                    // gaps + steps backwards in u (each asks for a resubscribe)
+  uint64_t resyncs = 0;                 // books that regained trust from a snapshot after a fault
+  uint64_t book_errors = 0;             // levels/messages the book refused
+  uint64_t filtered = 0;                // book/trade messages skipped by --category/--symbol
   uint64_t topics[kMsgKindCount] = {};  // decoded messages by kind
   uint64_t book_snapshots = 0;
   uint64_t book_deltas = 0;
   // --config only: the decision path.
-  uint64_t ticks = 0;              // book messages of the configured instrument that ran the Trader
+  uint64_t ticks = 0;  // book messages of the configured instrument that ran the Trader
   uint64_t ticks_with_actions = 0;
   uint64_t actions = 0, creates = 0, amends = 0, cancels = 0, cancel_alls = 0;
   uint64_t order_frames = 0, order_bytes = 0;  // encoded trade-WebSocket frames
@@ -92,10 +103,10 @@ struct ReplayCounters {
 struct PipelineCounters {
   uint64_t frame_ring_waits = 0;   // feed: frame ring full
   uint64_t arena_waits = 0;        // feed: byte arena full (frames not yet released by the decision thread)
-  uint64_t action_ring_waits = 0;     // decision: frames left queued until the action ring had a tick's room
+  uint64_t action_ring_waits = 0;  // decision: frames left queued until the action ring had a tick's room
   uint64_t action_ring_refusals = 0;  // decision: sends refused, the action ring was full (0 in replay)
-  uint64_t encode_errors = 0;      // dispatch: actions the RecordingVenue refused (the decision thread had
-                                   // already taken them as sent; the one-thread layout would have refused them)
+  uint64_t encode_errors = 0;         // dispatch: actions the RecordingVenue refused (the decision thread had
+                               // already taken them as sent; the one-thread layout would have refused them)
 };
 
 class Replayer {
@@ -162,8 +173,8 @@ class Replayer {
   std::unique_ptr<BybitCodec> codec_;
   std::vector<std::unique_ptr<BookSync>> books_;  // by InstrumentId; created in prepare()
   std::string layout_warning_;
-  std::vector<uint8_t> seen_;                      // by InstrumentId: received a book message (reported)
-  std::vector<bool> wanted_;                       // by InstrumentId
+  std::vector<uint8_t> seen_;  // by InstrumentId: received a book message (reported)
+  std::vector<bool> wanted_;   // by InstrumentId
   // Connection epoch per book: a new file is a new connection, so a book is reset on its first message from
   // the new file (books the new file never mentions keep their final state for the report).
   std::vector<uint32_t> book_epoch_;

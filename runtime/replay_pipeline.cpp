@@ -22,11 +22,11 @@
 #include "core/idle.h"
 #include "core/runner.h"
 #include "core/spsc_ring.h"
+#include "runtime/decision_path.h"
 #include "runtime/frame_arena.h"
 #include "runtime/read_ahead.h"
-#include "runtime/stage_clock.h"
-#include "runtime/decision_path.h"
 #include "runtime/replay.h"
+#include "runtime/stage_clock.h"
 
 namespace mm {
 
@@ -207,7 +207,8 @@ class ReplayPipeline {
   class alignas(kCacheLineSize) DecisionStage {
    public:
     // actions: the action ring this stage produces into (nullptr without --config).
-    DecisionStage(Replayer& r, FrameRing& ring, FrameArena& arena, const FeedStage& feed, ActionRing* actions) noexcept
+    DecisionStage(Replayer& r, FrameRing& ring, FrameArena& arena, const FeedStage& feed,
+                  ActionRing* actions) noexcept
         : r_(r), ring_(ring), arena_(arena), feed_(feed), actions_(actions) {}
     void on_start() {}
     void on_close() {}
@@ -301,9 +302,12 @@ class ReplayPipeline {
           encode_ticks_ = 0;
           return;
         // A refused encode is counted in the venue's stats (reported as pipeline encode_errors).
-        case ActionKind::kCreate: return collect(it.u.create, it.last, creates_, n_creates_);
-        case ActionKind::kAmend: return collect(it.u.amend, it.last, amends_, n_amends_);
-        case ActionKind::kCancel: return collect(it.u.cancel, it.last, cancels_, n_cancels_);
+        case ActionKind::kCreate:
+          return collect(it.u.create, it.last, creates_, n_creates_);
+        case ActionKind::kAmend:
+          return collect(it.u.amend, it.last, amends_, n_amends_);
+        case ActionKind::kCancel:
+          return collect(it.u.cancel, it.last, cancels_, n_cancels_);
         case ActionKind::kCancelAll:
           timed([&] { (void)venue_.send_cancel_all(it.u.cancel_all); });
           return;
@@ -337,7 +341,9 @@ class ReplayPipeline {
       // The last byte of the tick's last frame is encoded: its order frames exist.
       const int64_t end = clock_.stamp();
       const auto at = [&](TickMark m) { return e.stamps[static_cast<size_t>(m)]; };
-      const auto rec = [&](ReplayStage s, int64_t d) { hist_[static_cast<size_t>(s)].record(clock_.to_ns(d)); };
+      const auto rec = [&](ReplayStage s, int64_t d) {
+        hist_[static_cast<size_t>(s)].record(clock_.to_ns(d));
+      };
       if (at(TickMark::kEncoded) != 0 && at(TickMark::kStrategy) != 0) {
         rec(ReplayStage::kEncode, at(TickMark::kEncoded) - at(TickMark::kRisk) + encode_ticks_);
       }

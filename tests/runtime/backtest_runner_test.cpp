@@ -17,7 +17,8 @@ constexpr int64_t kT0 = 1'786'319'990LL * kSec;  // whole seconds, 10 s before a
 
 Instrument btc() {
   Instrument in;
-  EXPECT_EQ(make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"}, in),
+  EXPECT_EQ(make_instrument(
+                {Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"}, in),
             InstrumentError::kOk);
   return in;
 }
@@ -90,19 +91,21 @@ struct ScriptedTrader {
       EXPECT_TRUE(venue->send_creates(on_first_book));
     }
   }
-  void on_trade(const TradeEvent& t) {
-    log.push_back("trade " + std::to_string(t.price.ticks) + " " + at());
-  }
+  void on_trade(const TradeEvent& t) { log.push_back("trade " + std::to_string(t.price.ticks) + " " + at()); }
   void on_order(const OrderUpdate& u) {
     static const char* kNames[] = {"Unknown", "Created", "New", "PartiallyFilled", "Filled", "Cancelled"};
     log.push_back(std::string("order ") + kNames[static_cast<int>(u.status)] + " " + at());
   }
-  void on_execution(const Execution& e) { log.push_back("exec " + std::to_string(e.exec_qty.lots) + " " + at()); }
+  void on_execution(const Execution& e) {
+    log.push_back("exec " + std::to_string(e.exec_qty.lots) + " " + at());
+  }
   void on_acked(std::string_view, OrderEventKind k, std::string_view) {
     log.push_back(std::string(to_string(k)) + " " + at());
   }
   void on_create_rejected(std::string_view) { log.push_back("create_rejected " + at()); }
-  void on_rejected(std::string_view, OrderEventKind k) { log.push_back(std::string(to_string(k)) + " " + at()); }
+  void on_rejected(std::string_view, OrderEventKind k) {
+    log.push_back(std::string(to_string(k)) + " " + at());
+  }
 };
 static_assert(BacktestTrader<ScriptedTrader>);
 
@@ -215,9 +218,9 @@ TEST_F(RunnerTest, NoEventOfTheTradedInstrumentIsAnError) {
 
 TEST_F(RunnerTest, ReceiveTimeFromTheDataOrFromTheFeedModel) {
   Stream s;
-  s.snapshot(0, 7, 1000, 1001);   // recorded receive time 7 ms
+  s.snapshot(0, 7, 1000, 1001);        // recorded receive time 7 ms
   s.trade(1, 4, Side::kBuy, 1001, 1);  // recorded before the previous one: kept in order (clamped to 7)
-  s.snapshot(10, -1, 1000, 1001);  // no receive time: exch + feed latency (3 ms)
+  s.snapshot(10, -1, 1000, 1001);      // no receive time: exch + feed latency (3 ms)
   cfg_.feed_latency.constant_ns = 3 * kMs;
   run(s);
   EXPECT_EQ(trader_.log, (Log{"book u=1 @7", "trade 1001 @7", "book u=2 @13"}));
@@ -243,10 +246,10 @@ TEST_F(RunnerTest, BothCursorsSeeTheSameNonDecreasingExchangeTimes) {
   EXPECT_EQ(st.last_exch_ns, Stream::t(10));
 }
 
-// The recording says we receive everything 100 ms after the exchange. Our bid, sent when we see the first book
-// (local 100 ms), reaches the exchange at 105 ms: after the print through it at 104 ms (no fill), before the one
-// at 110 ms (fill). The exchange has processed that fill, and its answers are due (111 ms), before we even see
-// the 104 ms print at local 204 ms: they are delivered first.
+// The recording says we receive everything 100 ms after the exchange. Our bid, sent when we see the first
+// book (local 100 ms), reaches the exchange at 105 ms: after the print through it at 104 ms (no fill), before
+// the one at 110 ms (fill). The exchange has processed that fill, and its answers are due (111 ms), before we
+// even see the 104 ms print at local 204 ms: they are delivered first.
 TEST_F(RunnerTest, TheExchangeRunsAheadOfOurReceiveTime) {
   Stream s;
   s.snapshot(0, 100, 1000, 1001);
@@ -266,9 +269,9 @@ TEST_F(RunnerTest, TheExchangeRunsAheadOfOurReceiveTime) {
 TEST_F(RunnerTest, SamplesMarkoutsUptimeAndTimeAtLimit) {
   Stream s;
   s.snapshot(0, -1, 1000, 1001);
-  s.trade(500, -1, Side::kSell, 999, 5);          // fills our bid at 500 ms
-  s.snapshot(2000, -1, 1010, 1011);               // mid 1010 from 2 s
-  s.snapshot(6200, -1, 1020, 1021);               // mid 1020 from 6.2 s; data ends here
+  s.trade(500, -1, Side::kSell, 999, 5);  // fills our bid at 500 ms
+  s.snapshot(2000, -1, 1010, 1011);       // mid 1010 from 2 s
+  s.snapshot(6200, -1, 1020, 1021);       // mid 1020 from 6.2 s; data ends here
   trader_.on_first_book = {post_only("b-1", Side::kBuy, 1000, 1), post_only("s-1", Side::kSell, 1025, 1)};
   cfg_.sample_ns = kSec;
   RunOptions opt;

@@ -27,17 +27,19 @@ TEST(LayoutCheck, SpinOnOwnCpusRuns) {
 
 TEST(LayoutCheck, MoreUnpinnedSpinnersThanCpusAreRefused) {
   std::string warning;
-  EXPECT_NE(check_layout(kUnpinned, 3, LayoutIdle::kSpin, 2, warning).find("3 unpinned spinning threads on 2"),
-            std::string::npos);
+  EXPECT_NE(
+      check_layout(kUnpinned, 3, LayoutIdle::kSpin, 2, warning).find("3 unpinned spinning threads on 2"),
+      std::string::npos);
   EXPECT_EQ(check_layout(kUnpinned, 3, LayoutIdle::kSpin, 8, warning), "");
 }
 
 TEST(LayoutCheck, YieldOnASharedCpuWarnsAndBackOffIsSilent) {
   std::string warning;
   EXPECT_EQ(check_layout(kShared, 3, LayoutIdle::kYield, 2, warning), "");
-  EXPECT_EQ(warning,
-            "pipeline: --idle yield: the feed and dispatch threads share CPU 0: each hand-off between them costs a "
-            "context switch");
+  EXPECT_EQ(
+      warning,
+      "pipeline: --idle yield: the feed and dispatch threads share CPU 0: each hand-off between them costs a "
+      "context switch");
   EXPECT_EQ(check_layout(kShared, 3, LayoutIdle::kBackOff, 2, warning), "");
   EXPECT_EQ(warning, "");
 }

@@ -1,6 +1,6 @@
 // No allocation after start-up on the whole decision path (DESIGN section 3): `mm replay --config` with every
-// example strategy (codec, book, signals, strategy, risk, quoter, order table, encoder, confirm step), and the
-// pipeline layout end to end (feed, arena, rings, RingVenue, dispatch).
+// example strategy (codec, book, signals, strategy, risk, quoter, order table, encoder, confirm step), and
+// the pipeline layout end to end (feed, arena, rings, RingVenue, dispatch).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/alloc_counter.h"
 #include "runtime/decision_path.h"
+#include "tests/support/alloc_counter.h"
 #include "tools/mm/gen.h"
 #include "tools/mm/replay.h"
 

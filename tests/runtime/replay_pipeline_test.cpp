@@ -2,8 +2,8 @@
 // errors, decision-path actions, encoded order frames and final books, whatever the idle strategy, and with
 // an arena small enough to wrap and make the feed wait.
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -102,7 +102,8 @@ const std::string& synthetic() {
     p.seconds = 120;
     p.seed = 7;
     // One file per process: ctest runs these tests in parallel processes, which must not share it.
-    const std::string out = ::testing::TempDir() + "mm_pipeline_synthetic_" + std::to_string(::getpid()) + ".mmcap";
+    const std::string out =
+        ::testing::TempDir() + "mm_pipeline_synthetic_" + std::to_string(::getpid()) + ".mmcap";
     const GenResult r = write_synthetic_capture(p, out);
     EXPECT_EQ(r.status, CaptureError::kOk) << r.message;
     return out;
@@ -161,16 +162,18 @@ TEST(ReplayPipeline, SpinWithTwoThreadsOnOneCpuIsRefusedAndYieldWarns) {
   o.cpus = {0, 1, 0};  // the default: feed and dispatch share CPU 0
   o.idle = PipelineIdle::kBusySpin;
   Replayer spin(o);
-  EXPECT_EQ(spin.prepare(),
-            "pipeline: --idle spin: the feed and dispatch threads share CPU 0: two spinning threads on one CPU "
-            "starve each other; give each its own CPU with --cpus, or use --idle backoff (or the one-thread "
-            "layout on 2 vCPUs)");
+  EXPECT_EQ(
+      spin.prepare(),
+      "pipeline: --idle spin: the feed and dispatch threads share CPU 0: two spinning threads on one CPU "
+      "starve each other; give each its own CPU with --cpus, or use --idle backoff (or the one-thread "
+      "layout on 2 vCPUs)");
   o.idle = PipelineIdle::kYield;
   Replayer yield(o);
   EXPECT_EQ(yield.prepare(), "");
-  EXPECT_EQ(yield.layout_warning(),
-            "pipeline: --idle yield: the feed and dispatch threads share CPU 0: each hand-off between them costs "
-            "a context switch");
+  EXPECT_EQ(
+      yield.layout_warning(),
+      "pipeline: --idle yield: the feed and dispatch threads share CPU 0: each hand-off between them costs "
+      "a context switch");
   o.idle = PipelineIdle::kBackOff;
   Replayer backoff(o);
   EXPECT_EQ(backoff.prepare(), "");

@@ -51,7 +51,8 @@ void reference_apply(RefBooks& books, Category category, std::string_view frame)
   simdjson::dom::element doc = parser.parse(frame.data(), frame.size()).value();
   std::string_view topic;
   if (doc["topic"].get(topic) != simdjson::SUCCESS || topic.rfind("orderbook.", 0) != 0) return;
-  const std::string key = std::string(to_string(category)) + ":" + std::string(topic.substr(topic.rfind('.') + 1));
+  const std::string key =
+      std::string(to_string(category)) + ":" + std::string(topic.substr(topic.rfind('.') + 1));
   RefBook& b = books[key];
   const std::string_view type = doc["type"].get_string().value();
   const int64_t u = doc["data"]["u"].get_int64().value();
@@ -82,7 +83,8 @@ RefBooks reference_books(const Replayer& r) {
 }
 
 template <class M>
-void expect_side_equal(const std::string& key, const Instrument& in, const OrderBook& book, Side side, const M& ref) {
+void expect_side_equal(const std::string& key, const Instrument& in, const OrderBook& book, Side side,
+                       const M& ref) {
   std::vector<std::pair<int64_t, std::string>> got;
   book.for_each(side, [&](const PriceLevel& l) {
     char p[32], q[32];

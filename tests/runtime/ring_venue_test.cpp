@@ -1,5 +1,5 @@
-// RingVenue never blocks: a full action ring refuses the whole send (nothing of it pushed), always leaves room
-// to close an open tick, and a worst tick fits an empty ring.
+// RingVenue never blocks: a full action ring refuses the whole send (nothing of it pushed), always leaves
+// room to close an open tick, and a worst tick fits an empty ring.
 #include "runtime/ring_venue.h"
 
 #include <gtest/gtest.h>

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "net/recording_venue.h"
-#include "tests/support/cli_run.h"
 #include "runtime/decision_path.h"
+#include "tests/support/cli_run.h"
 #include "tools/mm/gen.h"
 #include "tools/mm/replay.h"
 

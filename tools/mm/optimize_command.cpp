@@ -26,8 +26,8 @@ std::string self_dir() {
 }
 
 // The script in the source tree, found from this file's path. Ninja compiles it by a path relative to the
-// build directory (../../tools/mm/...), which is the parent of this executable's directory (build/ci/tools/mm):
-// resolved from there, not from the caller's working directory.
+// build directory (../../tools/mm/...), which is the parent of this executable's directory
+// (build/ci/tools/mm): resolved from there, not from the caller's working directory.
 std::string default_script() {
   std::filesystem::path here(__FILE__);
   if (here.is_relative()) here = std::filesystem::path(self_dir()).parent_path() / here;

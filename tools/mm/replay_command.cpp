@@ -92,7 +92,8 @@ void register_replay(CLI::App& app) {
       set_exit_code(2);
       return;
     }
-    if (!r.layout_warning().empty()) std::fprintf(stderr, "mm replay: warning: %s\n", r.layout_warning().c_str());
+    if (!r.layout_warning().empty())
+      std::fprintf(stderr, "mm replay: warning: %s\n", r.layout_warning().c_str());
     const std::string err = r.run();
     const std::string report = *json ? replay_json_report(r) : replay_text_report(r);
     std::fwrite(report.data(), 1, report.size(), stdout);

@@ -138,8 +138,9 @@ std::string replay_text_report(const Replayer& r) {
   char line[256];
   const double secs = r.wall_seconds() > 0 ? r.wall_seconds() : 1e-9;
   std::snprintf(line, sizeof line, "layout %s  frames %llu  messages %llu  bytes %llu  wall %.3f s\n",
-                std::string(to_string(r.options().layout)).c_str(), static_cast<unsigned long long>(c.frames), static_cast<unsigned long long>(c.messages),
-                static_cast<unsigned long long>(c.bytes), r.wall_seconds());
+                std::string(to_string(r.options().layout)).c_str(), static_cast<unsigned long long>(c.frames),
+                static_cast<unsigned long long>(c.messages), static_cast<unsigned long long>(c.bytes),
+                r.wall_seconds());
   out += line;
   out += "messages by topic:";
   for (size_t k = 1; k < kMsgKindCount; ++k) {
@@ -154,31 +155,34 @@ std::string replay_text_report(const Replayer& r) {
                 static_cast<unsigned long long>(c.resyncs), static_cast<unsigned long long>(c.book_errors),
                 static_cast<unsigned long long>(c.read_errors));
   out += line;
-  std::snprintf(line, sizeof line, "throughput: %.0f msgs/s  %.1f MB/s\n", static_cast<double>(c.messages) / secs,
-                static_cast<double>(c.bytes) / 1e6 / secs);
+  std::snprintf(line, sizeof line, "throughput: %.0f msgs/s  %.1f MB/s\n",
+                static_cast<double>(c.messages) / secs, static_cast<double>(c.bytes) / 1e6 / secs);
   out += line;
   if (r.options().layout == ReplayLayout::kPipeline) {
     const PipelineCounters& pc = r.pipeline_counters();
-    std::snprintf(line, sizeof line,
-                  "pipeline: idle %s  cpus feed %d decision %d dispatch %d  waits: frame ring %llu  arena %llu  "
-                  "action ring %llu  action ring refusals %llu  encode errors %llu\n",
-                  std::string(to_string(r.options().idle)).c_str(), r.options().cpus[0], r.options().cpus[1], r.options().cpus[2],
-                  static_cast<unsigned long long>(pc.frame_ring_waits), static_cast<unsigned long long>(pc.arena_waits),
-                  static_cast<unsigned long long>(pc.action_ring_waits),
-                  static_cast<unsigned long long>(pc.action_ring_refusals),
-                  static_cast<unsigned long long>(pc.encode_errors));
+    std::snprintf(
+        line, sizeof line,
+        "pipeline: idle %s  cpus feed %d decision %d dispatch %d  waits: frame ring %llu  arena %llu  "
+        "action ring %llu  action ring refusals %llu  encode errors %llu\n",
+        std::string(to_string(r.options().idle)).c_str(), r.options().cpus[0], r.options().cpus[1],
+        r.options().cpus[2], static_cast<unsigned long long>(pc.frame_ring_waits),
+        static_cast<unsigned long long>(pc.arena_waits),
+        static_cast<unsigned long long>(pc.action_ring_waits),
+        static_cast<unsigned long long>(pc.action_ring_refusals),
+        static_cast<unsigned long long>(pc.encode_errors));
     out += line;
   }
   if (r.decision_path() != nullptr) {
-    std::snprintf(line, sizeof line,
-                  "decision path: ticks %llu  with actions %llu  actions %llu (create %llu amend %llu cancel %llu "
-                  "cancel-all %llu)  per tick %.3f  order frames %llu (%llu bytes)\n",
-                  static_cast<unsigned long long>(c.ticks), static_cast<unsigned long long>(c.ticks_with_actions),
-                  static_cast<unsigned long long>(c.actions), static_cast<unsigned long long>(c.creates),
-                  static_cast<unsigned long long>(c.amends), static_cast<unsigned long long>(c.cancels),
-                  static_cast<unsigned long long>(c.cancel_alls),
-                  c.ticks ? static_cast<double>(c.actions) / static_cast<double>(c.ticks) : 0.0,
-                  static_cast<unsigned long long>(c.order_frames), static_cast<unsigned long long>(c.order_bytes));
+    std::snprintf(
+        line, sizeof line,
+        "decision path: ticks %llu  with actions %llu  actions %llu (create %llu amend %llu cancel %llu "
+        "cancel-all %llu)  per tick %.3f  order frames %llu (%llu bytes)\n",
+        static_cast<unsigned long long>(c.ticks), static_cast<unsigned long long>(c.ticks_with_actions),
+        static_cast<unsigned long long>(c.actions), static_cast<unsigned long long>(c.creates),
+        static_cast<unsigned long long>(c.amends), static_cast<unsigned long long>(c.cancels),
+        static_cast<unsigned long long>(c.cancel_alls),
+        c.ticks ? static_cast<double>(c.actions) / static_cast<double>(c.ticks) : 0.0,
+        static_cast<unsigned long long>(c.order_frames), static_cast<unsigned long long>(c.order_bytes));
     out += line;
   }
   out += "latency ns            count      p50      p90      p99    p99.9      max\n";
@@ -203,9 +207,12 @@ std::string replay_text_report(const Replayer& r) {
     std::snprintf(line, sizeof line, "  %16s %14s | %-16s %-14s\n", "bid size", "bid", "ask", "ask size");
     out += line;
     for (size_t i = 0; i < std::max(nb, na); ++i) {
-      const std::string bp = i < nb ? fmt_price(in, bids[i].price) : "", bq = i < nb ? fmt_qty(in, bids[i].qty) : "";
-      const std::string ap = i < na ? fmt_price(in, asks[i].price) : "", aq = i < na ? fmt_qty(in, asks[i].qty) : "";
-      std::snprintf(line, sizeof line, "  %16s %14s | %-16s %-14s\n", bq.c_str(), bp.c_str(), ap.c_str(), aq.c_str());
+      const std::string bp = i < nb ? fmt_price(in, bids[i].price) : "",
+                        bq = i < nb ? fmt_qty(in, bids[i].qty) : "";
+      const std::string ap = i < na ? fmt_price(in, asks[i].price) : "",
+                        aq = i < na ? fmt_qty(in, asks[i].qty) : "";
+      std::snprintf(line, sizeof line, "  %16s %14s | %-16s %-14s\n", bq.c_str(), bp.c_str(), ap.c_str(),
+                    aq.c_str());
       out += line;
     }
   });
