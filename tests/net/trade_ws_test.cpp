@@ -237,10 +237,10 @@ TEST_F(TradeWsTest, AllocationsPerRequestBoundedByTransport) {
     while (sink.acks.size() < want && wall_ns() < end) ws.do_work(wall_ns(), sink);
     ASSERT_EQ(sink.acks.size(), want);
   }
-  // TradeWs itself allocates nothing per request (encoding, reqIds, the in-flight table); the 2 heap
+  // TradeWs itself allocates nothing per request (encoding, reqIds, the in-flight table); the 2-3 heap
   // allocations per request and answer left are the Beast transport's (see
   // WsClient.AllocationsPerRoundTripBounded).
-  EXPECT_LE(scope.allocations(), 2u * 100u + 16u);
+  EXPECT_LE(scope.allocations(), 4u * 100u + 16u);
 }
 
 }  // namespace

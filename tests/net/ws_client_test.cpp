@@ -234,9 +234,10 @@ TEST(WsClient, AllocationsPerRoundTripBounded) {
   }
   // Receiving and sending own no heap memory (buffers, send queue and operation memory are sized at start),
   // but Boost 1.74's Beast WebSocket still makes 2 heap allocations per echo round trip that the handler
-  // arena does not catch (measured: 2 per round trip plus an occasional one; not yet attributed). This bound
-  // keeps it from growing.
-  EXPECT_LE(scope.allocations(), 2u * 200u + 16u);
+  // arena does not catch (measured: 2 per round trip when idle, up to 3 on a loaded CI machine, where a
+  // message arrives in more reads; not yet attributed). The bound of 4 keeps it from growing. The io_uring
+  // transport (UringWsClient.NoAllocationOnceConnected) allocates nothing.
+  EXPECT_LE(scope.allocations(), 4u * 200u + 16u);
 }
 
 TEST(SendQueue, WrapsAroundKeepingOrder) {

@@ -1,4 +1,5 @@
 """Storage, samplers and one optimization run (one training window) of mm optimize."""
+import logging
 import math
 import os
 import socket
@@ -68,6 +69,22 @@ def make_storage(url):
         except ImportError as e:
             raise RunError(f"--storage: missing database driver: {e}") from None
     raise RunError(f"--storage: could not create the schema in {redact(url)}: {last}")
+
+
+class _NoInterruptTraceback(logging.Filter):
+    """Optuna logs a trial that Ctrl-C interrupted as a failed trial with its traceback; mm optimize reports
+    the interruption itself (one line, exit 130), so the traceback is dropped from that one record."""
+
+    def filter(self, record):
+        if record.exc_info and record.exc_info[0] is KeyboardInterrupt:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+# A logger's filters do not see records that propagate from child loggers; its handlers' filters do.
+for _h in optuna.logging.get_logger("optuna").handlers:
+    _h.addFilter(_NoInterruptTraceback())
 
 
 def make_sampler(space, seed, parallel):
