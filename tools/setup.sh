@@ -14,8 +14,8 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-optuna python3-cmaes python3-sqlalchemy python3-psycopg2
   python3-tomli-w python3-plotly
   postgresql chromium
-  # operations (issue 12): log formatting, sinks and rotation
-  libspdlog-dev libfmt-dev
+  # operations (issue 12): log formatting, sinks and rotation; the Prometheus server of the scrape test
+  libspdlog-dev libfmt-dev prometheus
   # the performance gate (bench/gate): callgrind counts and the callgrind.h client requests
   valgrind
 )
