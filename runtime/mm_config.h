@@ -9,6 +9,7 @@
 
 #include "core/types.h"
 #include "risk/risk_config.h"
+#include "runtime/live_config.h"
 #include "sim/backtest_stats.h"
 #include "sim/sim_config.h"
 #include "strategy/avellaneda_stoikov.h"
@@ -58,6 +59,10 @@ struct MmConfig {
   RiskConfig risk;
   // [backtest]
   BacktestSettings backtest;
+  // [venue], [sim], [live]: mm run / mm paper / mm record (runtime/live_config.h)
+  VenueSettings venue;
+  SimSettings sim;
+  LiveSettings live;
   // [quoter] link_id_prefix. trader.quoter.link_id_prefix is a string_view of this string, set by
   // load_config/parse_config. A copy or move of MmConfig still views the source object's string (a
   // short prefix lives inside the object): after copying, re-point it with

@@ -234,6 +234,60 @@ class Trader {
     risk_.on_reject(venue_.now_ns());
   }
 
+  // A request for this order got no answer in time (or its connection ended first): Unknown until the order
+  // stream or a query settles it (core/order_state.h). Never re-sent with a new link id.
+  void on_request_timeout(std::string_view link_id) noexcept {
+    const OrderHandle h = table_.find(link_id);
+    if (!h.valid()) {
+      ++counters_.unknown_orders;
+      return;
+    }
+    apply(h, OrderEvent::make(OrderEventKind::kTimeout));
+  }
+
+  // A query (GET /v5/order/realtime?orderLinkId=) says the exchange has no such order.
+  void on_not_found(std::string_view link_id) noexcept {
+    const OrderHandle h = table_.find(link_id);
+    if (!h.valid()) {
+      ++counters_.unknown_orders;
+      return;
+    }
+    apply(h, OrderEvent::make(OrderEventKind::kNotFound));
+  }
+
+  // Time passes without a book update (the live node calls this every few ms): the risk tick runs, so a
+  // silent feed trips the stale-book breaker, and a pulled ladder is cancelled.
+  void on_timer() noexcept { decide(); }
+
+  // Quoting off: every decision targets an empty ladder, so the quoter cancels every live order (graceful
+  // shutdown, the dead-man switch, an operator's pause). Risk, the book and the private events carry on.
+  void set_quoting(bool on) noexcept { quoting_ = on; }
+  bool quoting() const noexcept { return quoting_; }
+
+  // Sends a cancel-all for this instrument now, whatever the book (the shutdown and dead-man paths: the
+  // quoter cannot diff without a usable book). False when the venue refused it (try again).
+  bool cancel_all_now() noexcept { return send_cancel_all(); }
+
+  // Adopts the exchange's position (start-up and reconnect reconciliation): signed lots and Bybit's
+  // entryPrice at the position's ref_scale(). Errors as Position::restore.
+  [[nodiscard]] PositionError restore_position(int64_t lots, int64_t entry_ref) noexcept {
+    return position_.restore(lots, entry_ref);
+  }
+
+  // A new public connection restarts `u` for every topic: the book waits for its next snapshot.
+  void reset_book() noexcept { book_.reset(); }
+  // The book saw a gap or a step backwards: returns true once, and the caller resubscribes its topic.
+  bool take_resubscribe() noexcept { return book_.take_resubscribe(); }
+
+  // Orders not yet terminal (live, or with a request in flight or an unknown outcome).
+  uint32_t open_order_count() const noexcept {
+    uint32_t n = 0;
+    table_.for_each([&](OrderHandle, const OwnOrder& o) noexcept {
+      if (!is_terminal(o.state())) ++n;
+    });
+    return n;
+  }
+
   const OrderBook& book() const noexcept { return book_.book(); }
   const BookSync& book_sync() const noexcept { return book_; }
   const Signals& signals() const noexcept { return signals_; }
@@ -398,7 +452,7 @@ class Trader {
       return;
     }
     ++counters_.ticks;
-    if (state != TradingState::kHalted) {
+    if (state != TradingState::kHalted && quoting_) {
       StrategyContext sc;
       sc.instrument = &instrument_;
       sc.book = &b;
@@ -675,6 +729,7 @@ class Trader {
   TraderFault fault_ = TraderFault::kNone;
   bool halt_sends_ = false;  // a fault in this tick's send phase: nothing more goes out but the cancel-all
   bool profiling_ = false;
+  bool quoting_ = true;
   std::array<int64_t, kTickMarkCount> stamps_{};
   TraderCounters counters_;
 };

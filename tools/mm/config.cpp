@@ -789,6 +789,80 @@ void fail_validation(Ctx& ctx, const toml::table& root, const std::string& msg) 
   ctx.fail(where, msg);
 }
 
+// A path from the config: relative paths are relative to the config file's folder.
+std::string from_config_dir(const std::string& path, const std::string& base_dir) {
+  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
+  return base_dir + "/" + path;
+}
+
+void read_venue(Tab& root, VenueSettings& v, const std::string& base_dir) {
+  Tab t = root.sub("venue");
+  t.enumeration("endpoint", v.endpoint, parse_venue_endpoint,
+                "\"sim\", \"mainnet\", \"testnet\", \"demo\" or \"custom\"");
+  t.string("rest_url", v.rest_url);
+  t.string("public_ws_url", v.public_ws_url);
+  t.string("private_ws_url", v.private_ws_url);
+  t.string("trade_ws_url", v.trade_ws_url);
+  t.string("ca_file", v.ca_file);
+  v.ca_file = from_config_dir(v.ca_file, base_dir);
+  t.integer("recv_window_ms", v.recv_window_ms, 1, 60000);
+  t.finish();
+}
+
+void read_sim(Tab& root, SimSettings& s, const std::string& base_dir) {
+  Tab t = root.sub("sim");
+  if (const toml::node* n = t.peek("data"); n != nullptr) {
+    t.declare({"data"});
+    std::vector<std::string> files;
+    if (const auto* one = n->as_string()) {
+      files.push_back(one->get());
+    } else if (const auto* a = n->as_array()) {
+      for (const toml::node& e : *a) {
+        const auto* f = e.as_string();
+        if (f == nullptr) return t.fail(e, "data", "must be a file name or an array of file names");
+        files.push_back(f->get());
+      }
+    } else {
+      return t.fail(*n, "data", "must be a file name or an array of file names");
+    }
+    s.data.clear();
+    for (const std::string& f : files) s.data.push_back(from_config_dir(f, base_dir));
+  }
+  t.integer("gen_seconds", s.gen_seconds, 1, 7 * 86400);
+  if (const toml::node* n = t.peek("speed"); n != nullptr) {
+    t.declare({"speed"});
+    if (const auto* str = n->as_string(); str != nullptr && str->get() == "max") {
+      s.max_speed = true;
+    } else if (n->is_number()) {
+      const double x = n->is_integer() ? static_cast<double>(n->as_integer()->get()) : n->as_floating_point()->get();
+      if (!(x > 0 && x <= 1e6)) return t.fail(*n, "speed", "must be in (0, 1000000] or \"max\"");
+      s.speed = x;
+      s.max_speed = false;
+    } else {
+      return t.fail(*n, "speed", "must be a number (times real time) or \"max\"");
+    }
+  }
+  t.boolean("loop", s.loop);
+  auto seed = static_cast<int64_t>(s.seed);
+  t.integer("seed", seed, 0, kI64Max);
+  s.seed = static_cast<uint64_t>(seed);
+  t.finish();
+}
+
+void read_live(Tab& root, LiveSettings& l, const std::string& base_dir) {
+  Tab t = root.sub("live");
+  t.string("journal", l.journal);
+  if (t.peek("journal") != nullptr && l.journal.empty()) return t.fail(*t.peek("journal"), "journal", "must name a file");
+  l.journal = from_config_dir(l.journal, base_dir);
+  t.integer("feed_quiet_ms", l.feed_quiet_ms, 100, 3'600'000);
+  t.integer("private_quiet_ms", l.private_quiet_ms, 100, 3'600'000);
+  t.integer("request_timeout_ms", l.request_timeout_ms, 10, 60000);
+  t.integer("shutdown_timeout_ms", l.shutdown_timeout_ms, 100, 600000);
+  t.integer("dcp_window_s", l.dcp_window_s, 0, 300);
+  t.integer("timer_ms", l.timer_ms, 1, 10000);
+  t.finish();
+}
+
 std::string check_semantics(Ctx& ctx, const toml::table& root, MmConfig& cfg) {
   std::string e;
   switch (cfg.strategy) {
@@ -831,6 +905,9 @@ std::string check_semantics(Ctx& ctx, const toml::table& root, MmConfig& cfg) {
     e = "trader.order_capacity must be >= risk.max_open_orders (" + std::to_string(cfg.risk.max_open_orders) +
         ")";
   }
+  if (e.empty()) e = validate(cfg.venue);
+  if (e.empty()) e = validate(cfg.sim);
+  if (e.empty()) e = validate(cfg.live);
   if (e.empty()) e = cfg.backtest.sim.validate();
   if (e.empty()) {
     e = cfg.backtest.stats.validate();
@@ -874,7 +951,7 @@ std::string parse_config_in(std::string_view toml_text, const std::string& origi
   auto cfg = std::make_unique<MmConfig>();
   Tab top(ctx, &root, "");
   // Unknown sections first: "[stratgy]" is better reported as a typo than as a missing strategy.kind.
-  top.declare({"market", "strategy", "signals", "quoter", "trader", "risk", "backtest"});
+  top.declare({"market", "strategy", "signals", "quoter", "trader", "risk", "backtest", "venue", "sim", "live"});
   top.finish();
   {
     Tab m = top.sub("market");
@@ -892,6 +969,9 @@ std::string parse_config_in(std::string_view toml_text, const std::string& origi
   read_trader(top, cfg->trader);
   read_risk(top, cfg->risk);
   read_backtest(top, cfg->backtest, base_dir);
+  read_venue(top, cfg->venue, base_dir);
+  read_sim(top, cfg->sim, base_dir);
+  read_live(top, cfg->live, base_dir);
   if (!ctx.ok()) return ctx.error;
   cfg->trader.quoter.link_id_prefix = cfg->link_id_prefix;
   if (!check_semantics(ctx, root, *cfg).empty()) return ctx.error;

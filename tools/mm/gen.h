@@ -1,17 +1,11 @@
 #pragma once
-// Synthetic capture files: the market generator's stream preceded by an instruments-info response for the
-// generated symbol, so the file is self-describing (replay and backtest need no other input).
-#include <string>
-
-#include "sim/market_generator.h"
+// The synthetic capture writer moved to sim/synthetic_capture.h (the runtime's embedded simulator uses it
+// too); these names keep the tools' spelling.
+#include "sim/synthetic_capture.h"
 
 namespace mm::tools {
 
-// The GET /v5/market/instruments-info response (linear shape) that describes p's instrument.
-std::string synthetic_instruments_body(const GenParams& p);
-
-// Creates `path` (flag kCaptureFlagSynthetic), writes the instruments response then the stream, closes.
-// Errors as generate_market_file: status kInvalid for bad params, kIo for file errors (message says which).
-[[nodiscard]] GenResult write_synthetic_capture(const GenParams& p, const std::string& path);
+using mm::synthetic_instruments_body;
+using mm::write_synthetic_capture;
 
 }  // namespace mm::tools

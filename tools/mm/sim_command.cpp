@@ -15,6 +15,7 @@
 
 #include <toml++/toml.h>
 
+#include "runtime/embedded_sim.h"
 #include "sim/event_data.h"
 #include "sim/server/fault.h"
 #include "sim/server/sim_app.h"
@@ -145,6 +146,12 @@ void register_sim(CLI::App& app) {
       o.key_file = tls.key_file;
     }
     simx::ExchangeConfig xc;
+    if (!a->config.empty()) {
+      MmConfig cfg;
+      if (std::string e = load_config(a->config, cfg); !e.empty()) return fail(2, e);
+      // The [backtest] venue settings, so a paper run here and a backtest of the same file match.
+      xc = exchange_config_for(cfg);
+    }
     xc.seed = a->seed;
     if (!a->keys.empty()) {
       try {
@@ -152,21 +159,6 @@ void register_sim(CLI::App& app) {
       } catch (const std::exception& e) {
         return fail(2, e.what());
       }
-    }
-    if (!a->config.empty()) {
-      MmConfig cfg;
-      if (std::string e = load_config(a->config, cfg); !e.empty()) return fail(2, e);
-      // The [backtest] venue settings, so a paper run here and a backtest of the same file match.
-      const SimConfig& sc = cfg.backtest.sim;
-      xc.queue = sc.queue;
-      xc.book_window_ticks = sc.book_window_ticks;
-      xc.maker_fee_rate = sc.maker_fee_rate;
-      xc.taker_fee_rate = sc.taker_fee_rate;
-      xc.create_per_second = static_cast<int32_t>(sc.create_per_second);
-      xc.amend_per_second = static_cast<int32_t>(sc.amend_per_second);
-      xc.cancel_per_second = static_cast<int32_t>(sc.cancel_per_second);
-      xc.cancel_all_per_second = static_cast<int32_t>(sc.cancel_all_per_second);
-      xc.matching_latency_ns = sc.entry_latency.file.empty() ? sc.entry_latency.constant_ns : 0;
     }
     if (std::string e = xc.validate(); !e.empty()) return fail(2, e);
     if (!a->faults.empty()) {

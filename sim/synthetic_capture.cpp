@@ -1,9 +1,10 @@
-#include "tools/mm/gen.h"
+#include "sim/synthetic_capture.h"
 
 #include "core/capture.h"
 #include "core/decimal.h"
 
-namespace mm::tools {
+namespace mm {
+
 
 std::string synthetic_instruments_body(const GenParams& p) {
   const int places = decimal_places(p.tick);
@@ -50,4 +51,4 @@ GenResult write_synthetic_capture(const GenParams& p, const std::string& path) {
   return r;
 }
 
-}  // namespace mm::tools
+}  // namespace mm

@@ -1,0 +1,162 @@
+#include "runtime/live_control.h"
+
+#include <chrono>
+#include <vector>
+
+#include "net/rest_client.h"
+#include "runtime/journal.h"
+
+namespace mm {
+
+namespace {
+
+// 110072: "OrderLinkedID is duplicate": a retried create that already exists. It means "it is there", not a
+// failure (issue 11; the order stream confirms it).
+constexpr int32_t kDuplicateLinkId = 110072;
+
+void set_link(ControlResult& r, std::string_view link) noexcept { (void)r.link_id.set(link); }
+
+}  // namespace
+
+LiveControl::LiveControl(RestClient& rest, const Journal& journal, const InstrumentRegistry& registry,
+                         InstrumentId id)
+    : rest_(rest),
+      journal_(journal),
+      registry_(registry),
+      id_(id),
+      requests_(std::make_unique<ControlRequestRing>()),
+      results_(std::make_unique<ControlResultRing>()) {}
+
+LiveControl::~LiveControl() { stop(); }
+
+void LiveControl::start() {
+  stop_.store(false, std::memory_order_relaxed);
+  thread_ = std::thread([this] { run(); });
+}
+
+void LiveControl::stop() noexcept {
+  stop_.store(true, std::memory_order_relaxed);
+  if (thread_.joinable()) thread_.join();
+}
+
+void LiveControl::run() {
+  ControlRequest r;
+  while (!stop_.load(std::memory_order_relaxed)) {
+    if (requests_->try_pop(r)) {
+      handle(r);
+    } else {
+      // Cold thread: a millisecond of sleep is nothing next to a REST round trip.
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+}
+
+void LiveControl::push(const ControlResult& r) noexcept {
+  if (!results_->try_push(r)) counters_.results_dropped.fetch_add(1, std::memory_order_relaxed);
+}
+
+void LiveControl::handle(const ControlRequest& req) {
+  const Instrument& in = registry_.get(id_);
+  ControlResult res;
+  auto answer = [&](const RestResult& rr, std::string_view link, OrderEventKind ok_kind, OrderEventKind bad_kind,
+                    bool create) {
+    set_link(res, link);
+    res.ret_code = rr.ret_code;
+    if (rr.ok() || (create && rr.status == RestStatus::kRetCode && rr.ret_code == kDuplicateLinkId)) {
+      res.kind = ControlResultKind::kAcked;
+      res.ack_kind = ok_kind;
+    } else if (rr.status == RestStatus::kTransport && rr.sent) {
+      res.kind = ControlResultKind::kUnknown;  // it may have been acted on: settle by query, never resend
+    } else {
+      res.kind = ControlResultKind::kRejected;
+      res.ack_kind = bad_kind;
+      if (rr.status != RestStatus::kRetCode) res.ret_code = -1;
+    }
+    if (!rr.ok()) counters_.rest_errors.fetch_add(1, std::memory_order_relaxed);
+    push(res);
+  };
+  switch (req.op) {
+    case ControlOp::kCreate: {
+      std::string order_id;
+      const RestResult rr = rest_.create(in, req.u.create, order_id);
+      counters_.rest_orders.fetch_add(1, std::memory_order_relaxed);
+      (void)res.order_id.set(order_id);
+      answer(rr, req.u.create.link_id.view(), OrderEventKind::kCreateAcked, OrderEventKind::kCreateRejected, true);
+      return;
+    }
+    case ControlOp::kAmend: {
+      const RestResult rr = rest_.amend(in, req.u.amend);
+      counters_.rest_orders.fetch_add(1, std::memory_order_relaxed);
+      answer(rr, req.u.amend.link_id.view(), OrderEventKind::kAmendAcked, OrderEventKind::kAmendRejected, false);
+      return;
+    }
+    case ControlOp::kCancel: {
+      const RestResult rr = rest_.cancel(in, req.u.cancel);
+      counters_.rest_orders.fetch_add(1, std::memory_order_relaxed);
+      answer(rr, req.u.cancel.link_id.view(), OrderEventKind::kCancelAcked, OrderEventKind::kCancelRejected,
+             false);
+      return;
+    }
+    case ControlOp::kCancelAll: {
+      const RestResult rr = rest_.cancel_all(registry_, req.u.cancel_all);
+      counters_.cancel_alls.fetch_add(1, std::memory_order_relaxed);
+      if (!rr.ok()) counters_.rest_errors.fetch_add(1, std::memory_order_relaxed);
+      res.kind = rr.ok() ? ControlResultKind::kCancelAllDone : ControlResultKind::kCancelAllFailed;
+      res.ret_code = rr.ret_code;
+      push(res);
+      return;
+    }
+    case ControlOp::kQueryOrder: {
+      std::vector<OrderUpdate> found;
+      const RestResult rr = rest_.open_orders(registry_, in.category, in.name(), "", req.u.query.view(), found);
+      counters_.queries.fetch_add(1, std::memory_order_relaxed);
+      set_link(res, req.u.query.view());
+      if (!rr.ok()) {
+        // Not settled: the hot thread asks again on its next timer.
+        counters_.rest_errors.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      if (found.empty()) {
+        res.kind = ControlResultKind::kNotFound;
+      } else {
+        res.kind = ControlResultKind::kOrder;
+        res.order = found.front();
+      }
+      push(res);
+      return;
+    }
+    case ControlOp::kReconcile:
+      reconcile();
+      return;
+  }
+}
+
+void LiveControl::reconcile() {
+  const Instrument& in = registry_.get(id_);
+  counters_.reconciliations.fetch_add(1, std::memory_order_relaxed);
+  std::vector<OrderUpdate> open;
+  if (const RestResult rr = rest_.open_orders(registry_, in.category, in.name(), "", "", open); rr.ok()) {
+    for (const OrderUpdate& u : open) {
+      if (!journal_.owns(u.order_link_id.view())) continue;  // not ours: left alone
+      ControlResult res;
+      res.kind = ControlResultKind::kOrder;
+      set_link(res, u.order_link_id.view());
+      res.order = u;
+      push(res);
+    }
+  } else {
+    counters_.rest_errors.fetch_add(1, std::memory_order_relaxed);
+  }
+  std::vector<PositionUpdate> positions;
+  if (const RestResult rr = rest_.positions(registry_, in.category, in.name(), "", positions); rr.ok()) {
+    ControlResult res;
+    res.kind = ControlResultKind::kPosition;
+    if (!positions.empty()) res.position = positions.front();  // one-way mode: one position per symbol
+    res.position.instrument = id_;
+    push(res);
+  } else {
+    counters_.rest_errors.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace mm

@@ -1,0 +1,635 @@
+#include "runtime/live_node.h"
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include "core/cpu_affinity.h"
+#include "core/instrument_registry.h"
+#include "core/rate_limiter.h"
+#include "net/bybit_codec.h"
+#include "net/endpoint.h"
+#include "net/private_ws.h"
+#include "net/public_ws.h"
+#include "net/rest_client.h"
+#include "net/signer.h"
+#include "net/tls_context.h"
+#include "net/trade_ws.h"
+#include "runtime/journal.h"
+#include "runtime/live_control.h"
+#include "runtime/live_trader.h"
+#include "runtime/live_venue.h"
+
+namespace mm {
+
+namespace {
+
+int64_t wall_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+int64_t mono_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The simulator's built-in test key (docs/sim.md); used with endpoint = "sim" unless the caller gave keys.
+constexpr std::string_view kSimKey = "mmsim-test-key";
+constexpr std::string_view kSimSecret = "mmsim-test-secret";
+
+// Link ids reserved per run: far more than any session sends, so the hot path never waits for the journal.
+constexpr uint64_t kLinkBlock = uint64_t{1} << 32;
+
+// Execution ids already counted: Bybit may deliver an execution twice (a reconnect, a REST catch-up); each
+// fill is counted once. Open addressing over a power-of-two table of hashes, oldest overwritten in order.
+class ExecIdSet {
+ public:
+  // True when `id` was not seen yet (and remembers it).
+  bool insert(std::string_view id) noexcept {
+    const uint64_t h = hash(id);
+    for (uint64_t k : recent_) {
+      if (k == h) return false;
+    }
+    recent_[next_++ & (kSize - 1)] = h;
+    return true;
+  }
+
+ private:
+  static uint64_t hash(std::string_view s) noexcept {
+    uint64_t h = 1469598103934665603ull;
+    for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    return h | 1;  // never 0, the empty slot
+  }
+  static constexpr size_t kSize = 1024;
+  std::array<uint64_t, kSize> recent_{};
+  uint64_t next_ = 0;
+};
+
+// Bybit's entryPrice at its own scale, re-expressed at the position's ref scale (truncated).
+int64_t rescale(int64_t v, int from, int to) noexcept {
+  while (from < to) {
+    v *= 10;
+    ++from;
+  }
+  while (from > to) {
+    v /= 10;
+    --from;
+  }
+  return v;
+}
+
+}  // namespace
+
+struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
+  explicit Impl(LiveOptions o) : opt(std::move(o)) { opt.config.trader.quoter.link_id_prefix = opt.config.link_id_prefix; }
+
+  LiveOptions opt;
+  LiveSummary sum;
+  EmbeddedSim sim;
+  VenueUrls urls;
+  std::unique_ptr<TlsContext> tls;
+  Signer signer;
+  RateLimiter limiter;
+  InstrumentRegistry registry;
+  InstrumentId id = kNoInstrument;
+  std::unique_ptr<RestClient> rest;
+  Journal journal;
+  std::unique_ptr<LiveControl> control;
+  std::unique_ptr<BybitCodec> pub_codec, priv_codec, trade_codec;
+  std::unique_ptr<PublicWs> pub;
+  std::unique_ptr<PrivateWs> priv;
+  std::unique_ptr<TradeWs> trade;
+  std::unique_ptr<LiveVenue> venue;
+  std::unique_ptr<LiveTrader> trader;
+  ExecIdSet execs;
+  int64_t tick_start = 0;
+  int64_t private_down_since = 0;
+  bool pulled = false;
+  int64_t pulled_since = 0;
+  std::string book_topic;
+
+  // --- start-up -------------------------------------------------------------------------------------------
+  LiveError prepare();
+  LiveError start_venue();
+  LiveError check_key();
+  LiveError load_instrument();
+  LiveError open_streams();
+
+  // --- hot loop ---------------------------------------------------------------------------------------------
+  LiveError run(LiveSummary& out);
+  int poll(int64_t now) noexcept;
+  void timers(int64_t now) noexcept;
+  void drain_control() noexcept;
+  void on_control(const ControlResult& r) noexcept;
+  LiveError shutdown(int64_t deadline);
+  void fill_summary(double seconds);
+
+  // PublicWsSink
+  void on_public(const BybitCodec& codec, MsgKind kind, int64_t recv_ns) noexcept override;
+  void on_connected() noexcept override { trader->reset_book(); }
+  // PrivateWsSink
+  void on_private(const BybitCodec& codec, MsgKind kind, int64_t recv_ns) noexcept override;
+  void on_ready() noexcept override;
+  // TradeWsSink
+  void on_trade_ack(const InFlightRequest& req, const TradeAck& ack, int64_t recv_ns) noexcept override;
+  void on_trade_timeout(const InFlightRequest& req) noexcept override;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Start-up
+
+LiveError LiveNode::Impl::start_venue() {
+  const MmConfig& c = opt.config;
+  std::string sim_base;
+  if (c.venue.endpoint == VenueEndpoint::kSim) {
+    if (std::string e = sim.start(opt.sim, c); !e.empty()) return {2, e};
+    sim_base = sim.url();
+  }
+  if (std::string e = resolve_venue_urls(c.venue, c.category, sim_base, urls); !e.empty()) return {2, e};
+  TlsConfig tc;
+  tc.ca_file = !c.venue.ca_file.empty() ? c.venue.ca_file : sim.ca_file();
+  std::string detail;
+  if (const TlsError te = TlsContext::create(tc, tls, detail); te != TlsError::kOk) {
+    return {2, "venue.ca_file: " + detail};
+  }
+  std::string key = opt.api_key, secret = opt.api_secret;
+  if (c.venue.endpoint == VenueEndpoint::kSim && key.empty()) {
+    key = std::string(kSimKey);
+    secret = std::string(kSimSecret);
+  }
+  if (key.empty() || secret.empty()) {
+    return {2, "no API key: set BYBIT_API_KEY and BYBIT_API_SECRET in the environment or a .env file"};
+  }
+  if (const SignerError se = signer.init(key, secret); se != SignerError::kOk) {
+    return {2, "BYBIT_API_KEY/BYBIT_API_SECRET refused: " + std::string(to_string(se))};
+  }
+  // The copies of the secret are no longer needed; the Signer keeps only key-derived state.
+  std::fill(secret.begin(), secret.end(), '\0');
+  std::fill(opt.api_secret.begin(), opt.api_secret.end(), '\0');
+  RestClientConfig rc;
+  if (parse_url(urls.rest, rc.http.endpoint) != UrlError::kOk) return {2, "venue.rest_url: not a URL: " + urls.rest};
+  rc.http.tls = tls.get();
+  rc.http.timeout_ms = 5000;
+  rc.recv_window_ms = c.venue.recv_window_ms;
+  rest = std::make_unique<RestClient>(rc, &signer, &limiter, [] { return wall_ns(); });
+  const RestResult t = rest->sync_time();
+  if (!t.ok()) return {1, "cannot reach " + urls.rest + ": " + std::string(to_string(t.status)) + " " + t.detail};
+  sum.venue = std::string(to_string(c.venue.endpoint)) + " " + urls.rest;
+  return {};
+}
+
+LiveError LiveNode::Impl::check_key() {
+  ApiKeyInfo info;
+  const RestResult r = rest->query_api(info);
+  if (!r.ok()) {
+    const bool refused = r.status == RestStatus::kRetCode || r.status == RestStatus::kHttpStatus;
+    return {refused ? 2 : 1, "the API key was refused by " + urls.rest + " (GET /v5/user/query-api: " +
+                                 std::string(to_string(r.status)) + " " + std::to_string(r.ret_code) + " " +
+                                 r.ret_msg + ")"};
+  }
+  std::string why;
+  switch (check_api_key(info, why)) {
+    case ApiKeyVerdict::kRefuse:
+      return {2, "refusing to trade with this API key: " + why +
+                     " (a market maker's key must not be able to move funds out; make a key without it)"};
+    case ApiKeyVerdict::kWarnNoIpWhitelist:
+      sum.warnings.push_back(why);
+      break;
+    case ApiKeyVerdict::kAccept:
+      break;
+  }
+  return {};
+}
+
+LiveError LiveNode::Impl::load_instrument() {
+  const MmConfig& c = opt.config;
+  size_t loaded = 0;
+  const RestResult r = rest->instruments(c.category, c.symbol, registry, loaded);
+  if (!r.ok()) return {1, "instruments-info for " + c.symbol + ": " + std::string(to_string(r.status)) + " " + r.detail};
+  id = registry.find(c.category, c.symbol);
+  if (id == kNoInstrument) {
+    return {2, "market.symbol: " + c.symbol + " (" + std::string(to_string(c.category)) + ") is not listed by " +
+                   urls.rest};
+  }
+  const Instrument& in = registry.get(id);
+  // The coins, for the summary's units (the instrument keeps only its grid): BTCUSDT -> BTC, USDT.
+  const std::string_view name = in.name();
+  for (const std::string_view quote : {"USDT", "USDC", "USD", "PERP"}) {
+    if (name.size() > quote.size() && name.substr(name.size() - quote.size()) == quote) {
+      sum.base_coin = std::string(name.substr(0, name.size() - quote.size()));
+      sum.settle_coin = quote == "PERP" ? "USDC" : std::string(quote);
+      break;
+    }
+  }
+  return {};
+}
+
+LiveError LiveNode::Impl::open_streams() {
+  const MmConfig& c = opt.config;
+  const Instrument& in = registry.get(id);
+  auto session = [&](const std::string& url, std::string_view key, uint64_t seed, WsSessionConfig& s) {
+    if (parse_url(url, s.ws.endpoint) != UrlError::kOk) return "venue." + std::string(key) + ": not a URL: " + url;
+    s.ws.tls = tls.get();
+    s.jitter_seed = seed ^ static_cast<uint64_t>(wall_ns());
+    return std::string();
+  };
+  PublicWsConfig pc;
+  if (std::string e = session(urls.public_ws, "public_ws_url", 1, pc.session); !e.empty()) return {2, e};
+  pc.category = c.category;
+  book_topic = "orderbook.50." + std::string(in.name());
+  pc.topics = {book_topic, "publicTrade." + std::string(in.name())};
+  pub_codec = std::make_unique<BybitCodec>(registry);
+  pub = std::make_unique<PublicWs>(pc, *pub_codec);
+
+  PrivateWsConfig vc;
+  if (std::string e = session(urls.private_ws, "private_ws_url", 2, vc.session); !e.empty()) return {2, e};
+  if (c.live.dcp_window_s > 0) vc.topics.push_back("dcp.future");
+  priv_codec = std::make_unique<BybitCodec>(registry);
+  priv = std::make_unique<PrivateWs>(vc, *priv_codec, signer);
+
+  if (!urls.trade_ws.empty()) {
+    TradeWsConfig tc;
+    if (std::string e = session(urls.trade_ws, "trade_ws_url", 3, tc.session); !e.empty()) return {2, e};
+    tc.recv_window_ms = c.venue.recv_window_ms;
+    tc.request_timeout_ms = c.live.request_timeout_ms;
+    trade_codec = std::make_unique<BybitCodec>(registry);
+    trade = std::make_unique<TradeWs>(tc, registry, *trade_codec, signer, &limiter);
+  }
+  control = std::make_unique<LiveControl>(*rest, journal, registry, id);
+  venue = std::make_unique<LiveVenue>(trade.get(), control->requests());
+  venue->set_time(wall_ns());
+  return {};
+}
+
+LiveError LiveNode::Impl::prepare() {
+  MmConfig& c = opt.config;
+  if (LiveError e = start_venue(); e.code != 0) return e;
+  if (LiveError e = check_key(); e.code != 0) return e;
+  if (LiveError e = load_instrument(); e.code != 0) return e;
+  std::string warning;
+  if (std::string e = journal.open(c.live.journal, warning); !e.empty()) return {2, "live.journal: " + e};
+  if (!warning.empty()) sum.warnings.push_back(warning);
+  uint64_t first = 0;
+  if (std::string e = journal.reserve(c.link_id_prefix, kLinkBlock, wall_ns() / 1'000'000, first); !e.empty()) {
+    return {1, e};
+  }
+  c.trader.first_link_sequence = first;
+  if (LiveError e = open_streams(); e.code != 0) return e;
+  std::string error;
+  trader = make_live_trader(c, registry, id, *venue, error);
+  if (!trader) return {2, error};
+  if (c.live.dcp_window_s > 0) {
+    const RestResult r = rest->set_dcp_window(DcpProduct::kDerivatives, static_cast<int>(c.live.dcp_window_s));
+    if (!r.ok()) sum.warnings.push_back("live.dcp_window_s: the venue refused the DCP window (" + r.ret_msg + ")");
+  }
+  // Reconciliation before the first quote: the account's position is adopted, and every open order of an
+  // earlier run of ours comes back as a kOrder result that the hot loop cancels (the table does not know it).
+  control->handle(ControlRequest{ControlOp::kReconcile, {}});
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Hot loop
+
+void LiveNode::Impl::on_public(const BybitCodec& codec, MsgKind kind, int64_t recv_ns) noexcept {
+  LiveTrader& tr = *trader;
+  if (kind == MsgKind::kTrade) {
+    for (const TradeEvent& t : codec.trades()) {
+      if (t.instrument == id) tr.on_trade(t);
+    }
+    return;
+  }
+  if (kind != MsgKind::kBook) return;
+  const BookUpdate& u = codec.book();
+  if (u.instrument != id) return;
+  const int64_t t0 = mono_ns();
+  (void)tr.on_book(u, recv_ns);
+  if (tr.last_action_count() > 0) sum.tick_to_quote.record(mono_ns() - t0);
+  if (tr.take_resubscribe()) {
+    (void)pub->resubscribe(book_topic);
+  }
+}
+
+void LiveNode::Impl::on_private(const BybitCodec& codec, MsgKind kind, int64_t) noexcept {
+  LiveTrader& tr = *trader;
+  switch (kind) {
+    case MsgKind::kOrder:
+      for (const OrderUpdate& u : codec.orders()) {
+        if (u.instrument != id) continue;
+        if (!journal.owns(u.order_link_id.view())) continue;  // not ours
+        if (!tr.orders().find(u.order_link_id.view()).valid()) {
+          // Ours from an earlier run (or released): cancel it unless it is already done.
+          if (u.status == OrderStatus::kNew || u.status == OrderStatus::kPartiallyFilled) {
+            ControlRequest r;
+            r.op = ControlOp::kCancel;
+            r.u.cancel.instrument = id;
+            (void)make_link_id(u.order_link_id.view(), r.u.cancel.link_id);
+            (void)control->requests().try_push(r);
+          }
+          continue;
+        }
+        if (u.status == OrderStatus::kCancelled || u.status == OrderStatus::kPartiallyFilledCanceled) ++sum.cancelled;
+        if (u.status == OrderStatus::kFilled) ++sum.filled;
+        if (u.status == OrderStatus::kRejected) ++sum.rejected;
+        tr.on_order(u);
+      }
+      return;
+    case MsgKind::kExecution:
+      for (const Execution& e : codec.executions()) {
+        if (e.instrument != id || e.exec_type != ExecType::kTrade) continue;
+        if (!execs.insert(e.exec_id.view())) continue;  // counted once, by execId
+        ++sum.fills;
+        tr.on_execution(e);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+void LiveNode::Impl::on_ready() noexcept {
+  // Every (re)connect of the private stream: events may have been missed while it was down.
+  if (priv->session().reconnects() > 0) {
+    ControlRequest r;
+    r.op = ControlOp::kReconcile;
+    (void)control->requests().try_push(r);
+  }
+}
+
+void LiveNode::Impl::on_trade_ack(const InFlightRequest& req, const TradeAck& ack, int64_t recv_ns) noexcept {
+  LiveTrader& tr = *trader;
+  // recv_ns is the loop iteration's clock (taken before the socket was read): the ack's own time is now.
+  (void)recv_ns;
+  sum.order_ack.record(wall_ns() - req.sent_ns);
+  auto one = [&](std::string_view link, int32_t code, std::string_view order_id) {
+    switch (req.kind) {
+      case RequestKind::kCreate:
+        if (code == 0) {
+          ++sum.created;
+          tr.on_acked(link, OrderEventKind::kCreateAcked, order_id);
+        } else {
+          ++sum.rejected;
+          tr.on_create_rejected(link);
+        }
+        return;
+      case RequestKind::kAmend:
+        if (code == 0) {
+          ++sum.amended;
+          tr.on_acked(link, OrderEventKind::kAmendAcked);
+        } else {
+          tr.on_rejected(link, OrderEventKind::kAmendRejected);
+        }
+        return;
+      case RequestKind::kCancel:
+        if (code == 0) {
+          tr.on_acked(link, OrderEventKind::kCancelAcked);
+        } else {
+          tr.on_rejected(link, OrderEventKind::kCancelRejected);
+        }
+        return;
+      default:
+        return;
+    }
+  };
+  if (req.items <= 1) {
+    one(req.link_id.view(), ack.ret_code, ack.order_id.view());
+    return;
+  }
+  if (ack.ret_code != 0 || ack.item_count == 0) {
+    // The whole batch was refused: every item of it.
+    for (const OrderLinkId& l : venue->batch_links(req.tag)) one(l.view(), ack.ret_code == 0 ? -1 : ack.ret_code, {});
+    return;
+  }
+  for (uint32_t i = 0; i < ack.item_count; ++i) {
+    const TradeAckItem& it = ack.items[i];
+    one(it.order_link_id.view(), it.code, it.order_id.view());
+  }
+}
+
+void LiveNode::Impl::on_trade_timeout(const InFlightRequest& req) noexcept {
+  LiveTrader& tr = *trader;
+  auto settle = [&](std::string_view link) {
+    tr.on_request_timeout(link);
+    ControlRequest r;
+    r.op = ControlOp::kQueryOrder;
+    (void)make_link_id(link, r.u.query);
+    (void)control->requests().try_push(r);
+  };
+  if (req.items <= 1) {
+    settle(req.link_id.view());
+    return;
+  }
+  for (const OrderLinkId& l : venue->batch_links(req.tag)) settle(l.view());
+}
+
+void LiveNode::Impl::on_control(const ControlResult& r) noexcept {
+  LiveTrader& tr = *trader;
+  switch (r.kind) {
+    case ControlResultKind::kAcked:
+      if (r.ack_kind == OrderEventKind::kCreateAcked) ++sum.created;
+      if (r.ack_kind == OrderEventKind::kAmendAcked) ++sum.amended;
+      tr.on_acked(r.link_id.view(), r.ack_kind, r.order_id.view());
+      return;
+    case ControlResultKind::kRejected:
+      ++sum.rejected;
+      if (r.ack_kind == OrderEventKind::kCreateRejected) {
+        tr.on_create_rejected(r.link_id.view());
+      } else {
+        tr.on_rejected(r.link_id.view(), r.ack_kind);
+      }
+      return;
+    case ControlResultKind::kUnknown: {
+      tr.on_request_timeout(r.link_id.view());
+      ControlRequest q;
+      q.op = ControlOp::kQueryOrder;
+      (void)make_link_id(r.link_id.view(), q.u.query);
+      (void)control->requests().try_push(q);
+      return;
+    }
+    case ControlResultKind::kOrder:
+      if (tr.orders().find(r.order.order_link_id.view()).valid()) {
+        tr.on_order(r.order);
+      } else if (r.order.status == OrderStatus::kNew || r.order.status == OrderStatus::kPartiallyFilled ||
+                 r.order.status == OrderStatus::kUntriggered) {
+        // An open order of ours that this run does not track (an earlier run's): cancel it.
+        ControlRequest c;
+        c.op = ControlOp::kCancel;
+        c.u.cancel.instrument = id;
+        (void)make_link_id(r.order.order_link_id.view(), c.u.cancel.link_id);
+        (void)control->requests().try_push(c);
+      }
+      return;
+    case ControlResultKind::kNotFound:
+      tr.on_not_found(r.link_id.view());
+      return;
+    case ControlResultKind::kPosition: {
+      const PositionUpdate& p = r.position;
+      int64_t lots = 0;
+      const Instrument& in = registry.get(id);
+      if (p.size.lots != 0) lots = p.side == PositionSide::kSell ? -p.size.lots : p.size.lots;
+      if (lots != tr.position().lots()) {
+        const int64_t entry = rescale(p.entry_price, p.ref_scale, tr.position().ref_scale());
+        (void)tr.restore_position(lots, entry);
+      }
+      (void)in;
+      return;
+    }
+    case ControlResultKind::kCancelAllDone:
+    case ControlResultKind::kCancelAllFailed:
+    case ControlResultKind::kForeignOrderCancelled:
+      return;
+  }
+}
+
+void LiveNode::Impl::drain_control() noexcept {
+  ControlResult r;
+  while (control->results().try_pop(r)) on_control(r);
+}
+
+int LiveNode::Impl::poll(int64_t now) noexcept {
+  venue->set_time(now);
+  int work = pub->do_work(now, *this);
+  work += priv->do_work(now, *this);
+  if (trade) work += trade->do_work(now, *this);
+  drain_control();
+  return work;
+}
+
+void LiveNode::Impl::timers(int64_t now) noexcept {
+  LiveTrader& tr = *trader;
+  const LiveSettings& l = opt.config.live;
+  // Dead-man switch of our own: no quotes on a silent feed or without the private stream (fills unseen).
+  if (priv->ready()) {
+    private_down_since = 0;
+  } else if (private_down_since == 0) {
+    private_down_since = now;
+  }
+  const bool feed_quiet = pub->silence_ns(now) > l.feed_quiet_ms * 1'000'000;
+  const bool private_quiet = private_down_since != 0 && now - private_down_since > l.private_quiet_ms * 1'000'000;
+  const bool pull = feed_quiet || private_quiet;
+  if (pull != pulled) {
+    pulled = pull;
+    pulled_since = now;
+    tr.set_quoting(!pull);
+  }
+  tr.on_timer();  // with quoting off, the quoter cancels our orders one by one
+  // A silent feed leaves the book unusable and the quoter idle: after a second, the cancel-all backstop.
+  if (pulled && now - pulled_since > 1'000'000'000 && tr.open_order_count() > 0 && tr.cancel_all_now()) {
+    pulled_since = now;
+  }
+}
+
+LiveError LiveNode::Impl::shutdown(int64_t deadline) {
+  LiveTrader& tr = *trader;
+  tr.set_quoting(false);
+  // First our own cancels, order by order (the quoter diffs against an empty ladder): a cancel-all would also
+  // take orders of the account that are not ours. The cancel-all (REST, the whole symbol) is the backstop for
+  // orders still open a third of the way to the deadline (a book the quoter cannot use, a dead trade socket).
+  const int64_t start = wall_ns();
+  const int64_t backstop = start + (deadline - start) / 3;
+  tr.on_timer();
+  int64_t next_query = 0;
+  int64_t next_timer = start;
+  for (int64_t now = wall_ns(); now < deadline; now = wall_ns()) {
+    (void)poll(now);
+    if (tr.open_order_count() == 0) break;
+    if (now >= next_timer) {
+      tr.on_timer();
+      next_timer = now + 50'000'000;
+    }
+    if (!sum.cancel_all_rest && now >= backstop) sum.cancel_all_rest = tr.cancel_all_now();
+    if (now >= next_query && now >= backstop) {
+      // Orders whose stream confirmation has not come: ask for each (Unknown ones are settled this way).
+      tr.orders().for_each([&](OrderHandle, const OwnOrder& o) noexcept {
+        if (is_terminal(o.state())) return;
+        ControlRequest q;
+        q.op = ControlOp::kQueryOrder;
+        q.u.query = o.link_id;
+        (void)control->requests().try_push(q);
+      });
+      next_query = now + 500'000'000;
+    }
+  }
+  tr.orders().for_each([&](OrderHandle, const OwnOrder& o) noexcept {
+    if (!is_terminal(o.state())) sum.unconfirmed.emplace_back(o.link_id.view());
+  });
+  sum.open_orders_after = static_cast<uint32_t>(sum.unconfirmed.size());
+  sum.cancel_all = sum.open_orders_after == 0;
+  if (sum.open_orders_after > 0) {
+    std::string list;
+    for (const std::string& s : sum.unconfirmed) list += (list.empty() ? "" : ", ") + s;
+    return {3, "shutdown: cancellation of " + std::to_string(sum.open_orders_after) +
+                   " order(s) could not be confirmed: " + list};
+  }
+  return {};
+}
+
+void LiveNode::Impl::fill_summary(double seconds) {
+  LiveTrader& tr = *trader;
+  sum.duration_s = seconds;
+  const Instrument& in = registry.get(id);
+  const Position& p = tr.position();
+  char buf[32];
+  const int64_t lots = p.lots();
+  const size_t n = format_qty(in, Qty{lots < 0 ? -lots : lots}, buf);
+  sum.position = (lots < 0 ? "-" : "") + std::string(buf, n);
+  (void)p.realized(sum.realized);
+  const auto bid = tr.book().best_bid();
+  const auto ask = tr.book().best_ask();
+  if (bid && ask) (void)p.unrealized(Price{(bid->price.ticks + ask->price.ticks) / 2}, sum.unrealized);
+  sum.fees = p.fees();
+  sum.net = Money{sum.realized.units + sum.unrealized.units - sum.fees.units};
+  sum.reconnects = pub->session().reconnects() + priv->session().reconnects() +
+                   (trade ? trade->session().reconnects() : 0);
+  if (tr.fault() != TraderFault::kNone) sum.fault = std::string(to_string(tr.fault()));
+}
+
+LiveError LiveNode::Impl::run(LiveSummary& out) {
+  if (!opt.cpus.empty() && opt.cpus[0] >= 0) {
+    if (const ThreadSetupError e = pin_current_thread(opt.cpus[0]); e != ThreadSetupError::kOk) {
+      return {2, "--cpus: cannot pin the hot thread to CPU " + std::to_string(opt.cpus[0]) + ": " +
+                     std::string(to_string(e))};
+    }
+  }
+  control->start();
+  const int64_t start = wall_ns();
+  const int64_t end = opt.duration_ns > 0 ? start + opt.duration_ns : INT64_MAX;
+  pub->start(start);
+  priv->start(start);
+  if (trade) trade->start(start);
+  const int64_t timer_ns = opt.config.live.timer_ms * 1'000'000;
+  int64_t next_timer = start + timer_ns;
+  int64_t now = start;
+  while (now < end && !(opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed))) {
+    (void)poll(now);
+    now = wall_ns();
+    if (now >= next_timer) {
+      timers(now);
+      next_timer = now + timer_ns;
+    }
+  }
+  LiveError result = shutdown(wall_ns() + opt.config.live.shutdown_timeout_ms * 1'000'000);
+  fill_summary(static_cast<double>(wall_ns() - start) / 1e9);
+  pub->stop();
+  priv->stop();
+  if (trade) trade->stop();
+  control->stop();
+  if (opt.config.venue.endpoint == VenueEndpoint::kSim) {
+    sim.stop();
+    if (sim.started()) {
+      sum.has_sim = true;
+      sum.sim_reaction = sim.reaction_ns();
+    }
+  }
+  out = std::move(sum);
+  return result;
+}
+
+LiveNode::LiveNode(LiveOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+LiveNode::~LiveNode() = default;
+LiveError LiveNode::prepare() { return impl_->prepare(); }
+LiveError LiveNode::run(LiveSummary& out) { return impl_->run(out); }
+const std::vector<std::string>& LiveNode::warnings() const noexcept { return impl_->sum.warnings; }
+
+}  // namespace mm

@@ -1,0 +1,98 @@
+#pragma once
+// The live node of `mm run` (issue 11): one Trader quoting one instrument on a Bybit V5 venue (Bybit, or the
+// embedded simulator with [venue] endpoint = "sim").
+//
+// Threads (layout one-thread, the default on small machines):
+//   hot      the public book stream, the private stream and the trade WebSocket, polled in one busy loop that
+//            never blocks, feeding the Trader (book -> strategy -> risk -> quoter -> LiveVenue);
+//   control  REST (runtime/live_control.h): start-up checks, reconciliation, REST order entry while the trade
+//            WebSocket is down, cancel-all, order queries; joined to the hot thread by two SPSC rings;
+//   sim      with endpoint = "sim", the simulator's event loop (runtime/embedded_sim.h).
+//
+// Start-up (prepare): the simulator, server time, instruments, the key's permissions (a key that can withdraw
+// or transfer is refused), the journal (runtime/journal.h) and a block of link ids, then the account:
+// positions adopted, our open orders left by an earlier run cancelled, before the first quote. The same
+// reconciliation runs after every reconnect of the private stream.
+//
+// Dead-man switch: quotes are pulled (Trader::set_quoting(false)) while the public feed is silent for
+// live.feed_quiet_ms or the private stream is down for live.private_quiet_ms; Bybit's DCP window is set when
+// live.dcp_window_s > 0.
+//
+// Shutdown (stop flag, or --duration): quoting off, cancel-all, then wait up to live.shutdown_timeout_ms for
+// every order to be confirmed terminal by the order stream; exit 3 naming the orders left otherwise.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/latency_histogram.h"
+#include "core/money.h"
+#include "runtime/embedded_sim.h"
+#include "runtime/mm_config.h"
+
+namespace mm {
+
+enum class LiveLayout : uint8_t { kOneThread = 0, kPipeline };
+
+struct LiveOptions {
+  MmConfig config;  // after copying, config.trader.quoter.link_id_prefix is re-pointed by the node
+  int64_t duration_ns = 0;                        // 0: until *stop
+  const std::atomic<bool>* stop = nullptr;        // set by the command's signal handler
+  LiveLayout layout = LiveLayout::kOneThread;
+  std::vector<int> cpus;                          // hot thread, control thread (-1 / absent: not pinned)
+  std::string api_key, api_secret;                // ignored with endpoint = "sim" unless set (tests)
+  EmbeddedSimOptions sim;                         // endpoint = "sim" only: keys, faults, TLS (tests)
+};
+
+// Exit codes of `mm run` (README): 0 done, 1 runtime failure, 2 bad config or refused key (nothing sent),
+// 3 shutdown could not confirm every cancel.
+struct LiveError {
+  int code = 0;
+  std::string message;
+};
+
+struct LiveSummary {
+  std::string venue;  // "sim" / "mainnet" / ... and the REST URL
+  double duration_s = 0;
+  uint64_t created = 0, amended = 0, cancelled = 0, rejected = 0, filled = 0;
+  uint64_t fills = 0;
+  std::string position;  // decimal base-coin quantity, signed
+  Money realized, unrealized, fees, net;
+  LatencyHistogram tick_to_quote;  // ns: book frame parsed -> last order request handed to the transport
+  LatencyHistogram order_ack;      // ns: request sent -> its answer received
+  uint64_t reconnects = 0;
+  bool cancel_all = false;         // shutdown cancelled every order of ours, each confirmed by the venue
+  bool cancel_all_rest = false;    // ... and needed the REST cancel-all of the symbol as backstop
+  uint32_t open_orders_after = 0;  // orders not confirmed terminal when the node stopped
+  std::vector<std::string> unconfirmed;  // their orderLinkIds
+  std::string fault;                     // the Trader's first broken invariant ("" when none)
+  std::vector<std::string> warnings;     // e.g. a key without IP whitelist
+  // endpoint = "sim": the simulator's reaction_ns (book frame written -> next order request read).
+  bool has_sim = false;
+  LatencyHistogram sim_reaction;
+  std::string settle_coin, base_coin;
+};
+
+class LiveNode {
+ public:
+  explicit LiveNode(LiveOptions options);
+  ~LiveNode();
+  LiveNode(const LiveNode&) = delete;
+  LiveNode& operator=(const LiveNode&) = delete;
+
+  // Cold start-up, in order: simulator, REST, key check, journal, instruments, reconciliation. On error
+  // nothing was sent (code 2: config, key, instrument; 1: the venue could not be reached).
+  [[nodiscard]] LiveError prepare();
+  // Quotes until the stop flag or the duration, then shuts down. Fills `out`. Precondition: prepare() ok.
+  [[nodiscard]] LiveError run(LiveSummary& out);
+  // What prepare() found worth saying (a key without IP whitelist, a torn journal record, a refused DCP window).
+  [[nodiscard]] const std::vector<std::string>& warnings() const noexcept;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mm

@@ -1,0 +1,128 @@
+#pragma once
+// LiveVenue: the Trader's venue in `mm run` (DESIGN.md section 1). Orders go out on the trade WebSocket
+// (net/trade_ws.h: one request per span, a -batch request for more than one); while that socket is down, or
+// where the venue has none (Bybit demo), they go to the control thread, which sends them over REST; a
+// cancel-all always goes over REST (the trade WebSocket has no such operation). Every send is non-blocking:
+// a full request table, a full send queue or a full control ring refuses the span whole, and the Trader keeps
+// it out of flight (strategy/venue.h).
+//
+// Time: now_ns() is the wall clock of the current loop iteration (set_time), the clock of the risk limits,
+// the order timestamps and the signals.
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "core/order_request.h"
+#include "net/trade_ws.h"
+#include "runtime/live_control.h"
+#include "strategy/quoter.h"
+#include "strategy/venue.h"
+
+namespace mm {
+
+struct LiveVenueCounters {
+  uint64_t ws_requests = 0;    // requests sent on the trade WebSocket
+  uint64_t rest_requests = 0;  // actions handed to the control thread for REST
+  uint64_t refused = 0;        // spans refused (in-flight table, send queue or control ring full)
+};
+
+class LiveVenue {
+ public:
+  // `trade` may be null (no trade WebSocket: REST only). Preconditions: trade and requests outlive the venue;
+  // this venue is the ring's only producer.
+  LiveVenue(TradeWs* trade, ControlRequestRing& requests) noexcept : trade_(trade), requests_(requests) {}
+
+  void set_time(int64_t wall_ns) noexcept { now_ns_ = wall_ns; }
+  int64_t now_ns() const noexcept { return now_ns_; }
+
+  bool send_creates(std::span<const OrderCreate> a) noexcept {
+    return send(a, ControlOp::kCreate, &TradeWs::create, &TradeWs::create_batch);
+  }
+  bool send_amends(std::span<const OrderAmend> a) noexcept {
+    return send(a, ControlOp::kAmend, &TradeWs::amend, &TradeWs::amend_batch);
+  }
+  bool send_cancels(std::span<const OrderCancel> a) noexcept {
+    return send(a, ControlOp::kCancel, &TradeWs::cancel, &TradeWs::cancel_batch);
+  }
+  bool send_cancel_all(const CancelAll& a) noexcept {
+    ControlRequest r;
+    r.op = ControlOp::kCancelAll;
+    r.u.cancel_all = a;
+    if (!requests_.try_push(r)) {
+      ++counters_.refused;
+      return false;
+    }
+    ++counters_.rest_requests;
+    return true;
+  }
+
+  // The link ids of the batch request sent with `tag` (valid until kBatchSlots later batches: no more than
+  // TradeWs::kMaxInFlight requests are ever in flight, so an answered or timed-out batch's slot still holds it).
+  std::span<const OrderLinkId> batch_links(uint32_t tag) const noexcept {
+    const uint32_t t = tag % kBatchSlots;
+    return {batch_links_[t].data(), batch_count_[t]};
+  }
+
+  // True when orders go out on the trade WebSocket right now.
+  bool trade_ws_ready() const noexcept { return trade_ != nullptr && trade_->ready(); }
+  const LiveVenueCounters& counters() const noexcept { return counters_; }
+
+ private:
+  template <class T, class One, class Batch>
+  bool send(std::span<const T> a, ControlOp op, One one, Batch batch) noexcept {
+    if (a.empty()) return true;
+    if (trade_ws_ready()) {
+      TradeError e;
+      if (a.size() == 1) {
+        e = (trade_->*one)(a[0], 0, now_ns_);
+      } else {
+        // A batch's answer and timeout carry only its tag: keep the items' link ids under it.
+        const uint32_t tag = static_cast<uint32_t>(next_batch_ % kBatchSlots);
+        e = (trade_->*batch)(a, tag, now_ns_);
+        if (e == TradeError::kOk) {
+          ++next_batch_;
+          batch_count_[tag] = static_cast<uint16_t>(a.size());
+          for (size_t i = 0; i < a.size(); ++i) batch_links_[tag][i] = a[i].link_id;
+        }
+      }
+      if (e == TradeError::kOk) {
+        ++counters_.ws_requests;
+        return true;
+      }
+      if (e != TradeError::kNotReady) {
+        ++counters_.refused;
+        return false;
+      }
+    }
+    // REST: one request per action, all or none of the span.
+    if (!requests_.has_room(a.size())) {
+      ++counters_.refused;
+      return false;
+    }
+    for (const T& x : a) {
+      ControlRequest r;
+      r.op = op;
+      if constexpr (std::is_same_v<T, OrderCreate>) r.u.create = x;
+      if constexpr (std::is_same_v<T, OrderAmend>) r.u.amend = x;
+      if constexpr (std::is_same_v<T, OrderCancel>) r.u.cancel = x;
+      (void)requests_.try_push(r);  // room checked above; this venue is the only producer
+    }
+    counters_.rest_requests += a.size();
+    return true;
+  }
+
+  static constexpr size_t kBatchSlots = TradeWs::kMaxInFlight;
+  static_assert(kQuoterMaxBatchItems <= UINT16_MAX);
+
+  TradeWs* trade_;
+  ControlRequestRing& requests_;
+  std::array<std::array<OrderLinkId, kQuoterMaxBatchItems>, kBatchSlots> batch_links_{};
+  std::array<uint16_t, kBatchSlots> batch_count_{};
+  uint64_t next_batch_ = 0;
+  int64_t now_ns_ = 0;
+  LiveVenueCounters counters_;
+};
+
+static_assert(Venue<LiveVenue>);
+
+}  // namespace mm

@@ -1,0 +1,246 @@
+// The live node against the simulator on loopback (issue 11): start-up -> quote -> shutdown, the key check,
+// the journal across runs, reconciliation of orders an earlier run left, TLS with and without the CA.
+// Every wait is bounded (the node's own --duration and shutdown timeout); every server is stopped.
+#include "runtime/live_node.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "net/rest_client.h"
+#include "net/signer.h"
+#include "runtime/embedded_sim.h"
+#include "runtime/journal.h"
+#include "tools/mm/config.h"
+
+namespace mm {
+namespace {
+
+std::string fixed_config() {
+  return std::string(MM_SOURCE_DIR) + "/examples/live_sim.toml";
+}
+
+// A fresh temporary directory per test, removed at the end.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/mm-live-test-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+MmConfig load(const TempDir& dir) {
+  MmConfig c;
+  const std::string e = tools::load_config(fixed_config(), c);
+  EXPECT_EQ(e, "");
+  c.trader.quoter.link_id_prefix = c.link_id_prefix;
+  c.live.journal = dir.file("journal");
+  c.sim.gen_seconds = 300;
+  c.sim.speed = 20;
+  c.live.shutdown_timeout_ms = 5000;
+  return c;
+}
+
+LiveOptions options(const MmConfig& c, double seconds) {
+  LiveOptions o;
+  o.config = c;
+  o.config.trader.quoter.link_id_prefix = o.config.link_id_prefix;
+  o.duration_ns = static_cast<int64_t>(seconds * 1e9);
+  return o;
+}
+
+TEST(LiveNode, QuotesOnTheEmbeddedSimulatorThenCancelsEverythingAtShutdown) {
+  TempDir dir;
+  LiveNode node(options(load(dir), 4.0));
+  const LiveError p = node.prepare();
+  ASSERT_EQ(p.code, 0) << p.message;
+  LiveSummary s;
+  const LiveError r = node.run(s);
+  EXPECT_EQ(r.code, 0) << r.message;
+  EXPECT_GT(s.created, 0u) << "the node never quoted";
+  EXPECT_GT(s.tick_to_quote.count(), 0u);
+  EXPECT_GT(s.order_ack.count(), 0u);
+  EXPECT_TRUE(s.cancel_all);
+  EXPECT_EQ(s.open_orders_after, 0u);
+  EXPECT_TRUE(s.unconfirmed.empty());
+  EXPECT_TRUE(s.has_sim);
+  EXPECT_EQ(s.fault, "");
+  EXPECT_EQ(s.venue.rfind("sim http://127.0.0.1:", 0), 0u) << s.venue;
+}
+
+TEST(LiveNode, AKeyThatCanWithdrawIsRefusedBeforeAnythingIsSent) {
+  TempDir dir;
+  LiveOptions o = options(load(dir), 1.0);
+  simx::KeyConfig k;
+  k.api_key = "withdraw-key";
+  k.secret = "withdraw-secret";
+  k.permissions = simx::kPermContractTrade | simx::kPermWithdraw;
+  k.balances.push_back({"USDT", Money{1000 * kMoneyOne}});
+  o.sim.keys = {k};
+  o.api_key = k.api_key;
+  o.api_secret = k.secret;
+  LiveNode node(std::move(o));
+  const LiveError p = node.prepare();
+  EXPECT_EQ(p.code, 2);
+  EXPECT_NE(p.message.find("refusing to trade with this API key"), std::string::npos) << p.message;
+  EXPECT_EQ(p.message.find("withdraw-secret"), std::string::npos) << "the secret leaked into the error";
+  // Nothing was reserved or sent: the journal holds no block.
+  EXPECT_FALSE(std::filesystem::exists(dir.file("journal")));
+}
+
+TEST(LiveNode, AWrongSecretIsRefusedWithExitCodeTwo) {
+  TempDir dir;
+  LiveOptions o = options(load(dir), 1.0);
+  o.api_key = "mmsim-test-key";
+  o.api_secret = "not-the-secret";
+  LiveNode node(std::move(o));
+  const LiveError p = node.prepare();
+  EXPECT_EQ(p.code, 2) << p.message;
+  EXPECT_EQ(p.message.find("not-the-secret"), std::string::npos);
+}
+
+TEST(LiveNode, EachRunContinuesTheLinkIdSequenceAfterEveryEarlierBlock) {
+  TempDir dir;
+  const MmConfig c = load(dir);
+  for (int run = 0; run < 2; ++run) {
+    LiveNode node(options(c, 0.5));
+    ASSERT_EQ(node.prepare().code, 0);
+    LiveSummary s;
+    EXPECT_EQ(node.run(s).code, 0);
+  }
+  Journal j;
+  std::string warning;
+  ASSERT_EQ(j.open(dir.file("journal"), warning), "");
+  ASSERT_EQ(j.blocks().size(), 2u);
+  EXPECT_GT(j.blocks()[1].first, j.blocks()[0].last);
+  EXPECT_EQ(j.blocks()[0].prefix, c.link_id_prefix);
+}
+
+// An order of ours (a link id in a block the journal reserved) left on the venue by a run that died is
+// cancelled before quoting starts; an order that is not ours is left alone.
+TEST(LiveNode, StartUpCancelsOrdersAnEarlierRunLeftAndLeavesOthersAlone) {
+  TempDir dir;
+  MmConfig c = load(dir);
+  EmbeddedSim venue;
+  EmbeddedSimOptions so;
+  so.market = c.sim;
+  ASSERT_EQ(venue.start(so, c), "");
+
+  // The earlier run: reserve a block, place one order of ours and one foreign order over REST.
+  uint64_t first = 0;
+  {
+    Journal j;
+    std::string w;
+    ASSERT_EQ(j.open(c.live.journal, w), "");
+    ASSERT_EQ(j.reserve(c.link_id_prefix, 1000, 0, first), "");
+  }
+  Signer signer;
+  ASSERT_EQ(signer.init("mmsim-test-key", "mmsim-test-secret"), SignerError::kOk);
+  RestClientConfig rc;
+  ASSERT_EQ(parse_url(venue.url(), rc.http.endpoint), UrlError::kOk);
+  RestClient rest(rc, &signer, nullptr, [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  });
+  ASSERT_TRUE(rest.sync_time().ok());
+  InstrumentRegistry reg;
+  size_t loaded = 0;
+  ASSERT_TRUE(rest.instruments(Category::kLinear, "BTCUSDT", reg, loaded).ok());
+  const InstrumentId id = reg.find(Category::kLinear, "BTCUSDT");
+  ASSERT_NE(id, kNoInstrument);
+  // Wait (bounded) for the simulator's book, then rest two bids far below the market.
+  std::vector<OrderUpdate> open;
+  auto place = [&](const std::string& link) {
+    OrderCreate o;
+    o.instrument = id;
+    o.side = Side::kBuy;
+    o.tif = TimeInForce::kGtc;
+    o.qty = Qty{1};
+    ASSERT_EQ(make_link_id(link, o.link_id), LinkIdError::kOk);
+    std::string order_id;
+    RestResult r;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      // 1 % under a BTC price of about 60,000 USDT, on the 0.1 grid.
+      o.price = Price{540'000};
+      r = rest.create(reg.get(id), o, order_id);
+      if (r.ok()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    FAIL() << "create " << link << ": " << r.ret_code << " " << r.ret_msg;
+  };
+  const std::string ours = c.link_id_prefix + "-" + std::to_string(first + 7);
+  place(ours);
+  place("someone-else-1");
+  ASSERT_TRUE(rest.open_orders(reg, Category::kLinear, "BTCUSDT", "", "", open).ok());
+  ASSERT_EQ(open.size(), 2u);
+
+  // The restarted process, on the same venue (endpoint custom).
+  c.venue.endpoint = VenueEndpoint::kCustom;
+  const std::string ws = "ws://" + venue.url().substr(std::string("http://").size());
+  c.venue.rest_url = venue.url();
+  c.venue.public_ws_url = ws + "/v5/public/linear";
+  c.venue.private_ws_url = ws + "/v5/private";
+  c.venue.trade_ws_url = ws + "/v5/trade";
+  LiveOptions o = options(c, 1.5);
+  o.api_key = "mmsim-test-key";
+  o.api_secret = "mmsim-test-secret";
+  {
+    LiveNode node(std::move(o));
+    const LiveError p = node.prepare();
+    ASSERT_EQ(p.code, 0) << p.message;
+    LiveSummary s;
+    EXPECT_EQ(node.run(s).code, 0);
+  }
+  open.clear();
+  ASSERT_TRUE(rest.open_orders(reg, Category::kLinear, "BTCUSDT", "", "", open).ok());
+  ASSERT_EQ(open.size(), 1u) << "ours must be cancelled, the other order kept";
+  EXPECT_EQ(open[0].order_link_id.view(), "someone-else-1");
+  venue.stop();
+}
+
+TEST(LiveNode, TlsWithTheSimulatorsCaWorksAndWithoutItIsRefused) {
+  TempDir dir;
+  MmConfig c = load(dir);
+  {
+    LiveOptions o = options(c, 1.0);
+    o.sim.tls_dir = dir.file("tls");
+    LiveNode node(std::move(o));
+    const LiveError p = node.prepare();
+    ASSERT_EQ(p.code, 0) << p.message;
+    LiveSummary s;
+    EXPECT_EQ(node.run(s).code, 0);
+    EXPECT_EQ(s.venue.rfind("sim https://127.0.0.1:", 0), 0u) << s.venue;
+  }
+  // The same server reached without trusting its CA: the handshake fails, nothing is traded.
+  EmbeddedSim venue;
+  EmbeddedSimOptions so;
+  so.market = c.sim;
+  so.tls_dir = dir.file("tls2");
+  ASSERT_EQ(venue.start(so, c), "");
+  c.venue.endpoint = VenueEndpoint::kCustom;
+  const std::string host = venue.url().substr(std::string("https://").size());
+  c.venue.rest_url = venue.url();
+  c.venue.public_ws_url = "wss://" + host + "/v5/public/linear";
+  c.venue.private_ws_url = "wss://" + host + "/v5/private";
+  c.venue.trade_ws_url = "wss://" + host + "/v5/trade";
+  LiveOptions o = options(c, 1.0);
+  o.api_key = "mmsim-test-key";
+  o.api_secret = "mmsim-test-secret";
+  LiveNode node(std::move(o));
+  const LiveError p = node.prepare();
+  EXPECT_EQ(p.code, 1);
+  EXPECT_NE(p.message.find("cannot reach"), std::string::npos) << p.message;
+  venue.stop();
+}
+
+}  // namespace
+}  // namespace mm
