@@ -52,7 +52,9 @@ std::string generate(const SimSettings& s, std::string& path) {
 
 EmbeddedSim::EmbeddedSim() = default;
 
-EmbeddedSim::~EmbeddedSim() { stop(); }
+EmbeddedSim::~EmbeddedSim() {
+  stop();
+}
 
 std::string EmbeddedSim::start(const EmbeddedSimOptions& o, const MmConfig& cfg) {
   if (app_) return "embedded simulator: already started";
@@ -109,7 +111,9 @@ std::string EmbeddedSim::start(const EmbeddedSimOptions& o, const MmConfig& cfg)
   return "";
 }
 
-std::string EmbeddedSim::url() const { return app_ ? app_->url() : std::string(); }
+std::string EmbeddedSim::url() const {
+  return app_ ? app_->url() : std::string();
+}
 
 void EmbeddedSim::stop() noexcept {
   if (!app_) return;
@@ -121,6 +125,8 @@ LatencyHistogram EmbeddedSim::reaction_ns() const {
   return app_ ? app_->server().stats().reaction_ns : LatencyHistogram{};
 }
 
-std::string EmbeddedSim::summary_json() const { return app_ ? app_->summary_json() : std::string("{}"); }
+std::string EmbeddedSim::summary_json() const {
+  return app_ ? app_->summary_json() : std::string("{}");
+}
 
 }  // namespace mm

@@ -22,11 +22,11 @@ class SimApp;
 class EventData;
 
 struct EmbeddedSimOptions {
-  SimSettings market;                      // [sim]
-  std::vector<simx::KeyConfig> keys;       // empty: the built-in test key (mmsim-test-key)
-  std::vector<simx::Fault> faults;         // scheduled faults (tests)
-  std::string tls_dir;                     // non-empty: serve TLS with the material in (or created in) it
-  bool admin = false;                      // accept POST /admin/fault (tests)
+  SimSettings market;                 // [sim]
+  std::vector<simx::KeyConfig> keys;  // empty: the built-in test key (mmsim-test-key)
+  std::vector<simx::Fault> faults;    // scheduled faults (tests)
+  std::string tls_dir;                // non-empty: serve TLS with the material in (or created in) it
+  bool admin = false;                 // accept POST /admin/fault (tests)
 };
 
 // The exchange settings `mm sim --config` and the embedded simulator take from an mm config: [backtest]'s

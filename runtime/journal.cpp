@@ -90,8 +90,8 @@ std::string Journal::reserve(std::string_view prefix, uint64_t count, int64_t un
   for (const JournalBlock& b : blocks_) after = b.last > after ? b.last : after;
   if (after > UINT64_MAX - count - 1) return path_ + ": the link id sequence is exhausted";
   JournalBlock b{std::string(prefix), after + 1, after + count};
-  const std::string line = "reserve " + b.prefix + " " + std::to_string(b.first) + " " + std::to_string(b.last) + " " +
-                     std::to_string(unix_ms < 0 ? 0 : unix_ms) + "\n";
+  const std::string line = "reserve " + b.prefix + " " + std::to_string(b.first) + " " +
+                           std::to_string(b.last) + " " + std::to_string(unix_ms < 0 ? 0 : unix_ms) + "\n";
   size_t done = 0;
   while (done < line.size()) {
     const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);

@@ -41,7 +41,8 @@ class Journal {
   // any prefix, so a renamed prefix never confuses the recognition), writes the record and fsyncs it.
   // Returns "" (first = the block's first number) or an error (nothing reserved; do not trade).
   // Preconditions: open() succeeded; 1 <= count; prefix non-empty without spaces.
-  [[nodiscard]] std::string reserve(std::string_view prefix, uint64_t count, int64_t unix_ms, uint64_t& first);
+  [[nodiscard]] std::string reserve(std::string_view prefix, uint64_t count, int64_t unix_ms,
+                                    uint64_t& first);
 
   // True when `link_id` is "<prefix>-<n>" with n inside a block reserved for that prefix.
   [[nodiscard]] bool owns(std::string_view link_id) const noexcept;

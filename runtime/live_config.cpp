@@ -4,14 +4,16 @@ namespace mm {
 
 namespace {
 
-bool starts_with(std::string_view s, std::string_view p) noexcept { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) noexcept {
+  return s.substr(0, p.size()) == p;
+}
 
 std::string check_url(std::string_view key, const std::string& url, bool ws) {
   const bool ok = ws ? (starts_with(url, "ws://") || starts_with(url, "wss://"))
                      : (starts_with(url, "http://") || starts_with(url, "https://"));
   if (ok) return "";
-  return "venue." + std::string(key) + " must start with " + (ws ? "ws:// or wss://" : "http:// or https://") +
-         ", got \"" + url + "\"";
+  return "venue." + std::string(key) + " must start with " +
+         (ws ? "ws:// or wss://" : "http:// or https://") + ", got \"" + url + "\"";
 }
 
 // "http://127.0.0.1:PORT" -> "ws://127.0.0.1:PORT" (https -> wss).
@@ -68,7 +70,8 @@ std::string resolve_venue_urls(const VenueSettings& v, Category category, std::s
 std::string validate(const VenueSettings& v) {
   if (v.recv_window_ms < 1 || v.recv_window_ms > 60000) return "venue.recv_window_ms must be in 1..60000";
   if (v.endpoint != VenueEndpoint::kCustom) {
-    if (!v.rest_url.empty() || !v.public_ws_url.empty() || !v.private_ws_url.empty() || !v.trade_ws_url.empty()) {
+    if (!v.rest_url.empty() || !v.public_ws_url.empty() || !v.private_ws_url.empty() ||
+        !v.trade_ws_url.empty()) {
       return "venue.rest_url and the *_ws_url keys are read only with endpoint = \"custom\" (endpoint is \"" +
              std::string(to_string(v.endpoint)) + "\")";
     }
@@ -91,7 +94,8 @@ std::string validate(const SimSettings& s) {
 
 std::string validate(const LiveSettings& l) {
   if (l.journal.empty()) return "live.journal must name a file";
-  if (l.feed_quiet_ms < 100 || l.feed_quiet_ms > 3'600'000) return "live.feed_quiet_ms must be in 100..3600000";
+  if (l.feed_quiet_ms < 100 || l.feed_quiet_ms > 3'600'000)
+    return "live.feed_quiet_ms must be in 100..3600000";
   if (l.private_quiet_ms < 100 || l.private_quiet_ms > 3'600'000)
     return "live.private_quiet_ms must be in 100..3600000";
   if (l.request_timeout_ms < 10 || l.request_timeout_ms > 60000)

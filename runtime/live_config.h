@@ -41,8 +41,8 @@ struct VenueSettings {
   int64_t recv_window_ms = 5000;
 };
 
-// [sim]: the market the embedded simulator serves when endpoint = "sim": recordings (`data`), or `gen_seconds`
-// of the synthetic generator when `data` is empty.
+// [sim]: the market the embedded simulator serves when endpoint = "sim": recordings (`data`), or
+// `gen_seconds` of the synthetic generator when `data` is empty.
 struct SimSettings {
   std::vector<std::string> data;  // any recording mm reads; relative paths from the config's folder
   int64_t gen_seconds = 3600;
@@ -57,9 +57,9 @@ struct LiveSettings {
   // Append-only intent journal (runtime/journal.h): lets a restarted process recognise its own orders and
   // continue its orderLinkId sequence. Relative paths from the config's folder.
   std::string journal = "mm.journal";
-  int64_t feed_quiet_ms = 5000;      // public feed silent this long: quotes pulled until it speaks again
-  int64_t private_quiet_ms = 30000;  // private stream down this long: quotes pulled
-  int64_t request_timeout_ms = 2000;  // a trade request unanswered this long is Unknown (then queried)
+  int64_t feed_quiet_ms = 5000;        // public feed silent this long: quotes pulled until it speaks again
+  int64_t private_quiet_ms = 30000;    // private stream down this long: quotes pulled
+  int64_t request_timeout_ms = 2000;   // a trade request unanswered this long is Unknown (then queried)
   int64_t shutdown_timeout_ms = 5000;  // wait this long for every cancel to be confirmed, then exit 3
   int64_t dcp_window_s = 0;            // Bybit's disconnect-cancel-all window (0: not set; 3..300)
   int64_t timer_ms = 100;              // the decision path also runs this often without book updates

@@ -14,7 +14,9 @@ namespace {
 // failure (issue 11; the order stream confirms it).
 constexpr int32_t kDuplicateLinkId = 110072;
 
-void set_link(ControlResult& r, std::string_view link) noexcept { (void)r.link_id.set(link); }
+void set_link(ControlResult& r, std::string_view link) noexcept {
+  (void)r.link_id.set(link);
+}
 
 }  // namespace
 
@@ -27,7 +29,9 @@ LiveControl::LiveControl(RestClient& rest, const Journal& journal, const Instrum
       requests_(std::make_unique<ControlRequestRing>()),
       results_(std::make_unique<ControlResultRing>()) {}
 
-LiveControl::~LiveControl() { stop(); }
+LiveControl::~LiveControl() {
+  stop();
+}
 
 void LiveControl::start() {
   stop_.store(false, std::memory_order_relaxed);
@@ -58,8 +62,8 @@ void LiveControl::push(const ControlResult& r) noexcept {
 void LiveControl::handle(const ControlRequest& req) {
   const Instrument& in = registry_.get(id_);
   ControlResult res;
-  auto answer = [&](const RestResult& rr, std::string_view link, OrderEventKind ok_kind, OrderEventKind bad_kind,
-                    bool create) {
+  auto answer = [&](const RestResult& rr, std::string_view link, OrderEventKind ok_kind,
+                    OrderEventKind bad_kind, bool create) {
     set_link(res, link);
     res.ret_code = rr.ret_code;
     if (rr.ok() || (create && rr.status == RestStatus::kRetCode && rr.ret_code == kDuplicateLinkId)) {
@@ -81,13 +85,15 @@ void LiveControl::handle(const ControlRequest& req) {
       const RestResult rr = rest_.create(in, req.u.create, order_id);
       counters_.rest_orders.fetch_add(1, std::memory_order_relaxed);
       (void)res.order_id.set(order_id);
-      answer(rr, req.u.create.link_id.view(), OrderEventKind::kCreateAcked, OrderEventKind::kCreateRejected, true);
+      answer(rr, req.u.create.link_id.view(), OrderEventKind::kCreateAcked, OrderEventKind::kCreateRejected,
+             true);
       return;
     }
     case ControlOp::kAmend: {
       const RestResult rr = rest_.amend(in, req.u.amend);
       counters_.rest_orders.fetch_add(1, std::memory_order_relaxed);
-      answer(rr, req.u.amend.link_id.view(), OrderEventKind::kAmendAcked, OrderEventKind::kAmendRejected, false);
+      answer(rr, req.u.amend.link_id.view(), OrderEventKind::kAmendAcked, OrderEventKind::kAmendRejected,
+             false);
       return;
     }
     case ControlOp::kCancel: {
@@ -108,7 +114,8 @@ void LiveControl::handle(const ControlRequest& req) {
     }
     case ControlOp::kQueryOrder: {
       std::vector<OrderUpdate> found;
-      const RestResult rr = rest_.open_orders(registry_, in.category, in.name(), "", req.u.query.view(), found);
+      const RestResult rr =
+          rest_.open_orders(registry_, in.category, in.name(), "", req.u.query.view(), found);
       counters_.queries.fetch_add(1, std::memory_order_relaxed);
       set_link(res, req.u.query.view());
       if (!rr.ok()) {

@@ -3,7 +3,8 @@
 // The hot thread hands it requests through one SPSC ring and takes the results from another, so the two
 // threads share no lock and no mutable state:
 //   hot -> control: REST order entry while the trade WebSocket is down (and where Bybit has none: demo),
-//                   cancel-all, order queries that settle an unknown outcome, reconciliation after a reconnect;
+//                   cancel-all, order queries that settle an unknown outcome, reconciliation after a
+//                   reconnect;
 //   control -> hot: acks and rejects of those requests, order and position states to apply.
 #include <atomic>
 #include <cstdint>
@@ -13,9 +14,9 @@
 
 #include "core/instrument_registry.h"
 #include "core/order_request.h"
+#include "core/order_state.h"
 #include "core/private_events.h"
 #include "core/spsc_ring.h"
-#include "core/order_state.h"
 
 namespace mm {
 
@@ -38,12 +39,12 @@ struct ControlRequest {
 static_assert(std::is_trivially_copyable_v<ControlRequest>);
 
 enum class ControlResultKind : uint8_t {
-  kAcked = 0,     // ack_kind (kCreateAcked/kAmendAcked/kCancelAcked) for link_id; order_id on a create
-  kRejected,      // ack_kind is the matching kCreateRejected/kAmendRejected/kCancelRejected; ret_code says why
-  kUnknown,       // sent, no answer (transport failed after sending): the order's outcome is unknown
-  kOrder,         // an order's state from a query or a reconciliation (apply like an order stream update)
-  kNotFound,      // a query found no order with link_id
-  kPosition,      // the exchange's position (reconciliation)
+  kAcked = 0,  // ack_kind (kCreateAcked/kAmendAcked/kCancelAcked) for link_id; order_id on a create
+  kRejected,   // ack_kind is the matching kCreateRejected/kAmendRejected/kCancelRejected; ret_code says why
+  kUnknown,    // sent, no answer (transport failed after sending): the order's outcome is unknown
+  kOrder,      // an order's state from a query or a reconciliation (apply like an order stream update)
+  kNotFound,   // a query found no order with link_id
+  kPosition,   // the exchange's position (reconciliation)
   kCancelAllDone,
   kCancelAllFailed,
   kForeignOrderCancelled,  // reconciliation cancelled an order of ours the table did not know (an old run's)
@@ -65,10 +66,10 @@ using ControlRequestRing = SpscRing<ControlRequest, kControlRingCapacity>;
 using ControlResultRing = SpscRing<ControlResult, kControlRingCapacity>;
 
 struct ControlCounters {
-  std::atomic<uint64_t> rest_orders{0};     // creates/amends/cancels sent over REST
-  std::atomic<uint64_t> rest_errors{0};     // REST calls that failed (any status but ok)
-  std::atomic<uint64_t> cancel_alls{0};     // cancel-all requests done
-  std::atomic<uint64_t> queries{0};         // order queries (unknown outcomes settled)
+  std::atomic<uint64_t> rest_orders{0};  // creates/amends/cancels sent over REST
+  std::atomic<uint64_t> rest_errors{0};  // REST calls that failed (any status but ok)
+  std::atomic<uint64_t> cancel_alls{0};  // cancel-all requests done
+  std::atomic<uint64_t> queries{0};      // order queries (unknown outcomes settled)
   std::atomic<uint64_t> reconciliations{0};
   std::atomic<uint64_t> results_dropped{0};  // result ring full (never expected: the hot thread drains it)
 };

@@ -26,11 +26,13 @@ namespace mm {
 namespace {
 
 int64_t wall_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 int64_t mono_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -82,7 +84,9 @@ int64_t rescale(int64_t v, int from, int to) noexcept {
 }  // namespace
 
 struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
-  explicit Impl(LiveOptions o) : opt(std::move(o)) { opt.config.trader.quoter.link_id_prefix = opt.config.link_id_prefix; }
+  explicit Impl(LiveOptions o) : opt(std::move(o)) {
+    opt.config.trader.quoter.link_id_prefix = opt.config.link_id_prefix;
+  }
 
   LiveOptions opt;
   LiveSummary sum;
@@ -116,7 +120,8 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   LiveError load_instrument();
   LiveError open_streams();
 
-  // --- hot loop ---------------------------------------------------------------------------------------------
+  // --- hot loop
+  // ---------------------------------------------------------------------------------------------
   LiveError run(LiveSummary& out);
   int poll(int64_t now) noexcept;
   void timers(int64_t now) noexcept;
@@ -168,13 +173,15 @@ LiveError LiveNode::Impl::start_venue() {
   std::fill(secret.begin(), secret.end(), '\0');
   std::fill(opt.api_secret.begin(), opt.api_secret.end(), '\0');
   RestClientConfig rc;
-  if (parse_url(urls.rest, rc.http.endpoint) != UrlError::kOk) return {2, "venue.rest_url: not a URL: " + urls.rest};
+  if (parse_url(urls.rest, rc.http.endpoint) != UrlError::kOk)
+    return {2, "venue.rest_url: not a URL: " + urls.rest};
   rc.http.tls = tls.get();
   rc.http.timeout_ms = 5000;
   rc.recv_window_ms = c.venue.recv_window_ms;
   rest = std::make_unique<RestClient>(rc, &signer, &limiter, [] { return wall_ns(); });
   const RestResult t = rest->sync_time();
-  if (!t.ok()) return {1, "cannot reach " + urls.rest + ": " + std::string(to_string(t.status)) + " " + t.detail};
+  if (!t.ok())
+    return {1, "cannot reach " + urls.rest + ": " + std::string(to_string(t.status)) + " " + t.detail};
   sum.venue = std::string(to_string(c.venue.endpoint)) + " " + urls.rest;
   return {};
 }
@@ -184,9 +191,9 @@ LiveError LiveNode::Impl::check_key() {
   const RestResult r = rest->query_api(info);
   if (!r.ok()) {
     const bool refused = r.status == RestStatus::kRetCode || r.status == RestStatus::kHttpStatus;
-    return {refused ? 2 : 1, "the API key was refused by " + urls.rest + " (GET /v5/user/query-api: " +
-                                 std::string(to_string(r.status)) + " " + std::to_string(r.ret_code) + " " +
-                                 r.ret_msg + ")"};
+    return {refused ? 2 : 1, "the API key was refused by " + urls.rest +
+                                 " (GET /v5/user/query-api: " + std::string(to_string(r.status)) + " " +
+                                 std::to_string(r.ret_code) + " " + r.ret_msg + ")"};
   }
   std::string why;
   switch (check_api_key(info, why)) {
@@ -206,11 +213,12 @@ LiveError LiveNode::Impl::load_instrument() {
   const MmConfig& c = opt.config;
   size_t loaded = 0;
   const RestResult r = rest->instruments(c.category, c.symbol, registry, loaded);
-  if (!r.ok()) return {1, "instruments-info for " + c.symbol + ": " + std::string(to_string(r.status)) + " " + r.detail};
+  if (!r.ok())
+    return {1, "instruments-info for " + c.symbol + ": " + std::string(to_string(r.status)) + " " + r.detail};
   id = registry.find(c.category, c.symbol);
   if (id == kNoInstrument) {
-    return {2, "market.symbol: " + c.symbol + " (" + std::string(to_string(c.category)) + ") is not listed by " +
-                   urls.rest};
+    return {2, "market.symbol: " + c.symbol + " (" + std::string(to_string(c.category)) +
+                   ") is not listed by " + urls.rest};
   }
   const Instrument& in = registry.get(id);
   // The coins, for the summary's units (the instrument keeps only its grid): BTCUSDT -> BTC, USDT.
@@ -229,7 +237,8 @@ LiveError LiveNode::Impl::open_streams() {
   const MmConfig& c = opt.config;
   const Instrument& in = registry.get(id);
   auto session = [&](const std::string& url, std::string_view key, uint64_t seed, WsSessionConfig& s) {
-    if (parse_url(url, s.ws.endpoint) != UrlError::kOk) return "venue." + std::string(key) + ": not a URL: " + url;
+    if (parse_url(url, s.ws.endpoint) != UrlError::kOk)
+      return "venue." + std::string(key) + ": not a URL: " + url;
     s.ws.tls = tls.get();
     s.jitter_seed = seed ^ static_cast<uint64_t>(wall_ns());
     return std::string();
@@ -271,7 +280,8 @@ LiveError LiveNode::Impl::prepare() {
   if (std::string e = journal.open(c.live.journal, warning); !e.empty()) return {2, "live.journal: " + e};
   if (!warning.empty()) sum.warnings.push_back(warning);
   uint64_t first = 0;
-  if (std::string e = journal.reserve(c.link_id_prefix, kLinkBlock, wall_ns() / 1'000'000, first); !e.empty()) {
+  if (std::string e = journal.reserve(c.link_id_prefix, kLinkBlock, wall_ns() / 1'000'000, first);
+      !e.empty()) {
     return {1, e};
   }
   c.trader.first_link_sequence = first;
@@ -280,8 +290,10 @@ LiveError LiveNode::Impl::prepare() {
   trader = make_live_trader(c, registry, id, *venue, error);
   if (!trader) return {2, error};
   if (c.live.dcp_window_s > 0) {
-    const RestResult r = rest->set_dcp_window(DcpProduct::kDerivatives, static_cast<int>(c.live.dcp_window_s));
-    if (!r.ok()) sum.warnings.push_back("live.dcp_window_s: the venue refused the DCP window (" + r.ret_msg + ")");
+    const RestResult r =
+        rest->set_dcp_window(DcpProduct::kDerivatives, static_cast<int>(c.live.dcp_window_s));
+    if (!r.ok())
+      sum.warnings.push_back("live.dcp_window_s: the venue refused the DCP window (" + r.ret_msg + ")");
   }
   // Reconciliation before the first quote: the account's position is adopted, and every open order of an
   // earlier run of ours comes back as a kOrder result that the hot loop cancels (the table does not know it).
@@ -329,7 +341,8 @@ void LiveNode::Impl::on_private(const BybitCodec& codec, MsgKind kind, int64_t) 
           }
           continue;
         }
-        if (u.status == OrderStatus::kCancelled || u.status == OrderStatus::kPartiallyFilledCanceled) ++sum.cancelled;
+        if (u.status == OrderStatus::kCancelled || u.status == OrderStatus::kPartiallyFilledCanceled)
+          ++sum.cancelled;
         if (u.status == OrderStatus::kFilled) ++sum.filled;
         if (u.status == OrderStatus::kRejected) ++sum.rejected;
         tr.on_order(u);
@@ -398,7 +411,8 @@ void LiveNode::Impl::on_trade_ack(const InFlightRequest& req, const TradeAck& ac
   }
   if (ack.ret_code != 0 || ack.item_count == 0) {
     // The whole batch was refused: every item of it.
-    for (const OrderLinkId& l : venue->batch_links(req.tag)) one(l.view(), ack.ret_code == 0 ? -1 : ack.ret_code, {});
+    for (const OrderLinkId& l : venue->batch_links(req.tag))
+      one(l.view(), ack.ret_code == 0 ? -1 : ack.ret_code, {});
     return;
   }
   for (uint32_t i = 0; i < ack.item_count; ++i) {
@@ -506,7 +520,8 @@ void LiveNode::Impl::timers(int64_t now) noexcept {
     private_down_since = now;
   }
   const bool feed_quiet = pub->silence_ns(now) > l.feed_quiet_ms * 1'000'000;
-  const bool private_quiet = private_down_since != 0 && now - private_down_since > l.private_quiet_ms * 1'000'000;
+  const bool private_quiet =
+      private_down_since != 0 && now - private_down_since > l.private_quiet_ms * 1'000'000;
   const bool pull = feed_quiet || private_quiet;
   if (pull != pulled) {
     pulled = pull;
@@ -628,8 +643,14 @@ LiveError LiveNode::Impl::run(LiveSummary& out) {
 
 LiveNode::LiveNode(LiveOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 LiveNode::~LiveNode() = default;
-LiveError LiveNode::prepare() { return impl_->prepare(); }
-LiveError LiveNode::run(LiveSummary& out) { return impl_->run(out); }
-const std::vector<std::string>& LiveNode::warnings() const noexcept { return impl_->sum.warnings; }
+LiveError LiveNode::prepare() {
+  return impl_->prepare();
+}
+LiveError LiveNode::run(LiveSummary& out) {
+  return impl_->run(out);
+}
+const std::vector<std::string>& LiveNode::warnings() const noexcept {
+  return impl_->sum.warnings;
+}
 
 }  // namespace mm

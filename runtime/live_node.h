@@ -36,13 +36,13 @@ namespace mm {
 enum class LiveLayout : uint8_t { kOneThread = 0, kPipeline };
 
 struct LiveOptions {
-  MmConfig config;  // after copying, config.trader.quoter.link_id_prefix is re-pointed by the node
-  int64_t duration_ns = 0;                        // 0: until *stop
-  const std::atomic<bool>* stop = nullptr;        // set by the command's signal handler
+  MmConfig config;          // after copying, config.trader.quoter.link_id_prefix is re-pointed by the node
+  int64_t duration_ns = 0;  // 0: until *stop
+  const std::atomic<bool>* stop = nullptr;  // set by the command's signal handler
   LiveLayout layout = LiveLayout::kOneThread;
-  std::vector<int> cpus;                          // hot thread, control thread (-1 / absent: not pinned)
-  std::string api_key, api_secret;                // ignored with endpoint = "sim" unless set (tests)
-  EmbeddedSimOptions sim;                         // endpoint = "sim" only: keys, faults, TLS (tests)
+  std::vector<int> cpus;            // hot thread, control thread (-1 / absent: not pinned)
+  std::string api_key, api_secret;  // ignored with endpoint = "sim" unless set (tests)
+  EmbeddedSimOptions sim;           // endpoint = "sim" only: keys, faults, TLS (tests)
 };
 
 // Exit codes of `mm run` (README): 0 done, 1 runtime failure, 2 bad config or refused key (nothing sent),
@@ -86,7 +86,8 @@ class LiveNode {
   [[nodiscard]] LiveError prepare();
   // Quotes until the stop flag or the duration, then shuts down. Fills `out`. Precondition: prepare() ok.
   [[nodiscard]] LiveError run(LiveSummary& out);
-  // What prepare() found worth saying (a key without IP whitelist, a torn journal record, a refused DCP window).
+  // What prepare() found worth saying (a key without IP whitelist, a torn journal record, a refused DCP
+  // window).
   [[nodiscard]] const std::vector<std::string>& warnings() const noexcept;
 
   struct Impl;

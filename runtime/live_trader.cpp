@@ -21,14 +21,18 @@ class LiveTraderImpl final : public LiveTrader {
         risk_(cfg.risk, registry.get(id), id),
         trader_(registry.get(id), id, venue, strategy_, risk_, trader_config()) {}
 
-  SyncResult on_book(const BookUpdate& u, int64_t recv_ns) noexcept override { return trader_.on_book(u, recv_ns); }
+  SyncResult on_book(const BookUpdate& u, int64_t recv_ns) noexcept override {
+    return trader_.on_book(u, recv_ns);
+  }
   void on_trade(const TradeEvent& t) noexcept override { trader_.on_trade(t); }
   void on_order(const OrderUpdate& u) noexcept override { trader_.on_order(u); }
   void on_execution(const Execution& e) noexcept override { trader_.on_execution(e); }
   void on_acked(std::string_view link, OrderEventKind k, std::string_view oid) noexcept override {
     trader_.on_acked(link, k, oid);
   }
-  void on_rejected(std::string_view link, OrderEventKind k) noexcept override { trader_.on_rejected(link, k); }
+  void on_rejected(std::string_view link, OrderEventKind k) noexcept override {
+    trader_.on_rejected(link, k);
+  }
   void on_create_rejected(std::string_view link) noexcept override { trader_.on_create_rejected(link); }
   void on_request_timeout(std::string_view link) noexcept override { trader_.on_request_timeout(link); }
   void on_not_found(std::string_view link) noexcept override { trader_.on_not_found(link); }

@@ -24,7 +24,8 @@ class LiveTrader {
   virtual void on_trade(const TradeEvent& t) noexcept = 0;
   virtual void on_order(const OrderUpdate& u) noexcept = 0;
   virtual void on_execution(const Execution& e) noexcept = 0;
-  virtual void on_acked(std::string_view link_id, OrderEventKind kind, std::string_view order_id = {}) noexcept = 0;
+  virtual void on_acked(std::string_view link_id, OrderEventKind kind,
+                        std::string_view order_id = {}) noexcept = 0;
   virtual void on_rejected(std::string_view link_id, OrderEventKind kind) noexcept = 0;
   virtual void on_create_rejected(std::string_view link_id) noexcept = 0;
   virtual void on_request_timeout(std::string_view link_id) noexcept = 0;

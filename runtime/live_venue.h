@@ -57,7 +57,8 @@ class LiveVenue {
   }
 
   // The link ids of the batch request sent with `tag` (valid until kBatchSlots later batches: no more than
-  // TradeWs::kMaxInFlight requests are ever in flight, so an answered or timed-out batch's slot still holds it).
+  // TradeWs::kMaxInFlight requests are ever in flight, so an answered or timed-out batch's slot still holds
+  // it).
   std::span<const OrderLinkId> batch_links(uint32_t tag) const noexcept {
     const uint32_t t = tag % kBatchSlots;
     return {batch_links_[t].data(), batch_count_[t]};

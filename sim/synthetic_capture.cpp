@@ -5,7 +5,6 @@
 
 namespace mm {
 
-
 std::string synthetic_instruments_body(const GenParams& p) {
   const int places = decimal_places(p.tick);
   const std::string scale = std::to_string(places < 0 ? 0 : places);
@@ -26,15 +25,17 @@ GenResult write_synthetic_capture(const GenParams& p, const std::string& path) {
     fail.message = std::string(w.error());
     return fail;
   }
-  const std::string url = "https://api.bybit.com/v5/market/instruments-info?category=" +
-                          std::string(to_string(p.category)) + "&symbol=" + p.symbol;
+  const std::string url =
+      "https://api.bybit.com/v5/market/instruments-info?category=" + std::string(to_string(p.category)) +
+      "&symbol=" + p.symbol;
   constexpr uint32_t kRestConn = 0xFFFF;  // distinct from the generator's public connection id
   if (p.conn_id == kRestConn) {
     fail.status = CaptureError::kInvalid;
     fail.message = "conn_id 65535 is reserved for the instruments response";
     return fail;
   }
-  if (w.write_http(kRestConn, start_ns - 1'000'000, url, synthetic_instruments_body(p)) != CaptureError::kOk) {
+  if (w.write_http(kRestConn, start_ns - 1'000'000, url, synthetic_instruments_body(p)) !=
+      CaptureError::kOk) {
     fail.status = CaptureError::kIo;
     fail.message = std::string(w.error());
     return fail;

@@ -834,7 +834,8 @@ void read_sim(Tab& root, SimSettings& s, const std::string& base_dir) {
     if (const auto* str = n->as_string(); str != nullptr && str->get() == "max") {
       s.max_speed = true;
     } else if (n->is_number()) {
-      const double x = n->is_integer() ? static_cast<double>(n->as_integer()->get()) : n->as_floating_point()->get();
+      const double x =
+          n->is_integer() ? static_cast<double>(n->as_integer()->get()) : n->as_floating_point()->get();
       if (!(x > 0 && x <= 1e6)) return t.fail(*n, "speed", "must be in (0, 1000000] or \"max\"");
       s.speed = x;
       s.max_speed = false;
@@ -852,7 +853,8 @@ void read_sim(Tab& root, SimSettings& s, const std::string& base_dir) {
 void read_live(Tab& root, LiveSettings& l, const std::string& base_dir) {
   Tab t = root.sub("live");
   t.string("journal", l.journal);
-  if (t.peek("journal") != nullptr && l.journal.empty()) return t.fail(*t.peek("journal"), "journal", "must name a file");
+  if (t.peek("journal") != nullptr && l.journal.empty())
+    return t.fail(*t.peek("journal"), "journal", "must name a file");
   l.journal = from_config_dir(l.journal, base_dir);
   t.integer("feed_quiet_ms", l.feed_quiet_ms, 100, 3'600'000);
   t.integer("private_quiet_ms", l.private_quiet_ms, 100, 3'600'000);
@@ -951,7 +953,8 @@ std::string parse_config_in(std::string_view toml_text, const std::string& origi
   auto cfg = std::make_unique<MmConfig>();
   Tab top(ctx, &root, "");
   // Unknown sections first: "[stratgy]" is better reported as a typo than as a missing strategy.kind.
-  top.declare({"market", "strategy", "signals", "quoter", "trader", "risk", "backtest", "venue", "sim", "live"});
+  top.declare(
+      {"market", "strategy", "signals", "quoter", "trader", "risk", "backtest", "venue", "sim", "live"});
   top.finish();
   {
     Tab m = top.sub("market");

@@ -100,7 +100,8 @@ std::string live_summary_text(const LiveSummary& s) {
        ", fees " + money(s.fees) + coin + ", net " + money(s.net) + coin + "\n";
   t += "tick-to-quote: " + percentiles(s.tick_to_quote) + "\n";
   t += "order ack:     " + percentiles(s.order_ack) + "\n";
-  if (s.has_sim) t += "sim reaction (book frame written -> order read): " + percentiles(s.sim_reaction) + "\n";
+  if (s.has_sim)
+    t += "sim reaction (book frame written -> order read): " + percentiles(s.sim_reaction) + "\n";
   t += "reconnects:  " + std::to_string(s.reconnects) + "\n";
   t += "shutdown:    " +
        std::string(s.cancel_all ? "every order cancelled and confirmed" : "cancellation NOT confirmed for ") +
@@ -116,7 +117,8 @@ std::string read_api_keys(const std::string& config_path, std::string& key, std:
   if (!key.empty() && !secret.empty()) return "";
   // A .env file beside the config: KEY=VALUE lines (optional quotes, optional `export`), # comments.
   const size_t slash = config_path.rfind('/');
-  const std::string env_path = (slash == std::string::npos ? std::string() : config_path.substr(0, slash + 1)) + ".env";
+  const std::string env_path =
+      (slash == std::string::npos ? std::string() : config_path.substr(0, slash + 1)) + ".env";
   std::ifstream in(env_path);
   if (!in) return "";
   std::string line;
@@ -133,7 +135,8 @@ std::string read_api_keys(const std::string& config_path, std::string& key, std:
     std::string name = body.substr(0, eq);
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
     std::string value = body.substr(eq + 1);
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     }
     if (name == "BYBIT_API_KEY" && key.empty()) key = value;

@@ -23,7 +23,9 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-extern "C" void on_stop_signal(int) { g_stop.store(true, std::memory_order_relaxed); }
+extern "C" void on_stop_signal(int) {
+  g_stop.store(true, std::memory_order_relaxed);
+}
 
 void install_stop_signals() {
   struct sigaction sa {};
@@ -44,12 +46,16 @@ void register_run(CLI::App& app) {
     std::string cpus;
   };
   auto a = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("run", "Quote live on the configured venue ([venue]; endpoint \"sim\" by default)");
-  cmd->add_option("--config", a->config, "mm config (TOML): strategy, risk, [venue], [sim], [live]")->required();
-  cmd->add_option("--duration", a->duration_s, "Stop (gracefully) after S seconds; default: until SIGINT/SIGTERM")
+  CLI::App* cmd =
+      app.add_subcommand("run", "Quote live on the configured venue ([venue]; endpoint \"sim\" by default)");
+  cmd->add_option("--config", a->config, "mm config (TOML): strategy, risk, [venue], [sim], [live]")
+      ->required();
+  cmd->add_option("--duration", a->duration_s,
+                  "Stop (gracefully) after S seconds; default: until SIGINT/SIGTERM")
       ->check(CLI::Range(0.0, 1e9));
   cmd->add_flag("--json", a->json, "Print the summary as one JSON object");
-  cmd->add_option("--layout", a->layout, "Thread layout: one-thread (default) or pipeline")->capture_default_str();
+  cmd->add_option("--layout", a->layout, "Thread layout: one-thread (default) or pipeline")
+      ->capture_default_str();
   cmd->add_option("--cpus", a->cpus, "CPUs of the hot and control threads, e.g. 1,0 (-1: not pinned)");
   cmd->footer(
       "Example: mm run --config examples/live_sim.toml --duration 30\n"
@@ -66,7 +72,8 @@ void register_run(CLI::App& app) {
     if (a->layout == "pipeline") {
       return fail(2, "--layout pipeline is not available for mm run yet (only one-thread); see README");
     }
-    if (a->layout != "one-thread") return fail(2, "--layout must be one-thread or pipeline, not '" + a->layout + "'");
+    if (a->layout != "one-thread")
+      return fail(2, "--layout must be one-thread or pipeline, not '" + a->layout + "'");
     if (std::string e = parse_cpu_list(a->cpus, o.cpus); !e.empty()) return fail(2, e);
     if (std::string e = read_api_keys(a->config, o.api_key, o.api_secret); !e.empty()) return fail(2, e);
     o.duration_ns = static_cast<int64_t>(a->duration_s * 1e9);
