@@ -13,6 +13,8 @@ packages=(
   # offline plots, and the headless browser that checks the HTML report renders
   pybind11-dev python3-dev python3-numpy python3-optuna python3-cmaes python3-sqlalchemy python3-psycopg2
   python3-tomli-w python3-plotly
+  # the Python reference bot of the socket-to-quote benchmark (bench/live/reference_bot.py)
+  python3-websocket
   postgresql chromium
   # operations (issue 12): log formatting, sinks and rotation; the Prometheus server of the scrape test
   libspdlog-dev libfmt-dev prometheus
