@@ -24,6 +24,8 @@ fi
 
 # ThreadSanitizer for the concurrent suites: the SPSC ring, the stage runner and the pipeline layouts (and every
 # suite added to the filter as concurrent code lands). Only these targets are built with -fsanitize=thread.
+# The live node's TLS test is left out: Debian's libssl is not built with TSan, so its internal locking is
+# invisible to TSan and shows as races between the simulator's and the node's handshakes.
 if [ "${MM_SKIP_TSAN:-0}" != "1" ]; then
   cmake --preset tsan >/dev/null
   tsan_suites=()
@@ -33,7 +35,7 @@ if [ "${MM_SKIP_TSAN:-0}" != "1" ]; then
   cmake --build --preset tsan -j "$jobs" --target "${tsan_suites[@]}"
   for suite in "${tsan_suites[@]}"; do
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "./build/tsan/tests/$suite" --gtest_brief=1 \
-      --gtest_filter='SpscRing*:Runner*:BackOffIdle*:ThreadSetup*:*Pipeline*:*Concurrent*:LiveNode*'
+      --gtest_filter='SpscRing*:Runner*:BackOffIdle*:ThreadSetup*:*Pipeline*:*Concurrent*:LiveNode*:-LiveNode.Tls*'
   done
 fi
 # Formatting of every C++ line changed since .format-base.
