@@ -25,7 +25,7 @@ fi
 # ThreadSanitizer for the concurrent suites: the SPSC ring, the stage runner and the pipeline layouts (and every
 # suite added to the filter as concurrent code lands). Only these targets are built with -fsanitize=thread.
 # The live node's TLS test is left out: Debian's libssl is not built with TSan, so its internal locking is
-# invisible to TSan and shows as races between the simulator's and the node's handshakes.
+# invisible to TSan, which would report the two handshake threads (simulator, node) as races.
 if [ "${MM_SKIP_TSAN:-0}" != "1" ]; then
   cmake --preset tsan >/dev/null
   tsan_suites=()
