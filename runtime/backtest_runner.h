@@ -289,7 +289,7 @@ class BacktestRunner {
       if (x > t) break;
       x_last_ = x;
       ++st.traded_events;
-      venue.advance_exchange_to(x);
+      venue.advance_exchange_before(x);  // ties go to the market: an order arriving at x is processed after
       switch (e.kind) {
         case EventKind::kBookLevel: {
           bool complete = false;

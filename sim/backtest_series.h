@@ -16,11 +16,11 @@ namespace mm {
 // One sample per `sample_ns` of simulated time (and one at the end of the run).
 struct SeriesSample {
   int64_t ts_ns = 0;
-  int64_t mid_ticks = 0;        // (best bid + best ask) / 2 at the exchange, 0 when one-sided or empty
+  int64_t mid_half_ticks = 0;   // exact mid in HALF ticks (best bid + best ask) at the exchange; 0: one-sided
   int64_t bid_quote_ticks = 0;  // our best resting bid at the exchange, 0 when none
   int64_t ask_quote_ticks = 0;  // our best resting ask, 0 when none
   int64_t position_lots = 0;    // signed: > 0 long
-  int64_t equity_units = 0;     // net PnL so far: realized + unrealized (at mid) - fees + funding
+  int64_t equity_units = 0;     // net PnL so far: realized + unrealized (at the exact mid) - fees + funding
   int64_t fees_units = 0;       // cumulative fees paid (negative: net rebate)
   int64_t funding_units = 0;    // cumulative funding received (negative: paid)
 };
@@ -33,9 +33,10 @@ struct FillRecord {
   int64_t price_ticks = 0;
   int64_t qty_lots = 0;
   int64_t fee_units = 0;        // signed: negative is a rebate
-  int64_t mid_ticks = 0;        // exchange mid just before the fill (0 when unknown)
-  int64_t mid_after_ticks[3] = {0, 0, 0};  // mid at +1 s, +5 s, +30 s; 0 when the data ended before
-  int64_t position_after_lots = 0;
+  int64_t mid_half_ticks = 0;   // exchange mid just before the fill, in half ticks (0 when unknown)
+  int64_t mid_after_half_ticks[3] = {0, 0, 0};  // mid (half ticks) at +1 s, +5 s, +30 s; 0: data ended
+  int64_t position_after_lots = 0;  // exact position right after this fill (signed lots)
+  int64_t equity_after_units = 0;   // net PnL right after this fill, marked at mid_half_ticks
 };
 
 inline constexpr int64_t kMarkoutHorizonsNs[3] = {1'000'000'000, 5'000'000'000, 30'000'000'000};

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <stdexcept>
 #include <utility>
 
@@ -84,30 +85,50 @@ void bar_statistics(const BacktestSeries& s, const StatsConfig& cfg, BacktestSta
   }
 }
 
+// The equity path: every sample and every fill (which carries the equity right after it), merged in time
+// order (a fill and a sample at one time: the fill first, it happened before the sample was taken). A drawdown
+// that opens and closes between two samples is still seen.
+template <class F>
+void for_each_equity_point(const BacktestSeries& s, F&& f) {
+  size_t i = 0;
+  size_t j = 0;
+  while (i < s.samples.size() || j < s.fills.size()) {
+    if (j < s.fills.size() && (i == s.samples.size() || s.fills[j].ts_ns <= s.samples[i].ts_ns)) {
+      f(s.fills[j].ts_ns, s.fills[j].equity_after_units);
+      ++j;
+    } else {
+      f(s.samples[i].ts_ns, s.samples[i].equity_units);
+      ++i;
+    }
+  }
+}
+
 void drawdown_statistics(const BacktestSeries& s, BacktestStats& st) {
-  int64_t peak = 0, peak_ts = s.start_ns;
+  int64_t peak = 0, peak_ts = s.start_ns, last_ts = s.start_ns;
   bool under = false;
   int64_t longest = 0;
   Money worst{0};
-  for (const SeriesSample& x : s.samples) {
-    if (x.equity_units >= peak) {
-      if (under) longest = std::max(longest, x.ts_ns - peak_ts);
+  for_each_equity_point(s, [&](int64_t ts, int64_t eq) {
+    last_ts = ts;
+    if (eq >= peak) {
+      if (under) longest = std::max(longest, ts - peak_ts);
       under = false;
-      peak = x.equity_units;
-      peak_ts = x.ts_ns;
+      peak = eq;
+      peak_ts = ts;
     } else {
       under = true;
       Money dd;
-      if (!checked_sub(Money{peak}, Money{x.equity_units}, dd))
-        throw std::overflow_error("stats: drawdown overflows");
+      if (!checked_sub(Money{peak}, Money{eq}, dd)) throw std::overflow_error("stats: drawdown overflows");
       worst = std::max(worst, dd);
     }
-  }
-  if (under) longest = std::max(longest, s.samples.back().ts_ns - peak_ts);
+  });
+  if (under) longest = std::max(longest, last_ts - peak_ts);
   st.max_drawdown = worst;
   st.max_drawdown_duration_ns = longest;
 }
 
+// Mean and mean |.| over the (equally spaced) samples; the maximum over the exact path: every fill carries
+// the position right after it, so a peak between two samples counts.
 void inventory_statistics(const BacktestSeries& s, BacktestStats& st) {
   double sum = 0, sum_abs = 0;
   int64_t max_abs = 0;
@@ -117,9 +138,14 @@ void inventory_statistics(const BacktestSeries& s, BacktestStats& st) {
     sum_abs += static_cast<double>(a);
     max_abs = std::max(max_abs, a);
   }
+  for (const FillRecord& f : s.fills) {
+    max_abs = std::max(max_abs, f.position_after_lots < 0 ? -f.position_after_lots : f.position_after_lots);
+  }
   const double n = static_cast<double>(s.samples.size());
-  st.inventory_mean = qty_of(s.instrument, sum / n);
-  st.inventory_mean_abs = qty_of(s.instrument, sum_abs / n);
+  if (n > 0) {
+    st.inventory_mean = qty_of(s.instrument, sum / n);
+    st.inventory_mean_abs = qty_of(s.instrument, sum_abs / n);
+  }
   st.inventory_max_lots = max_abs;
   st.inventory_max = qty_of(s.instrument, static_cast<double>(max_abs));
 }
@@ -142,16 +168,17 @@ void fill_statistics(const BacktestSeries& s, BacktestStats& st) {
     add_money(st.volume, n.units, "volume");
     const double sign = side_sign(f.side);
     const double price = static_cast<double>(f.price_ticks);
-    if (f.mid_ticks != 0) {
-      const double d = static_cast<double>(f.mid_ticks - f.price_ticks) * sign;
+    // Mids are in half ticks: d = (mid_half / 2 - price) * sign, exact (no flooring of the mid).
+    if (f.mid_half_ticks != 0) {
+      const double d = 0.5 * static_cast<double>(f.mid_half_ticks - 2 * f.price_ticks) * sign;
       sc_ticks += d;
       sc_bps += 1e4 * d / price;
       ++st.spread_captured_count;
     }
     const int side = f.side == Side::kBuy ? kMarkoutBuy : kMarkoutSell;
     for (int h = 0; h < 3; ++h) {
-      if (f.mid_after_ticks[h] == 0) continue;
-      const double d = static_cast<double>(f.mid_after_ticks[h] - f.price_ticks) * sign;
+      if (f.mid_after_half_ticks[h] == 0) continue;
+      const double d = 0.5 * static_cast<double>(f.mid_after_half_ticks[h] - 2 * f.price_ticks) * sign;
       for (const int g : {side, kMarkoutAll}) {
         mk_ticks[g][h] += d;
         mk_bps[g][h] += 1e4 * d / price;
@@ -210,6 +237,15 @@ class JsonObject {
     key(k);
     out_ += std::to_string(v);
   }
+  // null when the statistic is undefined on this run (listed in "undefined" too): never a misleading 0.
+  void num_or_null(const char* k, double v, bool undefined) {
+    key(k);
+    if (undefined) {
+      out_ += "null";
+    } else {
+      append_double(out_, v);
+    }
+  }
   void money(const char* k, Money m) {
     key(k);
     out_ += money_to_string(m);
@@ -260,6 +296,10 @@ std::string validate_series(const BacktestSeries& s) {
 BacktestStats compute_stats(const BacktestSeries& s, const StatsConfig& cfg) {
   if (std::string e = cfg.validate(); !e.empty()) throw std::invalid_argument(e);
   if (std::string e = validate_series(s); !e.empty()) throw std::invalid_argument(e);
+  if (s.sample_ns > cfg.bar_ns) {
+    throw std::invalid_argument("stats.bar_ns " + std::to_string(cfg.bar_ns) + " is shorter than the sample period " +
+                                std::to_string(s.sample_ns) + " ns (sample_ms must not exceed bar_s)");
+  }
   BacktestStats st;
   st.duration_ns = s.end_ns - s.start_ns;
   st.samples = s.samples.size();
@@ -272,9 +312,9 @@ BacktestStats compute_stats(const BacktestSeries& s, const StatsConfig& cfg) {
     st.undefined |= kNoSamples;
   } else {
     st.net_pnl = Money{s.samples.back().equity_units};
-    drawdown_statistics(s, st);
-    inventory_statistics(s, st);
   }
+  drawdown_statistics(s, st);
+  inventory_statistics(s, st);
   // gross = net + fees - rebates - funding
   Money g = st.net_pnl;
   if (!checked_add(g, st.fees, g) || !checked_sub(g, st.rebates, g) || !checked_sub(g, st.funding, g)) {
@@ -323,7 +363,34 @@ std::string money_to_string(Money m) {
   return {buf, n};
 }
 
+std::vector<std::string> undefined_stats(const BacktestStats& st) {
+  std::vector<std::string> out;
+  const uint32_t u = st.undefined;
+  auto add = [&](uint32_t bit, std::initializer_list<const char*> keys) {
+    if ((u & bit) == 0) return;
+    for (const char* k : keys) out.emplace_back(k);
+  };
+  add(kSharpeUndefined, {"sharpe"});
+  add(kSortinoUndefined, {"sortino"});
+  add(kCalmarUndefined, {"calmar"});
+  add(kNoOrders, {"fill_ratio"});
+  add(kNoFills, {"maker_share"});
+  add(kNoSamples, {"inventory_mean", "inventory_mean_abs"});
+  add(kNoDuration, {"time_at_limit_pct", "quote_uptime_pct"});
+  add(kOrderToTradeUndefined, {"order_to_trade"});
+  add(kNoSpreadCaptured, {"spread_captured_bps"});
+  static constexpr const char* kSides[3] = {"buy", "sell", "all"};
+  static constexpr const char* kHorizons[3] = {"1s", "5s", "30s"};
+  for (int g = 0; g < 3; ++g) {
+    for (int h = 0; h < 3; ++h) {
+      if (st.markouts[g].count[h] == 0) out.push_back(std::string("markouts.") + kSides[g] + "." + kHorizons[h]);
+    }
+  }
+  return out;
+}
+
 void write_stats_json(const BacktestStats& st, std::string& out) {
+  const uint32_t u = st.undefined;
   JsonObject o(out);
   o.money("net_pnl", st.net_pnl);
   o.money("gross_pnl", st.gross_pnl);
@@ -331,30 +398,30 @@ void write_stats_json(const BacktestStats& st, std::string& out) {
   o.money("rebates", st.rebates);
   o.money("funding", st.funding);
   o.num("return_on_capital", st.return_on_capital);
-  o.num("sharpe", st.sharpe);
-  o.num("sortino", st.sortino);
+  o.num_or_null("sharpe", st.sharpe, (u & kSharpeUndefined) != 0);
+  o.num_or_null("sortino", st.sortino, (u & kSortinoUndefined) != 0);
   o.money("max_drawdown", st.max_drawdown);
   o.num("max_drawdown_pct", st.max_drawdown_pct);
   o.num("max_drawdown_duration_s", static_cast<double>(st.max_drawdown_duration_ns) / 1e9);
-  o.num("calmar", st.calmar);
+  o.num_or_null("calmar", st.calmar, (u & kCalmarUndefined) != 0);
   o.num("fills", st.fills);
   o.num("maker_fills", st.maker_fills);
   o.num("taker_fills", st.taker_fills);
-  o.num("fill_ratio", st.fill_ratio);
-  o.num("maker_share", st.maker_share);
+  o.num_or_null("fill_ratio", st.fill_ratio, (u & kNoOrders) != 0);
+  o.num_or_null("maker_share", st.maker_share, (u & kNoFills) != 0);
   o.money("volume", st.volume);
   o.num("turnover", st.turnover);
-  o.num("inventory_mean", st.inventory_mean);
-  o.num("inventory_mean_abs", st.inventory_mean_abs);
+  o.num_or_null("inventory_mean", st.inventory_mean, (u & kNoSamples) != 0);
+  o.num_or_null("inventory_mean_abs", st.inventory_mean_abs, (u & kNoSamples) != 0);
   o.num("inventory_max", st.inventory_max);
-  o.num("time_at_limit_pct", st.time_at_limit_pct);
-  o.num("quote_uptime_pct", st.quote_uptime_pct);
-  o.num("order_to_trade", st.order_to_trade);
+  o.num_or_null("time_at_limit_pct", st.time_at_limit_pct, (u & kNoDuration) != 0);
+  o.num_or_null("quote_uptime_pct", st.quote_uptime_pct, (u & kNoDuration) != 0);
+  o.num_or_null("order_to_trade", st.order_to_trade, (u & kOrderToTradeUndefined) != 0);
   o.num("orders_created", st.orders_created);
   o.num("orders_amended", st.orders_amended);
   o.num("orders_cancelled", st.orders_cancelled);
   o.num("orders_rejected", st.orders_rejected);
-  o.num("spread_captured_bps", st.spread_captured_bps);
+  o.num_or_null("spread_captured_bps", st.spread_captured_bps, (u & kNoSpreadCaptured) != 0);
   o.key("markouts");
   {
     JsonObject m(out);
@@ -363,11 +430,22 @@ void write_stats_json(const BacktestStats& st, std::string& out) {
     for (int g = 0; g < 3; ++g) {
       m.key(kSides[g]);
       JsonObject h(out);
-      for (int k = 0; k < 3; ++k) h.num(kHorizons[k], st.markouts[g].bps[k]);
+      for (int k = 0; k < 3; ++k) h.num_or_null(kHorizons[k], st.markouts[g].bps[k], st.markouts[g].count[k] == 0);
       h.close();
     }
     m.close();
   }
+  o.key("undefined");
+  out += '[';
+  bool first = true;
+  for (const std::string& k : undefined_stats(st)) {
+    if (!first) out += ',';
+    first = false;
+    out += '"';
+    out += k;  // our own literals: nothing to escape
+    out += '"';
+  }
+  out += ']';
   o.close();
 }
 

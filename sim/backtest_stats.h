@@ -18,8 +18,9 @@
 //                      P = periods_per_year(). Undefined (0, flag kSharpeUndefined) when K < 2 or stdev == 0.
 //   sortino            (mean(r) - rf) / dd * sqrt(P), dd = sqrt(sum(min(0, r_k - rf)^2) / K) (downside
 //                      deviation over all bars). Undefined (0, kSortinoUndefined) when K < 2 or dd == 0.
-//   max_drawdown       max over samples of (running peak of E - E), the peak starting at E = 0 at start_ns,
-//                      Money >= 0. max_drawdown_pct = 100 * max_drawdown / C (percent of capital).
+//   max_drawdown       max over the equity path of (running peak of E - E), the peak starting at E = 0 at
+//                      start_ns, Money >= 0. The path is every sample and every fill (each fill carries the
+//                      equity right after it), merged in time order. max_drawdown_pct = 100 * max_drawdown / C.
 //   max_drawdown_duration_ns  longest time under water: from the time the running peak was last reached to
 //   the
 //                      first later sample with E >= that peak (or to the last sample if it never recovers).
@@ -29,22 +30,24 @@
 //   fill_ratio         orders_filled / orders_created (orders with >= 1 fill over orders created).
 //   volume             sum of |price * qty| of the fills (core notional(), truncated below 1e-8), Money.
 //   turnover           volume / C.
-//   inventory_*        over the samples (equally spaced): mean of position, mean of |position|, max of
-//                      |position|; in instrument quantity units (lots * qtyStep: base coin for linear/spot,
-//                      contracts for inverse).
+//   inventory_*        mean of position and mean of |position| over the samples (equally spaced); max of
+//                      |position| over the exact path (samples and the position after every fill); in
+//                      instrument quantity units (lots * qtyStep: base coin for linear/spot, contracts for
+//                      inverse).
 //   time_at_limit_pct  100 * time_at_limit_ns / T (0 when no limit is configured).
 //   quote_uptime_pct   100 * quoted_both_ns / T (two-sided); quote_uptime_any_pct: quoted_any_ns.
 //   order_to_trade     (orders_created + orders_amended + orders_cancelled) / fills.
 //                      Undefined (0, kOrderToTradeUndefined) when there is no fill.
-//   spread_captured    per fill with a known mid (mid_ticks != 0): (mid - price) * sign, sign = +1 buy,
+//   spread_captured    per fill with a known mid (mid_half_ticks != 0; mids are exact, in half ticks):
+//                      (mid - price) * sign, sign = +1 buy,
 //                      -1 sell; mean over those fills in ticks and in bps of the fill price (1e4 * x /
 //                      price).
 //   markouts           per horizon h (1 s, 5 s, 30 s) and per side (buy, sell, all): mean over the fills
 //   whose
-//                      mid_after_ticks[h] != 0 of (mid_after - price) * sign, in ticks and in bps of the fill
+//                      mid_after_half_ticks[h] != 0 of (mid_after - price) * sign, in ticks and in bps of the fill
 //                      price. > 0 means the fill was worth more than we paid (good for us).
-// Every "mean" over an empty set is 0 with a flag (kNoFills, kNoSamples, kNoMarkout…): a statistic is never
-// NaN or infinite, so the JSON below never needs null.
+// Every "mean" over an empty set is 0 in the struct with a flag (kNoFills, kNoSamples, kNoMarkout…): a
+// statistic is never NaN or infinite; the JSON below writes an undefined one as null and lists it.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -134,6 +137,7 @@ struct BacktestStats {
 
 // Computes every statistic above. Throws std::invalid_argument with the message of cfg.validate() or
 // validate_series() when either is not "", or naming stats.bar_ns when T / bar_ns exceeds 1e9 bars;
+// naming stats.bar_ns when the series' sample period exceeds the bar (bars are measured on the samples);
 // std::overflow_error if a money sum (fees, volume, funding, gross PnL, a drawdown) leaves int64.
 [[nodiscard]] BacktestStats compute_stats(const BacktestSeries& s, const StatsConfig& cfg);
 
@@ -144,9 +148,13 @@ struct BacktestStats {
 //   volume (coin), turnover (volume / capital), inventory_mean, inventory_mean_abs, inventory_max (quantity),
 //   time_at_limit_pct, quote_uptime_pct (percent), order_to_trade, orders_created, orders_amended,
 //   orders_cancelled, orders_rejected, spread_captured_bps,
-//   markouts: {"buy": {"1s": bps, "5s": bps, "30s": bps}, "sell": {...}, "all": {...}}.
-// Undefined statistics are written as 0 (see StatsFlag); numbers never are NaN/Infinity.
+//   markouts: {"buy": {"1s": bps, "5s": bps, "30s": bps}, "sell": {...}, "all": {...}},
+//   undefined: the keys (markouts as "markouts.buy.1s") whose statistic has no meaning on this run
+//   (undefined_stats()); their value is null, never a 0 that would rank like a real result.
+// Numbers are never NaN/Infinity.
 void write_stats_json(const BacktestStats& st, std::string& out);
+// The JSON keys of the undefined statistics of `st`, in the order write_stats_json writes them.
+[[nodiscard]] std::vector<std::string> undefined_stats(const BacktestStats& st);
 // The same object as a new string.
 [[nodiscard]] std::string stats_json(const BacktestStats& st);
 

@@ -29,8 +29,31 @@ const FillEngineConfig& checked(const FillEngineConfig& c) {
 
 }  // namespace
 
+std::string_view to_string(FillRule r) noexcept {
+  switch (r) {
+    case FillRule::kConservative:
+      return "conservative";
+    case FillRule::kHftbacktest:
+      return "hftbacktest";
+  }
+  return "?";
+}
+
+bool parse_fill_rule(std::string_view s, FillRule& out) noexcept {
+  for (FillRule r : {FillRule::kConservative, FillRule::kHftbacktest}) {
+    if (s == to_string(r)) {
+      out = r;
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string FillEngineConfig::validate() const {
   if (std::string q = queue.validate(); !q.empty()) return "fill_engine." + q;
+  if (fill_rule != FillRule::kConservative && fill_rule != FillRule::kHftbacktest) {
+    return "fill_engine.fill_rule must be conservative or hftbacktest";
+  }
   if (max_orders < 1 || max_orders > kMaxOrdersLimit) {
     return "fill_engine.max_orders must be in [1, 65534] (got " + std::to_string(max_orders) + ")";
   }
@@ -93,6 +116,7 @@ std::string_view to_string(CancelResult r) noexcept {
 
 FillEngine::FillEngine(const FillEngineConfig& config)
     : model_(checked(config).queue),
+      rule_(config.fill_rule),
       book_(config.book_window_ticks, config.book_overflow_capacity),
       slots_(std::make_unique<Slot[]>(config.max_orders)),
       live_(std::make_unique<uint16_t[]>(config.max_orders)),
@@ -166,9 +190,7 @@ int64_t FillEngine::take(uint64_t id, Side side, int64_t limit, int64_t want, in
     const auto best = book_.best(opp);
     if (!best || !at_or_better(side, limit, best->price.ticks)) break;
     const int64_t lots = best->qty.lots < want - got ? best->qty.lots : want - got;
-    // Removing what we took: the engine's view stays consistent until the market next sets this level.
-    // The level exists and the price is valid, so the book cannot refuse this.
-    (void)book_.set_level(opp, best->price, Qty{best->qty.lots - lots});
+    consume(opp, best->price.ticks, lots, best->qty.lots);
     got += lots;
     EngineFill f;
     f.order_id = id;
@@ -295,6 +317,10 @@ void FillEngine::fill_reached(bool bids_changed, bool asks_changed, FillSink& si
     if (side_count_[si] == 0 || !(side == Side::kBuy ? asks_changed : bids_changed)) continue;
     const auto opp = book_.best(other(side));
     if (!opp || !at_or_better(side, own_best_[si], opp->price.ticks)) continue;
+    if (rule_ == FillRule::kConservative) {
+      fill_reached_capped(side, sink);
+      continue;
+    }
     // The opposite side reached at least our best order: fill every one it reached. Downward so that a
     // removal (which moves the last entry into the hole) never skips an unvisited entry.
     for (uint32_t k = live_count_; k-- > 0;) {
@@ -308,18 +334,133 @@ void FillEngine::fill_reached(bool bids_changed, bool asks_changed, FillSink& si
   }
 }
 
+void FillEngine::fill_reached_capped(Side side, FillSink& sink) noexcept {
+  const Side opp_side = other(side);
+  // Each round fills our best reached order against the best opposite level: either the order is done or the
+  // level is used up, so the loop ends after at most (reached orders + reaching levels) rounds.
+  for (;;) {
+    const auto opp = book_.best(opp_side);
+    if (!opp) return;
+    uint16_t pick = kNil;
+    for (uint32_t k = 0; k < live_count_; ++k) {
+      const uint16_t s = live_[k];
+      const Slot& o = slots_[s];
+      if (o.side != side || !at_or_better(side, o.price, opp->price.ticks)) continue;
+      if (pick == kNil || (o.price != slots_[pick].price && at_or_better(side, o.price, slots_[pick].price))) {
+        pick = s;
+      }
+    }
+    if (pick == kNil) return;
+    const Slot& o = slots_[pick];
+    const int64_t leaves = o.qty - o.filled;
+    const int64_t lots = leaves < opp->qty.lots ? leaves : opp->qty.lots;
+    consume(opp_side, opp->price.ticks, lots, opp->qty.lots);
+    ++counters_.move_through_fills;
+    (void)maker_fill(pick, lots, sink);
+  }
+}
+
+void FillEngine::consume(Side side, int64_t ticks, int64_t lots, int64_t level_lots) noexcept {
+  // The level exists and the price is valid, so the book cannot refuse this.
+  (void)book_.set_level(side, Price{ticks}, Qty{level_lots - lots});
+  if (rule_ != FillRule::kConservative) return;
+  const size_t si = idx(side);
+  Consumed* c = consumed_[si];
+  uint32_t& n = consumed_count_[si];
+  for (uint32_t k = 0; k < n; ++k) {
+    if (c[k].ticks == ticks) {
+      c[k].lots += lots;
+      return;
+    }
+  }
+  if (n == kMaxConsumed) {
+    // Forget the remembered level farthest from this one: it is the least likely to be quoted against again.
+    uint32_t far = 0;
+    for (uint32_t k = 1; k < n; ++k) {
+      const int64_t dk = c[k].ticks > ticks ? c[k].ticks - ticks : ticks - c[k].ticks;
+      const int64_t df = c[far].ticks > ticks ? c[far].ticks - ticks : ticks - c[far].ticks;
+      if (dk > df) far = k;
+    }
+    forget_consumed(side, far);
+    ++counters_.consumed_forgotten;
+  }
+  c[n++] = Consumed{ticks, lots};
+  if (n == 1 || ticks < consumed_lo_[si]) consumed_lo_[si] = ticks;
+  if (n == 1 || ticks > consumed_hi_[si]) consumed_hi_[si] = ticks;
+}
+
+void FillEngine::forget_consumed(Side side, uint32_t k) noexcept {
+  const size_t si = idx(side);
+  Consumed* c = consumed_[si];
+  uint32_t& n = consumed_count_[si];
+  c[k] = c[--n];
+  for (uint32_t j = 0; j < n; ++j) {
+    if (j == 0 || c[j].ticks < consumed_lo_[si]) consumed_lo_[si] = c[j].ticks;
+    if (j == 0 || c[j].ticks > consumed_hi_[si]) consumed_hi_[si] = c[j].ticks;
+  }
+}
+
+void FillEngine::reapply_consumed(Side side, const PriceLevel* levels, uint32_t count) noexcept {
+  const size_t si = idx(side);
+  const int64_t lo = consumed_lo_[si];
+  const auto span = static_cast<uint64_t>(consumed_hi_[si] - lo);
+  for (uint32_t j = 0; j < count && consumed_count_[si] != 0; ++j) {
+    const int64_t ticks = levels[j].price.ticks;
+    if (static_cast<uint64_t>(ticks - lo) > span) continue;
+    Consumed* c = consumed_[si];
+    for (uint32_t k = 0; k < consumed_count_[si]; ++k) {
+      if (c[k].ticks != ticks) continue;
+      // The book holds the market's new size (the last entry of a level listed twice wins, as in the book).
+      const int64_t market = book_.qty_at(side, Price{ticks}).lots;
+      if (market == 0) {
+        forget_consumed(side, k);
+      } else {
+        (void)book_.set_level(side, Price{ticks}, Qty{market > c[k].lots ? market - c[k].lots : 0});
+      }
+      break;
+    }
+  }
+}
+
+void FillEngine::after_market_set(const BookUpdate& u) noexcept {
+  if (u.snapshot) {
+    if (consumed_count_[0] != 0) reapply_consumed_snapshot(Side::kBuy);
+    if (consumed_count_[1] != 0) reapply_consumed_snapshot(Side::kSell);
+    return;
+  }
+  if (consumed_count_[0] != 0) reapply_consumed(Side::kBuy, u.bids, u.bid_count);
+  if (consumed_count_[1] != 0) reapply_consumed(Side::kSell, u.asks, u.ask_count);
+}
+
+void FillEngine::reapply_consumed_snapshot(Side side) noexcept {
+  const size_t si = idx(side);
+  for (uint32_t k = consumed_count_[si]; k-- > 0;) {
+    const Consumed c = consumed_[si][k];
+    const int64_t market = book_.qty_at(side, Price{c.ticks}).lots;
+    if (market == 0) {
+      forget_consumed(side, k);
+    } else {
+      (void)book_.set_level(side, Price{c.ticks}, Qty{market > c.lots ? market - c.lots : 0});
+    }
+  }
+}
+
 BookError FillEngine::on_book(const BookUpdate& u, FillSink& sink) noexcept {
   if (live_count_ == 0) {
-    // Nothing of ours rests: the engine is a plain book.
+    // Nothing of ours rests: the engine is a plain book (less what we consumed).
     const BookError e = u.snapshot ? book_.apply_snapshot(u.bids, u.bid_count, u.asks, u.ask_count)
                                    : book_.apply_delta(u.bids, u.bid_count, u.asks, u.ask_count);
     if (e != BookError::kOk) ++counters_.book_errors;
+    if ((consumed_count_[0] | consumed_count_[1]) != 0 && e != BookError::kBadPrice && e != BookError::kBadQty) {
+      after_market_set(u);
+    }
     return e;
   }
   if (u.snapshot) {
     const BookError e = book_.apply_snapshot(u.bids, u.bid_count, u.asks, u.ask_count);
     if (e != BookError::kOk) ++counters_.book_errors;
     if (e == BookError::kBadPrice || e == BookError::kBadQty) return e;
+    if ((consumed_count_[0] | consumed_count_[1]) != 0) after_market_set(u);
     for (uint32_t k = 0; k < live_count_; ++k) {
       Slot& o = slots_[live_[k]];
       model_.on_snapshot(o.queue, book_.qty_at(o.side, Price{o.price}));
@@ -362,6 +503,7 @@ BookError FillEngine::on_book(const BookUpdate& u, FillSink& sink) noexcept {
   const BookError e = book_.apply_delta(u.bids, u.bid_count, u.asks, u.ask_count);
   if (e != BookError::kOk) ++counters_.book_errors;
   if (e == BookError::kBadPrice || e == BookError::kBadQty) return e;
+  if ((consumed_count_[0] | consumed_count_[1]) != 0) after_market_set(u);
   for (uint32_t k = 0; k < n; ++k) {
     Slot& o = slots_[touched_[k]];
     model_.on_level_change(o.queue, Qty{touched_prev_[k]}, book_.qty_at(o.side, Price{o.price}));
@@ -380,16 +522,12 @@ void FillEngine::on_trade(const TradeEvent& t, FillSink& sink) noexcept {
   // Not reached: the print is worse for the aggressor than our best order on that side.
   if (!at_or_better(side, own_best_[si], p)) return;
   if (own_best_[si] == p) {
-    // Only orders at exactly the print's price can be reached: walk that bucket.
-    for (uint16_t s = buckets_[si * (bucket_mask_ + 1) + bucket(p)]; s != kNil;) {
-      const uint16_t next = slots_[s].next;
-      Slot& o = slots_[s];
-      if (o.price == p && o.side == side) {
-        const int64_t reach = model_.on_trade(o.queue, t.qty);
-        if (reach > 0) (void)maker_fill(s, reach, sink);
-      }
-      s = next;
-    }
+    fill_at_print(side, p, t.qty.lots, sink);
+    return;
+  }
+  if (rule_ == FillRule::kConservative) {
+    const int64_t left = fill_through_capped(side, p, t.qty.lots, sink);
+    if (left > 0 && side_count_[si] != 0) fill_at_print(side, p, left, sink);
     return;
   }
   // The print went through our best price: every order of ours strictly better than it fills completely (the
@@ -407,6 +545,44 @@ void FillEngine::on_trade(const TradeEvent& t, FillSink& sink) noexcept {
       (void)maker_fill(s, o.qty - o.filled, sink);
     }
   }
+}
+
+void FillEngine::fill_at_print(Side side, int64_t ticks, int64_t lots, FillSink& sink) noexcept {
+  // Only orders at exactly the print's price can be reached: walk that bucket.
+  const size_t si = idx(side);
+  for (uint16_t s = buckets_[si * (bucket_mask_ + 1) + bucket(ticks)]; s != kNil;) {
+    const uint16_t next = slots_[s].next;
+    Slot& o = slots_[s];
+    if (o.price == ticks && o.side == side) {
+      const int64_t reach = model_.on_trade(o.queue, Qty{lots});
+      if (reach > 0) (void)maker_fill(s, reach, sink);
+    }
+    s = next;
+  }
+}
+
+int64_t FillEngine::fill_through_capped(Side side, int64_t print_ticks, int64_t print_lots,
+                                        FillSink& sink) noexcept {
+  int64_t left = print_lots;
+  // Each round fills our best order strictly better than the print: either it is done or the print is used up.
+  while (left > 0) {
+    uint16_t pick = kNil;
+    for (uint32_t k = 0; k < live_count_; ++k) {
+      const uint16_t s = live_[k];
+      const Slot& o = slots_[s];
+      if (o.side != side || o.price == print_ticks || !at_or_better(side, o.price, print_ticks)) continue;
+      if (pick == kNil || (o.price != slots_[pick].price && at_or_better(side, o.price, slots_[pick].price))) {
+        pick = s;
+      }
+    }
+    if (pick == kNil) break;
+    const int64_t leaves = slots_[pick].qty - slots_[pick].filled;
+    const int64_t lots = leaves < left ? leaves : left;
+    left -= lots;
+    ++counters_.trade_through_fills;
+    (void)maker_fill(pick, lots, sink);
+  }
+  return left;
 }
 
 SubmitResult FillEngine::submit(uint64_t id, Side side, OrderType type, TimeInForce tif, Price price, Qty qty,

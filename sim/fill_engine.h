@@ -20,14 +20,27 @@
 //  - A resting order joins the back of its level's queue: queue ahead = the displayed size at its price.
 //  - on_trade: a print whose aggressor hits our side (taker Sell -> our bids, taker Buy -> our asks):
 //      * at a price strictly better for the aggressor than ours (a sell at 99 while we bid 100): the market
-//        traded through our price, so we fill completely, as maker, at OUR price;
+//        traded through our price, so the aggressor would have met our order first. kConservative (default):
+//        our orders strictly better than the print fill, best price first, as maker at OUR price, for at
+//        most the print's size in all (the aggressor's size is fixed: what it gave us, it would not have
+//        traded at 99); what is left of the print then runs the queue of our orders at its price.
+//        kHftbacktest: every such order fills completely, whatever the print's size (hftbacktest's rule);
 //      * at our price: the queue model consumes the queue ahead; what reaches us fills us (partially if less
 //        than our leaves), as maker at our price.
 //  - on_book: applies the update to the engine's book exactly as OrderBook::apply_snapshot/apply_delta do (so
-//    the engine's book equals a core OrderBook fed the same updates, apart from our taker consumption), moves
-//    our queue positions at the touched levels (QueueModel::on_level_change / on_snapshot); then, if the
-//    opposite side reaches one of our resting orders (best ask <= our bid, best bid >= our ask), the market
-//    moved through it and it fills completely as maker at its own price (hftbacktest's rule).
+//    the engine's book equals a core OrderBook fed the same updates, apart from our consumption, below),
+//    moves our queue positions at the touched levels (QueueModel::on_level_change / on_snapshot); then, if
+//    the opposite side reaches one of our resting orders (best ask <= our bid, best bid >= our ask), the
+//    market moved to or through it. kConservative: the reaching levels are liquidity that would have traded
+//    with us; our reached orders fill best price first, as maker at their own price, for at most the
+//    displayed size at or through their price, and that size is consumed (as a taker order's is).
+//    kHftbacktest: every reached order fills completely, whatever the displayed size (hftbacktest's rule).
+//  - Consumption (what our fills took from the displayed book): a taker order removes the lots it takes from
+//    the engine's book. kConservative remembers them per level: a later update of that level shows the
+//    market's size minus what we consumed (never below 0), until the market empties the level (size 0 or
+//    absent from a snapshot), so the same displayed lots never fill us twice. At most kMaxConsumed levels a
+//    side are remembered (more: the level farthest from the newest one is forgotten). kHftbacktest forgets
+//    at once: the next update of the level restores the market's size.
 //  - Our own orders never match each other (the taker sweep sees only the market's book), and each resting
 //    order's queue position is estimated against the market's queue only (as in hftbacktest): two orders of
 //    ours at one price do not queue behind each other.
@@ -59,8 +72,21 @@
 
 namespace mm {
 
+// How much of a resting order a print through it, or a book moving to or through it, fills (the matching
+// rules above). TOML: [backtest] fill_rule = "conservative" | "hftbacktest".
+enum class FillRule : uint8_t {
+  kConservative = 0,  // at most the printed or displayed size (what the market really offered)
+  kHftbacktest = 1,   // the whole order (hftbacktest's rule; optimistic when our price improves the book)
+};
+
+// "conservative", "hftbacktest".
+[[nodiscard]] std::string_view to_string(FillRule r) noexcept;
+// Parses the spellings of to_string(FillRule). Returns false (out untouched) for anything else.
+[[nodiscard]] bool parse_fill_rule(std::string_view s, FillRule& out) noexcept;
+
 struct FillEngineConfig {
   QueueModelConfig queue;
+  FillRule fill_rule = FillRule::kConservative;
   // Most live (resting) orders at once, in [1, kMaxOrdersLimit]. Bybit allows 500 open orders per symbol
   // (linear); a market maker uses far fewer, and the id lookup scans the live ones.
   uint32_t max_orders = 256;
@@ -145,6 +171,7 @@ struct FillEngineCounters {
   uint64_t taker_fills = 0;
   uint64_t trade_through_fills = 0;  // maker fills by a print through our price
   uint64_t move_through_fills = 0;   // maker fills by the opposite side moving to / through our price
+  uint64_t consumed_forgotten = 0;   // kConservative: consumed levels forgotten because the table was full
   uint64_t book_errors = 0;          // on_book calls the core book refused in part (see OrderBook)
 };
 
@@ -238,9 +265,38 @@ class FillEngine {
   // After a book change: fills every resting order that the opposite side's best reaches (only the sides
   // opposite to a changed side are looked at).
   void fill_reached(bool bids_changed, bool asks_changed, FillSink& sink) noexcept;
+  // kConservative's move-through for one side: reached orders, best price first, against the displayed size.
+  void fill_reached_capped(Side side, FillSink& sink) noexcept;
+  // kConservative's trade-through: orders strictly better than the print share its size, best price first;
+  // returns the lots of the print left for the orders at its price.
+  int64_t fill_through_capped(Side side, int64_t print_ticks, int64_t print_lots, FillSink& sink) noexcept;
+  // Runs the queue of our orders of `side` at exactly `ticks` against a print of `lots`.
+  void fill_at_print(Side side, int64_t ticks, int64_t lots, FillSink& sink) noexcept;
+  // Removes `lots` from the engine's level (side, ticks) and, under kConservative, remembers them.
+  void consume(Side side, int64_t ticks, int64_t lots, int64_t level_lots) noexcept;
+  // After the market set levels of a side: subtracts what we consumed there (delta: the message's levels;
+  // snapshot: every remembered level); forgets a level the market emptied.
+  void reapply_consumed(Side side, const PriceLevel* levels, uint32_t count) noexcept;
+  void reapply_consumed_snapshot(Side side) noexcept;
+  void after_market_set(const BookUpdate& u) noexcept;
+  void forget_consumed(Side side, uint32_t k) noexcept;
 
+  struct Consumed {
+    int64_t ticks = 0;
+    int64_t lots = 0;
+  };
+
+ public:
+  static constexpr uint32_t kMaxConsumed = 32;  // remembered consumed levels per side
+
+ private:
   QueueModel model_;
+  FillRule rule_;
   OrderBook book_;
+  Consumed consumed_[2][kMaxConsumed];
+  uint32_t consumed_count_[2] = {0, 0};
+  int64_t consumed_lo_[2] = {0, 0};  // price span of the remembered levels (meaningful when count != 0)
+  int64_t consumed_hi_[2] = {0, 0};
   std::unique_ptr<Slot[]> slots_;
   std::unique_ptr<uint16_t[]> live_;     // dense list of live slot indices
   std::unique_ptr<uint16_t[]> free_;     // stack of free slot indices

@@ -133,7 +133,7 @@ std::string build_data(const BacktestSeries& s, const BacktestStats& st, const R
   for (const SeriesSample& x : s.samples) {
     const double t = secs(x.ts_ns, s.start_ns);
     mid.x.push_back(t);
-    mid.y.push_back(x.mid_ticks != 0 ? price_of(in, x.mid_ticks) : NAN);
+    mid.y.push_back(x.mid_half_ticks != 0 ? 0.5 * price_of(in, x.mid_half_ticks) : NAN);
     bid.x.push_back(t);
     bid.y.push_back(x.bid_quote_ticks != 0 ? price_of(in, x.bid_quote_ticks) : NAN);
     ask.x.push_back(t);
@@ -153,10 +153,10 @@ std::string build_data(const BacktestSeries& s, const BacktestStats& st, const R
     XySeries& dst = f.side == Side::kBuy ? buys : sells;
     dst.x.push_back(secs(f.ts_ns, s.start_ns));
     dst.y.push_back(price_of(in, f.price_ticks));
-    if (f.mid_ticks != 0) {
+    if (f.mid_half_ticks != 0) {
       const double sign = f.side == Side::kBuy ? 1.0 : -1.0;
-      const double bps =
-          1e4 * static_cast<double>(f.mid_ticks - f.price_ticks) * sign / static_cast<double>(f.price_ticks);
+      const double bps = 1e4 * 0.5 * static_cast<double>(f.mid_half_ticks - 2 * f.price_ticks) * sign /
+                         static_cast<double>(f.price_ticks);
       captured.push_back(bps);
       const int side = f.side == Side::kBuy ? 0 : 1;
       sc_sum[side] += bps;

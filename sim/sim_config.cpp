@@ -33,6 +33,9 @@ LatencyModel make_latency_model(const LatencySpec& spec) {
 
 std::string SimConfig::validate() const {
   if (std::string e = queue.validate(); !e.empty()) return "backtest." + e;
+  if (fill_rule != FillRule::kConservative && fill_rule != FillRule::kHftbacktest) {
+    return "backtest.fill_rule must be \"conservative\" or \"hftbacktest\"";
+  }
   if (max_orders < 1 || max_orders > FillEngineConfig::kMaxOrdersLimit) {
     return "backtest.max_orders must be in [1, " + std::to_string(FillEngineConfig::kMaxOrdersLimit) + "]";
   }

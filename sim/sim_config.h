@@ -7,6 +7,7 @@
 
 #include "core/market_events.h"
 #include "core/order_book.h"
+#include "sim/fill_engine.h"
 #include "sim/latency_model.h"
 #include "sim/queue_model.h"
 
@@ -41,12 +42,16 @@ LatencyModel make_latency_model(const LatencySpec& spec);
 
 struct SimConfig {
   QueueModelConfig queue;                   // fill engine queue-position model
+  FillRule fill_rule = FillRule::kConservative;  // trade-through / move-through size (sim/fill_engine.h)
   uint32_t max_orders = 256;                // live orders at the exchange, in [1, 65534]
   uint32_t book_window_ticks = OrderBook::kDefaultWindowTicks;  // fill engine book window (power of two)
 
   LatencySpec entry_latency{5'000'000, {}};     // us -> matching engine, per request (batch)
   LatencySpec response_latency{5'000'000, {}};  // matching engine -> us, per answer
-  LatencySpec feed_latency{0, {}};              // exchange time -> our receive time (see FeedTime)
+  // exchange time -> our receive time, for messages without a recorded receive time (Bybit history files)
+  // or with FeedTime::kModel. 10 ms: a client near Bybit's servers (docs/backtest.md); 0 would show the
+  // strategy the book at matching-engine time.
+  LatencySpec feed_latency{10'000'000, {}};
   FeedTime feed_time = FeedTime::kData;
 
   // Fee rates at kRateScale (core/market_events.h), signed: negative = rebate. Bybit VIP0 linear.

@@ -41,6 +41,7 @@ SimVenue::SimVenue(const Instrument& instrument, InstrumentId id, const SimConfi
   response_.seed(derive_stream_seed(cfg.seed, kResponseLatencyStream));
   FillEngineConfig ec;
   ec.queue = cfg.queue;
+  ec.fill_rule = cfg.fill_rule;
   ec.max_orders = cfg.max_orders;
   ec.book_window_ticks = cfg.book_window_ticks;
   engine_ = std::make_unique<FillEngine>(ec);
@@ -174,12 +175,12 @@ void SimVenue::recompute_wakeup() noexcept {
 void SimVenue::markouts_until(int64_t t) noexcept {
   if (series_ == nullptr) return;
   std::vector<FillRecord>& fills = series_->fills;
-  const int64_t m = mid_ticks();
+  const int64_t m = mid_half_ticks();
   const int64_t mid = m != 0 ? m : last_mid_;
   for (int h = 0; h < 3; ++h) {
     size_t& c = markout_cursor_[h];
     while (c < fills.size() && fills[c].ts_ns + kMarkoutHorizonsNs[h] <= t) {
-      fills[c].mid_after_ticks[h] = mid;
+      fills[c].mid_after_half_ticks[h] = mid;
       ++c;
     }
   }
@@ -406,7 +407,7 @@ void SimVenue::free_slot(uint32_t slot) noexcept {
 
 void SimVenue::process(const Action& a) noexcept {
   ++step_;
-  mid_before_ = mid_ticks();
+  mid_before_ = mid_half_ticks();
   switch (a.kind) {
     case ActionKind::kCreate:
       do_create(a.create);
@@ -424,7 +425,7 @@ void SimVenue::process(const Action& a) noexcept {
       break;
     }
   }
-  const int64_t m = mid_ticks();
+  const int64_t m = mid_half_ticks();
   if (m != 0) last_mid_ = m;
 }
 
@@ -633,8 +634,9 @@ void SimVenue::on_fill(const EngineFill& f) noexcept {
     fr.price_ticks = f.price.ticks;
     fr.qty_lots = f.qty.lots;
     fr.fee_units = fee.units;
-    fr.mid_ticks = mid_before_;
+    fr.mid_half_ticks = mid_before_;
     fr.position_after_lots = account_->lots();
+    fr.equity_after_units = equity_units(mid_before_);
     series_->fills.push_back(fr);
   }
   if (Response* r = push_response()) {
@@ -665,12 +667,40 @@ void SimVenue::on_fill(const EngineFill& f) noexcept {
 // ---------------------------------------------------------------------------------------------------------
 // Market data, funding, samples.
 
-int64_t SimVenue::mid_ticks() const noexcept {
+int64_t SimVenue::mid_half_ticks() const noexcept {
   const OrderBook& b = engine_->book();
   const auto bid = b.best_bid();
   const auto ask = b.best_ask();
   if (!bid || !ask) return 0;
-  return (bid->price.ticks + ask->price.ticks) / 2;
+  return bid->price.ticks + ask->price.ticks;
+}
+
+int64_t SimVenue::equity_units(int64_t mark_half) noexcept {
+  Money eq{0};
+  if (mark_half > 0) {
+    // Equity is linear in the mark (linear contracts): at a half tick it is the mean of the two neighbours,
+    // rounded down (never in our favour).
+    Money lo;
+    Money hi;
+    const int64_t t = mark_half / 2;
+    if (account_->equity_change(Price{t}, lo) != PositionError::kOk ||
+        account_->equity_change(Price{t + mark_half % 2}, hi) != PositionError::kOk) {
+      ++counters_.account_errors;
+      return 0;
+    }
+    eq.units = static_cast<int64_t>(floor_div(static_cast<Int128>(lo.units) + hi.units, 2));
+  } else if (account_->flat()) {
+    Money realized;
+    Money net;
+    if (account_->realized(realized) == PositionError::kOk) {
+      if (checked_sub(realized, account_->fees(), net) && checked_add(net, account_->funding(), net)) {
+        eq = net;
+      } else {
+        ++counters_.account_errors;
+      }
+    }
+  }
+  return eq.units;
 }
 
 int64_t SimVenue::best_own_bid() const noexcept {
@@ -696,7 +726,7 @@ void SimVenue::on_book(const BookUpdate& u) noexcept {
   mid_before_ = last_mid_;
   const uint64_t fills = counters_.fills;
   (void)engine_->on_book(u, *this);
-  const int64_t m = mid_ticks();
+  const int64_t m = mid_half_ticks();
   if (m != 0) last_mid_ = m;
   if (counters_.fills != fills) recompute_wakeup();
 }
@@ -729,8 +759,8 @@ void SimVenue::on_mark(int64_t mark_ref) noexcept {
 
 int64_t SimVenue::mark_ticks() const noexcept {
   if (mark_ref_ > 0) return (mark_ref_ + ref_per_tick_ / 2) / ref_per_tick_;
-  const int64_t m = mid_ticks();
-  return m != 0 ? m : last_mid_;
+  const int64_t m = mid_half_ticks() != 0 ? mid_half_ticks() : last_mid_;
+  return (m + 1) / 2;  // a half-tick mid rounded up to a whole tick (funding is paid on whole ticks)
 }
 
 void SimVenue::settle_funding() noexcept {
@@ -777,26 +807,11 @@ void SimVenue::take_sample(int64_t ts) noexcept {
   if (series_ == nullptr) return;
   SeriesSample s;
   s.ts_ns = ts;
-  s.mid_ticks = mid_ticks();
+  s.mid_half_ticks = mid_half_ticks();
   s.bid_quote_ticks = best_own_bid();
   s.ask_quote_ticks = best_own_ask();
   s.position_lots = account_->lots();
-  const int64_t mark = s.mid_ticks != 0 ? s.mid_ticks : last_mid_;
-  Money eq{0};
-  if (mark > 0) {
-    if (account_->equity_change(Price{mark}, eq) != PositionError::kOk) ++counters_.account_errors;
-  } else if (account_->flat()) {
-    Money realized;
-    Money net;
-    if (account_->realized(realized) == PositionError::kOk) {
-      if (checked_sub(realized, account_->fees(), net) && checked_add(net, account_->funding(), net)) {
-        eq = net;
-      } else {
-        ++counters_.account_errors;
-      }
-    }
-  }
-  s.equity_units = eq.units;
+  s.equity_units = equity_units(s.mid_half_ticks != 0 ? s.mid_half_ticks : last_mid_);
   s.fees_units = account_->fees().units;
   s.funding_units = account_->funding().units;
   series_->samples.push_back(s);

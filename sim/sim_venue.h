@@ -148,7 +148,18 @@ class SimVenue final : private FillSink {
     }
   }
 
-  // Market data at the exchange clock (call advance_exchange_to(t) first).
+  // As advance_exchange_to(t), but what is due at exactly t (actions, settlements, samples, markouts) waits for
+  // the next advance: call it before a market event at t, so that the event is processed before an order
+  // arriving in the same nanosecond (ties go to the market: with millisecond exchange times and whole-
+  // millisecond latencies ties are systematic, and taking the order first would favour us).
+  void advance_exchange_before(int64_t t) noexcept {
+    if (t <= exch_ns_) return;
+    if (t - 1 >= next_wakeup_) [[unlikely]]
+      run_until(t - 1);
+    exch_ns_ = t;
+  }
+
+  // Market data at the exchange clock (call advance_exchange_before(t) first).
   void on_book(const BookUpdate& u) noexcept;
   void on_trade(const TradeEvent& t) noexcept;
   // A ticker's funding rate (kRateScale) and next funding time (ms; 0 = unknown).
@@ -191,8 +202,9 @@ class SimVenue final : private FillSink {
   int64_t exchange_ns() const noexcept { return exch_ns_; }
   InstrumentId instrument_id() const noexcept { return id_; }
   const Instrument& instrument() const noexcept { return instrument_; }
-  // (best bid + best ask) / 2 of the engine's book in ticks; 0 when a side is empty.
-  int64_t mid_ticks() const noexcept;
+  // The exact mid of the engine's book in HALF ticks (best bid + best ask: flooring to whole ticks would put
+  // the mid of a one-tick spread on the bid); 0 when a side is empty.
+  int64_t mid_half_ticks() const noexcept;
   // Our best resting bid / ask at the exchange (0 when none).
   int64_t best_own_bid() const noexcept;
   int64_t best_own_ask() const noexcept;
@@ -293,6 +305,9 @@ class SimVenue final : private FillSink {
   int32_t find_slot(OrderIdKind kind, std::string_view id) const noexcept;
   void free_slot(uint32_t slot) noexcept;
   int64_t mark_ticks() const noexcept;
+  // Net PnL so far (realized + unrealized at a mark in half ticks - fees + funding), Money units; without a
+  // mark, the realized part when flat, else 0.
+  int64_t equity_units(int64_t mark_half) noexcept;
 
   const Instrument& instrument_;
   InstrumentId id_;
@@ -335,8 +350,8 @@ class SimVenue final : private FillSink {
   int64_t window_count_[4] = {0, 0, 0, 0};
 
   // Market state.
-  int64_t mid_before_ = 0;      // exchange mid before the current market event / arrival
-  int64_t last_mid_ = 0;        // last non-zero mid
+  int64_t mid_before_ = 0;      // exchange mid (half ticks) before the current market event / arrival
+  int64_t last_mid_ = 0;        // last non-zero mid (half ticks)
   int64_t mark_ref_ = 0;        // latest kMarkPrice (ref scale), 0 = none
   int64_t ref_per_tick_ = 1;    // mark_ref / ref_per_tick = ticks
   int64_t funding_rate_ = 0;

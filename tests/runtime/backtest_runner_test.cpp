@@ -128,6 +128,8 @@ class RunnerTest : public ::testing::Test {
     cfg_.response_latency.constant_ns = 1 * kMs;
     cfg_.funding = FundingMode::kNone;
     cfg_.max_orders = 64;
+    // The streams are timed by hand: no feed latency unless a test sets one (the default is 10 ms).
+    cfg_.feed_latency.constant_ns = 0;
   }
   BacktestStatus run(const Stream& s, RunOptions opt = {}) {
     venue_ = std::make_unique<SimVenue>(inst_, 0, cfg_);
@@ -177,7 +179,7 @@ TEST_F(RunnerTest, RebuildsBookMessagesAndSkipsOtherInstruments) {
   EXPECT_EQ(series_.market_volume_lots, 2);
   EXPECT_EQ(series_.events, s.ev.size());
   // The exchange's book: bid 1000 deleted -> best bid 999, ask 1001.
-  EXPECT_EQ(venue_->mid_ticks(), 1000);
+  EXPECT_EQ(venue_->mid_half_ticks(), 2000);
 }
 
 TEST_F(RunnerTest, SnapshotsAboveAThousandLevelsGrowTheBufferOnce) {
@@ -286,20 +288,21 @@ TEST_F(RunnerTest, SamplesMarkoutsUptimeAndTimeAtLimit) {
   EXPECT_EQ(series_.samples[1].bid_quote_ticks, 0);  // filled at 0.5 s
   EXPECT_EQ(series_.samples[1].ask_quote_ticks, 1025);
   EXPECT_EQ(series_.samples[1].position_lots, 1);
-  EXPECT_EQ(series_.samples[1].mid_ticks, 1000);
-  EXPECT_EQ(series_.samples[3].mid_ticks, 1010);
-  // Equity at 3 s: long 1 lot from 1000, mid 1010: +10 ticks * 0.10 * 0.001 = 0.001 USDT = 100000 units,
-  // minus the maker fee 0.0002 * 0.1 USDT = 2000 units.
+  EXPECT_EQ(series_.samples[1].mid_half_ticks, 2001);
+  EXPECT_EQ(series_.samples[3].mid_half_ticks, 2021);
+  // Mids are exact (half ticks): 1000 / 1001 is 1000.5, not 1000. Equity at 3 s: long 1 lot from 1000, mid
+  // 1010.5: +10.5 ticks * 0.10 * 0.001 = 0.00105 USDT = 105000 units, minus the maker fee 0.0002 * 0.1 USDT =
+  // 2000 units.
   EXPECT_EQ(series_.samples[3].fees_units, 2000);
-  EXPECT_EQ(series_.samples[3].equity_units, 100000 - 2000);
+  EXPECT_EQ(series_.samples[3].equity_units, 105000 - 2000);
   EXPECT_EQ(series_.samples[7].ts_ns, Stream::t(6200));
-  EXPECT_EQ(series_.samples[7].mid_ticks, 1020);
-  // Markouts of the 0.5 s fill: +1 s (1.5 s) mid 1000, +5 s (5.5 s) mid 1010, +30 s after the end: 0.
+  EXPECT_EQ(series_.samples[7].mid_half_ticks, 2041);
+  // Markouts of the 0.5 s fill: +1 s (1.5 s) mid 1000.5, +5 s (5.5 s) mid 1010.5, +30 s after the end: 0.
   ASSERT_EQ(series_.fills.size(), 1u);
-  EXPECT_EQ(series_.fills[0].mid_ticks, 1000);
-  EXPECT_EQ(series_.fills[0].mid_after_ticks[0], 1000);
-  EXPECT_EQ(series_.fills[0].mid_after_ticks[1], 1010);
-  EXPECT_EQ(series_.fills[0].mid_after_ticks[2], 0);
+  EXPECT_EQ(series_.fills[0].mid_half_ticks, 2001);
+  EXPECT_EQ(series_.fills[0].mid_after_half_ticks[0], 2001);
+  EXPECT_EQ(series_.fills[0].mid_after_half_ticks[1], 2021);
+  EXPECT_EQ(series_.fills[0].mid_after_half_ticks[2], 0);
   // Both sides quoted from 5 ms to 500 ms; at least one side from 5 ms to the end; at the limit (|1| >= 1)
   // from 500 ms to the end.
   EXPECT_EQ(series_.quoted_both_ns, 495 * kMs);
@@ -326,6 +329,43 @@ TEST_F(RunnerTest, ProgressIsReportedEveryNEventsAndAtTheEnd) {
   opt.progress_ctx = &calls;
   run(s, opt);
   EXPECT_EQ(calls, (std::vector<std::pair<uint64_t, uint64_t>>{{16, 40}, {32, 40}, {40, 40}}));
+}
+
+
+// Ties go to the market: our bid sent at 0 arrives at 5 ms (entry latency), the same nanosecond as a sell
+// printed through its price. The print happened first, so the bid rests unfilled; a print one millisecond
+// later fills it.
+TEST_F(RunnerTest, AnOrderArrivingWithAMarketEventIsProcessedAfterIt) {
+  Stream s;
+  s.snapshot(0, -1, 1000, 1001);
+  s.trade(5, -1, Side::kSell, 999, 5);  // at exactly the arrival time
+  s.trade(6, -1, Side::kSell, 999, 5);
+  trader_.on_first_book = {post_only("b-1", Side::kBuy, 1000, 1)};
+  cfg_.entry_latency.constant_ns = 5 * kMs;
+  const BacktestStatus st = run(s);
+  ASSERT_TRUE(st.ok);
+  ASSERT_EQ(series_.fills.size(), 1u);
+  EXPECT_EQ(series_.fills[0].ts_ns, Stream::t(6));
+  // Arriving one nanosecond before the print, the bid is there to meet it.
+  cfg_.entry_latency.constant_ns = 5 * kMs - 1;
+  trader_ = ScriptedTrader{};
+  trader_.on_first_book = {post_only("b-1", Side::kBuy, 1000, 1)};
+  ASSERT_TRUE(run(s).ok);
+  ASSERT_EQ(series_.fills.size(), 1u);
+  EXPECT_EQ(series_.fills[0].ts_ns, Stream::t(5));
+}
+
+// Data without receive times (Bybit history files) is received at exchange time + the feed latency, 10 ms by
+// default; a recorded receive time is used as it is.
+TEST_F(RunnerTest, DataWithoutReceiveTimesGetsTheDefaultFeedLatency) {
+  cfg_ = SimConfig{};
+  cfg_.funding = FundingMode::kNone;
+  EXPECT_EQ(cfg_.feed_latency.constant_ns, 10 * kMs);
+  Stream s;
+  s.snapshot(0, -1, 1000, 1001);  // no receive time
+  s.snapshot(20, 23, 1000, 1001);  // received at 23 ms
+  ASSERT_TRUE(run(s).ok);
+  EXPECT_EQ(trader_.log, (Log{"book u=1 @10", "book u=2 @23"}));
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ Instrument btcusdt() {
 SeriesSample sample(int64_t t_s, int64_t equity_units, int64_t position_lots) {
   SeriesSample x;
   x.ts_ns = kT0 + t_s * kS;
-  x.mid_ticks = 500'000;
+  x.mid_half_ticks = 1'000'000;  // mid 500 000 ticks
   x.bid_quote_ticks = 499'990;
   x.ask_quote_ticks = 500'010;
   x.equity_units = equity_units;
@@ -60,10 +60,11 @@ FillRecord fill(int64_t t_s, Side side, bool maker, int64_t price, int64_t qty, 
   f.price_ticks = price;
   f.qty_lots = qty;
   f.fee_units = fee;
-  f.mid_ticks = mid;
-  f.mid_after_ticks[0] = m1;
-  f.mid_after_ticks[1] = m5;
-  f.mid_after_ticks[2] = m30;
+  // Mids given in ticks here; the series keeps them in half ticks.
+  f.mid_half_ticks = 2 * mid;
+  f.mid_after_half_ticks[0] = 2 * m1;
+  f.mid_after_half_ticks[1] = 2 * m5;
+  f.mid_after_half_ticks[2] = 2 * m30;
   f.position_after_lots = pos_after;
   return f;
 }
@@ -91,6 +92,12 @@ BacktestSeries hand_series() {
              fill(70, Side::kSell, true, 500'020, 20, -10'000'400, 500'012, 500'000, 500'030, 500'020, -10),
              fill(130, Side::kBuy, false, 500'040, 20, 55'004'400, 500'035, 500'050, 500'060, 500'000, 10),
              fill(200, Side::kSell, true, 500'100, 5, -2'500'500, 0, 500'090, 0, 0, 5)};
+  // Each fill's equity is the last sample's before it: the fills add no point to the drawdown path here.
+  for (FillRecord& f : s.fills) {
+    for (const SeriesSample& x : s.samples) {
+      if (x.ts_ns <= f.ts_ns) f.equity_after_units = x.equity_units;
+    }
+  }
   FundingRecord fr;
   fr.ts_ns = kT0 + 150 * kS;
   fr.rate = 100;
@@ -177,11 +184,12 @@ TEST(BacktestStats, LongerBarsDropThePartialLastBar) {
 
 TEST(BacktestStats, DrawdownDurationAndCalmar) {
   const BacktestStats st = compute_stats(hand_series(), hand_config());
-  // Peak 10 at 60 s, trough 4 at 120 s (drawdown 6), recovered at 180 s: 120 s under water. Peak 16 last
-  // reached at 240 s, 12 at 300 s (drawdown 4, 60 s until the end).
+  // Peak 10 at 60 s, last reached by the fill at 70 s (its equity is 10 too), trough 4 at 120 s (drawdown
+  // 6), recovered at 180 s: 110 s under water. Peak 16 last reached at 240 s, 12 at 300 s (drawdown 4, 60 s
+  // until the end).
   EXPECT_EQ(st.max_drawdown.units, 6 * kCoin);
   expect_rel(st.max_drawdown_pct, 0.06);
-  EXPECT_EQ(st.max_drawdown_duration_ns, 120 * kS);
+  EXPECT_EQ(st.max_drawdown_duration_ns, 110 * kS);
   // Calmar = annualized return / drawdown fraction = 126.144 / 0.0006.
   expect_rel(st.calmar, 210'240.0);
 }
@@ -189,6 +197,7 @@ TEST(BacktestStats, DrawdownDurationAndCalmar) {
 TEST(BacktestStats, DrawdownFromTheStartCountsTheInitialZeroAsPeak) {
   BacktestSeries s = hand_series();
   s.samples = {sample(60, -3 * kCoin, 0), sample(120, -1 * kCoin, 0), sample(300, -2 * kCoin, 0)};
+  s.fills.clear();
   const BacktestStats st = compute_stats(s, hand_config());
   EXPECT_EQ(st.max_drawdown.units, 3 * kCoin);
   EXPECT_EQ(st.max_drawdown_duration_ns, 300 * kS);  // never back to 0
@@ -290,6 +299,7 @@ TEST(BacktestStats, NoFillsGiveZerosWithFlags) {
 TEST(BacktestStats, FlatEquityGivesZeroSharpeNotNaN) {
   BacktestSeries s = hand_series();
   for (SeriesSample& x : s.samples) x.equity_units = 0;
+  for (FillRecord& f : s.fills) f.equity_after_units = 0;
   const BacktestStats st = compute_stats(s, hand_config());
   EXPECT_EQ(st.sharpe, 0.0);
   EXPECT_EQ(st.sortino, 0.0);
@@ -332,13 +342,49 @@ TEST(BacktestStats, EmptySeriesIsAllZeroAndItsJsonIsExact) {
   EXPECT_EQ(
       stats_json(st),
       "{\"net_pnl\":0,\"gross_pnl\":0,\"fees\":0,\"rebates\":0,\"funding\":0,\"return_on_capital\":0,"
-      "\"sharpe\":0,\"sortino\":0,\"max_drawdown\":0,\"max_drawdown_pct\":0,\"max_drawdown_duration_s\":0,"
-      "\"calmar\":0,\"fills\":0,\"maker_fills\":0,\"taker_fills\":0,\"fill_ratio\":0,\"maker_share\":0,"
-      "\"volume\":0,\"turnover\":0,\"inventory_mean\":0,\"inventory_mean_abs\":0,\"inventory_max\":0,"
-      "\"time_at_limit_pct\":0,\"quote_uptime_pct\":0,\"order_to_trade\":0,\"orders_created\":0,"
-      "\"orders_amended\":0,\"orders_cancelled\":0,\"orders_rejected\":0,\"spread_captured_bps\":0,"
-      "\"markouts\":{\"buy\":{\"1s\":0,\"5s\":0,\"30s\":0},\"sell\":{\"1s\":0,\"5s\":0,\"30s\":0},"
-      "\"all\":{\"1s\":0,\"5s\":0,\"30s\":0}}}");
+      "\"sharpe\":null,\"sortino\":null,\"max_drawdown\":0,\"max_drawdown_pct\":0,"
+      "\"max_drawdown_duration_s\":0,\"calmar\":null,\"fills\":0,\"maker_fills\":0,\"taker_fills\":0,"
+      "\"fill_ratio\":null,\"maker_share\":null,\"volume\":0,\"turnover\":0,\"inventory_mean\":null,"
+      "\"inventory_mean_abs\":null,\"inventory_max\":0,\"time_at_limit_pct\":null,\"quote_uptime_pct\":null,"
+      "\"order_to_trade\":null,\"orders_created\":0,\"orders_amended\":0,\"orders_cancelled\":0,"
+      "\"orders_rejected\":0,\"spread_captured_bps\":null,"
+      "\"markouts\":{\"buy\":{\"1s\":null,\"5s\":null,\"30s\":null},"
+      "\"sell\":{\"1s\":null,\"5s\":null,\"30s\":null},\"all\":{\"1s\":null,\"5s\":null,\"30s\":null}},"
+      "\"undefined\":[\"sharpe\",\"sortino\",\"calmar\",\"fill_ratio\",\"maker_share\",\"inventory_mean\","
+      "\"inventory_mean_abs\",\"time_at_limit_pct\",\"quote_uptime_pct\",\"order_to_trade\","
+      "\"spread_captured_bps\",\"markouts.buy.1s\",\"markouts.buy.5s\",\"markouts.buy.30s\","
+      "\"markouts.sell.1s\",\"markouts.sell.5s\",\"markouts.sell.30s\",\"markouts.all.1s\","
+      "\"markouts.all.5s\",\"markouts.all.30s\"]}");
+}
+
+// The exact path: a round trip between two samples (flat at both) still shows its inventory peak and the
+// drawdown it went through.
+TEST(BacktestStats, InventoryPeakAndDrawdownBetweenSamplesCount) {
+  BacktestSeries s = hand_series();
+  s.samples = {sample(60, 0, 0), sample(120, 1 * kCoin, 0), sample(180, 1 * kCoin, 0), sample(240, 1 * kCoin, 0),
+               sample(300, 1 * kCoin, 0)};
+  s.fills = {fill(61, Side::kBuy, true, 500'000, 4, 0, 500'000, 0, 0, 0, 4),
+             fill(62, Side::kSell, true, 499'000, 4, 0, 499'500, 0, 0, 0, 0)};
+  s.fills[0].equity_after_units = 0;
+  s.fills[1].equity_after_units = -3 * kCoin;  // sold 1000 ticks lower: a loss, back before 120 s
+  const BacktestStats st = compute_stats(s, hand_config());
+  EXPECT_EQ(st.inventory_max_lots, 4);  // 0.004 BTC, though every sample is flat
+  expect_rel(st.inventory_max, 0.004);
+  EXPECT_EQ(st.max_drawdown.units, 3 * kCoin);
+  EXPECT_EQ(st.max_drawdown_duration_ns, 59 * kS);  // peak 0 last reached by the fill at 61 s, recovered at 120 s
+}
+
+// Bars are measured on the samples: a sample period longer than a bar is refused.
+TEST(BacktestStats, SamplePeriodLongerThanTheBarIsRefused) {
+  BacktestSeries s = hand_series();
+  StatsConfig c = hand_config();
+  c.bar_ns = 30 * kS;  // samples every 60 s
+  try {
+    (void)compute_stats(s, c);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("sample_ms must not exceed bar_s"), std::string::npos) << e.what();
+  }
 }
 
 TEST(BacktestStats, JsonHasExactlyTheDocumentedKeysAndValues) {
@@ -382,7 +428,8 @@ TEST(BacktestStats, JsonHasExactlyTheDocumentedKeysAndValues) {
                                          "orders_cancelled",
                                          "orders_rejected",
                                          "spread_captured_bps",
-                                         "markouts"};
+                                         "markouts",
+                                         "undefined"};
   std::vector<std::string> got;
   for (auto field : obj) got.emplace_back(field.key);
   EXPECT_EQ(got, want);
@@ -394,7 +441,8 @@ TEST(BacktestStats, JsonHasExactlyTheDocumentedKeysAndValues) {
   EXPECT_NE(j.find("\"funding\":-0.3,"), std::string::npos);
   EXPECT_NE(j.find("\"volume\":2750.17,"), std::string::npos);
   EXPECT_NE(j.find("\"max_drawdown\":6,"), std::string::npos);
-  EXPECT_NE(j.find("\"max_drawdown_duration_s\":120,"), std::string::npos);
+  EXPECT_NE(j.find("\"max_drawdown_duration_s\":110,"), std::string::npos);
+  EXPECT_NE(j.find("\"undefined\":[]"), std::string::npos);  // every statistic is defined on this run
   EXPECT_NE(j.find("\"fills\":4,"), std::string::npos);
   // Doubles round-trip (shortest representation).
   double v = 0;

@@ -76,8 +76,9 @@ TradeEvent trade(Side taker_side, int64_t px, int64_t q) {
   return t;
 }
 
-FillEngineConfig config(QueueModelKind k, double n = 2.0) {
+FillEngineConfig config(QueueModelKind k, double n = 2.0, FillRule rule = FillRule::kConservative) {
   FillEngineConfig c;
+  c.fill_rule = rule;
   c.queue.kind = k;
   c.queue.power = n;
   c.book_window_ticks = 4096;
@@ -136,9 +137,10 @@ TEST_P(EachModel, TradesAtOurPriceFillPastTheQueue) {
   EXPECT_EQ(e.counters().maker_fills, 3u);
 }
 
-// Same on the ask side, with a trade-through print: a buy at 102 takes our ask at 101 first, all of it.
+// Same on the ask side, with a trade-through print under hftbacktest's rule: a buy at 102 takes our ask at
+// 101 first, all of it.
 TEST_P(EachModel, TradeThroughFillsCompletelyAtOurPrice) {
-  FillEngine e(config(GetParam()));
+  FillEngine e(config(GetParam(), 2.0, FillRule::kHftbacktest));
   Sink s;
   seed(e, s);
   ASSERT_EQ(e.submit(7, kSell, kLimit, TimeInForce::kGtc, Price{101}, Qty{6}, s), SubmitResult::kRested);
@@ -153,10 +155,10 @@ TEST_P(EachModel, TradeThroughFillsCompletelyAtOurPrice) {
   EXPECT_EQ(e.live_orders(), 0u);
 }
 
-// Orders at two prices: a print at the better one's level runs the queue of the one there, and the one at
-// a price strictly better for the aggressor fills completely.
+// Orders at two prices, hftbacktest's rule: a print at the better one's level runs the queue of the one
+// there, and the one at a price strictly better for the aggressor fills completely.
 TEST_P(EachModel, TradeThroughAndQueueInOnePrint) {
-  FillEngine e(config(GetParam()));
+  FillEngine e(config(GetParam(), 2.0, FillRule::kHftbacktest));
   Sink s;
   seed(e, s);
   ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{100}, Qty{5}, s), SubmitResult::kRested);
@@ -171,7 +173,7 @@ TEST_P(EachModel, TradeThroughAndQueueInOnePrint) {
 }
 
 TEST_P(EachModel, BookMovingThroughOurOrderFillsIt) {
-  FillEngine e(config(GetParam()));
+  FillEngine e(config(GetParam(), 2.0, FillRule::kHftbacktest));
   Sink s;
   seed(e, s);
   ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{100}, Qty{5}, s), SubmitResult::kRested);
@@ -187,7 +189,7 @@ TEST_P(EachModel, BookMovingThroughOurOrderFillsIt) {
 }
 
 TEST_P(EachModel, SnapshotRecapsTheQueueAndCanFill) {
-  FillEngine e(config(GetParam()));
+  FillEngine e(config(GetParam(), 2.0, FillRule::kHftbacktest));
   Sink s;
   seed(e, s);
   ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{100}, Qty{5}, s), SubmitResult::kRested);
@@ -207,6 +209,139 @@ TEST_P(EachModel, SnapshotRecapsTheQueueAndCanFill) {
     EXPECT_EQ(x.qty, Qty{5});
     EXPECT_EQ(x.price, Price{x.order_id == 1 ? 100 : 99});
   }
+}
+
+// The conservative rule (the default): a trade through our price fills at most the print's size.
+TEST_P(EachModel, ConservativeTradeThroughFillsAtMostThePrint) {
+  FillEngine e(config(GetParam()));
+  Sink s;
+  seed(e, s);
+  ASSERT_EQ(e.submit(7, kSell, kLimit, TimeInForce::kGtc, Price{101}, Qty{6}, s), SubmitResult::kRested);
+  e.on_trade(trade(kBuy, 102, 1), s);  // a 1-lot print through our price: 1 lot of ours
+  EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(7, kSell, 101, 1, 5)}));
+  e.on_trade(trade(kBuy, 103, 9), s);  // a bigger one: the rest
+  EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(7, kSell, 101, 5, 0)}));
+  EXPECT_EQ(e.counters().trade_through_fills, 2u);
+}
+
+// The case: our bid improves the book (bids 100, asks 102, ours at 101 for 10 lots); a 1-lot sell
+// printed at 100. Conservative: 1 lot; hftbacktest: all 10.
+TEST_P(EachModel, PrintBelowAnImprovingBidFillsThePrintedSizeOnly) {
+  for (FillRule rule : {FillRule::kConservative, FillRule::kHftbacktest}) {
+    FillEngine e(config(GetParam(), 2.0, rule));
+    Sink s;
+    Msg snap(true, {{100, 10}}, {{102, 10}});
+    ASSERT_EQ(e.on_book(snap.u, s), BookError::kOk);
+    ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{101}, Qty{10}, s), SubmitResult::kRested);
+    e.on_trade(trade(kSell, 100, 1), s);
+    const int64_t want = rule == FillRule::kConservative ? 1 : 10;
+    EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(1, kBuy, 101, want, 10 - want)})) << to_string(rule);
+  }
+}
+
+// Conservative: the print is shared best price first; what is left runs the queue at the print's price.
+TEST_P(EachModel, ConservativePrintSharedBestPriceFirst) {
+  FillEngine e(config(GetParam()));
+  Sink s;
+  seed(e, s);
+  ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{100}, Qty{5}, s), SubmitResult::kRested);
+  ASSERT_EQ(e.submit(2, kBuy, kLimit, TimeInForce::kPostOnly, Price{99}, Qty{4}, s), SubmitResult::kRested);
+  e.on_trade(trade(kSell, 99, 9), s);  // 5 to our 100 bid, 4 left for the queue of 7 at 99: nothing reaches us
+  EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(1, kBuy, 100, 5, 0)}));
+  EXPECT_EQ(ahead(e, 2), 3.0);
+  e.on_trade(trade(kSell, 99, 5), s);  // at our price now: 3 ahead, 2 reach us
+  EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(2, kBuy, 99, 2, 2)}));
+}
+
+// Conservative: a book moving to our price fills the displayed size, and that size is consumed: the same
+// lots never fill us twice, only what the market adds beyond them does.
+TEST_P(EachModel, ConservativeMoveThroughFillsTheDisplayedSizeOnce) {
+  FillEngine e(config(GetParam()));
+  Sink s;
+  seed(e, s);
+  ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{100}, Qty{5}, s), SubmitResult::kRested);
+  delta(e, s, {}, {{100, 4}});  // 4 lots offered at our bid: 4 fill
+  EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(1, kBuy, 100, 4, 1)}));
+  EXPECT_EQ(e.book().qty_at(kSell, Price{100}), Qty{0});
+  EXPECT_EQ(e.book().best_ask()->price, Price{101});
+  delta(e, s, {}, {{100, 3}, {102, 6}});  // 1 of the 4 cancelled: 3 - 4 < 0, nothing new
+  EXPECT_TRUE(s.fills.empty());
+  EXPECT_EQ(e.book().qty_at(kSell, Price{100}), Qty{0});
+  delta(e, s, {}, {{100, 6}});  // 2 beyond the 4 we consumed: our last lot fills, 1 stays displayed
+  EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(1, kBuy, 100, 1, 0)}));
+  EXPECT_EQ(e.book().qty_at(kSell, Price{100}), Qty{1});
+  delta(e, s, {}, {{100, 0}});  // the market empties the level: forgotten
+  delta(e, s, {}, {{100, 2}});
+  EXPECT_EQ(e.book().qty_at(kSell, Price{100}), Qty{2});
+  EXPECT_EQ(e.counters().move_through_fills, 2u);
+}
+
+// Conservative: reached orders fill best price first against the reaching levels, best first.
+TEST_P(EachModel, ConservativeMoveThroughBestFirstAcrossLevels) {
+  FillEngine e(config(GetParam()));
+  Sink s;
+  seed(e, s);
+  ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{100}, Qty{3}, s), SubmitResult::kRested);
+  ASSERT_EQ(e.submit(2, kBuy, kLimit, TimeInForce::kPostOnly, Price{99}, Qty{3}, s), SubmitResult::kRested);
+  delta(e, s, {{100, 0}}, {{99, 2}, {100, 2}});  // asks at 99 x2 and 100 x2 reach both bids
+  // Our 100 bid takes the 99 ask (2) then 1 of the 100 ask; the 100 ask's last lot does not reach our 99.
+  EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(1, kBuy, 100, 2, 1), maker(1, kBuy, 100, 1, 0)}));
+  EXPECT_EQ(e.book().best_ask()->price, Price{100});
+  EXPECT_EQ(e.book().best_ask()->qty, Qty{1});
+  EXPECT_EQ(e.order(2)->leaves, Qty{3});
+}
+
+// A snapshot keeps what we consumed at a level it still shows, and forgets a level it does not show.
+TEST(FillEngine, ConservativeSnapshotKeepsConsumption) {
+  FillEngine e(config(QueueModelKind::kRiskAverse));
+  Sink s;
+  seed(e, s);
+  ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kIoc, Price{102}, Qty{12}, s),
+            SubmitResult::kFilled);  // takes 101 x10 and 102 x2 of 5
+  s.take();
+  Msg snap(true, {{100, 10}}, {{101, 10}, {102, 5}, {103, 1}});  // the market never saw us
+  ASSERT_EQ(e.on_book(snap.u, s), BookError::kOk);
+  EXPECT_TRUE(s.fills.empty());
+  EXPECT_EQ(e.book().qty_at(kSell, Price{101}), Qty{0});
+  EXPECT_EQ(e.book().qty_at(kSell, Price{102}), Qty{3});
+  Msg gone(true, {{100, 10}}, {{103, 1}});
+  ASSERT_EQ(e.on_book(gone.u, s), BookError::kOk);
+  Msg back(true, {{100, 10}}, {{101, 10}, {102, 5}});  // emptied in between: new liquidity, shown in full
+  ASSERT_EQ(e.on_book(back.u, s), BookError::kOk);
+  EXPECT_EQ(e.book().qty_at(kSell, Price{101}), Qty{10});
+  EXPECT_EQ(e.book().qty_at(kSell, Price{102}), Qty{5});
+}
+
+// More consumed levels than the table holds: the farthest is forgotten (counted), nothing breaks.
+TEST(FillEngine, ConsumedTableFullForgetsTheFarthest) {
+  FillEngine e(config(QueueModelKind::kRiskAverse));
+  Sink s;
+  Levels asks;
+  for (int64_t p = 101; p < 101 + FillEngine::kMaxConsumed + 2; ++p) asks.emplace_back(p, 1);
+  Msg snap(true, {{100, 10}}, asks);
+  ASSERT_EQ(e.on_book(snap.u, s), BookError::kOk);
+  EXPECT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kIoc, Price{200}, Qty{FillEngine::kMaxConsumed + 2}, s),
+            SubmitResult::kFilled);
+  EXPECT_EQ(e.counters().consumed_forgotten, 2u);
+  // The lowest two were forgotten: a re-sent size there shows again; a remembered one stays consumed.
+  delta(e, s, {}, {{101, 1}, {133, 1}});
+  EXPECT_EQ(e.book().qty_at(kSell, Price{101}), Qty{1});
+  EXPECT_EQ(e.book().qty_at(kSell, Price{133}), Qty{0});
+}
+
+TEST(FillRule, NamesRoundTrip) {
+  for (FillRule r : {FillRule::kConservative, FillRule::kHftbacktest}) {
+    FillRule out = r == FillRule::kConservative ? FillRule::kHftbacktest : FillRule::kConservative;
+    EXPECT_TRUE(parse_fill_rule(to_string(r), out));
+    EXPECT_EQ(out, r);
+  }
+  FillRule out = FillRule::kHftbacktest;
+  EXPECT_FALSE(parse_fill_rule("optimistic", out));
+  EXPECT_EQ(out, FillRule::kHftbacktest);
+  FillEngineConfig c;
+  EXPECT_EQ(c.fill_rule, FillRule::kConservative);
+  c.fill_rule = static_cast<FillRule>(7);
+  EXPECT_EQ(c.validate(), "fill_engine.fill_rule must be conservative or hftbacktest");
 }
 
 TEST_P(EachModel, PostOnlyThatWouldCrossIsRejected) {
@@ -285,7 +420,7 @@ TEST(FillEngine, LevelTwiceInOneMessageIsOneChange) {
 }
 
 TEST(FillEngine, TakerGtcSweepsLevelsThenRests) {
-  FillEngine e(config(QueueModelKind::kPowerProb));
+  FillEngine e(config(QueueModelKind::kPowerProb, 2.0, FillRule::kHftbacktest));
   Sink s;
   Msg snap(true, {{100, 10}}, {{101, 2}, {102, 3}, {103, 4}, {104, 5}});
   ASSERT_EQ(e.on_book(snap.u, s), BookError::kOk);
@@ -312,6 +447,21 @@ TEST(FillEngine, TakerGtcSweepsLevelsThenRests) {
   // The market never saw us: its next update of 103 puts the ask back, which reaches our bid (no impact).
   delta(e, s, {}, {{103, 4}});
   EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(9, kBuy, 103, 3, 0)}));
+}
+
+// Conservative: the liquidity we took stays taken when the market re-sends the level (it never saw us).
+TEST(FillEngine, ConservativeTakenLiquidityStaysTaken) {
+  FillEngine e(config(QueueModelKind::kPowerProb));
+  Sink s;
+  Msg snap(true, {{100, 10}}, {{101, 2}, {102, 3}, {103, 4}, {104, 5}});
+  ASSERT_EQ(e.on_book(snap.u, s), BookError::kOk);
+  EXPECT_EQ(e.submit(9, kBuy, kLimit, TimeInForce::kGtc, Price{103}, Qty{12}, s),
+            SubmitResult::kPartiallyFilledRested);
+  s.take();
+  delta(e, s, {}, {{103, 4}});  // the same 4 lots we took: nothing new
+  EXPECT_TRUE(s.fills.empty());
+  delta(e, s, {}, {{103, 6}});  // 2 more joined: they reach our resting 3
+  EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(9, kBuy, 103, 2, 1)}));
 }
 
 TEST(FillEngine, SellSweepIsTheMirror) {
@@ -691,8 +841,10 @@ TEST(FillEngineRecording, QuotesAtTheTouchOverTheRealRecording) {
   struct CheckingSink final : FillSink {
     std::map<uint64_t, Tracked>* orders = nullptr;
     uint64_t fills = 0, bad = 0;
+    int64_t filled_lots = 0;
     void on_fill(const EngineFill& f) noexcept override {
       ++fills;
+      filled_lots += f.qty.lots;
       auto it = orders->find(f.order_id);
       if (it == orders->end()) {
         ++bad;
@@ -718,7 +870,7 @@ TEST(FillEngineRecording, QuotesAtTheTouchOverTheRealRecording) {
     uint64_t books = 0, trades = 0;
   };
   std::vector<PerInstrument> inst(reg.size());
-  FillEngineConfig cfg;  // the defaults: power model, n = 2
+  FillEngineConfig cfg;  // the defaults: power model, n = 2, conservative fill rule
   for (PerInstrument& p : inst) p.engine = std::make_unique<FillEngine>(cfg);
   uint64_t next_id = 1, trades = 0, books = 0;
   Frame f;
@@ -773,16 +925,25 @@ TEST(FillEngineRecording, QuotesAtTheTouchOverTheRealRecording) {
     through += p.engine->counters().trade_through_fills;
     moved += p.engine->counters().move_through_fills;
     EXPECT_EQ(p.engine->counters().taker_fills, 0u);
-    // No taker orders: the engine's book is the replayed book, level for level.
+    // No taker orders: the engine's book is the replayed book less what move-through fills consumed
+    // (the conservative rule): never a level the market does not show, never more than it shows, and in all
+    // never more missing than our fills took.
+    int64_t missing = 0;
     for (Side side : {Side::kBuy, Side::kSell}) {
-      ASSERT_EQ(p.engine->book().level_count(side), p.reference.level_count(side));
-      std::vector<PriceLevel> x(p.reference.level_count(side)), y(x.size());
-      ASSERT_EQ(p.engine->book().top(side, x.size(), x.data()), p.reference.top(side, y.size(), y.data()));
-      for (size_t i = 0; i < x.size(); ++i) {
-        EXPECT_EQ(x[i].price, y[i].price);
-        EXPECT_EQ(x[i].qty, y[i].qty);
+      std::vector<PriceLevel> x(p.engine->book().level_count(side));
+      ASSERT_EQ(p.engine->book().top(side, x.size(), x.data()), x.size());
+      int64_t engine_total = 0, reference_total = 0;
+      for (const PriceLevel& l : x) {
+        EXPECT_LE(l.qty.lots, p.reference.qty_at(side, l.price).lots);
+        engine_total += l.qty.lots;
       }
+      std::vector<PriceLevel> y(p.reference.level_count(side));
+      ASSERT_EQ(p.reference.top(side, y.size(), y.data()), y.size());
+      for (const PriceLevel& l : y) reference_total += l.qty.lots;
+      missing += reference_total - engine_total;
     }
+    EXPECT_GE(missing, 0);
+    EXPECT_LE(missing, sink.filled_lots);
   }
   EXPECT_EQ(engine_fills, sink.fills);
   std::printf(

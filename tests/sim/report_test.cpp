@@ -64,26 +64,28 @@ BacktestSeries synthetic_series() {
     eq += static_cast<int64_t>(next() % 2001) - 990;
     SeriesSample sm;
     sm.ts_ns = kT0 + static_cast<int64_t>(i) * s.sample_ns;
-    sm.mid_ticks = i == kSpikeAt ? mid + kSpikeTicks : mid;
+    sm.mid_half_ticks = 2 * (i == kSpikeAt ? mid + kSpikeTicks : mid);
     const bool quoting = i < 20'000 || i >= 20'500;
     sm.bid_quote_ticks = quoting ? mid - 5 : 0;
     sm.ask_quote_ticks = quoting ? mid + 5 : 0;
     sm.position_lots = pos;
     sm.equity_units = eq;
     s.samples.push_back(sm);
-    mids.push_back(sm.mid_ticks);
+    mids.push_back(sm.mid_half_ticks / 2);
   }
   for (size_t i = 0; i < kSamples; i += 50) {
     FillRecord f;
     f.ts_ns = s.samples[i].ts_ns;
     f.side = (i / 50) % 2 == 0 ? Side::kBuy : Side::kSell;
     f.maker = (i / 50) % 5 != 0;
-    f.mid_ticks = mids[i];
+    f.mid_half_ticks = 2 * mids[i];
+    f.position_after_lots = s.samples[i].position_lots;
+    f.equity_after_units = s.samples[i].equity_units;
     f.price_ticks = f.side == Side::kBuy ? mids[i] - 5 : mids[i] + 5;
     f.qty_lots = 1 + static_cast<int64_t>(next() % 10);
     f.fee_units = f.maker ? -1000 : 27'500;
     const size_t later[3] = {10, 50, 300};
-    for (int h = 0; h < 3; ++h) f.mid_after_ticks[h] = i + later[h] < kSamples ? mids[i + later[h]] : 0;
+    for (int h = 0; h < 3; ++h) f.mid_after_half_ticks[h] = i + later[h] < kSamples ? 2 * mids[i + later[h]] : 0;
     s.fills.push_back(f);
   }
   s.orders_created = 5000;
@@ -236,7 +238,7 @@ TEST(Report, LargeSeriesIsDownsampledAndTheSpikeSurvives) {
   EXPECT_LE(len("equity", "equity") + len("equity", "drawdown"), 5000u);
   EXPECT_LE(len("inventory", "pos"), 5000u);
   // The one-sample spike of the mid (500 000 + walk + 5 000 ticks) is the maximum of the downsampled mid.
-  double max_mid = 0, spike = static_cast<double>(s.samples[kSpikeAt - 1].mid_ticks) / 10.0;
+  double max_mid = 0, spike = static_cast<double>(s.samples[kSpikeAt - 1].mid_half_ticks) / 20.0;
   simdjson::dom::array ys;
   ASSERT_EQ(d["price"]["mid"]["y"].get(ys), simdjson::SUCCESS);
   for (auto v : ys) {

@@ -178,7 +178,7 @@ TEST_F(SimVenueTest, EntryLatencyChangesWhatFills) {
       EXPECT_EQ(venue_->account().lots(), 1);
       ASSERT_EQ(series_.fills.size(), 1u);
       EXPECT_EQ(series_.fills[0].ts_ns, kT0 + 20 * kMs);
-      EXPECT_EQ(series_.fills[0].mid_ticks, 1000);  // (1000 + 1001) / 2 before the print
+      EXPECT_EQ(series_.fills[0].mid_half_ticks, 2000);  // 999 + 1001 once the 1000 bid left: the mid 1000.0
     } else {
       EXPECT_EQ(rec_.log, (Log{"ack create_acked b-1 id=1 @51", "order b-1 New px=1000 qty=1 cum=0 leaves=1 @51"}));
       EXPECT_EQ(venue_->account().lots(), 0);
@@ -306,14 +306,15 @@ TEST_F(SimVenueTest, FundingFromDataAtItsNextFundingTimeShortPaysANegativeRate) 
   venue_->on_funding(-1'234'500, (kFundingT - kSec) / kMs);
   EXPECT_EQ(venue_->next_funding_ns(), kFundingT - kSec);
   venue_->advance_exchange_to(kFundingT + 2 * kSec);
-  // No mark seen: the mid (1000) values the 3-lot short at 0.3 USDT; -(-0.3) * -0.00012345 = -0.000037035 USDT:
-  // -3703.5 units, rounded down (toward the exchange) to -3704: the short pays.
+  // No mark seen: the mid 1000.5 rounded up to the whole tick 1001 values the 3-lot short at 0.3003 USDT;
+  // -(-0.3003) * -0.00012345 = -0.000037072 USDT: -3707.2 units, rounded down (toward the exchange) to -3708:
+  // the short pays.
   ASSERT_EQ(series_.funding.size(), 1u);
   EXPECT_EQ(series_.funding[0].ts_ns, kFundingT - kSec);
   EXPECT_EQ(series_.funding[0].rate, -1'234'500);
-  EXPECT_EQ(series_.funding[0].mark_ticks, 1000);
-  EXPECT_EQ(series_.funding[0].payment_units, -3704);
-  EXPECT_EQ(venue_->account().funding().units, -3704);
+  EXPECT_EQ(series_.funding[0].mark_ticks, 1001);
+  EXPECT_EQ(series_.funding[0].payment_units, -3708);
+  EXPECT_EQ(venue_->account().funding().units, -3708);
   EXPECT_EQ(venue_->next_funding_ns(), kFundingT - kSec + 8 * 3600 * kSec);
 }
 

@@ -37,6 +37,8 @@ TEST(ConfigBacktest, DefaultsWhenAbsent) {
   EXPECT_EQ(c.backtest.sim.entry_latency.constant_ns, d.entry_latency.constant_ns);
   EXPECT_EQ(c.backtest.sim.maker_fee_rate, 2'000'000);  // 0.0002
   EXPECT_EQ(c.backtest.sim.queue.kind, QueueModelKind::kPowerProb);
+  EXPECT_EQ(c.backtest.sim.fill_rule, FillRule::kConservative);
+  EXPECT_EQ(c.backtest.sim.feed_latency.constant_ns, 10'000'000);
   EXPECT_EQ(c.backtest.stats.capital.units, 10'000 * kMoneyOne);
   EXPECT_EQ(c.backtest.stats.bar_ns, 60'000'000'000);
 }
@@ -46,6 +48,7 @@ TEST(ConfigBacktest, EveryKeyRoundTrips) {
   ASSERT_EQ(parse_with(R"(
 queue_model = "log"
 queue_power = 3.5
+fill_rule = "hftbacktest"
 entry_latency_ns = 1500000
 response_latency_ns = 2500000
 feed_latency_ns = 700000
@@ -71,6 +74,7 @@ risk_free = 0.04
   const SimConfig& s = c.backtest.sim;
   EXPECT_EQ(s.queue.kind, QueueModelKind::kLogProb);
   EXPECT_DOUBLE_EQ(s.queue.power, 3.5);
+  EXPECT_EQ(s.fill_rule, FillRule::kHftbacktest);
   EXPECT_EQ(s.entry_latency.constant_ns, 1'500'000);
   EXPECT_EQ(s.response_latency.constant_ns, 2'500'000);
   EXPECT_EQ(s.feed_latency.constant_ns, 700'000);
@@ -124,6 +128,9 @@ TEST(ConfigBacktest, BadValuesNameTheirKey) {
            Case{"risk_free = -0.01", "backtest.risk_free"},
            Case{"max_orders = 0", "backtest.max_orders must be"},
            Case{"sample_ms = \"1s\"", "backtest.sample_ms must be an integer"},
+           Case{"fill_rule = \"optimistic\"", "backtest.fill_rule must be \"conservative\" or \"hftbacktest\""},
+           Case{"sample_ms = 120000", "backtest.sample_ms must not exceed bar_s (60 s)"},
+           Case{"bar_s = 1\nsample_ms = 2000", "backtest.sample_ms must not exceed bar_s (1 s)"},
        }) {
     const std::string e = error_of(std::string(k.text) + "\n");
     EXPECT_NE(e.find(k.message), std::string::npos) << k.text << " -> " << e;

@@ -180,11 +180,11 @@ TEST_F(GoldenDigest, RealRecordingOrderFramesAndBacktestJsonUnchanged) {
     GTEST_SKIP() << kShared << " absent (a clone without the data)";
   ASSERT_TRUE(std::filesystem::exists(kRec)) << kRec;
   check(kRec, {
-                  {"avellaneda", 1, "9dbf26c11b953ff0", "dd19969c7581cc5e"},
-                  {"fixed", 1, "0927793c0e25f7aa", "c32abf5569def914"},
-                  {"glft", 2, "2d96ba46b470d7cb", "f24996e0f7d2cd55"},
-                  {"inventory", 1, "dcfe94637152ad34", "dd19969c7581cc5e"},
-                  {"requote", 1, "72e46fd6a6cd80b6", "00b82b0eb056e8fc"},
+                  {"avellaneda", 1, "9dbf26c11b953ff0", "26f1c93de16db8d4"},
+                  {"fixed", 1, "0927793c0e25f7aa", "a8fa32c300b58076"},
+                  {"glft", 2, "2d96ba46b470d7cb", "908e74ef2c24d0a2"},
+                  {"inventory", 1, "dcfe94637152ad34", "26f1c93de16db8d4"},
+                  {"requote", 1, "72e46fd6a6cd80b6", "06b3605ba9003949"},
               });
 }
 
@@ -197,11 +197,11 @@ TEST_F(GoldenDigest, GeneratedMarketOrderFramesAndBacktestJsonUnchanged) {
   const GenResult g = write_synthetic_capture(p, file);
   ASSERT_EQ(g.status, CaptureError::kOk) << g.message;
   check(file, {
-                  {"avellaneda", 25, "40f1370e2c485296", "67eb0c8483eb8830"},
-                  {"fixed", 28, "09654d1f35858059", "d2e4d43b8286d33a"},
-                  {"glft", 1605, "8fe2972198ae2ed2", "4c989f5900e4df84"},
-                  {"inventory", 12, "64cbc50f56fa3c3d", "bbc047e1dd2594ab"},
-                  {"requote", 3859, "9a4ef0db6052bbdf", "2ce679a2260be731"},
+                  {"avellaneda", 25, "40f1370e2c485296", "920b8084ff6669c0"},
+                  {"fixed", 28, "09654d1f35858059", "89f3080ac345ba1e"},
+                  {"glft", 1605, "8fe2972198ae2ed2", "7c151674e5777e8a"},
+                  {"inventory", 12, "64cbc50f56fa3c3d", "03f222375ec48aef"},
+                  {"requote", 3859, "9a4ef0db6052bbdf", "93ce92347d3ae45b"},
               });
 }
 

@@ -114,6 +114,20 @@ assert isinstance(ts, np.ndarray) and ts.dtype == np.int64 and len(ts) > 10, (ty
 assert (np.diff(ts) >= 0).all()
 assert len(s["samples"]["equity_units"]) == len(ts)
 assert len(s["fills"]["price_ticks"]) == res["stats"]["fills"], (len(s["fills"]["price_ticks"]), res["stats"]["fills"])
+# Exact path and exact mids: every fill carries its position and equity after; mids are in half ticks.
+f = s["fills"]
+assert len(f["position_after_lots"]) == len(f["price_ticks"]) and len(f["equity_after_units"]) == len(f["price_ticks"])
+mids = s["samples"]["mid_half_ticks"]
+assert (mids[mids != 0] > 0).all()
+# Undefined statistics: null (None) and listed; everything listed is None, everything None is listed.
+st = res["stats"]
+assert isinstance(st["undefined"], list), st
+for k in st["undefined"]:
+    node = st
+    for part in k.split("."):
+        node = node[part]
+    assert node is None, (k, node)
+assert all((v is not None) or (k in st["undefined"]) for k, v in st.items() if k != "undefined")
 print("ok")
 )");
   EXPECT_EQ(r.code, 0) << r.out;

@@ -718,6 +718,7 @@ void read_backtest(Tab& root, BacktestSettings& b, const std::string& base_dir) 
   SimConfig& c = b.sim;
   t.enumeration("queue_model", c.queue.kind, parse_queue_model_kind, "\"risk_averse\", \"power\" or \"log\"");
   t.number("queue_power", c.queue.power);
+  t.enumeration("fill_rule", c.fill_rule, parse_fill_rule, "\"conservative\" or \"hftbacktest\"");
   read_latency(t, "entry_latency", c.entry_latency, base_dir);
   read_latency(t, "response_latency", c.response_latency, base_dir);
   read_latency(t, "feed_latency", c.feed_latency, base_dir);
@@ -776,6 +777,12 @@ void read_backtest(Tab& root, BacktestSettings& b, const std::string& base_dir) 
   int64_t bar_s = b.stats.bar_ns / 1'000'000'000;
   t.integer("bar_s", bar_s, 1, 366LL * 86400);
   b.stats.bar_ns = bar_s * 1'000'000'000;
+  // Bars are measured on the samples: a sample period longer than a bar would leave bars without a sample.
+  // (bar_s >= 1 s and the default sample is 1 s, so only an explicit sample_ms can break this.)
+  if (const toml::node* n = t.peek("sample_ms"); n != nullptr && c.sample_ns > b.stats.bar_ns) {
+    t.fail(*n, "sample_ms",
+           "must not exceed bar_s (" + std::to_string(bar_s) + " s): bars are measured on the samples");
+  }
   t.number("risk_free", b.stats.risk_free);
   t.finish();
 }

@@ -169,7 +169,7 @@ py::dict series_dict(const mm::BacktestSeries& s) {
   using F = mm::FillRecord;
   py::dict samples;
   put_column(samples, "ts_ns", s.samples, [](const S& x) { return x.ts_ns; });
-  put_column(samples, "mid_ticks", s.samples, [](const S& x) { return x.mid_ticks; });
+  put_column(samples, "mid_half_ticks", s.samples, [](const S& x) { return x.mid_half_ticks; });
   put_column(samples, "bid_quote_ticks", s.samples, [](const S& x) { return x.bid_quote_ticks; });
   put_column(samples, "ask_quote_ticks", s.samples, [](const S& x) { return x.ask_quote_ticks; });
   put_column(samples, "position_lots", s.samples, [](const S& x) { return x.position_lots; });
@@ -183,10 +183,13 @@ py::dict series_dict(const mm::BacktestSeries& s) {
   put_column(fills, "price_ticks", s.fills, [](const F& f) { return f.price_ticks; });
   put_column(fills, "qty_lots", s.fills, [](const F& f) { return f.qty_lots; });
   put_column(fills, "fee_units", s.fills, [](const F& f) { return f.fee_units; });
-  put_column(fills, "mid_ticks", s.fills, [](const F& f) { return f.mid_ticks; });
-  put_column(fills, "mid_1s_ticks", s.fills, [](const F& f) { return f.mid_after_ticks[0]; });
-  put_column(fills, "mid_5s_ticks", s.fills, [](const F& f) { return f.mid_after_ticks[1]; });
-  put_column(fills, "mid_30s_ticks", s.fills, [](const F& f) { return f.mid_after_ticks[2]; });
+  put_column(fills, "position_after_lots", s.fills, [](const F& f) { return f.position_after_lots; });
+  put_column(fills, "equity_after_units", s.fills, [](const F& f) { return f.equity_after_units; });
+  // Mids in half ticks (best bid + best ask): exact on a one-tick spread.
+  put_column(fills, "mid_half_ticks", s.fills, [](const F& f) { return f.mid_half_ticks; });
+  put_column(fills, "mid_1s_half_ticks", s.fills, [](const F& f) { return f.mid_after_half_ticks[0]; });
+  put_column(fills, "mid_5s_half_ticks", s.fills, [](const F& f) { return f.mid_after_half_ticks[1]; });
+  put_column(fills, "mid_30s_half_ticks", s.fills, [](const F& f) { return f.mid_after_half_ticks[2]; });
   py::dict out;
   out["samples"] = samples;
   out["fills"] = fills;

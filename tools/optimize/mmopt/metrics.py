@@ -45,8 +45,15 @@ def directions(names):
     return [OBJECTIVES[n][1] for n in names]
 
 
+def undefined_objectives(names, stats):
+    """The objectives whose statistic is undefined on this run (null in the backtest's JSON, e.g. Sharpe with
+    fewer than two bars): such a trial is infeasible, never ranked as if it had scored 0."""
+    return [n for n in names if stats.get(OBJECTIVES[n][0]) is None]
+
+
 def objective_values(names, stats):
-    return [float(stats[OBJECTIVES[n][0]]) for n in names]
+    """Undefined objectives read as 0.0: the caller marks the trial infeasible (undefined_objectives)."""
+    return [0.0 if stats.get(OBJECTIVES[n][0]) is None else float(stats[OBJECTIVES[n][0]]) for n in names]
 
 
 def constraint_violations(constraints, stats):
@@ -54,7 +61,7 @@ def constraint_violations(constraints, stats):
     out = []
     for key, limit in constraints.items():
         stat, kind = CONSTRAINTS[key]
-        v = float(stats[stat])
+        v = math.nan if stats.get(stat) is None else float(stats[stat])
         if math.isnan(v):
             out.append(math.inf)
         else:

@@ -108,7 +108,9 @@ def trial_record(t, space):
            "values": [_json_num(v) for v in t.values] if t.values else None,
            "params": dict(t.params), "stats": {k: _json_num(v) for k, v in t.user_attrs.get("stats", {}).items()}}
     if "constraints" in t.user_attrs:
-        rec["constraint_violations"] = t.user_attrs["constraints"]
+        rec["constraint_violations"] = [_json_num(c) for c in t.user_attrs["constraints"]]
+    if "undefined" in t.user_attrs:
+        rec["undefined"] = t.user_attrs["undefined"]
     if "error" in t.user_attrs:
         rec["error"] = t.user_attrs["error"]
     return rec

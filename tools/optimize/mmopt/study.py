@@ -91,7 +91,8 @@ def make_sampler(space, seed, parallel):
     """The sampler the space names, seeded. `parallel` (threads or other workers) turns on TPE's constant liar
     so that concurrent trials do not all probe the same point."""
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    cf = constraints_func if space.constraints else None
+    # Always: an undefined objective makes a trial infeasible even when the space sets no constraint.
+    cf = constraints_func
     if space.sampler == "tpe":
         return optuna.samplers.TPESampler(seed=seed, constant_liar=parallel, constraints_func=cf)
     if space.sampler == "random":
@@ -156,8 +157,13 @@ def optimize(study, space, backend, data, window, n_trials, jobs, label):
             trial.set_user_attr("error", str(e))
             raise
         trial.set_user_attr("stats", stats_subset(stats))
-        if space.constraints:
-            trial.set_user_attr("constraints", metrics.constraint_violations(space.constraints, stats))
+        # The space's constraints, then one more: "every objective is defined" (violated: +inf).
+        cons = metrics.constraint_violations(space.constraints, stats) if space.constraints else []
+        undefined = metrics.undefined_objectives(names, stats)
+        cons.append(math.inf if undefined else 0.0)
+        trial.set_user_attr("constraints", cons)
+        if undefined:
+            trial.set_user_attr("undefined", undefined)
         vals = metrics.objective_values(names, stats)
         return vals[0] if len(vals) == 1 else tuple(vals)
 
@@ -165,7 +171,9 @@ def optimize(study, space, backend, data, window, n_trials, jobs, label):
         with lock:
             if trial.state == optuna.trial.TrialState.COMPLETE:
                 vals = ", ".join(f"{n}={v:.6g}" for n, v in zip(names, trial.values))
-                feas = "" if is_feasible(trial) else " (infeasible)"
+                undef = trial.user_attrs.get("undefined")
+                feas = "" if is_feasible(trial) else (f" (infeasible: {', '.join(undef)} undefined)" if undef
+                                                      else " (infeasible)")
                 print(f"{label}trial {trial.number}: {vals}{feas}", file=sys.stderr, flush=True)
             else:
                 msg = trial.user_attrs.get("error", trial.state.name.lower())

@@ -114,6 +114,36 @@ class RunTest(Base):
         self.assertLessEqual(s["best"]["train"]["stats"]["max_drawdown_pct"], 0.35)
         self.assertGreater(s["windows"][0]["trials"]["infeasible"], 0)
 
+    def test_undefined_objective_is_infeasible_not_zero(self):
+        # Every defined Sharpe of the fake is negative at 4 levels, so an undefined Sharpe read as 0 would win.
+        out = os.path.join(self.dir, "o")
+        sp = self.space()
+        with open(sp) as f:
+            text = f.read().replace("low = 0.5, high = 10.0", "low = 50.0, high = 100.0")
+        with open(sp, "w") as f:
+            f.write(text)
+        env_before = os.environ.get("FAKE_MMPY_UNDEFINED_SHARPE_LEVELS")
+        os.environ["FAKE_MMPY_UNDEFINED_SHARPE_LEVELS"] = "1"
+        try:
+            r = self.run_opt("--space", sp, "--trials", "20", "--seed", "3", "--out", out, "--no-plots",
+                             "--sampler", "random", "--objective", "sharpe")
+        finally:
+            if env_before is None:
+                del os.environ["FAKE_MMPY_UNDEFINED_SHARPE_LEVELS"]
+            else:
+                os.environ["FAKE_MMPY_UNDEFINED_SHARPE_LEVELS"] = env_before
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("(infeasible: sharpe undefined)", r.stderr)
+        with open(os.path.join(out, "trials.csv")) as f:
+            rows = [x for x in csv.DictReader(f) if x["state"] == "COMPLETE"]
+        one = [x for x in rows if x["params.strategy.levels"] == "1"]
+        self.assertTrue(one)
+        self.assertTrue(all(x["feasible"] == "False" for x in one))
+        with open(os.path.join(out, "summary.json")) as f:
+            s = json.load(f)
+        self.assertNotEqual(s["best"]["params"]["strategy.levels"], 1)
+        self.assertLess(s["best"]["values"][0], 0)
+
     def test_unsatisfiable_constraints_exit_1_without_best(self):
         out = os.path.join(self.dir, "o")
         r = self.run_opt("--space", self.space("[constraints]\nmin_fills = 100000000"), "--trials", "3",
