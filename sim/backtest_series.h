@@ -35,8 +35,8 @@ struct FillRecord {
   int64_t fee_units = 0;        // signed: negative is a rebate
   int64_t mid_half_ticks = 0;   // exchange mid just before the fill, in half ticks (0 when unknown)
   int64_t mid_after_half_ticks[3] = {0, 0, 0};  // mid (half ticks) at +1 s, +5 s, +30 s; 0: data ended
-  int64_t position_after_lots = 0;  // exact position right after this fill (signed lots)
-  int64_t equity_after_units = 0;   // net PnL right after this fill, marked at mid_half_ticks
+  int64_t position_after_lots = 0;              // exact position right after this fill (signed lots)
+  int64_t equity_after_units = 0;               // net PnL right after this fill, marked at mid_half_ticks
 };
 
 inline constexpr int64_t kMarkoutHorizonsNs[3] = {1'000'000'000, 5'000'000'000, 30'000'000'000};

@@ -86,8 +86,8 @@ void bar_statistics(const BacktestSeries& s, const StatsConfig& cfg, BacktestSta
 }
 
 // The equity path: every sample and every fill (which carries the equity right after it), merged in time
-// order (a fill and a sample at one time: the fill first, it happened before the sample was taken). A drawdown
-// that opens and closes between two samples is still seen.
+// order (a fill and a sample at one time: the fill first, it happened before the sample was taken). A
+// drawdown that opens and closes between two samples is still seen.
 template <class F>
 void for_each_equity_point(const BacktestSeries& s, F&& f) {
   size_t i = 0;
@@ -297,8 +297,9 @@ BacktestStats compute_stats(const BacktestSeries& s, const StatsConfig& cfg) {
   if (std::string e = cfg.validate(); !e.empty()) throw std::invalid_argument(e);
   if (std::string e = validate_series(s); !e.empty()) throw std::invalid_argument(e);
   if (s.sample_ns > cfg.bar_ns) {
-    throw std::invalid_argument("stats.bar_ns " + std::to_string(cfg.bar_ns) + " is shorter than the sample period " +
-                                std::to_string(s.sample_ns) + " ns (sample_ms must not exceed bar_s)");
+    throw std::invalid_argument("stats.bar_ns " + std::to_string(cfg.bar_ns) +
+                                " is shorter than the sample period " + std::to_string(s.sample_ns) +
+                                " ns (sample_ms must not exceed bar_s)");
   }
   BacktestStats st;
   st.duration_ns = s.end_ns - s.start_ns;
@@ -383,7 +384,8 @@ std::vector<std::string> undefined_stats(const BacktestStats& st) {
   static constexpr const char* kHorizons[3] = {"1s", "5s", "30s"};
   for (int g = 0; g < 3; ++g) {
     for (int h = 0; h < 3; ++h) {
-      if (st.markouts[g].count[h] == 0) out.push_back(std::string("markouts.") + kSides[g] + "." + kHorizons[h]);
+      if (st.markouts[g].count[h] == 0)
+        out.push_back(std::string("markouts.") + kSides[g] + "." + kHorizons[h]);
     }
   }
   return out;
@@ -430,7 +432,8 @@ void write_stats_json(const BacktestStats& st, std::string& out) {
     for (int g = 0; g < 3; ++g) {
       m.key(kSides[g]);
       JsonObject h(out);
-      for (int k = 0; k < 3; ++k) h.num_or_null(kHorizons[k], st.markouts[g].bps[k], st.markouts[g].count[k] == 0);
+      for (int k = 0; k < 3; ++k)
+        h.num_or_null(kHorizons[k], st.markouts[g].bps[k], st.markouts[g].count[k] == 0);
       h.close();
     }
     m.close();

@@ -20,7 +20,8 @@
 //                      deviation over all bars). Undefined (0, kSortinoUndefined) when K < 2 or dd == 0.
 //   max_drawdown       max over the equity path of (running peak of E - E), the peak starting at E = 0 at
 //                      start_ns, Money >= 0. The path is every sample and every fill (each fill carries the
-//                      equity right after it), merged in time order. max_drawdown_pct = 100 * max_drawdown / C.
+//                      equity right after it), merged in time order.
+//                      max_drawdown_pct = 100 * max_drawdown / C.
 //   max_drawdown_duration_ns  longest time under water: from the time the running peak was last reached to
 //   the
 //                      first later sample with E >= that peak (or to the last sample if it never recovers).
@@ -44,8 +45,8 @@
 //                      price).
 //   markouts           per horizon h (1 s, 5 s, 30 s) and per side (buy, sell, all): mean over the fills
 //   whose
-//                      mid_after_half_ticks[h] != 0 of (mid_after - price) * sign, in ticks and in bps of the fill
-//                      price. > 0 means the fill was worth more than we paid (good for us).
+//                      mid_after_half_ticks[h] != 0 of (mid_after - price) * sign, in ticks and in bps of the
+//                      fill price. > 0 means the fill was worth more than we paid (good for us).
 // Every "mean" over an empty set is 0 in the struct with a flag (kNoFills, kNoSamples, kNoMarkout…): a
 // statistic is never NaN or infinite; the JSON below writes an undefined one as null and lists it.
 #include <cstdint>

@@ -346,7 +346,8 @@ void FillEngine::fill_reached_capped(Side side, FillSink& sink) noexcept {
       const uint16_t s = live_[k];
       const Slot& o = slots_[s];
       if (o.side != side || !at_or_better(side, o.price, opp->price.ticks)) continue;
-      if (pick == kNil || (o.price != slots_[pick].price && at_or_better(side, o.price, slots_[pick].price))) {
+      if (pick == kNil ||
+          (o.price != slots_[pick].price && at_or_better(side, o.price, slots_[pick].price))) {
         pick = s;
       }
     }
@@ -451,7 +452,8 @@ BookError FillEngine::on_book(const BookUpdate& u, FillSink& sink) noexcept {
     const BookError e = u.snapshot ? book_.apply_snapshot(u.bids, u.bid_count, u.asks, u.ask_count)
                                    : book_.apply_delta(u.bids, u.bid_count, u.asks, u.ask_count);
     if (e != BookError::kOk) ++counters_.book_errors;
-    if ((consumed_count_[0] | consumed_count_[1]) != 0 && e != BookError::kBadPrice && e != BookError::kBadQty) {
+    if ((consumed_count_[0] | consumed_count_[1]) != 0 && e != BookError::kBadPrice &&
+        e != BookError::kBadQty) {
       after_market_set(u);
     }
     return e;
@@ -564,14 +566,16 @@ void FillEngine::fill_at_print(Side side, int64_t ticks, int64_t lots, FillSink&
 int64_t FillEngine::fill_through_capped(Side side, int64_t print_ticks, int64_t print_lots,
                                         FillSink& sink) noexcept {
   int64_t left = print_lots;
-  // Each round fills our best order strictly better than the print: either it is done or the print is used up.
+  // Each round fills our best order strictly better than the print: either it is done or the print is used
+  // up.
   while (left > 0) {
     uint16_t pick = kNil;
     for (uint32_t k = 0; k < live_count_; ++k) {
       const uint16_t s = live_[k];
       const Slot& o = slots_[s];
       if (o.side != side || o.price == print_ticks || !at_or_better(side, o.price, print_ticks)) continue;
-      if (pick == kNil || (o.price != slots_[pick].price && at_or_better(side, o.price, slots_[pick].price))) {
+      if (pick == kNil ||
+          (o.price != slots_[pick].price && at_or_better(side, o.price, slots_[pick].price))) {
         pick = s;
       }
     }

@@ -148,8 +148,8 @@ class SimVenue final : private FillSink {
     }
   }
 
-  // As advance_exchange_to(t), but what is due at exactly t (actions, settlements, samples, markouts) waits for
-  // the next advance: call it before a market event at t, so that the event is processed before an order
+  // As advance_exchange_to(t), but what is due at exactly t (actions, settlements, samples, markouts) waits
+  // for the next advance: call it before a market event at t, so that the event is processed before an order
   // arriving in the same nanosecond (ties go to the market: with millisecond exchange times and whole-
   // millisecond latencies ties are systematic, and taking the order first would favour us).
   void advance_exchange_before(int64_t t) noexcept {

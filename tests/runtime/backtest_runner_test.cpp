@@ -331,7 +331,6 @@ TEST_F(RunnerTest, ProgressIsReportedEveryNEventsAndAtTheEnd) {
   EXPECT_EQ(calls, (std::vector<std::pair<uint64_t, uint64_t>>{{16, 40}, {32, 40}, {40, 40}}));
 }
 
-
 // Ties go to the market: our bid sent at 0 arrives at 5 ms (entry latency), the same nanosecond as a sell
 // printed through its price. The print happened first, so the bid rests unfilled; a print one millisecond
 // later fills it.
@@ -362,7 +361,7 @@ TEST_F(RunnerTest, DataWithoutReceiveTimesGetsTheDefaultFeedLatency) {
   cfg_.funding = FundingMode::kNone;
   EXPECT_EQ(cfg_.feed_latency.constant_ns, 10 * kMs);
   Stream s;
-  s.snapshot(0, -1, 1000, 1001);  // no receive time
+  s.snapshot(0, -1, 1000, 1001);   // no receive time
   s.snapshot(20, 23, 1000, 1001);  // received at 23 ms
   ASSERT_TRUE(run(s).ok);
   EXPECT_EQ(trader_.log, (Log{"book u=1 @10", "book u=2 @23"}));

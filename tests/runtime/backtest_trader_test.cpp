@@ -66,15 +66,16 @@ std::string series_bytes(const BacktestSeries& s) {
   put(b, s.end_ns);
   put(b, s.sample_ns);
   for (const SeriesSample& x : s.samples) {
-    for (int64_t v : {x.ts_ns, x.mid_half_ticks, x.bid_quote_ticks, x.ask_quote_ticks, x.position_lots, x.equity_units,
-                      x.fees_units, x.funding_units}) {
+    for (int64_t v : {x.ts_ns, x.mid_half_ticks, x.bid_quote_ticks, x.ask_quote_ticks, x.position_lots,
+                      x.equity_units, x.fees_units, x.funding_units}) {
       put(b, v);
     }
   }
   for (const FillRecord& f : s.fills) {
-    for (int64_t v : {f.ts_ns, static_cast<int64_t>(f.side), static_cast<int64_t>(f.maker), f.price_ticks, f.qty_lots,
-                      f.fee_units, f.mid_half_ticks, f.mid_after_half_ticks[0], f.mid_after_half_ticks[1], f.mid_after_half_ticks[2],
-                      f.position_after_lots, f.equity_after_units}) {
+    for (int64_t v :
+         {f.ts_ns, static_cast<int64_t>(f.side), static_cast<int64_t>(f.maker), f.price_ticks, f.qty_lots,
+          f.fee_units, f.mid_half_ticks, f.mid_after_half_ticks[0], f.mid_after_half_ticks[1],
+          f.mid_after_half_ticks[2], f.position_after_lots, f.equity_after_units}) {
       put(b, v);
     }
   }

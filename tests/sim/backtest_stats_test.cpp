@@ -361,8 +361,8 @@ TEST(BacktestStats, EmptySeriesIsAllZeroAndItsJsonIsExact) {
 // drawdown it went through.
 TEST(BacktestStats, InventoryPeakAndDrawdownBetweenSamplesCount) {
   BacktestSeries s = hand_series();
-  s.samples = {sample(60, 0, 0), sample(120, 1 * kCoin, 0), sample(180, 1 * kCoin, 0), sample(240, 1 * kCoin, 0),
-               sample(300, 1 * kCoin, 0)};
+  s.samples = {sample(60, 0, 0), sample(120, 1 * kCoin, 0), sample(180, 1 * kCoin, 0),
+               sample(240, 1 * kCoin, 0), sample(300, 1 * kCoin, 0)};
   s.fills = {fill(61, Side::kBuy, true, 500'000, 4, 0, 500'000, 0, 0, 0, 4),
              fill(62, Side::kSell, true, 499'000, 4, 0, 499'500, 0, 0, 0, 0)};
   s.fills[0].equity_after_units = 0;
@@ -371,7 +371,8 @@ TEST(BacktestStats, InventoryPeakAndDrawdownBetweenSamplesCount) {
   EXPECT_EQ(st.inventory_max_lots, 4);  // 0.004 BTC, though every sample is flat
   expect_rel(st.inventory_max, 0.004);
   EXPECT_EQ(st.max_drawdown.units, 3 * kCoin);
-  EXPECT_EQ(st.max_drawdown_duration_ns, 59 * kS);  // peak 0 last reached by the fill at 61 s, recovered at 120 s
+  EXPECT_EQ(st.max_drawdown_duration_ns,
+            59 * kS);  // peak 0 last reached by the fill at 61 s, recovered at 120 s
 }
 
 // Bars are measured on the samples: a sample period longer than a bar is refused.

@@ -232,7 +232,8 @@ TEST_P(EachModel, PrintBelowAnImprovingBidFillsThePrintedSizeOnly) {
     Sink s;
     Msg snap(true, {{100, 10}}, {{102, 10}});
     ASSERT_EQ(e.on_book(snap.u, s), BookError::kOk);
-    ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{101}, Qty{10}, s), SubmitResult::kRested);
+    ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{101}, Qty{10}, s),
+              SubmitResult::kRested);
     e.on_trade(trade(kSell, 100, 1), s);
     const int64_t want = rule == FillRule::kConservative ? 1 : 10;
     EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(1, kBuy, 101, want, 10 - want)})) << to_string(rule);
@@ -246,7 +247,8 @@ TEST_P(EachModel, ConservativePrintSharedBestPriceFirst) {
   seed(e, s);
   ASSERT_EQ(e.submit(1, kBuy, kLimit, TimeInForce::kPostOnly, Price{100}, Qty{5}, s), SubmitResult::kRested);
   ASSERT_EQ(e.submit(2, kBuy, kLimit, TimeInForce::kPostOnly, Price{99}, Qty{4}, s), SubmitResult::kRested);
-  e.on_trade(trade(kSell, 99, 9), s);  // 5 to our 100 bid, 4 left for the queue of 7 at 99: nothing reaches us
+  e.on_trade(trade(kSell, 99, 9),
+             s);  // 5 to our 100 bid, 4 left for the queue of 7 at 99: nothing reaches us
   EXPECT_EQ(s.take(), (std::vector<EngineFill>{maker(1, kBuy, 100, 5, 0)}));
   EXPECT_EQ(ahead(e, 2), 3.0);
   e.on_trade(trade(kSell, 99, 5), s);  // at our price now: 3 ahead, 2 reach us

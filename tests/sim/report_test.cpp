@@ -85,7 +85,8 @@ BacktestSeries synthetic_series() {
     f.qty_lots = 1 + static_cast<int64_t>(next() % 10);
     f.fee_units = f.maker ? -1000 : 27'500;
     const size_t later[3] = {10, 50, 300};
-    for (int h = 0; h < 3; ++h) f.mid_after_half_ticks[h] = i + later[h] < kSamples ? 2 * mids[i + later[h]] : 0;
+    for (int h = 0; h < 3; ++h)
+      f.mid_after_half_ticks[h] = i + later[h] < kSamples ? 2 * mids[i + later[h]] : 0;
     s.fills.push_back(f);
   }
   s.orders_created = 5000;

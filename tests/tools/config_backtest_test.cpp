@@ -112,8 +112,10 @@ TEST(ConfigBacktest, BadValuesNameTheirKey) {
     const char* message;
   };
   for (const Case& k : {
-           Case{"queue_modle = \"log\"", "backtest.queue_modle is not a known key (did you mean backtest.queue_model?)"},
-           Case{"queue_model = \"fifo\"", "backtest.queue_model must be \"risk_averse\", \"power\" or \"log\""},
+           Case{"queue_modle = \"log\"",
+                "backtest.queue_modle is not a known key (did you mean backtest.queue_model?)"},
+           Case{"queue_model = \"fifo\"",
+                "backtest.queue_model must be \"risk_averse\", \"power\" or \"log\""},
            Case{"queue_power = 0.0", "queue"},
            Case{"entry_latency_ns = -1", "backtest.entry_latency_ns must be in [0, 3600000000000]"},
            Case{"maker_fee_rate = 0.0002", "backtest.maker_fee_rate must be a quoted decimal string"},
@@ -128,7 +130,8 @@ TEST(ConfigBacktest, BadValuesNameTheirKey) {
            Case{"risk_free = -0.01", "backtest.risk_free"},
            Case{"max_orders = 0", "backtest.max_orders must be"},
            Case{"sample_ms = \"1s\"", "backtest.sample_ms must be an integer"},
-           Case{"fill_rule = \"optimistic\"", "backtest.fill_rule must be \"conservative\" or \"hftbacktest\""},
+           Case{"fill_rule = \"optimistic\"",
+                "backtest.fill_rule must be \"conservative\" or \"hftbacktest\""},
            Case{"sample_ms = 120000", "backtest.sample_ms must not exceed bar_s (60 s)"},
            Case{"bar_s = 1\nsample_ms = 2000", "backtest.sample_ms must not exceed bar_s (1 s)"},
        }) {
