@@ -293,6 +293,22 @@ std::string validate_series(const BacktestSeries& s) {
   return {};
 }
 
+CoinUnits coin_units(const Instrument& in) {
+  const std::string_view sym = in.name();
+  auto ends = [&](std::string_view q) { return sym.size() > q.size() && sym.substr(sym.size() - q.size()) == q; };
+  auto base = [&](size_t quote_len) { return std::string(sym.substr(0, sym.size() - quote_len)); };
+  if (in.category == Category::kInverse) {
+    // Inverse contracts settle in the base coin; their quantity is a count of USD contracts.
+    if (ends("USD")) return {base(3), "contracts"};
+    return {"coin", "contracts"};
+  }
+  if (ends("PERP")) return {"USDC", base(4)};  // Bybit's USDC perpetuals: BTCPERP
+  for (std::string_view q : {"USDT", "USDC", "USDE", "EUR", "BTC", "ETH"}) {
+    if (ends(q)) return {std::string(q), base(q.size())};
+  }
+  return {"coin", "qty"};
+}
+
 BacktestStats compute_stats(const BacktestSeries& s, const StatsConfig& cfg) {
   if (std::string e = cfg.validate(); !e.empty()) throw std::invalid_argument(e);
   if (std::string e = validate_series(s); !e.empty()) throw std::invalid_argument(e);
@@ -302,6 +318,9 @@ BacktestStats compute_stats(const BacktestSeries& s, const StatsConfig& cfg) {
                                 " ns (sample_ms must not exceed bar_s)");
   }
   BacktestStats st;
+  CoinUnits units = coin_units(s.instrument);
+  st.money_unit = std::move(units.money);
+  st.qty_unit = std::move(units.qty);
   st.duration_ns = s.end_ns - s.start_ns;
   st.samples = s.samples.size();
   const double cap = static_cast<double>(cfg.capital.units);
@@ -460,7 +479,7 @@ std::string stats_json(const BacktestStats& st) {
 
 std::vector<StatsRow> stats_rows(const BacktestStats& st) {
   std::vector<StatsRow> rows;
-  auto row = [&](const char* name, std::string value, const char* unit) {
+  auto row = [&](const char* name, std::string value, const std::string& unit) {
     rows.push_back({name, std::move(value), unit});
   };
   auto d = [](double v, int prec) {
@@ -469,32 +488,38 @@ std::vector<StatsRow> stats_rows(const BacktestStats& st) {
     return std::string(b);
   };
   auto u = [](uint64_t v) { return std::to_string(v); };
-  auto flag = [&](uint32_t bit, const char* defined_unit) {
+  auto flag = [&](uint32_t bit, const std::string& defined_unit) -> std::string {
     return (st.undefined & bit) ? "(undefined)" : defined_unit;
   };
-  row("net PnL", money_to_string(st.net_pnl), "coin");
-  row("gross PnL", money_to_string(st.gross_pnl), "coin (before fees and funding)");
-  row("fees paid", money_to_string(st.fees), "coin");
-  row("rebates received", money_to_string(st.rebates), "coin");
-  row("funding", money_to_string(st.funding), "coin (> 0 received)");
+  const std::string& coin = st.money_unit;
+  const std::string& qty = st.qty_unit;
+  // Ratios annualized from less than a day of data are extrapolations: the unit says so.
+  const std::string annualized =
+      st.duration_ns < 86'400 * kNsPerSecond ? "annualized (run < 1 day: extrapolated)" : "annualized";
+  row("net PnL", money_to_string(st.net_pnl), coin);
+  row("gross PnL", money_to_string(st.gross_pnl), coin + " (before fees and funding)");
+  row("fees paid", money_to_string(st.fees), coin);
+  row("rebates received", money_to_string(st.rebates), coin);
+  row("funding", money_to_string(st.funding), coin + " (> 0 received)");
   row("return on capital", d(100.0 * st.return_on_capital, 4), "%");
-  row("annualized return", d(100.0 * st.annualized_return, 2), "%");
-  row("Sharpe", d(st.sharpe, 3), flag(kSharpeUndefined, "annualized"));
-  row("Sortino", d(st.sortino, 3), flag(kSortinoUndefined, "annualized"));
+  row("annualized return", d(100.0 * st.annualized_return, 2), "% (" + annualized + ")");
+  row("Sharpe", d(st.sharpe, 3), flag(kSharpeUndefined, annualized));
+  row("Sortino", d(st.sortino, 3), flag(kSortinoUndefined, annualized));
   row("bars", u(st.bars), "");
-  row("max drawdown", money_to_string(st.max_drawdown), "coin");
+  row("max drawdown", money_to_string(st.max_drawdown), coin);
   row("max drawdown %", d(st.max_drawdown_pct, 4), "% of capital");
   row("max drawdown duration", d(static_cast<double>(st.max_drawdown_duration_ns) / 1e9, 3), "s");
-  row("Calmar", d(st.calmar, 3), flag(kCalmarUndefined, ""));
+  row("Calmar", d(st.calmar, 3), flag(kCalmarUndefined, annualized));
   row("fills", u(st.fills), "");
   row("maker / taker fills", u(st.maker_fills) + " / " + u(st.taker_fills), "");
-  row("maker share", d(100.0 * st.maker_share, 2), "% of fills");
-  row("fill ratio", d(100.0 * st.fill_ratio, 2), "% of orders created");
-  row("volume", money_to_string(st.volume), "coin");
+  row("maker share", d(100.0 * st.maker_share, 2), flag(kNoFills, "% of fills"));
+  // An order can fill in several parts: fills may exceed orders while this stays <= 100 %.
+  row("fill ratio", d(100.0 * st.fill_ratio, 2), flag(kNoOrders, "% of orders created with >= 1 fill"));
+  row("volume", money_to_string(st.volume), coin);
   row("turnover", d(st.turnover, 4), "x capital");
-  row("inventory mean", d(st.inventory_mean, 6), "qty");
-  row("inventory mean |.|", d(st.inventory_mean_abs, 6), "qty");
-  row("inventory max |.|", d(st.inventory_max, 6), "qty");
+  row("inventory mean", d(st.inventory_mean, 6), qty);
+  row("inventory mean |.|", d(st.inventory_mean_abs, 6), qty);
+  row("inventory max |.|", d(st.inventory_max, 6), qty + " (exact, fills included)");
   row("time at limit", d(st.time_at_limit_pct, 2), "%");
   row("quote uptime (2-sided)", d(st.quote_uptime_pct, 2), "%");
   row("quote uptime (any)", d(st.quote_uptime_any_pct, 2), "%");
@@ -503,11 +528,12 @@ std::vector<StatsRow> stats_rows(const BacktestStats& st) {
   row("orders cancelled", u(st.orders_cancelled), "");
   row("orders rejected", u(st.orders_rejected), "");
   row("order-to-trade", d(st.order_to_trade, 2), flag(kOrderToTradeUndefined, ""));
-  row("spread captured", d(st.spread_captured_bps, 3), "bps");
+  row("spread captured", d(st.spread_captured_bps, 3), flag(kNoSpreadCaptured, "bps"));
   static constexpr const char* kNames[3] = {"markout buy", "markout sell", "markout all"};
   for (int g = 0; g < 3; ++g) {
     const FillMarkouts& m = st.markouts[g];
-    row(kNames[g], d(m.bps[0], 2) + " " + d(m.bps[1], 2) + " " + d(m.bps[2], 2), "bps at 1 s / 5 s / 30 s");
+    auto at = [&](int h) { return m.count[h] == 0 ? std::string("n/a") : d(m.bps[h], 2); };
+    row(kNames[g], at(0) + " " + at(1) + " " + at(2), "bps at 1 s / 5 s / 30 s (n/a: no fill to mark)");
   }
   return rows;
 }

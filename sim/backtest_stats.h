@@ -125,11 +125,22 @@ struct BacktestStats {
   uint64_t spread_captured_count = 0;
   double spread_captured_ticks = 0, spread_captured_bps = 0;
   FillMarkouts markouts[3];  // [kMarkoutBuy], [kMarkoutSell], [kMarkoutAll]
+  // Units a trader reads: the settle coin of money ("USDT") and the unit of quantities ("BTC"), from the
+  // instrument's symbol and category (coin_units); "coin" / "qty" when the symbol does not say.
+  std::string money_unit = "coin", qty_unit = "qty";
   // Run.
   int64_t duration_ns = 0;  // T
   uint64_t samples = 0;
   uint32_t undefined = 0;  // StatsFlag bits
 };
+
+// The settle coin and the quantity unit of an instrument, read from its Bybit symbol: linear BTCUSDT ->
+// ("USDT", "BTC"), linear BTCPERP -> ("USDC", "BTC"), inverse BTCUSD -> ("BTC", "contracts"), spot ETHUSDC ->
+// ("USDC", "ETH"). ("coin", "qty") when the symbol ends in no known quote coin.
+struct CoinUnits {
+  std::string money, qty;
+};
+[[nodiscard]] CoinUnits coin_units(const Instrument& in);
 
 // "" or a message naming the first inconsistency: end_ns < start_ns, sample_ns <= 0, samples out of time
 // order or outside [start_ns, end_ns], a fill with price <= 0 or qty <= 0, quoted_both_ns / quoted_any_ns /

@@ -487,6 +487,38 @@ TEST(BacktestStats, TableNamesEveryStatistic) {
   }
 }
 
+// Units a trader reads: the settle coin and the base coin, not "coin" and "qty"; ratios from less than a day
+// say they are extrapolated; an undefined markout horizon shows n/a.
+TEST(BacktestStats, TableSpeaksUsdtAndBtc) {
+  const std::string t = format_stats_table(compute_stats(hand_series(), hand_config()));
+  for (const char* s : {"12  USDT", "USDT (before fees and funding)", "BTC (exact, fills included)",
+                        "annualized (run < 1 day: extrapolated)", "% of orders created with >= 1 fill"}) {
+    EXPECT_NE(t.find(s), std::string::npos) << s << "\n" << t;
+  }
+  EXPECT_EQ(t.find(" coin"), std::string::npos) << t;
+  EXPECT_EQ(t.find(" qty"), std::string::npos) << t;
+  BacktestSeries s = hand_series();
+  for (FillRecord& f : s.fills) f.mid_after_half_ticks[2] = 0;  // no fill marked at 30 s
+  EXPECT_NE(format_stats_table(compute_stats(s, hand_config())).find(" n/a  bps"), std::string::npos);
+}
+
+TEST(BacktestStats, CoinUnitsFromTheSymbol) {
+  auto units = [](Category c, const char* sym) {
+    Instrument in;
+    in.category = c;
+    const std::string_view v(sym);
+    v.copy(in.symbol, v.size());
+    in.symbol_len = static_cast<uint8_t>(v.size());
+    const CoinUnits u = coin_units(in);
+    return u.money + "/" + u.qty;
+  };
+  EXPECT_EQ(units(Category::kLinear, "BTCUSDT"), "USDT/BTC");
+  EXPECT_EQ(units(Category::kLinear, "ETHPERP"), "USDC/ETH");
+  EXPECT_EQ(units(Category::kSpot, "SOLUSDC"), "USDC/SOL");
+  EXPECT_EQ(units(Category::kInverse, "BTCUSD"), "BTC/contracts");
+  EXPECT_EQ(units(Category::kLinear, "XYZ"), "coin/qty");
+}
+
 void expect_config_error(const StatsConfig& c, const std::string& needle) {
   EXPECT_NE(c.validate().find(needle), std::string::npos) << c.validate();
   try {
