@@ -1,10 +1,13 @@
 #include "runtime/backtest.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "risk/risk_engine.h"
 #include "runtime/backtest_runner.h"
@@ -30,9 +33,17 @@ void forward_progress(void* ctx, uint64_t done, uint64_t total) noexcept {
 
 // One run with the strategy type fixed at compile time (the hot loop inlines it). Everything sized at
 // start-up lives on the heap: the Trader's per-tick scratch is large, and Python threads have small stacks.
+// The book handed to a window that starts after the data does (initial_book_before); empty when none.
+struct InitialBook {
+  std::vector<PriceLevel> bids, asks;
+  BookUpdate update;
+  bool valid = false;
+};
+
 template <class S, class C>
 std::string run_typed(const MmConfig& cfg, const C& scfg, const EventData& data, InstrumentId id,
-                      std::span<const Event> events, BacktestRun& out, const BacktestProgress& progress) {
+                      std::span<const Event> events, const InitialBook& initial, BacktestRun& out,
+                      const BacktestProgress& progress) {
   if (std::string e = scfg.validate(); !e.empty()) return e;
   const Instrument& inst = data.instruments().get(id);
   RiskLimits limits;
@@ -48,6 +59,7 @@ std::string run_typed(const MmConfig& cfg, const C& scfg, const EventData& data,
 
   RunOptions o;
   o.data_instrument = id;
+  if (initial.valid) o.initial_book = &initial.update;
   o.max_position_lots = cfg.trader.max_position_lots;
   if (progress) {
     o.progress = &forward_progress;
@@ -61,11 +73,49 @@ std::string run_typed(const MmConfig& cfg, const C& scfg, const EventData& data,
   if (!st.ok) return cfg.symbol + ": " + std::string(st.error);
   out.events = st.events;
   out.events_per_s = out.wall_s > 0 ? static_cast<double>(st.events) / out.wall_s : 0.0;
+  out.modelled_receive_times = st.modelled_receive_times;
+  const LatencySpec& feed = cfg.backtest.sim.feed_latency;
+  out.feed_latency_ns = feed.file.empty() ? feed.constant_ns : -1;
+  out.initial_book_levels = initial.valid ? initial.bids.size() + initial.asks.size() : 0;
+  if (trader->counters().ticks == 0) {
+    // Never a trusted two-sided book: nothing could be quoted, and all-zero statistics would look like a
+    // strategy that chose not to trade.
+    return cfg.symbol + ": the book was never usable in the window (" + std::to_string(st.book_messages) +
+           " book messages, none after a snapshot with both sides): nothing was quoted; start the window at or "
+           "after a snapshot, or include the data before it";
+  }
   out.stats = compute_stats(out.series, cfg.backtest.stats);
   return "";
 }
 
 }  // namespace
+
+bool initial_book_before(std::span<const Event> before, uint16_t inst, uint32_t window_ticks, uint32_t max_levels,
+                         std::vector<PriceLevel>& bids, std::vector<PriceLevel>& asks, uint16_t& depth) {
+  OrderBook book(window_ticks, OrderBook::kDefaultOverflowCapacity);
+  bool seen_snapshot = false;
+  bool message_start = true;  // the next record of the instrument starts a book message
+  for (const Event& e : before) {
+    if (e.instrument != inst || e.kind != EventKind::kBookLevel) continue;
+    const bool snapshot = (e.flags & kEvSnapshot) != 0;
+    if (message_start && snapshot) {
+      book.clear();
+      seen_snapshot = true;
+      depth = static_cast<uint16_t>(e.depth);
+    }
+    message_start = (e.flags & kEvEndOfMessage) != 0;
+    // Deltas before the first snapshot apply to an unknown book: skipped, as the live book would.
+    if (!seen_snapshot || (e.flags & kEvEmpty) != 0) continue;
+    // A level the book cannot hold (off its window and overflow) is dropped, as OrderBook does live.
+    (void)book.set_level((e.flags & kEvBuy) != 0 ? Side::kBuy : Side::kSell, Price{e.price}, Qty{e.qty});
+  }
+  if (!seen_snapshot) return false;
+  for (auto [side, out] : {std::pair<Side, std::vector<PriceLevel>*>{Side::kBuy, &bids}, {Side::kSell, &asks}}) {
+    out->assign(std::min<size_t>(book.level_count(side), max_levels), PriceLevel{});
+    out->resize(book.top(side, out->size(), out->data()));
+  }
+  return true;
+}
 
 std::string run_backtest_job(const MmConfig& cfg, const EventData& data, int64_t from_ns, int64_t to_ns,
                              BacktestRun& out, const BacktestProgress& progress) {
@@ -77,16 +127,39 @@ std::string run_backtest_job(const MmConfig& cfg, const EventData& data, int64_t
   if (from_ns >= to_ns) return "the window is empty (--from must be before --to)";
   const std::span<const Event> events = data.window(from_ns, to_ns);
   if (events.empty()) return "no data in the window";
+  // The records before the window: the book is rebuilt from them (not the strategy), so that a window that
+  // drops the data's only snapshot still starts with a known book.
+  InitialBook initial;
+  const std::span<const Event> all = data.all_events();
+  const std::span<const Event> before = all.first(static_cast<size_t>(events.data() - all.data()));
+  try {
+    if (!before.empty() &&
+        initial_book_before(before, static_cast<uint16_t>(id), cfg.backtest.sim.book_window_ticks,
+                            BacktestRunner::kInitialLevels, initial.bids, initial.asks, initial.update.depth)) {
+      BookUpdate& u = initial.update;
+      u.instrument = id;
+      u.snapshot = true;
+      u.bids = initial.bids.data();
+      u.bid_count = static_cast<uint32_t>(initial.bids.size());
+      u.asks = initial.asks.data();
+      u.ask_count = static_cast<uint32_t>(initial.asks.size());
+      u.ts_ms = events.front().exch_ts_ns / 1'000'000;
+      u.cts_ms = u.ts_ms;
+      initial.valid = true;
+    }
+  } catch (const std::exception& e) {
+    return std::string("rebuilding the book before the window: ") + e.what();
+  }
   try {
     switch (cfg.strategy) {
       case StrategyKind::kFixed:
-        return run_typed<FixedSpread>(cfg, cfg.fixed, data, id, events, out, progress);
+        return run_typed<FixedSpread>(cfg, cfg.fixed, data, id, events, initial, out, progress);
       case StrategyKind::kInventory:
-        return run_typed<InventoryMM>(cfg, cfg.inventory, data, id, events, out, progress);
+        return run_typed<InventoryMM>(cfg, cfg.inventory, data, id, events, initial, out, progress);
       case StrategyKind::kAvellaneda:
-        return run_typed<AvellanedaStoikov>(cfg, cfg.avellaneda, data, id, events, out, progress);
+        return run_typed<AvellanedaStoikov>(cfg, cfg.avellaneda, data, id, events, initial, out, progress);
       case StrategyKind::kGlft:
-        return run_typed<Glft>(cfg, cfg.glft, data, id, events, out, progress);
+        return run_typed<Glft>(cfg, cfg.glft, data, id, events, initial, out, progress);
     }
   } catch (const std::exception& e) {
     // Start-up refusals (venue, trader, latency files) and statistics errors name their setting.

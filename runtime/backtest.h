@@ -4,11 +4,15 @@
 // (tools/mmpy), so both give the same numbers for the same config, data and seed.
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "runtime/mm_config.h"
 #include "sim/backtest_series.h"
 #include "sim/backtest_stats.h"
+#include "core/order_book.h"
+#include "sim/event.h"
 #include "sim/event_data.h"
 
 namespace mm {
@@ -19,15 +23,32 @@ struct BacktestRun {
   uint64_t events = 0;      // input records processed (every instrument of the window)
   double wall_s = 0;        // wall time of the simulation (loading excluded)
   double events_per_s = 0;  // events / wall_s
+  // Book and trade messages without a receive time of their own (Bybit history files; feed_time = "model"),
+  // timed at exchange time + the feed latency model; the output says so.
+  uint64_t modelled_receive_times = 0;
+  int64_t feed_latency_ns = 0;  // the constant feed latency used for them; -1: sampled from feed_latency_file
+  // Levels (bids + asks) of the book rebuilt from the data before the window (0: the window starts with the
+  // data, or nothing before it was a book).
+  uint64_t initial_book_levels = 0;
 };
+
+// The traded instrument's book (data instrument index `inst`) after every book record of `before` is applied
+// (a snapshot message resets it, a delta sets levels, size 0 deletes), at most `max_levels` a side, best first,
+// into bids/asks, and the depth of the last snapshot into `depth`. Returns false when no snapshot was seen (the
+// book is unknown). Cold path; throws std::bad_alloc only.
+[[nodiscard]] bool initial_book_before(std::span<const Event> before, uint16_t inst, uint32_t window_ticks,
+                                       uint32_t max_levels, std::vector<PriceLevel>& bids,
+                                       std::vector<PriceLevel>& asks, uint16_t& depth);
 
 // Called from the simulating thread every ~1 M events with (events done, events in the window); cold.
 using BacktestProgress = std::function<void(uint64_t done, uint64_t total)>;
 
 // Runs cfg (strategy, trader, risk and its [backtest] table) for cfg.category/cfg.symbol over the records of
 // `data` with local time in [from_ns, to_ns). Returns "" (out filled) or a message: the instrument is not in
-// the data, the window holds no book data for it, or the config does not fit the instrument (as replay
-// reports it). Deterministic: the same data, config and window give identical `out.series` and `out.stats`.
+// the data, the window holds no book data for it, the book was never usable in the window (no snapshot at
+// or before it: nothing could be quoted), or the config does not fit the instrument (as replay reports it).
+// A window that starts after the data does begins with the book rebuilt from the records before it
+// (initial_book_before), so that a window cut from a capture with one snapshot still trades. Deterministic: the same data, config and window give identical `out.series` and `out.stats`.
 // Thread safety: concurrent calls may share `data` (read-only); each call owns its simulation.
 [[nodiscard]] std::string run_backtest_job(const MmConfig& cfg, const EventData& data, int64_t from_ns,
                                            int64_t to_ns, BacktestRun& out,

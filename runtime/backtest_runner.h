@@ -68,6 +68,10 @@ struct RunOptions {
   uint64_t progress_every = 1u << 20;  // >= 1
   BacktestProgressFn progress = nullptr;
   void* progress_ctx = nullptr;
+  // A window that starts after the data does: the traded instrument's book as it stood at the window's start
+  // (rebuilt from the records before it; see initial_book_before in runtime/backtest.h), given to the venue
+  // and to the trader as a snapshot at the first event's exchange time, before anything else. Null: none.
+  const BookUpdate* initial_book = nullptr;
 };
 
 struct BacktestStatus {
@@ -81,6 +85,7 @@ struct BacktestStatus {
   uint64_t truncated_messages = 0;    // book runs without their end-of-message record (dropped)
   uint64_t level_buffer_growths = 0;  // snapshots larger than the preallocated level buffers
   uint64_t deliveries = 0;            // answers delivered to the trader
+  uint64_t modelled_receive_times = 0;  // messages timed at exchange time + feed latency (no receive time)
   int64_t first_exch_ns = 0, last_exch_ns = 0, last_local_ns = 0;
 };
 
@@ -143,6 +148,15 @@ class BacktestRunner {
     market_volume_ = 0;
     int64_t t_exch_last = std::numeric_limits<int64_t>::min();
     int64_t local_last = std::numeric_limits<int64_t>::min();
+    if (opt.initial_book != nullptr) {
+      // hftbacktest's initial_snapshot: the book is known at the start, the strategy starts fresh.
+      const int64_t t0 = st.first_exch_ns;
+      venue.on_book(*opt.initial_book);
+      st.deliveries += venue.deliver_until(t0, trader);
+      trader.on_book(*opt.initial_book, t0);
+      ++st.book_messages;
+      t_exch_last = local_last = t0;
+    }
 
     size_t i = 0;
     while (i < n) {
@@ -179,9 +193,9 @@ class BacktestRunner {
       // Our receive time.
       const int64_t x = tail->exch_ts_ns > t_exch_last ? tail->exch_ts_ns : t_exch_last;
       t_exch_last = x;
-      int64_t local = (cfg_.feed_time == FeedTime::kData && tail->local_ts_ns != tail->exch_ts_ns)
-                          ? tail->local_ts_ns
-                          : x + feed_.sample();
+      const bool recorded = cfg_.feed_time == FeedTime::kData && tail->local_ts_ns != tail->exch_ts_ns;
+      if (!recorded) ++st.modelled_receive_times;
+      int64_t local = recorded ? tail->local_ts_ns : x + feed_.sample();
       if (local < x) local = x;
       if (local < local_last) local = local_last;
       local_last = local;

@@ -1,6 +1,7 @@
 // BacktestRunner with a scripted trader on hand-built event streams: book rebuilding, the two clocks (the
 // exchange ahead of our receive time), answer delivery order, samples, markouts, uptime, skipped and cut
 // records, progress.
+#include "runtime/backtest.h"
 #include "runtime/backtest_runner.h"
 
 #include <gtest/gtest.h>
@@ -365,6 +366,45 @@ TEST_F(RunnerTest, DataWithoutReceiveTimesGetsTheDefaultFeedLatency) {
   s.snapshot(20, 23, 1000, 1001);  // received at 23 ms
   ASSERT_TRUE(run(s).ok);
   EXPECT_EQ(trader_.log, (Log{"book u=1 @10", "book u=2 @23"}));
+}
+
+
+// A window that starts after the data's only snapshot: the runner is handed the book rebuilt before it
+// (RunOptions::initial_book) and both sides start from it.
+TEST_F(RunnerTest, InitialBookStartsAWindowWithoutASnapshot) {
+  Stream full;
+  full.snapshot(0, -1, 1000, 1001);
+  full.book(10, -1, {{1000, 4}}, {{1001, 0}, {1002, 6}}, false);  // ask 1001 gone: best ask 1002
+  full.book(20, -1, {{1001, 2}}, {}, false);                      // window starts here: bid 1001
+  full.trade(30, -1, Side::kSell, 999, 5);
+  std::vector<PriceLevel> bids, asks;
+  uint16_t depth = 0;
+  const std::span<const Event> before(full.ev.data(), 7);  // the snapshot (4 records) and the first delta (3)
+  ASSERT_TRUE(initial_book_before(before, 0, 4096, 1000, bids, asks, depth));
+  EXPECT_EQ(depth, 200);
+  ASSERT_EQ(bids.size(), 2u);
+  EXPECT_EQ(bids[0].price.ticks, 1000);
+  EXPECT_EQ(bids[0].qty.lots, 4);
+  ASSERT_EQ(asks.size(), 1u);
+  EXPECT_EQ(asks[0].price.ticks, 1002);
+  EXPECT_FALSE(initial_book_before(std::span<const Event>(full.ev.data() + 4, 3), 0, 4096, 1000, bids, asks,
+                                   depth));  // deltas only: unknown book
+
+  Stream window;
+  window.ev.assign(full.ev.begin() + 7, full.ev.end());
+  BookUpdate u;
+  u.snapshot = true;
+  u.bids = bids.data();
+  u.bid_count = static_cast<uint32_t>(bids.size());
+  u.asks = asks.data();
+  u.ask_count = static_cast<uint32_t>(asks.size());
+  RunOptions opt;
+  opt.initial_book = &u;
+  ASSERT_TRUE(run(window, opt).ok);
+  EXPECT_EQ(trader_.log, (Log{"book u=0 @20", "book u=3 @20", "trade 999 @30"}));
+  // The exchange's book is the rebuilt one plus the window's delta.
+  EXPECT_EQ(venue_->engine().book().best_bid()->price.ticks, 1001);
+  EXPECT_EQ(venue_->engine().book().best_ask()->price.ticks, 1002);
 }
 
 }  // namespace

@@ -158,6 +158,21 @@ void register_backtest(CLI::App& app) {
                    std::string(to_string(cfg.category)).c_str(), cfg.symbol.c_str(),
                    std::string(to_string(cfg.strategy)).c_str(), static_cast<unsigned long long>(run->events),
                    run->wall_s, run->events_per_s / 1e6);
+      if (run->modelled_receive_times > 0) {
+        char lat[64] = "a draw from [backtest] feed_latency_file";
+        if (run->feed_latency_ns >= 0) {
+          std::snprintf(lat, sizeof lat, "%g ms", static_cast<double>(run->feed_latency_ns) / 1e6);
+        }
+        std::fprintf(table,
+                     "note: %llu messages had no receive time (Bybit history files, or feed_time = \"model\"): "
+                     "received at exchange time + %s ([backtest] feed_latency_ns)\n",
+                     static_cast<unsigned long long>(run->modelled_receive_times), lat);
+      }
+      if (run->initial_book_levels > 0) {
+        std::fprintf(table, "note: the window starts after the data: the book (%llu levels) was rebuilt from the "
+                     "records before it; the strategy starts fresh\n",
+                     static_cast<unsigned long long>(run->initial_book_levels));
+      }
       std::fputs(format_stats_table(run->stats).c_str(), table);
     }
     const std::string json = backtest_json(*run);
