@@ -81,8 +81,8 @@ std::string run_typed(const MmConfig& cfg, const C& scfg, const EventData& data,
     // Never a trusted two-sided book: nothing could be quoted, and all-zero statistics would look like a
     // strategy that chose not to trade.
     return cfg.symbol + ": the book was never usable in the window (" + std::to_string(st.book_messages) +
-           " book messages, none after a snapshot with both sides): nothing was quoted; start the window at or "
-           "after a snapshot, or include the data before it";
+           " book messages, none after a snapshot with both sides): nothing was quoted; start the window "
+           "at or after a snapshot, or include the data before it";
   }
   out.stats = compute_stats(out.series, cfg.backtest.stats);
   return "";
@@ -90,8 +90,9 @@ std::string run_typed(const MmConfig& cfg, const C& scfg, const EventData& data,
 
 }  // namespace
 
-bool initial_book_before(std::span<const Event> before, uint16_t inst, uint32_t window_ticks, uint32_t max_levels,
-                         std::vector<PriceLevel>& bids, std::vector<PriceLevel>& asks, uint16_t& depth) {
+bool initial_book_before(std::span<const Event> before, uint16_t inst, uint32_t window_ticks,
+                         uint32_t max_levels, std::vector<PriceLevel>& bids, std::vector<PriceLevel>& asks,
+                         uint16_t& depth) {
   OrderBook book(window_ticks, OrderBook::kDefaultOverflowCapacity);
   bool seen_snapshot = false;
   bool message_start = true;  // the next record of the instrument starts a book message
@@ -110,7 +111,8 @@ bool initial_book_before(std::span<const Event> before, uint16_t inst, uint32_t 
     (void)book.set_level((e.flags & kEvBuy) != 0 ? Side::kBuy : Side::kSell, Price{e.price}, Qty{e.qty});
   }
   if (!seen_snapshot) return false;
-  for (auto [side, out] : {std::pair<Side, std::vector<PriceLevel>*>{Side::kBuy, &bids}, {Side::kSell, &asks}}) {
+  for (auto [side, out] :
+       {std::pair<Side, std::vector<PriceLevel>*>{Side::kBuy, &bids}, {Side::kSell, &asks}}) {
     out->assign(std::min<size_t>(book.level_count(side), max_levels), PriceLevel{});
     out->resize(book.top(side, out->size(), out->data()));
   }
@@ -135,7 +137,8 @@ std::string run_backtest_job(const MmConfig& cfg, const EventData& data, int64_t
   try {
     if (!before.empty() &&
         initial_book_before(before, static_cast<uint16_t>(id), cfg.backtest.sim.book_window_ticks,
-                            BacktestRunner::kInitialLevels, initial.bids, initial.asks, initial.update.depth)) {
+                            BacktestRunner::kInitialLevels, initial.bids, initial.asks,
+                            initial.update.depth)) {
       BookUpdate& u = initial.update;
       u.instrument = id;
       u.snapshot = true;

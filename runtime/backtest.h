@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "core/order_book.h"
 #include "runtime/mm_config.h"
 #include "sim/backtest_series.h"
 #include "sim/backtest_stats.h"
-#include "core/order_book.h"
 #include "sim/event.h"
 #include "sim/event_data.h"
 
@@ -33,9 +33,9 @@ struct BacktestRun {
 };
 
 // The traded instrument's book (data instrument index `inst`) after every book record of `before` is applied
-// (a snapshot message resets it, a delta sets levels, size 0 deletes), at most `max_levels` a side, best first,
-// into bids/asks, and the depth of the last snapshot into `depth`. Returns false when no snapshot was seen (the
-// book is unknown). Cold path; throws std::bad_alloc only.
+// (a snapshot message resets it, a delta sets levels, size 0 deletes), at most `max_levels` a side, best
+// first, into bids/asks, and the depth of the last snapshot into `depth`. Returns false when no snapshot was
+// seen (the book is unknown). Cold path; throws std::bad_alloc only.
 [[nodiscard]] bool initial_book_before(std::span<const Event> before, uint16_t inst, uint32_t window_ticks,
                                        uint32_t max_levels, std::vector<PriceLevel>& bids,
                                        std::vector<PriceLevel>& asks, uint16_t& depth);
@@ -48,8 +48,9 @@ using BacktestProgress = std::function<void(uint64_t done, uint64_t total)>;
 // the data, the window holds no book data for it, the book was never usable in the window (no snapshot at
 // or before it: nothing could be quoted), or the config does not fit the instrument (as replay reports it).
 // A window that starts after the data does begins with the book rebuilt from the records before it
-// (initial_book_before), so that a window cut from a capture with one snapshot still trades. Deterministic: the same data, config and window give identical `out.series` and `out.stats`.
-// Thread safety: concurrent calls may share `data` (read-only); each call owns its simulation.
+// (initial_book_before), so that a window cut from a capture with one snapshot still trades. Deterministic:
+// the same data, config and window give identical `out.series` and `out.stats`. Thread safety: concurrent
+// calls may share `data` (read-only); each call owns its simulation.
 [[nodiscard]] std::string run_backtest_job(const MmConfig& cfg, const EventData& data, int64_t from_ns,
                                            int64_t to_ns, BacktestRun& out,
                                            const BacktestProgress& progress = {});

@@ -82,9 +82,9 @@ struct BacktestStatus {
   uint64_t other_instrument_events = 0;
   uint64_t book_messages = 0;  // rebuilt book messages given to the trader
   uint64_t trades = 0, funding_events = 0, mark_events = 0;
-  uint64_t truncated_messages = 0;    // book runs without their end-of-message record (dropped)
-  uint64_t level_buffer_growths = 0;  // snapshots larger than the preallocated level buffers
-  uint64_t deliveries = 0;            // answers delivered to the trader
+  uint64_t truncated_messages = 0;      // book runs without their end-of-message record (dropped)
+  uint64_t level_buffer_growths = 0;    // snapshots larger than the preallocated level buffers
+  uint64_t deliveries = 0;              // answers delivered to the trader
   uint64_t modelled_receive_times = 0;  // messages timed at exchange time + feed latency (no receive time)
   int64_t first_exch_ns = 0, last_exch_ns = 0, last_local_ns = 0;
 };

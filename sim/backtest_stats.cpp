@@ -295,7 +295,9 @@ std::string validate_series(const BacktestSeries& s) {
 
 CoinUnits coin_units(const Instrument& in) {
   const std::string_view sym = in.name();
-  auto ends = [&](std::string_view q) { return sym.size() > q.size() && sym.substr(sym.size() - q.size()) == q; };
+  auto ends = [&](std::string_view q) {
+    return sym.size() > q.size() && sym.substr(sym.size() - q.size()) == q;
+  };
   auto base = [&](size_t quote_len) { return std::string(sym.substr(0, sym.size() - quote_len)); };
   if (in.category == Category::kInverse) {
     // Inverse contracts settle in the base coin; their quantity is a count of USD contracts.

@@ -1,8 +1,8 @@
 // BacktestRunner with a scripted trader on hand-built event streams: book rebuilding, the two clocks (the
 // exchange ahead of our receive time), answer delivery order, samples, markouts, uptime, skipped and cut
 // records, progress.
-#include "runtime/backtest.h"
 #include "runtime/backtest_runner.h"
+#include "runtime/backtest.h"
 
 #include <gtest/gtest.h>
 
@@ -367,7 +367,6 @@ TEST_F(RunnerTest, DataWithoutReceiveTimesGetsTheDefaultFeedLatency) {
   ASSERT_TRUE(run(s).ok);
   EXPECT_EQ(trader_.log, (Log{"book u=1 @10", "book u=2 @23"}));
 }
-
 
 // A window that starts after the data's only snapshot: the runner is handed the book rebuilt before it
 // (RunOptions::initial_book) and both sides start from it.

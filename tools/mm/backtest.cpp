@@ -11,13 +11,14 @@ std::string backtest_json(const BacktestRun& run) {
   char buf[320];
   // modelled_receive_times: messages without a receive time of their own, received at exchange time +
   // feed_latency_ns (null: sampled from a file); initial_book_levels: the book rebuilt before the window.
-  std::snprintf(buf, sizeof buf,
-                ",\"run\":{\"events\":%llu,\"events_per_s\":%.1f,\"wall_s\":%.6f,\"modelled_receive_times\":%llu,"
-                "\"feed_latency_ns\":%s,\"initial_book_levels\":%llu}}",
-                static_cast<unsigned long long>(run.events), run.events_per_s, run.wall_s,
-                static_cast<unsigned long long>(run.modelled_receive_times),
-                run.feed_latency_ns < 0 ? "null" : std::to_string(run.feed_latency_ns).c_str(),
-                static_cast<unsigned long long>(run.initial_book_levels));
+  std::snprintf(
+      buf, sizeof buf,
+      ",\"run\":{\"events\":%llu,\"events_per_s\":%.1f,\"wall_s\":%.6f,\"modelled_receive_times\":%llu,"
+      "\"feed_latency_ns\":%s,\"initial_book_levels\":%llu}}",
+      static_cast<unsigned long long>(run.events), run.events_per_s, run.wall_s,
+      static_cast<unsigned long long>(run.modelled_receive_times),
+      run.feed_latency_ns < 0 ? "null" : std::to_string(run.feed_latency_ns).c_str(),
+      static_cast<unsigned long long>(run.initial_book_levels));
   out += buf;
   return out;
 }

@@ -163,13 +163,15 @@ void register_backtest(CLI::App& app) {
         if (run->feed_latency_ns >= 0) {
           std::snprintf(lat, sizeof lat, "%g ms", static_cast<double>(run->feed_latency_ns) / 1e6);
         }
-        std::fprintf(table,
-                     "note: %llu messages had no receive time (Bybit history files, or feed_time = \"model\"): "
-                     "received at exchange time + %s ([backtest] feed_latency_ns)\n",
-                     static_cast<unsigned long long>(run->modelled_receive_times), lat);
+        std::fprintf(
+            table,
+            "note: %llu messages had no receive time (Bybit history files, or feed_time = \"model\"): "
+            "received at exchange time + %s ([backtest] feed_latency_ns)\n",
+            static_cast<unsigned long long>(run->modelled_receive_times), lat);
       }
       if (run->initial_book_levels > 0) {
-        std::fprintf(table, "note: the window starts after the data: the book (%llu levels) was rebuilt from the "
+        std::fprintf(table,
+                     "note: the window starts after the data: the book (%llu levels) was rebuilt from the "
                      "records before it; the strategy starts fresh\n",
                      static_cast<unsigned long long>(run->initial_book_levels));
       }
