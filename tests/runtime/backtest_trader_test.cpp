@@ -82,11 +82,12 @@ std::string series_bytes(const BacktestSeries& s) {
   for (const FundingRecord& f : s.funding) {
     for (int64_t v : {f.ts_ns, f.rate, f.position_lots, f.mark_ticks, f.payment_units}) put(b, v);
   }
-  for (uint64_t v : {s.orders_created, s.orders_amended, s.orders_cancelled, s.orders_rejected, s.orders_filled,
-                     s.market_trades, s.events}) {
+  for (uint64_t v : {s.orders_created, s.orders_amended, s.orders_cancelled, s.orders_rejected,
+                     s.orders_filled, s.market_trades, s.events}) {
     put(b, v);
   }
-  for (int64_t v : {s.quoted_both_ns, s.quoted_any_ns, s.max_position_lots, s.time_at_limit_ns, s.market_volume_lots}) {
+  for (int64_t v :
+       {s.quoted_both_ns, s.quoted_any_ns, s.max_position_lots, s.time_at_limit_ns, s.market_volume_lots}) {
     put(b, v);
   }
   return b;
@@ -245,9 +246,10 @@ class HandBuiltTrader : public ::testing::Test {
   static constexpr int64_t kT0 = 1'786'319'990'000'000'000;
 
   HandBuiltTrader() {
-    EXPECT_EQ(make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "5"},
-                              inst_),
-              InstrumentError::kOk);
+    EXPECT_EQ(
+        make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "5"},
+                        inst_),
+        InstrumentError::kOk);
     s_.fixed.half_spread_ticks = 5;
     s_.fixed.order_size_lots = 10;
     s_.sim.queue.kind = QueueModelKind::kRiskAverse;
@@ -301,17 +303,18 @@ class HandBuiltTrader : public ::testing::Test {
 
 using Log = std::vector<std::string>;
 
-// FixedSpread quotes 649995 / 650006 (10 lots) on the first book. Two sells at 649995 (an empty level: nothing
-// ahead of us) fill the bid 4 then 6 lots: the Trader sees PartiallyFilled, then Filled, and its position
-// matches the exchange's.
+// FixedSpread quotes 649995 / 650006 (10 lots) on the first book. Two sells at 649995 (an empty level:
+// nothing ahead of us) fill the bid 4 then 6 lots: the Trader sees PartiallyFilled, then Filled, and its
+// position matches the exchange's.
 TEST_F(HandBuiltTrader, PartialFillsReachTheTraderAsPartiallyFilledThenFilled) {
   snapshot(0, 650000);
   trade(20, Side::kSell, 649995, 4);
   trade(40, Side::kSell, 649995, 10);
   snapshot(100, 650000);
   const Log log = run();
-  EXPECT_EQ(log, (Log{"mm-1 create_acked @6", "mm-1 New cum=0 @6", "mm-2 create_acked @6", "mm-2 New cum=0 @6",
-                      "mm-1 exec 4 @21", "mm-1 PartiallyFilled cum=4 @21", "mm-1 exec 6 @41", "mm-1 Filled cum=10 @41"}))
+  EXPECT_EQ(log, (Log{"mm-1 create_acked @6", "mm-1 New cum=0 @6", "mm-2 create_acked @6",
+                      "mm-2 New cum=0 @6", "mm-1 exec 4 @21", "mm-1 PartiallyFilled cum=4 @21",
+                      "mm-1 exec 6 @41", "mm-1 Filled cum=10 @41"}))
       << ::testing::PrintToString(log);
   EXPECT_EQ(bt_->trader.position().lots(), 10);
   EXPECT_EQ(bt_->venue.account().lots(), 10);
@@ -323,16 +326,16 @@ TEST_F(HandBuiltTrader, PartialFillsReachTheTraderAsPartiallyFilledThenFilled) {
   EXPECT_EQ(bt_->series.fills[1].position_after_lots, 10);
 }
 
-// The same market and strategy with 0 and 50 ms of entry latency: a sell through our bid at 20 ms fills it when
-// the bid is already resting (0 ms), and misses it when the bid is still on its way (arrives at 50 ms).
+// The same market and strategy with 0 and 50 ms of entry latency: a sell through our bid at 20 ms fills it
+// when the bid is already resting (0 ms), and misses it when the bid is still on its way (arrives at 50 ms).
 TEST_F(HandBuiltTrader, EntryLatencyChangesWhatFills) {
   snapshot(0, 650000);
   trade(20, Side::kSell, 649994, 50);
   snapshot(100, 650000);
   s_.sim.entry_latency.constant_ns = 0;
   const Log fast = run();
-  EXPECT_EQ(fast, (Log{"mm-1 create_acked @1", "mm-1 New cum=0 @1", "mm-2 create_acked @1", "mm-2 New cum=0 @1",
-                       "mm-1 exec 10 @21", "mm-1 Filled cum=10 @21"}))
+  EXPECT_EQ(fast, (Log{"mm-1 create_acked @1", "mm-1 New cum=0 @1", "mm-2 create_acked @1",
+                       "mm-2 New cum=0 @1", "mm-1 exec 10 @21", "mm-1 Filled cum=10 @21"}))
       << ::testing::PrintToString(fast);
   EXPECT_EQ(bt_->trader.position().lots(), 10);
   ASSERT_EQ(bt_->series.fills.size(), 1u);
@@ -341,15 +344,16 @@ TEST_F(HandBuiltTrader, EntryLatencyChangesWhatFills) {
 
   s_.sim.entry_latency.constant_ns = 50 * kMs;
   const Log slow = run();
-  EXPECT_EQ(slow, (Log{"mm-1 create_acked @51", "mm-1 New cum=0 @51", "mm-2 create_acked @51", "mm-2 New cum=0 @51"}))
+  EXPECT_EQ(slow, (Log{"mm-1 create_acked @51", "mm-1 New cum=0 @51", "mm-2 create_acked @51",
+                       "mm-2 New cum=0 @51"}))
       << ::testing::PrintToString(slow);
   EXPECT_EQ(bt_->trader.position().lots(), 0);
   EXPECT_TRUE(bt_->series.fills.empty());
 }
 
 // The market drops 10 ticks while our creates travel (5 ms): the bid at 649995 would now take liquidity, so
-// Bybit acks it and cancels it with EC_PostOnlyWillTakeLiquidity; the ask rests. The Trader settles the bid and
-// quotes a new one on the next book.
+// Bybit acks it and cancels it with EC_PostOnlyWillTakeLiquidity; the ask rests. The Trader settles the bid
+// and quotes a new one on the next book.
 TEST_F(HandBuiltTrader, PostOnlyCrossIsAckedThenCancelledAndTheTraderRequotes) {
   snapshot(0, 650000);
   snapshot(2, 649990);
@@ -358,8 +362,8 @@ TEST_F(HandBuiltTrader, PostOnlyCrossIsAckedThenCancelledAndTheTraderRequotes) {
   const Log log = run();
   ASSERT_GE(log.size(), 4u);
   EXPECT_EQ(log, (Log{"mm-1 create_acked @6", "mm-1 Cancelled cum=0 EC_PostOnlyWillTakeLiquidity @6",
-                      "mm-2 create_acked @6", "mm-2 New cum=0 @6", "mm-2 amend_acked @56", "mm-2 New cum=0 @56",
-                      "mm-3 create_acked @56", "mm-3 New cum=0 @56"}))
+                      "mm-2 create_acked @6", "mm-2 New cum=0 @6", "mm-2 amend_acked @56",
+                      "mm-2 New cum=0 @56", "mm-3 create_acked @56", "mm-3 New cum=0 @56"}))
       << ::testing::PrintToString(log);
   EXPECT_EQ(bt_->venue.counters().rejected_post_only, 1u);
   EXPECT_FALSE(bt_->trader.orders().find("mm-1").valid());
