@@ -220,4 +220,66 @@ RiskVerdict PreTradeChecks::check_amend(const OrderAmend& a, const RestingOrder&
   return evaluate(c, ctx, state);
 }
 
+void PreTradeChecks::add_open(Side side, int64_t lots, Price price, RiskContext& ctx) const noexcept {
+  if (lots <= 0) return;
+  const bool buy = side == Side::kBuy;
+  int64_t& open_lots = buy ? ctx.open_buy_lots : ctx.open_sell_lots;
+  Money& open_notional = buy ? ctx.open_buy_notional : ctx.open_sell_notional;
+  if (__builtin_add_overflow(open_lots, lots, &open_lots)) open_lots = INT64_MAX;
+  Money n;
+  if (!notional(instrument_, price, Qty{lots}, n) || !checked_add(open_notional, n, open_notional)) {
+    open_notional = Money{INT64_MAX};
+  }
+}
+
+RiskVerdict PreTradeChecks::admit(const OrderCreate& o, RiskContext& ctx, TradingState state) noexcept {
+  const RiskVerdict v = check(o, ctx, state);
+  if (!v.allowed()) return v;
+  // A market order is valued where check() valued it: at the touch it takes, or the mid.
+  Price ref = o.price;
+  if (o.type == OrderType::kMarket) {
+    ref = o.side == Side::kBuy ? ctx.best_ask : ctx.best_bid;
+    if (ref.ticks <= 0) ref = ctx.mid;
+  }
+  ++ctx.open_orders;
+  add_open(o.side, v.qty.lots, ref, ctx);
+  return v;
+}
+
+void PreTradeChecks::reserve_amend(const OrderAmend& a, const RestingOrder& current, Money current_notional,
+                                   const RiskVerdict& v, RiskContext& ctx) const noexcept {
+  // v.qty is Bybit's new total order qty (the unchanged total for a price-only amend).
+  const int64_t new_remaining = v.qty.lots - current.filled.lots;
+  const Price new_price = a.price ? *a.price : current.price;
+  const int64_t extra_lots = new_remaining - current.remaining.lots;
+  const bool buy = current.side == Side::kBuy;
+  int64_t& open_lots = buy ? ctx.open_buy_lots : ctx.open_sell_lots;
+  if (extra_lots > 0 && __builtin_add_overflow(open_lots, extra_lots, &open_lots)) open_lots = INT64_MAX;
+  Money after;
+  Money& open_notional = buy ? ctx.open_buy_notional : ctx.open_sell_notional;
+  if (!notional(instrument_, new_price, Qty{new_remaining}, after)) {
+    open_notional = Money{INT64_MAX};
+    return;
+  }
+  Money extra;
+  if (after.units > current_notional.units &&
+      (!checked_sub(after, current_notional, extra) || !checked_add(open_notional, extra, open_notional))) {
+    open_notional = Money{INT64_MAX};
+  }
+}
+
+RiskVerdict PreTradeChecks::admit(const OrderAmend& a, const RestingOrder& current, RiskContext& ctx,
+                                  TradingState state) noexcept {
+  Money own;
+  if (!notional(instrument_, current.price, current.remaining, own)) return check(a, current, ctx, state);
+  return admit(a, current, own, ctx, state);
+}
+
+RiskVerdict PreTradeChecks::admit(const OrderAmend& a, const RestingOrder& current, Money current_notional,
+                                  RiskContext& ctx, TradingState state) noexcept {
+  const RiskVerdict v = check(a, current, current_notional, ctx, state);
+  if (v.allowed()) reserve_amend(a, current, current_notional, v, ctx);
+  return v;
+}
+
 }  // namespace mm

@@ -84,6 +84,21 @@ class PreTradeChecks {
   [[nodiscard]] RiskVerdict check(const OrderAmend& a, const RestingOrder& current, Money current_notional,
                                   const RiskContext& ctx, TradingState state) noexcept;
 
+  // check() for one of several actions checked against the same `ctx` (the Trader checks a whole decision
+  // against one context): an allowed create or amend is then counted into ctx at its worst case, so the next
+  // check of the decision sees it. A create adds one open order, its lots and its notional to its side; an
+  // amend adds what its new terms exceed the resting ones by (while it is in flight the exchange may apply
+  // it at any moment, so the larger of old and new counts). Without this, three creates on one side in one
+  // tick each passed against the same headroom and the position crossed max_position_qty once all filled.
+  // Same verdicts as check(); a blocked action leaves ctx unchanged.
+  [[nodiscard]] RiskVerdict admit(const OrderCreate& o, RiskContext& ctx, TradingState state) noexcept;
+  [[nodiscard]] RiskVerdict admit(const OrderAmend& a, const RestingOrder& current, RiskContext& ctx,
+                                  TradingState state) noexcept;
+  // Precondition as check(amend, current, current_notional, ...): current_notional is exactly
+  // notional(instrument, current.price, current.remaining).
+  [[nodiscard]] RiskVerdict admit(const OrderAmend& a, const RestingOrder& current, Money current_notional,
+                                  RiskContext& ctx, TradingState state) noexcept;
+
   // Cancels are always allowed, in every state. Returns kNone; counts nothing.
   [[nodiscard]] static constexpr RiskVerdict check(const OrderCancel&) noexcept { return {}; }
 
@@ -110,6 +125,11 @@ class PreTradeChecks {
   RiskVerdict check_amend(const OrderAmend& a, const RestingOrder& current, const Money* own,
                           const RiskContext& ctx, TradingState state) noexcept;
   RiskVerdict block(RiskRule r, int64_t qty) noexcept;
+  // Adds lots and the notional of `lots` at `price` to side's open sums of ctx (a value that does not fit
+  // counts as the largest one, as the Trader counts its open orders).
+  void add_open(Side side, int64_t lots, Price price, RiskContext& ctx) const noexcept;
+  void reserve_amend(const OrderAmend& a, const RestingOrder& current, Money current_notional,
+                     const RiskVerdict& v, RiskContext& ctx) const noexcept;
   // Largest q in [0, q_ref] with notional(price, q) <= cap, given n_ref = notional(price, q_ref) > cap.
   [[nodiscard]] int64_t max_lots_for(Price price, Int128 cap, int64_t q_ref, Int128 n_ref) const noexcept;
 

@@ -10,8 +10,9 @@
 //   RiskContext ctx = ...;                       // book, position, PnL, open orders, injected clocks
 //   RiskTick t = risk.on_tick(ctx);
 //   if (t.cancel_all) { send CancelAll; risk.clear_cancel_all(); }
-//   if (t.protection != ProtectionTrigger::kNone) { assign t.close.link_id; check(t.close, ctx); send }
-//   for each action: RiskVerdict v = risk.check(action, ctx); if (!v.allowed()) drop; else send with v.qty
+//   if (t.protection != ProtectionTrigger::kNone) { assign t.close.link_id; admit(t.close, ctx); send }
+//   for each action: RiskVerdict v = risk.admit(action, ctx); if (!v.allowed()) drop; else send with v.qty
+// (admit, not check, for the actions of one tick: each allowed one is counted into ctx for the next).
 // and risk.on_reject(now) for each order reject, risk.on_latency(kind, now, latency) for each measurement.
 //
 // Every member function but the constructor is noexcept and allocation-free. Not thread-safe: it lives on
@@ -61,6 +62,18 @@ class RiskEngine {
   [[nodiscard]] RiskVerdict check(const OrderAmend& a, const RestingOrder& current, Money current_notional,
                                   const RiskContext& ctx) noexcept {
     return pre_trade_.check(a, current, current_notional, ctx, state_);
+  }
+  // check() for each action of one decision checked against one ctx: an allowed create or amend is counted
+  // into ctx (see PreTradeChecks::admit), so several orders of a tick cannot share one headroom.
+  [[nodiscard]] RiskVerdict admit(const OrderCreate& o, RiskContext& ctx) noexcept {
+    return pre_trade_.admit(o, ctx, state_);
+  }
+  [[nodiscard]] RiskVerdict admit(const OrderAmend& a, const RestingOrder& current, RiskContext& ctx) noexcept {
+    return pre_trade_.admit(a, current, ctx, state_);
+  }
+  [[nodiscard]] RiskVerdict admit(const OrderAmend& a, const RestingOrder& current, Money current_notional,
+                                  RiskContext& ctx) noexcept {
+    return pre_trade_.admit(a, current, current_notional, ctx, state_);
   }
   // Always allowed (kNone), in every state.
   [[nodiscard]] static constexpr RiskVerdict check(const OrderCancel& c) noexcept {

@@ -349,16 +349,31 @@ class Trader {
       const bool ok = notional(instrument_, o.price, o.leaves, n);
       valued_[h.index] = {o.price, o.leaves, n, ok};
       // An exposure that does not fit counts as the largest one: the limits then block, never pass.
-      if (!ok) n = Money{INT64_MAX};
+      Money worst = ok ? n : Money{INT64_MAX};
+      const Qty lots = worst_leaves(o);
+      // While an amend is in flight the exchange applies it at any moment: the order may fill up to the
+      // larger of its old and new qty, at either price.
+      if (lots != o.leaves || o.amend_price.ticks > o.price.ticks) {
+        const Price p = o.amend_price.ticks > o.price.ticks ? o.amend_price : o.price;
+        if (!notional(instrument_, p, lots, worst)) worst = Money{INT64_MAX};
+      }
       Money& sum = o.side == Side::kBuy ? c.open_buy_notional : c.open_sell_notional;
-      if (!checked_add(sum, n, sum)) sum = Money{INT64_MAX};
+      if (!checked_add(sum, worst, sum)) sum = Money{INT64_MAX};
       if (o.side == Side::kBuy) {
-        c.open_buy_lots += o.leaves.lots;
+        c.open_buy_lots += lots.lots;
       } else {
-        c.open_sell_lots += o.leaves.lots;
+        c.open_sell_lots += lots.lots;
       }
     });
     return c;
+  }
+
+  // The most an open order may still fill: its leaves, or with a qty amend in flight, the amend's new qty
+  // less what has filled, if larger.
+  static Qty worst_leaves(const OwnOrder& o) noexcept {
+    if (!o.fsm.has(OrderFsm::kAmendInFlight) || o.fsm.amend_qty.lots <= 0) return o.leaves;
+    const int64_t after = o.fsm.amend_qty.lots - o.fsm.filled().lots;
+    return after > o.leaves.lots ? Qty{after} : o.leaves;
   }
 
   // REDUCE_ONLY: keep only the side that reduces the position, marked reduce-only; flat: nothing.
@@ -507,7 +522,7 @@ class Trader {
       const Valued& val = valued_[h.index];
       const bool valued = val.ok && val.price == o.price && val.leaves == o.leaves;
       const auto check = [&](const OrderAmend& x) noexcept {
-        return valued ? risk_.check(x, cur, val.notional, ctx) : risk_.check(x, cur, ctx);
+        return valued ? risk_.admit(x, cur, val.notional, ctx) : risk_.admit(x, cur, ctx);
       };
       RiskVerdict v;
       if (a.qty) {
@@ -527,7 +542,7 @@ class Trader {
       out_amend_[n_amends_++] = {a.price, a.qty ? std::optional<Qty>(v.qty) : std::nullopt};
     }
     for (const OrderCreate& c : actions_.create_span()) {
-      const RiskVerdict v = risk_.check(c, ctx);
+      const RiskVerdict v = risk_.admit(c, ctx);
       if (!v.allowed()) {
         ++counters_.risk_blocked;
         continue;
@@ -542,8 +557,8 @@ class Trader {
     mark(TickMark::kEncoded);
   }
 
-  void send_protection_close(OrderCreate close, const RiskContext& ctx, int64_t now) noexcept {
-    const RiskVerdict v = risk_.check(close, ctx);
+  void send_protection_close(OrderCreate close, RiskContext& ctx, int64_t now) noexcept {
+    const RiskVerdict v = risk_.admit(close, ctx);
     if (!v.allowed()) {
       ++counters_.risk_blocked;
       return;

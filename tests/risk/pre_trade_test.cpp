@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
 #include "tests/risk/risk_test_util.h"
 
 namespace mm {
@@ -390,6 +394,188 @@ TEST(PreTrade, AmendWithTheCallersNotionalMatchesTheValuingCheck) {
   for (size_t r = 0; r < static_cast<size_t>(RiskRule::kCount); ++r) {
     EXPECT_EQ(own.checks.blocked(static_cast<RiskRule>(r)), given.checks.blocked(static_cast<RiskRule>(r))) << r;
     EXPECT_EQ(own.checks.clipped(static_cast<RiskRule>(r)), given.checks.clipped(static_cast<RiskRule>(r))) << r;
+  }
+}
+
+
+// Issue 14: a decision's creates were each checked against the same context, so three buys of a tick each
+// saw the whole headroom. admit() counts every allowed order into the context for the next check.
+TEST(PreTrade, AdmitCountsEachAllowedOrderSoOneTickCannotShareTheHeadroom) {
+  RiskConfig cfg = base_config();
+  cfg.max_exposure_notional = "100000";  // the position cap is the rule under test
+  Checker c(cfg);
+  RiskContext ctx = calm();
+  ctx.position_lots = 400;  // 100 lots of headroom under the 500-lot cap
+  const OrderCreate buy = limit_order(Side::kBuy, kMid - 10, 40);
+  // check() alone is pure: the same order passes every time against the same context.
+  for (int i = 0; i < 3; ++i) expect_allowed(c.create(buy, ctx), 40);
+  expect_allowed(c.checks.admit(buy, ctx, TradingState::kActive), 40);
+  expect_allowed(c.checks.admit(buy, ctx, TradingState::kActive), 40);
+  EXPECT_EQ(ctx.open_buy_lots, 80);
+  EXPECT_EQ(ctx.open_orders, 2u);
+  Money two;
+  ASSERT_TRUE(notional(test::btc(), Price{kMid - 10}, Qty{80}, two));
+  EXPECT_EQ(ctx.open_buy_notional.units, two.units);
+  const RiskContext before = ctx;
+  expect_blocked(c.checks.admit(buy, ctx, TradingState::kActive), RiskRule::kMaxPosition);
+  EXPECT_EQ(ctx.open_buy_lots, before.open_buy_lots) << "a blocked order is not counted";
+  EXPECT_EQ(ctx.open_orders, before.open_orders);
+  // The sell side's headroom is its own: 400 long + 500 short capacity.
+  expect_allowed(c.checks.admit(limit_order(Side::kSell, kMid + 10, 40), ctx, TradingState::kActive), 40);
+  EXPECT_EQ(ctx.open_sell_lots, 40);
+
+  // Under limit_policy = "clip" the last order gets what is left, and that is what is counted.
+  RiskConfig clip = cfg;
+  clip.limit_policy = LimitPolicy::kClip;
+  Checker k(clip);
+  RiskContext kc = calm();
+  kc.position_lots = 400;
+  expect_allowed(k.checks.admit(buy, kc, TradingState::kActive), 40);
+  expect_allowed(k.checks.admit(buy, kc, TradingState::kActive), 40);
+  const RiskVerdict last = k.checks.admit(buy, kc, TradingState::kActive);
+  EXPECT_TRUE(last.allowed() && last.clipped);
+  EXPECT_EQ(last.qty.lots, 20);
+  EXPECT_EQ(kc.open_buy_lots, 100);
+}
+
+TEST(PreTrade, AdmitCountsWhatAnAmendAddsAtItsWorstCase) {
+  RiskConfig cfg = base_config();
+  cfg.max_exposure_notional = "100000";
+  Checker c(cfg);
+  RiskContext ctx = calm();
+  ctx.position_lots = 400;
+  ctx.open_orders = 1;
+  ctx.open_buy_lots = 30;
+  ASSERT_TRUE(notional(test::btc(), Price{kMid - 10}, Qty{30}, ctx.open_buy_notional));
+  const RestingOrder resting{Side::kBuy, Price{kMid - 10}, Qty{30}, Qty{10}, false};
+  OrderAmend up;
+  up.instrument = test::kBtcId;
+  up.qty = Qty{70};  // total 70, 10 filled: 60 remaining, 30 more than now
+  expect_allowed(c.checks.admit(up, resting, ctx, TradingState::kActive), 70);
+  EXPECT_EQ(ctx.open_buy_lots, 60);
+  EXPECT_EQ(ctx.open_orders, 1u) << "an amend adds no order";
+  Money sixty;
+  ASSERT_TRUE(notional(test::btc(), Price{kMid - 10}, Qty{60}, sixty));
+  EXPECT_EQ(ctx.open_buy_notional.units, sixty.units);
+  // A smaller qty frees nothing while the amend is in flight (the old qty may still fill).
+  OrderAmend down;
+  down.instrument = test::kBtcId;
+  down.qty = Qty{20};
+  expect_allowed(c.checks.admit(down, resting, ctx, TradingState::kActive), 20);
+  EXPECT_EQ(ctx.open_buy_lots, 60);
+  EXPECT_EQ(ctx.open_buy_notional.units, sixty.units);
+  // A reprice up adds the difference in notional, not lots.
+  OrderAmend reprice;
+  reprice.instrument = test::kBtcId;
+  reprice.price = Price{kMid - 1};
+  expect_allowed(c.checks.admit(reprice, resting, ctx, TradingState::kActive), 40);
+  EXPECT_EQ(ctx.open_buy_lots, 60);
+  Money old_terms;
+  Money new_terms;
+  ASSERT_TRUE(notional(test::btc(), Price{kMid - 10}, Qty{30}, old_terms));
+  ASSERT_TRUE(notional(test::btc(), Price{kMid - 1}, Qty{30}, new_terms));
+  EXPECT_EQ(ctx.open_buy_notional.units, sixty.units + new_terms.units - old_terms.units);
+}
+
+// The cap holds whatever the exchange does: a random stream of decisions (several creates and amends, each
+// admitted against the decision's one context) and of exchange events (fills of any size on any order,
+// amends applied or not, cancels) never takes |position| beyond max_position_qty. The context is rebuilt
+// from the orders before each decision the way the Trader builds it: every order not yet terminal, an amend
+// in flight at the larger of its old and new qty.
+struct ModelOrder {
+  Side side;
+  Price price;
+  int64_t qty;        // as acked
+  int64_t amend_qty;  // total of the amend in flight, 0 when none
+  int64_t filled;
+};
+
+void run_cap_property(LimitPolicy policy, uint64_t seed) {
+  RiskConfig cfg = base_config();
+  cfg.max_exposure_notional = "1000000";  // the position cap is the rule under test
+  cfg.max_open_orders = 12;
+  cfg.limit_policy = policy;
+  Checker c(cfg);
+  const Instrument in = test::btc();
+  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+  auto rnd = [&](uint64_t n) {  // xorshift64*: deterministic per seed
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    return (x * 0x2545F4914F6CDD1Dull) % n;
+  };
+  std::vector<ModelOrder> orders;
+  int64_t position = 0;
+  int64_t max_abs = 0;
+  uint64_t fills = 0;
+  for (int step = 0; step < 3'000; ++step) {
+    RiskContext ctx = calm();
+    ctx.position_lots = position;
+    for (const ModelOrder& o : orders) {
+      const int64_t worst = std::max(o.qty, o.amend_qty) - o.filled;
+      Money n;
+      ASSERT_TRUE(notional(in, o.price, Qty{worst}, n));
+      ++ctx.open_orders;
+      (o.side == Side::kBuy ? ctx.open_buy_lots : ctx.open_sell_lots) += worst;
+      Money& sum = o.side == Side::kBuy ? ctx.open_buy_notional : ctx.open_sell_notional;
+      ASSERT_TRUE(checked_add(sum, n, sum));
+    }
+    // One decision: up to 4 actions against the same context.
+    const uint64_t n_actions = 1 + rnd(4);
+    for (uint64_t a = 0; a < n_actions; ++a) {
+      // Most orders on one side (per seed), so the position runs into the cap rather than around zero.
+      const bool favoured = rnd(10) < 7;
+      const Side side = favoured == (seed % 2 == 1) ? Side::kBuy : Side::kSell;
+      const int64_t px = side == Side::kBuy ? kMid - 1 - static_cast<int64_t>(rnd(50))
+                                            : kMid + 1 + static_cast<int64_t>(rnd(50));
+      if (orders.empty() || rnd(3) != 0) {
+        const RiskVerdict v = c.checks.admit(limit_order(side, px, 1 + static_cast<int64_t>(rnd(120))), ctx,
+                                             TradingState::kActive);
+        if (v.allowed()) orders.push_back({side, Price{px}, v.qty.lots, 0, 0});
+      } else {
+        ModelOrder& o = orders[rnd(orders.size())];
+        if (o.amend_qty != 0) continue;  // one amend in flight per order, as the quoter sends them
+        const RestingOrder cur{o.side, o.price, Qty{o.qty - o.filled}, Qty{o.filled}, false};
+        OrderAmend am;
+        am.instrument = test::kBtcId;
+        am.qty = Qty{o.filled + 1 + static_cast<int64_t>(rnd(120))};
+        const RiskVerdict v = c.checks.admit(am, cur, ctx, TradingState::kActive);
+        if (v.allowed()) o.amend_qty = v.qty.lots;
+      }
+    }
+    // The exchange: a few events in any order.
+    const uint64_t n_events = rnd(5);
+    for (uint64_t e = 0; e < n_events && !orders.empty(); ++e) {
+      const size_t i = rnd(orders.size());
+      ModelOrder& o = orders[i];
+      const uint64_t kind = rnd(4);
+      if (kind == 0 && o.amend_qty != 0) {  // the amend lands (a total at or below the filled qty ends it)
+        o.qty = std::max(o.amend_qty, o.filled);
+        o.amend_qty = 0;
+      } else if (kind == 1) {  // cancelled
+        orders.erase(orders.begin() + static_cast<std::ptrdiff_t>(i));
+        continue;
+      } else {  // a fill of any size up to the most the order may fill now
+        const int64_t limit = (o.amend_qty != 0 && rnd(2) == 0 ? o.amend_qty : o.qty) - o.filled;
+        if (limit <= 0) continue;
+        const int64_t lots = 1 + static_cast<int64_t>(rnd(static_cast<uint64_t>(limit)));
+        o.filled += lots;
+        position += o.side == Side::kBuy ? lots : -lots;
+        ++fills;
+        max_abs = std::max(max_abs, position < 0 ? -position : position);
+        ASSERT_LE(max_abs, 500) << "seed " << seed << " step " << step << ": the 500-lot cap crossed";
+      }
+      if (o.filled >= std::max(o.qty, o.amend_qty)) orders.erase(orders.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+  }
+  EXPECT_GT(fills, 1'000u) << "the stream must trade to prove anything";
+  EXPECT_GE(max_abs, 450) << "the stream must reach the cap's neighbourhood";
+}
+
+TEST(PreTrade, NoSequenceOfFillsCrossesThePositionCap) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    run_cap_property(LimitPolicy::kBlock, seed);
+    run_cap_property(LimitPolicy::kClip, seed);
   }
 }
 

@@ -199,7 +199,7 @@ TEST_F(GoldenDigest, GeneratedMarketOrderFramesAndBacktestJsonUnchanged) {
   check(file, {
                   {"avellaneda", 25, "40f1370e2c485296", "920b8084ff6669c0"},
                   {"fixed", 28, "09654d1f35858059", "89f3080ac345ba1e"},
-                  {"glft", 1605, "8fe2972198ae2ed2", "7c151674e5777e8a"},
+                  {"glft", 1605, "8fe2972198ae2ed2", "804f21af18b47da8"},
                   {"inventory", 12, "64cbc50f56fa3c3d", "03f222375ec48aef"},
                   {"requote", 3859, "9a4ef0db6052bbdf", "93ce92347d3ae45b"},
               });
