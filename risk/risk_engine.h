@@ -68,7 +68,8 @@ class RiskEngine {
   [[nodiscard]] RiskVerdict admit(const OrderCreate& o, RiskContext& ctx) noexcept {
     return pre_trade_.admit(o, ctx, state_);
   }
-  [[nodiscard]] RiskVerdict admit(const OrderAmend& a, const RestingOrder& current, RiskContext& ctx) noexcept {
+  [[nodiscard]] RiskVerdict admit(const OrderAmend& a, const RestingOrder& current,
+                                  RiskContext& ctx) noexcept {
     return pre_trade_.admit(a, current, ctx, state_);
   }
   [[nodiscard]] RiskVerdict admit(const OrderAmend& a, const RestingOrder& current, Money current_notional,

@@ -397,7 +397,6 @@ TEST(PreTrade, AmendWithTheCallersNotionalMatchesTheValuingCheck) {
   }
 }
 
-
 // Issue 14: a decision's creates were each checked against the same context, so three buys of a tick each
 // saw the whole headroom. admit() counts every allowed order into the context for the next check.
 TEST(PreTrade, AdmitCountsEachAllowedOrderSoOneTickCannotShareTheHeadroom) {
@@ -565,7 +564,8 @@ void run_cap_property(LimitPolicy policy, uint64_t seed) {
         max_abs = std::max(max_abs, position < 0 ? -position : position);
         ASSERT_LE(max_abs, 500) << "seed " << seed << " step " << step << ": the 500-lot cap crossed";
       }
-      if (o.filled >= std::max(o.qty, o.amend_qty)) orders.erase(orders.begin() + static_cast<std::ptrdiff_t>(i));
+      if (o.filled >= std::max(o.qty, o.amend_qty))
+        orders.erase(orders.begin() + static_cast<std::ptrdiff_t>(i));
     }
   }
   EXPECT_GT(fills, 1'000u) << "the stream must trade to prove anything";

@@ -24,8 +24,8 @@ const std::string kExamples = std::string(MM_SOURCE_DIR) + "/examples/";
 TEST(BacktestPositionCap, GlftExampleRunsIntoItsCapAndNeverBeyond) {
   // 30 minutes of the generator's default BTCUSDT: glft.toml crossed its cap on every seed tried (1 to 6)
   // before the fix, reaching 0.023 to 0.024 BTC.
-  const std::filesystem::path file = std::filesystem::temp_directory_path() /
-                                     ("mm_cap_" + std::to_string(::getpid()) + ".mmcap");
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("mm_cap_" + std::to_string(::getpid()) + ".mmcap");
   GenParams g;
   g.seconds = 1800;
   g.seed = 2;
