@@ -93,6 +93,7 @@ int64_t PreTradeChecks::max_lots_for(Price price, Int128 cap, int64_t q_ref, Int
 
 RiskVerdict PreTradeChecks::evaluate(const Candidate& c, const RiskContext& ctx,
                                      TradingState state) noexcept {
+  last_lots_ = -1;
   if (state == TradingState::kHalted) return block(RiskRule::kHalted, c.qty);
 
   const bool buy = c.side == Side::kBuy;
@@ -170,6 +171,9 @@ RiskVerdict PreTradeChecks::evaluate(const Candidate& c, const RiskContext& ctx,
   } else if (!notional128(instrument_, ref, qty - c.filled, order_notional)) {
     return block(RiskRule::kMaxExposure, c.qty);
   }
+  // admit() counts the allowed order at this value when its lots are unchanged (no notional() twice).
+  last_lots_ = qty - c.filled;
+  last_notional_ = order_notional;
   if (order_notional > cap_notional &&
       !limit(RiskRule::kMaxExposure,
              Int128{max_lots_for(ref, cap_notional, qty - c.filled, order_notional)} + c.filled)) {
@@ -227,9 +231,16 @@ void PreTradeChecks::add_open(Side side, int64_t lots, Price price, RiskContext&
   Money& open_notional = buy ? ctx.open_buy_notional : ctx.open_sell_notional;
   if (__builtin_add_overflow(open_lots, lots, &open_lots)) open_lots = INT64_MAX;
   Money n;
-  if (!notional(instrument_, price, Qty{lots}, n) || !checked_add(open_notional, n, open_notional)) {
-    open_notional = Money{INT64_MAX};
+  if (!value(price, lots, n) || !checked_add(open_notional, n, open_notional)) open_notional = Money{INT64_MAX};
+}
+
+bool PreTradeChecks::value(Price price, int64_t lots, Money& out) const noexcept {
+  // The last evaluate() valued exactly these lots at the order's price (its reference): reuse it.
+  if (lots == last_lots_) {
+    out = Money{static_cast<int64_t>(last_notional_)};
+    return true;
   }
+  return notional(instrument_, price, Qty{lots}, out);
 }
 
 RiskVerdict PreTradeChecks::admit(const OrderCreate& o, RiskContext& ctx, TradingState state) noexcept {
@@ -257,7 +268,7 @@ void PreTradeChecks::reserve_amend(const OrderAmend& a, const RestingOrder& curr
   if (extra_lots > 0 && __builtin_add_overflow(open_lots, extra_lots, &open_lots)) open_lots = INT64_MAX;
   Money after;
   Money& open_notional = buy ? ctx.open_buy_notional : ctx.open_sell_notional;
-  if (!notional(instrument_, new_price, Qty{new_remaining}, after)) {
+  if (!value(new_price, new_remaining, after)) {
     open_notional = Money{INT64_MAX};
     return;
   }

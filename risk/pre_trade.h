@@ -128,6 +128,9 @@ class PreTradeChecks {
   // Adds lots and the notional of `lots` at `price` to side's open sums of ctx (a value that does not fit
   // counts as the largest one, as the Trader counts its open orders).
   void add_open(Side side, int64_t lots, Price price, RiskContext& ctx) const noexcept;
+  // notional(instrument, price, lots), or the value evaluate() found for the same lots of the order it
+  // just allowed (precondition: `price` is that order's reference price).
+  [[nodiscard]] bool value(Price price, int64_t lots, Money& out) const noexcept;
   void reserve_amend(const OrderAmend& a, const RestingOrder& current, Money current_notional,
                      const RiskVerdict& v, RiskContext& ctx) const noexcept;
   // Largest q in [0, q_ref] with notional(price, q) <= cap, given n_ref = notional(price, q_ref) > cap.
@@ -140,6 +143,9 @@ class PreTradeChecks {
   uint32_t max_open_orders_;
   bool require_post_only_;
   LimitPolicy policy_;
+  // The lots and notional the last evaluate() valued at the exposure rule (-1: none); admit() reuses them.
+  int64_t last_lots_ = -1;
+  Int128 last_notional_ = 0;
   std::array<uint64_t, static_cast<size_t>(RiskRule::kCount)> blocked_{};
   std::array<uint64_t, static_cast<size_t>(RiskRule::kCount)> clipped_{};
 };
