@@ -231,7 +231,8 @@ void PreTradeChecks::add_open(Side side, int64_t lots, Price price, RiskContext&
   Money& open_notional = buy ? ctx.open_buy_notional : ctx.open_sell_notional;
   if (__builtin_add_overflow(open_lots, lots, &open_lots)) open_lots = INT64_MAX;
   Money n;
-  if (!value(price, lots, n) || !checked_add(open_notional, n, open_notional)) open_notional = Money{INT64_MAX};
+  if (!value(price, lots, n) || !checked_add(open_notional, n, open_notional))
+    open_notional = Money{INT64_MAX};
 }
 
 bool PreTradeChecks::value(Price price, int64_t lots, Money& out) const noexcept {
