@@ -10,6 +10,7 @@
 #include "core/types.h"
 #include "risk/risk_config.h"
 #include "runtime/live_config.h"
+#include "runtime/ops/ops_config.h"
 #include "sim/backtest_stats.h"
 #include "sim/sim_config.h"
 #include "strategy/avellaneda_stoikov.h"
@@ -63,6 +64,8 @@ struct MmConfig {
   VenueSettings venue;
   SimSettings sim;
   LiveSettings live;
+  // [ops]: metrics/page address, logs, alerts (runtime/ops/ops_config.h)
+  OpsSettings ops;
   // [quoter] link_id_prefix. trader.quoter.link_id_prefix is a string_view of this string, set by
   // load_config/parse_config. A copy or move of MmConfig still views the source object's string (a
   // short prefix lives inside the object): after copying, re-point it with

@@ -372,7 +372,7 @@ TEST(Config, UnknownKeyIsNamedWithItsLine) {
   // An unknown section is reported before the missing strategy.kind it causes.
   EXPECT_EQ(parse_error("[stratgy]\nkind = \"fixed\"\n"),
             "t.toml:1: stratgy is not a known key (did you mean strategy?)");
-  EXPECT_EQ(parse_error("top = 1\n"), "t.toml:1: top is not a known key");
+  EXPECT_EQ(parse_error("toplevel = 1\n"), "t.toml:1: toplevel is not a known key");
 }
 
 TEST(Config, AnotherStrategysKeyIsRejected) {

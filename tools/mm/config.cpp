@@ -21,6 +21,8 @@
 #include "core/order_request.h"
 #include "core/order_table.h"
 #include "core/rate_limiter.h"
+#include "net/endpoint.h"
+#include "runtime/ops/http_server.h"
 #include "sim/latency_model.h"
 #include "strategy/quoter.h"
 
@@ -872,6 +874,46 @@ void read_live(Tab& root, LiveSettings& l, const std::string& base_dir) {
   t.finish();
 }
 
+// [ops] (runtime/ops/ops_config.h): the operations side of mm run / mm paper.
+void read_ops(Tab& root, OpsSettings& o, const std::string& base_dir) {
+  Tab t = root.sub("ops");
+  t.string("http_listen", o.http_listen);
+  if (const toml::node* n = t.peek("http_listen"); n != nullptr && !o.http_listen.empty()) {
+    std::string host;
+    uint16_t port = 0;
+    if (const std::string e = parse_listen_address(o.http_listen, host, port); !e.empty()) {
+      t.fail(*n, "http_listen", "must be \"host:port\" or \"\" (off): " + e);
+    }
+  }
+  t.enumeration(
+      "log_format", o.log_format,
+      [](std::string_view s, LogFormat& f) {
+        if (s != "json" && s != "text") return false;
+        f = s == "json" ? LogFormat::kJson : LogFormat::kText;
+        return true;
+      },
+      "\"json\" or \"text\"");
+  t.enumeration("log_level", o.log_level, parse_log_level, "\"debug\", \"info\", \"warn\" or \"error\"");
+  t.string("log_file", o.log_file);
+  o.log_file = from_config_dir(o.log_file, base_dir);
+  t.integer("log_max_bytes", o.log_max_bytes, 4096, kI64Max);
+  t.integer("log_max_files", o.log_max_files, 1, 1000);
+  t.string("alert_telegram_chat_id", o.alert_telegram_chat_id);
+  t.string("alert_telegram_base_url", o.alert_telegram_base_url);
+  if (const toml::node* n = t.peek("alert_telegram_base_url"); n != nullptr) {
+    Endpoint e;
+    if (parse_url(o.alert_telegram_base_url, e) != UrlError::kOk || !e.tls) {
+      t.fail(*n, "alert_telegram_base_url", "must be an https:// URL");
+    }
+  }
+  t.string("alert_ca_file", o.alert_ca_file);
+  o.alert_ca_file = from_config_dir(o.alert_ca_file, base_dir);
+  t.integer("alert_min_interval_ms", o.alert_min_interval_ms, 0, kMaxMs);
+  t.integer("alert_dedup_window_ms", o.alert_dedup_window_ms, 0, kMaxMs);
+  t.integer("alert_max_retries", o.alert_max_retries, 0, 100);
+  t.finish();
+}
+
 std::string check_semantics(Ctx& ctx, const toml::table& root, MmConfig& cfg) {
   std::string e;
   switch (cfg.strategy) {
@@ -960,8 +1002,8 @@ std::string parse_config_in(std::string_view toml_text, const std::string& origi
   auto cfg = std::make_unique<MmConfig>();
   Tab top(ctx, &root, "");
   // Unknown sections first: "[stratgy]" is better reported as a typo than as a missing strategy.kind.
-  top.declare(
-      {"market", "strategy", "signals", "quoter", "trader", "risk", "backtest", "venue", "sim", "live"});
+  top.declare({"market", "strategy", "signals", "quoter", "trader", "risk", "backtest", "venue", "sim",
+               "live", "ops"});
   top.finish();
   {
     Tab m = top.sub("market");
@@ -982,6 +1024,7 @@ std::string parse_config_in(std::string_view toml_text, const std::string& origi
   read_venue(top, cfg->venue, base_dir);
   read_sim(top, cfg->sim, base_dir);
   read_live(top, cfg->live, base_dir);
+  read_ops(top, cfg->ops, base_dir);
   if (!ctx.ok()) return ctx.error;
   cfg->trader.quoter.link_id_prefix = cfg->link_id_prefix;
   if (!check_semantics(ctx, root, *cfg).empty()) return ctx.error;
