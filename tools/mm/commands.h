@@ -12,6 +12,7 @@ void register_backtest(CLI::App& app);
 void register_optimize(CLI::App& app);
 void register_sim(CLI::App& app);
 void register_run(CLI::App& app);
+void register_config(CLI::App& app);
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;    // failed mid-way: I/O error, a run that could not finish

@@ -1,6 +1,7 @@
 #include "tools/mm/config.h"
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -81,6 +82,7 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 struct Ctx {
   std::string origin;
   std::string error;
+  std::vector<ResolvedKey>* listing = nullptr;  // mm config check: every key read, with its value
 
   [[nodiscard]] bool ok() const noexcept { return error.empty(); }
   void fail(const toml::source_region& where, std::string_view msg) {
@@ -91,6 +93,24 @@ struct Ctx {
     error += msg;
   }
 };
+
+// TOML text of a value for the resolved listing.
+std::string toml_quote(std::string_view v) {
+  std::string out = "\"";
+  for (const char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + '"';
+}
+
+std::string toml_number(double v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  std::string out(buf, r.ptr);
+  if (out.find_first_of(".eni") == std::string::npos) out += ".0";  // a float must read back as a float
+  return out;
+}
 
 // One TOML table under its full dotted key. Every read names its key, so after the reads `known_` is the
 // table's vocabulary and finish() can reject whatever else the file put there. A null table (section
@@ -110,8 +130,74 @@ class Tab {
     return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
   }
 
-  // Decimal number: TOML float or integer, finite.
+  // Records a key's resolved value for the listing (mm config check).
+  void note(std::string_view key, std::string value) {
+    if (ctx_.listing == nullptr || !ctx_.ok()) return;
+    const std::string k = full(key);
+    for (const ResolvedKey& r : *ctx_.listing) {
+      if (r.key == k) return;  // read twice (ms_as_ns through integer): the first read has it
+    }
+    ctx_.listing->push_back({k, std::move(value), peek(key) != nullptr});
+  }
+
+  // The reads: each checks and stores one key, then records it for the listing. The *_in bodies are below.
   void number(std::string_view key, double& out) {
+    number_in(key, out);
+    note(key, toml_number(out));
+  }
+  void integer(std::string_view key, int64_t& out, int64_t lo = kI64Min, int64_t hi = kI64Max) {
+    integer_in(key, out, lo, hi);
+    note(key, std::to_string(out));
+  }
+  void boolean(std::string_view key, bool& out) {
+    boolean_in(key, out);
+    note(key, out ? "true" : "false");
+  }
+  void string(std::string_view key, std::string& out) {
+    string_in(key, out);
+    note(key, toml_quote(out));
+  }
+  void decimal(std::string_view key, std::string& out) {
+    decimal_in(key, out);
+    note(key, toml_quote(out));
+  }
+  // The value's spelling is found by parsing each quoted word of `allowed`.
+  template <class E, class Parse>
+  void enumeration(std::string_view key, E& out, Parse parse, std::string_view allowed) {
+    enumeration_in(key, out, parse, allowed);
+    std::string spelled = "?";
+    for (size_t open = allowed.find('"'); open != std::string_view::npos;) {
+      const size_t close = allowed.find('"', open + 1);
+      if (close == std::string_view::npos) break;
+      const std::string_view word = allowed.substr(open + 1, close - open - 1);
+      E v = out;
+      if (parse(word, v) && v == out) {
+        spelled = toml_quote(word);
+        break;
+      }
+      open = allowed.find('"', close + 1);
+    }
+    note(key, spelled);
+  }
+  template <size_t N>
+  void integer_array(std::string_view key, std::array<int64_t, N>& out, int64_t lo, int64_t hi) {
+    integer_array_in(key, out, lo, hi);
+    std::string text = "[";
+    for (size_t i = 0; i < N; ++i) text += (i > 0 ? ", " : "") + std::to_string(out[i]);
+    note(key, text + "]");
+  }
+  void curve(std::string_view key, Curve& out) {
+    curve_in(key, out);
+    std::string text = "[";
+    for (size_t i = 0; i < out.count; ++i) {
+      text +=
+          (i > 0 ? ", [" : "[") + toml_number(out.points[i].x) + ", " + toml_number(out.points[i].y) + "]";
+    }
+    note(key, text + "]");
+  }
+
+  // Decimal number: TOML float or integer, finite.
+  void number_in(std::string_view key, double& out) {
     const toml::node* n = find(key);
     if (n == nullptr) return;
     if (const auto* i = n->as_integer()) {
@@ -125,7 +211,7 @@ class Tab {
   }
 
   // Integer in [lo, hi].
-  void integer(std::string_view key, int64_t& out, int64_t lo = kI64Min, int64_t hi = kI64Max) {
+  void integer_in(std::string_view key, int64_t& out, int64_t lo, int64_t hi) {
     const toml::node* n = find(key);
     if (n == nullptr) return;
     const auto* i = n->as_integer();
@@ -150,7 +236,7 @@ class Tab {
     if (n != nullptr && ctx_.ok()) out_ns = ms * 1'000'000;
   }
 
-  void boolean(std::string_view key, bool& out) {
+  void boolean_in(std::string_view key, bool& out) {
     const toml::node* n = find(key);
     if (n == nullptr) return;
     const auto* b = n->as_boolean();
@@ -158,7 +244,7 @@ class Tab {
     out = b->get();
   }
 
-  void string(std::string_view key, std::string& out) {
+  void string_in(std::string_view key, std::string& out) {
     const toml::node* n = find(key);
     if (n == nullptr) return;
     const auto* s = n->as_string();
@@ -168,7 +254,7 @@ class Tab {
 
   // Exact decimal amount (risk/): a string such as "0.01", or an integer (exact too). Floats are refused: a
   // binary float cannot say 0.1.
-  void decimal(std::string_view key, std::string& out) {
+  void decimal_in(std::string_view key, std::string& out) {
     const toml::node* n = find(key);
     if (n == nullptr) return;
     if (const auto* s = n->as_string()) {
@@ -184,7 +270,7 @@ class Tab {
 
   // Enumeration spelled as a string; `allowed` lists the spellings for the message.
   template <class E, class Parse>
-  void enumeration(std::string_view key, E& out, Parse parse, std::string_view allowed) {
+  void enumeration_in(std::string_view key, E& out, Parse parse, std::string_view allowed) {
     const toml::node* n = find(key);
     if (n == nullptr) return;
     const auto* s = n->as_string();
@@ -198,7 +284,7 @@ class Tab {
 
   // Array of exactly N integers, each in [lo, hi].
   template <size_t N>
-  void integer_array(std::string_view key, std::array<int64_t, N>& out, int64_t lo, int64_t hi) {
+  void integer_array_in(std::string_view key, std::array<int64_t, N>& out, int64_t lo, int64_t hi) {
     const toml::node* n = find(key);
     if (n == nullptr) return;
     const auto* a = n->as_array();
@@ -217,7 +303,7 @@ class Tab {
 
   // Piecewise-linear curve: [[x, y], ...], at most kMaxCurvePoints numbers pairs. Monotonic x and y >= 0
   // are the config's validate().
-  void curve(std::string_view key, Curve& out) {
+  void curve_in(std::string_view key, Curve& out) {
     const toml::node* n = find(key);
     if (n == nullptr) return;
     const auto* a = n->as_array();
@@ -261,10 +347,25 @@ class Tab {
     return t_ == nullptr ? nullptr : t_->get(key);
   }
 
+  // Keys of the file that a special read took (declare + peek) are listed with their TOML text.
+  void note_raw_keys() {
+    if (ctx_.listing == nullptr) return;
+    for (auto&& [k, v] : *t_) {
+      if (v.is_table()) continue;
+      bool known = false;
+      for (const std::string& s : known_) known = known || s == k.str();
+      if (!known) continue;
+      std::ostringstream text;
+      v.visit([&text](const auto& node) { text << node; });
+      note(k.str(), text.str());
+    }
+  }
+
   // Any key of the table that no read asked for is an error: a typo must not fall back to a default.
   // `hint` may add a reason for a given key.
   void finish(const Hint& hint = {}) {
     if (t_ == nullptr || !ctx_.ok()) return;
+    note_raw_keys();
     for (auto&& [k, v] : *t_) {
       const std::string_view name = k.str();
       bool found = false;
@@ -690,8 +791,14 @@ void read_risk(Tab& root, RiskConfig& c) {
 // A validate() message starts with the full key of the bad field ("strategy.gamma must be > 0"): when the
 // file sets that key, its line goes into the message too.
 // An exact signed rate ("0.0002", "-0.0001") at kRateScale: fee and funding rates.
+// The decimal text of a fixed-point value (the default a listing shows).
+std::string fixed_text(int64_t value, int scale) {
+  char buf[32];
+  return std::string(buf, format_fixed(value, scale, 0, buf));
+}
+
 void read_rate(Tab& t, std::string_view key, int64_t& out) {
-  std::string text;
+  std::string text = fixed_text(out, kRateScale);
   t.decimal(key, text);
   const toml::node* n = t.peek(key);
   if (n == nullptr || text.empty()) return;
@@ -766,7 +873,7 @@ void read_backtest(Tab& root, BacktestSettings& b, const std::string& base_dir) 
   t.ms_as_ns("sample_ms", c.sample_ns);
   t.unsigned_int("max_orders", c.max_orders, 1, 65534);
   // Statistics.
-  std::string capital;
+  std::string capital = fixed_text(b.stats.capital.units, kMoneyScale);
   t.decimal("capital", capital);
   if (const toml::node* n = t.peek("capital"); n != nullptr && !capital.empty()) {
     int64_t units = 0;
@@ -984,10 +1091,12 @@ std::string check_semantics(Ctx& ctx, const toml::table& root, MmConfig& cfg) {
 
 namespace {
 
-std::string parse_config_in(std::string_view toml_text, const std::string& origin, const std::string& base_dir,
-                            MmConfig& out) {
+std::string parse_config_in(std::string_view toml_text, const std::string& origin,
+                            const std::string& base_dir, MmConfig& out, std::vector<ResolvedKey>* listing) {
   Ctx ctx;
   ctx.origin = origin;
+  std::vector<ResolvedKey> resolved;
+  ctx.listing = listing != nullptr ? &resolved : nullptr;
   toml::table root;
   try {
     root = toml::parse(toml_text, std::string_view(origin));
@@ -1032,16 +1141,18 @@ std::string parse_config_in(std::string_view toml_text, const std::string& origi
   out = std::move(*cfg);
   // The view must name out's own string: the one above pointed into the scratch config.
   out.trader.quoter.link_id_prefix = out.link_id_prefix;
+  if (listing != nullptr) *listing = std::move(resolved);
   return "";
 }
 
 }  // namespace
 
-std::string parse_config(std::string_view toml_text, const std::string& origin, MmConfig& out) {
-  return parse_config_in(toml_text, origin, "", out);
+std::string parse_config(std::string_view toml_text, const std::string& origin, MmConfig& out,
+                         std::vector<ResolvedKey>* listing) {
+  return parse_config_in(toml_text, origin, "", out, listing);
 }
 
-std::string load_config(const std::string& path, MmConfig& out) {
+std::string load_config(const std::string& path, MmConfig& out, std::vector<ResolvedKey>* listing) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return path + ": cannot open the config file";
   std::ostringstream text;
@@ -1049,7 +1160,7 @@ std::string load_config(const std::string& path, MmConfig& out) {
   if (in.bad()) return path + ": cannot read the config file";
   const size_t slash = path.rfind('/');
   const std::string base_dir = slash == std::string::npos ? std::string() : path.substr(0, slash == 0 ? 1 : slash);
-  return parse_config_in(text.str(), path, base_dir, out);
+  return parse_config_in(text.str(), path, base_dir, out, listing);
 }
 
 }  // namespace mm::tools

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   mm::tools::register_optimize(app);
   mm::tools::register_sim(app);
   mm::tools::register_run(app);
+  mm::tools::register_config(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
