@@ -38,6 +38,11 @@ class alignas(kCacheLineSize) Counter {
     v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
   void add_concurrent(uint64_t n) noexcept { v_.fetch_add(n, std::memory_order_relaxed); }
+  // Mirrors a monotonic total kept elsewhere (e.g. a trader's counters, published from a timer). One writer;
+  // a total below the current value is ignored (a counter never goes down).
+  void set_total(uint64_t total) noexcept {
+    if (total > v_.load(std::memory_order_relaxed)) v_.store(total, std::memory_order_relaxed);
+  }
   [[nodiscard]] uint64_t value() const noexcept { return v_.load(std::memory_order_relaxed); }
 
  private:

@@ -69,6 +69,10 @@ class LiveMetrics {
   // mm_quote_uptime_ratio = time with both sides quoted / time since the first call.
   void quoting(bool both_sides, int64_t now_ns) noexcept;
 
+  // Totals kept by the node (order actions sent, reconnects per stream), published from its timer.
+  void order_actions_total(OrderAction a, uint64_t total) noexcept { actions_[idx(a)]->set_total(total); }
+  void reconnects_total(Stream s, uint64_t total) noexcept { reconnects_[idx(s)]->set_total(total); }
+
   // --- cold threads ---
   void reconnect(Stream s) noexcept { reconnects_[idx(s)]->add_concurrent(1); }
   // Log records the hot path dropped because its ring was full (the log drain adds them).

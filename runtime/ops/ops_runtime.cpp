@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "runtime/ops/live_events.h"
 #include "runtime/ops/metrics_endpoint.h"
 
 namespace mm {
@@ -65,6 +66,41 @@ void OpsRuntime::stop() noexcept {
 
 uint16_t OpsRuntime::http_port() const noexcept {
   return http_ ? http_->port() : 0;
+}
+
+void OpsRuntime::publish(const OpsSnapshot& s) noexcept {
+  LiveMetrics& m = *metrics_;
+  m.order_actions_total(OrderAction::kCreate, s.creates);
+  m.order_actions_total(OrderAction::kAmend, s.amends);
+  m.order_actions_total(OrderAction::kCancel, s.cancels);
+  m.order_actions_total(OrderAction::kCancelAll, s.cancel_alls);
+  m.reconnects_total(Stream::kPublic, s.reconnects_public);
+  m.reconnects_total(Stream::kPrivate, s.reconnects_private);
+  m.reconnects_total(Stream::kTrade, s.reconnects_trade);
+  m.position_lots(s.position_lots);
+  m.inventory_value(s.inventory_value);
+  m.realized_pnl(s.realized);
+  m.unrealized_pnl(s.unrealized);
+  m.fees(s.fees);
+  const int64_t equity = s.realized + s.unrealized - s.fees;
+  if (!published_ || equity > equity_peak_) equity_peak_ = equity;
+  m.drawdown(equity_peak_ - equity);
+  m.quoting(s.both_sides_quoted, s.now_ns);
+  m.risk_state(s.state);
+  if (published_ && s.state != last_state_) {
+    (void)log_event(*hot_log_, LiveEvent::kRiskState, s.now_ns, "", static_cast<int64_t>(last_state_),
+                    static_cast<int64_t>(s.state), 0);
+    if (alerts_) {
+      // The one allocation of publish(): the alert's text, on a state change (rare, never steady state).
+      std::string text = "trading state ";
+      text += to_string(last_state_);
+      text += " -> ";
+      text += to_string(s.state);
+      alerts_->alert(AlertKind::kRiskState, text);
+    }
+  }
+  published_ = true;
+  last_state_ = s.state;
 }
 
 void OpsRuntime::alert(AlertKind kind, std::string_view text) noexcept {

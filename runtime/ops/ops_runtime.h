@@ -13,6 +13,7 @@
 
 #include "core/log_ring.h"
 #include "core/metrics.h"
+#include "risk/trading_state.h"
 #include "runtime/ops/alerts.h"
 #include "runtime/ops/http_server.h"
 #include "runtime/ops/live_metrics.h"
@@ -29,6 +30,19 @@ struct OpsOptions {
   std::string alert_prefix;  // e.g. "mm BTCUSDT: "
   std::vector<std::string> secrets;     // values the log drain must never write (API key and secret)
   std::span<const LogEventDef> events;  // catalog of the hot ring's event ids (kLiveEvents)
+};
+
+// What the node knows at a timer tick, published in one call (OpsRuntime::publish). Money in fixed-point units
+// of the settle coin, position in lots.
+struct OpsSnapshot {
+  int64_t now_ns = 0;
+  uint64_t creates = 0, amends = 0, cancels = 0, cancel_alls = 0;  // sent so far
+  uint64_t reconnects_public = 0, reconnects_private = 0, reconnects_trade = 0;
+  int64_t position_lots = 0;
+  int64_t inventory_value = 0;  // position at mid
+  int64_t realized = 0, unrealized = 0, fees = 0;
+  TradingState state = TradingState::kActive;
+  bool both_sides_quoted = false;
 };
 
 class OpsRuntime {
@@ -53,6 +67,11 @@ class OpsRuntime {
   // The HTTP server, for more routes (the live page) before start(); null when http_listen is "".
   HttpServer* http() noexcept { return http_.get(); }
   [[nodiscard]] uint16_t http_port() const noexcept;
+  // From the node's timer (its hot thread): sets the gauges and mirrored totals, tracks the drawdown of
+  // realized + unrealized - fees from its peak, and on a trading-state change pushes a risk_state record
+  // (events must be kLiveEvents) and raises an alert. No allocation except the alert text of a state change.
+  void publish(const OpsSnapshot& s) noexcept;
+
   // Queues an alert; a no-op when alerts are off. Never blocks.
   void alert(AlertKind kind, std::string_view text) noexcept;
   [[nodiscard]] bool alerts_on() const noexcept { return alerts_ != nullptr; }
@@ -66,6 +85,10 @@ class OpsRuntime {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<AlertSender> alerts_;
   bool started_ = false;
+  // publish() state (the node's timer thread only).
+  bool published_ = false;
+  int64_t equity_peak_ = 0;
+  TradingState last_state_ = TradingState::kActive;
 };
 
 }  // namespace mm

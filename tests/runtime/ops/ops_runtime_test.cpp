@@ -10,6 +10,7 @@
 #include "core/money.h"
 #include "net/http_client.h"
 #include "runtime/ops/live_events.h"
+#include "tests/support/alloc_counter.h"
 
 namespace mm {
 namespace {
@@ -120,6 +121,38 @@ TEST_F(OpsRuntimeTest, ErrorsNameTheOpsKey) {
   std::ofstream(dir_ / "no") << "a file, not a folder";
   OpsRuntime fourth(bad_log);
   EXPECT_EQ(fourth.start().rfind("ops.log_file: ", 0), 0u);
+}
+
+TEST_F(OpsRuntimeTest, PublishSetsGaugesTotalsDrawdownAndLogsStateChanges) {
+  OpsRuntime ops(options());
+  ASSERT_EQ(ops.start(), "");
+  OpsSnapshot s;
+  s.now_ns = 1'000'000'000;
+  s.creates = 5;
+  s.amends = 7;
+  s.reconnects_trade = 2;
+  s.position_lots = -3000;
+  s.realized = 10 * kMoneyOne;
+  s.fees = kMoneyOne;
+  s.both_sides_quoted = true;
+  ops.publish(s);  // equity 9: the peak
+  s.now_ns += 1'000'000'000;
+  s.realized = 6 * kMoneyOne;  // equity 5: 4 below the peak
+  s.state = TradingState::kHalted;
+  s.creates = 4;  // a total that went down is ignored
+  test::AllocScope scope;
+  ops.publish(s);
+  EXPECT_EQ(scope.allocations(), 0u);  // alerts are off: no text is built
+  const std::string m = scrape(ops.http_port());
+  EXPECT_NE(m.find("\nmm_order_actions_total{action=\"create\"} 5\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("\nmm_order_actions_total{action=\"amend\"} 7\n"), std::string::npos);
+  EXPECT_NE(m.find("\nmm_reconnects_total{stream=\"trade\"} 2\n"), std::string::npos);
+  EXPECT_NE(m.find("\nmm_position -3\n"), std::string::npos);
+  EXPECT_NE(m.find("\nmm_drawdown 4\n"), std::string::npos);
+  EXPECT_NE(m.find("\nmm_risk_state{state=\"halted\"} 1\n"), std::string::npos);
+  EXPECT_NE(m.find("\nmm_quote_uptime_ratio 1\n"), std::string::npos);
+  ops.stop();
+  EXPECT_NE(log_text().find("\"event\":\"risk_state\",\"from\":0,\"to\":2"), std::string::npos) << log_text();
 }
 
 TEST(LiveEvents, CatalogNamesEveryEventOnce) {
