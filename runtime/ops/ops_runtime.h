@@ -32,8 +32,8 @@ struct OpsOptions {
   std::span<const LogEventDef> events;  // catalog of the hot ring's event ids (kLiveEvents)
 };
 
-// What the node knows at a timer tick, published in one call (OpsRuntime::publish). Money in fixed-point units
-// of the settle coin, position in lots.
+// What the node knows at a timer tick, published in one call (OpsRuntime::publish). Money in fixed-point
+// units of the settle coin, position in lots.
 struct OpsSnapshot {
   int64_t now_ns = 0;
   uint64_t creates = 0, amends = 0, cancels = 0, cancel_alls = 0;  // sent so far
