@@ -62,6 +62,7 @@ int PublicWs::do_work(int64_t now_ns, PublicWsSink& sink) noexcept {
   while (ws.front(text, recv_ns)) {
     ++counters_.frames;
     ++work;
+    sink.on_frame(text, recv_ns);
     const ParseResult r = codec_.parse(text, cfg_.category);
     ws.pop();
     if (r.error != CodecError::kOk) {

@@ -23,6 +23,9 @@ namespace mm {
 class PublicWsSink {
  public:
   virtual ~PublicWsSink() = default;
+  // Every frame as received, before it is parsed (the recorder keeps the bytes verbatim). `text` is valid
+  // during the call only.
+  virtual void on_frame(std::string_view, int64_t) noexcept {}
   // A data frame parsed without error (book, trade, ticker, kline, liquidation). Payload accessors of `codec`
   // are valid during the call.
   virtual void on_public(const BybitCodec& codec, MsgKind kind, int64_t recv_ns) noexcept = 0;

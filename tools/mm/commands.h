@@ -13,6 +13,8 @@ void register_optimize(CLI::App& app);
 void register_sim(CLI::App& app);
 void register_run(CLI::App& app);
 void register_config(CLI::App& app);
+void register_paper(CLI::App& app);
+void register_record(CLI::App& app);
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;    // failed mid-way: I/O error, a run that could not finish

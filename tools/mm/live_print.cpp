@@ -90,7 +90,9 @@ std::string live_summary_text(const LiveSummary& s) {
   std::string t;
   char dur[32];
   std::snprintf(dur, sizeof dur, "%.1f", s.duration_s);
-  t += "mm run: " + s.venue + ", " + dur + " s\n";
+  // mm paper's venue reads "paper <endpoint> <url>" (runtime/paper_node.h).
+  const bool paper = s.venue.starts_with("paper ");
+  t += (paper ? "mm paper: " + s.venue.substr(6) : "mm run: " + s.venue) + ", " + dur + " s\n";
   t += "orders:      " + std::to_string(s.created) + " created, " + std::to_string(s.amended) + " amended, " +
        std::to_string(s.cancelled) + " cancelled, " + std::to_string(s.rejected) + " rejected, " +
        std::to_string(s.filled) + " filled\n";

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   mm::tools::register_sim(app);
   mm::tools::register_run(app);
   mm::tools::register_config(app);
+  mm::tools::register_paper(app);
+  mm::tools::register_record(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
