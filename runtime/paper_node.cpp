@@ -19,11 +19,13 @@ namespace mm {
 namespace {
 
 int64_t wall_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 int64_t mono_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -121,7 +123,8 @@ class PaperEngineImpl final : public PaperEngine {
     }
     void on_rejected(std::string_view link, OrderEventKind k) noexcept { trader.on_rejected(link, k); }
     void on_order(const OrderUpdate& u) noexcept {
-      if (u.status == OrderStatus::kCancelled || u.status == OrderStatus::kPartiallyFilledCanceled) ++n.cancelled;
+      if (u.status == OrderStatus::kCancelled || u.status == OrderStatus::kPartiallyFilledCanceled)
+        ++n.cancelled;
       if (u.status == OrderStatus::kFilled) ++n.filled;
       if (u.status == OrderStatus::kRejected) ++n.rejected;
       trader.on_order(u);
@@ -186,7 +189,9 @@ std::unique_ptr<PaperEngine> make_paper_engine(const MmConfig& cfg, const Instru
 }  // namespace
 
 struct PaperNode::Impl final : PublicWsSink {
-  explicit Impl(PaperOptions o) : opt(std::move(o)) { opt.config.trader.quoter.link_id_prefix = opt.config.link_id_prefix; }
+  explicit Impl(PaperOptions o) : opt(std::move(o)) {
+    opt.config.trader.quoter.link_id_prefix = opt.config.link_id_prefix;
+  }
 
   PaperOptions opt;
   LiveSummary sum;
@@ -213,7 +218,8 @@ LiveError PaperNode::Impl::prepare() {
   const Instrument& in = pv.registry.get(pv.id);
   topic = book_topic(in.name());
   PublicWsConfig pc;
-  if (std::string e = public_ws_config(pv, c.category, {topic, "publicTrade." + std::string(in.name())}, 11, pc);
+  if (std::string e =
+          public_ws_config(pv, c.category, {topic, "publicTrade." + std::string(in.name())}, 11, pc);
       !e.empty()) {
     return {2, e};
   }
@@ -333,9 +339,17 @@ LiveError PaperNode::Impl::run(LiveSummary& out) {
 
 PaperNode::PaperNode(PaperOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 PaperNode::~PaperNode() = default;
-LiveError PaperNode::prepare() { return impl_->prepare(); }
-LiveError PaperNode::run(LiveSummary& out) { return impl_->run(out); }
-const SimVenueCounters& PaperNode::venue_counters() const noexcept { return impl_->engine->venue_counters(); }
-std::string PaperNode::sim_summary_json() const { return impl_->sim_summary; }
+LiveError PaperNode::prepare() {
+  return impl_->prepare();
+}
+LiveError PaperNode::run(LiveSummary& out) {
+  return impl_->run(out);
+}
+const SimVenueCounters& PaperNode::venue_counters() const noexcept {
+  return impl_->engine->venue_counters();
+}
+std::string PaperNode::sim_summary_json() const {
+  return impl_->sim_summary;
+}
 
 }  // namespace mm

@@ -40,8 +40,8 @@ class PaperNode {
   PaperNode(const PaperNode&) = delete;
   PaperNode& operator=(const PaperNode&) = delete;
 
-  // Simulator (endpoint = "sim"), instruments-info, the trader and the fill engine. Errors (LiveError codes of
-  // `mm run`): 2 a config key that does not fit (named), 1 the venue could not be reached.
+  // Simulator (endpoint = "sim"), instruments-info, the trader and the fill engine. Errors (LiveError codes
+  // of `mm run`): 2 a config key that does not fit (named), 1 the venue could not be reached.
   [[nodiscard]] LiveError prepare();
   // Quotes until the stop flag or the duration, then shuts down. Fills `out` (venue = "paper ..."; order_ack
   // and sim_reaction stay empty: no order reaches a venue). Precondition: prepare() ok.

@@ -9,7 +9,8 @@ namespace mm {
 namespace {
 
 int64_t system_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -37,16 +38,17 @@ PublicVenueError open_public_venue(const MmConfig& c, const EmbeddedSimOptions& 
   size_t loaded = 0;
   const RestResult r = out.rest->instruments(c.category, c.symbol, out.registry, loaded);
   if (!r.ok()) {
-    return {1, "instruments-info for " + c.symbol + " from " + out.urls.rest + ": " + std::string(to_string(r.status)) +
-                   " " + r.detail};
+    return {1, "instruments-info for " + c.symbol + " from " + out.urls.rest + ": " +
+                   std::string(to_string(r.status)) + " " + r.detail};
   }
   out.id = out.registry.find(c.category, c.symbol);
   if (out.id == kNoInstrument) {
-    return {2, "market.symbol: " + c.symbol + " (" + std::string(to_string(c.category)) + ") is not listed by " +
-                   out.urls.rest};
+    return {2, "market.symbol: " + c.symbol + " (" + std::string(to_string(c.category)) +
+                   ") is not listed by " + out.urls.rest};
   }
   // One page for one symbol: the answer is the whole description (RestClient::instruments' query).
-  out.instruments_url = out.urls.rest + "/v5/market/instruments-info?category=" + std::string(to_string(c.category)) +
+  out.instruments_url = out.urls.rest +
+                        "/v5/market/instruments-info?category=" + std::string(to_string(c.category)) +
                         "&symbol=" + c.symbol + "&limit=1000";
   out.instruments_body = r.body;
   return {};

@@ -45,7 +45,8 @@ struct PublicVenueError {
 [[nodiscard]] std::string book_topic(std::string_view symbol);
 
 // A PublicWs configuration for `topics` on venue.public_ws_url. Returns "" or an error naming the key.
-[[nodiscard]] std::string public_ws_config(const PublicVenue& v, Category category, std::vector<std::string> topics,
-                                           uint64_t jitter_seed, PublicWsConfig& out);
+[[nodiscard]] std::string public_ws_config(const PublicVenue& v, Category category,
+                                           std::vector<std::string> topics, uint64_t jitter_seed,
+                                           PublicWsConfig& out);
 
 }  // namespace mm

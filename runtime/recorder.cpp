@@ -13,7 +13,8 @@ namespace mm {
 namespace {
 
 int64_t wall_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -67,7 +68,8 @@ struct Recorder::Impl final : PublicWsSink {
 void Recorder::Impl::fail(CaptureError e) noexcept {
   if (!error.empty()) return;
   try {
-    error = record_file_name(opt.out, file_index) + ": " + std::string(to_string(e)) + " " + std::string(writer.error());
+    error = record_file_name(opt.out, file_index) + ": " + std::string(to_string(e)) + " " +
+            std::string(writer.error());
   } catch (...) {
     error = "capture write failed";
   }
@@ -121,7 +123,8 @@ void Recorder::Impl::on_connected() noexcept {
   ++conn_id;
   ++sum.connections;
   if (!error.empty()) return;
-  const CaptureError e = writer.write_connection(conn_id, wall_ns(), pv.urls.public_ws, true, opt.config.category);
+  const CaptureError e =
+      writer.write_connection(conn_id, wall_ns(), pv.urls.public_ws, true, opt.config.category);
   if (e != CaptureError::kOk) fail(e);
 }
 
@@ -154,7 +157,8 @@ LiveError Recorder::Impl::run(RecordSummary& out) {
   const int64_t start = wall_ns();
   const int64_t end = opt.duration_ns > 0 ? start + opt.duration_ns : INT64_MAX;
   pub->start(start);
-  for (int64_t now = start; now < end && error.empty() && !(opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed));
+  for (int64_t now = start;
+       now < end && error.empty() && !(opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed));
        now = wall_ns()) {
     (void)pub->do_work(now, *this);
   }
@@ -175,7 +179,11 @@ LiveError Recorder::Impl::run(RecordSummary& out) {
 
 Recorder::Recorder(RecordOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Recorder::~Recorder() = default;
-LiveError Recorder::prepare() { return impl_->prepare(); }
-LiveError Recorder::run(RecordSummary& out) { return impl_->run(out); }
+LiveError Recorder::prepare() {
+  return impl_->prepare();
+}
+LiveError Recorder::run(RecordSummary& out) {
+  return impl_->run(out);
+}
 
 }  // namespace mm

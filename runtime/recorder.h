@@ -6,8 +6,8 @@
 // its own instrument grid), a connection-info record for the open public connection, then every frame the
 // connection delivered, verbatim (data, subscribe acks, pongs), each with its receive time.
 //
-// Reconnects: every (re)connection of the public stream gets a new conn_id and a connection-info record before
-// its first frame, so a reader sees where the stream restarted (and the book's `u` restarts with a
+// Reconnects: every (re)connection of the public stream gets a new conn_id and a connection-info record
+// before its first frame, so a reader sees where the stream restarted (and the book's `u` restarts with a
 // snapshot). Every frame the socket delivered is written: nothing received is dropped.
 //
 // Rotation (rotate_bytes > 0): when a file reaches rotate_bytes, it is closed (complete, with its end record)

@@ -190,8 +190,9 @@ TEST(Recorder, RotatesIntoCompleteFilesThatEachDescribeThemselves) {
     }
   }
   EXPECT_EQ(recv, s.frames);
-  EXPECT_EQ(std::filesystem::exists(record_file_name(dir.file("rec.mmcap"), static_cast<uint32_t>(s.files.size()))),
-            false);
+  EXPECT_EQ(
+      std::filesystem::exists(record_file_name(dir.file("rec.mmcap"), static_cast<uint32_t>(s.files.size()))),
+      false);
 }
 
 TEST(Recorder, TopicsWithoutTheSymbolGetIt) {

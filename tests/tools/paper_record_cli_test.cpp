@@ -19,7 +19,9 @@ const std::string kMm = std::string(MM_BINARY_DIR) + "/tools/mm";
 
 using mm::test::CliRun;
 
-CliRun run(const std::string& args) { return mm::test::run_shell("timeout 60 " + kMm + " " + args); }
+CliRun run(const std::string& args) {
+  return mm::test::run_shell("timeout 60 " + kMm + " " + args);
+}
 
 class PaperRecordCli : public ::testing::Test {
  protected:
@@ -67,7 +69,8 @@ TEST_F(PaperRecordCli, PaperPrintsTheRunSummaryWithVenuePaper) {
 }
 
 TEST_F(PaperRecordCli, ARecordingReplaysAndBacktests) {
-  const CliRun r = run("record --config " + path("sim.toml") + " --out " + path("rec.mmcap") + " --duration 3");
+  const CliRun r =
+      run("record --config " + path("sim.toml") + " --out " + path("rec.mmcap") + " --duration 3");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("1 connection(s) (0 reconnect(s)), 1 file(s)"), std::string::npos) << r.out;
   ASSERT_TRUE(std::filesystem::exists(path("rec.mmcap")));
@@ -82,8 +85,8 @@ TEST_F(PaperRecordCli, ARecordingReplaysAndBacktests) {
 
 TEST_F(PaperRecordCli, SigintEndsARecordingWithACompleteFile) {
   // No --duration: only the signal stops it (timeout sends SIGINT after 8 s; start-up takes about 4).
-  const CliRun r = mm::test::run_shell("timeout --preserve-status -s INT 8 " + kMm + " record --config " + path("sim.toml") +
-                                       " --out " + path("rec.mmcap"));
+  const CliRun r = mm::test::run_shell("timeout --preserve-status -s INT 8 " + kMm + " record --config " +
+                                       path("sim.toml") + " --out " + path("rec.mmcap"));
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("1 file(s)"), std::string::npos) << r.out;
   const CliRun rp = run("replay " + path("rec.mmcap"));
@@ -96,11 +99,13 @@ TEST_F(PaperRecordCli, BadFlagsAndConfigExitTwoWithAMessage) {
   EXPECT_EQ(no_out.code, 2);
   EXPECT_NE(no_out.out.find("--out"), std::string::npos) << no_out.out;
 
-  const CliRun small = run("record --config " + path("sim.toml") + " --out " + path("x.mmcap") + " --rotate-mb 0.01");
+  const CliRun small =
+      run("record --config " + path("sim.toml") + " --out " + path("x.mmcap") + " --rotate-mb 0.01");
   EXPECT_EQ(small.code, 2);
   EXPECT_NE(small.out.find("--rotate-mb: at least"), std::string::npos) << small.out;
 
-  const CliRun topic = run("record --config " + path("sim.toml") + " --out " + path("x.mmcap") + " --topics 'a b'");
+  const CliRun topic =
+      run("record --config " + path("sim.toml") + " --out " + path("x.mmcap") + " --topics 'a b'");
   EXPECT_EQ(topic.code, 2);
   EXPECT_NE(topic.out.find("--topics: not a topic"), std::string::npos) << topic.out;
 
@@ -118,7 +123,8 @@ TEST_F(PaperRecordCli, BadFlagsAndConfigExitTwoWithAMessage) {
     t.replace(at, 17, "\nendpoint = \"moon\"");
     std::ofstream(path("bad.toml")) << t;
   }
-  const CliRun bad = run("record --config " + path("bad.toml") + " --out " + path("x.mmcap") + " --duration 1");
+  const CliRun bad =
+      run("record --config " + path("bad.toml") + " --out " + path("x.mmcap") + " --duration 1");
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.out.find("venue.endpoint"), std::string::npos) << bad.out;
   EXPECT_FALSE(std::filesystem::exists(path("x.mmcap")));

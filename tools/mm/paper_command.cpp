@@ -1,5 +1,5 @@
-// `mm paper`: the live market data of [venue], fills from the backtester's fill engine (runtime/paper_node.h).
-// Flag parsing and printing only. Contract:
+// `mm paper`: the live market data of [venue], fills from the backtester's fill engine
+// (runtime/paper_node.h). Flag parsing and printing only. Contract:
 //   mm paper --config FILE [--duration S] [--json]
 // Exit codes: 0 done, 1 runtime failure, 2 bad config (nothing started), 3 shutdown could not confirm every
 // cancel. No key is read and no order leaves the process.
@@ -23,15 +23,19 @@ void register_paper(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
-      "paper", "Paper trading: live market data from [venue], fills from the backtest fill engine; no order sent");
-  cmd->add_option("--config", a->config, "mm config (TOML): strategy, risk, [backtest], [venue], [sim], [live]")
+      "paper",
+      "Paper trading: live market data from [venue], fills from the backtest fill engine; no order sent");
+  cmd->add_option("--config", a->config,
+                  "mm config (TOML): strategy, risk, [backtest], [venue], [sim], [live]")
       ->required();
-  cmd->add_option("--duration", a->duration_s, "Stop (gracefully) after S seconds; default: until SIGINT/SIGTERM")
+  cmd->add_option("--duration", a->duration_s,
+                  "Stop (gracefully) after S seconds; default: until SIGINT/SIGTERM")
       ->check(CLI::Range(0.0, 1e9));
   cmd->add_flag("--json", a->json, "Print the summary as one JSON object");
   cmd->footer(
       "Example: mm paper --config examples/live_sim.toml --duration 30\n"
-      "Exit codes: 0 done, 1 runtime failure, 2 bad config, 3 paper orders not confirmed cancelled at shutdown.");
+      "Exit codes: 0 done, 1 runtime failure, 2 bad config, 3 paper orders not confirmed cancelled at "
+      "shutdown.");
   cmd->callback([a]() {
     auto fail = [](int code, const std::string& msg) {
       std::fprintf(stderr, "mm paper: %s\n", msg.c_str());

@@ -24,12 +24,14 @@ void register_record(CLI::App& app) {
     double duration_s = 0;
   };
   auto a = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("record", "Record the public streams of [venue] into mm capture files (.mmcap)");
+  CLI::App* cmd =
+      app.add_subcommand("record", "Record the public streams of [venue] into mm capture files (.mmcap)");
   cmd->add_option("--config", a->config, "mm config (TOML): [venue], [sim], [market]")->required();
   cmd->add_option("--out", a->out, "Capture file to write; rotation adds .1, .2, ...")->required();
-  cmd->add_option("--topics", a->topics,
-                  "Topics (default: orderbook.50 publicTrade tickers of [market] symbol); the symbol is appended "
-                  "when absent, e.g. orderbook.200")
+  cmd->add_option(
+         "--topics", a->topics,
+         "Topics (default: orderbook.50 publicTrade tickers of [market] symbol); the symbol is appended "
+         "when absent, e.g. orderbook.200")
       ->expected(1, -1);
   cmd->add_option("--rotate-mb", a->rotate_mb, "Start a new file when one reaches N MiB (default: one file)")
       ->check(CLI::Range(0.0, 1e6));
@@ -62,10 +64,11 @@ void register_record(CLI::App& app) {
     if (const LiveError e = rec.prepare(); e.code != 0) return fail(e.code, e.message);
     RecordSummary s;
     const LiveError r = rec.run(s);
-    std::printf("recorded %llu frames (%llu bytes) in %.1f s, %llu connection(s) (%llu reconnect(s)), %zu file(s):\n",
-                static_cast<unsigned long long>(s.frames), static_cast<unsigned long long>(s.bytes), s.duration_s,
-                static_cast<unsigned long long>(s.connections), static_cast<unsigned long long>(s.reconnects),
-                s.files.size());
+    std::printf(
+        "recorded %llu frames (%llu bytes) in %.1f s, %llu connection(s) (%llu reconnect(s)), %zu file(s):\n",
+        static_cast<unsigned long long>(s.frames), static_cast<unsigned long long>(s.bytes), s.duration_s,
+        static_cast<unsigned long long>(s.connections), static_cast<unsigned long long>(s.reconnects),
+        s.files.size());
     for (const std::string& f : s.files) std::printf("  %s\n", f.c_str());
     if (r.code != 0) return fail(r.code, r.message);
     set_exit_code(kExitOk);

@@ -9,7 +9,9 @@ namespace {
 std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
-extern "C" void mm_on_stop_signal(int) { g_stop.store(true, std::memory_order_relaxed); }
+extern "C" void mm_on_stop_signal(int) {
+  g_stop.store(true, std::memory_order_relaxed);
+}
 
 }  // namespace
 
