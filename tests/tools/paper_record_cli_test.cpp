@@ -1,6 +1,6 @@
 // `mm paper` and `mm record` end to end through the real executable against the embedded simulator
 // (endpoint = "sim", loopback only): the paper summary, a recording that `mm replay` and `mm backtest` read,
-// SIGINT ending a recording with a complete file, and bad flags/config refused with exit 2 and a message.
+// and bad flags/config refused with exit 2 and a message.
 // Every run is bounded by --duration (and `timeout` around it).
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -81,17 +81,6 @@ TEST_F(PaperRecordCli, ARecordingReplaysAndBacktests) {
                         " --json " + path("bt.json"));
   ASSERT_EQ(bt.code, 0) << bt.out;
   EXPECT_TRUE(std::filesystem::exists(path("bt.json")));
-}
-
-TEST_F(PaperRecordCli, SigintEndsARecordingWithACompleteFile) {
-  // No --duration: only the signal stops it (timeout sends SIGINT after 8 s; start-up takes about 4).
-  const CliRun r = mm::test::run_shell("timeout --preserve-status -s INT 8 " + kMm + " record --config " +
-                                       path("sim.toml") + " --out " + path("rec.mmcap"));
-  ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("1 file(s)"), std::string::npos) << r.out;
-  const CliRun rp = run("replay " + path("rec.mmcap"));
-  EXPECT_EQ(rp.code, 0) << rp.out;
-  EXPECT_NE(rp.out.find("BTCUSDT"), std::string::npos) << rp.out;
 }
 
 TEST_F(PaperRecordCli, BadFlagsAndConfigExitTwoWithAMessage) {
