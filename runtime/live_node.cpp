@@ -40,6 +40,8 @@ int64_t mono_ns() noexcept {
 constexpr std::string_view kSimKey = "mmsim-test-key";
 constexpr std::string_view kSimSecret = "mmsim-test-secret";
 
+constexpr int32_t kTooManyVisits = 10006;
+
 // Link ids reserved per run: far more than any session sends, so the hot path never waits for the journal.
 constexpr uint64_t kLinkBlock = uint64_t{1} << 32;
 
@@ -266,7 +268,14 @@ LiveError LiveNode::Impl::open_streams() {
     trade = std::make_unique<TradeWs>(tc, registry, *trade_codec, signer, &limiter);
   }
   control = std::make_unique<LiveControl>(*rest, journal, registry, id);
-  venue = std::make_unique<LiveVenue>(trade.get(), control->requests());
+  // Bybit's per-UID rates (the config's [trader] ones); the trade WebSocket's answers tighten them.
+  const TraderConfig& t = c.trader;
+  if (limiter.configure(RateClass::kCreate, t.create_per_second, t.create_burst, wall_ns()) != RateError::kOk ||
+      limiter.configure(RateClass::kAmend, t.amend_per_second, t.amend_burst, wall_ns()) != RateError::kOk ||
+      limiter.configure(RateClass::kCancel, t.cancel_per_second, t.cancel_burst, wall_ns()) != RateError::kOk) {
+    return {2, "trader: rate limits must be in 1..1e9 per second and burst"};
+  }
+  venue = std::make_unique<LiveVenue>(trade.get(), control->requests(), &limiter);
   venue->set_time(wall_ns());
   return {};
 }
@@ -375,6 +384,12 @@ void LiveNode::Impl::on_trade_ack(const InFlightRequest& req, const TradeAck& ac
   // recv_ns is the loop iteration's clock (taken before the socket was read): the ack's own time is now.
   (void)recv_ns;
   sum.order_ack.record(wall_ns() - req.sent_ns);
+  // 10006 (too many visits) without the reset header: hold the class for Bybit's one-second window (with the
+  // header, TradeWs has already held it until X-Bapi-Limit-Reset-Timestamp).
+  if (ack.ret_code == kTooManyVisits && ack.limit_reset_ms == 0 && req.kind != RequestKind::kCancel) {
+    const int64_t now = wall_ns();
+    limiter.update_from_exchange(rate_class(req.kind), 0, 0, now / 1'000'000 + 1000, now);
+  }
   auto one = [&](std::string_view link, int32_t code, std::string_view order_id) {
     switch (req.kind) {
       case RequestKind::kCreate:

@@ -13,6 +13,7 @@
 #include <span>
 
 #include "core/order_request.h"
+#include "core/rate_limiter.h"
 #include "net/trade_ws.h"
 #include "runtime/live_control.h"
 #include "strategy/quoter.h"
@@ -24,13 +25,20 @@ struct LiveVenueCounters {
   uint64_t ws_requests = 0;    // requests sent on the trade WebSocket
   uint64_t rest_requests = 0;  // actions handed to the control thread for REST
   uint64_t refused = 0;        // spans refused (in-flight table, send queue or control ring full)
+  uint64_t rate_limited = 0;   // create/amend spans refused by the local rate limit (or a 10006 hold)
 };
 
 class LiveVenue {
  public:
-  // `trade` may be null (no trade WebSocket: REST only). Preconditions: trade and requests outlive the venue;
-  // this venue is the ring's only producer.
-  LiveVenue(TradeWs* trade, ControlRequestRing& requests) noexcept : trade_(trade), requests_(requests) {}
+  // `trade` may be null (no trade WebSocket: REST only); `limiter` may be null (no local limit). Preconditions:
+  // trade, requests and limiter outlive the venue; this venue is the ring's only producer.
+  //
+  // Rate limits: creates and amends take tokens from `limiter` (configured with Bybit's per-UID rates; the
+  // trade WebSocket's answers tighten it from their X-Bapi-Limit* headers, and a 10006 holds the class until
+  // X-Bapi-Limit-Reset-Timestamp): an empty or held class refuses the span. Cancels are never held back here:
+  // they reduce risk, so when the budget is short they go first and the exchange has the last word.
+  LiveVenue(TradeWs* trade, ControlRequestRing& requests, RateLimiter* limiter = nullptr) noexcept
+      : trade_(trade), requests_(requests), limiter_(limiter) {}
 
   void set_time(int64_t wall_ns) noexcept { now_ns_ = wall_ns; }
   int64_t now_ns() const noexcept { return now_ns_; }
@@ -72,6 +80,13 @@ class LiveVenue {
   template <class T, class One, class Batch>
   bool send(std::span<const T> a, ControlOp op, One one, Batch batch) noexcept {
     if (a.empty()) return true;
+    if (limiter_ != nullptr && op != ControlOp::kCancel) {
+      const RateClass rc = op == ControlOp::kCreate ? RateClass::kCreate : RateClass::kAmend;
+      if (limiter_->try_acquire(rc, static_cast<int64_t>(a.size()), now_ns_) != RateError::kOk) {
+        ++counters_.rate_limited;
+        return false;
+      }
+    }
     if (trade_ws_ready()) {
       TradeError e;
       if (a.size() == 1) {
@@ -117,6 +132,7 @@ class LiveVenue {
 
   TradeWs* trade_;
   ControlRequestRing& requests_;
+  RateLimiter* limiter_;
   std::array<std::array<OrderLinkId, kQuoterMaxBatchItems>, kBatchSlots> batch_links_{};
   std::array<uint16_t, kBatchSlots> batch_count_{};
   uint64_t next_batch_ = 0;

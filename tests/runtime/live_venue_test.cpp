@@ -1,0 +1,92 @@
+// LiveVenue without a trade WebSocket (REST through the control ring): all-or-nothing spans, the local rate
+// limit and its 10006 hold on creates and amends, cancels never held back, batch link ids kept by tag.
+#include "runtime/live_venue.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+namespace mm {
+namespace {
+
+constexpr int64_t kT0 = 1'700'000'000'000'000'000;
+
+OrderCreate create(int n) {
+  OrderCreate c;
+  c.instrument = 0;
+  c.price = Price{100};
+  c.qty = Qty{1};
+  EXPECT_EQ(make_link_id("t", static_cast<uint64_t>(n), c.link_id), LinkIdError::kOk);
+  return c;
+}
+
+OrderCancel cancel(int n) {
+  OrderCancel c;
+  EXPECT_EQ(make_link_id("t", static_cast<uint64_t>(n), c.link_id), LinkIdError::kOk);
+  return c;
+}
+
+size_t drain(ControlRequestRing& ring) {
+  size_t n = 0;
+  ControlRequest r;
+  while (ring.try_pop(r)) ++n;
+  return n;
+}
+
+TEST(LiveVenue, WithoutATradeSocketEveryActionGoesToTheControlThreadWhole) {
+  auto ring = std::make_unique<ControlRequestRing>();
+  LiveVenue v(nullptr, *ring);
+  v.set_time(kT0);
+  const std::vector<OrderCreate> two = {create(1), create(2)};
+  ASSERT_TRUE(v.send_creates(two));
+  ControlRequest r;
+  ASSERT_TRUE(ring->try_pop(r));
+  EXPECT_EQ(r.op, ControlOp::kCreate);
+  EXPECT_EQ(r.u.create.link_id.view(), "t-1");
+  ASSERT_TRUE(ring->try_pop(r));
+  EXPECT_EQ(r.u.create.link_id.view(), "t-2");
+  CancelAll all;
+  ASSERT_TRUE(v.send_cancel_all(all));
+  ASSERT_TRUE(ring->try_pop(r));
+  EXPECT_EQ(r.op, ControlOp::kCancelAll);
+  EXPECT_EQ(v.counters().rest_requests, 3u);
+  // A full ring refuses a span whole: nothing of it is queued.
+  while (ring->has_room(1)) {
+    ControlRequest filler;
+    ASSERT_TRUE(ring->try_push(filler));
+  }
+  const size_t before = ring->size_approx();
+  EXPECT_FALSE(v.send_creates(two));
+  EXPECT_EQ(ring->size_approx(), before);
+  EXPECT_EQ(v.counters().refused, 1u);
+}
+
+TEST(LiveVenue, CreatesAreRateLimitedAndHeldAfter10006WhileCancelsGoThrough) {
+  auto ring = std::make_unique<ControlRequestRing>();
+  RateLimiter limiter;
+  ASSERT_EQ(limiter.configure(RateClass::kCreate, 2, 2, kT0), RateError::kOk);
+  ASSERT_EQ(limiter.configure(RateClass::kAmend, 2, 2, kT0), RateError::kOk);
+  ASSERT_EQ(limiter.configure(RateClass::kCancel, 2, 2, kT0), RateError::kOk);
+  LiveVenue v(nullptr, *ring, &limiter);
+  v.set_time(kT0);
+  const OrderCreate c = create(1);
+  EXPECT_TRUE(v.send_creates({&c, 1}));
+  EXPECT_TRUE(v.send_creates({&c, 1}));
+  EXPECT_FALSE(v.send_creates({&c, 1})) << "the burst of 2 is spent";
+  EXPECT_EQ(v.counters().rate_limited, 1u);
+  // Cancels are never held back by the local limit.
+  const OrderCancel x = cancel(1);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(v.send_cancels({&x, 1}));
+  // A second later the bucket has refilled; then a 10006 answer holds creates until its reset timestamp.
+  v.set_time(kT0 + 1'000'000'000);
+  const int64_t reset_ms = (kT0 + 3'000'000'000) / 1'000'000;
+  limiter.update_from_exchange(RateClass::kCreate, 0, 0, reset_ms, kT0 + 1'000'000'000);
+  EXPECT_FALSE(v.send_creates({&c, 1})) << "held until X-Bapi-Limit-Reset-Timestamp";
+  v.set_time(kT0 + 3'600'000'000);  // tokens accrue again from the end of the window
+  EXPECT_TRUE(v.send_creates({&c, 1})) << "the window is over";
+  EXPECT_EQ(drain(*ring), 2u + 5u + 1u);
+}
+
+}  // namespace
+}  // namespace mm
