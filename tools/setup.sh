@@ -20,6 +20,8 @@ packages=(
   libspdlog-dev libfmt-dev prometheus
   # the performance gate (bench/gate): callgrind counts and the callgrind.h client requests
   valgrind
+  # libFuzzer harnesses (fuzz/, issue 13): Debian's clang with its compiler-rt (libFuzzer, ASan, UBSan)
+  clang libclang-rt-dev
 )
 
 missing=()

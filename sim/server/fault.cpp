@@ -44,7 +44,11 @@ std::string parse_fault_json(std::string_view json, Fault& out, bool allow_at) {
   if (root.get_object().get(obj)) return "fault: expected a JSON object";
   Fault f;
   bool have_kind = false;
-  for (auto [key, value] : obj) {
+  for (const simdjson::dom::key_value_pair field : obj) {
+    // Named copies rather than a structured binding: clang 14 (the fuzz preset) cannot capture bindings in
+    // lambdas.
+    const std::string_view key = field.key;
+    const simdjson::dom::element value = field.value;
     auto need_string = [&](std::string& dst) -> std::string {
       std::string_view v;
       if (value.get_string().get(v)) return "fault: key '" + std::string(key) + "' must be a string";
