@@ -270,9 +270,11 @@ LiveError LiveNode::Impl::open_streams() {
   control = std::make_unique<LiveControl>(*rest, journal, registry, id);
   // Bybit's per-UID rates (the config's [trader] ones); the trade WebSocket's answers tighten them.
   const TraderConfig& t = c.trader;
-  if (limiter.configure(RateClass::kCreate, t.create_per_second, t.create_burst, wall_ns()) != RateError::kOk ||
+  if (limiter.configure(RateClass::kCreate, t.create_per_second, t.create_burst, wall_ns()) !=
+          RateError::kOk ||
       limiter.configure(RateClass::kAmend, t.amend_per_second, t.amend_burst, wall_ns()) != RateError::kOk ||
-      limiter.configure(RateClass::kCancel, t.cancel_per_second, t.cancel_burst, wall_ns()) != RateError::kOk) {
+      limiter.configure(RateClass::kCancel, t.cancel_per_second, t.cancel_burst, wall_ns()) !=
+          RateError::kOk) {
     return {2, "trader: rate limits must be in 1..1e9 per second and burst"};
   }
   venue = std::make_unique<LiveVenue>(trade.get(), control->requests(), &limiter);

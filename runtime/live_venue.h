@@ -30,8 +30,8 @@ struct LiveVenueCounters {
 
 class LiveVenue {
  public:
-  // `trade` may be null (no trade WebSocket: REST only); `limiter` may be null (no local limit). Preconditions:
-  // trade, requests and limiter outlive the venue; this venue is the ring's only producer.
+  // `trade` may be null (no trade WebSocket: REST only); `limiter` may be null (no local limit).
+  // Preconditions: trade, requests and limiter outlive the venue; this venue is the ring's only producer.
   //
   // Rate limits: creates and amends take tokens from `limiter` (configured with Bybit's per-UID rates; the
   // trade WebSocket's answers tighten it from their X-Bapi-Limit* headers, and a 10006 holds the class until

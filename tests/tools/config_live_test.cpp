@@ -1,4 +1,5 @@
-// The live sections of the config (issue 11): [venue], [sim], [live]: defaults, values, errors naming the key.
+// The live sections of the config (issue 11): [venue], [sim], [live]: defaults, values, errors naming the
+// key.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -18,7 +19,9 @@ max_position_qty = "0.02"
 max_position_lots = 20
 )";
 
-std::string parse(const std::string& extra, MmConfig& c) { return parse_config(std::string(kBase) + extra, "t.toml", c); }
+std::string parse(const std::string& extra, MmConfig& c) {
+  return parse_config(std::string(kBase) + extra, "t.toml", c);
+}
 
 std::string error_of(const std::string& extra) {
   MmConfig c;
@@ -80,8 +83,10 @@ timer_ms = 50
 }
 
 TEST(ConfigLive, ErrorsNameTheKey) {
-  EXPECT_NE(error_of("[venue]\nendpoint = \"moon\"\n").find("venue.endpoint must be \"sim\""), std::string::npos);
-  EXPECT_NE(error_of("[venue]\nendpoint = \"custom\"\n").find("venue.rest_url must start with"), std::string::npos);
+  EXPECT_NE(error_of("[venue]\nendpoint = \"moon\"\n").find("venue.endpoint must be \"sim\""),
+            std::string::npos);
+  EXPECT_NE(error_of("[venue]\nendpoint = \"custom\"\n").find("venue.rest_url must start with"),
+            std::string::npos);
   EXPECT_NE(error_of("[venue]\nrest_url = \"http://x\"\n").find("read only with endpoint = \"custom\""),
             std::string::npos);
   EXPECT_NE(error_of("[venue]\nrecv_window_ms = 0\n").find("venue.recv_window_ms"), std::string::npos);

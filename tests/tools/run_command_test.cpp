@@ -37,7 +37,8 @@ class RunCommand : public ::testing::Test {
     std::string text = mm::test::slurp(kExample);
     text = std::regex_replace(text, std::regex("gen_seconds = [0-9]+"), "gen_seconds = 300");
     text = std::regex_replace(text, std::regex("speed = [0-9.]+"), "speed = 20.0");
-    text = std::regex_replace(text, std::regex("journal = \"[^\"]*\""), "journal = \"" + path("journal") + "\"");
+    text =
+        std::regex_replace(text, std::regex("journal = \"[^\"]*\""), "journal = \"" + path("journal") + "\"");
     if (!venue_override.empty()) {
       text = std::regex_replace(text, std::regex("endpoint = \"sim\""), venue_override);
     }
