@@ -20,7 +20,7 @@ namespace {
 const std::string kCryptofeed = std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
 
 std::string example(const char* name) {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "examples" / name).string();
+  return (std::filesystem::path(MM_SOURCE_DIR) / "examples" / name).string();
 }
 
 // A busy configuration: a tight fixed-spread ladder, no price tolerance and rate limits out of the way, so

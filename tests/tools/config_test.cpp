@@ -14,9 +14,10 @@
 namespace mm::tools {
 namespace {
 
-// The examples live in the source tree; no build variable names it, so find them from this file.
+// The examples live in the source tree (MM_SOURCE_DIR, set by tests/CMakeLists.txt; __FILE__ is relative under
+// ccache's base_dir).
 std::string example(const char* name) {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "examples" / name).string();
+  return (std::filesystem::path(MM_SOURCE_DIR) / "examples" / name).string();
 }
 
 // The smallest valid config: a kind, the two required risk quantities and the trader's position cap.

@@ -82,7 +82,7 @@ TEST_F(MmCli, ConvertThenReplayEqualsReplayOfTheSource) {
 }
 
 TEST_F(MmCli, ReplayWithEachExampleConfigQuotes) {
-  const std::filesystem::path examples = std::filesystem::path(__FILE__).parent_path() / "../../examples";
+  const std::filesystem::path examples = std::filesystem::path(MM_SOURCE_DIR) / "examples";
   for (const char* name : {"fixed", "inventory", "avellaneda", "glft"}) {
     const CliRun r = run("replay --json " + kData + "cryptofeed-BYBIT-2026-08-09.jsonl.zst --config " +
                       (examples / (std::string(name) + ".toml")).string());

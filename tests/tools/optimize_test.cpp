@@ -27,7 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kMm = std::string(MM_BINARY_DIR) + "/tools/mm";
-const fs::path kSourceDir = fs::path(__FILE__).parent_path().parent_path().parent_path();
+const fs::path kSourceDir = fs::path(MM_SOURCE_DIR);
 const std::string kFixedToml = (kSourceDir / "examples" / "fixed.toml").string();
 const std::string kPgBin = "/usr/lib/postgresql/15/bin";
 
