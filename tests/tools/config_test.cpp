@@ -14,8 +14,8 @@
 namespace mm::tools {
 namespace {
 
-// The examples live in the source tree (MM_SOURCE_DIR, set by tests/CMakeLists.txt; __FILE__ is relative under
-// ccache's base_dir).
+// The examples live in the source tree (MM_SOURCE_DIR, set by tests/CMakeLists.txt; __FILE__ is relative
+// under ccache's base_dir).
 std::string example(const char* name) {
   return (std::filesystem::path(MM_SOURCE_DIR) / "examples" / name).string();
 }
