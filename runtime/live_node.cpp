@@ -5,6 +5,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/cpu_affinity.h"
 #include "core/instrument_registry.h"
 #include "core/rate_limiter.h"
@@ -25,16 +26,9 @@ namespace mm {
 
 namespace {
 
-int64_t wall_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-int64_t mono_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+// The clocks of core/clock.h.
+int64_t wall_ns() noexcept { return WallClock{}.now_ns(); }
+int64_t mono_ns() noexcept { return MonotonicClock{}.now_ns(); }
 
 // The simulator's built-in test key (docs/sim.md); used with endpoint = "sim" unless the caller gave keys.
 constexpr std::string_view kSimKey = "mmsim-test-key";

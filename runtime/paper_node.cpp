@@ -3,6 +3,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "core/clock.h"
 #include "core/instrument.h"
 #include "net/bybit_codec.h"
 #include "net/public_ws.h"
@@ -18,16 +19,9 @@ namespace mm {
 
 namespace {
 
-int64_t wall_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-int64_t mono_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+// The clocks of core/clock.h.
+int64_t wall_ns() noexcept { return WallClock{}.now_ns(); }
+int64_t mono_ns() noexcept { return MonotonicClock{}.now_ns(); }
 
 // The summary's order counts, taken from the answers of the simulated exchange on their way to the Trader
 // (the same events mm run counts from the trade and private streams).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/clock.h"
 #include "core/capture.h"
 #include "net/bybit_codec.h"
 #include "net/public_ws.h"
@@ -12,11 +13,8 @@ namespace mm {
 
 namespace {
 
-int64_t wall_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+// The clocks of core/clock.h.
+int64_t wall_ns() noexcept { return WallClock{}.now_ns(); }
 
 // conn_id of the instruments-info answer; public connections count up from 1.
 constexpr uint32_t kRestConn = 0;
