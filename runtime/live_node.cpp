@@ -27,8 +27,12 @@ namespace mm {
 namespace {
 
 // The clocks of core/clock.h.
-int64_t wall_ns() noexcept { return WallClock{}.now_ns(); }
-int64_t mono_ns() noexcept { return MonotonicClock{}.now_ns(); }
+int64_t wall_ns() noexcept {
+  return WallClock{}.now_ns();
+}
+int64_t mono_ns() noexcept {
+  return MonotonicClock{}.now_ns();
+}
 
 // The simulator's built-in test key (docs/sim.md); used with endpoint = "sim" unless the caller gave keys.
 constexpr std::string_view kSimKey = "mmsim-test-key";

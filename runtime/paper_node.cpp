@@ -20,8 +20,12 @@ namespace mm {
 namespace {
 
 // The clocks of core/clock.h.
-int64_t wall_ns() noexcept { return WallClock{}.now_ns(); }
-int64_t mono_ns() noexcept { return MonotonicClock{}.now_ns(); }
+int64_t wall_ns() noexcept {
+  return WallClock{}.now_ns();
+}
+int64_t mono_ns() noexcept {
+  return MonotonicClock{}.now_ns();
+}
 
 // The summary's order counts, taken from the answers of the simulated exchange on their way to the Trader
 // (the same events mm run counts from the trade and private streams).

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "core/clock.h"
 #include "core/capture.h"
+#include "core/clock.h"
 #include "net/bybit_codec.h"
 #include "net/public_ws.h"
 #include "runtime/public_feed.h"
@@ -14,7 +14,9 @@ namespace mm {
 namespace {
 
 // The clocks of core/clock.h.
-int64_t wall_ns() noexcept { return WallClock{}.now_ns(); }
+int64_t wall_ns() noexcept {
+  return WallClock{}.now_ns();
+}
 
 // conn_id of the instruments-info answer; public connections count up from 1.
 constexpr uint32_t kRestConn = 0;
