@@ -84,7 +84,11 @@ class alignas(kCacheLineSize) Histogram {
     size_t i = first_[static_cast<size_t>(msb)];
     while (ns > bounds_[i]) ++i;  // bounds_[n_] is INT64_MAX: stops at the +Inf bucket
     counts_[i].store(counts_[i].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    sum_ns_.store(sum_ns_.load(std::memory_order_relaxed) + ns, std::memory_order_relaxed);
+    // The sum saturates at INT64_MAX (292 years of ns) instead of overflowing: a wrapped sum would turn
+    // negative and break every rate() over it.
+    int64_t sum;
+    if (__builtin_add_overflow(sum_ns_.load(std::memory_order_relaxed), ns, &sum)) sum = INT64_MAX;
+    sum_ns_.store(sum, std::memory_order_relaxed);
   }
 
   [[nodiscard]] size_t bound_count() const noexcept { return n_; }

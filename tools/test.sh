@@ -4,16 +4,23 @@
 # sanitizer build (AddressSanitizer + UndefinedBehaviorSanitizer) for the suites that feed hostile input.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each stage prints its start time and the seconds since the script began, so a slow CI run says where it went.
+stage() { echo "== test: $1 (at ${SECONDS}s, $(date -u +%H:%M:%S))"; }
+stage setup
 bash tools/setup.sh
 jobs=${MM_JOBS:-$(nproc)}
 
+stage "build (ci preset)"
 cmake --preset ci >/dev/null
 cmake --build --preset ci -j "$jobs"
+stage "ctest (ci preset)"
 ctest --preset ci -j "$jobs"
+stage "performance gate"
 # The performance gate: instruction counts against bench/baseline.json, then the report-only ratios.
 /usr/bin/python3 bench/gate/perf_gate.py --build-dir build/ci
 
 if [ "${MM_SKIP_SANITIZERS:-0}" != "1" ]; then
+  stage "AddressSanitizer + UndefinedBehaviorSanitizer"
   cmake --preset asan-ubsan >/dev/null
   cmake --build --preset asan-ubsan -j "$jobs" --target core_tests net_tests sim_tests
   for suite in core_tests net_tests sim_tests; do
@@ -27,6 +34,7 @@ fi
 # The live node's TLS test is left out: Debian's libssl is not built with TSan, so its internal locking is
 # invisible to TSan, which would report the two handshake threads (simulator, node) as races.
 if [ "${MM_SKIP_TSAN:-0}" != "1" ]; then
+  stage ThreadSanitizer
   cmake --preset tsan >/dev/null
   tsan_suites=()
   for suite in core_tests runtime_tests; do
@@ -44,8 +52,10 @@ fi
 # (docs/reliability.md, "Findings"): book_sync crashes within seconds, and codec_fuzz, which keeps one codec across
 # inputs, can reach the same bug at random; a known, documented bug must not make CI red by chance.
 if [ "${MM_SKIP_FUZZ:-0}" != "1" ]; then
+  stage libFuzzer
   MM_JOBS="$jobs" bash tools/fuzz.sh --seconds "${MM_FUZZ_SECONDS:-20}" --skip book_sync --skip codec
 fi
 # Formatting of every C++ line changed since .format-base.
+stage format
 bash tools/format_check.sh
-echo "test: all suites passed"
+echo "test: all suites passed (${SECONDS}s)"

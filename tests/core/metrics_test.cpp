@@ -87,6 +87,8 @@ TEST(Metrics, HistogramBucketMatchesALinearScan) {
     ++expected[i];
   }
   for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(h.bucket_count(i), expected[i]) << i;
+  // INT64_MAX was observed: the sum saturates there rather than wrapping negative (UBSan: signed overflow).
+  EXPECT_EQ(h.sum_ns(), INT64_MAX);
 }
 
 TEST(Metrics, HistogramWithoutLabels) {
