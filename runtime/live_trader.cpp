@@ -51,6 +51,7 @@ class LiveTraderImpl final : public LiveTrader {
   const OrderBook& book() const noexcept override { return trader_.book(); }
   const TraderCounters& counters() const noexcept override { return trader_.counters(); }
   TraderFault fault() const noexcept override { return trader_.fault(); }
+  const RiskEngine& risk() const noexcept override { return risk_; }
 
  private:
   TraderConfig trader_config() const {

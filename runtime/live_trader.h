@@ -43,6 +43,8 @@ class LiveTrader {
   virtual const OrderBook& book() const noexcept = 0;
   virtual const TraderCounters& counters() const noexcept = 0;
   virtual TraderFault fault() const noexcept = 0;
+  // The risk engine (trading state, breaker trips, kill switch), for the operations side's timer.
+  virtual const RiskEngine& risk() const noexcept = 0;
 };
 
 // Builds the strategy, risk engine and Trader of cfg over `venue` (which must outlive the result). Returns

@@ -1,0 +1,128 @@
+#include "runtime/ops/node_ops.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "core/money.h"
+#include "net/http_client.h"
+#include "tests/support/alloc_counter.h"
+
+namespace mm {
+namespace {
+
+namespace fs = std::filesystem;
+
+Instrument btc() {
+  Instrument in;
+  EXPECT_EQ(make_instrument(
+                {Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"}, in),
+            InstrumentError::kOk);
+  return in;
+}
+
+std::string scrape(uint16_t port) {
+  HttpClientConfig c;
+  c.endpoint.host = "127.0.0.1";
+  c.endpoint.port = port;
+  c.timeout_ms = 5000;
+  HttpClient client(c);
+  HttpResponse r;
+  if (client.exchange("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", true, r) != HttpError::kOk) return "";
+  return r.body;
+}
+
+class NodeOpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) / ("node_ops_" + std::to_string(::getpid()) + "_" +
+                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    cfg_.symbol = "BTCUSDT";
+    cfg_.ops.http_listen = "127.0.0.1:0";
+    cfg_.ops.log_file = (dir_ / "mm.log").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+  MmConfig cfg_;
+};
+
+TEST_F(NodeOpsTest, HotHooksAndTimerAllocateNothingAndReachTheMetrics) {
+  const Instrument in = btc();
+  std::unique_ptr<NodeOps> ops;
+  ASSERT_EQ(NodeOps::start(cfg_, in, {"key-abc", "secret-xyz-123"}, ops), "");
+  ASSERT_NE(ops, nullptr);
+  Position pos(in);
+  ASSERT_EQ(pos.on_fill(Side::kBuy, Price{651140}, Qty{3}, Money{100}), PositionError::kOk);
+  TraderCounters tc;
+  tc.creates = 4;
+  tc.amends = 2;
+  NodeState s;
+  s.position = &pos;
+  s.counters = &tc;
+  s.mid_ticks = 651150;
+  s.reconnects_trade = 1;
+  ops->on_timer(1'000'000'000, s);  // the first publish starts the uptime clock
+  test::AllocScope scope;
+  for (int i = 0; i < 1000; ++i) {
+    const int64_t t = 1'000'000'000 + i;
+    ops->on_message(MsgTopic::kOrderbook);
+    ops->on_message(private_topic(MsgKind::kExecution));
+    ops->on_quoted(5'000 + i);
+    ops->on_ack("mm-1-1", 0, 200'000, t);
+    ops->on_reject("mm-1-2", 10006, t);
+    ops->on_book_gap(t);
+  }
+  ops->on_timer(2'000'000'000, s);
+  EXPECT_EQ(scope.allocations(), 0u);
+  const std::string m = scrape(ops->runtime().http_port());
+  for (const char* line : {"mm_position 0.003", "mm_order_actions_total{action=\"create\"} 4",
+                           "mm_order_actions_total{action=\"amend\"} 2", "mm_reconnects_total{stream=\"trade\"} 1",
+                           "mm_messages_total{topic=\"orderbook\"} 1000", "mm_messages_total{topic=\"execution\"} 1000",
+                           "mm_messages_total{topic=\"trade\"} 1000", "mm_message_errors_total{topic=\"orderbook\"} 1000",
+                           "mm_tick_to_quote_seconds_count 1000", "mm_order_ack_seconds_count 1000",
+                           "mm_risk_state{state=\"active\"} 1", "mm_quote_uptime_ratio 0"}) {
+    EXPECT_NE(m.find("\n" + std::string(line) + "\n"), std::string::npos) << line << "\n" << m;
+  }
+  EXPECT_NE(m.find("mm_order_rejects_total{ret_code=\"10006\""), std::string::npos) << m;
+  // 0.003 BTC at the mid 65115.00: 195.345 USDT; unrealized (65115.0 - 65114.0) x 0.003 = 0.003.
+  EXPECT_NE(m.find("\nmm_inventory_value 195.345\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("\nmm_pnl_unrealized 0.003\n"), std::string::npos) << m;
+  ops->stop();
+  std::string log;
+  {
+    std::ifstream f(dir_ / "mm.log");
+    log.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  }
+  EXPECT_NE(log.find("\"event\":\"order_reject\""), std::string::npos) << log.substr(0, 2000);
+  EXPECT_NE(log.find("\"orderLinkId\":\"mm-1-2\""), std::string::npos);
+  EXPECT_NE(log.find("\"event\":\"book_gap\""), std::string::npos);
+  EXPECT_EQ(log.find("secret-xyz-123"), std::string::npos);
+}
+
+TEST_F(NodeOpsTest, AStartErrorNamesTheOpsKeyAndLeavesNothingRunning) {
+  const Instrument in = btc();
+  std::unique_ptr<NodeOps> ops;
+  cfg_.ops.http_listen = "192.0.2.1:0";  // TEST-NET-1: not an address of this host, cannot bind
+  EXPECT_EQ(NodeOps::start(cfg_, in, {}, ops).rfind("ops.http_listen: ", 0), 0u);
+  EXPECT_EQ(ops, nullptr);
+  cfg_.ops.http_listen = "";
+  std::ofstream(dir_ / "missing") << "a file, not a folder";
+  cfg_.ops.log_file = (dir_ / "missing" / "mm.log").string();
+  EXPECT_EQ(NodeOps::start(cfg_, in, {}, ops).rfind("ops.log_file: ", 0), 0u);
+  EXPECT_EQ(ops, nullptr);
+}
+
+TEST(NodeOpsHelpers, PrivateTopic) {
+  EXPECT_EQ(private_topic(MsgKind::kOrder), MsgTopic::kOrder);
+  EXPECT_EQ(private_topic(MsgKind::kWallet), MsgTopic::kWallet);
+  EXPECT_EQ(private_topic(MsgKind::kPong), MsgTopic::kOther);
+}
+
+}  // namespace
+}  // namespace mm
