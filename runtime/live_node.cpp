@@ -21,6 +21,7 @@
 #include "runtime/live_control.h"
 #include "runtime/live_trader.h"
 #include "runtime/live_venue.h"
+#include "runtime/ops/node_ops.h"
 
 namespace mm {
 
@@ -106,6 +107,7 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   std::unique_ptr<TradeWs> trade;
   std::unique_ptr<LiveVenue> venue;
   std::unique_ptr<LiveTrader> trader;
+  std::unique_ptr<NodeOps> ops;  // [ops]: metrics, page, logs, alerts (runtime/ops/node_ops.h)
   ExecIdSet execs;
   int64_t tick_start = 0;
   int64_t private_down_since = 0;
@@ -129,6 +131,7 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   void on_control(const ControlResult& r) noexcept;
   LiveError shutdown(int64_t deadline);
   void fill_summary(double seconds);
+  NodeState node_state() const noexcept;
 
   // PublicWsSink
   void on_public(const BybitCodec& codec, MsgKind kind, int64_t recv_ns) noexcept override;
@@ -282,9 +285,17 @@ LiveError LiveNode::Impl::open_streams() {
 
 LiveError LiveNode::Impl::prepare() {
   MmConfig& c = opt.config;
+  // The keys for the log drain's redaction list (start_venue wipes the options' copy of the secret).
+  std::vector<std::string> secrets{opt.api_key, opt.api_secret};
   if (LiveError e = start_venue(); e.code != 0) return e;
-  if (LiveError e = check_key(); e.code != 0) return e;
+  if (LiveError e = check_key(); e.code != 0) {
+    if (e.code == 2) NodeOps::alert_once(c, AlertKind::kKeyRefused, e.message);
+    return e;
+  }
   if (LiveError e = load_instrument(); e.code != 0) return e;
+  const std::string ops_error = NodeOps::start(c, registry.get(id), secrets, ops);
+  for (std::string& s : secrets) std::fill(s.begin(), s.end(), '\0');
+  if (!ops_error.empty()) return {2, ops_error};
   std::string warning;
   if (std::string e = journal.open(c.live.journal, warning); !e.empty()) return {2, "live.journal: " + e};
   if (!warning.empty()) sum.warnings.push_back(warning);
@@ -316,24 +327,32 @@ LiveError LiveNode::Impl::prepare() {
 void LiveNode::Impl::on_public(const BybitCodec& codec, MsgKind kind, int64_t recv_ns) noexcept {
   LiveTrader& tr = *trader;
   if (kind == MsgKind::kTrade) {
+    ops->on_message(MsgTopic::kPublicTrade);
     for (const TradeEvent& t : codec.trades()) {
       if (t.instrument == id) tr.on_trade(t);
     }
     return;
   }
   if (kind != MsgKind::kBook) return;
+  ops->on_message(MsgTopic::kOrderbook);
   const BookUpdate& u = codec.book();
   if (u.instrument != id) return;
   const int64_t t0 = mono_ns();
   (void)tr.on_book(u, recv_ns);
-  if (tr.last_action_count() > 0) sum.tick_to_quote.record(mono_ns() - t0);
+  if (tr.last_action_count() > 0) {
+    const int64_t ttq = mono_ns() - t0;
+    sum.tick_to_quote.record(ttq);
+    ops->on_quoted(ttq);
+  }
   if (tr.take_resubscribe()) {
+    ops->on_book_gap(recv_ns);
     (void)pub->resubscribe(book_topic);
   }
 }
 
 void LiveNode::Impl::on_private(const BybitCodec& codec, MsgKind kind, int64_t) noexcept {
   LiveTrader& tr = *trader;
+  ops->on_message(private_topic(kind));
   switch (kind) {
     case MsgKind::kOrder:
       for (const OrderUpdate& u : codec.orders()) {
@@ -383,7 +402,9 @@ void LiveNode::Impl::on_trade_ack(const InFlightRequest& req, const TradeAck& ac
   LiveTrader& tr = *trader;
   // recv_ns is the loop iteration's clock (taken before the socket was read): the ack's own time is now.
   (void)recv_ns;
-  sum.order_ack.record(wall_ns() - req.sent_ns);
+  const int64_t ack_now = wall_ns();
+  sum.order_ack.record(ack_now - req.sent_ns);
+  ops->on_ack(req.link_id.view(), ack.ret_code, ack_now - req.sent_ns, ack_now);
   // 10006 (too many visits) without the reset header: hold the class for Bybit's one-second window (with the
   // header, TradeWs has already held it until X-Bapi-Limit-Reset-Timestamp).
   if (ack.ret_code == kTooManyVisits && ack.limit_reset_ms == 0 && req.kind != RequestKind::kCancel) {
@@ -391,6 +412,7 @@ void LiveNode::Impl::on_trade_ack(const InFlightRequest& req, const TradeAck& ac
     limiter.update_from_exchange(rate_class(req.kind), 0, 0, now / 1'000'000 + 1000, now);
   }
   auto one = [&](std::string_view link, int32_t code, std::string_view order_id) {
+    if (code != 0) ops->on_reject(link, code, ack_now);
     switch (req.kind) {
       case RequestKind::kCreate:
         if (code == 0) {
@@ -462,6 +484,7 @@ void LiveNode::Impl::on_control(const ControlResult& r) noexcept {
       return;
     case ControlResultKind::kRejected:
       ++sum.rejected;
+      ops->on_reject(r.link_id.view(), r.ret_code, wall_ns());
       if (r.ack_kind == OrderEventKind::kCreateRejected) {
         tr.on_create_rejected(r.link_id.view());
       } else {
@@ -525,6 +548,19 @@ int LiveNode::Impl::poll(int64_t now) noexcept {
   return work;
 }
 
+NodeState LiveNode::Impl::node_state() const noexcept {
+  NodeState s;
+  s.orders = &trader->orders();
+  s.position = &trader->position();
+  s.risk = &trader->risk();
+  s.counters = &trader->counters();
+  s.mid_ticks = mid_ticks(trader->book());
+  s.reconnects_public = pub->session().reconnects();
+  s.reconnects_private = priv->session().reconnects();
+  s.reconnects_trade = trade ? trade->session().reconnects() : 0;
+  return s;
+}
+
 void LiveNode::Impl::timers(int64_t now) noexcept {
   LiveTrader& tr = *trader;
   const LiveSettings& l = opt.config.live;
@@ -544,6 +580,7 @@ void LiveNode::Impl::timers(int64_t now) noexcept {
     tr.set_quoting(!pull);
   }
   tr.on_timer();  // with quoting off, the quoter cancels our orders one by one
+  ops->on_timer(now, node_state());
   // A silent feed leaves the book unusable and the quoter idle: after a second, the cancel-all backstop.
   if (pulled && now - pulled_since > 1'000'000'000 && tr.open_order_count() > 0 && tr.cancel_all_now()) {
     pulled_since = now;
@@ -641,6 +678,8 @@ LiveError LiveNode::Impl::run(LiveSummary& out) {
   }
   LiveError result = shutdown(wall_ns() + opt.config.live.shutdown_timeout_ms * 1'000'000);
   fill_summary(static_cast<double>(wall_ns() - start) / 1e9);
+  ops->on_timer(wall_ns(), node_state());
+  if (result.code == 3) ops->shutdown_unconfirmed(result.message);
   pub->stop();
   priv->stop();
   if (trade) trade->stop();
@@ -652,6 +691,7 @@ LiveError LiveNode::Impl::run(LiveSummary& out) {
       sum.sim_reaction = sim.reaction_ns();
     }
   }
+  ops->stop();
   out = std::move(sum);
   return result;
 }

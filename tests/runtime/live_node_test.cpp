@@ -46,6 +46,7 @@ MmConfig load(const TempDir& dir) {
   c.sim.gen_seconds = 300;
   c.sim.speed = 20;
   c.live.shutdown_timeout_ms = 5000;
+  c.ops.http_listen = "";  // never the default port: concurrent test runs would collide
   return c;
 }
 
