@@ -8,6 +8,7 @@
 #include "net/bybit_codec.h"
 #include "net/public_ws.h"
 #include "risk/risk_engine.h"
+#include "runtime/ops/node_ops.h"
 #include "runtime/public_feed.h"
 #include "strategy/avellaneda_stoikov.h"
 #include "strategy/fixed_spread.h"
@@ -53,6 +54,8 @@ class PaperEngine {
   virtual const Position& position() const noexcept = 0;
   virtual const OrderBook& book() const noexcept = 0;
   virtual TraderFault fault() const noexcept = 0;
+  virtual const RiskEngine& risk() const noexcept = 0;
+  virtual const TraderCounters& trader_counters() const noexcept = 0;
   virtual const SimVenueCounters& venue_counters() const noexcept = 0;
   virtual const PaperCounts& counts() const noexcept = 0;
 };
@@ -101,6 +104,8 @@ class PaperEngineImpl final : public PaperEngine {
   const Position& position() const noexcept override { return trader_.position(); }
   const OrderBook& book() const noexcept override { return trader_.book(); }
   TraderFault fault() const noexcept override { return trader_.fault(); }
+  const RiskEngine& risk() const noexcept override { return risk_; }
+  const TraderCounters& trader_counters() const noexcept override { return trader_.counters(); }
   const SimVenueCounters& venue_counters() const noexcept override { return venue_.counters(); }
   const PaperCounts& counts() const noexcept override { return counts_; }
 
@@ -197,6 +202,7 @@ struct PaperNode::Impl final : PublicWsSink {
   std::unique_ptr<BybitCodec> codec;
   std::unique_ptr<PublicWs> pub;
   std::unique_ptr<PaperEngine> engine;
+  std::unique_ptr<NodeOps> ops;  // [ops]: metrics, page, logs, alerts (runtime/ops/node_ops.h)
   std::string topic;
   bool pulled = false;
   std::string sim_summary;
@@ -205,6 +211,7 @@ struct PaperNode::Impl final : PublicWsSink {
   LiveError run(LiveSummary& out);
   LiveError shutdown(int64_t deadline);
   void fill_summary(double seconds);
+  NodeState node_state() const noexcept;
 
   void on_public(const BybitCodec& c, MsgKind kind, int64_t recv_ns) noexcept override;
   void on_connected() noexcept override { engine->reset_book(); }
@@ -226,23 +233,33 @@ LiveError PaperNode::Impl::prepare() {
   std::string error;
   engine = make_paper_engine(c, in, pv.id, wall_ns(), error);
   if (!engine) return {2, error};
+  if (std::string e = NodeOps::start(c, in, {}, ops); !e.empty()) return {2, e};
   sum.venue = "paper " + std::string(to_string(c.venue.endpoint)) + " " + pv.urls.public_ws;
   return {};
 }
 
 void PaperNode::Impl::on_public(const BybitCodec& c, MsgKind kind, int64_t recv_ns) noexcept {
   if (kind == MsgKind::kTrade) {
+    ops->on_message(MsgTopic::kPublicTrade);
     for (const TradeEvent& t : c.trades()) {
       if (t.instrument == pv.id) engine->on_trade(t, recv_ns);
     }
     return;
   }
   if (kind != MsgKind::kBook) return;
+  ops->on_message(MsgTopic::kOrderbook);
   const BookUpdate& u = c.book();
   if (u.instrument != pv.id) return;
   const int64_t t0 = mono_ns();
-  if (engine->on_book(u, recv_ns) > 0) sum.tick_to_quote.record(mono_ns() - t0);
-  if (engine->take_resubscribe()) (void)pub->resubscribe(topic);
+  if (engine->on_book(u, recv_ns) > 0) {
+    const int64_t ttq = mono_ns() - t0;
+    sum.tick_to_quote.record(ttq);
+    ops->on_quoted(ttq);
+  }
+  if (engine->take_resubscribe()) {
+    ops->on_book_gap(recv_ns);
+    (void)pub->resubscribe(topic);
+  }
 }
 
 LiveError PaperNode::Impl::shutdown(int64_t deadline) {
@@ -302,6 +319,17 @@ void PaperNode::Impl::fill_summary(double seconds) {
   }
 }
 
+NodeState PaperNode::Impl::node_state() const noexcept {
+  NodeState s;
+  s.orders = &engine->orders();
+  s.position = &engine->position();
+  s.risk = &engine->risk();
+  s.counters = &engine->trader_counters();
+  s.mid_ticks = mid_ticks(engine->book());
+  s.reconnects_public = pub->session().reconnects();
+  return s;
+}
+
 LiveError PaperNode::Impl::run(LiveSummary& out) {
   const LiveSettings& l = opt.config.live;
   const int64_t start = wall_ns();
@@ -321,16 +349,20 @@ LiveError PaperNode::Impl::run(LiveSummary& out) {
         engine->set_quoting(!pull);
       }
       engine->on_timer(now);
+      ops->on_timer(now, node_state());
       next_timer = now + timer_ns;
     }
   }
   LiveError result = shutdown(wall_ns() + l.shutdown_timeout_ms * 1'000'000);
   fill_summary(static_cast<double>(wall_ns() - start) / 1e9);
+  ops->on_timer(wall_ns(), node_state());
+  if (result.code == 3) ops->shutdown_unconfirmed(result.message);
   pub->stop();
   if (opt.config.venue.endpoint == VenueEndpoint::kSim) {
     pv.sim.stop();
     sim_summary = pv.sim.summary_json();
   }
+  ops->stop();
   out = std::move(sum);
   return result;
 }

@@ -18,6 +18,7 @@ MmConfig sim_config() {
   EXPECT_EQ(e, "");
   c.sim.gen_seconds = 300;
   c.sim.speed = 20;
+  c.ops.http_listen = "";  // never the default port: concurrent test runs would collide
   return c;
 }
 

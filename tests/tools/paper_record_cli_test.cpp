@@ -39,6 +39,11 @@ class PaperRecordCli : public ::testing::Test {
     const size_t at = t.find(from);
     ASSERT_NE(at, std::string::npos);
     t.replace(at, from.size(), to);
+    // No server on the default port (concurrent test runs), and the logs in a file (stdout is parsed).
+    const std::string ops = "http_listen = \"127.0.0.1:9464\"\nlog_format = \"json\"\nlog_file = \"\"";
+    const size_t ops_at = t.find(ops);
+    ASSERT_NE(ops_at, std::string::npos);
+    t.replace(ops_at, ops.size(), "http_listen = \"\"\nlog_file = \"" + path("ops.log") + "\"");
     std::ofstream(path("sim.toml")) << t;
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

@@ -5,11 +5,15 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
+#include <thread>
 
+#include "net/http_client.h"
 #include "tests/support/cli_run.h"
 
 namespace {
@@ -33,8 +37,12 @@ class RunCommand : public ::testing::Test {
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   // examples/live_sim.toml with a short generated market, a fast clock and the journal in the test folder.
-  std::string config(const std::string& venue_override = "") const {
+  // [ops]: the server on `listen` ("" off; never the default port, concurrent test runs would collide) and
+  // the logs in ops.log (stderr is parsed).
+  std::string config(const std::string& venue_override = "", const std::string& listen = "") const {
     std::string text = mm::test::slurp(kExample);
+    text = std::regex_replace(text, std::regex("http_listen = \"[^\"]*\""), "http_listen = \"" + listen + "\"");
+    text = std::regex_replace(text, std::regex("log_file = \"[^\"]*\""), "log_file = \"" + path("ops.log") + "\"");
     text = std::regex_replace(text, std::regex("gen_seconds = [0-9]+"), "gen_seconds = 300");
     text = std::regex_replace(text, std::regex("speed = [0-9.]+"), "speed = 20.0");
     text =
@@ -151,8 +159,74 @@ TEST_F(RunCommand, BadInputIsRefusedWithExitCode2BeforeAnythingIsSent) {
     EXPECT_NE(r.out.find(c.text), std::string::npos) << r.out;
     EXPECT_FALSE(std::filesystem::exists(path("journal"))) << "nothing may be reserved on a refused start";
   }
+  // An [ops] address this host does not have (TEST-NET-1): the server cannot bind, exit 2 naming the key.
+  const CliRun ops = run("run --config " + config("", "192.0.2.1:0") + " --duration 1");
+  EXPECT_EQ(ops.code, 2) << ops.out;
+  EXPECT_NE(ops.out.find("ops.http_listen"), std::string::npos) << ops.out;
+  EXPECT_FALSE(std::filesystem::exists(path("journal"))) << "nothing may be reserved on a refused start";
   const CliRun missing = run("run --config " + path("absent.toml"));
   EXPECT_EQ(missing.code, 2) << missing.out;
 }
 
 }  // namespace
+
+namespace {
+
+// GET `target` on 127.0.0.1:port; the body ("" on any failure).
+std::string http_get(uint16_t port, const std::string& target) {
+  mm::HttpClientConfig c;
+  c.endpoint.host = "127.0.0.1";
+  c.endpoint.port = port;
+  c.timeout_ms = 2000;
+  mm::HttpClient client(c);
+  mm::HttpResponse r;
+  const std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  if (client.exchange(req, true, r) != mm::HttpError::kOk || r.status != 200) return "";
+  return r.body;
+}
+
+// The value of the sample line `name` (exact series text, e.g. `mm_position`) in an exposition; -1 if absent.
+double sample(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  }
+  return -1;
+}
+
+}  // namespace
+
+// [ops] http_listen with port 0: mm run logs the bound port (ops_started, http_port) and serves /metrics on
+// loopback while it quotes the embedded simulator.
+TEST_F(RunCommand, ServesMetricsOnLoopbackWhileQuoting) {
+  const std::string cfg = config("", "127.0.0.1:0");
+  mm::test::CliRun r{-1, ""};
+  std::thread node([&] { r = run("run --config " + cfg + " --duration 8 --json"); });
+  uint16_t port = 0;
+  std::string metrics;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until) {
+    if (port == 0) {
+      std::smatch m;
+      const std::string log = mm::test::slurp(path("ops.log"));
+      if (std::regex_search(log, m, std::regex("\"http_port\":([0-9]+)"))) port = static_cast<uint16_t>(std::stoi(m[1]));
+    } else {
+      metrics = http_get(port, "/metrics");
+      if (sample(metrics, "mm_tick_to_quote_seconds_count") > 0 &&
+          sample(metrics, "mm_order_actions_total{action=\"create\"}") > 0)
+        break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  node.join();
+  ASSERT_EQ(r.code, 0) << r.out;
+  ASSERT_NE(port, 0) << mm::test::slurp(path("ops.log"));
+  EXPECT_GT(sample(metrics, "mm_tick_to_quote_seconds_count"), 0) << metrics;
+  EXPECT_GT(sample(metrics, "mm_order_actions_total{action=\"create\"}"), 0) << metrics;
+  EXPECT_GT(sample(metrics, "mm_messages_total{topic=\"orderbook\"}"), 0) << metrics;
+  EXPECT_GE(sample(metrics, "mm_position"), -1e9) << "no position gauge: " << metrics;
+  EXPECT_EQ(sample(metrics, "mm_risk_state{state=\"active\"}"), 1) << metrics;
+  // After the run the server is gone: nothing listens on the port any more.
+  EXPECT_EQ(http_get(port, "/metrics"), "");
+}

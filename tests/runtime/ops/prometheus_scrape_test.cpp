@@ -12,6 +12,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -138,6 +140,69 @@ TEST(PrometheusScrape, RealPrometheusReadsOurMetricsBack) {
     EXPECT_EQ(query(web_port, "up%7Bjob%3D%22mm%22%7D"), "1");  // the scrape itself succeeded
   }
   server.stop();
+  fs::remove_all(dir);
+}
+
+// `mm run` itself (the real executable, embedded simulator) scraped by Prometheus: the node's metrics on its
+// [ops] http_listen, read back through the query API while it quotes.
+TEST(PrometheusScrape, RealPrometheusScrapesARunningMmRun) {
+  if (!fs::exists(kPrometheus))
+    GTEST_SKIP() << kPrometheus << " is not installed (tools/setup.sh installs it)";
+  const fs::path dir = fs::path(::testing::TempDir()) / ("prom_run_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const uint16_t mm_port = free_port();
+  const uint16_t web_port = free_port();
+  ASSERT_NE(mm_port, 0);
+  ASSERT_NE(web_port, 0);
+  std::stringstream example;
+  example << std::ifstream(std::string(MM_SOURCE_DIR) + "/examples/live_sim.toml").rdbuf();
+  std::string text = example.str();
+  text = std::regex_replace(text, std::regex("gen_seconds = [0-9]+"), "gen_seconds = 300");
+  text = std::regex_replace(text, std::regex("speed = [0-9.]+"), "speed = 20.0");
+  text = std::regex_replace(text, std::regex("journal = \"[^\"]*\""), "journal = \"" + (dir / "journal").string() + "\"");
+  text = std::regex_replace(text, std::regex("http_listen = \"[^\"]*\""),
+                            "http_listen = \"127.0.0.1:" + std::to_string(mm_port) + "\"");
+  text = std::regex_replace(text, std::regex("log_file = \"[^\"]*\""), "log_file = \"" + (dir / "mm.log").string() + "\"");
+  std::ofstream(dir / "live.toml") << text;
+
+  const std::string mm = std::string(MM_BINARY_DIR) + "/tools/mm";
+  const std::string cfg = (dir / "live.toml").string();
+  std::vector<char*> argv = {const_cast<char*>(mm.c_str()), const_cast<char*>("run"),
+                             const_cast<char*>("--config"),  const_cast<char*>(cfg.c_str()),
+                             const_cast<char*>("--duration"), const_cast<char*>("30"), nullptr};
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  const std::string out = (dir / "mm.out").string();
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, mm.c_str(), &fa, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  std::string creates, quotes;
+  {
+    PrometheusProcess prom(dir, mm_port, web_port);
+    ASSERT_TRUE(prom.running());
+    const auto until = Clock::now() + std::chrono::seconds(60);
+    while (Clock::now() < until && prom.running() && ::waitpid(pid, nullptr, WNOHANG) == 0) {
+      creates = query(web_port, "mm_order_actions_total%7Baction%3D%22create%22%7D");
+      quotes = query(web_port, "mm_tick_to_quote_seconds_count");
+      if (!creates.empty() && creates != "0" && !quotes.empty() && quotes != "0") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+  }
+  ::kill(pid, SIGTERM);  // a graceful stop: cancels, then exit 0
+  int status = 0;
+  for (int i = 0; i < 400 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (::waitpid(pid, &status, WNOHANG) == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    ADD_FAILURE() << "mm run did not stop within 20 s of SIGTERM";
+  }
+  EXPECT_FALSE(creates.empty() || creates == "0") << "create actions: '" << creates << "'";
+  EXPECT_FALSE(quotes.empty() || quotes == "0") << "tick-to-quote count: '" << quotes << "'";
   fs::remove_all(dir);
 }
 
