@@ -58,7 +58,8 @@ void NodeOps::on_book_gap(int64_t now_ns) noexcept {
   (void)log_event(ops_.hot_log(), LiveEvent::kBookGap, now_ns, "", 0, 0);
 }
 
-void NodeOps::on_ack(std::string_view link_id, int32_t ret_code, int64_t latency_ns, int64_t now_ns) noexcept {
+void NodeOps::on_ack(std::string_view link_id, int32_t ret_code, int64_t latency_ns,
+                     int64_t now_ns) noexcept {
   LiveMetrics& m = ops_.metrics();
   m.message(MsgTopic::kTrade);
   m.order_ack_ns(latency_ns);
@@ -92,7 +93,8 @@ void NodeOps::on_timer(int64_t now_ns, const NodeState& s) noexcept {
     if (s.mid_ticks > 0) {
       if (p.unrealized(Price{s.mid_ticks}, m) == PositionError::kOk) snap.unrealized = m.units;
       const int64_t lots = p.lots();
-      if (instrument_ != nullptr && notional(*instrument_, Price{s.mid_ticks}, Qty{lots < 0 ? -lots : lots}, m))
+      if (instrument_ != nullptr &&
+          notional(*instrument_, Price{s.mid_ticks}, Qty{lots < 0 ? -lots : lots}, m))
         snap.inventory_value = lots < 0 ? -m.units : m.units;
     }
   }

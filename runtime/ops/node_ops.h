@@ -72,7 +72,8 @@ class NodeOps {
   // secret) registered so that the log drain never writes them. Returns "" or an error naming the [ops] key
   // (ops.http_listen, ops.log_file, ops.alert_*); `out` is set only on success.
   [[nodiscard]] static std::string start(const MmConfig& cfg, const Instrument& in,
-                                         const std::vector<std::string>& secrets, std::unique_ptr<NodeOps>& out);
+                                         const std::vector<std::string>& secrets,
+                                         std::unique_ptr<NodeOps>& out);
 
   // Sends one alert with cfg.ops's alert settings and waits (bounded, 2 s) for it to go out: for what happens
   // before start() can run (a key refused at start). A no-op when alerts are off.

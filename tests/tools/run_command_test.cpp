@@ -41,8 +41,10 @@ class RunCommand : public ::testing::Test {
   // the logs in ops.log (stderr is parsed).
   std::string config(const std::string& venue_override = "", const std::string& listen = "") const {
     std::string text = mm::test::slurp(kExample);
-    text = std::regex_replace(text, std::regex("http_listen = \"[^\"]*\""), "http_listen = \"" + listen + "\"");
-    text = std::regex_replace(text, std::regex("log_file = \"[^\"]*\""), "log_file = \"" + path("ops.log") + "\"");
+    text =
+        std::regex_replace(text, std::regex("http_listen = \"[^\"]*\""), "http_listen = \"" + listen + "\"");
+    text = std::regex_replace(text, std::regex("log_file = \"[^\"]*\""),
+                              "log_file = \"" + path("ops.log") + "\"");
     text = std::regex_replace(text, std::regex("gen_seconds = [0-9]+"), "gen_seconds = 300");
     text = std::regex_replace(text, std::regex("speed = [0-9.]+"), "speed = 20.0");
     text =
@@ -210,7 +212,8 @@ TEST_F(RunCommand, ServesMetricsOnLoopbackWhileQuoting) {
     if (port == 0) {
       std::smatch m;
       const std::string log = mm::test::slurp(path("ops.log"));
-      if (std::regex_search(log, m, std::regex("\"http_port\":([0-9]+)"))) port = static_cast<uint16_t>(std::stoi(m[1]));
+      if (std::regex_search(log, m, std::regex("\"http_port\":([0-9]+)")))
+        port = static_cast<uint16_t>(std::stoi(m[1]));
     } else {
       metrics = http_get(port, "/metrics");
       if (sample(metrics, "mm_tick_to_quote_seconds_count") > 0 &&

@@ -81,12 +81,13 @@ TEST_F(NodeOpsTest, HotHooksAndTimerAllocateNothingAndReachTheMetrics) {
   ops->on_timer(2'000'000'000, s);
   EXPECT_EQ(scope.allocations(), 0u);
   const std::string m = scrape(ops->runtime().http_port());
-  for (const char* line : {"mm_position 0.003", "mm_order_actions_total{action=\"create\"} 4",
-                           "mm_order_actions_total{action=\"amend\"} 2", "mm_reconnects_total{stream=\"trade\"} 1",
-                           "mm_messages_total{topic=\"orderbook\"} 1000", "mm_messages_total{topic=\"execution\"} 1000",
-                           "mm_messages_total{topic=\"trade\"} 1000", "mm_message_errors_total{topic=\"orderbook\"} 1000",
-                           "mm_tick_to_quote_seconds_count 1000", "mm_order_ack_seconds_count 1000",
-                           "mm_risk_state{state=\"active\"} 1", "mm_quote_uptime_ratio 0"}) {
+  for (const char* line :
+       {"mm_position 0.003", "mm_order_actions_total{action=\"create\"} 4",
+        "mm_order_actions_total{action=\"amend\"} 2", "mm_reconnects_total{stream=\"trade\"} 1",
+        "mm_messages_total{topic=\"orderbook\"} 1000", "mm_messages_total{topic=\"execution\"} 1000",
+        "mm_messages_total{topic=\"trade\"} 1000", "mm_message_errors_total{topic=\"orderbook\"} 1000",
+        "mm_tick_to_quote_seconds_count 1000", "mm_order_ack_seconds_count 1000",
+        "mm_risk_state{state=\"active\"} 1", "mm_quote_uptime_ratio 0"}) {
     EXPECT_NE(m.find("\n" + std::string(line) + "\n"), std::string::npos) << line << "\n" << m;
   }
   EXPECT_NE(m.find("mm_order_rejects_total{ret_code=\"10006\""), std::string::npos) << m;

@@ -160,17 +160,23 @@ TEST(PrometheusScrape, RealPrometheusScrapesARunningMmRun) {
   std::string text = example.str();
   text = std::regex_replace(text, std::regex("gen_seconds = [0-9]+"), "gen_seconds = 300");
   text = std::regex_replace(text, std::regex("speed = [0-9.]+"), "speed = 20.0");
-  text = std::regex_replace(text, std::regex("journal = \"[^\"]*\""), "journal = \"" + (dir / "journal").string() + "\"");
+  text = std::regex_replace(text, std::regex("journal = \"[^\"]*\""),
+                            "journal = \"" + (dir / "journal").string() + "\"");
   text = std::regex_replace(text, std::regex("http_listen = \"[^\"]*\""),
                             "http_listen = \"127.0.0.1:" + std::to_string(mm_port) + "\"");
-  text = std::regex_replace(text, std::regex("log_file = \"[^\"]*\""), "log_file = \"" + (dir / "mm.log").string() + "\"");
+  text = std::regex_replace(text, std::regex("log_file = \"[^\"]*\""),
+                            "log_file = \"" + (dir / "mm.log").string() + "\"");
   std::ofstream(dir / "live.toml") << text;
 
   const std::string mm = std::string(MM_BINARY_DIR) + "/tools/mm";
   const std::string cfg = (dir / "live.toml").string();
-  std::vector<char*> argv = {const_cast<char*>(mm.c_str()), const_cast<char*>("run"),
-                             const_cast<char*>("--config"),  const_cast<char*>(cfg.c_str()),
-                             const_cast<char*>("--duration"), const_cast<char*>("30"), nullptr};
+  std::vector<char*> argv = {const_cast<char*>(mm.c_str()),
+                             const_cast<char*>("run"),
+                             const_cast<char*>("--config"),
+                             const_cast<char*>(cfg.c_str()),
+                             const_cast<char*>("--duration"),
+                             const_cast<char*>("30"),
+                             nullptr};
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   const std::string out = (dir / "mm.out").string();
