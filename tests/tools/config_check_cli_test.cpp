@@ -106,6 +106,11 @@ TEST_F(ConfigCheck, EveryExampleIsValid) {
     if (e.path().extension() != ".toml" || e.path().stem().string().ends_with("_space")) continue;
     const CliRun r = run(e.path().string());
     EXPECT_EQ(r.code, 0) << e.path() << "\n" << r.out;
+  }  // One example per use (issue 12): replay and backtest (the strategy configs), the simulator, paper on
+  // mainnet data, live on testnet and on mainnet.
+  for (const char* name : {"fixed.toml", "live_sim.toml", "paper_mainnet.toml", "live_testnet.toml",
+                           "live_mainnet.toml"}) {
+    EXPECT_TRUE(fs::exists(kExamples + name)) << name;
   }
 }
 
