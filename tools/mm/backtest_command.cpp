@@ -1,11 +1,11 @@
 // `mm backtest --config FILE --data FILE... [--from T --to T] [--json OUT] [--report OUT.html]`
 // Loads the data once (.events files are mapped; raw recordings converted in memory), runs the configured
 // strategy through Trader<SimVenue, Strategy>, prints a summary table on stdout, and writes the JSON
-// statistics and the HTML report when asked. A progress bar goes to stderr when stderr is a terminal.
+// statistics and the HTML report when asked. A progress bar (tools/mm/progress.h) goes to stderr when stderr is
+// a terminal and --json is not given.
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -20,40 +20,10 @@
 #include "tools/mm/backtest.h"
 #include "tools/mm/commands.h"
 #include "tools/mm/config.h"
+#include "tools/mm/progress.h"
 #include "tools/mm/time_arg.h"
 
 namespace mm::tools {
-
-namespace {
-
-// A one-line bar redrawn in place; only used when stderr is a terminal.
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
-  void update(uint64_t done, uint64_t total) {
-    if (!enabled_ || total == 0) return;
-    constexpr int kWidth = 40;
-    const double f = static_cast<double>(done) / static_cast<double>(total);
-    const int filled = static_cast<int>(f * kWidth);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    char bar[kWidth + 1];
-    for (int i = 0; i < kWidth; ++i) bar[i] = i < filled ? '#' : '.';
-    bar[kWidth] = 0;
-    std::fprintf(stderr, "\r[%s] %5.1f%%  %.1f M events  %.1f s", bar, 100.0 * f, static_cast<double>(done) / 1e6, s);
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-  void finish() {
-    if (drawn_) std::fprintf(stderr, "\n");
-  }
-
- private:
-  bool enabled_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_;
-};
-
-}  // namespace
 
 void register_backtest(CLI::App& app) {
   struct Args {
@@ -131,7 +101,8 @@ void register_backtest(CLI::App& app) {
       set_exit_code(e == EventDataError::kRecording || e == EventDataError::kEventFile ? 1 : 2);
       return;
     }
-    ProgressBar bar(isatty(STDERR_FILENO) == 1);
+    // stderr only, and not with --json (a caller parsing output gets nothing extra).
+    Progress bar(progress_wanted(!a->json_out.empty()), "events");
     auto run = std::make_unique<BacktestRun>();
     error = run_backtest_job(cfg, data, from_ns, to_ns, *run,
                              [&bar](uint64_t done, uint64_t total) { bar.update(done, total); });

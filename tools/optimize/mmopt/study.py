@@ -167,22 +167,41 @@ def optimize(study, space, backend, data, window, n_trials, jobs, label):
         vals = metrics.objective_values(names, stats)
         return vals[0] if len(vals) == 1 else tuple(vals)
 
+    tty = sys.stderr.isatty()  # the progress suffix is for a person at a terminal, not for a log or a pipe
+    finished = [0]
+
     def progress(study_, trial):
         with lock:
+            finished[0] += 1
+            label_end = progress_suffix(finished[0], n_trials, time.perf_counter() - t0) if tty else ""
             if trial.state == optuna.trial.TrialState.COMPLETE:
                 vals = ", ".join(f"{n}={v:.6g}" for n, v in zip(names, trial.values))
                 undef = trial.user_attrs.get("undefined")
                 feas = "" if is_feasible(trial) else (f" (infeasible: {', '.join(undef)} undefined)" if undef
                                                       else " (infeasible)")
-                print(f"{label}trial {trial.number}: {vals}{feas}", file=sys.stderr, flush=True)
+                print(f"{label}trial {trial.number}: {vals}{feas}{label_end}", file=sys.stderr, flush=True)
             else:
                 msg = trial.user_attrs.get("error", trial.state.name.lower())
-                print(f"{label}trial {trial.number}: failed: {msg}", file=sys.stderr, flush=True)
+                print(f"{label}trial {trial.number}: failed: {msg}{label_end}", file=sys.stderr, flush=True)
 
     t0 = time.perf_counter()
     study.optimize(objective, n_trials=n_trials, n_jobs=jobs, catch=(ConfigRejected,), callbacks=[progress],
                    gc_after_trial=False, show_progress_bar=False)
     return time.perf_counter() - t0
+
+
+def progress_suffix(done, total, elapsed_s):
+    """'  [####......] 4/10 trials  12.0/min  ETA 30s': the progress after `done` of `total` trials."""
+    width = 20
+    done = min(done, total)
+    filled = width * done // total if total > 0 else width
+    text = f"  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} trials"
+    if done > 0 and elapsed_s > 0:
+        rate = done / elapsed_s
+        left = round((total - done) / rate)
+        eta = f"{left // 60}m{left % 60:02d}s" if left >= 60 else f"{left}s"
+        text += f"  {rate * 60:.1f}/min  ETA {eta}"
+    return text
 
 
 def is_feasible(trial):

@@ -98,6 +98,18 @@ class RunTest(Base):
         self.assertEqual(outs[0], outs[1])
         self.assertEqual(len(outs[0]), 20)
 
+    def test_progress_only_on_a_terminal(self):
+        from mmopt.study import progress_suffix
+        self.assertEqual(progress_suffix(5, 10, 10.0), "  [##########..........] 5/10 trials  30.0/min  ETA 10s")
+        self.assertEqual(progress_suffix(0, 10, 0.0), "  [....................] 0/10 trials")
+        self.assertIn("ETA 1m30s", progress_suffix(1, 10, 10.0))
+        # stderr is a pipe here: the trial lines carry no progress suffix.
+        out = os.path.join(self.dir, "o")
+        r = self.run_opt("--space", self.space(), "--trials", "3", "--seed", "1", "--out", out, "--no-plots")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("trial 2:", r.stderr)
+        self.assertNotIn("ETA", r.stderr)
+
     def test_bad_input_writes_nothing(self):
         out = os.path.join(self.dir, "o")
         r = self.run_opt("--space", self.space(), "--trials", "2", "--out", out, "--objective", "alpha")
