@@ -108,8 +108,8 @@ TEST_F(ConfigCheck, EveryExampleIsValid) {
     EXPECT_EQ(r.code, 0) << e.path() << "\n" << r.out;
   }  // One example per use (issue 12): replay and backtest (the strategy configs), the simulator, paper on
   // mainnet data, live on testnet and on mainnet.
-  for (const char* name : {"fixed.toml", "live_sim.toml", "paper_mainnet.toml", "live_testnet.toml",
-                           "live_mainnet.toml"}) {
+  for (const char* name :
+       {"fixed.toml", "live_sim.toml", "paper_mainnet.toml", "live_testnet.toml", "live_mainnet.toml"}) {
     EXPECT_TRUE(fs::exists(kExamples + name)) << name;
   }
 }

@@ -1,8 +1,8 @@
 // `mm backtest --config FILE --data FILE... [--from T --to T] [--json OUT] [--report OUT.html]`
 // Loads the data once (.events files are mapped; raw recordings converted in memory), runs the configured
 // strategy through Trader<SimVenue, Strategy>, prints a summary table on stdout, and writes the JSON
-// statistics and the HTML report when asked. A progress bar (tools/mm/progress.h) goes to stderr when stderr is
-// a terminal and --json is not given.
+// statistics and the HTML report when asked. A progress bar (tools/mm/progress.h) goes to stderr when stderr
+// is a terminal and --json is not given.
 #include <unistd.h>
 
 #include <cerrno>

@@ -69,7 +69,10 @@ std::string progress_line(uint64_t done, uint64_t total, double seconds, const s
 }
 
 Progress::Progress(bool enabled, std::string unit, FILE* out, std::function<double()> now_s)
-    : enabled_(enabled), unit_(std::move(unit)), out_(out), now_s_(now_s ? std::move(now_s) : steady_seconds) {
+    : enabled_(enabled),
+      unit_(std::move(unit)),
+      out_(out),
+      now_s_(now_s ? std::move(now_s) : steady_seconds) {
   if (enabled_) start_s_ = now_s_();
 }
 

@@ -20,7 +20,8 @@ namespace mm::tools {
 // The bar's text for `done` of `total` after `seconds` (no carriage return): a 30-character bar, the percent,
 // the count in `unit`s, the rate per second, and the ETA ("ETA 1m05s"; "--" until a rate is known).
 // Precondition: total > 0.
-[[nodiscard]] std::string progress_line(uint64_t done, uint64_t total, double seconds, const std::string& unit);
+[[nodiscard]] std::string progress_line(uint64_t done, uint64_t total, double seconds,
+                                        const std::string& unit);
 
 class Progress {
  public:
