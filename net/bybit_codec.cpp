@@ -94,8 +94,9 @@ ParseResult BybitCodec::parse(std::string_view frame, Category public_category) 
     return {CodecError::kTooLarge, MsgKind::kNone};
   }
   std::memcpy(padded_.data(), frame.data(), frame.size());
-  // Padding after a shorter frame may hold bytes of an earlier, longer one: simdjson never reads
-  // them as part of the document (it stops at len), so they need no clearing.
+  // Padding after a shorter frame may hold bytes of an earlier, longer one, like any caller's padding
+  // (parse_padded accepts any content): simdjson's walk of an unbalanced frame can step onto the byte at
+  // len, so every raw token is bounded by the frame's end (raw_token), not by what the padding holds.
   return parse_padded(padded_.data(), frame.size(), public_category);
 }
 
@@ -293,11 +294,13 @@ CodecError dispatch_data(BybitCodec& c, Frame& f, od::value data) noexcept {
   return CodecError::kOk;
 }
 
-CodecError top_string(od::value& v, std::string_view& out) noexcept { return raw_string(v, out); }
+CodecError top_string(const Frame& f, od::value& v, std::string_view& out) noexcept {
+  return raw_string(v, f.input_end, out);
+}
 
-CodecError top_i64(od::value& v, int64_t& out) noexcept {
+CodecError top_i64(const Frame& f, od::value& v, int64_t& out) noexcept {
   std::string_view tok;
-  if (auto e = raw_token(v, tok); e != CodecError::kOk) return e;
+  if (auto e = raw_token(v, f.input_end, tok); e != CodecError::kOk) return e;
   return token_i64(tok, out);
 }
 
@@ -307,14 +310,14 @@ CodecError top_field(BybitCodec& c, const InstrumentRegistry& reg, Frame& f, int
     case kKeyTopic: {
       // The topic is copied by simdjson only if escaped; raw is enough for Bybit's ASCII names.
       std::string_view t;
-      if (auto e = top_string(v, t); e != CodecError::kOk) return e;
+      if (auto e = top_string(f, v, t); e != CodecError::kOk) return e;
       if (f.has_topic) return CodecError::kBadTopic;  // a second topic key: ambiguous frame
       f.has_topic = true;
       return classify_topic(reg, t, f);
     }
     case kKeyType: {
       std::string_view t;
-      if (auto e = top_string(v, t); e != CodecError::kOk) return e;
+      if (auto e = top_string(f, v, t); e != CodecError::kOk) return e;
       if (t == "snapshot") {
         f.snapshot = true;
       } else if (t == "delta") {
@@ -328,10 +331,10 @@ CodecError top_field(BybitCodec& c, const InstrumentRegistry& reg, Frame& f, int
       f.has_type = true;
       return CodecError::kOk;
     }
-    case kKeyTs: f.has_ts = true; return top_i64(v, f.ts);
-    case kKeyCts: return top_i64(v, f.cts);
-    case kKeyCs: return top_i64(v, f.cs);
-    case kKeyCreationTime: return top_i64(v, f.creation_time);
+    case kKeyTs: f.has_ts = true; return top_i64(f, v, f.ts);
+    case kKeyCts: return top_i64(f, v, f.cts);
+    case kKeyCs: return top_i64(f, v, f.cs);
+    case kKeyCreationTime: return top_i64(f, v, f.creation_time);
     case kKeyData:
       if (f.data_seen) return CodecError::kJson;  // duplicate key
       f.data_seen = true;
@@ -342,20 +345,20 @@ CodecError top_field(BybitCodec& c, const InstrumentRegistry& reg, Frame& f, int
       }
       f.data_done = true;
       return dispatch_data(c, f, v);
-    case kKeyOp: return top_string(v, f.op);
+    case kKeyOp: return top_string(f, v, f.op);
     case kKeySuccess: {
       std::string_view tok;
-      if (auto e = raw_token(v, tok); e != CodecError::kOk) return e;
+      if (auto e = raw_token(v, f.input_end, tok); e != CodecError::kOk) return e;
       f.has_success = true;
       return token_bool(tok, f.success);
     }
     case kKeyRetMsgSnake:
-    case kKeyRetMsg: return top_string(v, f.ret_msg);
+    case kKeyRetMsg: return top_string(f, v, f.ret_msg);
     case kKeyConnIdSnake:
-    case kKeyConnId: return top_string(v, f.conn_id);
+    case kKeyConnId: return top_string(f, v, f.conn_id);
     case kKeyReqIdSnake:
-    case kKeyReqId: return top_string(v, f.req_id);
-    case kKeyRetCode: f.has_ret_code = true; return top_i64(v, f.ret_code);
+    case kKeyReqId: return top_string(f, v, f.req_id);
+    case kKeyRetCode: f.has_ret_code = true; return top_i64(f, v, f.ret_code);
     case kKeyArgs: return CodecImpl::ack_args(c, f, v);
     case kKeyHeader: return CodecImpl::ack_header(c, f, v);
     case kKeyRetExtInfo: return CodecImpl::ack_ext_info(c, f, v);

@@ -59,13 +59,13 @@ void CodecImpl::begin_ack(BybitCodec& c, Frame& f) noexcept {
 CodecError CodecImpl::ack_data(BybitCodec& c, Frame& f, od::value data) noexcept {
   begin_ack(c, f);
   std::string_view tok;
-  if (auto e = raw_token(data, tok); e != CodecError::kOk) return e;
+  if (auto e = raw_token(data, f.input_end, tok); e != CodecError::kOk) return e;
   if (tok == "null") return CodecError::kOk;
   TradeAck& a = c.trade_ack_;
   return for_fields(data, [&](std::string_view key, od::value v) noexcept {
     if (key == "orderId" || key == "orderLinkId") {
       std::string_view t;
-      if (auto e = raw_token(v, t); e != CodecError::kOk) return e;
+      if (auto e = raw_token(v, f.input_end, t); e != CodecError::kOk) return e;
       return key == "orderId" ? token_id(t, a.order_id) : token_id(t, a.order_link_id);
     }
     if (key == "successTopics") return count_items(v, c.control_.success_topics);
@@ -77,10 +77,10 @@ CodecError CodecImpl::ack_data(BybitCodec& c, Frame& f, od::value data) noexcept
       if (auto e = item_slot(c, i, f.ack_ext_n, it, c.limits_, c.ack_items_.data()); e != CodecError::kOk) return e;
       std::string_view cat, sym, oid, link;
       const CodecError e = for_fields(item, [&](std::string_view k, od::value x) noexcept {
-        if (k == "category") return raw_token(x, cat);
-        if (k == "symbol") return raw_token(x, sym);
-        if (k == "orderId") return raw_token(x, oid);
-        if (k == "orderLinkId") return raw_token(x, link);
+        if (k == "category") return raw_token(x, f.input_end, cat);
+        if (k == "symbol") return raw_token(x, f.input_end, sym);
+        if (k == "orderId") return raw_token(x, f.input_end, oid);
+        if (k == "orderLinkId") return raw_token(x, f.input_end, link);
         return CodecError::kOk;
       });
       if (e != CodecError::kOk) return e;
@@ -113,7 +113,7 @@ CodecError CodecImpl::ack_header(BybitCodec& c, Frame& f, od::value v) noexcept 
     const bool reset = key == "X-Bapi-Limit-Reset-Timestamp";
     const bool now = key == "Timenow";
     if (!limit && !status && !reset && !now) return CodecError::kOk;
-    if (auto e = raw_token(x, tok); e != CodecError::kOk) return e;
+    if (auto e = raw_token(x, f.input_end, tok); e != CodecError::kOk) return e;
     if (auto e = token_i64(tok, n); e != CodecError::kOk) return e;
     if ((limit || status) && (n < INT32_MIN || n > INT32_MAX)) return CodecError::kBadNumber;
     if (limit) a.limit = static_cast<int32_t>(n);
@@ -136,12 +136,12 @@ CodecError CodecImpl::ack_ext_info(BybitCodec& c, Frame& f, od::value v) noexcep
         std::string_view tok;
         if (k == "code") {
           int64_t code = 0;
-          if (auto err = raw_token(y, tok); err != CodecError::kOk) return err;
+          if (auto err = raw_token(y, f.input_end, tok); err != CodecError::kOk) return err;
           if (auto err = token_i64(tok, code); err != CodecError::kOk) return err;
           if (code < INT32_MIN || code > INT32_MAX) return CodecError::kBadNumber;
           it->code = static_cast<int32_t>(code);
         } else if (k == "msg") {
-          if (auto err = raw_token(y, tok); err != CodecError::kOk) return err;
+          if (auto err = raw_token(y, f.input_end, tok); err != CodecError::kOk) return err;
           return token_text(tok, it->msg);
         }
         return CodecError::kOk;
@@ -161,7 +161,7 @@ CodecError CodecImpl::ack_args(BybitCodec& c, Frame& f, od::value v) noexcept {
     if (!first) return CodecError::kOk;
     first = false;
     std::string_view tok;
-    if (auto e = raw_token(x, tok); e != CodecError::kOk) return e;
+    if (auto e = raw_token(x, f.input_end, tok); e != CodecError::kOk) return e;
     std::string_view s;
     if (token_string(tok, s) == CodecError::kOk) f.pong_arg = s;
     return CodecError::kOk;

@@ -236,9 +236,9 @@ constexpr std::array<std::string_view, kCoinKeyCount> kCoinKeyNames = {
     "marginCollateral", "collateralSwitch"};
 constexpr KeyTable<kCoinKeyCount> kCoinKeys{kCoinKeyNames};
 
-CodecError parse_coin(od::value item, CoinBalance& b, CodecStats& st) noexcept {
+CodecError parse_coin(od::value item, const char* input_end, CoinBalance& b, CodecStats& st) noexcept {
   std::array<std::string_view, kCoinKeyCount> t;
-  if (auto e = collect_tokens(item, kCoinKeys, t); e != CodecError::kOk) return e;
+  if (auto e = collect_tokens(item, input_end, kCoinKeys, t); e != CodecError::kOk) return e;
   if (t[kCCoin].empty()) return CodecError::kMissingField;
   b = CoinBalance{};
   Conv cv{nullptr, &st};
@@ -266,7 +266,7 @@ CodecError CodecImpl::order_data(BybitCodec& c, Frame& f, od::value data) noexce
   (void)f;
   return each_item(c.item_count_, c.limits_.max_items, data, [&](od::value item, uint32_t n, bool& keep) noexcept {
     std::array<std::string_view, kOrderKeyCount> t;
-    if (auto e = collect_tokens(item, kOrderKeys, t); e != CodecError::kOk) return e;
+    if (auto e = collect_tokens(item, f.input_end, kOrderKeys, t); e != CodecError::kOk) return e;
     OrderUpdate& o = c.orders_[n];
     o = OrderUpdate{};
     if (auto e = item_instrument(c.registry_, t[kOCategory], t[kOSymbol], o.category, o.instrument);
@@ -314,7 +314,7 @@ CodecError CodecImpl::execution_data(BybitCodec& c, Frame& f, od::value data) no
   const bool fast = f.topic == Topic::kExecutionFast;
   return each_item(c.item_count_, c.limits_.max_items, data, [&](od::value item, uint32_t n, bool& keep) noexcept {
     std::array<std::string_view, kExecKeyCount> t;
-    if (auto e = collect_tokens(item, kExecKeys, t); e != CodecError::kOk) return e;
+    if (auto e = collect_tokens(item, f.input_end, kExecKeys, t); e != CodecError::kOk) return e;
     Execution& x = c.executions_[n];
     x = Execution{};
     x.fast = fast;
@@ -357,7 +357,7 @@ CodecError CodecImpl::position_data(BybitCodec& c, Frame& f, od::value data) noe
   (void)f;
   return each_item(c.item_count_, c.limits_.max_items, data, [&](od::value item, uint32_t n, bool& keep) noexcept {
     std::array<std::string_view, kPositionKeyCount> t;
-    if (auto e = collect_tokens(item, kPositionKeys, t); e != CodecError::kOk) return e;
+    if (auto e = collect_tokens(item, f.input_end, kPositionKeys, t); e != CodecError::kOk) return e;
     PositionUpdate& p = c.positions_[n];
     p = PositionUpdate{};
     if (auto e = item_instrument(c.registry_, t[kPCategory], t[kPSymbol], p.category, p.instrument);
@@ -413,11 +413,11 @@ CodecError CodecImpl::wallet_data(BybitCodec& c, Frame& f, od::value data) noexc
     const CodecError e = for_fields(item, [&](std::string_view key, od::value v) noexcept {
       const int k = kWalletKeys.find(key);
       if (k < 0) return CodecError::kOk;
-      if (k != kWCoin) return raw_token(v, t[static_cast<size_t>(k)]);
+      if (k != kWCoin) return raw_token(v, f.input_end, t[static_cast<size_t>(k)]);
       // Coins are parsed in place: they need no instrument.
       return for_items(v, [&](od::value coin) noexcept {
         if (coins == c.limits_.max_coins) return CodecError::kTooManyItems;
-        if (auto err = parse_coin(coin, c.coins_[coins], c.stats_); err != CodecError::kOk) return err;
+        if (auto err = parse_coin(coin, f.input_end, c.coins_[coins], c.stats_); err != CodecError::kOk) return err;
         ++coins;
         ++w.coin_count;
         return CodecError::kOk;

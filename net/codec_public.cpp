@@ -71,7 +71,7 @@ CodecError parse_levels(od::value v, const Instrument& in, PriceLevel* out, uint
       od::value x;
       if (auto e = std::move(x_r).get(x)) return from_json(e);
       std::string_view s;
-      if (auto e = raw_string(x, s); e != CodecError::kOk) return e;
+      if (auto e = raw_string(x, input_end, s); e != CodecError::kOk) return e;
       DecimalError d;
       if (idx == 0) {
         d = fast_price(in, s, pl.price);
@@ -93,7 +93,7 @@ CodecError parse_levels(od::value v, const Instrument& in, PriceLevel* out, uint
 // data.s / data.symbol must name the topic's instrument.
 CodecError check_symbol(const Frame& f, od::value v) noexcept {
   std::string_view s;
-  if (auto e = raw_string(v, s); e != CodecError::kOk) return e;
+  if (auto e = raw_string(v, f.input_end, s); e != CodecError::kOk) return e;
   return s == f.symbol ? CodecError::kOk : CodecError::kSymbolMismatch;
 }
 
@@ -107,7 +107,7 @@ constexpr KeyTable<25> kTickerKeys{kTickerKeyNames};
 CodecError ticker_field(const Instrument& in, const Frame& f, int k, od::value v, Ticker& t, CodecStats& st) noexcept {
   if (k == 0) return check_symbol(f, v);
   std::string_view tok;
-  if (auto e = raw_token(v, tok); e != CodecError::kOk) return e;
+  if (auto e = raw_token(v, f.input_end, tok); e != CodecError::kOk) return e;
   const int ref = t.ref_scale;
   // Bybit sends "" for fields without a value (preOpenPrice, options' bid when none): they read as 0.
   switch (k) {
@@ -175,12 +175,12 @@ struct PrintTokens {
   std::string_view time, symbol, side, qty, price, block, seq;
 };
 
-CodecError read_print(od::value item, PrintTokens& t) noexcept {
+CodecError read_print(od::value item, const char* input_end, PrintTokens& t) noexcept {
   return for_fields(item, [&](std::string_view key, od::value v) noexcept {
     const int k = kPrintKeys.find(key);
     if (k < 0) return CodecError::kOk;
     std::string_view tok;
-    if (auto e = raw_token(v, tok); e != CodecError::kOk) return e;
+    if (auto e = raw_token(v, input_end, tok); e != CodecError::kOk) return e;
     switch (k) {
       case 0: case 7: t.time = tok; break;
       case 1: case 8: t.symbol = tok; break;
@@ -235,7 +235,7 @@ CodecError CodecImpl::book_data(BybitCodec& c, Frame& f, od::value data) noexcep
         case 'u': {
           seen |= 4;
           std::string_view tok;
-          if (auto err = raw_token(v, tok); err != CodecError::kOk) return err;
+          if (auto err = raw_token(v, f.input_end, tok); err != CodecError::kOk) return err;
           return token_i64(tok, b.update_id);
         }
         default: return CodecError::kOk;
@@ -243,7 +243,7 @@ CodecError CodecImpl::book_data(BybitCodec& c, Frame& f, od::value data) noexcep
     }
     if (key == "seq") {
       std::string_view tok;
-      if (auto err = raw_token(v, tok); err != CodecError::kOk) return err;
+      if (auto err = raw_token(v, f.input_end, tok); err != CodecError::kOk) return err;
       return token_i64(tok, b.seq);
     }
     return CodecError::kOk;
@@ -258,7 +258,7 @@ CodecError CodecImpl::trade_data(BybitCodec& c, Frame& f, od::value data) noexce
   const CodecError e = for_items(data, [&](od::value item) noexcept {
     if (n == c.limits_.max_trades) return CodecError::kTooManyItems;
     PrintTokens t;
-    if (auto err = read_print(item, t); err != CodecError::kOk) return err;
+    if (auto err = read_print(item, f.input_end, t); err != CodecError::kOk) return err;
     if (t.time.empty() || t.side.empty() || t.qty.empty() || t.price.empty()) return CodecError::kMissingField;
     TradeEvent& ev = c.trades_[n];
     if (auto err = print_instrument(c.registry_, f, t.symbol, ev.instrument); err != CodecError::kOk) return err;
@@ -316,7 +316,7 @@ CodecError CodecImpl::kline_data(BybitCodec& c, Frame& f, od::value data) noexce
       if (idx < 0 || idx == 10) return CodecError::kOk;
       seen |= 1u << idx;
       std::string_view tok;
-      if (auto e2 = raw_token(v, tok); e2 != CodecError::kOk) return e2;
+      if (auto e2 = raw_token(v, f.input_end, tok); e2 != CodecError::kOk) return e2;
       switch (idx) {
         case 0: return token_i64(tok, k.start_ms);
         case 1: return token_i64(tok, k.end_ms);
@@ -347,7 +347,7 @@ CodecError CodecImpl::liquidation_data(BybitCodec& c, Frame& f, od::value data) 
   auto one = [&](od::value item) noexcept {
     if (n == c.limits_.max_items) return CodecError::kTooManyItems;
     PrintTokens t;
-    if (auto err = read_print(item, t); err != CodecError::kOk) return err;
+    if (auto err = read_print(item, f.input_end, t); err != CodecError::kOk) return err;
     if (t.time.empty() || t.side.empty() || t.qty.empty() || t.price.empty()) return CodecError::kMissingField;
     Liquidation& l = c.liquidations_[n];
     if (auto err = print_instrument(c.registry_, f, t.symbol, l.instrument); err != CodecError::kOk) return err;
@@ -363,7 +363,7 @@ CodecError CodecImpl::liquidation_data(BybitCodec& c, Frame& f, od::value data) 
   };
   // liquidation.{symbol} sends one object; allLiquidation.{symbol} an array.
   std::string_view tok;
-  if (auto e = raw_token(data, tok); e != CodecError::kOk) return e;
+  if (auto e = raw_token(data, f.input_end, tok); e != CodecError::kOk) return e;
   const CodecError e = tok[0] == '[' ? for_items(data, one) : one(data);
   if (e != CodecError::kOk) return e;
   c.item_count_ = n;

@@ -127,7 +127,10 @@ inline CodecError from_json(simdjson::error_code e) noexcept {
 }
 
 // A field's key without copying it. Stage 1 has proven the key string closed, so the scan stops at its
-// closing quote at the latest; a key with escapes goes through simdjson's unescaping instead.
+// closing quote at the latest; a key with escapes goes through simdjson's unescaping instead. Unlike a
+// raw token (see raw_token), a key is always one of the frame's own strings even when the walk runs past
+// the end: simdjson checks the ':' after it first, and neither the padding byte at len (which would have
+// to be both '"' and ':') nor the sentinel's offset 0 (the frame's '{') passes as key plus colon.
 inline CodecError field_key(od::field& field, std::string_view& out) noexcept {
   const char* const k = field.key().raw();
   const char* p = k;
@@ -141,10 +144,20 @@ inline CodecError field_key(od::field& field, std::string_view& out) noexcept {
 
 inline bool is_ws(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// The raw token of a scalar value, trailing whitespace removed. Does not consume the value: the
-// enclosing iteration skips it. Objects and arrays yield "{" / "[" (callers reject them as types).
-inline CodecError raw_token(od::value& v, std::string_view& out) noexcept {
+// The raw token of a scalar value, trailing whitespace removed; kJson unless the token lies inside the
+// frame, before `end` (Frame::input_end). Does not consume the value: the enclosing iteration skips it.
+// Objects and arrays yield "{" / "[" (callers reject them as types).
+// Why the bound: simdjson's On-Demand walk of an unbalanced frame (a ':' inside an array, say) can step
+// past the last structural index onto stage 1's sentinel entries (offsets len, len, 0), steered by the
+// padding byte at len, which parse() leaves from an earlier longer frame and parse_padded's caller may
+// fill with anything. raw_json_token() takes a token's length from the next index without checking, so
+// there it returns a token starting at the frame's end and 0 - len bytes long (about 4 GiB).
+inline CodecError raw_token(od::value& v, const char* end, std::string_view& out) noexcept {
   const std::string_view tok = v.raw_json_token();
+  // Integer compare: a bogus token's pointer need not lie within the frame's buffer.
+  const auto at = reinterpret_cast<uintptr_t>(tok.data());
+  const auto stop = reinterpret_cast<uintptr_t>(end);
+  if (at >= stop || tok.size() > stop - at) [[unlikely]] return CodecError::kJson;
   size_t n = tok.size();
   while (n > 0 && is_ws(tok[n - 1])) --n;
   if (n == 0) return CodecError::kJson;
@@ -162,9 +175,9 @@ inline CodecError token_string(std::string_view tok, std::string_view& out) noex
   return CodecError::kOk;
 }
 
-inline CodecError raw_string(od::value& v, std::string_view& out) noexcept {
+inline CodecError raw_string(od::value& v, const char* end, std::string_view& out) noexcept {
   std::string_view tok;
-  if (auto e = raw_token(v, tok); e != CodecError::kOk) return e;
+  if (auto e = raw_token(v, end, tok); e != CodecError::kOk) return e;
   return token_string(tok, out);
 }
 
@@ -439,13 +452,15 @@ CodecError for_items(od::value v, Fn&& fn) noexcept {
 }
 
 // Raw tokens of the keys of `keys` found in one object (others skipped); absent keys stay "".
+// `end`: the frame's end (see raw_token).
 template <size_t N>
-CodecError collect_tokens(od::value item, const KeyTable<N>& keys, std::array<std::string_view, N>& toks) noexcept {
+CodecError collect_tokens(od::value item, const char* end, const KeyTable<N>& keys,
+                          std::array<std::string_view, N>& toks) noexcept {
   toks = {};
   return for_fields(item, [&](std::string_view key, od::value v) noexcept {
     const int k = keys.find(key);
     if (k < 0) return CodecError::kOk;
-    return raw_token(v, toks[static_cast<size_t>(k)]);
+    return raw_token(v, end, toks[static_cast<size_t>(k)]);
   });
 }
 

@@ -218,6 +218,33 @@ TEST_F(CodecMalformed, GarbageInputs) {
   EXPECT_NE(parse(R"({"topic":"orderbook.200.BTCUSDT","topic":"orderbook.200.BTCUSDT"})"), CodecError::kOk);
 }
 
+// Regression (book_sync_fuzz, docs/reliability.md "Findings"): one codec parses a long frame and then a
+// short unbalanced one with a ':' inside a level array. simdjson's On-Demand walk of the unbalanced frame
+// runs past its last structural index into the sentinel entries and the stale indexes of the longer frame,
+// and raw_json_token() then returned a token starting at or after the frame's end, of a length up to 4 GiB.
+TEST_F(CodecMalformed, AnUnbalancedFrameAfterALongerOneIsRefusedWithoutReadingPastIt) {
+  const std::string bad =
+      R"({"topic":"orderbook.200.ETHUSDT","type":"delta","ts":1786310819030,"data":{"s":"ETHUSDT","b":[["1922.17","8":1786310820826})";
+  const uint64_t before = error_total();
+  EXPECT_NE(parse(bad), CodecError::kOk);  // alone: refused
+  for (const std::string* longer : {&real_snapshot(), &real_delta()}) {
+    ASSERT_EQ(parse(*longer), CodecError::kOk);
+    EXPECT_NE(parse(bad), CodecError::kOk);
+    // The same frame through parse_padded with a padding of ']' and '"' bytes, which the walk would read
+    // as structure if it went past the frame's end.
+    for (const char pad : {']', '"', '}', ','}) {
+      ASSERT_EQ(parse(*longer), CodecError::kOk);
+      std::string buf = bad;
+      buf.append(BybitCodec::kPadding, pad);
+      const ParseResult r = codec_.parse_padded(buf.data(), bad.size(), Category::kLinear);
+      EXPECT_NE(r.error, CodecError::kOk) << "padding '" << pad << "'";
+      EXPECT_EQ(r.kind, MsgKind::kNone);
+    }
+  }
+  EXPECT_EQ(error_total() - before, 11u);  // each refusal counted once
+  EXPECT_EQ(parse(real_delta()), CodecError::kOk);  // and the codec still parses the next good frame
+}
+
 TEST_F(CodecMalformed, RandomByteMutationsNeverCrash) {
   // Deterministic fuzz over real frames of every public kind: any verdict is fine, crashes are not.
   std::vector<std::string> seeds;
