@@ -331,10 +331,15 @@ CodecError top_field(BybitCodec& c, const InstrumentRegistry& reg, Frame& f, int
       f.has_type = true;
       return CodecError::kOk;
     }
-    case kKeyTs: f.has_ts = true; return top_i64(f, v, f.ts);
-    case kKeyCts: return top_i64(f, v, f.cts);
-    case kKeyCs: return top_i64(f, v, f.cs);
-    case kKeyCreationTime: return top_i64(f, v, f.creation_time);
+    case kKeyTs:
+      f.has_ts = true;
+      return top_i64(f, v, f.ts);
+    case kKeyCts:
+      return top_i64(f, v, f.cts);
+    case kKeyCs:
+      return top_i64(f, v, f.cs);
+    case kKeyCreationTime:
+      return top_i64(f, v, f.creation_time);
     case kKeyData:
       if (f.data_seen) return CodecError::kJson;  // duplicate key
       f.data_seen = true;
@@ -345,7 +350,8 @@ CodecError top_field(BybitCodec& c, const InstrumentRegistry& reg, Frame& f, int
       }
       f.data_done = true;
       return dispatch_data(c, f, v);
-    case kKeyOp: return top_string(f, v, f.op);
+    case kKeyOp:
+      return top_string(f, v, f.op);
     case kKeySuccess: {
       std::string_view tok;
       if (auto e = raw_token(v, f.input_end, tok); e != CodecError::kOk) return e;
@@ -353,12 +359,17 @@ CodecError top_field(BybitCodec& c, const InstrumentRegistry& reg, Frame& f, int
       return token_bool(tok, f.success);
     }
     case kKeyRetMsgSnake:
-    case kKeyRetMsg: return top_string(f, v, f.ret_msg);
+    case kKeyRetMsg:
+      return top_string(f, v, f.ret_msg);
     case kKeyConnIdSnake:
-    case kKeyConnId: return top_string(f, v, f.conn_id);
+    case kKeyConnId:
+      return top_string(f, v, f.conn_id);
     case kKeyReqIdSnake:
-    case kKeyReqId: return top_string(f, v, f.req_id);
-    case kKeyRetCode: f.has_ret_code = true; return top_i64(f, v, f.ret_code);
+    case kKeyReqId:
+      return top_string(f, v, f.req_id);
+    case kKeyRetCode:
+      f.has_ret_code = true;
+      return top_i64(f, v, f.ret_code);
     case kKeyArgs: return CodecImpl::ack_args(c, f, v);
     case kKeyHeader: return CodecImpl::ack_header(c, f, v);
     case kKeyRetExtInfo: return CodecImpl::ack_ext_info(c, f, v);

@@ -417,7 +417,8 @@ CodecError CodecImpl::wallet_data(BybitCodec& c, Frame& f, od::value data) noexc
       // Coins are parsed in place: they need no instrument.
       return for_items(v, [&](od::value coin) noexcept {
         if (coins == c.limits_.max_coins) return CodecError::kTooManyItems;
-        if (auto err = parse_coin(coin, f.input_end, c.coins_[coins], c.stats_); err != CodecError::kOk) return err;
+        if (auto err = parse_coin(coin, f.input_end, c.coins_[coins], c.stats_); err != CodecError::kOk)
+          return err;
         ++coins;
         ++w.coin_count;
         return CodecError::kOk;

@@ -157,7 +157,8 @@ inline CodecError raw_token(od::value& v, const char* end, std::string_view& out
   // Integer compare: a bogus token's pointer need not lie within the frame's buffer.
   const auto at = reinterpret_cast<uintptr_t>(tok.data());
   const auto stop = reinterpret_cast<uintptr_t>(end);
-  if (at >= stop || tok.size() > stop - at) [[unlikely]] return CodecError::kJson;
+  if (at >= stop || tok.size() > stop - at) [[unlikely]]
+    return CodecError::kJson;
   size_t n = tok.size();
   while (n > 0 && is_ws(tok[n - 1])) --n;
   if (n == 0) return CodecError::kJson;

@@ -241,7 +241,7 @@ TEST_F(CodecMalformed, AnUnbalancedFrameAfterALongerOneIsRefusedWithoutReadingPa
       EXPECT_EQ(r.kind, MsgKind::kNone);
     }
   }
-  EXPECT_EQ(error_total() - before, 11u);  // each refusal counted once
+  EXPECT_EQ(error_total() - before, 11u);           // each refusal counted once
   EXPECT_EQ(parse(real_delta()), CodecError::kOk);  // and the codec still parses the next good frame
 }
 
