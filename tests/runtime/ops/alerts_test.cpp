@@ -20,7 +20,9 @@
 #include "runtime/ops/http_server.h"
 #include "runtime/ops/live_metrics.h"
 #include "runtime/ops/log_drain.h"
+#include "runtime/ops/node_ops.h"
 #include "sim/server/tls_certs.h"
+#include "tools/mm/config.h"
 
 namespace mm {
 namespace {
@@ -270,6 +272,58 @@ TEST(Alerts, TokenFromEnvironmentThenDotEnv) {
   EXPECT_EQ(telegram_token(env.string()), "7:env");
   ::unsetenv("MM_TELEGRAM_TOKEN");
   fs::remove(env);
+}
+
+// The node's alerts through NodeOps (runtime/ops/node_ops.h): kill switch and the state change it causes,
+// a reconnect storm, an unconfirmed shutdown, and a key refused before the node's operations could start.
+TEST(Alerts, NodeOpsRaisesTheNodesAlerts) {
+  BotStub stub;
+  ::setenv("MM_TELEGRAM_TOKEN", kToken, 1);
+  MmConfig cfg;
+  ASSERT_EQ(tools::load_config(std::string(MM_SOURCE_DIR) + "/examples/live_sim.toml", cfg), "");
+  cfg.ops.http_listen = "";
+  cfg.ops.log_file = (fs::path(::testing::TempDir()) / ("node_alerts_" + std::to_string(::getpid()))).string();
+  cfg.ops.alert_telegram_chat_id = "-1001234";
+  cfg.ops.alert_telegram_base_url = stub.base_url();
+  cfg.ops.alert_ca_file = stub.ca_file();
+  cfg.ops.alert_min_interval_ms = 0;
+  Instrument in;
+  ASSERT_EQ(make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"}, in),
+            InstrumentError::kOk);
+  std::unique_ptr<NodeOps> ops;
+  ASSERT_EQ(NodeOps::start(cfg, in, {}, ops), "");
+  RiskEngine risk(cfg.risk, in, 0);
+  NodeState s;
+  s.risk = &risk;
+  int64_t now = 1'000'000'000;
+  ops->on_timer(now, s);
+  risk.kill();
+  ops->on_timer(now += 100'000'000, s);
+  for (int i = 1; i <= 5; ++i) {  // 5 reconnects within a minute: one storm alert, however long it lasts
+    s.reconnects_public = static_cast<uint64_t>(i);
+    ops->on_timer(now += 1'000'000'000, s);
+  }
+  s.reconnects_public = 6;
+  ops->on_timer(now += 1'000'000'000, s);
+  ops->shutdown_unconfirmed("shutdown: cancellation of 1 order(s) could not be confirmed: mm-1-7");
+  ops->stop();  // flushes the queue (bounded)
+  NodeOps::alert_once(cfg, AlertKind::kKeyRefused, "refusing to trade with this API key: can withdraw");
+  ::unsetenv("MM_TELEGRAM_TOKEN");
+  std::vector<std::string> texts;
+  simdjson::dom::parser parser;
+  for (const Seen& seen : stub.seen()) {
+    simdjson::dom::element e;
+    ASSERT_EQ(parser.parse(seen.body).get(e), simdjson::SUCCESS) << seen.body;
+    texts.emplace_back(std::string_view(e["text"]));
+  }
+  const std::vector<std::string> want = {
+      "mm BTCUSDT: kill_switch: kill switch engaged: trading halted, orders cancelled",
+      "mm BTCUSDT: risk_state: trading state active -> halted",
+      "mm BTCUSDT: reconnect_storm: 5 or more reconnects within 60 s",
+      "mm BTCUSDT: shutdown_unconfirmed: shutdown: cancellation of 1 order(s) could not be confirmed: mm-1-7",
+      "mm BTCUSDT: key_refused: refusing to trade with this API key: can withdraw"};
+  EXPECT_EQ(texts, want);
+  fs::remove(cfg.ops.log_file);
 }
 
 }  // namespace
