@@ -282,13 +282,15 @@ TEST(Alerts, NodeOpsRaisesTheNodesAlerts) {
   MmConfig cfg;
   ASSERT_EQ(tools::load_config(std::string(MM_SOURCE_DIR) + "/examples/live_sim.toml", cfg), "");
   cfg.ops.http_listen = "";
-  cfg.ops.log_file = (fs::path(::testing::TempDir()) / ("node_alerts_" + std::to_string(::getpid()))).string();
+  cfg.ops.log_file =
+      (fs::path(::testing::TempDir()) / ("node_alerts_" + std::to_string(::getpid()))).string();
   cfg.ops.alert_telegram_chat_id = "-1001234";
   cfg.ops.alert_telegram_base_url = stub.base_url();
   cfg.ops.alert_ca_file = stub.ca_file();
   cfg.ops.alert_min_interval_ms = 0;
   Instrument in;
-  ASSERT_EQ(make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"}, in),
+  ASSERT_EQ(make_instrument(
+                {Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"}, in),
             InstrumentError::kOk);
   std::unique_ptr<NodeOps> ops;
   ASSERT_EQ(NodeOps::start(cfg, in, {}, ops), "");
