@@ -48,12 +48,9 @@ if [ "${MM_SKIP_TSAN:-0}" != "1" ]; then
 fi
 # libFuzzer: every harness of fuzz/ for a bounded time (clang build, preset fuzz), seeded from the real recordings;
 # a crash fails CI. The long run and the figures: docs/reliability.md.
-# book_sync_fuzz and codec_fuzz are left out until the codec over-read book_sync_fuzz found is fixed
-# (docs/reliability.md, "Findings"): book_sync crashes within seconds, and codec_fuzz, which keeps one codec across
-# inputs, can reach the same bug at random; a known, documented bug must not make CI red by chance.
 if [ "${MM_SKIP_FUZZ:-0}" != "1" ]; then
   stage libFuzzer
-  MM_JOBS="$jobs" bash tools/fuzz.sh --seconds "${MM_FUZZ_SECONDS:-20}" --skip book_sync --skip codec
+  MM_JOBS="$jobs" bash tools/fuzz.sh --seconds "${MM_FUZZ_SECONDS:-20}"
 fi
 # Formatting of every C++ line changed since .format-base.
 stage format
