@@ -154,6 +154,8 @@ void LiveControl::reconcile() {
   } else {
     counters_.rest_errors.fetch_add(1, std::memory_order_relaxed);
   }
+  // Before the position: the hot thread applies these fills, then compares the position with the venue's.
+  reconcile_executions();
   std::vector<PositionUpdate> positions;
   if (const RestResult rr = rest_.positions(registry_, in.category, in.name(), "", positions); rr.ok()) {
     ControlResult res;
@@ -163,6 +165,26 @@ void LiveControl::reconcile() {
     push(res);
   } else {
     counters_.rest_errors.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void LiveControl::reconcile_executions() {
+  if (executions_since_ms_ == 0) return;
+  const Instrument& in = registry_.get(id_);
+  // One page (the 100 newest): a private stream down long enough for more fills than that is caught by
+  // the position comparison that follows, not by the fill count.
+  std::vector<Execution> execs;
+  if (const RestResult rr = rest_.executions(registry_, in.category, in.name(), executions_since_ms_, execs);
+      !rr.ok()) {
+    counters_.rest_errors.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  for (auto it = execs.rbegin(); it != execs.rend(); ++it) {  // newest first on the wire: oldest first here
+    if (it->exec_time_ms < executions_since_ms_) continue;      // a venue may ignore startTime
+    ControlResult res;
+    res.kind = ControlResultKind::kExecution;
+    res.execution = *it;
+    push(res);
   }
 }
 

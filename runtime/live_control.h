@@ -45,6 +45,7 @@ enum class ControlResultKind : uint8_t {
   kOrder,      // an order's state from a query or a reconciliation (apply like an order stream update)
   kNotFound,   // a query found no order with link_id
   kPosition,   // the exchange's position (reconciliation)
+  kExecution,  // a recent execution (reconciliation after a reconnect: fills the stream may have missed)
   kCancelAllDone,
   kCancelAllFailed,
   kForeignOrderCancelled,  // reconciliation cancelled an order of ours the table did not know (an old run's)
@@ -58,6 +59,7 @@ struct ControlResult {
   OrderIdString order_id;
   OrderUpdate order;
   PositionUpdate position;
+  Execution execution;
 };
 static_assert(std::is_trivially_copyable_v<ControlResult>);
 
@@ -95,16 +97,23 @@ class LiveControl {
   // Runs one request on the calling thread (the control thread's body; public for the start-up path, which
   // runs before the thread starts).
   void handle(const ControlRequest& r);
+  // From then on (ms since the epoch, exchange time), reconciliation also lists the executions since then,
+  // oldest first, before the position, so that fills made while the private stream was down are counted
+  // (the hot thread counts each execId once). 0 (the default, and the start-up reconciliation's): not
+  // listed, an earlier run's fills are not this run's. Call before start().
+  void set_executions_since(int64_t ms) noexcept { executions_since_ms_ = ms; }
 
  private:
   void run();
   void push(const ControlResult& r) noexcept;
   void reconcile();
+  void reconcile_executions();
 
   RestClient& rest_;
   const Journal& journal_;
   const InstrumentRegistry& registry_;
   InstrumentId id_;
+  int64_t executions_since_ms_ = 0;
   std::unique_ptr<ControlRequestRing> requests_;
   std::unique_ptr<ControlResultRing> results_;
   std::atomic<bool> stop_{false};

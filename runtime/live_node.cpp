@@ -1,6 +1,7 @@
 #include "runtime/live_node.h"
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -114,6 +115,9 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   bool pulled = false;
   int64_t pulled_since = 0;
   std::string book_topic;
+  // LiveNode::probe's hand-over: 0 idle, 1 asked, 2 the hot thread writing probe_buf, 3 written.
+  std::atomic<int> probe_state{0};
+  LiveProbe probe_buf;
 
   // --- start-up -------------------------------------------------------------------------------------------
   LiveError prepare();
@@ -130,6 +134,8 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   void drain_control() noexcept;
   void on_control(const ControlResult& r) noexcept;
   LiveError shutdown(int64_t deadline);
+  void answer_probe() noexcept;
+  bool probe(LiveProbe& out, int64_t timeout_ms);
   void fill_summary(double seconds);
   NodeState node_state() const noexcept;
 
@@ -139,6 +145,7 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   // PrivateWsSink
   void on_private(const BybitCodec& codec, MsgKind kind, int64_t recv_ns) noexcept override;
   void on_ready() noexcept override;
+  void on_execution(const Execution& e) noexcept;
   // TradeWsSink
   void on_trade_ack(const InFlightRequest& req, const TradeAck& ack, int64_t recv_ns) noexcept override;
   void on_trade_timeout(const InFlightRequest& req) noexcept override;
@@ -377,16 +384,18 @@ void LiveNode::Impl::on_private(const BybitCodec& codec, MsgKind kind, int64_t) 
       }
       return;
     case MsgKind::kExecution:
-      for (const Execution& e : codec.executions()) {
-        if (e.instrument != id || e.exec_type != ExecType::kTrade) continue;
-        if (!execs.insert(e.exec_id.view())) continue;  // counted once, by execId
-        ++sum.fills;
-        tr.on_execution(e);
-      }
+      for (const Execution& e : codec.executions()) on_execution(e);
       return;
     default:
       return;
   }
+}
+
+void LiveNode::Impl::on_execution(const Execution& e) noexcept {
+  if (e.instrument != id || e.exec_type != ExecType::kTrade) return;
+  if (!execs.insert(e.exec_id.view())) return;  // counted once, by execId (stream and reconciliation)
+  ++sum.fills;
+  trader->on_execution(e);
 }
 
 void LiveNode::Impl::on_ready() noexcept {
@@ -527,6 +536,9 @@ void LiveNode::Impl::on_control(const ControlResult& r) noexcept {
       (void)in;
       return;
     }
+    case ControlResultKind::kExecution:
+      on_execution(r.execution);
+      return;
     case ControlResultKind::kCancelAllDone:
     case ControlResultKind::kCancelAllFailed:
     case ControlResultKind::kForeignOrderCancelled:
@@ -659,8 +671,10 @@ LiveError LiveNode::Impl::run(LiveSummary& out) {
                      std::string(to_string(e))};
     }
   }
-  control->start();
   const int64_t start = wall_ns();
+  // Reconciliations after a reconnect also list this run's executions (fills the stream missed).
+  control->set_executions_since(rest->exchange_time_ms());
+  control->start();
   const int64_t end = opt.duration_ns > 0 ? start + opt.duration_ns : INT64_MAX;
   pub->start(start);
   priv->start(start);
@@ -670,6 +684,7 @@ LiveError LiveNode::Impl::run(LiveSummary& out) {
   int64_t now = start;
   while (now < end && !(opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed))) {
     (void)poll(now);
+    if (probe_state.load(std::memory_order_acquire) == 1) answer_probe();
     now = wall_ns();
     if (now >= next_timer) {
       timers(now);
@@ -696,6 +711,51 @@ LiveError LiveNode::Impl::run(LiveSummary& out) {
   return result;
 }
 
+void LiveNode::Impl::answer_probe() noexcept {
+  int asked = 1;
+  if (!probe_state.compare_exchange_strong(asked, 2, std::memory_order_acquire)) return;
+  const LiveTrader& tr = *trader;
+  LiveProbe& p = probe_buf;
+  p.position_lots = tr.position().lots();
+  p.fills = sum.fills;
+  p.created = sum.created;
+  p.amended = sum.amended;
+  p.quoting = !pulled;
+  p.trade_ready = trade != nullptr && trade->ready();
+  p.rest_requests = venue->counters().rest_requests;
+  p.reconnects_public = pub->session().reconnects();
+  p.reconnects_private = priv->session().reconnects();
+  p.reconnects_trade = trade ? trade->session().reconnects() : 0;
+  p.unknown = 0;
+  tr.orders().for_each([&](OrderHandle, const OwnOrder& o) noexcept {
+    if (is_terminal(o.state())) return;
+    if (o.state() == OrderState::kUnknown) ++p.unknown;
+    if (p.live.size() < p.live.capacity()) p.live.push_back(o.link_id);  // never grows here
+  });
+  probe_state.store(3, std::memory_order_release);
+}
+
+bool LiveNode::Impl::probe(LiveProbe& out, int64_t timeout_ms) {
+  if (probe_state.load(std::memory_order_acquire) != 0) return false;  // a second caller
+  probe_buf.live.clear();
+  probe_buf.live.reserve(opt.config.trader.order_capacity + 1);
+  probe_state.store(1, std::memory_order_release);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (probe_state.load(std::memory_order_acquire) != 3) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      int asked = 1;
+      if (probe_state.compare_exchange_strong(asked, 0, std::memory_order_acq_rel)) return false;
+      // The hot thread took the request just now: it finishes without blocking.
+      while (probe_state.load(std::memory_order_acquire) != 3) std::this_thread::yield();
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  out = probe_buf;
+  probe_state.store(0, std::memory_order_release);
+  return true;
+}
+
 LiveNode::LiveNode(LiveOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 LiveNode::~LiveNode() = default;
 LiveError LiveNode::prepare() {
@@ -706,6 +766,9 @@ LiveError LiveNode::run(LiveSummary& out) {
 }
 const std::vector<std::string>& LiveNode::warnings() const noexcept {
   return impl_->sum.warnings;
+}
+bool LiveNode::probe(LiveProbe& out, int64_t timeout_ms) {
+  return impl_->probe(out, timeout_ms);
 }
 
 }  // namespace mm

@@ -28,6 +28,7 @@
 
 #include "core/latency_histogram.h"
 #include "core/money.h"
+#include "core/order_request.h"
 #include "runtime/embedded_sim.h"
 #include "runtime/mm_config.h"
 
@@ -74,6 +75,21 @@ struct LiveSummary {
   std::string settle_coin, base_coin;
 };
 
+// The node's own view of its orders, fills and position, copied by the hot thread between two events when
+// asked (LiveNode::probe): what the fault matrix (runtime/fault_matrix.h) compares with the venue's.
+struct LiveProbe {
+  int64_t position_lots = 0;      // signed
+  uint64_t fills = 0;             // executions counted (once each, by execId)
+  uint64_t created = 0;           // creates the venue accepted
+  uint64_t amended = 0;           // amends the venue accepted
+  bool quoting = false;           // false while the dead-man switch holds quotes back
+  bool trade_ready = false;       // the trade WebSocket is connected and authenticated
+  uint64_t rest_requests = 0;     // order requests handed to REST (the trade WebSocket down)
+  uint64_t reconnects_public = 0, reconnects_private = 0, reconnects_trade = 0;
+  std::vector<OrderLinkId> live;  // orders not known to be terminal (pending, resting, Unknown)
+  uint32_t unknown = 0;           // of those, in state Unknown (a request without an answer yet)
+};
+
 class LiveNode {
  public:
   explicit LiveNode(LiveOptions options);
@@ -89,6 +105,11 @@ class LiveNode {
   // What prepare() found worth saying (a key without IP whitelist, a torn journal record, a refused DCP
   // window).
   [[nodiscard]] const std::vector<std::string>& warnings() const noexcept;
+  // Thread-safe, one caller at a time: asks the hot thread for a LiveProbe and waits for it up to
+  // timeout_ms. False when the node is not in its quoting loop (not started, shutting down, stopped) or did
+  // not answer in time. The hot thread answers between two events and never allocates for it (`live` is
+  // reserved here to the order table's capacity).
+  [[nodiscard]] bool probe(LiveProbe& out, int64_t timeout_ms);
 
   struct Impl;
 
