@@ -203,9 +203,8 @@ bool FaultHarness::exec_ids(std::set<std::string>& out, std::string& why) {
       "category=" + std::string(to_string(config_.category)) + "&symbol=" + config_.symbol + "&limit=100";
   std::string cursor;
   for (int page = 0; page < 1000; ++page) {
-    const RestResult r =
-        rest_->signed_get("/v5/execution/list", base + (cursor.empty() ? "" : "&cursor=" + cursor),
-                          RateClass::kQuery);
+    const RestResult r = rest_->signed_get(
+        "/v5/execution/list", base + (cursor.empty() ? "" : "&cursor=" + cursor), RateClass::kQuery);
     if (!r.ok()) {
       why = "GET /v5/execution/list failed: " + r.detail + " " + r.ret_msg;
       return false;
@@ -268,8 +267,8 @@ void FaultHarness::check_running(std::vector<FaultInvariant>& out) {
           uint32_t buys = 0, sells = 0;
           for (const OrderUpdate& u : venue) ++(u.side == Side::kBuy ? buys : sells);
           if (buys <= levels_ && sells <= levels_) return true;
-          why = std::to_string(buys) + " buys and " + std::to_string(sells) + " sells resting for a ladder of " +
-                std::to_string(levels_) + " per side";
+          why = std::to_string(buys) + " buys and " + std::to_string(sells) +
+                " sells resting for a ladder of " + std::to_string(levels_) + " per side";
           return false;
         }));
   // The venue read before and after the probe: equal three times over means nothing was in flight.
@@ -320,8 +319,8 @@ void FaultHarness::finish(bool alive, std::vector<FaultInvariant>& out) {
   if (exec_ids(ids, fills.detail)) {
     fills.held = ids.size() == summary_.fills;
     if (!fills.held)
-      fills.detail = "after shutdown mm counted " + std::to_string(summary_.fills) + " fills, the venue has " +
-                     std::to_string(ids.size());
+      fills.detail = "after shutdown mm counted " + std::to_string(summary_.fills) +
+                     " fills, the venue has " + std::to_string(ids.size());
   }
   merge(out, fills);
 
@@ -332,7 +331,8 @@ void FaultHarness::finish(bool alive, std::vector<FaultInvariant>& out) {
     const size_t n = format_qty(registry_.get(id_), Qty{lots < 0 ? -lots : lots}, buf);
     const std::string venue = (lots < 0 ? "-" : "") + std::string(buf, n);
     pos.held = venue == summary_.position;
-    if (!pos.held) pos.detail = "after shutdown mm's position " + summary_.position + ", the venue's " + venue;
+    if (!pos.held)
+      pos.detail = "after shutdown mm's position " + summary_.position + ", the venue's " + venue;
   }
   merge(out, pos);
 

@@ -31,9 +31,8 @@ bool wait_quoting(FaultHarness& h) {
 // 1: the public stream's TCP connection reset mid-stream (no close frame).
 std::string public_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out) {
   if (std::string e = h.fault(R"({"kind":"reset","path":"/v5/public/linear"})"); !e.empty()) return e;
-  const bool back = h.wait_for(5000, [](const LiveProbe& p) {
-    return p.reconnects_public >= 1 && p.quoting && !p.live.empty();
-  });
+  const bool back = h.wait_for(
+      5000, [](const LiveProbe& p) { return p.reconnects_public >= 1 && p.quoting && !p.live.empty(); });
   out.push_back(invariant("reconnected", back, "no public reconnect with quotes back within 5 s"));
   return {};
 }
@@ -43,7 +42,8 @@ std::string public_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out) {
 std::string private_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out) {
   if (std::string e = h.fault(R"({"kind":"reset","path":"/v5/private"})"); !e.empty()) return e;
   if (std::string e = h.fill_one_order(false); !e.empty()) return e;
-  const bool back = h.wait_for(5000, [](const LiveProbe& p) { return p.reconnects_private >= 1 && p.quoting; });
+  const bool back =
+      h.wait_for(5000, [](const LiveProbe& p) { return p.reconnects_private >= 1 && p.quoting; });
   out.push_back(invariant("reconnected", back, "no private reconnect with quotes back within 5 s"));
   return {};
 }
@@ -79,7 +79,8 @@ std::string trade_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out) {
 // 4: the public stream stalls for 2 s: quotes pulled (mm's switch off and no order of ours resting), then
 // quoting resumes when the feed speaks again.
 std::string stale_feed(FaultHarness& h, std::vector<FaultInvariant>& out) {
-  if (std::string e = h.fault(R"({"kind":"stall","path":"/v5/public/linear","ms":2500})"); !e.empty()) return e;
+  if (std::string e = h.fault(R"({"kind":"stall","path":"/v5/public/linear","ms":2500})"); !e.empty())
+    return e;
   bool pulled = false;
   const int64_t end = MonotonicClock{}.now_ns() + 2'300'000'000;
   while (!pulled && MonotonicClock{}.now_ns() < end) {
@@ -153,18 +154,25 @@ void slow_venue_creates(MmConfig& c) {
 const std::vector<Scenario>& scenarios() {
   static const std::vector<Scenario> k = {
       {{"public_ws_drop", "public WebSocket reset mid-stream: reconnect, resubscribe, quote again"},
-       public_ws_drop, nullptr},
+       public_ws_drop,
+       nullptr},
       {{"private_ws_drop", "private WebSocket reset, a fill while it is down: reconciled after reconnect"},
-       private_ws_drop, nullptr},
+       private_ws_drop,
+       nullptr},
       {{"trade_ws_drop", "trade WebSocket reset with requests in flight: Unknown settled, REST meanwhile"},
-       trade_ws_drop, nullptr},
+       trade_ws_drop,
+       nullptr},
       {{"stale_feed", "public stream stalled 2.5 s: quotes pulled, then resumed"}, stale_feed, nullptr},
       {{"rate_limit_no_header", "10006 without the reset header: held a second, then quoting again"},
-       rate_limit_no_header, nullptr},
-      {{"rate_limit_with_header", "10006 with X-Bapi-Limit-Reset-Timestamp (venue limit 2/s): held to the reset"},
-       rate_limit_with_header, slow_venue_creates},
+       rate_limit_no_header,
+       nullptr},
+      {{"rate_limit_with_header",
+        "10006 with X-Bapi-Limit-Reset-Timestamp (venue limit 2/s): held to the reset"},
+       rate_limit_with_header,
+       slow_venue_creates},
       {{"service_restart", "10016/10019 matching restart, sockets closed 1012: both sessions back, quoting"},
-       service_restart, nullptr},
+       service_restart,
+       nullptr},
   };
   return k;
 }

@@ -60,6 +60,7 @@ struct FaultScenarioInfo {
 
 // Runs one scenario. Precondition: `name` is one of fault_scenarios() (otherwise the result's error says
 // so). Never throws; takes a few seconds.
-[[nodiscard]] FaultScenarioResult run_fault_scenario(std::string_view name, const FaultMatrixOptions& options);
+[[nodiscard]] FaultScenarioResult run_fault_scenario(std::string_view name,
+                                                     const FaultMatrixOptions& options);
 
 }  // namespace mm

@@ -180,7 +180,7 @@ void LiveControl::reconcile_executions() {
     return;
   }
   for (auto it = execs.rbegin(); it != execs.rend(); ++it) {  // newest first on the wire: oldest first here
-    if (it->exec_time_ms < executions_since_ms_) continue;      // a venue may ignore startTime
+    if (it->exec_time_ms < executions_since_ms_) continue;    // a venue may ignore startTime
     ControlResult res;
     res.kind = ControlResultKind::kExecution;
     res.execution = *it;

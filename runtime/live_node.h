@@ -78,13 +78,13 @@ struct LiveSummary {
 // The node's own view of its orders, fills and position, copied by the hot thread between two events when
 // asked (LiveNode::probe): what the fault matrix (runtime/fault_matrix.h) compares with the venue's.
 struct LiveProbe {
-  int64_t position_lots = 0;      // signed
-  uint64_t fills = 0;             // executions counted (once each, by execId)
-  uint64_t created = 0;           // creates the venue accepted
-  uint64_t amended = 0;           // amends the venue accepted
-  bool quoting = false;           // false while the dead-man switch holds quotes back
-  bool trade_ready = false;       // the trade WebSocket is connected and authenticated
-  uint64_t rest_requests = 0;     // order requests handed to REST (the trade WebSocket down)
+  int64_t position_lots = 0;   // signed
+  uint64_t fills = 0;          // executions counted (once each, by execId)
+  uint64_t created = 0;        // creates the venue accepted
+  uint64_t amended = 0;        // amends the venue accepted
+  bool quoting = false;        // false while the dead-man switch holds quotes back
+  bool trade_ready = false;    // the trade WebSocket is connected and authenticated
+  uint64_t rest_requests = 0;  // order requests handed to REST (the trade WebSocket down)
   uint64_t reconnects_public = 0, reconnects_private = 0, reconnects_trade = 0;
   std::vector<OrderLinkId> live;  // orders not known to be terminal (pending, resting, Unknown)
   uint32_t unknown = 0;           // of those, in state Unknown (a request without an answer yet)

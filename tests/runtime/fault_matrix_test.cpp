@@ -42,7 +42,8 @@ void expect_scenario(std::string_view name, const std::vector<std::string>& own)
     for (const FaultInvariant& i : r.invariants) found = found || i.name == want;
     EXPECT_TRUE(found) << name << " does not check " << want;
   }
-  for (const FaultInvariant& i : r.invariants) EXPECT_TRUE(i.held) << name << ": " << i.name << ": " << i.detail;
+  for (const FaultInvariant& i : r.invariants)
+    EXPECT_TRUE(i.held) << name << ": " << i.name << ": " << i.detail;
   EXPECT_TRUE(r.passed);
 }
 

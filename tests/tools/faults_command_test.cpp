@@ -12,7 +12,8 @@ namespace {
 const std::string kMm = std::string(MM_BINARY_DIR) + "/tools/mm";
 
 TEST(FaultsCommand, JsonListsEachScenarioWithItsInvariants) {
-  const mm::test::CliRun r = mm::test::run_shell(kMm + " faults --json --scenario public_ws_drop --scenario stale_feed 2>/dev/null");
+  const mm::test::CliRun r =
+      mm::test::run_shell(kMm + " faults --json --scenario public_ws_drop --scenario stale_feed 2>/dev/null");
   ASSERT_EQ(r.code, 0) << r.out;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -31,8 +32,8 @@ TEST(FaultsCommand, JsonListsEachScenarioWithItsInvariants) {
     EXPECT_TRUE(passed) << r.out;
     simdjson::dom::object inv;
     ASSERT_EQ(e["invariants"].get(inv), simdjson::SUCCESS);
-    for (const char* name_of :
-         {"no_orphan_order", "no_duplicate_order", "fills_counted_once", "position_matches", "keeps_running"}) {
+    for (const char* name_of : {"no_orphan_order", "no_duplicate_order", "fills_counted_once",
+                                "position_matches", "keeps_running"}) {
       bool held = false;
       EXPECT_EQ(inv[name_of].get(held), simdjson::SUCCESS) << name_of;
       EXPECT_TRUE(held) << name_of;
@@ -43,7 +44,8 @@ TEST(FaultsCommand, JsonListsEachScenarioWithItsInvariants) {
 TEST(FaultsCommand, ListNamesEveryScenario) {
   const mm::test::CliRun r = mm::test::run_shell(kMm + " faults --list");
   ASSERT_EQ(r.code, 0) << r.out;
-  for (const char* s : {"public_ws_drop", "private_ws_drop", "trade_ws_drop", "stale_feed", "service_restart"})
+  for (const char* s :
+       {"public_ws_drop", "private_ws_drop", "trade_ws_drop", "stale_feed", "service_restart"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
 }
 

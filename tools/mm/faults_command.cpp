@@ -124,7 +124,8 @@ void run_faults(const Args& a) {
   if (!e.empty()) return fail(kExitBadInput, e);
   o.levels_per_side = ladder_levels(o.config);
   char tmpl[] = "/tmp/mm-faults-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return fail(kExitFailed, "cannot create a folder under /tmp for the journals");
+  if (mkdtemp(tmpl) == nullptr)
+    return fail(kExitFailed, "cannot create a folder under /tmp for the journals");
   o.work_dir = tmpl;
   std::vector<FaultScenarioResult> results;
   bool all = true;
