@@ -5,6 +5,7 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "net/http_client.h"
 #include "tests/support/cli_run.h"
@@ -58,20 +60,38 @@ class RunCommand : public ::testing::Test {
   CliRun run(const std::string& args) const {
     return mm::test::run_shell("env -u BYBIT_API_KEY -u BYBIT_API_SECRET " + kMm + " " + args);
   }
+  // The simulator's test key in a .env beside the config, with file mode `mode`.
+  void write_env(std::filesystem::perms mode) const {
+    std::ofstream(path(".env")) << "# test keys\nBYBIT_API_KEY=mmsim-test-key\nBYBIT_API_SECRET=\"" << kSecret
+                                << "\"\n";
+    std::filesystem::permissions(path(".env"), mode, std::filesystem::perm_options::replace);
+  }
   std::filesystem::path dir_;
 };
 
 TEST_F(RunCommand, JsonSummaryHasTheContractKeysAndTheSecretAppearsNowhere) {
   const std::string cfg = config();
-  std::ofstream(path(".env")) << "# test keys\nBYBIT_API_KEY=mmsim-test-key\nBYBIT_API_SECRET=\"" << kSecret
-                              << "\"\n";
+  write_env(std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   // stdout (the JSON) to a file; stderr (warnings) comes back in r.out.
   const CliRun r = mm::test::run_shell("(env -u BYBIT_API_KEY -u BYBIT_API_SECRET " + kMm + " run --config " +
                                        cfg + " --duration 3 --json >" + path("out.json") + ")");
   const std::string out = mm::test::slurp(path("out.json"));
   ASSERT_EQ(r.code, 0) << out << r.out;
-  for (const std::string& text : {out, mm::test::slurp(path("journal")), r.out}) {
-    EXPECT_EQ(text.find(kSecret), std::string::npos) << "the secret leaked: " << text;
+  // Every artefact of the run: stdout (--json), stderr, and every file it left in the folder (the journal,
+  // the [ops] log file and any rotated one); only .env itself holds the secret.
+  EXPECT_EQ(r.out.find(kSecret), std::string::npos) << "the secret leaked on stderr: " << r.out;
+  // The simulator's test key has no IP whitelist: mm run starts, with a warning (issue 13).
+  EXPECT_NE(r.out.find("mm run: warning: the API key has no IP whitelist"), std::string::npos) << r.out;
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir_)) {
+    if (e.path().filename() == ".env") continue;
+    files.push_back(e.path().filename().string());
+    EXPECT_EQ(mm::test::slurp(e.path().string()).find(kSecret), std::string::npos)
+        << "the secret leaked into " << e.path();
+  }
+  for (const char* must : {"out.json", "journal", "ops.log"}) {  // the scan covered real output
+    EXPECT_NE(std::find(files.begin(), files.end(), must), files.end()) << must;
+    EXPECT_GT(std::filesystem::file_size(path(must)), 0u) << must;
   }
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -116,6 +136,21 @@ TEST_F(RunCommand, JsonSummaryHasTheContractKeysAndTheSecretAppearsNowhere) {
   EXPECT_EQ(left, 0u);
   int64_t reaction = 0;
   EXPECT_EQ(doc["sim_reaction_ns"]["count"].get(reaction), simdjson::SUCCESS);
+}
+
+TEST_F(RunCommand, AnEnvFileOtherUsersCanReadOrWriteIsRefusedWithExitCode2) {
+  using std::filesystem::perms;
+  const std::string cfg = config();
+  for (const perms mode : {perms::owner_read | perms::owner_write | perms::group_read | perms::others_read,
+                           perms::owner_read | perms::owner_write | perms::others_write}) {
+    write_env(mode);
+    const CliRun r = run("run --config " + cfg + " --duration 1");
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_NE(r.out.find(path(".env")), std::string::npos) << "the error must name the file: " << r.out;
+    EXPECT_NE(r.out.find("chmod 600 " + path(".env")), std::string::npos) << "the error must give the fix: " << r.out;
+    EXPECT_EQ(r.out.find(kSecret), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(path("journal"))) << "nothing may be reserved on a refused start";
+  }
 }
 
 TEST_F(RunCommand, SigtermWhileQuotingCancelsEveryOrderAndExitsZero) {

@@ -1,5 +1,7 @@
 #include "tools/mm/live_print.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -123,6 +125,15 @@ std::string read_api_keys(const std::string& config_path, std::string& key, std:
       (slash == std::string::npos ? std::string() : config_path.substr(0, slash + 1)) + ".env";
   std::ifstream in(env_path);
   if (!in) return "";
+  // The file holds the API secret: refuse it while any other user of the machine may read (or rewrite) it,
+  // before reading a byte, as ssh does with a private key.
+  struct stat st {};
+  if (::stat(env_path.c_str(), &st) == 0 && (st.st_mode & (S_IROTH | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return env_path + ": holds the API secret but is " + ((st.st_mode & S_IROTH) != 0 ? "readable" : "writable") +
+           " by every user of this machine (mode " + mode + "); run `chmod 600 " + env_path + "`";
+  }
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {

@@ -14,7 +14,8 @@ std::string live_summary_json(const LiveSummary& s);
 std::string live_summary_text(const LiveSummary& s);
 
 // Keys from BYBIT_API_KEY / BYBIT_API_SECRET, else a .env file beside the config. Returns "" or an error
-// naming the .env line (never its value).
+// naming the .env line (never its value), or refusing a .env that other users may read or write (it names
+// the file and the fix, `chmod 600 FILE`).
 std::string read_api_keys(const std::string& config_path, std::string& key, std::string& secret);
 // "1,0" -> {1, 0}; -1 leaves a thread unpinned.
 std::string parse_cpu_list(const std::string& s, std::vector<int>& out);
