@@ -147,7 +147,8 @@ TEST_F(RunCommand, AnEnvFileOtherUsersCanReadOrWriteIsRefusedWithExitCode2) {
     const CliRun r = run("run --config " + cfg + " --duration 1");
     EXPECT_EQ(r.code, 2) << r.out;
     EXPECT_NE(r.out.find(path(".env")), std::string::npos) << "the error must name the file: " << r.out;
-    EXPECT_NE(r.out.find("chmod 600 " + path(".env")), std::string::npos) << "the error must give the fix: " << r.out;
+    EXPECT_NE(r.out.find("chmod 600 " + path(".env")), std::string::npos)
+        << "the error must give the fix: " << r.out;
     EXPECT_EQ(r.out.find(kSecret), std::string::npos) << r.out;
     EXPECT_FALSE(std::filesystem::exists(path("journal"))) << "nothing may be reserved on a refused start";
   }

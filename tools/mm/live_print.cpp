@@ -131,8 +131,9 @@ std::string read_api_keys(const std::string& config_path, std::string& key, std:
   if (::stat(env_path.c_str(), &st) == 0 && (st.st_mode & (S_IROTH | S_IWOTH)) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return env_path + ": holds the API secret but is " + ((st.st_mode & S_IROTH) != 0 ? "readable" : "writable") +
-           " by every user of this machine (mode " + mode + "); run `chmod 600 " + env_path + "`";
+    return env_path + ": holds the API secret but is " +
+           ((st.st_mode & S_IROTH) != 0 ? "readable" : "writable") + " by every user of this machine (mode " +
+           mode + "); run `chmod 600 " + env_path + "`";
   }
   std::string line;
   int n = 0;
