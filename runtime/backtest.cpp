@@ -31,6 +31,83 @@ void forward_progress(void* ctx, uint64_t done, uint64_t total) noexcept {
   }
 }
 
+// The trader as the runner drives it, watching the risk engine's state after every call that can change
+// it (a decision, a private event): each change goes into the series with its time, cause and position.
+// One compare per call; the record vector is reserved before the run (no allocation while it runs).
+template <class T>
+class RiskWatch {
+ public:
+  RiskWatch(T& trader, const RiskEngine& risk, const SimVenue& venue, BacktestSeries& series)
+      : t_(trader), risk_(risk), venue_(venue), series_(series) {}
+
+  SyncResult on_book(const BookUpdate& b, int64_t ns) noexcept {
+    const SyncResult r = t_.on_book(b, ns);
+    watch();
+    return r;
+  }
+  void on_trade(const TradeEvent& e) noexcept {
+    t_.on_trade(e);
+    watch();
+  }
+  void on_order(const OrderUpdate& u) noexcept {
+    t_.on_order(u);
+    watch();
+  }
+  void on_execution(const Execution& e) noexcept {
+    t_.on_execution(e);
+    watch();
+  }
+  void on_acked(std::string_view link, OrderEventKind k, std::string_view exch_id) noexcept {
+    t_.on_acked(link, k, exch_id);
+    watch();
+  }
+  void on_create_rejected(std::string_view link) noexcept {
+    t_.on_create_rejected(link);
+    watch();
+  }
+  void on_rejected(std::string_view link, OrderEventKind k) noexcept {
+    t_.on_rejected(link, k);
+    watch();
+  }
+
+  // The cause as a trader reads it: a trader fault names itself rather than "kill_switch".
+  std::string_view cause() const noexcept {
+    if (risk_.cause() == Breaker::kKillSwitch && t_.fault() != TraderFault::kNone)
+      return to_string(t_.fault());
+    return to_string(risk_.cause());
+  }
+
+ private:
+  void watch() noexcept {
+    const TradingState s = risk_.state();
+    if (s == last_) return;
+    last_ = s;
+    if (series_.risk_events.size() >= kMaxRiskEvents) {
+      ++series_.risk_events_dropped;
+      return;
+    }
+    series_.risk_events.push_back({venue_.now_ns(), to_string(s), cause(), t_.position().lots()});
+  }
+
+  T& t_;
+  const RiskEngine& risk_;
+  const SimVenue& venue_;
+  BacktestSeries& series_;
+  TradingState last_ = TradingState::kActive;
+};
+
+// The end-of-run risk counters of the series.
+void record_risk_counts(const RiskEngine& risk, BacktestSeries& series) {
+  for (uint8_t b = 1; b < static_cast<uint8_t>(Breaker::kCount); ++b) {
+    series.breaker_trips.push_back({to_string(static_cast<Breaker>(b)), risk.trips(static_cast<Breaker>(b))});
+  }
+  for (uint8_t r = 1; r < static_cast<uint8_t>(RiskRule::kCount); ++r) {
+    series.risk_blocked.push_back(
+        {to_string(static_cast<RiskRule>(r)), risk.blocked(static_cast<RiskRule>(r))});
+  }
+  series.final_state = to_string(risk.state());
+}
+
 // One run with the strategy type fixed at compile time (the hot loop inlines it). Everything sized at
 // start-up lives on the heap: the Trader's per-tick scratch is large, and Python threads have small stacks.
 // The book handed to a window that starts after the data does (initial_book_before); empty when none.
@@ -67,10 +144,15 @@ std::string run_typed(const MmConfig& cfg, const C& scfg, const EventData& data,
   }
   out.series = BacktestSeries{};
   out.series.instrument = inst;
+  out.series.record_orders = out.record_orders;
+  out.series.risk_events.reserve(kMaxRiskEvents);
+  RiskWatch<Trader<SimVenue, S>> watched(*trader, *risk, *venue, out.series);
   const auto t0 = std::chrono::steady_clock::now();
-  const BacktestStatus st = runner.run(events, *venue, *trader, out.series, o);
+  const BacktestStatus st = runner.run(events, *venue, watched, out.series, o);
   out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!st.ok) return cfg.symbol + ": " + std::string(st.error);
+  record_risk_counts(*risk, out.series);
+  out.series.final_cause = risk->state() == TradingState::kActive ? "none" : watched.cause();
   out.events = st.events;
   out.events_per_s = out.wall_s > 0 ? static_cast<double>(st.events) / out.wall_s : 0.0;
   out.modelled_receive_times = st.modelled_receive_times;

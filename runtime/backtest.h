@@ -18,6 +18,7 @@
 namespace mm {
 
 struct BacktestRun {
+  bool record_orders = false;  // in: keep every order action in series.orders (`mm backtest --export`)
   BacktestSeries series;
   BacktestStats stats;
   uint64_t events = 0;      // input records processed (every instrument of the window)

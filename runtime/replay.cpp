@@ -256,11 +256,12 @@ void Replayer::process_at(const Frame& f, Category cat, int64_t t0, int64_t tp) 
     ~RecordParse() { r.hist_[static_cast<size_t>(ReplayStage::kParse)].record(r.to_ns(ticks)); }
   } const record_parse{*this, t1 - tp};
   if (r.error != CodecError::kOk) {
-    ++counters_.parse_errors;
+    ++(r.error == CodecError::kUnknownInstrument ? counters_.unknown_instrument : counters_.parse_errors);
     return;
   }
   ++counters_.messages;
   ++counters_.topics[static_cast<size_t>(r.kind)];
+  if (r.kind == MsgKind::kUnknownTopic) ++counters_.unsupported_topic;
   if (r.kind == MsgKind::kTrade && path_) {
     for (const TradeEvent& t : codec_->trades()) {
       // Each trade carries its own frame's receive time, as in the backtester.

@@ -79,10 +79,15 @@ enum class ReplayStage : uint8_t {
 std::string_view to_string(ReplayStage s) noexcept;
 
 struct ReplayCounters {
-  uint64_t frames = 0;                  // received frames fed to the codec
-  uint64_t messages = 0;                // frames the codec decoded (any kind, incl. acks and unknown topics)
-  uint64_t bytes = 0;                   // payload bytes of the frames fed
-  uint64_t parse_errors = 0;            // codec errors
+  uint64_t frames = 0;        // received frames fed to the codec
+  uint64_t messages = 0;      // frames the codec decoded (any kind, incl. acks and unknown topics)
+  uint64_t bytes = 0;         // payload bytes of the frames fed
+  uint64_t parse_errors = 0;  // malformed frames (codec errors other than kUnknownInstrument)
+  // Well-formed frames this replay cannot decode, counted by reason (never as parse errors): a book, trade,
+  // ticker or liquidation of an instrument with no grid (no instruments-info, no snapshot), and a topic the
+  // codec does not decode (topics[kUnknownTopic] too).
+  uint64_t unknown_instrument = 0;
+  uint64_t unsupported_topic = 0;
   uint64_t read_errors = 0;             // records the readers skipped (kBadRecord)
   uint64_t gaps = 0;                    // gaps + steps backwards in u (each asks for a resubscribe)
   uint64_t resyncs = 0;                 // books that regained trust from a snapshot after a fault
@@ -116,8 +121,9 @@ class Replayer {
 
   // Cold path: checks the layout (runtime/layout_check.h: --idle spin with two threads on one CPU is an
   // error), loads instruments (from options.instruments_files and every instruments-info response
-  // recorded in the files), infers the grid of any book symbol still unknown from its first snapshot
-  // (flagged `inferred`), sizes the codec and the books. Returns an error message naming the file, or "".
+  // recorded in the files), infers the grid of any book symbol still unknown from its book and trade
+  // messages (flagged `inferred`; the finest decimals over the whole file: sim/event_convert.h), sizes the
+  // codec and the books. Returns an error message naming the file, or "".
   std::string prepare();
 
   // Replays every file in order; each file is a new connection (books reset). Returns "" or an error

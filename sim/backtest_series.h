@@ -6,9 +6,11 @@
 // Units: prices in ticks and quantities in lots of `instrument`; money in core Money units (1e-8 of the
 // settle coin); times in ns since the Unix epoch (simulated clock).
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "core/instrument.h"
+#include "core/order_request.h"
 #include "core/types.h"
 
 namespace mm {
@@ -50,6 +52,38 @@ struct FundingRecord {
   int64_t payment_units = 0;    // signed: received (> 0) or paid (< 0)
 };
 
+// One change of the trading state (risk/: ACTIVE, REDUCE_ONLY, HALTED): a breaker trip, a halt, a resume,
+// the kill switch. Names are static text of risk/ (sim/ does not include it).
+struct RiskEventRecord {
+  int64_t ts_ns = 0;          // simulated time of the decision that changed the state
+  std::string_view state;     // the state after the change: "active", "reduce_only", "halted"
+  std::string_view cause;     // why the state is not active ("daily_loss", "kill_switch", a trader fault such
+                              // as "order_overfill", ...); "none" on a resume to active
+  int64_t position_lots = 0;  // position at that moment
+};
+
+// One of our order actions as it reached the exchange, with what the exchange did with it. Kept only when
+// BacktestSeries::record_orders is set (`mm backtest --export`): a run without it pays one branch per action.
+struct OrderRecord {
+  int64_t ts_ns = 0;        // exchange time of arrival
+  std::string_view action;  // "create", "amend", "cancel", "cancel_all"
+  std::string_view
+      result;           // "accepted", or refused: "rate_limit", "post_only" (acked, then cancelled: it
+                        // would have crossed), "not_found" (not live: filled, cancelled, unknown), "invalid"
+  OrderLinkId link_id;  // empty for cancel_all
+  std::string_view side;    // "Buy" / "Sell"; "" when the order is unknown (not_found, cancel_all)
+  int64_t price_ticks = 0;  // create: its price (0: market); amend: the resulting price; cancel: the order's
+  int64_t qty_lots = 0;     // create: its qty; amend: the resulting qty; cancel: the order's qty
+};
+
+// A named counter (static names from risk/ or the venue).
+struct NamedCount {
+  std::string_view name;
+  uint64_t count = 0;
+};
+
+inline constexpr size_t kMaxRiskEvents = 10'000;  // kept in the series; the rest are counted
+
 struct BacktestSeries {
   Instrument instrument;        // the traded instrument (grid and limits)
   int64_t start_ns = 0, end_ns = 0;  // simulated time covered
@@ -57,6 +91,8 @@ struct BacktestSeries {
   std::vector<SeriesSample> samples;
   std::vector<FillRecord> fills;
   std::vector<FundingRecord> funding;
+  bool record_orders = false;       // in: keep every order action in `orders` (set before the run)
+  std::vector<OrderRecord> orders;  // in arrival order, when record_orders
   // Order flow (ours).
   uint64_t orders_created = 0;     // creates that reached the exchange
   uint64_t orders_amended = 0;
@@ -67,6 +103,14 @@ struct BacktestSeries {
   int64_t quoted_any_ns = 0;       // time with at least one resting order
   int64_t max_position_lots = 0;   // the configured limit (for time at limit); 0 = none
   int64_t time_at_limit_ns = 0;    // time with |position| >= max_position_lots
+  // Risk (what a trader must see: a run that halted says so).
+  std::vector<RiskEventRecord> risk_events;  // in time order, at most kMaxRiskEvents
+  uint64_t risk_events_dropped = 0;          // state changes beyond kMaxRiskEvents
+  std::vector<NamedCount> breaker_trips;     // every breaker and the kill switch, with its trips (0 too)
+  std::vector<NamedCount> risk_blocked;      // every pre-trade rule, with the actions it blocked
+  std::vector<NamedCount> rejects;           // exchange rejects by reason: post_only, rate_limit, ...
+  std::string_view final_state = "active";   // trading state at the end of the run
+  std::string_view final_cause = "none";
   // Market.
   uint64_t market_trades = 0;
   int64_t market_volume_lots = 0;

@@ -250,6 +250,19 @@ class JsonObject {
     key(k);
     out_ += money_to_string(m);
   }
+  void str(const char* k, std::string_view v) {
+    key(k);
+    out_ += '"';
+    out_ += v;  // risk/'s and the venue's own identifiers: nothing to escape
+    out_ += '"';
+  }
+  // {name: count, ...} of named counters.
+  void counts(const char* k, const std::vector<NamedCount>& v) {
+    key(k);
+    JsonObject c(out_);
+    for (const NamedCount& n : v) c.num(std::string(n.name).c_str(), n.count);
+    c.close();
+  }
   void close() { out_ += '}'; }
 
  private:
@@ -311,6 +324,29 @@ CoinUnits coin_units(const Instrument& in) {
   return {"coin", "qty"};
 }
 
+namespace {
+
+void risk_statistics(const BacktestSeries& s, BacktestStats& st) {
+  st.start_ns = s.start_ns;
+  st.risk_events = s.risk_events;
+  st.risk_events_dropped = s.risk_events_dropped;
+  for (const RiskEventRecord& e : s.risk_events) {
+    if (e.state == "halted") ++st.halts;
+    if (e.state == "reduce_only") ++st.reduce_only_entries;
+    if (e.state == "active") ++st.resumes;
+  }
+  st.breaker_trips = s.breaker_trips;
+  st.risk_blocked = s.risk_blocked;
+  st.rejects = s.rejects;
+  st.final_state = std::string(s.final_state);
+  st.final_cause = std::string(s.final_cause);
+  const int64_t left = s.fills.empty() ? 0 : s.fills.back().position_after_lots;
+  st.final_position = qty_of(s.instrument, static_cast<double>(left));
+  st.qty_per_lot = qty_of(s.instrument, 1.0);
+}
+
+}  // namespace
+
 BacktestStats compute_stats(const BacktestSeries& s, const StatsConfig& cfg) {
   if (std::string e = cfg.validate(); !e.empty()) throw std::invalid_argument(e);
   if (std::string e = validate_series(s); !e.empty()) throw std::invalid_argument(e);
@@ -360,6 +396,7 @@ BacktestStats compute_stats(const BacktestSeries& s, const StatsConfig& cfg) {
   }
   bar_statistics(s, cfg, st);
 
+  risk_statistics(s, st);
   st.orders_created = s.orders_created;
   st.orders_amended = s.orders_amended;
   st.orders_cancelled = s.orders_cancelled;
@@ -395,8 +432,8 @@ std::vector<std::string> undefined_stats(const BacktestStats& st) {
   add(kSharpeUndefined, {"sharpe"});
   add(kSortinoUndefined, {"sortino"});
   add(kCalmarUndefined, {"calmar"});
-  add(kNoOrders, {"fill_ratio"});
-  add(kNoFills, {"maker_share"});
+  add(kNoOrders, {"fill_ratio_pct"});
+  add(kNoFills, {"maker_share_pct"});
   add(kNoSamples, {"inventory_mean", "inventory_mean_abs"});
   add(kNoDuration, {"time_at_limit_pct", "quote_uptime_pct"});
   add(kOrderToTradeUndefined, {"order_to_trade"});
@@ -420,18 +457,22 @@ void write_stats_json(const BacktestStats& st, std::string& out) {
   o.money("fees", st.fees);
   o.money("rebates", st.rebates);
   o.money("funding", st.funding);
-  o.num("return_on_capital", st.return_on_capital);
+  o.num("return_on_capital_pct", 100.0 * st.return_on_capital);
   o.num_or_null("sharpe", st.sharpe, (u & kSharpeUndefined) != 0);
   o.num_or_null("sortino", st.sortino, (u & kSortinoUndefined) != 0);
   o.money("max_drawdown", st.max_drawdown);
   o.num("max_drawdown_pct", st.max_drawdown_pct);
   o.num("max_drawdown_duration_s", static_cast<double>(st.max_drawdown_duration_ns) / 1e9);
   o.num_or_null("calmar", st.calmar, (u & kCalmarUndefined) != 0);
+  // The caveat of the table's "(run < 1 day: extrapolated)": Sharpe, Sortino and Calmar scaled to a year
+  // from less than a day of data.
+  o.key("annualized_extrapolated");
+  out += st.duration_ns < 86'400 * kNsPerSecond ? "true" : "false";
   o.num("fills", st.fills);
   o.num("maker_fills", st.maker_fills);
   o.num("taker_fills", st.taker_fills);
-  o.num_or_null("fill_ratio", st.fill_ratio, (u & kNoOrders) != 0);
-  o.num_or_null("maker_share", st.maker_share, (u & kNoFills) != 0);
+  o.num_or_null("fill_ratio_pct", 100.0 * st.fill_ratio, (u & kNoOrders) != 0);
+  o.num_or_null("maker_share_pct", 100.0 * st.maker_share, (u & kNoFills) != 0);
   o.money("volume", st.volume);
   o.num("turnover", st.turnover);
   o.num_or_null("inventory_mean", st.inventory_mean, (u & kNoSamples) != 0);
@@ -458,6 +499,34 @@ void write_stats_json(const BacktestStats& st, std::string& out) {
       h.close();
     }
     m.close();
+  }
+  o.key("risk");
+  {
+    JsonObject r(out);
+    r.str("final_state", st.final_state);
+    r.str("final_cause", st.final_cause);
+    r.num("position_left", st.final_position);
+    r.num("halts", st.halts);
+    r.num("reduce_only", st.reduce_only_entries);
+    r.num("resumes", st.resumes);
+    r.counts("breaker_trips", st.breaker_trips);
+    r.counts("blocked", st.risk_blocked);
+    r.counts("rejects", st.rejects);
+    r.key("events");
+    out += '[';
+    for (size_t i = 0; i < st.risk_events.size(); ++i) {
+      const RiskEventRecord& e = st.risk_events[i];
+      if (i > 0) out += ',';
+      JsonObject ev(out);
+      ev.num("t_s", static_cast<double>(e.ts_ns - st.start_ns) / 1e9);
+      ev.str("state", e.state);
+      ev.str("cause", e.cause);
+      ev.num("position", static_cast<double>(e.position_lots) * st.qty_per_lot);
+      ev.close();
+    }
+    out += ']';
+    r.num("events_dropped", st.risk_events_dropped);
+    r.close();
   }
   o.key("undefined");
   out += '[';
@@ -530,6 +599,25 @@ std::vector<StatsRow> stats_rows(const BacktestStats& st) {
   row("orders cancelled", u(st.orders_cancelled), "");
   row("orders rejected", u(st.orders_rejected), "");
   row("order-to-trade", d(st.order_to_trade, 2), flag(kOrderToTradeUndefined, ""));
+  // Risk: a run that halted, or whose orders the limits refused, says so here.
+  auto nonzero = [&](const std::vector<NamedCount>& v) {
+    std::string t;
+    for (const NamedCount& n : v) {
+      if (n.count == 0) continue;
+      if (!t.empty()) t += ", ";
+      t += std::string(n.name) + " " + u(n.count);
+    }
+    return t.empty() ? std::string("none") : t;
+  };
+  row("trading state at end",
+      st.final_state == "active" ? st.final_state : st.final_state + " (" + st.final_cause + ")",
+      st.final_position != 0 ? "position left " + d(st.final_position, 6) + " " + qty : "");
+  row("halts / reduce-only / resumes",
+      u(st.halts) + " / " + u(st.reduce_only_entries) + " / " + u(st.resumes),
+      st.risk_events_dropped > 0 ? "(" + u(st.risk_events_dropped) + " more changes not kept)" : "");
+  row("breaker trips", nonzero(st.breaker_trips), "");
+  row("blocked by risk", nonzero(st.risk_blocked), "actions (pre-trade rule)");
+  row("rejects", nonzero(st.rejects), "by the exchange (reason)");
   row("spread captured", d(st.spread_captured_bps, 3), flag(kNoSpreadCaptured, "bps"));
   static constexpr const char* kNames[3] = {"markout buy", "markout sell", "markout all"};
   for (int g = 0; g < 3; ++g) {

@@ -128,6 +128,15 @@ struct BacktestStats {
   // Units a trader reads: the settle coin of money ("USDT") and the unit of quantities ("BTC"), from the
   // instrument's symbol and category (coin_units); "coin" / "qty" when the symbol does not say.
   std::string money_unit = "coin", qty_unit = "qty";
+  // Risk: what stopped or limited the strategy (copied from the series; names are risk/'s spelling).
+  std::vector<RiskEventRecord> risk_events;  // every change of the trading state, in time order
+  uint64_t risk_events_dropped = 0;
+  uint64_t halts = 0, reduce_only_entries = 0, resumes = 0;  // changes to halted / reduce_only / active
+  std::vector<NamedCount> breaker_trips, risk_blocked, rejects;
+  std::string final_state = "active", final_cause = "none";
+  double final_position = 0;  // position left at the end (quantity unit)
+  double qty_per_lot = 0;     // quantity of one lot (the events' positions)
+  int64_t start_ns = 0;       // of the run, for the events' times
   // Run.
   int64_t duration_ns = 0;  // T
   uint64_t samples = 0;
@@ -154,13 +163,18 @@ struct CoinUnits {
 [[nodiscard]] BacktestStats compute_stats(const BacktestSeries& s, const StatsConfig& cfg);
 
 // Appends the "stats" object (the value, starting with '{') as compact JSON with exactly these keys:
-//   net_pnl, gross_pnl, fees, rebates, funding (settle coin, exact decimals), return_on_capital (fraction),
+//   net_pnl, gross_pnl, fees, rebates, funding (settle coin, exact decimals), return_on_capital_pct
+//   (percent: every key that is a share of something is a percentage and ends in _pct),
 //   sharpe, sortino (annualized), max_drawdown (coin), max_drawdown_pct (percent of capital),
-//   max_drawdown_duration_s, calmar, fills, maker_fills, taker_fills, fill_ratio, maker_share (fractions),
-//   volume (coin), turnover (volume / capital), inventory_mean, inventory_mean_abs, inventory_max (quantity),
-//   time_at_limit_pct, quote_uptime_pct (percent), order_to_trade, orders_created, orders_amended,
-//   orders_cancelled, orders_rejected, spread_captured_bps,
+//   max_drawdown_duration_s, calmar, annualized_extrapolated (true: the run is shorter than a day, so the
+//   annualized sharpe, sortino and calmar are extrapolated), fills, maker_fills, taker_fills, fill_ratio_pct,
+//   maker_share_pct (percent), volume (coin), turnover (volume / capital), inventory_mean,
+//   inventory_mean_abs, inventory_max (quantity), time_at_limit_pct, quote_uptime_pct (percent),
+//   order_to_trade, orders_created, orders_amended, orders_cancelled, orders_rejected, spread_captured_bps,
 //   markouts: {"buy": {"1s": bps, "5s": bps, "30s": bps}, "sell": {...}, "all": {...}},
+//   risk: {"final_state", "final_cause", "position_left" (quantity), "halts", "reduce_only", "resumes",
+//          "breaker_trips": {breaker: n}, "blocked": {rule: n}, "rejects": {reason: n},
+//          "events": [{"t_s" (since start), "state", "cause", "position"}], "events_dropped"},
 //   undefined: the keys (markouts as "markouts.buy.1s") whose statistic has no meaning on this run
 //   (undefined_stats()); their value is null, never a 0 that would rank like a real result.
 // Numbers are never NaN/Infinity.

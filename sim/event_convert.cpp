@@ -16,37 +16,69 @@ namespace {
 constexpr int64_t kNsPerMs = 1'000'000;
 constexpr size_t kMaxMessages = 3;  // error texts kept per conversion; the rest are only counted
 
-// A grid guessed from one snapshot (the same inference as `mm replay`): 10^-decimals seen is finer than or
-// equal to the true grid, so every price and size of the file converts exactly.
+// A grid guessed from the data (the same inference as `mm replay`): 10^-decimals seen over every book level
+// and trade of the symbol is finer than or equal to the true grid, so every price and size of the file
+// converts exactly. A later message with more decimals refines it (a spot orderbook.1 stream may show sizes
+// with one decimal first and two later).
 struct Inferred {
   Category category = Category::kLinear;
   std::string symbol;
   int price_decimals = 0;
   int qty_decimals = 0;
+  bool has_snapshot = false;  // only a symbol with a book snapshot gets an inferred instrument
 };
 
-bool infer_from_snapshot(std::string_view frame, Category category, Inferred& out) {
-  simdjson::dom::parser parser;
+// Widens `price`/`qty` decimals with one [price, size] pair; false when either is not a decimal string.
+bool widen(simdjson::simdjson_result<simdjson::dom::element> p_el,
+           simdjson::simdjson_result<simdjson::dom::element> q_el, Inferred& out) {
+  std::string_view p, q;
+  if (p_el.get(p) != simdjson::SUCCESS || q_el.get(q) != simdjson::SUCCESS) return false;
+  const int pd = decimal_places(p), qd = decimal_places(q);
+  if (pd < 0 || qd < 0) return false;
+  out.price_decimals = std::max(out.price_decimals, pd);
+  out.qty_decimals = std::max(out.qty_decimals, qd);
+  return true;
+}
+
+// The decimals of one orderbook.* message (snapshot or delta) or publicTrade.* message into `seen` (one
+// entry per category:symbol). Cold: a DOM parse per frame, only for frames that may carry a new grid.
+void infer_from_frame(simdjson::dom::parser& parser, std::string_view frame, Category category,
+                      std::vector<Inferred>& seen) {
   simdjson::dom::element doc;
-  if (parser.parse(frame.data(), frame.size()).get(doc) != simdjson::SUCCESS) return false;
-  std::string_view topic, type;
-  if (doc["topic"].get(topic) != simdjson::SUCCESS || topic.rfind("orderbook.", 0) != 0) return false;
-  if (doc["type"].get(type) != simdjson::SUCCESS || type != "snapshot") return false;
-  out.category = category;
-  out.symbol = std::string(topic.substr(topic.rfind('.') + 1));
-  for (const char* side : {"b", "a"}) {
-    simdjson::dom::array levels;
-    if (doc["data"][side].get(levels) != simdjson::SUCCESS) return false;
-    for (simdjson::dom::element lvl : levels) {
-      std::string_view p, q;
-      if (lvl.at(0).get(p) != simdjson::SUCCESS || lvl.at(1).get(q) != simdjson::SUCCESS) return false;
-      const int pd = decimal_places(p), qd = decimal_places(q);
-      if (pd < 0 || qd < 0) return false;
-      out.price_decimals = std::max(out.price_decimals, pd);
-      out.qty_decimals = std::max(out.qty_decimals, qd);
+  if (parser.parse(frame.data(), frame.size()).get(doc) != simdjson::SUCCESS) return;
+  std::string_view topic;
+  if (doc["topic"].get(topic) != simdjson::SUCCESS) return;
+  const bool book = topic.rfind("orderbook.", 0) == 0;
+  if (!book && topic.rfind("publicTrade.", 0) != 0) return;
+  const std::string symbol(topic.substr(topic.rfind('.') + 1));
+  // Option trades are published per base coin: their items name instruments this inference never creates.
+  if (!book && category == Category::kOption) return;
+  auto it = std::find_if(seen.begin(), seen.end(),
+                         [&](const Inferred& x) { return x.category == category && x.symbol == symbol; });
+  Inferred cur = it == seen.end() ? Inferred{category, symbol, 0, 0, false} : *it;
+  if (book) {
+    std::string_view type;
+    if (doc["type"].get(type) != simdjson::SUCCESS) return;
+    for (const char* side : {"b", "a"}) {
+      simdjson::dom::array levels;
+      if (doc["data"][side].get(levels) != simdjson::SUCCESS) return;
+      for (simdjson::dom::element lvl : levels) {
+        if (!widen(lvl.at(0), lvl.at(1), cur)) return;
+      }
+    }
+    if (type == "snapshot") cur.has_snapshot = true;
+  } else {
+    simdjson::dom::array items;
+    if (doc["data"].get(items) != simdjson::SUCCESS) return;
+    for (simdjson::dom::element t : items) {
+      if (!widen(t["p"], t["v"], cur)) return;
     }
   }
-  return true;
+  if (it == seen.end()) {
+    seen.push_back(std::move(cur));
+  } else {
+    *it = std::move(cur);
+  }
 }
 
 std::string step_string(int decimals) {
@@ -213,16 +245,27 @@ std::string scan_recording_instruments(const std::string& path, const RecordingO
   OpenedRecording opened = open_recording(path, read);
   if (!opened.source) return opened.message;
   FrameSource& src = *opened.source;
-  std::vector<Inferred> pending;
+  std::vector<Inferred> seen;
+  simdjson::dom::parser parser;
   size_t rejected = 0;
   Frame f;
-  for (uint64_t n = 0; n < kInstrumentScanFrames; ++n) {
+  for (uint64_t n = 0;; ++n) {
     const ReadResult r = src.next(f);
     if (r == ReadResult::kBadRecord) continue;
     // A terminal read error ends the scan only: the conversion pass meets it again and reports it with
     // what it means for the output (e.g. a truncated capture still converts every complete frame).
     if (r != ReadResult::kOk) break;
+    if (n == kInstrumentScanFrames) {
+      // Past the instruments-info responses: the rest of the file matters only to a grid still inferred
+      // (a later message with more decimals refines it), so a fully described recording stops here.
+      const bool any_inferred = std::any_of(seen.begin(), seen.end(), [&](const Inferred& x) {
+        const InstrumentId id = registry.find(x.category, x.symbol);
+        return id == kNoInstrument || registry.get(id).inferred;
+      });
+      if (!any_inferred) break;
+    }
     if (f.kind == FrameKind::kHttp && f.url.find("instruments-info") != std::string_view::npos) {
+      if (n >= kInstrumentScanFrames) continue;
       const InstrumentsLoad load = load_instruments_json(f.data, registry);
       if (load.error != InstrumentsJsonError::kOk) {
         return path + ": instruments-info response at " + std::string(f.url) + ": " +
@@ -237,27 +280,51 @@ std::string scan_recording_instruments(const std::string& path, const RecordingO
                            " ignored (a tickSize, qtyStep or limit the grid cannot hold)");
         }
       }
-    } else if (f.kind == FrameKind::kRecv && f.data.find("\"snapshot\"") != std::string_view::npos &&
-               f.data.find("orderbook.") != std::string_view::npos) {
-      Inferred inf;
-      if (infer_from_snapshot(f.data, f.has_category ? f.category : read.category, inf)) {
-        pending.push_back(std::move(inf));
-      }
+    } else if (f.kind == FrameKind::kRecv && (f.data.find("orderbook.") != std::string_view::npos ||
+                                              f.data.find("publicTrade.") != std::string_view::npos)) {
+      infer_from_frame(parser, f.data, f.has_category ? f.category : read.category, seen);
     }
   }
-  for (const Inferred& inf : pending) {
-    if (registry.find(inf.category, inf.symbol) != kNoInstrument) continue;
+  for (const Inferred& inf : seen) {
+    if (!inf.has_snapshot) continue;
     const std::string tick = step_string(inf.price_decimals), step = step_string(inf.qty_decimals);
     InstrumentSpec spec{inf.category, inf.symbol, "Trading", "", tick, step, "", "", ""};
     Instrument in;
     if (make_instrument(spec, in) != InstrumentError::kOk) continue;
     in.inferred = true;
+    const InstrumentId known = registry.find(inf.category, inf.symbol);
+    if (known != kNoInstrument) {
+      // An instruments-info grid stays strict (an off-grid value there is a parse error). An inferred one
+      // (from an earlier file) is refined when this file shows a finer one; its prices stay exact.
+      Instrument& old = registry.get(known);
+      if (!old.inferred) continue;
+      const bool finer_price = in.price_scale > old.price_scale;
+      const bool finer_qty = in.qty_scale > old.qty_scale;
+      if (!finer_price && !finer_qty) continue;
+      if (!finer_price) {
+        in.price_scale = old.price_scale;
+        in.tick_units = old.tick_units;
+      }
+      if (!finer_qty) {
+        in.qty_scale = old.qty_scale;
+        in.lot_units = old.lot_units;
+        in.min_qty = old.min_qty;
+      }
+      old = in;
+      if (notes != nullptr) {
+        notes->push_back(path + ": " + std::string(to_string(inf.category)) + ":" + inf.symbol +
+                         ": inferred grid refined by this file (tick " + step_string(in.price_scale) +
+                         ", step " + step_string(in.qty_scale) + ")");
+      }
+      continue;
+    }
     if (registry.add(in) == kNoInstrument) return path + ": instrument registry full";
     if (notes != nullptr) {
       // When entries were refused this symbol may be one of them: the note must not claim it had none.
       notes->push_back(path + ": " + std::string(to_string(inf.category)) + ":" + inf.symbol +
                        (rejected > 0 ? " has no valid instruments-info entry" : " has no instruments-info") +
-                       "; grid inferred from its snapshot (tick " + tick + ", step " + step + ")");
+                       "; grid inferred from its book and trade messages (tick " + tick + ", step " + step +
+                       ")");
     }
   }
   return {};
@@ -384,6 +451,18 @@ EventConvertResult convert_to_events(const std::string& in_path, const std::stri
     remap[i] = static_cast<InstrumentId>(table.size());
     table.push_back(in);
   }
+  for (const std::string& want : options.symbols) {
+    if (std::none_of(table.begin(), table.end(), [&](const Instrument& in) { return in.name() == want; })) {
+      std::string known;
+      for (size_t i = 0; i < registry.size() && i < 20; ++i) {
+        known += (known.empty() ? "" : ", ") + std::string(registry.get(static_cast<InstrumentId>(i)).name());
+      }
+      r.selected_nothing = true;
+      r.message = "--symbol " + want + ": no such instrument in " + in_path +
+                  (known.empty() ? " (it holds none)" : " (it holds " + known + ")") + "; nothing written";
+      return r;
+    }
+  }
   EventFileWriter writer;
   EventFileWriteOptions wo;
   wo.has_local_time = format_has_local_time(r.format);
@@ -402,6 +481,14 @@ EventConvertResult convert_to_events(const std::string& in_path, const std::stri
   }
   if (r.status != ReadResult::kOk && r.status != ReadResult::kTruncated) {
     writer.abort();
+    return r;
+  }
+  if (r.stats.total_records() == 0 && r.stats.filtered > 0) {
+    // An empty file with exit 0 would read as "converted": the filter is wrong, and the user must hear it.
+    writer.abort();
+    r.selected_nothing = true;
+    r.message = "the filter (--symbol, --from-ns/--to-ns) left none of the " +
+                std::to_string(r.stats.filtered) + " records of " + in_path + "; nothing written";
     return r;
   }
   if (writer.close() != EventFileError::kOk) {

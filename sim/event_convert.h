@@ -19,8 +19,11 @@
 //
 // Instruments: the codec needs each instrument's grid. They come from the instruments-info responses
 // inside the recordings (the first kInstrumentScanFrames frames of each file) and, for a symbol without
-// one, from its first order-book snapshot (the finest grid its prices use; Instrument::inferred), as
-// `mm replay` does. Cold path: everything here may allocate.
+// one that has an order-book snapshot, from its book and trade messages (the finest grid their prices and
+// sizes use over the whole file: a later message with more decimals refines it; Instrument::inferred), as
+// `mm replay` does. A grid inferred from an earlier file is refined by a later one the same way; a grid
+// from instruments-info is never changed. Past kInstrumentScanFrames the scan continues only while some
+// grid is inferred. Cold path: everything here may allocate.
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -77,8 +80,12 @@ struct EventConvertResult {
   ReadResult status = ReadResult::kOk;  // kOk when the whole input was read, else why it stopped
   std::string message;                  // first error(s), naming the file ("" when none)
   // Output file only: an error writing it (status kIo) is described in `message`.
+  // A --symbol naming no instrument of the input, or a filter (symbols, window) that left no record: nothing
+  // was written (out_path keeps what it held) and `message` says which; status stays that of the read.
+  bool selected_nothing = false;
   bool ok() const noexcept {
-    return status == ReadResult::kOk && stats.read_errors == 0 && stats.parse_errors == 0;
+    return status == ReadResult::kOk && stats.read_errors == 0 && stats.parse_errors == 0 &&
+           !selected_nothing;
   }
 };
 

@@ -205,7 +205,21 @@ std::string build_data(const BacktestSeries& s, const BacktestStats& st, const R
     put_array(o, curve);
   }
   const Histogram hist = histogram(std::move(captured), opts.histogram_bins);
-  o += "},\"spread\":{\"edges\":";
+  o += "},\"risk\":[";
+  // Every change of the trading state (breaker trips, halts, resumes, the kill switch): a marker on each
+  // time plot, so that a run that halted shows where.
+  for (size_t i = 0; i < s.risk_events.size(); ++i) {
+    const RiskEventRecord& e = s.risk_events[i];
+    if (i > 0) o += ',';
+    o += "{\"t\":";
+    put_num(o, secs(e.ts_ns, s.start_ns));
+    o += ",\"state\":";
+    put_str(o, e.state);
+    o += ",\"cause\":";
+    put_str(o, e.cause);
+    o += '}';
+  }
+  o += "],\"spread\":{\"edges\":";
   put_array(o, hist.edges);
   o += ",\"counts\":";
   put_array(o, hist.counts);
@@ -357,6 +371,19 @@ constexpr std::string_view kJs = R"JS(
     g.fillText(text, (m.x0 + m.x1) / 2, (m.y0 + m.y1) / 2);
   }
   var spanX = [0, Math.max(D.span, 1e-3)];
+  // Risk events: a dashed vertical line per change of the trading state (red halted, orange reduce-only,
+  // green back to active), labelled with its cause at the top of the plot.
+  var RISK_COLORS = { halted: '#c0392b', reduce_only: '#e67e22', active: '#27ae60' };
+  function riskMarks(m) {
+    var g = m.g;
+    (D.risk || []).forEach(function (e) {
+      var X = Math.round(m.x(e.t)) + 0.5, col = RISK_COLORS[e.state] || '#555';
+      g.save(); g.strokeStyle = col; g.lineWidth = 1.2; g.setLineDash([3, 3]);
+      g.beginPath(); g.moveTo(X, m.y1); g.lineTo(X, m.y0); g.stroke(); g.restore();
+      g.fillStyle = col; g.textAlign = 'left'; g.textBaseline = 'top';
+      g.fillText(e.state === 'active' ? 'resume' : e.state + ': ' + e.cause, X + 3, m.y1 + 3);
+    });
+  }
 
   function plotPrice(c) {
     var P = D.price;
@@ -367,6 +394,7 @@ constexpr std::string_view kJs = R"JS(
     line(m, P.ask, '#d1403a', true, 1.2);
     markers(m, P.buys, '#1b7a36', true);
     markers(m, P.sells, '#b02a24', false);
+    riskMarks(m);
     legend(m, [['mid', '#777777'], ['our bid', '#2a9d4a'], ['our ask', '#d1403a'], ['buy fill', '#1b7a36'],
       ['sell fill', '#b02a24']]);
     if (!P.mid.x.length) noData(m, 'no samples');
@@ -378,6 +406,7 @@ constexpr std::string_view kJs = R"JS(
     var m = frame(c, spanX, yr, { xTicks: 'time', yLabel: 'coin' });
     area(m, E.drawdown, 'rgba(209,64,58,0.28)');
     line(m, E.equity, '#1f5fbf', false, 1.5);
+    riskMarks(m);
     legend(m, [['equity (net PnL)', '#1f5fbf'], ['drawdown', 'rgba(209,64,58,0.5)']]);
     if (!E.equity.x.length) noData(m, 'no samples');
     return m.n;
@@ -392,6 +421,7 @@ constexpr std::string_view kJs = R"JS(
     }
     var before = m.n;
     line(m, I.pos, '#6a3fb5', true, 1.3);
+    riskMarks(m);
     legend(m, lim > 0 ? [['position', '#6a3fb5'], ['limit', '#d1403a']] : [['position', '#6a3fb5']]);
     if (!I.pos.x.length) noData(m, 'no samples');
     return m.n - before;

@@ -9,6 +9,8 @@
 //   plot-markout    mean markout (bps of the fill price) vs horizon 0/1/5/30 s, per side and all;
 //                   horizon 0 is the spread captured ((mid before the fill - price) * sign)
 //   plot-spread     histogram of the spread captured per fill (bps), with its mean
+// The three time plots (price, equity, inventory) mark every change of the trading state (breaker trips,
+// halts, resumes, the kill switch) with a dashed vertical line labelled with its cause.
 // Large series are downsampled to at most ReportOptions::max_points_per_plot points per plot, keeping the
 // minimum and maximum of each bucket so that spikes survive (sim/detail/downsample.h).
 //

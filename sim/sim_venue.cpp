@@ -405,9 +405,66 @@ void SimVenue::free_slot(uint32_t slot) noexcept {
   free_.push_back(slot);  // capacity reserved: never allocates
 }
 
+// What the action was about, before the exchange handles it (an amend or cancel reads the live order).
+OrderRecord SimVenue::describe(const Action& a) const noexcept {
+  OrderRecord r;
+  r.ts_ns = exch_ns_;
+  switch (a.kind) {
+    case ActionKind::kCreate:
+      r.action = "create";
+      r.link_id = a.create.link_id;
+      r.side = to_string(a.create.side);
+      r.price_ticks = a.create.type == OrderType::kMarket ? 0 : a.create.price.ticks;
+      r.qty_lots = a.create.qty.lots;
+      return r;
+    case ActionKind::kAmend:
+    case ActionKind::kCancel: {
+      const bool amend = a.kind == ActionKind::kAmend;
+      r.action = amend ? "amend" : "cancel";
+      r.link_id = a.amend.link_id;
+      const int32_t s = a.amend.instrument == id_ ? find_slot(a.amend.id_kind, a.amend.link_id.view()) : -1;
+      if (s < 0) return r;
+      const SimOrder& o = orders_[static_cast<size_t>(s)];
+      r.side = to_string(o.side);
+      r.price_ticks = amend && a.amend.price ? a.amend.price->ticks : o.price.ticks;
+      r.qty_lots = amend && a.amend.qty ? a.amend.qty->lots : o.qty.lots;
+      return r;
+    }
+    case ActionKind::kCancelAll:
+      r.action = "cancel_all";
+      return r;
+  }
+  return r;
+}
+
 void SimVenue::process(const Action& a) noexcept {
   ++step_;
   mid_before_ = mid_half_ticks();
+  if (series_ != nullptr && series_->record_orders) [[unlikely]] {
+    // The outcome is read from the refusal counters the handler moves (one handler, one outcome).
+    OrderRecord r = describe(a);
+    const SimVenueCounters before = counters_;
+    dispatch(a);
+    if (counters_.rejected_rate_limit != before.rejected_rate_limit) {
+      r.result = "rate_limit";
+    } else if (counters_.rejected_post_only != before.rejected_post_only) {
+      r.result = "post_only";
+    } else if (counters_.rejected_not_found != before.rejected_not_found) {
+      r.result = "not_found";
+    } else if (counters_.rejected_invalid != before.rejected_invalid) {
+      r.result = "invalid";
+    } else {
+      r.result = "accepted";
+    }
+    series_->orders.push_back(r);  // cold: only with --export, at order rate
+  } else {
+    dispatch(a);
+  }
+  const int64_t m = mid_half_ticks();
+  if (m != 0) last_mid_ = m;
+}
+
+void SimVenue::dispatch(const Action& a) noexcept {
   switch (a.kind) {
     case ActionKind::kCreate:
       do_create(a.create);
@@ -425,8 +482,6 @@ void SimVenue::process(const Action& a) noexcept {
       break;
     }
   }
-  const int64_t m = mid_half_ticks();
-  if (m != 0) last_mid_ = m;
 }
 
 void SimVenue::do_create(const OrderCreate& c) noexcept {
@@ -829,6 +884,10 @@ void SimVenue::finish(int64_t t) noexcept {
   series_->orders_cancelled = counters_.cancels_accepted;
   series_->orders_rejected = counters_.rejected_rate_limit + counters_.rejected_post_only +
                              counters_.rejected_not_found + counters_.rejected_invalid;
+  series_->rejects = {{"post_only", counters_.rejected_post_only},
+                      {"rate_limit", counters_.rejected_rate_limit},
+                      {"not_found", counters_.rejected_not_found},
+                      {"invalid", counters_.rejected_invalid}};
   series_->orders_filled = counters_.orders_filled;
   series_->quoted_both_ns = quoted_both_ns_;
   series_->quoted_any_ns = quoted_any_ns_;

@@ -286,6 +286,8 @@ class SimVenue final : private FillSink {
   void run_until(int64_t t) noexcept;
   void recompute_wakeup() noexcept;
   void process(const Action& a) noexcept;
+  void dispatch(const Action& a) noexcept;  // the handler of a's kind
+  OrderRecord describe(const Action& a) const noexcept;
   void do_create(const OrderCreate& c) noexcept;
   void do_amend(const OrderAmend& a) noexcept;
   void do_cancel(InstrumentId instrument, OrderIdKind kind, const OrderLinkId& id) noexcept;

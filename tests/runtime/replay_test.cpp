@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -186,6 +187,113 @@ TEST(Replay, JsonReportHasDocumentedKeys) {
   EXPECT_EQ(p.size() - p.find('.'), 3u) << p;
   EXPECT_EQ(q.size() - q.find('.'), 4u) << q;
   EXPECT_TRUE(doc["books"]["spot:ETHUSDT"].is_object());
+}
+
+// A cryptofeed capture of `frames` ({connection, JSON}), one connection per category.
+std::string write_capture(const std::string& name,
+                          const std::vector<std::pair<std::string, std::string>>& frames) {
+  const std::string path = ::testing::TempDir() + name;
+  std::string out = R"({"t":"header","format":2,"exchange":"BYBIT"})"
+                    "\n";
+  for (const char* cat : {"spot", "linear", "option"}) {
+    out += std::string(R"({"t":"connect","conn":")") + cat +
+           R"(","ts":1786310818.0,"addr":"wss://stream.bybit.com/v5/public/)" + cat + "\"}\n";
+  }
+  double ts = 1786310819.0;
+  for (const auto& [conn, json] : frames) {
+    std::string esc;
+    for (char c : json) {
+      if (c == '"') esc += '\\';
+      esc += c;
+    }
+    char t[32];
+    std::snprintf(t, sizeof t, "%.3f", ts += 0.001);
+    if (conn == "http") {  // an instruments-info response
+      out += R"({"t":"http","conn":"http","ts":)" + std::string(t) +
+             R"(,"url":"https://api.bybit.com/v5/market/instruments-info?category=spot","data":")" + esc +
+             "\"}\n";
+      continue;
+    }
+    out += R"({"t":"recv","conn":")" + conn + R"(","ts":)" + t + R"(,"data":")" + esc + "\"}\n";
+  }
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  EXPECT_NE(f, nullptr);
+  std::fwrite(out.data(), 1, out.size(), f);
+  std::fclose(f);
+  return path;
+}
+
+// Issue 14: real Bybit traffic the project had not met. A spot orderbook.1 stream whose sizes gain a decimal
+// after the first snapshot keeps its book (the inferred grid is refined, not every later message a parse
+// error); well-formed messages that cannot be decoded here are counted by reason, not as parse errors.
+TEST(Replay, UnseenTrafficRefinesTheGridAndCountsSkipsByReason) {
+  const std::string cap = write_capture(
+      "unseen.jsonl",
+      {{"spot",
+        R"({"topic":"orderbook.1.BTCUSDT","type":"snapshot","ts":1,"data":{"s":"BTCUSDT","b":[["65000.1","1.5"]],"a":[["65000.2","0.7"]],"u":1,"seq":1},"cts":1})"},
+       {"spot",
+        R"({"topic":"orderbook.1.BTCUSDT","type":"snapshot","ts":2,"data":{"s":"BTCUSDT","b":[["65000.1","1.25"]],"a":[["65000.25","0.7"]],"u":2,"seq":2},"cts":2})"},
+       {"spot",
+        R"({"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":3,"data":[{"T":3,"s":"BTCUSDT","S":"Buy","v":"0.125","p":"65000.2","L":"PlusTick","i":"t1","BT":false}]})"},
+       {"linear",
+        R"({"topic":"liquidation.ETHUSDT","type":"snapshot","ts":4,"data":{"updatedTime":4,"symbol":"ETHUSDT","side":"Buy","size":"0.1","price":"2000.00"}})"},
+       {"linear",
+        R"({"topic":"allLiquidation.ETHUSDT","type":"snapshot","ts":5,"data":[{"T":5,"s":"ETHUSDT","S":"Sell","v":"0.1","p":"2000.00"}]})"},
+       {"linear", R"({"topic":"insurance.USDT","type":"delta","ts":6,"data":[]})"},
+       {"linear",
+        R"({"topic":"orderbook.x.ETHUSDT","type":"delta","ts":7,"data":{"s":"ETHUSDT","b":[],"a":[],"u":3,"seq":3}})"},
+       {"option",
+        R"({"topic":"publicTrade.BTC","type":"snapshot","id":"x","ts":8,"data":[{"T":8,"s":"BTC-27DEC26-60000-C","S":"Buy","v":"0.1","p":"1000","L":"PlusTick","i":"t2","BT":false}]})"},
+       {"option",
+        R"({"topic":"tickers.BTC-27DEC26-60000-C","type":"snapshot","id":"y","ts":9,"data":{"symbol":"BTC-27DEC26-60000-C","bidPrice":"100","bidSize":"1","askPrice":"110","askSize":"1","lastPrice":"105","markPrice":"104"}})"}});
+  ReplayOptions o;
+  o.files = {cap};
+  o.top = 1;
+  Replayer r(o);
+  ASSERT_EQ(r.prepare(), "");
+  ASSERT_EQ(r.run(), "");
+  const InstrumentId id = r.registry().find(Category::kSpot, "BTCUSDT");
+  ASSERT_NE(id, kNoInstrument);
+  const Instrument& in = r.registry().get(id);
+  EXPECT_TRUE(in.inferred);
+  char buf[32];
+  EXPECT_EQ(std::string(buf, format_price(in, Price{1}, buf)), "0.01") << "65000.25 refined the price grid";
+  EXPECT_EQ(std::string(buf, format_qty(in, Qty{1}, buf)), "0.001") << "the trade's 0.125 refined the sizes";
+  ASSERT_NE(r.book(id), nullptr);
+  EXPECT_EQ(r.book(id)->last_update_id(), 2) << "the second snapshot was applied, not refused";
+  const ReplayCounters& c = r.counters();
+  EXPECT_EQ(c.parse_errors, 1u) << "orderbook.x.ETHUSDT is malformed: the only parse error";
+  EXPECT_EQ(c.unknown_instrument, 4u) << "liquidation, allLiquidation, option trade, option ticker";
+  EXPECT_EQ(c.unsupported_topic, 1u) << "insurance.USDT";
+  simdjson::dom::parser parser;
+  const simdjson::dom::element doc = parser.parse(replay_json_report(r)).value();
+  EXPECT_EQ(doc["errors"]["parse"].get_uint64().value(), 1u);
+  EXPECT_EQ(doc["skipped"]["unknown_instrument"].get_uint64().value(), 4u);
+  EXPECT_EQ(doc["skipped"]["unsupported_topic"].get_uint64().value(), 1u);
+}
+
+TEST(Replay, AnInstrumentsInfoGridStaysStrict) {
+  const std::string cap = write_capture(
+      "strict.jsonl",
+      {{"http",
+        R"({"retCode":0,"retMsg":"OK","result":{"category":"spot","list":[{"symbol":"BTCUSDT","status":"Trading","lotSizeFilter":{"basePrecision":"0.1","minOrderQty":"0.1"},"priceFilter":{"tickSize":"0.1"}}]}})"},
+       {"spot",
+        R"({"topic":"orderbook.1.BTCUSDT","type":"snapshot","ts":1,"data":{"s":"BTCUSDT","b":[["65000.1","1.5"]],"a":[["65000.2","0.7"]],"u":1,"seq":1},"cts":1})"},
+       {"spot",
+        R"({"topic":"orderbook.1.BTCUSDT","type":"snapshot","ts":2,"data":{"s":"BTCUSDT","b":[["65000.1","1.25"]],"a":[["65000.2","0.7"]],"u":2,"seq":2},"cts":2})"}});
+  ReplayOptions o;
+  o.files = {cap};
+  Replayer r(o);
+  ASSERT_EQ(r.prepare(), "");
+  ASSERT_EQ(r.run(), "");
+  const InstrumentId id = r.registry().find(Category::kSpot, "BTCUSDT");
+  ASSERT_NE(id, kNoInstrument);
+  const Instrument& in = r.registry().get(id);
+  EXPECT_FALSE(in.inferred);
+  char buf[32];
+  EXPECT_EQ(std::string(buf, format_qty(in, Qty{1}, buf)), "0.1") << "the exchange's own step is not widened";
+  EXPECT_EQ(r.counters().parse_errors, 1u) << "1.25 is off the 0.1 step: malformed for this instrument";
+  EXPECT_EQ(r.counters().unknown_instrument, 0u);
 }
 
 TEST(Replay, FiltersByCategoryAndSymbol) {

@@ -269,6 +269,42 @@ TEST(BacktestStats, SpreadCapturedAndMarkoutsPerSide) {
   expect_rel(a.bps[2], -2e5 / 500'040);
 }
 
+// Issue 14: a run that halted says so in the table and the JSON (state changes with time, cause and
+// position; breaker trips, pre-trade blocks and exchange rejects by name).
+TEST(BacktestStats, RiskEventsAreInTheTableAndTheJson) {
+  BacktestSeries s = hand_series();
+  s.risk_events = {{s.start_ns + 2'000'000'000, "halted", "daily_loss", 3},
+                   {s.start_ns + 5'000'000'000, "active", "none", 0},
+                   {s.start_ns + 7'000'000'000, "halted", "daily_loss", -2}};
+  s.breaker_trips = {{"daily_loss", 2}, {"drawdown", 0}};
+  s.risk_blocked = {{"max_position", 12}, {"price_band", 0}};
+  s.rejects = {{"post_only", 4}, {"rate_limit", 0}};
+  s.final_state = "halted";
+  s.final_cause = "daily_loss";
+  const BacktestStats st = compute_stats(s, hand_config());
+  EXPECT_EQ(st.halts, 2u);
+  EXPECT_EQ(st.resumes, 1u);
+  EXPECT_EQ(st.reduce_only_entries, 0u);
+  const std::string j = stats_json(st);
+  EXPECT_NE(j.find(R"("risk":{"final_state":"halted","final_cause":"daily_loss","position_left":)"),
+            std::string::npos)
+      << j;
+  EXPECT_NE(
+      j.find(R"("halts":2,"reduce_only":0,"resumes":1,"breaker_trips":{"daily_loss":2,"drawdown":0},)"
+             R"("blocked":{"max_position":12,"price_band":0},"rejects":{"post_only":4,"rate_limit":0},)"),
+      std::string::npos)
+      << j;
+  EXPECT_NE(j.find(R"({"t_s":2,"state":"halted","cause":"daily_loss","position":0.003})"), std::string::npos)
+      << j;
+  EXPECT_NE(j.find(R"("events_dropped":0})"), std::string::npos) << j;
+  const std::string table = format_stats_table(st);
+  EXPECT_NE(table.find("halted (daily_loss)"), std::string::npos) << table;
+  EXPECT_NE(table.find("daily_loss 2"), std::string::npos) << table;
+  EXPECT_NE(table.find("max_position 12"), std::string::npos) << table;
+  EXPECT_NE(table.find("post_only 4"), std::string::npos) << table;
+  EXPECT_NE(table.find("2 / 0 / 1"), std::string::npos) << table;
+}
+
 TEST(BacktestStats, NoFillsGiveZerosWithFlags) {
   BacktestSeries s = hand_series();
   s.fills.clear();
@@ -341,16 +377,21 @@ TEST(BacktestStats, EmptySeriesIsAllZeroAndItsJsonIsExact) {
   EXPECT_TRUE(st.undefined & kNoDuration);
   EXPECT_EQ(
       stats_json(st),
-      "{\"net_pnl\":0,\"gross_pnl\":0,\"fees\":0,\"rebates\":0,\"funding\":0,\"return_on_capital\":0,"
+      "{\"net_pnl\":0,\"gross_pnl\":0,\"fees\":0,\"rebates\":0,\"funding\":0,\"return_on_capital_pct\":0,"
       "\"sharpe\":null,\"sortino\":null,\"max_drawdown\":0,\"max_drawdown_pct\":0,"
-      "\"max_drawdown_duration_s\":0,\"calmar\":null,\"fills\":0,\"maker_fills\":0,\"taker_fills\":0,"
-      "\"fill_ratio\":null,\"maker_share\":null,\"volume\":0,\"turnover\":0,\"inventory_mean\":null,"
+      "\"max_drawdown_duration_s\":0,\"calmar\":null,\"annualized_extrapolated\":true,\"fills\":0,\"maker_"
+      "fills\":0,\"taker_fills\":0,"
+      "\"fill_ratio_pct\":null,\"maker_share_pct\":null,\"volume\":0,\"turnover\":0,\"inventory_mean\":null,"
       "\"inventory_mean_abs\":null,\"inventory_max\":0,\"time_at_limit_pct\":null,\"quote_uptime_pct\":null,"
       "\"order_to_trade\":null,\"orders_created\":0,\"orders_amended\":0,\"orders_cancelled\":0,"
       "\"orders_rejected\":0,\"spread_captured_bps\":null,"
       "\"markouts\":{\"buy\":{\"1s\":null,\"5s\":null,\"30s\":null},"
       "\"sell\":{\"1s\":null,\"5s\":null,\"30s\":null},\"all\":{\"1s\":null,\"5s\":null,\"30s\":null}},"
-      "\"undefined\":[\"sharpe\",\"sortino\",\"calmar\",\"fill_ratio\",\"maker_share\",\"inventory_mean\","
+      "\"risk\":{\"final_state\":\"active\",\"final_cause\":\"none\",\"position_left\":0,\"halts\":0,"
+      "\"reduce_only\":0,\"resumes\":0,\"breaker_trips\":{},\"blocked\":{},\"rejects\":{},\"events\":[],"
+      "\"events_dropped\":0},"
+      "\"undefined\":[\"sharpe\",\"sortino\",\"calmar\",\"fill_ratio_pct\",\"maker_share_pct\",\"inventory_"
+      "mean\","
       "\"inventory_mean_abs\",\"time_at_limit_pct\",\"quote_uptime_pct\",\"order_to_trade\","
       "\"spread_captured_bps\",\"markouts.buy.1s\",\"markouts.buy.5s\",\"markouts.buy.30s\","
       "\"markouts.sell.1s\",\"markouts.sell.5s\",\"markouts.sell.30s\",\"markouts.all.1s\","
@@ -404,18 +445,19 @@ TEST(BacktestStats, JsonHasExactlyTheDocumentedKeysAndValues) {
                                          "fees",
                                          "rebates",
                                          "funding",
-                                         "return_on_capital",
+                                         "return_on_capital_pct",
                                          "sharpe",
                                          "sortino",
                                          "max_drawdown",
                                          "max_drawdown_pct",
                                          "max_drawdown_duration_s",
                                          "calmar",
+                                         "annualized_extrapolated",
                                          "fills",
                                          "maker_fills",
                                          "taker_fills",
-                                         "fill_ratio",
-                                         "maker_share",
+                                         "fill_ratio_pct",
+                                         "maker_share_pct",
                                          "volume",
                                          "turnover",
                                          "inventory_mean",
@@ -430,6 +472,7 @@ TEST(BacktestStats, JsonHasExactlyTheDocumentedKeysAndValues) {
                                          "orders_rejected",
                                          "spread_captured_bps",
                                          "markouts",
+                                         "risk",
                                          "undefined"};
   std::vector<std::string> got;
   for (auto field : obj) got.emplace_back(field.key);
@@ -445,6 +488,10 @@ TEST(BacktestStats, JsonHasExactlyTheDocumentedKeysAndValues) {
   EXPECT_NE(j.find("\"max_drawdown_duration_s\":110,"), std::string::npos);
   EXPECT_NE(j.find("\"undefined\":[]"), std::string::npos);  // every statistic is defined on this run
   EXPECT_NE(j.find("\"fills\":4,"), std::string::npos);
+  // Shares are percentages (the struct keeps fractions): 12 / 10 000 of capital, 4 of 10 orders, 3 of 4
+  // fills.
+  EXPECT_NE(j.find("\"return_on_capital_pct\":0.12,"), std::string::npos) << j;
+  EXPECT_NE(j.find("\"fill_ratio_pct\":40,\"maker_share_pct\":75,"), std::string::npos) << j;
   // Doubles round-trip (shortest representation).
   double v = 0;
   ASSERT_EQ(obj["sharpe"].get(v), simdjson::SUCCESS);

@@ -9,6 +9,8 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -452,6 +454,37 @@ TEST(EventConvert, UnreadableInputLeavesNoOutput) {
   EXPECT_EQ(m.status, ReadResult::kIo);
   EXPECT_FALSE(std::filesystem::exists(out));
   std::filesystem::remove(in);
+}
+
+// Issue 14: `mm convert --symbol NOPE` wrote an empty file and exited 0. A symbol the input does not hold,
+// or a filter that leaves no record, writes nothing and says so (the CLI exits 2).
+TEST(EventConvert, AFilterThatSelectsNothingWritesNothing) {
+  const std::string out = temp("nothing.events");
+  {
+    FILE* f = std::fopen(out.c_str(), "wb");
+    std::fputs("earlier content\n", f);
+    std::fclose(f);
+  }
+  EventConvertOptions o;
+  o.symbols = {"BTCUSDT", "NOPE"};
+  const EventConvertResult r = convert_to_events(kCryptofeed, out, o);
+  EXPECT_TRUE(r.selected_nothing);
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.message.find("--symbol NOPE: no such instrument"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("BTCUSDT"), std::string::npos) << "names what the input holds: " << r.message;
+
+  EventConvertOptions w;
+  w.from_ns = 1;  // a window long before the recording
+  w.to_ns = 2;
+  const EventConvertResult e = convert_to_events(kCryptofeed, out, w);
+  EXPECT_TRUE(e.selected_nothing);
+  EXPECT_FALSE(e.ok());
+  EXPECT_GT(e.stats.filtered, 1000u);
+  EXPECT_NE(e.message.find("left none of the"), std::string::npos) << e.message;
+  std::ifstream in(out);
+  std::string kept((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(kept, "earlier content\n") << "the earlier output is untouched";
+  std::filesystem::remove(out);
 }
 
 TEST(EventConvert, TruncatedCaptureKeepsEveryCompleteFrame) {

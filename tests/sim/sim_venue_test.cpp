@@ -402,6 +402,48 @@ TEST_F(SimVenueTest, CancelAmendAndCancelAll) {
   EXPECT_EQ(rec_.log, (Log{"amend_rejected b-1 @36"}));
 }
 
+// `mm backtest --export`'s orders.csv: every action as it arrived, with the exchange's verdict and the
+// order's resulting terms; nothing is kept unless asked.
+TEST_F(SimVenueTest, RecordedOrdersCarryTheirArrivalAndVerdict) {
+  series_.record_orders = true;
+  make();
+  snapshot(1000, 1001);
+  ASSERT_TRUE(send(create("b-1", Side::kBuy, 998, 2)));
+  ASSERT_TRUE(send(create("s-1", Side::kSell, 1000, 2)));  // post-only through the bid: acked, then cancelled
+  at(10);
+  OrderAmend a;
+  a.instrument = 0;
+  ASSERT_EQ(make_link_id("b-1", a.link_id), LinkIdError::kOk);
+  a.qty = Qty{3};
+  ASSERT_TRUE(venue_->send_amends({&a, 1}));
+  ASSERT_TRUE(cancel("x-9"));  // never existed
+  at(20);
+  ASSERT_TRUE(cancel("b-1"));
+  CancelAll all;
+  all.instrument = 0;
+  ASSERT_TRUE(venue_->send_cancel_all(all));
+  at(30);
+  std::vector<std::string> got;
+  for (const OrderRecord& r : series_.orders) {
+    got.push_back(std::to_string((r.ts_ns - kT0) / kMs) + " " + std::string(r.action) + " " +
+                  std::string(r.result) + " " + std::string(r.link_id.view()) + " " + std::string(r.side) +
+                  " " + std::to_string(r.price_ticks) + " " + std::to_string(r.qty_lots));
+  }
+  EXPECT_EQ(got, (Log{"5 create accepted b-1 Buy 998 2", "5 create post_only s-1 Sell 1000 2",
+                      "15 amend accepted b-1 Buy 998 3", "15 cancel not_found x-9  0 0",
+                      "25 cancel accepted b-1 Buy 998 3", "25 cancel_all accepted   0 0"}));
+
+  BacktestSeries quiet;
+  venue_ = std::make_unique<SimVenue>(inst_, 0, cfg_);
+  venue_->attach_series(&quiet);
+  venue_->start(kT0);
+  venue_->set_local_time(kT0);
+  ASSERT_TRUE(send(create("b-2", Side::kBuy, 998, 2)));
+  venue_->advance_exchange_to(kT0 + 10 * kMs);
+  EXPECT_EQ(venue_->counters().creates_arrived, 1u);
+  EXPECT_TRUE(quiet.orders.empty()) << "record_orders off: nothing kept";
+}
+
 TEST_F(SimVenueTest, InvalidAndDuplicateCreatesAreRejected) {
   make();
   snapshot(1000, 1001);

@@ -61,10 +61,17 @@ TEST_F(BacktestCli, RealRecordingWritesStatsJsonAndReport) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   ASSERT_EQ(parser.parse(json).get(doc), simdjson::SUCCESS) << json;
-  for (const char* k : {"net_pnl", "gross_pnl", "fees", "rebates", "funding", "return_on_capital", "sharpe",
-                        "sortino", "max_drawdown", "max_drawdown_duration_s", "calmar", "fills", "fill_ratio",
-                        "maker_share", "inventory_mean", "inventory_mean_abs", "inventory_max", "time_at_limit_pct",
-                        "turnover", "quote_uptime_pct", "order_to_trade", "markouts"}) {
+  for (const char* k : {"net_pnl",        "gross_pnl",
+                        "fees",           "rebates",
+                        "funding",        "return_on_capital_pct",
+                        "sharpe",         "sortino",
+                        "max_drawdown",   "max_drawdown_duration_s",
+                        "calmar",         "fills",
+                        "fill_ratio_pct", "maker_share_pct",
+                        "inventory_mean", "inventory_mean_abs",
+                        "inventory_max",  "time_at_limit_pct",
+                        "turnover",       "quote_uptime_pct",
+                        "order_to_trade", "markouts"}) {
     EXPECT_EQ(doc["stats"][k].error(), simdjson::SUCCESS) << k;
   }
   for (const char* side : {"buy", "sell", "all"}) {
@@ -186,6 +193,85 @@ TEST_F(BacktestCli, BadInputsFailClearlyAndWriteNothing) {
     EXPECT_FALSE(std::filesystem::exists(path("x.json"))) << c.args;
     EXPECT_FALSE(std::filesystem::exists(path("x.html"))) << c.args;
   }
+}
+
+// Issue 14: every example strategy fills on an hour of `mm gen`'s default market (its default volatility
+// is BTC's, tools/mm/gen.h; at the old 20x calmer default most optimizer trials never traded).
+TEST_F(BacktestCli, EveryExampleFillsOnAnHourOfTheDefaultGeneratedMarket) {
+  ASSERT_EQ(run("gen --seconds 3600 --out " + path("hour.mmcap")).code, 0);
+  ASSERT_EQ(run("convert " + path("hour.mmcap") + " " + path("hour.events")).code, 0);
+  std::filesystem::remove(path("hour.mmcap"));
+  for (const char* example :
+       {"fixed.toml", "avellaneda.toml", "glft.toml", "inventory.toml", "live_sim.toml"}) {
+    const std::string json = path(std::string(example) + ".json");
+    const CliRun r = run("backtest --quiet --config " + kExamples + example + " --data " +
+                         path("hour.events") + " --json " + json);
+    ASSERT_EQ(r.code, 0) << example << "\n" << r.out;
+    simdjson::dom::parser p;
+    const simdjson::dom::element st = p.parse(slurp(json))["stats"];
+    EXPECT_GT(st["fills"].get_uint64().value(), 10u) << example;
+    EXPECT_GT(st["maker_fills"].get_uint64().value(), 0u) << example;
+  }
+}
+
+// Line count of a file minus its header.
+size_t csv_rows(const std::string& text) {
+  size_t n = 0;
+  for (char c : text) n += c == '\n';
+  return n == 0 ? 0 : n - 1;
+}
+
+TEST_F(BacktestCli, ExportWritesTheSeriesAsCsv) {
+  const CliRun r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kRec + " --json " +
+                       path("out.json") + " --export " + path("csv"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  simdjson::dom::parser p;
+  const simdjson::dom::element st = p.parse(slurp(path("out.json")))["stats"];
+  const std::string fills = slurp(path("csv/fills.csv"));
+  const std::string orders = slurp(path("csv/orders.csv"));
+  const std::string equity = slurp(path("csv/equity.csv"));
+  const std::string position = slurp(path("csv/position.csv"));
+  EXPECT_EQ(fills.substr(0, fills.find('\n')),
+            "ts_ns,side,liquidity,price_USDT,qty_BTC,fee_USDT,mid_before_USDT,position_after_BTC,"
+            "equity_after_USDT");
+  EXPECT_EQ(orders.substr(0, orders.find('\n')), "ts_ns,action,result,order_link_id,side,price_USDT,qty_BTC");
+  EXPECT_EQ(equity.substr(0, equity.find('\n')), "ts_ns,equity_USDT,fees_USDT,funding_USDT");
+  EXPECT_EQ(position.substr(0, position.find('\n')), "ts_ns,position_BTC,mid_USDT,our_bid_USDT,our_ask_USDT");
+  // One row per fill, per order action that reached the exchange, per sample.
+  EXPECT_GT(csv_rows(fills), 0u);
+  EXPECT_EQ(csv_rows(fills), st["fills"].get_uint64().value());
+  // Every create that reached the exchange (orders_created counts the refused ones too).
+  size_t creates = 0;
+  for (size_t at = orders.find(",create,"); at != std::string::npos; at = orders.find(",create,", at + 1))
+    ++creates;
+  EXPECT_EQ(creates, st["orders_created"].get_uint64().value());
+  EXPECT_GT(csv_rows(equity), 30u) << "a 42-second recording sampled every second";
+  EXPECT_EQ(csv_rows(position), csv_rows(equity));
+  // The last equity row is the run's net PnL, to the last unit.
+  const std::string json = slurp(path("out.json"));
+  const size_t k = json.find("\"net_pnl\":") + 10;
+  const std::string net = json.substr(k, json.find(',', k) - k);
+  const std::string last = equity.substr(equity.rfind('\n', equity.size() - 2) + 1);
+  const size_t c1 = last.find(',');
+  EXPECT_EQ(last.substr(c1 + 1, last.find(',', c1 + 1) - c1 - 1), net) << last;
+}
+
+TEST_F(BacktestCli, ExportToABadDirectoryFailsBeforeTheRunAndWritesNothing) {
+  std::ofstream(path("file")) << "not a directory\n";
+  struct Case {
+    std::string dir, message;
+  };
+  for (const Case& c :
+       {Case{path("file"), "--export " + path("file") + ": not a directory"},
+        Case{path("no/such/dir"), "--export " + path("no/such/dir") + ": its parent directory"}}) {
+    const CliRun r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kRec + " --json " +
+                         path("x.json") + " --export " + c.dir);
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_NE(r.out.find(c.message), std::string::npos) << r.out;
+    EXPECT_FALSE(std::filesystem::exists(path("x.json")));
+  }
+  EXPECT_EQ(slurp(path("file")), "not a directory\n");
+  EXPECT_FALSE(std::filesystem::exists(path("no")));
 }
 
 }  // namespace

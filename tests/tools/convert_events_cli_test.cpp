@@ -78,6 +78,13 @@ TEST_F(ConvertEventsCli, ExtensionPicksEventsAndMatchesTheLibrary) {
   EXPECT_EQ(slurp(path("cf.events")), slurp(path("lib.events")));
 }
 
+TEST_F(ConvertEventsCli, ASymbolTheInputDoesNotHoldIsBadInput) {
+  const CliRun r = run("convert " + kCryptofeed + " " + path("nope.events") + " --symbol NOPE");
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("mm convert: --symbol NOPE: no such instrument in"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(path("nope.events")));
+}
+
 TEST_F(ConvertEventsCli, ToFlagOverridesTheExtension) {
   CliRun r = run("convert --to events " + kXrp + " " + path("xrp.bin"));
   ASSERT_EQ(r.code, 0) << r.out << r.err;

@@ -92,6 +92,46 @@ TEST_F(ExitCodes, Optimize) {
               2);
 }
 
+// Issue 14: bad flags, missing values and missing files exit 2 on every command (CLI11's 105/106/109 never
+// leak out), and the help of the research and trading commands lists an example and the exit codes.
+TEST_F(ExitCodes, EveryCommandRefusesBadFlagsMissingValuesAndMissingFiles) {
+  const std::string cfg = kExamples + "fixed.toml";
+  const std::string missing = path("missing.toml");
+  for (const std::string& cmd :
+       {std::string("replay"), std::string("convert"), std::string("gen"), std::string("backtest"),
+        std::string("optimize"), std::string("sim"), std::string("run"), std::string("config check"),
+        std::string("paper"), std::string("record")}) {
+    expect_code(cmd + " --no-such-flag", 2);  // 109 in CLI11
+    expect_code(cmd + " --help", 0);
+  }
+  for (const char* cmd : {"replay", "convert", "gen", "backtest", "run", "paper", "record"}) {
+    const CliRun h = run(std::string(cmd) + " --help");
+    EXPECT_NE(h.out.find("Example: mm "), std::string::npos) << cmd << "\n" << h.out;
+    EXPECT_NE(h.out.find("Exit codes:"), std::string::npos) << cmd << "\n" << h.out;
+  }
+  // A flag given without its value (106 / 105 in CLI11).
+  expect_code("backtest --config " + cfg + " --data " + kXrp + " --export", 2);
+  expect_code("backtest --config " + cfg + " --data", 2);
+  expect_code("convert " + kXrp + " " + path("o.events") + " --symbol", 2);
+  expect_code("gen --seconds", 2);
+  expect_code("replay " + kXrp + " --top", 2);
+  expect_code("run --config", 2);
+  expect_code("paper --config", 2);
+  expect_code("record --config " + cfg + " --out", 2);
+  expect_code("config check", 2);
+  expect_code("sim --port", 2);
+  // Missing files.
+  expect_code("run --config " + missing, 2);
+  expect_code("paper --config " + missing, 2);
+  expect_code("record --config " + missing + " --out " + path("o.mmcap"), 2);
+  expect_code("config check " + missing, 2);
+  expect_code("sim --config " + missing, 2);
+  expect_code("convert " + path("missing.zip") + " " + path("o.events"), 2);
+  // A filter that selects nothing is an error, not an empty file.
+  expect_code("convert " + kXrp + " " + path("nope.events") + " --symbol NOPE", 2);
+  EXPECT_FALSE(std::filesystem::exists(path("nope.events")));
+}
+
 // Output lost on a full device is a failure, not a success.
 TEST_F(ExitCodes, FullStdoutIsAFailure) {
   // Only stdout goes to /dev/full (run_shell folds stderr into the captured output after this redirection

@@ -1,8 +1,9 @@
-// `mm backtest --config FILE --data FILE... [--from T --to T] [--json OUT] [--report OUT.html]`
-// Loads the data once (.events files are mapped; raw recordings converted in memory), runs the configured
-// strategy through Trader<SimVenue, Strategy>, prints a summary table on stdout, and writes the JSON
-// statistics and the HTML report when asked. A progress bar (tools/mm/progress.h) goes to stderr when stderr
-// is a terminal and --json is not given.
+// `mm backtest --config FILE --data FILE... [--from T --to T] [--json OUT] [--report OUT.html] [--export
+// DIR]` Loads the data once (.events files are mapped; raw recordings converted in memory), runs the
+// configured strategy through Trader<SimVenue, Strategy>, prints a summary table on stdout, and writes the
+// JSON statistics, the HTML report and the CSV series (sim/backtest_export.h) when asked. A progress bar
+// (tools/mm/progress.h) goes to stderr when stderr is a terminal and --json is not given.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "core/atomic_file.h"
+#include "sim/backtest_export.h"
 #include "sim/event_data.h"
 #include "sim/report.h"
 #include "tools/mm/backtest.h"
@@ -25,9 +27,58 @@
 
 namespace mm::tools {
 
+namespace {
+
+// "" when DIR can receive the export: an existing writable directory, or a new name in one. Checked before
+// the run, so that a bad DIR costs nothing.
+std::string check_export_dir(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) return "--export " + dir + ": not a directory";
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+      return "--export " + dir + ": not writable (" + std::strerror(errno) + ")";
+    }
+    return "";
+  }
+  if (errno != ENOENT) return "--export " + dir + ": " + std::strerror(errno);
+  const size_t slash = dir.find_last_of('/');
+  const std::string parent = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
+  if (::stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return "--export " + dir + ": its parent directory " + parent + " does not exist";
+  }
+  if (::access(parent.c_str(), W_OK | X_OK) != 0) {
+    return "--export " + dir + ": cannot be created in " + parent + " (" + std::strerror(errno) + ")";
+  }
+  return "";
+}
+
+// Writes the CSV files into DIR (created when new). Every file is opened (a fresh temporary next to it)
+// before any is written, and committed only when all are complete: an error leaves every target as it was
+// (only a failing rename after the first could leave some files new; the message names the file).
+std::string write_export(const std::string& dir, const BacktestSeries& series) {
+  if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
+    return "--export " + dir + ": cannot create it (" + std::strerror(errno) + ")";
+  }
+  const std::vector<ExportFile> files = export_csv(series);
+  std::vector<std::unique_ptr<AtomicFile>> out;
+  for (const ExportFile& f : files) {
+    out.push_back(std::make_unique<AtomicFile>());
+    if (!out.back()->open(dir + "/" + f.name)) return "--export " + dir + ": " + out.back()->error();
+  }
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!out[i]->write(files[i].text)) return "--export " + dir + ": " + out[i]->error();
+  }
+  for (const auto& f : out) {
+    if (!f->commit()) return "--export " + dir + ": " + f->error();
+  }
+  return "";
+}
+
+}  // namespace
+
 void register_backtest(CLI::App& app) {
   struct Args {
-    std::string config, json_out, report_out, from, to, category = "linear";
+    std::string config, json_out, report_out, export_dir, from, to, category = "linear";
     std::vector<std::string> data;
     bool quiet = false;
   };
@@ -48,9 +99,20 @@ void register_backtest(CLI::App& app) {
   cmd->add_option("--json", a->json_out, "Write {\"stats\": ..., \"run\": ...} to this file ('-' for stdout)");
   cmd->add_option("--report", a->report_out,
                   "Write the self-contained HTML report to this file ('-' for stdout)");
-  cmd->add_option("--history-category", a->category, "Category of Bybit history files, which do not record it")
-      ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}));
+  cmd->add_option("--export", a->export_dir,
+                  "Write fills.csv, orders.csv, equity.csv and position.csv into this directory (created if "
+                  "new; columns and units: docs/backtest.md)");
+  cmd->add_option("--history-category", a->category,
+                  "Category of Bybit history files, which do not record it")
+      ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}))
+      ->capture_default_str();
   cmd->add_flag("--quiet", a->quiet, "No summary table on stdout");
+  cmd->footer(
+      "Example: mm backtest --config examples/fixed.toml --data /tmp/gen.mmcap --json /tmp/bt.json --report "
+      "/tmp/bt.html --export /tmp/bt\n"
+      "Exit codes: 0 ok; 1 a data file could not be read, or an output could not be written; 2 bad input "
+      "(flags, missing values or files, config, a window with no data, a book never usable, an --export DIR "
+      "that is not a writable directory).");
   cmd->callback([a]() {
     // Outputs are checked before any work: never an input (through links), only regular files or new names,
     // and at most one of them on stdout.
@@ -70,6 +132,23 @@ void register_backtest(CLI::App& app) {
         std::fprintf(stderr, "mm backtest: %s\n", bad.c_str());
         set_exit_code(kExitBadInput);
         return;
+      }
+    }
+    if (!a->export_dir.empty()) {
+      if (std::string bad = check_export_dir(a->export_dir); !bad.empty()) {
+        std::fprintf(stderr, "mm backtest: %s\n", bad.c_str());
+        set_exit_code(kExitBadInput);
+        return;
+      }
+      for (const char* name : kExportFileNames) {
+        const std::string target = a->export_dir + "/" + name;
+        std::string bad = check_output_not_input(target, inputs);
+        if (bad.empty()) bad = check_output_path(target);
+        if (!bad.empty() && ::access(a->export_dir.c_str(), F_OK) == 0) {
+          std::fprintf(stderr, "mm backtest: --export %s: %s\n", a->export_dir.c_str(), bad.c_str());
+          set_exit_code(kExitBadInput);
+          return;
+        }
       }
     }
     MmConfig cfg;
@@ -104,6 +183,7 @@ void register_backtest(CLI::App& app) {
     // stderr only, and not with --json (a caller parsing output gets nothing extra).
     Progress bar(progress_wanted(!a->json_out.empty()), "events");
     auto run = std::make_unique<BacktestRun>();
+    run->record_orders = !a->export_dir.empty();
     error = run_backtest_job(cfg, data, from_ns, to_ns, *run,
                              [&bar](uint64_t done, uint64_t total) { bar.update(done, total); });
     bar.finish();
@@ -153,6 +233,13 @@ void register_backtest(CLI::App& app) {
       std::printf("%s\n", json.c_str());
     } else if (!a->json_out.empty()) {
       if (std::string e = write_file_atomically(a->json_out, json + "\n"); !e.empty()) {
+        std::fprintf(stderr, "mm backtest: %s\n", e.c_str());
+        set_exit_code(1);
+        return;
+      }
+    }
+    if (!a->export_dir.empty()) {
+      if (std::string e = write_export(a->export_dir, run->series); !e.empty()) {
         std::fprintf(stderr, "mm backtest: %s\n", e.c_str());
         set_exit_code(1);
         return;

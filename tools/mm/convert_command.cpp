@@ -48,6 +48,11 @@ void run_events(const Args& a) {
   o.from_ns = a.from_ns;
   o.to_ns = a.to_ns;
   const EventConvertResult r = convert_to_events(a.in, a.out, o);
+  if (r.selected_nothing) {
+    std::fprintf(stderr, "mm convert: %s\n", r.message.c_str());
+    set_exit_code(kExitBadInput);
+    return;
+  }
   const bool written = r.status == ReadResult::kOk || r.status == ReadResult::kTruncated;
   const uint64_t unknown = r.stats.kinds[static_cast<size_t>(MsgKind::kUnknownTopic)];
   const uint64_t skipped = r.stats.kinds[static_cast<size_t>(MsgKind::kKline)] +
@@ -86,7 +91,8 @@ void register_convert(CLI::App& app) {
   cmd->add_option("--to", a->to, "Output format, overriding OUT's extension")
       ->check(CLI::IsMember({"events", "mmcap"}));
   cmd->add_option("--category", a->category, "Category of Bybit history input, which does not record it")
-      ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}));
+      ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}))
+      ->capture_default_str();
   cmd->add_option("--symbol", a->symbols, "Events output: keep only this symbol (repeatable; all categories)")
       ->allow_extra_args(false);
   cmd->add_option("--from-ns", a->from_ns, "Events output: keep records with local time >= T (ns since the epoch)");
@@ -97,7 +103,14 @@ void register_convert(CLI::App& app) {
       ->allow_extra_args(false)
       ->check(CLI::ExistingFile);
   cmd->add_option("--max-bad-records", a->max_bad, "Give up after this many unreadable input records")
-      ->check(CLI::NonNegativeNumber);  // checked on the text: "-1" must not wrap to 2^64 - 1
+      ->check(CLI::NonNegativeNumber)  // checked on the text: "-1" must not wrap to 2^64 - 1
+      ->capture_default_str();
+  cmd->footer(
+      "Example: mm convert ../shared/data/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst /tmp/btc.events "
+      "--symbol BTCUSDT\n"
+      "Exit codes: 0 ok; 1 failed mid-way (a truncated input: every complete record converted; an output "
+      "that could not be written); 2 bad input (flags, missing values or files, parse errors, a --symbol or "
+      "window that selects nothing).");
   cmd->callback([a]() {
     // Before anything is opened for writing: OUT must not be an input (same device and inode, through
     // links), and must be a regular file or a new name.

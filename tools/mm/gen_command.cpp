@@ -19,6 +19,7 @@ void register_gen(CLI::App& app) {
     std::string out, category = "linear", seed = "1";
   };
   auto a = std::make_shared<Args>();
+  a->p.vol_ticks_per_sqrt_second = kGenDefaultVolTicks;  // realistic for BTC (gen.h says why)
   CLI::App* cmd = app.add_subcommand(
       "gen", "Write a seeded synthetic Bybit market (orderbook.200 snapshot + deltas, publicTrade) as mm capture");
   cmd->add_option("--symbol", a->p.symbol, "Symbol, e.g. BTCUSDT")->capture_default_str();
@@ -49,6 +50,10 @@ void register_gen(CLI::App& app) {
                   "Volatility of the fair price, ticks per sqrt(second), 0 to 1e5")
       ->capture_default_str()
       ->check(CLI::Range(0.0, kMaxGenVol));
+  cmd->footer(
+      "Example: mm gen --seconds 3600 --seed 7 --out /tmp/gen.mmcap\n"
+      "Exit codes: 0 ok; 1 the output could not be written; 2 bad input (flags, missing values, values out "
+      "of range; the output path is left as it was).");
   cmd->callback([a]() {
     const char* first = a->seed.data();
     const char* last = first + a->seed.size();

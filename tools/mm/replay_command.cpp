@@ -32,7 +32,9 @@ void register_replay(CLI::App& app) {
   cmd->add_option("--category", *category, "Only this category: linear, inverse, spot or option")
       ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}));
   cmd->add_option("--symbol", opts->symbol, "Only this symbol, e.g. BTCUSDT");
-  cmd->add_option("--top", opts->top, "Levels per side printed for each book")->check(CLI::Range(1, 1000));
+  cmd->add_option("--top", opts->top, "Levels per side printed for each book")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   cmd->add_flag("--json", *json, "Print one JSON object (keys documented in the README) instead of the table");
   cmd->add_option("--instruments", opts->instruments_files,
                   "Extra instruments-info responses (JSON body) or recordings holding them")
@@ -44,20 +46,33 @@ void register_replay(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--history-category", *history_category,
                   "Category of Bybit history files, which do not record it")
-      ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}));
-  cmd->add_option("--layout", *layout,
-                  "one-thread: every stage on this thread; pipeline: feed | parse+book+strategy | dispatch on pinned "
-                  "threads joined by SPSC rings (without --config: feed | parse+book)")
-      ->check(CLI::IsMember({"one-thread", "pipeline"}));
-  cmd->add_option("--idle", *idle, "Pipeline threads with no work: backoff (spin, yield, then sleep), yield or spin")
-      ->check(CLI::IsMember({"backoff", "yield", "spin"}));
+      ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}))
+      ->capture_default_str();
+  cmd->add_option(
+         "--layout", *layout,
+         "one-thread: every stage on this thread; pipeline: feed | parse+book+strategy | dispatch on pinned "
+         "threads joined by SPSC rings (without --config: feed | parse+book)")
+      ->check(CLI::IsMember({"one-thread", "pipeline"}))
+      ->capture_default_str();
+  cmd->add_option("--idle", *idle,
+                  "Pipeline threads with no work: backoff (spin, yield, then sleep), yield or spin")
+      ->check(CLI::IsMember({"backoff", "yield", "spin"}))
+      ->capture_default_str();
   cmd->add_option("--cpus", *cpus, "Pipeline CPUs of the feed, decision and dispatch threads (-1: not pinned)")
       ->delimiter(',')
       ->expected(3)
       ->check(CLI::Range(-1, 1023));
   cmd->add_option("--pace-ns", opts->pace_ns,
                   "Pipeline: release one frame per N ns, as a live feed would (latency without queueing)")
-      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}));
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}))
+      ->capture_default_str();
+  cmd->footer(
+      "Example: mm replay ../shared/data/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst --config "
+      "examples/fixed.toml "
+      "--json\n"
+      "Exit codes: 0 ok; 1 a reader failed mid-way (the report covers what was read); 2 bad input (flags, "
+      "missing "
+      "values or files, config).");
   cmd->callback([opts, config, category, history_category, json, layout, idle, cpus]() {
     opts->layout = *layout == "pipeline" ? ReplayLayout::kPipeline : ReplayLayout::kOneThread;
     opts->idle = *idle == "yield" ? PipelineIdle::kYield : *idle == "spin" ? PipelineIdle::kBusySpin : PipelineIdle::kBackOff;

@@ -67,6 +67,9 @@ std::string replay_json_report(const Replayer& r) {
   w.key("parse").value(c.parse_errors).key("gap").value(c.gaps).key("resync").value(c.resyncs);
   w.key("book").value(c.book_errors).key("read").value(c.read_errors);
   w.end_object();
+  w.key("skipped").begin_object();
+  w.key("unknown_instrument").value(c.unknown_instrument).key("unsupported_topic").value(c.unsupported_topic);
+  w.end_object();
   const double secs = r.wall_seconds() > 0 ? r.wall_seconds() : 1e-9;
   w.key("throughput").begin_object();
   w.key("msgs_per_s").value(static_cast<double>(c.messages) / secs);
@@ -154,6 +157,12 @@ std::string replay_text_report(const Replayer& r) {
                 static_cast<unsigned long long>(c.parse_errors), static_cast<unsigned long long>(c.gaps),
                 static_cast<unsigned long long>(c.resyncs), static_cast<unsigned long long>(c.book_errors),
                 static_cast<unsigned long long>(c.read_errors));
+  out += line;
+  std::snprintf(line, sizeof line,
+                "skipped (well-formed, not decodable here): unknown_instrument %llu  "
+                "unsupported_topic %llu\n",
+                static_cast<unsigned long long>(c.unknown_instrument),
+                static_cast<unsigned long long>(c.unsupported_topic));
   out += line;
   std::snprintf(line, sizeof line, "throughput: %.0f msgs/s  %.1f MB/s\n",
                 static_cast<double>(c.messages) / secs, static_cast<double>(c.bytes) / 1e6 / secs);

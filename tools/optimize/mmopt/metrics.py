@@ -22,7 +22,7 @@ CONSTRAINTS = {
 
 # Stats copied into each trial's record (trials.csv, summary.json), in this order.
 REPORTED_STATS = ("net_pnl", "gross_pnl", "fees", "sharpe", "sortino", "calmar", "max_drawdown_pct", "fills",
-                  "maker_share", "inventory_mean_abs", "quote_uptime_pct")
+                  "maker_share_pct", "inventory_mean_abs", "quote_uptime_pct")
 
 
 def parse_objectives(value, where):

@@ -41,7 +41,7 @@ def run_backtest(config, data, from_ns=None, to_ns=None, series=False):
     fills = int(200 * hours / hs * s["levels"])
     dd = 1.0 / hs + 0.1 * s["levels"]
     time.sleep(float(os.environ.get("FAKE_MMPY_SLEEP", "0")))
-    stats = {k: 0.0 for k in ("gross_pnl", "fees", "rebates", "funding", "return_on_capital", "maker_share",
+    stats = {k: 0.0 for k in ("gross_pnl", "fees", "rebates", "funding", "return_on_capital_pct", "maker_share_pct",
                               "inventory_mean_abs", "quote_uptime_pct")}
     stats.update(net_pnl=pnl, sharpe=pnl / 3.0, sortino=pnl / 2.0, calmar=pnl / dd, max_drawdown_pct=dd,
                  fills=fills, undefined=[])
