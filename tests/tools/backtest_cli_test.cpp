@@ -222,8 +222,10 @@ size_t csv_rows(const std::string& text) {
 }
 
 TEST_F(BacktestCli, ExportWritesTheSeriesAsCsv) {
-  const CliRun r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kRec + " --json " +
-                       path("out.json") + " --export " + path("csv"));
+  // Ten minutes of the generated market (the golden digests' seed) at the library's calm default: glft fills.
+  ASSERT_EQ(run("gen --seconds 600 --seed 42 --vol 3 --out " + path("g.mmcap")).code, 0);
+  const CliRun r = run("backtest --quiet --config " + kExamples + "glft.toml --data " + path("g.mmcap") +
+                       " --json " + path("out.json") + " --export " + path("csv"));
   ASSERT_EQ(r.code, 0) << r.out;
   simdjson::dom::parser p;
   const simdjson::dom::element st = p.parse(slurp(path("out.json")))["stats"];
@@ -245,7 +247,7 @@ TEST_F(BacktestCli, ExportWritesTheSeriesAsCsv) {
   for (size_t at = orders.find(",create,"); at != std::string::npos; at = orders.find(",create,", at + 1))
     ++creates;
   EXPECT_EQ(creates, st["orders_created"].get_uint64().value());
-  EXPECT_GT(csv_rows(equity), 30u) << "a 42-second recording sampled every second";
+  EXPECT_GT(csv_rows(equity), 600u) << "ten minutes sampled every second";
   EXPECT_EQ(csv_rows(position), csv_rows(equity));
   // The last equity row is the run's net PnL, to the last unit.
   const std::string json = slurp(path("out.json"));

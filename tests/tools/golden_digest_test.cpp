@@ -3,7 +3,8 @@
 // every encoded order frame of the replay, in order, and the backtest JSON with its wall-clock fields
 // removed, on the real recording and on a small generated market (fixed seed). The expected values were
 // taken from the code before the runtime module existed; a change here is a change of behaviour, and must be
-// explained in the commit that makes it.
+// explained in the commit that makes it. (Issue 14 changed only the backtest JSON's form: the "risk" object,
+// *_pct percentages and annualized_extrapolated; every statistic was checked equal to the earlier output.)
 //
 // The real recording lives in ../shared/data (CI has it); the cases that read it skip only when that folder
 // is absent (a user's clone), never when one file inside it is missing.
@@ -180,11 +181,11 @@ TEST_F(GoldenDigest, RealRecordingOrderFramesAndBacktestJsonUnchanged) {
     GTEST_SKIP() << kShared << " absent (a clone without the data)";
   ASSERT_TRUE(std::filesystem::exists(kRec)) << kRec;
   check(kRec, {
-                  {"avellaneda", 1, "9dbf26c11b953ff0", "26f1c93de16db8d4"},
-                  {"fixed", 1, "0927793c0e25f7aa", "a8fa32c300b58076"},
-                  {"glft", 2, "2d96ba46b470d7cb", "908e74ef2c24d0a2"},
-                  {"inventory", 1, "dcfe94637152ad34", "26f1c93de16db8d4"},
-                  {"requote", 1, "72e46fd6a6cd80b6", "06b3605ba9003949"},
+                  {"avellaneda", 1, "9dbf26c11b953ff0", "794ae8cd9bda78dd"},
+                  {"fixed", 1, "0927793c0e25f7aa", "e80efee98ae19aef"},
+                  {"glft", 2, "2d96ba46b470d7cb", "040155711c491c1b"},
+                  {"inventory", 1, "dcfe94637152ad34", "794ae8cd9bda78dd"},
+                  {"requote", 1, "72e46fd6a6cd80b6", "391aa02c018561e8"},
               });
 }
 
@@ -197,11 +198,11 @@ TEST_F(GoldenDigest, GeneratedMarketOrderFramesAndBacktestJsonUnchanged) {
   const GenResult g = write_synthetic_capture(p, file);
   ASSERT_EQ(g.status, CaptureError::kOk) << g.message;
   check(file, {
-                  {"avellaneda", 25, "40f1370e2c485296", "920b8084ff6669c0"},
-                  {"fixed", 28, "09654d1f35858059", "89f3080ac345ba1e"},
-                  {"glft", 1605, "8fe2972198ae2ed2", "804f21af18b47da8"},
-                  {"inventory", 12, "64cbc50f56fa3c3d", "03f222375ec48aef"},
-                  {"requote", 3859, "9a4ef0db6052bbdf", "93ce92347d3ae45b"},
+                  {"avellaneda", 25, "40f1370e2c485296", "088236ff3fa24cc7"},
+                  {"fixed", 28, "09654d1f35858059", "01ab6c9460202095"},
+                  {"glft", 1605, "8fe2972198ae2ed2", "18f69e72b7c57375"},
+                  {"inventory", 12, "64cbc50f56fa3c3d", "fb3d4923132abaf8"},
+                  {"requote", 3859, "9a4ef0db6052bbdf", "a077a8e4806c9121"},
               });
 }
 
