@@ -135,6 +135,15 @@ void LiveControl::handle(const ControlRequest& req) {
     case ControlOp::kReconcile:
       reconcile();
       return;
+    case ControlOp::kSyncTime:
+      if (const RestResult rr = rest_.sync_time(); !rr.ok()) {
+        counters_.rest_errors.fetch_add(1, std::memory_order_relaxed);
+      }
+      // Pushed even on failure (the offset kept): the hot thread may ask again on the next 10002.
+      res.kind = ControlResultKind::kClockOffset;
+      res.offset_ms = rest_.clock().offset_ms;
+      push(res);
+      return;
   }
 }
 

@@ -23,7 +23,7 @@ namespace mm {
 class RestClient;
 class Journal;
 
-enum class ControlOp : uint8_t { kCreate = 0, kAmend, kCancel, kCancelAll, kQueryOrder, kReconcile };
+enum class ControlOp : uint8_t { kCreate = 0, kAmend, kCancel, kCancelAll, kQueryOrder, kReconcile, kSyncTime };
 
 struct ControlRequest {
   ControlOp op = ControlOp::kCreate;
@@ -45,6 +45,7 @@ enum class ControlResultKind : uint8_t {
   kOrder,      // an order's state from a query or a reconciliation (apply like an order stream update)
   kNotFound,   // a query found no order with link_id
   kPosition,   // the exchange's position (reconciliation)
+  kClockOffset,  // kSyncTime re-measured the server clock: offset_ms (10002 on the trade WebSocket)
   kExecution,  // a recent execution (reconciliation after a reconnect: fills the stream may have missed)
   kCancelAllDone,
   kCancelAllFailed,
@@ -60,6 +61,7 @@ struct ControlResult {
   OrderUpdate order;
   PositionUpdate position;
   Execution execution;
+  int64_t offset_ms = 0;  // kClockOffset
 };
 static_assert(std::is_trivially_copyable_v<ControlResult>);
 

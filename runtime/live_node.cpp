@@ -41,6 +41,7 @@ constexpr std::string_view kSimKey = "mmsim-test-key";
 constexpr std::string_view kSimSecret = "mmsim-test-secret";
 
 constexpr int32_t kTooManyVisits = 10006;
+constexpr int32_t kTimestampOutOfWindow = 10002;
 
 // Link ids reserved per run: far more than any session sends, so the hot path never waits for the journal.
 constexpr uint64_t kLinkBlock = uint64_t{1} << 32;
@@ -113,6 +114,7 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   int64_t tick_start = 0;
   int64_t private_down_since = 0;
   bool pulled = false;
+  bool resync_pending = false;  // a kSyncTime is with the control thread
   int64_t pulled_since = 0;
   std::string book_topic;
   // LiveNode::probe's hand-over: 0 idle, 1 asked, 2 the hot thread writing probe_buf, 3 written.
@@ -285,6 +287,9 @@ LiveError LiveNode::Impl::open_streams() {
           RateError::kOk) {
     return {2, "trader: rate limits must be in 1..1e9 per second and burst"};
   }
+  // The WebSockets sign with the server's clock too (auth expires, order timestamps), not only REST.
+  priv->set_clock_offset_ms(rest->clock().offset_ms);
+  if (trade) trade->set_clock_offset_ms(rest->clock().offset_ms);
   venue = std::make_unique<LiveVenue>(trade.get(), control->requests(), &limiter);
   venue->set_time(wall_ns());
   return {};
@@ -420,6 +425,13 @@ void LiveNode::Impl::on_trade_ack(const InFlightRequest& req, const TradeAck& ac
     const int64_t now = wall_ns();
     limiter.update_from_exchange(rate_class(req.kind), 0, 0, now / 1'000'000 + 1000, now);
   }
+  // 10002: our timestamp left the venue's recv window (its clock moved): re-measure the offset (control
+  // thread), never widen the window; one measurement at a time.
+  if (ack.ret_code == kTimestampOutOfWindow && !resync_pending) {
+    ControlRequest q;
+    q.op = ControlOp::kSyncTime;
+    resync_pending = control->requests().try_push(q);
+  }
   auto one = [&](std::string_view link, int32_t code, std::string_view order_id) {
     if (code != 0) ops->on_reject(link, code, ack_now);
     switch (req.kind) {
@@ -538,6 +550,11 @@ void LiveNode::Impl::on_control(const ControlResult& r) noexcept {
     }
     case ControlResultKind::kExecution:
       on_execution(r.execution);
+      return;
+    case ControlResultKind::kClockOffset:
+      resync_pending = false;
+      priv->set_clock_offset_ms(r.offset_ms);
+      if (trade) trade->set_clock_offset_ms(r.offset_ms);
       return;
     case ControlResultKind::kCancelAllDone:
     case ControlResultKind::kCancelAllFailed:
