@@ -141,6 +141,23 @@ std::string service_restart(FaultHarness& h, std::vector<FaultInvariant>& out) {
   return {};
 }
 
+// 7: the venue's clock jumps 6 s ahead (past the 5 s recv window): signed requests answer 10002 until mm
+// re-measures the offset; then requests are accepted again.
+std::string clock_skew(FaultHarness& h, std::vector<FaultInvariant>& out) {
+  LiveProbe before;
+  if (!h.probe(before)) return "the node did not answer";
+  if (std::string e = h.fault(R"({"kind":"skew","ms":6000})"); !e.empty()) return e;
+  sleep_ms(200);
+  LiveProbe after_skew;
+  if (!h.probe(after_skew)) return "the node did not answer";
+  const uint64_t accepted = after_skew.created + after_skew.amended;
+  const bool resynced = h.wait_for(5000, [&](const LiveProbe& p) {
+    return p.quoting && !p.live.empty() && p.created + p.amended > accepted + 1;
+  });
+  out.push_back(invariant("resynced", resynced, "no request accepted within 5 s of a 6 s clock skew"));
+  return {};
+}
+
 struct Scenario {
   FaultScenarioInfo info;
   ScenarioBody body;
@@ -173,6 +190,8 @@ const std::vector<Scenario>& scenarios() {
       {{"service_restart", "10016/10019 matching restart, sockets closed 1012: both sessions back, quoting"},
        service_restart,
        nullptr},
+      {{"clock_skew", "venue clock 6 s ahead (10002): offset re-measured, requests accepted again"}, clock_skew,
+       nullptr},
   };
   return k;
 }
@@ -194,6 +213,8 @@ MmConfig scenario_config(const FaultMatrixOptions& o, std::string_view name) {
   c.live.shutdown_timeout_ms = 4000;
   c.live.timer_ms = 20;
   c.live.dcp_window_s = 0;
+  // No /metrics server: its fixed default port would tie scenarios (and parallel runs) to one port.
+  c.ops.http_listen.clear();
   return c;
 }
 

@@ -75,6 +75,10 @@ TEST(FaultMatrix, ServiceRestart) {
   expect_scenario("service_restart", {"reconnected"});
 }
 
+TEST(FaultMatrix, ClockSkewIsResynced) {
+  expect_scenario("clock_skew", {"resynced"});
+}
+
 TEST(FaultMatrix, AnUnknownScenarioIsAnErrorNamingIt) {
   FaultMatrixOptions o;
   const FaultScenarioResult r = run_fault_scenario("no_such_fault", o);
