@@ -190,7 +190,8 @@ const std::vector<Scenario>& scenarios() {
       {{"service_restart", "10016/10019 matching restart, sockets closed 1012: both sessions back, quoting"},
        service_restart,
        nullptr},
-      {{"clock_skew", "venue clock 6 s ahead (10002): offset re-measured, requests accepted again"}, clock_skew,
+      {{"clock_skew", "venue clock 6 s ahead (10002): offset re-measured, requests accepted again"},
+       clock_skew,
        nullptr},
   };
   return k;

@@ -23,7 +23,15 @@ namespace mm {
 class RestClient;
 class Journal;
 
-enum class ControlOp : uint8_t { kCreate = 0, kAmend, kCancel, kCancelAll, kQueryOrder, kReconcile, kSyncTime };
+enum class ControlOp : uint8_t {
+  kCreate = 0,
+  kAmend,
+  kCancel,
+  kCancelAll,
+  kQueryOrder,
+  kReconcile,
+  kSyncTime
+};
 
 struct ControlRequest {
   ControlOp op = ControlOp::kCreate;
@@ -39,14 +47,14 @@ struct ControlRequest {
 static_assert(std::is_trivially_copyable_v<ControlRequest>);
 
 enum class ControlResultKind : uint8_t {
-  kAcked = 0,  // ack_kind (kCreateAcked/kAmendAcked/kCancelAcked) for link_id; order_id on a create
-  kRejected,   // ack_kind is the matching kCreateRejected/kAmendRejected/kCancelRejected; ret_code says why
-  kUnknown,    // sent, no answer (transport failed after sending): the order's outcome is unknown
-  kOrder,      // an order's state from a query or a reconciliation (apply like an order stream update)
-  kNotFound,   // a query found no order with link_id
-  kPosition,   // the exchange's position (reconciliation)
+  kAcked = 0,    // ack_kind (kCreateAcked/kAmendAcked/kCancelAcked) for link_id; order_id on a create
+  kRejected,     // ack_kind is the matching kCreateRejected/kAmendRejected/kCancelRejected; ret_code says why
+  kUnknown,      // sent, no answer (transport failed after sending): the order's outcome is unknown
+  kOrder,        // an order's state from a query or a reconciliation (apply like an order stream update)
+  kNotFound,     // a query found no order with link_id
+  kPosition,     // the exchange's position (reconciliation)
   kClockOffset,  // kSyncTime re-measured the server clock: offset_ms (10002 on the trade WebSocket)
-  kExecution,  // a recent execution (reconciliation after a reconnect: fills the stream may have missed)
+  kExecution,    // a recent execution (reconciliation after a reconnect: fills the stream may have missed)
   kCancelAllDone,
   kCancelAllFailed,
   kForeignOrderCancelled,  // reconciliation cancelled an order of ours the table did not know (an old run's)

@@ -15,9 +15,8 @@ const std::string kMm = std::string(MM_BINARY_DIR) + "/tools/mm";
 TEST(FaultsCommand, JsonListsEachScenarioWithItsInvariants) {
   // stdout (the JSON) to a file; stderr (the node's logs) comes back in r.out.
   const std::string file = std::string(MM_BINARY_DIR) + "/faults_command_test.json";
-  const mm::test::CliRun r = mm::test::run_shell("(" + kMm +
-                                                 " faults --json --scenario public_ws_drop --scenario stale_feed >" +
-                                                 file + ")");
+  const mm::test::CliRun r = mm::test::run_shell(
+      "(" + kMm + " faults --json --scenario public_ws_drop --scenario stale_feed >" + file + ")");
   const std::string out = mm::test::slurp(file);
   std::remove(file.c_str());
   ASSERT_EQ(r.code, 0) << out << r.out;
