@@ -41,16 +41,21 @@ if [ "${MM_SKIP_TSAN:-0}" != "1" ]; then
     if cmake --build --preset tsan --target help | grep -q "^$suite:"; then tsan_suites+=("$suite"); fi
   done
   cmake --build --preset tsan -j "$jobs" --target "${tsan_suites[@]}"
+  # Left out besides the TLS test, for CI time (15-42 s each under TSan): tests whose threads are the same as a
+  # test that stays in (the key refusals and the journal's repeated runs start the same node threads as
+  # LiveNode.QuotesOnTheEmbeddedSimulator...; the pipeline's two error paths stop before the stages run).
+  tsan_skip="LiveNode.Tls*:LiveNode.AWrongSecret*:LiveNode.AKeyThatCanWithdraw*:LiveNode.EachRunContinues*"
+  tsan_skip+=":ReplayPipeline.UnavailableCpuIsAClearError:ReplayPipeline.FrameLargerThanArenaIsAnError"
   for suite in "${tsan_suites[@]}"; do
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "./build/tsan/tests/$suite" --gtest_brief=1 \
-      --gtest_filter='SpscRing*:Runner*:BackOffIdle*:ThreadSetup*:*Pipeline*:*Concurrent*:LiveNode*:-LiveNode.Tls*'
+      --gtest_filter="SpscRing*:Runner*:BackOffIdle*:ThreadSetup*:*Pipeline*:*Concurrent*:LiveNode*:-${tsan_skip}"
   done
 fi
 # libFuzzer: every harness of fuzz/ for a bounded time (clang build, preset fuzz), seeded from the real recordings;
 # a crash fails CI. The long run and the figures: docs/reliability.md.
 if [ "${MM_SKIP_FUZZ:-0}" != "1" ]; then
   stage libFuzzer
-  MM_JOBS="$jobs" bash tools/fuzz.sh --seconds "${MM_FUZZ_SECONDS:-20}"
+  MM_JOBS="$jobs" bash tools/fuzz.sh --seconds "${MM_FUZZ_SECONDS:-10}"
 fi
 # Formatting of every C++ line changed since .format-base.
 stage format
