@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ ${#harnesses[@]} -eq 0 ]; then
-  mapfile -t harnesses < <(sed -n 's/^mm_fuzzer(\([a-z_]*\)_fuzz .*/\1/p' fuzz/CMakeLists.txt)
+  mapfile -t harnesses < <(sed -n 's/^mm_fuzzer(\([a-z_]*\)_fuzz).*/\1/p' fuzz/CMakeLists.txt)
 fi
 for s in "${skip[@]}"; do
   for i in "${!harnesses[@]}"; do [ "${harnesses[$i]}" = "$s" ] && unset 'harnesses[i]'; done
