@@ -172,12 +172,13 @@ std::string FaultHarness::fill_one_order(bool whole) {
   if (resting.empty()) return "no resting order of ours to fill";
   const OrderUpdate& o = resting.front();
   std::string json = R"({"kind":"partial_fill","order_id":")" + std::string(o.order_link_id.view()) + "\"";
-  if (whole) {
-    char buf[32];
-    const Qty left{o.qty.lots - o.cum_exec_qty.lots};
-    json += R"(,"qty":")" + std::string(buf, format_qty(registry_.get(id_), left, buf)) + "\"";
-  }
+  if (whole) json += R"(,"qty":")" + format_lots(o.qty.lots - o.cum_exec_qty.lots) + "\"";
   return fault(json + "}");
+}
+
+std::string FaultHarness::format_lots(int64_t lots) const {
+  char buf[32];
+  return std::string(buf, format_qty(registry_.get(id_), Qty{lots}, buf));
 }
 
 bool FaultHarness::position_lots(int64_t& lots, std::string& why) {
@@ -327,9 +328,7 @@ void FaultHarness::finish(bool alive, std::vector<FaultInvariant>& out) {
   FaultInvariant pos{"position_matches", false, ""};
   int64_t lots = 0;
   if (position_lots(lots, pos.detail)) {
-    char buf[32];
-    const size_t n = format_qty(registry_.get(id_), Qty{lots < 0 ? -lots : lots}, buf);
-    const std::string venue = (lots < 0 ? "-" : "") + std::string(buf, n);
+    const std::string venue = (lots < 0 ? "-" : "") + format_lots(lots < 0 ? -lots : lots);
     pos.held = venue == summary_.position;
     if (!pos.held)
       pos.detail = "after shutdown mm's position " + summary_.position + ", the venue's " + venue;

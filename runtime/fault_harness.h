@@ -50,6 +50,12 @@ class FaultHarness {
   // Returns "" or why not (no resting order, the fault API refused).
   [[nodiscard]] std::string fill_one_order(bool whole);
   [[nodiscard]] bool history_link_ids(std::vector<std::string>& out, std::string& why);
+  // `lots` of the scenario's instrument as the decimal quantity string the venue takes.
+  [[nodiscard]] std::string format_lots(int64_t lots) const;
+  // Raises the node's stop flag (the one mm run's SIGINT/SIGTERM handler raises) and waits for run() to
+  // return: shutdown done (cancel-all, journal closed). Idempotent; finish() reads the exit code.
+  void stop_node();
+  [[nodiscard]] bool node_stopped() const noexcept { return stop_.load() && !thread_.joinable(); }
 
   // The common invariants while the node runs (no_orphan_order, the per-side part of no_duplicate_order,
   // fills_counted_once and position_matches, each polled up to 5 s), appended to `out`.
@@ -66,7 +72,6 @@ class FaultHarness {
 
  private:
   [[nodiscard]] bool is_ours(std::string_view link) const noexcept;
-  void stop_node();
 
   MmConfig config_;
   uint32_t levels_ = 3;

@@ -158,6 +158,113 @@ std::string clock_skew(FaultHarness& h, std::vector<FaultInvariant>& out) {
   return {};
 }
 
+// 8a: one orderbook delta dropped (`u` jumps by two): the book is untrusted, mm resubscribes, the new
+// snapshot makes it trusted again and quoting goes on.
+std::string book_gap(FaultHarness& h, std::vector<FaultInvariant>& out) {
+  if (std::string e = h.fault(R"({"kind":"drop_delta"})"); !e.empty()) return e;
+  const bool resubscribed = h.wait_for(5000, [](const LiveProbe& p) { return p.resubscribes >= 1; });
+  out.push_back(invariant("resubscribed", resubscribed, "no resubscription within 5 s of a `u` gap"));
+  const bool resumed = h.wait_for(5000, [](const LiveProbe& p) { return p.quoting && !p.live.empty(); });
+  out.push_back(invariant("quotes_resumed", resumed, "not quoting within 5 s of the resubscription"));
+  return {};
+}
+
+// 8b: a snapshot with `u == 1` (the service restarted its book): the book is overwritten, no resubscription
+// is needed (it is not a gap), and quoting goes on from the new book.
+std::string restart_snapshot(FaultHarness& h, std::vector<FaultInvariant>& out) {
+  LiveProbe before;
+  if (!h.probe(before)) return "the node did not answer";
+  if (std::string e = h.fault(R"({"kind":"restart_snapshot"})"); !e.empty()) return e;
+  const uint64_t accepted = before.created + before.amended;
+  const bool resumed = h.wait_for(5000, [&](const LiveProbe& p) {
+    return p.quoting && !p.live.empty() && p.created + p.amended > accepted;
+  });
+  out.push_back(
+      invariant("quotes_resumed", resumed, "no create or amend accepted within 5 s of the snapshot"));
+  LiveProbe after;
+  const bool no_resub = h.probe(after) && after.resubscribes == before.resubscribes;
+  out.push_back(invariant("no_resubscribe", no_resub, "a `u == 1` snapshot was taken for a gap"));
+  return {};
+}
+
+// Waits (up to 3 s) until the node holds an order in state Unknown; every such link id in `links`.
+bool wait_unknown(FaultHarness& h, std::vector<std::string>& links) {
+  return h.wait_for(3000, [&](const LiveProbe& p) {
+    links.clear();
+    for (const OrderLinkId& l : p.unknown_links) links.emplace_back(l.view());
+    return !links.empty();
+  });
+}
+
+// After the fault: no order of ours left in state Unknown within 5 s, and quoting goes on.
+void expect_settled(FaultHarness& h, std::vector<FaultInvariant>& out) {
+  const bool settled =
+      h.wait_for(5000, [](const LiveProbe& p) { return p.unknown == 0 && p.quoting && !p.live.empty(); });
+  out.push_back(invariant("unknown_settled", settled,
+                          "an order still Unknown (or not quoting) 5 s after the answers came back"));
+}
+
+// 5a: every answer 800 ms late (mm's request timeout is 500 ms; its order query over REST is late too), so
+// requests become Unknown. The venue took them (only the answers are late): one order whose request is
+// Unknown is filled at the venue meanwhile (half its quantity, the partial_fill fault by link id, which
+// fails for an order no longer open, e.g. an Unknown cancel: the next Unknown one is tried). mm settles it
+// with the fill: counted once, position equal (the common invariants).
+std::string unknown_settled_filled(FaultHarness& h, std::vector<FaultInvariant>& out) {
+  if (std::string e = h.fault(R"({"kind":"delay","ms":800,"for_ms":3000})"); !e.empty()) return e;
+  std::string link;
+  bool seen = false;
+  const int64_t end = MonotonicClock{}.now_ns() + 3'000'000'000;
+  while (link.empty() && MonotonicClock{}.now_ns() < end) {
+    std::vector<std::string> unknown;
+    if (!wait_unknown(h, unknown)) break;
+    seen = true;
+    for (const std::string& u : unknown) {
+      if (link.empty() && h.fault(R"({"kind":"partial_fill","order_id":")" + u + R"("})").empty()) link = u;
+    }
+  }
+  out.push_back(invariant("unknown_seen", seen, "no request went Unknown under 800 ms late answers"));
+  out.push_back(invariant("filled_while_unknown", !link.empty(),
+                          "no order in state Unknown was open at the venue to fill"));
+  expect_settled(h, out);
+  return {};
+}
+
+// 5b: every answer 800 ms late and the next 3 trading requests refused (they do nothing): mm's requests
+// (amends, or creates after the market filled an order) are Unknown, then settled as not applied: the
+// order table matches the venue again (no_orphan_order, position_matches), and a level is made again with
+// a new orderLinkId, never a second create of the same one (no_duplicate_order). The harness sends no
+// trading request meanwhile (the probe is in-process), so the refusals all land on mm's requests.
+std::string unknown_settled_absent(FaultHarness& h, std::vector<FaultInvariant>& out) {
+  if (std::string e = h.fault(R"({"kind":"delay","ms":800,"for_ms":3000})"); !e.empty()) return e;
+  if (std::string e = h.fault(R"({"kind":"ret_code","ret_code":10016,"count":3})"); !e.empty()) return e;
+  std::vector<std::string> unknown;
+  const bool seen = wait_unknown(h, unknown);
+  out.push_back(invariant("unknown_seen", seen, "no request went Unknown under 800 ms late answers"));
+  expect_settled(h, out);
+  return {};
+}
+
+// 13: the stop that mm run's SIGINT/SIGTERM handler raises, with requests in flight (answers 400 ms late):
+// the node cancels everything and exits 0 (keeps_running checks the code); nothing of ours rests at the
+// venue afterwards, which is this scenario's no_orphan_order (the node no longer answers a probe).
+std::string stop_in_flight(FaultHarness& h, std::vector<FaultInvariant>& out) {
+  if (std::string e = h.fault(R"({"kind":"delay","ms":400,"for_ms":1500})"); !e.empty()) return e;
+  if (std::string e = h.fill_one_order(true); !e.empty()) return e;  // a create goes out now
+  sleep_ms(100);
+  LiveProbe p;
+  if (!h.probe(p)) return "the node did not answer";
+  const bool in_flight = !p.live.empty();
+  h.stop_node();
+  std::vector<OrderUpdate> resting;
+  std::string why;
+  const bool none_left = h.open_orders(resting, why) && resting.empty();
+  out.push_back(invariant("orders_in_flight", in_flight, "no order of ours open when the stop came"));
+  out.push_back(
+      invariant("no_orphan_order", none_left,
+                why.empty() ? std::to_string(resting.size()) + " orders of ours rest after shutdown" : why));
+  return {};
+}
+
 struct Scenario {
   FaultScenarioInfo info;
   ScenarioBody body;
@@ -192,6 +299,20 @@ const std::vector<Scenario>& scenarios() {
        nullptr},
       {{"clock_skew", "venue clock 6 s ahead (10002): offset re-measured, requests accepted again"},
        clock_skew,
+       nullptr},
+      {{"book_gap", "an orderbook delta dropped (u gap): resubscribed, quoting again"}, book_gap, nullptr},
+      {{"restart_snapshot", "a u == 1 snapshot: book overwritten without a resubscription, quoting goes on"},
+       restart_snapshot,
+       nullptr},
+      {{"unknown_settled_filled",
+        "answers 800 ms late: requests Unknown, one filled meanwhile: settled filled"},
+       unknown_settled_filled,
+       nullptr},
+      {{"unknown_settled_absent", "requests refused and answered 800 ms late: Unknown, settled not applied"},
+       unknown_settled_absent,
+       nullptr},
+      {{"stop_in_flight", "SIGTERM's stop with requests in flight: everything cancelled, exit 0"},
+       stop_in_flight,
        nullptr},
   };
   return k;
@@ -264,8 +385,9 @@ FaultScenarioResult run_fault_scenario(std::string_view name, const FaultMatrixO
   if (r.error.empty()) r.error = sc->body(h, r.invariants);
   if (r.error.empty()) {
     LiveProbe p;
-    const bool alive = h.probe(p);
-    h.check_running(r.invariants);
+    // A scenario that stopped the node itself has checked what it left; finish() reads its exit code.
+    const bool alive = h.node_stopped() || h.probe(p);
+    if (!h.node_stopped()) h.check_running(r.invariants);
     h.finish(alive, r.invariants);
     if (std::string_view(name) == "rate_limit_with_header") {
       const uint64_t limited = h.summary_count("10006");

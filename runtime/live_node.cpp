@@ -114,7 +114,8 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   int64_t tick_start = 0;
   int64_t private_down_since = 0;
   bool pulled = false;
-  bool resync_pending = false;  // a kSyncTime is with the control thread
+  bool resync_pending = false;     // a kSyncTime is with the control thread
+  int64_t next_unknown_query = 0;  // when orders still Unknown are asked for again (timers)
   int64_t pulled_since = 0;
   std::string book_topic;
   // LiveNode::probe's hand-over: 0 idle, 1 asked, 2 the hot thread writing probe_buf, 3 written.
@@ -133,6 +134,7 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   LiveError run(LiveSummary& out);
   int poll(int64_t now) noexcept;
   void timers(int64_t now) noexcept;
+  void requery_unknown(int64_t now) noexcept;
   void drain_control() noexcept;
   void on_control(const ControlResult& r) noexcept;
   LiveError shutdown(int64_t deadline);
@@ -590,6 +592,22 @@ NodeState LiveNode::Impl::node_state() const noexcept {
   return s;
 }
 
+// A request timeout asks the venue for the order once (on_trade_timeout); when that query fails too (the
+// venue refusing or unreachable: the control thread drops a failed query), the order would stay Unknown for
+// good and its level never be quoted again. Every 500 ms each order still Unknown is asked for again, until
+// an answer (order found, or not found) settles it.
+void LiveNode::Impl::requery_unknown(int64_t now) noexcept {
+  if (now < next_unknown_query) return;
+  next_unknown_query = now + 500'000'000;
+  trader->orders().for_each([&](OrderHandle, const OwnOrder& o) noexcept {
+    if (o.state() != OrderState::kUnknown) return;
+    ControlRequest q;
+    q.op = ControlOp::kQueryOrder;
+    q.u.query = o.link_id;
+    (void)control->requests().try_push(q);
+  });
+}
+
 void LiveNode::Impl::timers(int64_t now) noexcept {
   LiveTrader& tr = *trader;
   const LiveSettings& l = opt.config.live;
@@ -610,6 +628,7 @@ void LiveNode::Impl::timers(int64_t now) noexcept {
   }
   tr.on_timer();  // with quoting off, the quoter cancels our orders one by one
   ops->on_timer(now, node_state());
+  requery_unknown(now);
   // A silent feed leaves the book unusable and the quoter idle: after a second, the cancel-all backstop.
   if (pulled && now - pulled_since > 1'000'000'000 && tr.open_order_count() > 0 && tr.cancel_all_now()) {
     pulled_since = now;
@@ -743,10 +762,14 @@ void LiveNode::Impl::answer_probe() noexcept {
   p.reconnects_public = pub->session().reconnects();
   p.reconnects_private = priv->session().reconnects();
   p.reconnects_trade = trade ? trade->session().reconnects() : 0;
+  p.resubscribes = pub->counters().resubscribes;
   p.unknown = 0;
   tr.orders().for_each([&](OrderHandle, const OwnOrder& o) noexcept {
     if (is_terminal(o.state())) return;
-    if (o.state() == OrderState::kUnknown) ++p.unknown;
+    if (o.state() == OrderState::kUnknown) {
+      ++p.unknown;
+      if (p.unknown_links.size() < p.unknown_links.capacity()) p.unknown_links.push_back(o.link_id);
+    }
     if (p.live.size() < p.live.capacity()) p.live.push_back(o.link_id);  // never grows here
   });
   probe_state.store(3, std::memory_order_release);
@@ -756,6 +779,8 @@ bool LiveNode::Impl::probe(LiveProbe& out, int64_t timeout_ms) {
   if (probe_state.load(std::memory_order_acquire) != 0) return false;  // a second caller
   probe_buf.live.clear();
   probe_buf.live.reserve(opt.config.trader.order_capacity + 1);
+  probe_buf.unknown_links.clear();
+  probe_buf.unknown_links.reserve(opt.config.trader.order_capacity + 1);
   probe_state.store(1, std::memory_order_release);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (probe_state.load(std::memory_order_acquire) != 3) {

@@ -79,6 +79,26 @@ TEST(FaultMatrix, ClockSkewIsResynced) {
   expect_scenario("clock_skew", {"resynced"});
 }
 
+TEST(FaultMatrix, BookGapIsResubscribed) {
+  expect_scenario("book_gap", {"resubscribed", "quotes_resumed"});
+}
+
+TEST(FaultMatrix, RestartSnapshotOverwritesTheBook) {
+  expect_scenario("restart_snapshot", {"quotes_resumed", "no_resubscribe"});
+}
+
+TEST(FaultMatrix, UnknownOutcomeSettledFilled) {
+  expect_scenario("unknown_settled_filled", {"unknown_seen", "filled_while_unknown", "unknown_settled"});
+}
+
+TEST(FaultMatrix, UnknownOutcomeSettledAbsent) {
+  expect_scenario("unknown_settled_absent", {"unknown_seen", "unknown_settled"});
+}
+
+TEST(FaultMatrix, StopWithRequestsInFlightCancelsEverything) {
+  expect_scenario("stop_in_flight", {"orders_in_flight"});
+}
+
 TEST(FaultMatrix, AnUnknownScenarioIsAnErrorNamingIt) {
   FaultMatrixOptions o;
   const FaultScenarioResult r = run_fault_scenario("no_such_fault", o);
