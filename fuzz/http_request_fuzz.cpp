@@ -4,12 +4,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "sim/server/http_request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string_view in(reinterpret_cast<const char*>(data), size);
+  // Writable, as a connection's read buffer is (a chunked body is decoded in place).
+  std::vector<char> copy(data, data + size);
+  std::span<char> in(copy);
   for (int i = 0; i < 64 && !in.empty(); ++i) {
     mm::simx::HttpRequest req;
     std::string_view why;
@@ -18,9 +22,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)req.header("content-type");
     (void)req.header("X-BAPI-SIGN");
     (void)req.websocket_upgrade();
-    const size_t used = req.head_len + req.content_length;
-    if (used == 0 || used > in.size() || req.body.size() != req.content_length) std::abort();
-    in.remove_prefix(used);
+    const size_t used = req.wire_len;
+    if (used == 0 || used > in.size() || req.body.size() != req.content_length ||
+        req.body.data() != in.data() + req.head_len || req.head_len + req.content_length > used)
+      std::abort();
+    in = in.subspan(used);
   }
   return 0;
 }

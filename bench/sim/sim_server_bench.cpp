@@ -6,8 +6,8 @@
 //  BM_SimPublicBookMessages one public subscriber, --speed max with --loop: book messages received per
 //  second.
 // The server runs on its own thread (pinned to CPU 0 when the machine has more than one CPU, the client to
-// CPU 1). Rate limits are raised for the throughput runs (the default 10/s per UID is a Bybit rule, not a
-// capacity).
+// CPU 1; MM_SIM_BENCH_CPUS="S,C" chooses). Rate limits are raised for the throughput runs (the default 10/s
+// per UID is a Bybit rule, not a capacity).
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
@@ -15,8 +15,11 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/cpu_affinity.h"
@@ -38,6 +41,21 @@ const EventData& recording() {
     return d;
   }();
   return *data;
+}
+
+// The CPUs of the server's event loop and of the client: MM_SIM_BENCH_CPUS="S,C" (e.g. "0,0": one CPU for
+// both, where a wake-up is a context switch on that CPU instead of an inter-processor interrupt, the costly
+// part of a round trip on a virtual machine); default "0,1" when the machine has two CPUs or more, else
+// neither is pinned.
+std::pair<int, int> bench_cpus() {
+  if (const char* env = std::getenv("MM_SIM_BENCH_CPUS")) {
+    int s = -1, c = -1;
+    if (std::sscanf(env, "%d,%d", &s, &c) == 2) return {s, c};
+  }
+  return std::thread::hardware_concurrency() > 1 ? std::pair{0, 1} : std::pair{-1, -1};
+}
+int server_cpu() {
+  return bench_cpus().first;
 }
 
 class App {
@@ -65,7 +83,7 @@ class App {
     o.max_speed = true;
     o.loop = true;
     o.busy_poll = busy_poll;
-    if (std::thread::hardware_concurrency() > 1) o.cpu = 0;
+    o.cpu = server_cpu();
     return o;
   }
   static ExchangeConfig config() {
@@ -110,7 +128,7 @@ std::string cancel(uint64_t n) {
 }
 
 void pin_client() {
-  if (std::thread::hardware_concurrency() > 1) (void)pin_current_thread(1);
+  if (const int cpu = bench_cpus().second; cpu >= 0) (void)pin_current_thread(cpu);
 }
 
 void BM_SimTradeWsAck(benchmark::State& state) {

@@ -271,7 +271,7 @@ void Connection::process_input() {
   while (pos < in_len_ && reading()) {
     size_t used = 0;
     if (state_ == State::kHttp) {
-      used = process_http(std::string_view(in_.data() + pos, in_len_ - pos));
+      used = process_http(std::span<char>(in_.data() + pos, in_len_ - pos));
     } else {
       used = process_ws(in_.data() + pos, in_len_ - pos);
     }
@@ -284,13 +284,13 @@ void Connection::process_input() {
   }
 }
 
-size_t Connection::process_http(std::string_view in) {
+size_t Connection::process_http(std::span<char> in) {
   HttpRequest req;
   std::string_view why;
   const SimServerOptions& o = core_.options();
   switch (parse_http_request(in, o.max_head_bytes, o.max_message_bytes, req, why)) {
     case HttpParseStatus::kNeedMore:
-      if (req.head_len != 0) (void)grow_input(req.head_len + req.content_length);
+      if (req.head_len != 0) (void)grow_input(req.wire_len);
       return 0;
     case HttpParseStatus::kBad:
       fail_http(400, why, false);
@@ -305,7 +305,7 @@ size_t Connection::process_http(std::string_view in) {
       break;
   }
   handle_request(req);
-  return req.head_len + req.content_length;
+  return req.wire_len;
 }
 
 void Connection::fail_http(int status, std::string_view reason, bool too_large) {

@@ -160,7 +160,7 @@ class Connection : public PublicClient, public std::enable_shared_from_this<Conn
  private:
   void process_input();
   // Each returns the bytes consumed (0: need more); sets state_ on errors.
-  size_t process_http(std::string_view in);
+  size_t process_http(std::span<char> in);  // writable: a chunked body is decoded in place
   size_t process_ws(char* data, size_t len);
   void handle_request(const HttpRequest& req);
   void upgrade(const HttpRequest& req);
@@ -228,8 +228,25 @@ class ConnectionT final : public Connection {
                           }));
   }
   void start_write() override {
+    size_t done = 0;
+    if constexpr (std::is_same_v<Stream, boost::asio::ip::tcp::socket>) {
+      // Plain TCP: one non-blocking send first. It nearly always takes everything (the answer leaves now,
+      // with no completion handler and loop pass after it); what a full socket buffer leaves over goes
+      // through async_write.
+      boost::system::error_code ec;
+      if (!stream_.non_blocking()) stream_.non_blocking(true, ec);
+      if (!ec) done = stream_.write_some(boost::asio::buffer(inflight_), ec);
+      if (ec && ec != boost::asio::error::would_block) {
+        on_write_done(ec);
+        return;
+      }
+      if (done == inflight_.size()) {
+        on_write_done(ec);
+        return;
+      }
+    }
     boost::asio::async_write(
-        stream_, boost::asio::buffer(inflight_),
+        stream_, boost::asio::buffer(inflight_.data() + done, inflight_.size() - done),
         AllocatingHandler(write_memory_,
                           [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
                             static_cast<ConnectionT&>(*self).on_write_done(ec);

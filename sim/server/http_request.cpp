@@ -1,5 +1,7 @@
 #include "sim/server/http_request.h"
 
+#include <cstring>
+
 namespace mm::simx {
 
 namespace {
@@ -31,6 +33,109 @@ bool is_token_char(char c) noexcept {
          c == '.' || c == '^' || c == '`' || c == '|' || c == '~';
 }
 
+int hex_digit(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Input ran out inside a chunked body that began at `begin`: read more, unless what was sent already
+// exceeds the body limit (framing included, so the buffer that holds it stays bounded).
+HttpParseStatus chunked_needs_more(std::string_view in, size_t begin, size_t max_body,
+                                   std::string_view& why) noexcept {
+  if (in.size() - begin > max_body) {
+    why = "request body too large";
+    return HttpParseStatus::kTooLarge;
+  }
+  return HttpParseStatus::kNeedMore;
+}
+
+// "SIZE[;ext]" with SIZE 1-8 hex digits; the extension is ignored (RFC 9112 7.1.1).
+bool chunk_size(std::string_view line, size_t& size) noexcept {
+  size = 0;
+  size_t i = 0;
+  for (; i < line.size() && hex_digit(line[i]) >= 0; ++i) {
+    if (i == 8) return false;
+    size = size * 16 + static_cast<size_t>(hex_digit(line[i]));
+  }
+  if (i == 0) return false;
+  for (; i < line.size(); ++i) {
+    if (line[i] == ';') break;
+    if (line[i] != ' ' && line[i] != '\t') return false;
+  }
+  for (; i < line.size(); ++i) {
+    if (static_cast<unsigned char>(line[i]) < 0x20 && line[i] != '\t') return false;
+  }
+  return true;
+}
+
+// One pass over a chunked body starting at in[begin]: (SIZE CRLF DATA CRLF)* 0 CRLF (trailer CRLF)* CRLF.
+// Sets `end` (one past the body as sent) and `decoded` (the data bytes). With `dst`, each chunk's data is
+// moved to dst + decoded: the data only ever moves towards the head, so no move overwrites framing not yet
+// read. On kNeedMore, `end` is the input size known to be needed.
+HttpParseStatus walk_chunks(std::string_view in, size_t begin, size_t max_body, char* dst, size_t& end,
+                            size_t& decoded, std::string_view& why) noexcept {
+  size_t pos = begin;
+  decoded = 0;
+  end = in.size() + 1;
+  for (;;) {
+    const size_t eol = in.find("\r\n", pos);
+    if (eol == std::string_view::npos) return chunked_needs_more(in, begin, max_body, why);
+    size_t size = 0;
+    if (!chunk_size(in.substr(pos, eol - pos), size)) {
+      why = "malformed chunk size line";
+      return HttpParseStatus::kBad;
+    }
+    pos = eol + 2;
+    if (size == 0) break;
+    if (size > max_body || pos + size + 2 - begin > max_body) {
+      why = "request body too large";
+      return HttpParseStatus::kTooLarge;
+    }
+    if (in.size() < pos + size + 2) {
+      end = pos + size + 2;
+      return HttpParseStatus::kNeedMore;
+    }
+    if (in[pos + size] != '\r' || in[pos + size + 1] != '\n') {
+      why = "chunk data not followed by CRLF";
+      return HttpParseStatus::kBad;
+    }
+    if (dst != nullptr) std::memmove(dst + decoded, in.data() + pos, size);
+    decoded += size;
+    pos += size + 2;
+  }
+  // Trailer fields, ignored; the body ends at the empty line.
+  for (;;) {
+    const size_t eol = in.find("\r\n", pos);
+    if (eol == std::string_view::npos) return chunked_needs_more(in, begin, max_body, why);
+    if (eol == pos) {
+      end = pos + 2;
+      return HttpParseStatus::kComplete;
+    }
+    if (in.substr(pos, eol - pos).find(':') == std::string_view::npos) {
+      why = "malformed trailer line";
+      return HttpParseStatus::kBad;
+    }
+    pos = eol + 2;
+  }
+}
+
+// The chunked body after out.head_len: scanned first (nothing is written unless the whole body is there and
+// well formed), then decoded in place.
+HttpParseStatus parse_chunked_body(std::span<char> buffer, size_t max_body, HttpRequest& out,
+                                   std::string_view& why) noexcept {
+  const std::string_view in(buffer.data(), buffer.size());
+  size_t end = 0, decoded = 0;
+  const HttpParseStatus st = walk_chunks(in, out.head_len, max_body, nullptr, end, decoded, why);
+  out.wire_len = end;
+  if (st != HttpParseStatus::kComplete) return st;
+  (void)walk_chunks(in, out.head_len, max_body, buffer.data() + out.head_len, end, decoded, why);
+  out.content_length = decoded;
+  out.body = in.substr(out.head_len, decoded);
+  return HttpParseStatus::kComplete;
+}
+
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -53,8 +158,9 @@ bool HttpRequest::websocket_upgrade() const noexcept {
          contains_token(header("Connection"), "upgrade");
 }
 
-HttpParseStatus parse_http_request(std::string_view in, size_t max_head, size_t max_body, HttpRequest& out,
+HttpParseStatus parse_http_request(std::span<char> buffer, size_t max_head, size_t max_body, HttpRequest& out,
                                    std::string_view& why) noexcept {
+  const std::string_view in(buffer.data(), buffer.size());
   const size_t end = in.find("\r\n\r\n");
   if (end == std::string_view::npos) {
     if (in.size() > max_head) {
@@ -70,6 +176,8 @@ HttpParseStatus parse_http_request(std::string_view in, size_t max_head, size_t 
   out.head_len = end + 4;
   out.header_count = 0;
   out.content_length = 0;
+  out.wire_len = 0;
+  out.chunked = false;
   out.body = {};
   std::string_view head = in.substr(0, end);
   // Request line: METHOD SP target SP HTTP/1.x
@@ -142,18 +250,33 @@ HttpParseStatus parse_http_request(std::string_view in, size_t max_head, size_t 
       out.content_length = n;
       have_length = true;
     } else if (iequals(name, "Transfer-Encoding")) {
-      why = "Transfer-Encoding on a request is not supported (send Content-Length)";
-      return HttpParseStatus::kUnsupported;
+      if (out.chunked) {
+        why = "Transfer-Encoding given twice";
+        return HttpParseStatus::kBad;
+      }
+      if (!iequals(value, "chunked")) {
+        why = "Transfer-Encoding other than chunked is not supported";
+        return HttpParseStatus::kUnsupported;
+      }
+      out.chunked = true;
     } else if (iequals(name, "Connection")) {
       if (contains_token(value, "close")) out.keep_alive = false;
       if (contains_token(value, "keep-alive")) out.keep_alive = true;
     }
   }
+  if (out.chunked) {
+    if (have_length) {
+      why = "both Content-Length and Transfer-Encoding";
+      return HttpParseStatus::kBad;
+    }
+    return parse_chunked_body(buffer, max_body, out, why);
+  }
   if (out.content_length > max_body) {
     why = "request body too large";
     return HttpParseStatus::kTooLarge;
   }
-  if (in.size() - out.head_len < out.content_length) return HttpParseStatus::kNeedMore;
+  out.wire_len = out.head_len + out.content_length;
+  if (in.size() < out.wire_len) return HttpParseStatus::kNeedMore;
   out.body = in.substr(out.head_len, out.content_length);
   return HttpParseStatus::kComplete;
 }

@@ -404,7 +404,10 @@ std::string ServerCore::run() {
     if (next_fault_ < schedule_.size())
       wait = std::min(wait, run_start_mono_ + schedule_[next_fault_].at_ns - mono);
     if (options_.duration_ns > 0) wait = std::min(wait, run_start_mono_ + options_.duration_ns - mono);
-    if (wait > 0) ioc_.run_one_for(std::chrono::nanoseconds(wait));
+    if (wait > 0) {
+      ioc_.run_one_for(std::chrono::nanoseconds(wait));
+      flush_dirty();  // what the woken handler queued (an order's ack) leaves before anything else runs
+    }
   }
   shutdown_all();
   guard.reset();

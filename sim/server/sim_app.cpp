@@ -8,7 +8,7 @@ std::string apply_exchange_fault(SimExchange& exchange, const Fault& f, int64_t 
       exchange.fail_next(f.ret_code, static_cast<uint32_t>(f.count));
       return "";
     case FaultKind::kPartialFill:
-      if (f.order_id.empty()) return "partial_fill needs 'order_id' (an orderId or orderLinkId)";
+      // No order_id: the oldest resting order (a scenario written before any order id is known).
       return exchange.fill_partially(f.order_id, f.qty, now_ns);
     case FaultKind::kStopFilling:
       exchange.set_filling(false, now_ns);

@@ -7,13 +7,16 @@
 #include <openssl/x509v3.h>
 #include <simdjson.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "net/signer.h"
 #include "sim/server/tls_certs.h"
 #include "tests/sim/server/sim_test_client.h"
+#include "tests/support/alloc_counter.h"
 
 namespace mm::simx {
 namespace {
@@ -36,7 +39,8 @@ const EventData& recording() {
 
 class AppThread {
  public:
-  explicit AppThread(SimServerOptions o) : app_(std::move(o), ExchangeConfig{}, recording()) {}
+  explicit AppThread(SimServerOptions o, const ExchangeConfig& x = ExchangeConfig{})
+      : app_(std::move(o), x, recording()) {}
   ~AppThread() { stop(); }
   std::string start() {
     std::string e = app_.start();
@@ -255,7 +259,96 @@ TEST(SimApp, RetCodeFaultAnswersTheNextOrderRequests) {
       R"({"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.001","price":"60000"})";
   const std::string r = signed_post(c, "/v5/order/create", body, wall_ms());
   EXPECT_NE(r.find("\"retCode\":10016"), std::string::npos) << r;
-  EXPECT_NE(admin(c, R"({"kind":"partial_fill"})").find("needs 'order_id'"), std::string::npos);
+}
+
+// A signed order whose JSON body arrives chunked (Transfer-Encoding: chunked, in three chunks and with a
+// trailer): decoded before the signature check, so it is signed and answered like a Content-Length body;
+// the next request on the connection is read from the right place.
+TEST(SimApp, ChunkedRequestBodyIsDecodedAndSigned) {
+  AppThread t(opts(false));
+  ASSERT_EQ(t.start(), "");
+  TestClient c;
+  ASSERT_TRUE(c.connect(t.port()));
+  const std::string body =
+      R"({"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.001","price":"62000",)"
+      R"("timeInForce":"PostOnly","orderLinkId":"chunked-1"})";
+  const int64_t ts = wall_ms();
+  Signer s;
+  ASSERT_EQ(s.init(kTestApiKey, kTestApiSecret), SignerError::kOk);
+  char sig[kSignatureHexLen];
+  ASSERT_EQ(s.sign_rest(ts, 5000, body, sig), SignerError::kOk);
+  auto hex = [](size_t n) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%zx", n);
+    return std::string(b);
+  };
+  const std::string a = body.substr(0, 10), b = body.substr(10, 40), rest = body.substr(50);
+  const std::string req =
+      "POST /v5/order/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-BAPI-API-KEY: " +
+      std::string(kTestApiKey) + "\r\nX-BAPI-TIMESTAMP: " + std::to_string(ts) +
+      "\r\nX-BAPI-RECV-WINDOW: 5000\r\nX-BAPI-SIGN: " + std::string(sig, kSignatureHexLen) +
+      "\r\nTransfer-Encoding: chunked\r\n\r\n" + hex(a.size()) + "\r\n" + a + "\r\n" + hex(b.size()) +
+      ";name=value\r\n" + b + "\r\n" + hex(rest.size()) + "\r\n" + rest + "\r\n0\r\nX-Trailer: 1\r\n\r\n";
+  // Sent in two writes split inside a chunk, and followed by a pipelined GET.
+  ASSERT_TRUE(c.send_raw(req.substr(0, req.size() / 2)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(c.send_raw(req.substr(req.size() / 2) + "GET /v5/market/time HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string r = c.read_http_response();
+  EXPECT_EQ(r.rfind("HTTP/1.1 200", 0), 0u) << r;
+  EXPECT_NE(r.find("\"retCode\":0"), std::string::npos) << r;
+  EXPECT_NE(r.find("\"orderLinkId\":\"chunked-1\""), std::string::npos) << r;
+  const std::string time = c.read_http_response();
+  EXPECT_NE(time.find("\"timeSecond\""), std::string::npos) << time;
+  t.stop();
+  EXPECT_EQ(t.app().exchange().stats().orders_created, 1u);
+}
+
+// partial_fill without order_id fills the oldest resting order; with nothing resting it is refused, naming
+// why.
+TEST(SimApp, PartialFillWithoutAnOrderIdFillsTheOldestRestingOrder) {
+  AppThread t(opts(true));
+  ASSERT_EQ(t.start(), "");
+  TestClient c;
+  ASSERT_TRUE(c.connect(t.port()));
+  std::string r = admin(c, R"({"kind":"partial_fill"})");
+  EXPECT_NE(r.find("no order is resting"), std::string::npos) << r;
+  // A post-only buy far below the market (inside the price band): it rests.
+  const std::string body =
+      R"({"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.004","price":"62000",)"
+      R"("timeInForce":"PostOnly","orderLinkId":"oldest"})";
+  r = signed_post(c, "/v5/order/create", body, wall_ms());
+  ASSERT_NE(r.find("\"retCode\":0"), std::string::npos) << r;
+  r = admin(c, R"({"kind":"partial_fill"})");  // half: 0.002 filled, 0.002 left
+  EXPECT_NE(r.find("\"ok\":true"), std::string::npos) << r;
+  r = admin(c, R"({"kind":"partial_fill","qty":"0.003"})");
+  EXPECT_NE(r.find("more than the order's leaves"), std::string::npos) << r;
+  r = admin(c, R"({"kind":"partial_fill","qty":"0.002"})");
+  EXPECT_NE(r.find("\"ok\":true"), std::string::npos) << r;
+  r = admin(c, R"({"kind":"partial_fill"})");  // filled: nothing rests any more
+  EXPECT_NE(r.find("no order is resting"), std::string::npos) << r;
+  t.stop();
+  EXPECT_EQ(t.app().exchange().stats().fills, 2u);
+  EXPECT_EQ(t.app().exchange().stats().orders_filled, 1u);
+}
+
+// delay: for for_ms every answer leaves ms late (REST here); afterwards answers are prompt again.
+TEST(SimApp, DelayFaultHoldsAnswersForItsWindow) {
+  AppThread t(opts(true));
+  ASSERT_EQ(t.start(), "");
+  TestClient c;
+  ASSERT_TRUE(c.connect(t.port()));
+  EXPECT_NE(admin(c, R"({"kind":"delay","ms":300,"for_ms":600})").find("\"ok\":true"), std::string::npos);
+  const std::string get = "GET /v5/market/time HTTP/1.1\r\nHost: x\r\n\r\n";
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.send_raw(get));
+  EXPECT_NE(c.read_http_response().find("\"retCode\":0"), std::string::npos);
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // past the 600 ms window
+  const auto t1 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.send_raw(get));
+  EXPECT_NE(c.read_http_response().find("\"retCode\":0"), std::string::npos);
+  // Not held: well under the 300 ms delay even on a loaded machine.
+  EXPECT_LT(std::chrono::steady_clock::now() - t1, std::chrono::milliseconds(250));
 }
 
 // TLS: a client trusting the generated CA completes the handshake and gets answers; one trusting only the
@@ -313,6 +406,68 @@ TEST(SimApp, TlsIsAcceptedWithTheCaAndRefusedWithout) {
   EXPECT_FALSE(again.generated);
   t.stop();
   std::filesystem::remove_all(dir);
+}
+
+// The trade WebSocket through the server's sockets: once warm, an order request's whole path (read, frame
+// decode, the authenticated session, exchange, ack framed and written) allocates nothing. The client sends
+// frames built beforehand with send() and reads the acks into a fixed buffer, so every allocation counted
+// process-wide would be the simulator's.
+TEST(SimAppAlloc, TradeWebSocketOrdersAllocateNothingOnceWarm) {
+  ExchangeConfig x;
+  x.create_per_second = x.cancel_per_second = x.amend_per_second = 1'000'000;
+  AppThread t(opts(false), x);
+  ASSERT_EQ(t.start(), "");
+  TestClient c;
+  ASSERT_TRUE(c.connect(t.port()));
+  ASSERT_TRUE(c.ws_upgrade("/v5/trade"));
+  ASSERT_TRUE(ws_auth(c));
+  constexpr int kOrders = 400, kWarm = 150;
+  std::vector<std::string> frames;
+  const std::string head = R"({"header":{"X-BAPI-TIMESTAMP":")" + std::to_string(wall_ms()) + R"("},"op":")";
+  for (int i = 0; i < kOrders; ++i) {
+    const std::string link = "a" + std::to_string(1000 + i);  // one length: the same buffer sizes throughout
+    frames.push_back(TestClient::client_frame(
+        WsOpcode::kText,
+        head + R"(order.create","reqId":"c)" + link +
+            R"(","args":[{"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":)"
+            R"("Limit","qty":"0.001","price":"62000","timeInForce":"PostOnly","orderLinkId":")" +
+            link + R"("}]})"));
+    frames.push_back(TestClient::client_frame(
+        WsOpcode::kText, head + R"(order.cancel","reqId":"x)" + link +
+                             R"(","args":[{"category":"linear","symbol":"BTCUSDT","orderLinkId":")" + link +
+                             R"("}]})"));
+  }
+  static char buf[1 << 16];
+  size_t have = 0;
+  // Sends one request and waits for its one answer frame (the trade WebSocket pushes nothing else).
+  auto round_trip = [&](const std::string& f) {
+    if (::send(c.fd(), f.data(), f.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(f.size())) return false;
+    for (;;) {
+      WsFrame frame;
+      const WsParseResult r = parse_server_frame(std::string_view(buf, have), sizeof buf, frame);
+      if (r.status == WsParseStatus::kFrame) {
+        std::memmove(buf, buf + frame.frame_len, have - frame.frame_len);
+        have -= frame.frame_len;
+        return frame.opcode == WsOpcode::kText;
+      }
+      if (r.status == WsParseStatus::kError) return false;
+      const ssize_t n = ::recv(c.fd(), buf + have, sizeof buf - have, 0);
+      if (n <= 0) return false;
+      have += static_cast<size_t>(n);
+    }
+  };
+  for (int i = 0; i < 2 * kWarm; ++i) ASSERT_TRUE(round_trip(frames[static_cast<size_t>(i)]));
+  const uint64_t before = mm::test::process_allocations();
+  bool ok = true;
+  for (int i = 2 * kWarm; i < 2 * kOrders && ok; ++i) ok = round_trip(frames[static_cast<size_t>(i)]);
+  const uint64_t after = mm::test::process_allocations();
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(after - before, 0u);
+  t.stop();
+  const ExchangeStats s = t.app().exchange().stats();
+  EXPECT_EQ(s.orders_created, static_cast<uint64_t>(kOrders));
+  EXPECT_EQ(s.orders_cancelled, static_cast<uint64_t>(kOrders));
+  EXPECT_EQ(s.orders_rejected, 0u);
 }
 
 }  // namespace

@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <pthread.h>
+#include <sched.h>
+
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -12,6 +16,7 @@
 
 #include "net/instruments_json.h"
 #include "sim/event_data.h"
+#include "sim/server/market_feed.h"
 #include "tests/sim/server/sim_test_client.h"
 #include "tests/support/alloc_counter.h"
 
@@ -225,8 +230,16 @@ TEST(SimServer, MalformedFramesAndHttpAreRefusedCleanly) {
   {
     TestClient c;
     ASSERT_TRUE(c.connect(s.port()));
-    ASSERT_TRUE(c.send_raw("POST /v5/order/create HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"));
+    ASSERT_TRUE(c.send_raw("POST /v5/order/create HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n"));
     EXPECT_EQ(c.read_http_response().rfind("HTTP/1.1 501", 0), 0u);
+  }
+  {
+    TestClient c;  // broken chunk framing
+    ASSERT_TRUE(c.connect(s.port()));
+    ASSERT_TRUE(c.send_raw("POST /v5/order/create HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"));
+    const std::string r = c.read_http_response();
+    EXPECT_EQ(r.rfind("HTTP/1.1 400", 0), 0u) << r;
+    EXPECT_NE(r.find("malformed chunk size line"), std::string::npos) << r;
   }
   {
     TestClient c;
@@ -254,7 +267,67 @@ TEST(SimServer, MalformedFramesAndHttpAreRefusedCleanly) {
   ASSERT_TRUE(after.connect(s.port()));
   EXPECT_EQ(after.get("/v5/market/time").rfind("HTTP/1.1 200", 0), 0u);
   s.stop();
-  EXPECT_GE(s.server().stats().closed_protocol, 3u);
+  EXPECT_GE(s.server().stats().closed_protocol, 4u);
+}
+
+// The event-loop thread (the simulator's only thread) runs on the CPU it was given, and a CPU that cannot be
+// had is an error from run(), not a silently unpinned loop.
+TEST(SimServer, EventLoopThreadIsPinnedToTheGivenCpu) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  int cpu = 0;
+  while (!CPU_ISSET(cpu, &allowed)) ++cpu;
+  SimServerOptions o = options();
+  o.cpu = cpu;
+  ServerThread s(o, recording());
+  ASSERT_EQ(s.start(), "");
+  TestClient c;
+  ASSERT_TRUE(c.connect(s.port()));
+  ASSERT_EQ(c.get("/v5/market/time").rfind("HTTP/1.1 200", 0), 0u);  // the loop runs: pinned before it
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  ASSERT_EQ(pthread_getaffinity_np(s.thread().native_handle(), sizeof set, &set), 0);
+  EXPECT_EQ(CPU_COUNT(&set), 1);
+  EXPECT_TRUE(CPU_ISSET(cpu, &set));
+  s.stop();
+  EXPECT_EQ(s.result(), "");
+
+  SimServerOptions bad = options();
+  bad.cpu = 1023;
+  ServerThread refused(bad, recording());
+  ASSERT_EQ(refused.start(), "");
+  refused.thread().join();  // run() returns at once
+  EXPECT_NE(refused.result().find("cannot pin the event loop to CPU 1023"), std::string::npos)
+      << refused.result();
+}
+
+// --speed X: the recording's time runs X times faster than the wall clock. Whatever 1x has played after 10 s,
+// 10x has played after 1 s; nothing is played before it is due.
+TEST(MarketFeed, SpeedPlaysTheRecordingXTimesRealTime) {
+  struct Count final : MarketSink {
+    void on_market_book(BookUpdate&) override { ++n; }
+    void on_market_trades(std::span<const TradeEvent>) override { ++n; }
+    size_t n = 0;
+  };
+  constexpr int64_t kStart = 5'000'000'000, kSecond = 1'000'000'000;
+  MarketFeed one(recording(), MarketFeedOptions{1.0, false, false});
+  MarketFeed ten(recording(), MarketFeedOptions{10.0, false, false});
+  Count a, b;
+  (void)one.pump(kStart, SIZE_MAX, a);
+  (void)ten.pump(kStart, SIZE_MAX, b);
+  const int64_t due = one.next_due_ns();
+  ASSERT_GT(due, kStart);
+  const size_t first = a.n;
+  EXPECT_EQ(one.pump(due - 1, SIZE_MAX, a), 0u);  // not before it is due
+  EXPECT_EQ(one.next_due_ns(), due);
+  (void)one.pump(due, SIZE_MAX, a);  // then it is played (a message of a shallower topic is not sent)
+  EXPECT_GT(one.next_due_ns(), due);
+  (void)one.pump(kStart + 10 * kSecond, SIZE_MAX, a);
+  (void)ten.pump(kStart + kSecond, SIZE_MAX, b);
+  EXPECT_GT(a.n, first + 100);  // the recording is busy: ten seconds are many messages
+  EXPECT_EQ(b.n, a.n);
+  EXPECT_EQ(ten.next_due_ns() - kStart, (one.next_due_ns() - kStart) / 10);
 }
 
 TEST(SimServer, ClientThatDoesNotReadIsDisconnected) {

@@ -112,12 +112,16 @@ class TestClient {
     // RFC 6455's example key has this accept value.
     return r.rfind("HTTP/1.1 101", 0) == 0 && r.find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") != std::string::npos;
   }
-  bool send_frame(WsOpcode op, std::string_view payload, bool fin = true) {
+  // One masked client frame's bytes ("" when it cannot be encoded).
+  static std::string client_frame(WsOpcode op, std::string_view payload, bool fin = true) {
     std::string out(payload.size() + kMaxClientHeaderLen, '\0');
     const WsFrameSpan s =
         encode_client_frame(op, fin, payload, 0x12345678u, std::span<char>(out.data(), out.size()));
-    if (!s.ok()) return false;
-    return send_raw(std::string_view(out.data() + s.offset, s.size));
+    return s.ok() ? out.substr(s.offset, s.size) : std::string();
+  }
+  bool send_frame(WsOpcode op, std::string_view payload, bool fin = true) {
+    const std::string f = client_frame(op, payload, fin);
+    return !f.empty() && send_raw(f);
   }
   bool send_text(std::string_view text) { return send_frame(WsOpcode::kText, text); }
 
@@ -196,6 +200,8 @@ class ServerThread {
   }
   uint16_t port() const { return server_.port(); }
   SimServer& server() { return server_; }
+  std::thread& thread() { return thread_; }
+  const std::string& result() const { return result_; }  // run()'s answer, after stop()
 
  private:
   SimServer server_;
