@@ -76,9 +76,41 @@ TEST_F(SimCommand, BadInputIsRefusedWithExitCode2) {
   r = run("sim --gen 1 --faults " + broken);
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("broken.toml:1"), std::string::npos) << r.out;
+  // A missing recording, and one that exists but is not a recording: bad input (2), naming the file.
   r = run("sim --data " + path("missing.jsonl"));
-  EXPECT_NE(r.code, 0);
+  EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("missing.jsonl"), std::string::npos) << r.out;
+  const std::string junk = write("junk.events", "not an event file\n");
+  r = run("sim --duration 2 --data " + junk);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("junk.events"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("listening"), std::string::npos) << r.out;
+}
+
+TEST_F(SimCommand, HelpShowsTheDefaultsAnExampleAndTheExitCodes) {
+  const CliRun r = run("sim --help");
+  ASSERT_EQ(r.code, 0) << r.out;
+  for (const char* s : {"Example: mm sim --data", "Exit codes: 0", "1 the port", "2 bad input",
+                        "--host TEXT=127.0.0.1", "--speed TEXT=1", "65535]=0", "--seed UINT=1", "1e+09]=0",
+                        "1023]=-1", "mmsim-test-key", "default: none"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+  }
+}
+
+// SIGTERM (as SIGINT): the process stops by itself, writes the summary and exits 0.
+TEST_F(SimCommand, SigtermWritesTheSummaryAndExitsZero) {
+  const std::string out = path("out.txt"), summary = path("s.json");
+  // The ready line is awaited (at most 10 s) before the signal; `wait` gives the simulator's own exit code.
+  const CliRun r =
+      mm::test::run_shell(kMm + " sim --gen 5 --speed max --loop --summary-json " + summary + " > " + out +
+                          " 2>/dev/null & pid=$!; for i in $(seq 100); do grep -q listening " + out +
+                          " && break; sleep 0.1; done; kill -TERM $pid; wait $pid; echo rc=$?");
+  EXPECT_NE(r.out.find("rc=0"), std::string::npos) << r.out;
+  EXPECT_EQ(mm::test::slurp(out).rfind("mm sim listening on http://127.0.0.1:", 0), 0u);
+  simdjson::dom::parser p;
+  simdjson::dom::element s;
+  ASSERT_EQ(p.load(summary).get(s), simdjson::SUCCESS) << mm::test::slurp(summary);
+  EXPECT_FALSE(s["connections"].error());
 }
 
 TEST_F(SimCommand, AnAddressThatCannotBeBoundIsARuntimeError) {

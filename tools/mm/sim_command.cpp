@@ -90,29 +90,51 @@ void register_sim(CLI::App& app) {
   auto a = std::make_shared<Args>();
   CLI::App* cmd =
       app.add_subcommand("sim", "Local Bybit V5 exchange simulator on loopback (REST + WebSockets)");
-  cmd->add_option("--data", a->data, "Recording(s) to serve: .jsonl[.zst], .data[.zip], .mmcap, .events");
-  cmd->add_option("--gen", a->gen_seconds, "Serve SECONDS of the synthetic generator instead of a recording")
+  cmd->add_option("--data", a->data,
+                  "Recording(s) to serve, merged by receive time: .jsonl[.zst], .data[.zip], .mmcap, .events "
+                  "(this or --gen)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--gen", a->gen_seconds,
+                  "Serve SECONDS of the synthetic generator (BTCUSDT linear) instead of a recording")
       ->check(CLI::Range(int64_t{1}, int64_t{86400} * 7));
   cmd->add_option("--speed", a->speed, "Playback speed: X times real time, or max (as fast as clients read)")
       ->capture_default_str();
-  cmd->add_flag("--loop", a->loop, "Start over at the end (a new snapshot, u continuing)");
+  cmd->add_flag("--loop", a->loop,
+                "Start over at the end (a new snapshot, u continuing); default: stop, "
+                "keep serving the last book");
   cmd->add_option("--host", a->host, "Address to bind")->capture_default_str();
   cmd->add_option("--port", a->port, "Port (0: a free port)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  cmd->add_flag("--tls", a->tls, "Serve HTTPS/WSS (needs --cert-dir)");
+  cmd->add_flag("--tls", a->tls, "Serve HTTPS/WSS (needs --cert-dir); default: plain HTTP/WS");
   cmd->add_option(
       "--cert-dir", a->cert_dir,
       "TLS material: cert.pem + key.pem found there, else a new CA (ca.pem) and server certificate");
-  cmd->add_option("--keys", a->keys, "API keys and accounts (TOML [[key]] tables); default: mmsim-test-key");
+  cmd->add_option("--keys", a->keys,
+                  "API keys and accounts (TOML [[key]] tables); default: the built-in mmsim-test-key / "
+                  "mmsim-test-secret, 100,000 USDT");
   cmd->add_option("--config", a->config,
-                  "mm config whose [backtest] fill engine, fees and limits the exchange uses");
-  cmd->add_option("--seed", a->seed, "Seed of the synthetic market (--gen)")->capture_default_str();
-  cmd->add_option("--duration", a->duration_s, "Stop by itself after S seconds")->check(CLI::Range(0.0, 1e9));
-  cmd->add_option("--faults", a->faults, "Fault scenario (TOML [[fault]] tables, times relative to start)");
-  cmd->add_option("--summary-json", a->summary_json, "Write the run's summary here on exit");
-  cmd->add_flag("--admin", a->admin, "Accept POST /admin/fault");
-  cmd->add_option("--cpu", a->cpu, "Pin the event loop to this CPU")->check(CLI::Range(0, 1023));
+                  "mm config whose [backtest] fill engine, fees and limits the exchange uses; default: the "
+                  "built-in venue settings");
+  cmd->add_option("--seed", a->seed, "Seed of the synthetic market (--gen) and of the exchange's ids")
+      ->capture_default_str();
+  cmd->add_option("--duration", a->duration_s, "Stop by itself after S seconds (0: until SIGINT/SIGTERM)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  cmd->add_option("--faults", a->faults,
+                  "Fault scenario (TOML [[fault]] tables, times relative to start); default: none");
+  cmd->add_option("--summary-json", a->summary_json, "Write the run's summary here on exit; default: none");
+  cmd->add_flag("--admin", a->admin, "Accept POST /admin/fault; default: refused (HTTP 403)");
+  cmd->add_option("--cpu", a->cpu, "Pin the event loop thread to this CPU (-1: not pinned)")
+      ->check(CLI::Range(-1, 1023))
+      ->capture_default_str();
+  cmd->footer(
+      "Example: mm sim --data ../shared/data/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst --speed 10 --loop "
+      "--port 8080 --summary-json /tmp/sim.json\n"
+      "Exit codes: 0 stopped by SIGINT/SIGTERM or --duration (summary written); 1 the port could not be "
+      "bound, "
+      "TLS material or the summary could not be written, or the event loop failed; 2 bad input (flags, a "
+      "missing or unreadable --data/--keys/--faults/--config file, data that cannot be loaded).");
   cmd->callback([a]() {
     auto fail = [](int code, const std::string& msg) {
       std::fprintf(stderr, "mm sim: %s\n", msg.c_str());
@@ -189,8 +211,8 @@ void register_sim(CLI::App& app) {
     std::string error;
     const EventDataError le = load_event_data(paths, lo, data, error);
     if (!gen_path.empty()) std::remove(gen_path.c_str());
-    if (le != EventDataError::kOk)
-      return fail(le == EventDataError::kRecording || le == EventDataError::kEventFile ? 1 : 2, error);
+    // Nothing is served yet: a recording that cannot be opened or read is bad input, like a missing one.
+    if (le != EventDataError::kOk) return fail(2, error);
     simx::SimApp sim(std::move(o), xc, data);
     if (std::string e = sim.start(); !e.empty()) return fail(1, e.substr(e.find(": ") + 2));
     std::printf("mm sim listening on %s\n", sim.url().c_str());
