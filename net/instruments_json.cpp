@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <string>
+
 namespace mm {
 
 namespace od = simdjson::ondemand;
@@ -124,6 +126,25 @@ InstrumentSpec to_spec(Category c, const EntryFields& f, char* max_buf) {
   return s;
 }
 
+// `tickSize "1000000000000": bad_tick_size`: the field make_instrument refused and its text.
+std::string rejection_reason(const InstrumentSpec& s, InstrumentError e) {
+  const auto field = [&](const char* name, std::string_view value) {
+    return std::string(name) + " \"" + std::string(value.substr(0, 40)) + "\": " + std::string(to_string(e));
+  };
+  switch (e) {
+    case InstrumentError::kBadSymbol: return field("symbol", s.symbol);
+    case InstrumentError::kBadTickSize: return field("tickSize", s.tick_size);
+    case InstrumentError::kBadQtyStep:
+      return field(s.category == Category::kSpot ? "basePrecision" : "qtyStep", s.qty_step);
+    case InstrumentError::kBadLimit:
+      return std::string(to_string(e)) + " (minOrderQty \"" + std::string(s.min_qty.substr(0, 40)) +
+             "\", maxOrderQty \"" + std::string(s.max_qty.substr(0, 40)) + "\", min notional \"" +
+             std::string(s.min_notional.substr(0, 40)) + "\")";
+    case InstrumentError::kOk: break;
+  }
+  return std::string(to_string(e));
+}
+
 }  // namespace
 
 InstrumentsLoad load_instruments_json(std::string_view body, InstrumentRegistry& registry) {
@@ -168,8 +189,15 @@ InstrumentsLoad load_instruments_json(std::string_view body, InstrumentRegistry&
     EntryFields f;
     Instrument in;
     char max_buf[32];
-    if (!read_entry(v, f) || make_instrument(to_spec(r.category, f, max_buf), in) != InstrumentError::kOk) {
+    const bool shaped = read_entry(v, f);
+    const InstrumentSpec spec = to_spec(r.category, f, max_buf);
+    const InstrumentError e = shaped ? make_instrument(spec, in) : InstrumentError::kOk;
+    if (!shaped || e != InstrumentError::kOk) {
       ++r.rejected;
+      if (r.rejected_entries.size() < InstrumentsLoad::kMaxRejectedDetails) {
+        r.rejected_entries.push_back({std::string(f.symbol), shaped ? rejection_reason(spec, e)
+                                                                    : std::string("malformed entry")});
+      }
       continue;
     }
     if (registry.add(in) == kNoInstrument) {

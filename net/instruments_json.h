@@ -2,7 +2,9 @@
 // Loads a GET /v5/market/instruments-info response (the REST envelope, one page) into an
 // InstrumentRegistry. Cold path: runs at start-up and on instrument refresh, may allocate.
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/instrument_registry.h"
 
@@ -19,11 +21,21 @@ enum class InstrumentsJsonError : uint8_t {
 };
 std::string_view to_string(InstrumentsJsonError e) noexcept;
 
+// One refused list entry: its symbol ("" when the entry has none) and why, e.g. `tickSize "1e-22":
+// bad_tick_size` or `not an object`.
+struct RejectedInstrument {
+  std::string symbol;
+  std::string reason;
+};
+
 struct InstrumentsLoad {
   InstrumentsJsonError error = InstrumentsJsonError::kOk;
   int ret_code = 0;       // the envelope's retCode when error == kRetCode (-1 when absent)
   size_t loaded = 0;      // entries added to (or replaced in) the registry
   size_t rejected = 0;    // entries make_instrument refused or whose shape was wrong
+  // The first kMaxRejectedDetails of them, named (for a note that says which symbol was dropped and why).
+  static constexpr size_t kMaxRejectedDetails = 16;
+  std::vector<RejectedInstrument> rejected_entries;
   Category category = Category::kLinear;
 };
 

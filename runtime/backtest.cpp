@@ -159,6 +159,10 @@ std::string run_typed(const MmConfig& cfg, const C& scfg, const EventData& data,
   const LatencySpec& feed = cfg.backtest.sim.feed_latency;
   out.feed_latency_ns = feed.file.empty() ? feed.constant_ns : -1;
   out.initial_book_levels = initial.valid ? initial.bids.size() + initial.asks.size() : 0;
+  const BookSyncCounters& sync = trader->book_sync().counters();
+  out.sequence_gaps = sync.gaps + sync.backwards;
+  out.resyncs = sync.resyncs;
+  out.crossed_books = sync.crossed;
   if (trader->counters().ticks == 0) {
     // Never a trusted two-sided book: nothing could be quoted, and all-zero statistics would look like a
     // strategy that chose not to trade.
@@ -174,7 +178,7 @@ std::string run_typed(const MmConfig& cfg, const C& scfg, const EventData& data,
 
 bool initial_book_before(std::span<const Event> before, uint16_t inst, uint32_t window_ticks,
                          uint32_t max_levels, std::vector<PriceLevel>& bids, std::vector<PriceLevel>& asks,
-                         uint16_t& depth) {
+                         uint16_t& depth, int64_t& last_u) {
   OrderBook book(window_ticks, OrderBook::kDefaultOverflowCapacity);
   bool seen_snapshot = false;
   bool message_start = true;  // the next record of the instrument starts a book message
@@ -187,6 +191,7 @@ bool initial_book_before(std::span<const Event> before, uint16_t inst, uint32_t 
       depth = static_cast<uint16_t>(e.depth);
     }
     message_start = (e.flags & kEvEndOfMessage) != 0;
+    if (message_start) last_u = e.aux;  // the end-of-message record carries the message's u
     // Deltas before the first snapshot apply to an unknown book: skipped, as the live book would.
     if (!seen_snapshot || (e.flags & kEvEmpty) != 0) continue;
     // A level the book cannot hold (off its window and overflow) is dropped, as OrderBook does live.
@@ -209,6 +214,12 @@ std::string run_backtest_job(const MmConfig& cfg, const EventData& data, int64_t
            " is not in the data (market.symbol / market.category; convert with --symbol " + cfg.symbol + "?)";
   }
   if (from_ns >= to_ns) return "the window is empty (--from must be before --to)";
+  out.skipped_unknown_instrument = out.skipped_unsupported_topic = 0;
+  out.instruments_rejected = data.instruments_rejected();
+  for (const EventSource& src : data.sources()) {
+    out.skipped_unknown_instrument += src.convert.unknown_instrument;
+    out.skipped_unsupported_topic += src.convert.unsupported_topic();
+  }
   const std::span<const Event> events = data.window(from_ns, to_ns);
   if (events.empty()) return "no data in the window";
   // The records before the window: the book is rebuilt from them (not the strategy), so that a window that
@@ -220,7 +231,7 @@ std::string run_backtest_job(const MmConfig& cfg, const EventData& data, int64_t
     if (!before.empty() &&
         initial_book_before(before, static_cast<uint16_t>(id), cfg.backtest.sim.book_window_ticks,
                             BacktestRunner::kInitialLevels, initial.bids, initial.asks,
-                            initial.update.depth)) {
+                            initial.update.depth, initial.update.update_id)) {
       BookUpdate& u = initial.update;
       u.instrument = id;
       u.snapshot = true;

@@ -31,15 +31,28 @@ struct BacktestRun {
   // Levels (bids + asks) of the book rebuilt from the data before the window (0: the window starts with the
   // data, or nothing before it was a book).
   uint64_t initial_book_levels = 0;
+  // The traded book's sequencing as the trader saw it (its BookSync): gaps and steps backwards in `u` (each
+  // makes the book untrusted until the next snapshot: no quoting meanwhile), trust regained by a later
+  // snapshot, and transitions into a crossed book. Non-zero values are data faults the output warns about.
+  uint64_t sequence_gaps = 0;
+  uint64_t resyncs = 0;
+  uint64_t crossed_books = 0;
+  // Raw recordings of the data: well-formed frames the loader could not decode, summed over the inputs
+  // (EventSource::convert; never parse errors): no grid for the instrument, a topic the codec does not decode.
+  uint64_t skipped_unknown_instrument = 0;
+  uint64_t skipped_unsupported_topic = 0;
+  uint64_t instruments_rejected = 0;  // instruments-info entries refused (EventData::notes() names them)
 };
 
 // The traded instrument's book (data instrument index `inst`) after every book record of `before` is applied
 // (a snapshot message resets it, a delta sets levels, size 0 deletes), at most `max_levels` a side, best
-// first, into bids/asks, and the depth of the last snapshot into `depth`. Returns false when no snapshot was
-// seen (the book is unknown). Cold path; throws std::bad_alloc only.
+// first, into bids/asks, the depth of the last snapshot into `depth` and the `u` of the last book message
+// into `last_u` (the rebuilt snapshot carries it, so that the window's first delta, u + 1, is in sequence
+// and not a gap). Returns false when no snapshot was seen (the book is unknown). Cold path; throws
+// std::bad_alloc only.
 [[nodiscard]] bool initial_book_before(std::span<const Event> before, uint16_t inst, uint32_t window_ticks,
                                        uint32_t max_levels, std::vector<PriceLevel>& bids,
-                                       std::vector<PriceLevel>& asks, uint16_t& depth);
+                                       std::vector<PriceLevel>& asks, uint16_t& depth, int64_t& last_u);
 
 // Called from the simulating thread every ~1 M events with (events done, events in the window); cold.
 using BacktestProgress = std::function<void(uint64_t done, uint64_t total)>;

@@ -75,7 +75,7 @@ std::string Replayer::scan_instruments(const std::string& path) {
   RecordingOptions ro;
   ro.category = options_.history_category;
   std::vector<std::string> notes;
-  std::string err = scan_recording_instruments(path, ro, registry_, &notes);
+  std::string err = scan_recording_instruments(path, ro, registry_, &notes, &instruments_rejected_);
   for (const std::string& n : notes) std::fprintf(stderr, "replay: %s\n", n.c_str());
   return err;
 }
@@ -238,6 +238,23 @@ void Replayer::count_sync(SyncResult r, bool snapshot, uint64_t resyncs) noexcep
   counters_.resyncs += resyncs;
 }
 
+void Replayer::count_parse_error(const Frame& f, CodecError e) noexcept {
+  ++counters_.parse_errors;
+  ++counters_.parse_by_code[static_cast<size_t>(e)];
+  if (counters_.first_parse_error_frame != 0) return;
+  counters_.first_parse_error_frame = counters_.frames;
+  counters_.first_parse_error = e;
+  // The topic, copied without allocating (the frame may be malformed JSON: a plain search, bounded).
+  constexpr std::string_view kKey = "\"topic\":\"";
+  const std::string_view data(f.data.data(), f.data.size());
+  const size_t at = data.find(kKey);
+  if (at == std::string_view::npos) return;
+  const std::string_view rest = data.substr(at + kKey.size());
+  const size_t n = std::min({rest.find('"'), rest.size(), sizeof counters_.first_parse_error_topic - 1});
+  std::copy_n(rest.data(), n, counters_.first_parse_error_topic);
+  counters_.first_parse_error_topic[n] = '\0';
+}
+
 void Replayer::process(const Frame& f) noexcept {
   const int64_t t0 = stamp();
   process_at(f, f.has_category ? f.category : options_.history_category, t0, t0);
@@ -255,8 +272,12 @@ void Replayer::process_at(const Frame& f, Category cat, int64_t t0, int64_t tp) 
     int64_t ticks;
     ~RecordParse() { r.hist_[static_cast<size_t>(ReplayStage::kParse)].record(r.to_ns(ticks)); }
   } const record_parse{*this, t1 - tp};
-  if (r.error != CodecError::kOk) {
-    ++(r.error == CodecError::kUnknownInstrument ? counters_.unknown_instrument : counters_.parse_errors);
+  if (r.error != CodecError::kOk) [[unlikely]] {
+    if (r.error == CodecError::kUnknownInstrument) {
+      ++counters_.unknown_instrument;
+    } else {
+      count_parse_error(f, r.error);
+    }
     return;
   }
   ++counters_.messages;

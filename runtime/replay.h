@@ -83,6 +83,13 @@ struct ReplayCounters {
   uint64_t messages = 0;      // frames the codec decoded (any kind, incl. acks and unknown topics)
   uint64_t bytes = 0;         // payload bytes of the frames fed
   uint64_t parse_errors = 0;  // malformed frames (codec errors other than kUnknownInstrument)
+  uint64_t parse_by_code[kCodecErrorCount] = {};  // parse_errors by CodecError
+  // The first parse error: its frame number (1-based, 0 = none) and the frame's topic ("" when it has none),
+  // so that a warning can point at it (an absurd instruments-info tickSize turns every book message of that
+  // symbol into kBadNumber).
+  uint64_t first_parse_error_frame = 0;
+  CodecError first_parse_error = CodecError::kOk;
+  char first_parse_error_topic[64] = {};
   // Well-formed frames this replay cannot decode, counted by reason (never as parse errors): a book, trade,
   // ticker or liquidation of an instrument with no grid (no instruments-info, no snapshot), and a topic the
   // codec does not decode (topics[kUnknownTopic] too).
@@ -146,6 +153,8 @@ class Replayer {
   const LatencyHistogram& latency(ReplayStage s) const noexcept { return hist_[static_cast<size_t>(s)]; }
   double wall_seconds() const noexcept { return wall_s_; }
   const InstrumentRegistry& registry() const noexcept { return registry_; }
+  // instruments-info entries refused while loading (each named in a note on stderr by prepare()).
+  uint64_t instruments_rejected() const noexcept { return instruments_rejected_; }
   // Book of an instrument, or nullptr when it never received a book message.
   const BookSync* book(InstrumentId id) const noexcept;
   const ReplayOptions& options() const noexcept { return options_; }
@@ -168,6 +177,7 @@ class Replayer {
   void collect_venue_stats(const RecordingVenueStats& v) noexcept;
   bool wanted(InstrumentId id) const noexcept;
   void on_book(const BookUpdate& u, int64_t recv_ns) noexcept;
+  void count_parse_error(const Frame& f, CodecError e) noexcept;  // cold: a malformed frame
   // Counts one BookSync verdict (and the resyncs it caused) in counters_.
   void count_sync(SyncResult r, bool snapshot, uint64_t resyncs) noexcept;
   void on_traded_book(const BookUpdate& u, int64_t recv_ns, int64_t t0, int64_t t1) noexcept;
@@ -176,6 +186,7 @@ class Replayer {
 
   ReplayOptions options_;
   InstrumentRegistry registry_;
+  uint64_t instruments_rejected_ = 0;
   std::unique_ptr<BybitCodec> codec_;
   std::vector<std::unique_ptr<BookSync>> books_;  // by InstrumentId; created in prepare()
   std::string layout_warning_;

@@ -241,12 +241,14 @@ class Converter {
 }  // namespace
 
 std::string scan_recording_instruments(const std::string& path, const RecordingOptions& read,
-                                       InstrumentRegistry& registry, std::vector<std::string>* notes) {
+                                       InstrumentRegistry& registry, std::vector<std::string>* notes,
+                                       uint64_t* rejected_out) {
   OpenedRecording opened = open_recording(path, read);
   if (!opened.source) return opened.message;
   FrameSource& src = *opened.source;
   std::vector<Inferred> seen;
   simdjson::dom::parser parser;
+  std::vector<std::string> rejected_symbols;  // "linear:BTCUSDT" of refused entries (named ones)
   size_t rejected = 0;
   Frame f;
   for (uint64_t n = 0;; ++n) {
@@ -273,11 +275,20 @@ std::string scan_recording_instruments(const std::string& path, const RecordingO
       }
       if (load.rejected > 0) {
         rejected += load.rejected;
+        const std::string cat(to_string(load.category));
+        std::string which;
+        for (const RejectedInstrument& e : load.rejected_entries) {
+          rejected_symbols.push_back(cat + ":" + e.symbol);
+          which += (which.empty() ? ": " : "; ") + cat + ":" + (e.symbol.empty() ? "(no symbol)" : e.symbol) +
+                   " (" + e.reason + ")";
+        }
+        if (load.rejected > load.rejected_entries.size()) {
+          which += "; and " + std::to_string(load.rejected - load.rejected_entries.size()) + " more";
+        }
         if (notes != nullptr) {
           notes->push_back(path + ": instruments-info response at " + std::string(f.url) + ": " +
                            std::to_string(load.rejected) + " invalid entr" +
-                           (load.rejected == 1 ? "y" : "ies") +
-                           " ignored (a tickSize, qtyStep or limit the grid cannot hold)");
+                           (load.rejected == 1 ? "y" : "ies") + " ignored" + which);
         }
       }
     } else if (f.kind == FrameKind::kRecv && (f.data.find("orderbook.") != std::string_view::npos ||
@@ -321,12 +332,18 @@ std::string scan_recording_instruments(const std::string& path, const RecordingO
     if (registry.add(in) == kNoInstrument) return path + ": instrument registry full";
     if (notes != nullptr) {
       // When entries were refused this symbol may be one of them: the note must not claim it had none.
-      notes->push_back(path + ": " + std::string(to_string(inf.category)) + ":" + inf.symbol +
-                       (rejected > 0 ? " has no valid instruments-info entry" : " has no instruments-info") +
+      const std::string key = std::string(to_string(inf.category)) + ":" + inf.symbol;
+      const bool refused =
+          std::find(rejected_symbols.begin(), rejected_symbols.end(), key) != rejected_symbols.end();
+      notes->push_back(path + ": " + key +
+                       (refused         ? " has no valid instruments-info entry (its entry was refused, above)"
+                        : rejected > 0 ? " has no valid instruments-info entry"
+                                       : " has no instruments-info") +
                        "; grid inferred from its book and trade messages (tick " + tick + ", step " + step +
                        ")");
     }
   }
+  if (rejected_out != nullptr) *rejected_out += rejected;
   return {};
 }
 
@@ -370,6 +387,10 @@ EventConvertResult convert_recording_events(const std::string& path, const Instr
     ++r.stats.recv_frames;
     const Category cat = f.has_category ? f.category : options.read.category;
     const ParseResult pr = codec.parse_padded(f.data.data(), f.data.size(), cat);
+    if (pr.error == CodecError::kUnknownInstrument) {
+      ++r.stats.unknown_instrument;  // well formed, no grid for it here: skipped, not a parse error
+      continue;
+    }
     if (pr.error != CodecError::kOk) {
       ++r.stats.codec_errors[static_cast<size_t>(pr.error)];
       ++r.stats.parse_errors;

@@ -43,11 +43,13 @@ inline constexpr int64_t kNoTimeLimitLow = std::numeric_limits<int64_t>::min();
 inline constexpr int64_t kNoTimeLimitHigh = std::numeric_limits<int64_t>::max();
 
 // Adds to `registry` the instruments of `path` (see above). Returns "" or an error naming the file
-// (cannot open/read it, a malformed instruments-info response, registry full). Notes about inferred grids
-// are appended to `notes` when it is not null.
+// (cannot open/read it, a malformed instruments-info response, registry full). Notes about refused
+// instruments-info entries (symbol and field) and inferred grids are appended to `notes` when it is not
+// null; the count of refused entries is added to `*rejected` when it is not null.
 [[nodiscard]] std::string scan_recording_instruments(const std::string& path, const RecordingOptions& read,
                                                      InstrumentRegistry& registry,
-                                                     std::vector<std::string>* notes = nullptr);
+                                                     std::vector<std::string>* notes = nullptr,
+                                                     uint64_t* rejected = nullptr);
 
 struct EventConvertOptions {
   RecordingOptions read;             // read.category: the category of Bybit history files
@@ -65,8 +67,13 @@ struct EventConvertStats {
   uint64_t frames = 0;                                  // source frames read (every FrameKind)
   uint64_t recv_frames = 0;                             // kRecv frames given to the codec
   std::array<uint64_t, kMsgKindCount> kinds{};          // decoded frames per MsgKind (kUnknownTopic too)
-  std::array<uint64_t, kCodecErrorCount> codec_errors{};  // frames the codec refused, per error
+  std::array<uint64_t, kCodecErrorCount> codec_errors{};  // malformed frames the codec refused, per error
   uint64_t parse_errors = 0;                            // sum of codec_errors
+  // Well-formed frames this conversion cannot decode, never parse errors (as `mm replay`'s "skipped"): a
+  // book, trade, ticker or liquidation of an instrument with no grid (no instruments-info, no snapshot;
+  // codec_errors[kUnknownInstrument] stays 0), and a topic the codec does not decode.
+  uint64_t unknown_instrument = 0;
+  uint64_t unsupported_topic() const noexcept { return kinds[static_cast<size_t>(MsgKind::kUnknownTopic)]; }
   uint64_t read_errors = 0;                             // source records the reader skipped (kBadRecord)
   std::array<uint64_t, 5> records{};                    // records produced, indexed by EventKind value
   uint64_t filtered = 0;                                // records dropped by the symbol filter or window

@@ -156,7 +156,9 @@ EventDataError load_event_data(const std::vector<std::string>& paths, const Even
         return EventDataError::kEventFile;
       }
     } else {
-      if (std::string err = scan_recording_instruments(paths[i], options.read, raw_reg); !err.empty()) {
+      if (std::string err =
+              scan_recording_instruments(paths[i], options.read, raw_reg, &d.notes_, &d.instruments_rejected_);
+          !err.empty()) {
         error = err;
         return EventDataError::kRecording;
       }

@@ -101,6 +101,10 @@ class EventData {
   int64_t first_ns() const noexcept { return window_.empty() ? 0 : window_.front().local_ts_ns; }
   int64_t last_ns() const noexcept { return window_.empty() ? 0 : window_.back().local_ts_ns; }
   const std::vector<EventSource>& sources() const noexcept { return sources_; }
+  // Raw recordings: notes of the instrument scan (refused instruments-info entries with their symbol and
+  // field, grids inferred from the data), for the caller to print; and the count of refused entries.
+  const std::vector<std::string>& notes() const noexcept { return notes_; }
+  uint64_t instruments_rejected() const noexcept { return instruments_rejected_; }
 
  private:
   friend EventDataError load_event_data(const std::vector<std::string>&, const EventLoadOptions&, EventData&,
@@ -113,6 +117,8 @@ class EventData {
   bool has_local_time_ = false;
   bool time_ordered_ = true;
   std::vector<EventSource> sources_;
+  std::vector<std::string> notes_;
+  uint64_t instruments_rejected_ = 0;
 };
 
 // Loads `paths` (each an .events file, recognised by its magic, or any raw recording) into `out`

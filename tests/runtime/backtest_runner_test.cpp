@@ -378,21 +378,27 @@ TEST_F(RunnerTest, InitialBookStartsAWindowWithoutASnapshot) {
   full.trade(30, -1, Side::kSell, 999, 5);
   std::vector<PriceLevel> bids, asks;
   uint16_t depth = 0;
+  int64_t last_u = -1;
   const std::span<const Event> before(full.ev.data(), 7);  // the snapshot (4 records) and the first delta (3)
-  ASSERT_TRUE(initial_book_before(before, 0, 4096, 1000, bids, asks, depth));
+  ASSERT_TRUE(initial_book_before(before, 0, 4096, 1000, bids, asks, depth, last_u));
   EXPECT_EQ(depth, 200);
+  // The u of the last message before the window (the delta, u = 2): the rebuilt snapshot carries it, so the
+  // window's first delta (u = 3) is in sequence. It used to carry u = 0, which made that delta a gap: the
+  // book went untrusted and a windowed backtest halted on stale_book.
+  EXPECT_EQ(last_u, 2);
   ASSERT_EQ(bids.size(), 2u);
   EXPECT_EQ(bids[0].price.ticks, 1000);
   EXPECT_EQ(bids[0].qty.lots, 4);
   ASSERT_EQ(asks.size(), 1u);
   EXPECT_EQ(asks[0].price.ticks, 1002);
   EXPECT_FALSE(initial_book_before(std::span<const Event>(full.ev.data() + 4, 3), 0, 4096, 1000, bids, asks,
-                                   depth));  // deltas only: unknown book
+                                   depth, last_u));  // deltas only: unknown book
 
   Stream window;
   window.ev.assign(full.ev.begin() + 7, full.ev.end());
   BookUpdate u;
   u.snapshot = true;
+  u.update_id = 2;
   u.bids = bids.data();
   u.bid_count = static_cast<uint32_t>(bids.size());
   u.asks = asks.data();
@@ -400,7 +406,7 @@ TEST_F(RunnerTest, InitialBookStartsAWindowWithoutASnapshot) {
   RunOptions opt;
   opt.initial_book = &u;
   ASSERT_TRUE(run(window, opt).ok);
-  EXPECT_EQ(trader_.log, (Log{"book u=0 @20", "book u=3 @20", "trade 999 @30"}));
+  EXPECT_EQ(trader_.log, (Log{"book u=2 @20", "book u=3 @20", "trade 999 @30"}));
   // The exchange's book is the rebuilt one plus the window's delta.
   EXPECT_EQ(venue_->engine().book().best_bid()->price.ticks, 1001);
   EXPECT_EQ(venue_->engine().book().best_ask()->price.ticks, 1002);

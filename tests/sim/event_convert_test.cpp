@@ -548,7 +548,18 @@ TEST(EventConvert, InvalidInstrumentsEntryIsNamedInTheNotes) {
   for (const std::string& n : notes) all += n + "\n";
   ASSERT_EQ(notes.size(), 2u) << all;
   EXPECT_NE(notes[0].find("1 invalid entry ignored"), std::string::npos) << notes[0];
-  EXPECT_NE(notes[1].find("has no valid instruments-info entry"), std::string::npos) << notes[1];
+  // The note names the entry and the field it was refused for, and the inferred grid says it was that entry.
+  EXPECT_NE(notes[0].find(R"(linear:BTCUSDT (tickSize "0.0000000000000000000001": bad_tick_size))"),
+            std::string::npos)
+      << notes[0];
+  EXPECT_NE(notes[1].find("linear:BTCUSDT has no valid instruments-info entry (its entry was refused, above)"),
+            std::string::npos)
+      << notes[1];
+  // Counted for the JSON outputs.
+  InstrumentRegistry again;
+  uint64_t rejected = 0;
+  ASSERT_EQ(scan_recording_instruments(cap, {}, again, nullptr, &rejected), "");
+  EXPECT_EQ(rejected, 1u);
   std::filesystem::remove(cap);
 }
 

@@ -145,6 +145,11 @@ TEST_F(BacktestCli, WindowRestrictsTheEvents) {
   // strategy quotes (it used to see no trusted book, quote nothing and exit 0 with all-zero statistics).
   EXPECT_GT(wj["run"]["initial_book_levels"].get_uint64().value(), 0u);
   EXPECT_GT(wj["stats"]["orders_created"].get_uint64().value(), 0u);
+  // The rebuilt book carries the u of the last message before the window, so the window's first delta is in
+  // sequence: it used to carry u = 0, the first delta was a gap, and the run halted on stale_book with the
+  // book untrusted for the whole window.
+  EXPECT_EQ(wj["run"]["sequence_gaps"].get_uint64().value(), 0u);
+  EXPECT_EQ(std::string(wj["stats"]["risk"]["final_state"].get_string().value()), "active");
   // Milliseconds since the epoch select the same window.
   ASSERT_EQ(run("backtest --quiet --config " + kExamples + "fixed.toml --data " + kRec +
                 " --from 1786310840000 --to 1786310860000 --json " + path("ms.json"))

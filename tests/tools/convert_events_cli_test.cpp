@@ -72,8 +72,8 @@ TEST_F(ConvertEventsCli, ExtensionPicksEventsAndMatchesTheLibrary) {
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(r.out, "converted 21251 records (book 20809 trade 347 funding 6 mark 89) from 3255 frames of " +
                        kCryptofeed + " to " + path("cf.events") +
-                       "; 0 parse errors, 0 unreadable records, 0 unknown-topic frames, 96 other frames skipped, "
-                       "0 records filtered\n");
+                       "; 0 parse errors, 0 unreadable records, skipped: unknown_instrument 0, unsupported_topic 0, "
+                       "96 other frames; 0 records filtered\n");
   ASSERT_TRUE(convert_to_events(kCryptofeed, path("lib.events")).ok());
   EXPECT_EQ(slurp(path("cf.events")), slurp(path("lib.events")));
 }

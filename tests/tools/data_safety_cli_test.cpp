@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "tests/support/cli_run.h"
 
@@ -240,6 +242,153 @@ TEST_F(DataSafety, AConfigThatNeverQuotesIsNotSilent) {
       EXPECT_NE(r.out.find("warning: the strategy sent no order"), std::string::npos) << to << "\n" << r.out;
     }
   }
+}
+
+}  // namespace
+
+namespace {
+
+// A cryptofeed JSON Lines recording written by hand: one linear connection, an optional instruments-info
+// response, then the given frames received 100 ms apart.
+std::string escape_json(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+void write_recording(const std::string& file, const std::string& instruments_body,
+                     const std::vector<std::string>& frames) {
+  std::ofstream f(file, std::ios::binary);
+  const std::string addr = "wss://stream.bybit.com/v5/public/linear";
+  double ts = 1786310817.0;
+  f << std::fixed;  // ts as decimal seconds
+  if (!instruments_body.empty()) {
+    f << R"({"t":"http","conn":"h","ts":)" << ts
+      << R"(,"url":"https://api.bybit.com/v5/market/instruments-info?category=linear","data":")"
+      << escape_json(instruments_body) << "\"}\n";
+  }
+  f << R"({"t":"connect","conn":"w","ts":)" << ts << R"(,"addr":")" << addr << "\"}\n";
+  for (const std::string& d : frames) {
+    ts += 0.1;
+    f << R"({"t":"recv","conn":"w","ts":)" << ts << R"(,"addr":")" << addr << R"(","data":")" << escape_json(d)
+      << "\"}\n";
+  }
+}
+
+// orderbook.50.BTCUSDT message u with one level a side (bid, ask as decimal strings).
+std::string book_msg(bool snapshot, int u, const std::string& bid, const std::string& ask,
+                     const std::string& size = "1.000") {
+  const std::string ts = std::to_string(1786310817000 + u * 100);
+  return std::string(R"({"topic":"orderbook.50.BTCUSDT","type":")") + (snapshot ? "snapshot" : "delta") +
+         R"(","ts":)" + ts + R"(,"data":{"s":"BTCUSDT","b":[[")" + bid + R"(",")" + size + R"("]],"a":[[")" +
+         ask + R"(",")" + size + R"("]],"u":)" + std::to_string(u) + R"(,"seq":)" + std::to_string(u) +
+         R"(},"cts":)" + ts + "}";
+}
+
+// The JSON object of `mm replay --json` in an output where stderr lines are mixed in.
+std::string json_line(const std::string& out) {
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] == '{') return line;
+  }
+  return "";
+}
+
+// An absurd tickSize (1000 for BTCUSDT at 65,000.10) made every book message a parse error: replay exited 0
+// with nothing on stderr. Now a warning names the code, the first frame and its topic, and the JSON counts
+// the errors by code.
+TEST_F(DataSafety, AnAbsurdTickSizeIsNotSilent) {
+  const std::string body =
+      R"({"retCode":0,"retMsg":"OK","result":{"category":"linear","list":[{"symbol":"BTCUSDT","status":"Trading",)"
+      R"("priceScale":"2","priceFilter":{"tickSize":"1000"},"lotSizeFilter":{"qtyStep":"0.001",)"
+      R"("minOrderQty":"0.001","maxOrderQty":"100","minNotionalValue":"5"}}],"nextPageCursor":""},"time":1})";
+  write_recording(path("t.jsonl"), body,
+                  {book_msg(true, 1, "65000.10", "65000.20"), book_msg(false, 2, "65000.00", "65000.30")});
+  const CliRun r = run("replay --json " + path("t.jsonl"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("mm replay: warning: 2 of 2 frames could not be parsed (bad_number 2"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("frame 1 (topic orderbook.50.BTCUSDT)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("tickSize"), std::string::npos) << r.out;
+  EXPECT_NE(json_line(r.out).find(R"("parse":2,)"), std::string::npos) << r.out;
+  EXPECT_NE(json_line(r.out).find(R"("parse_by_code":{"bad_number":2})"), std::string::npos) << r.out;
+
+  // A tickSize the grid cannot hold at all: the entry is refused, named on stderr with its field, counted in
+  // the JSON, and the grid is inferred from the book instead (no parse error).
+  std::string refused = body;
+  refused.replace(refused.find("\"1000\""), 6, "\"0.0000000000000000000001\"");
+  write_recording(path("r.jsonl"), refused,
+                  {book_msg(true, 1, "65000.10", "65000.20"), book_msg(false, 2, "65000.00", "65000.30")});
+  const CliRun rr = run("replay --json " + path("r.jsonl"));
+  EXPECT_EQ(rr.code, 0) << rr.out;
+  EXPECT_NE(rr.out.find(R"(1 invalid entry ignored: linear:BTCUSDT (tickSize "0.0000000000000000000001": )"
+                        R"(bad_tick_size))"),
+            std::string::npos)
+      << rr.out;
+  EXPECT_NE(rr.out.find("its entry was refused"), std::string::npos) << rr.out;
+  EXPECT_NE(json_line(rr.out).find(R"("instruments":{"known":1,"inferred":1,"rejected":1})"), std::string::npos)
+      << rr.out;
+  EXPECT_NE(json_line(rr.out).find(R"("parse":0,)"), std::string::npos) << rr.out;
+}
+
+// A crossed snapshot used to be reported as a trusted book with no word.
+TEST_F(DataSafety, ACrossedBookIsNotReportedTrusted) {
+  write_recording(path("x.jsonl"), "",
+                  {book_msg(true, 1, "65000.30", "65000.20"), book_msg(false, 2, "65000.30", "65000.20", "2.000")});
+  const CliRun r = run("replay --json " + path("x.jsonl"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("mm replay: warning: linear:BTCUSDT: the book was crossed 1 time"), std::string::npos)
+      << r.out;
+  const std::string j = json_line(r.out);
+  EXPECT_NE(j.find(R"("crossed":1,)"), std::string::npos) << j;
+  EXPECT_NE(j.find(R"("trusted":false,"crossed":true)"), std::string::npos) << j;
+  // An uncrossed book of the same shape stays trusted and silent.
+  write_recording(path("ok.jsonl"), "",
+                  {book_msg(true, 1, "65000.10", "65000.20"), book_msg(false, 2, "65000.10", "65000.20", "2.000")});
+  const CliRun ok = run("replay --json " + path("ok.jsonl"));
+  EXPECT_EQ(ok.out.find("warning"), std::string::npos) << ok.out;
+  EXPECT_NE(json_line(ok.out).find(R"("trusted":true,"crossed":false)"), std::string::npos) << ok.out;
+}
+
+// Sequence gaps in backtest data (missing deltas) used to pass without a word: the book went untrusted and the
+// strategy stopped quoting. Now a warning on stderr and run.sequence_gaps / run.resyncs in the JSON.
+TEST_F(DataSafety, SequenceGapsInBacktestDataAreWarnedAndCounted) {
+  std::vector<std::string> frames;
+  for (int u = 1; u <= 60; ++u) {
+    if (u == 20 || u == 21) continue;  // two deltas lost: one gap (u 19 -> 22)
+    const std::string size = std::to_string(1 + u % 5) + ".000";
+    frames.push_back(book_msg(u == 1 || u == 40, u, "65000.10", "65000.20", size));
+  }
+  // A trade of a symbol with no grid here (no instruments-info, no snapshot): skipped and counted as `mm
+  // replay` counts it, not a parse error (issue 14: it used to fail the load, exit 1).
+  frames.push_back(R"({"topic":"publicTrade.ETHUSDT","type":"snapshot","ts":1786310823000,"data":[{)"
+                   R"("T":1786310823000,"s":"ETHUSDT","S":"Buy","v":"0.10","p":"3000.00","L":"PlusTick","i":"x",)"
+                   R"("BT":false}]})");
+  write_recording(path("gap.jsonl"), "", frames);
+  CliRun r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + path("gap.jsonl") + " --json " +
+                 path("gap.json"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("mm backtest: warning: linear:BTCUSDT: 1 sequence gap in the book's u"), std::string::npos)
+      << r.out;
+  const std::string j = slurp(path("gap.json"));
+  EXPECT_NE(j.find(R"("sequence_gaps":1,"resyncs":1,"crossed_books":0,)"
+                   R"("skipped":{"unknown_instrument":1,"unsupported_topic":0})"),
+            std::string::npos)
+      << j;
+  // Without the gap: no warning, zeros.
+  frames.clear();
+  for (int u = 1; u <= 60; ++u) frames.push_back(book_msg(u == 1, u, "65000.10", "65000.20"));
+  write_recording(path("ok.jsonl"), "", frames);
+  r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + path("ok.jsonl") + " --json " +
+          path("ok.json"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out.find("sequence gap"), std::string::npos) << r.out;
+  EXPECT_NE(slurp(path("ok.json")).find(R"("sequence_gaps":0,"resyncs":0,"crossed_books":0)"),
+            std::string::npos);
 }
 
 }  // namespace

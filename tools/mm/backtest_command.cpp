@@ -74,6 +74,27 @@ std::string write_export(const std::string& dir, const BacktestSeries& series) {
   return "";
 }
 
+// Faults of the data that change what the strategy could do, one line each (the JSON `run` object counts
+// them): gaps in the traded book's u (the book is untrusted, nothing quoted, until the next snapshot) and
+// crossed books.
+std::vector<std::string> backtest_data_warnings(const BacktestRun& run, const MmConfig& cfg) {
+  std::vector<std::string> out;
+  const std::string book = std::string(to_string(cfg.category)) + ":" + cfg.symbol;
+  if (run.sequence_gaps > 0) {
+    out.push_back(book + ": " + std::to_string(run.sequence_gaps) + " sequence gap" +
+                  (run.sequence_gaps == 1 ? "" : "s") +
+                  " in the book's u (run.sequence_gaps): the book was untrusted and nothing was quoted until "
+                  "the next snapshot (" + std::to_string(run.resyncs) + " regained trust); the data misses "
+                  "messages");
+  }
+  if (run.crossed_books > 0) {
+    out.push_back(book + ": the book was crossed " + std::to_string(run.crossed_books) + " time" +
+                  (run.crossed_books == 1 ? "" : "s") +
+                  " (best bid >= best ask; run.crossed_books): no quote on a crossed book");
+  }
+  return out;
+}
+
 }  // namespace
 
 void register_backtest(CLI::App& app) {
@@ -180,6 +201,8 @@ void register_backtest(CLI::App& app) {
       set_exit_code(e == EventDataError::kRecording || e == EventDataError::kEventFile ? 1 : 2);
       return;
     }
+    // The instrument scan's notes: a refused instruments-info entry (symbol and field), an inferred grid.
+    for (const std::string& n : data.notes()) std::fprintf(stderr, "mm backtest: note: %s\n", n.c_str());
     // stderr only, and not with --json (a caller parsing output gets nothing extra).
     Progress bar(progress_wanted(!a->json_out.empty()), "events");
     auto run = std::make_unique<BacktestRun>();
@@ -200,6 +223,9 @@ void register_backtest(CLI::App& app) {
           "mm backtest: warning: the strategy sent no order over %llu events (check order sizes, spreads "
           "and risk limits of %s)\n",
           static_cast<unsigned long long>(run->events), a->config.c_str());
+    }
+    for (const std::string& w : backtest_data_warnings(*run, cfg)) {
+      std::fprintf(stderr, "mm backtest: warning: %s\n", w.c_str());
     }
     if (!a->quiet) {
       // With `--json -` or `--report -` stdout carries that output alone (for pipes), so the table goes to

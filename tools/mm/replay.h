@@ -2,6 +2,7 @@
 // `mm replay`'s side of the replay harness: loading the --config file into ReplayOptions and printing the
 // Replayer's result (runtime/replay.h runs it).
 #include <string>
+#include <vector>
 
 #include "runtime/replay.h"
 
@@ -14,5 +15,9 @@ namespace mm::tools {
 // The report of a finished replay: a text table, or the JSON object documented in the README.
 std::string replay_text_report(const Replayer& r);
 std::string replay_json_report(const Replayer& r);
+
+// What a finished replay must not keep quiet about, one line each (for stderr; the JSON counts each):
+// parse errors (by code, with the first one's frame and topic), sequence gaps, crossed books.
+std::vector<std::string> replay_warnings(const Replayer& r);
 
 }  // namespace mm::tools

@@ -49,7 +49,58 @@ std::string fmt_qty(const Instrument& in, Qty q) {
   return std::string(b, format_qty(in, q, b));
 }
 
+// A book is reported trusted only when it is also uncrossed: a crossed book (a crossed snapshot, or deltas
+// that crossed it) is not the market, whatever its sequencing says.
+bool reported_trusted(const BookSync& b) { return b.trusted() && !b.crossed(); }
+
+// Transitions into a crossed book, over every book of the replay.
+uint64_t crossed_count(const Replayer& r) {
+  uint64_t n = 0;
+  for_each_book(r, [&](const Instrument&, const BookSync& b) { n += b.counters().crossed; });
+  return n;
+}
+
+// "bad_number 954, json 2"
+std::string parse_codes(const ReplayCounters& c) {
+  std::string out;
+  for (size_t k = 1; k < kCodecErrorCount; ++k) {
+    if (c.parse_by_code[k] == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += std::string(to_string(static_cast<CodecError>(k))) + " " + std::to_string(c.parse_by_code[k]);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> replay_warnings(const Replayer& r) {
+  const ReplayCounters& c = r.counters();
+  std::vector<std::string> out;
+  if (c.parse_errors > 0) {
+    std::string w = std::to_string(c.parse_errors) + " of " + std::to_string(c.frames) +
+                    " frames could not be parsed (" + parse_codes(c) + "; JSON errors.parse_by_code); the first " +
+                    "is frame " + std::to_string(c.first_parse_error_frame);
+    if (c.first_parse_error_topic[0] != '\0') w += std::string(" (topic ") + c.first_parse_error_topic + ")";
+    w += ": " + std::string(to_string(c.first_parse_error));
+    if (c.first_parse_error == CodecError::kBadNumber) {
+      w += " (a price or size off the instrument's grid: check the tickSize and qtyStep of its "
+           "instruments-info)";
+    }
+    out.push_back(std::move(w));
+  }
+  if (c.gaps > 0) {
+    out.push_back(std::to_string(c.gaps) + " sequence gap" + (c.gaps == 1 ? "" : "s") +
+                  " in the books' u (JSON errors.gap): each book stayed untrusted until its next snapshot (" +
+                  std::to_string(c.resyncs) + " regained trust)");
+  }
+  for_each_book(r, [&](const Instrument& in, const BookSync& b) {
+    if (b.counters().crossed == 0) return;
+    out.push_back(book_key(in) + ": the book was crossed " + std::to_string(b.counters().crossed) + " time" +
+                  (b.counters().crossed == 1 ? "" : "s") + " (best bid >= best ask; JSON errors.crossed)" +
+                  (b.crossed() ? ", and is at the end: reported untrusted" : ""));
+  });
+  return out;
+}
 
 std::string replay_json_report(const Replayer& r) {
   JsonWriter w;
@@ -66,6 +117,18 @@ std::string replay_json_report(const Replayer& r) {
   w.key("errors").begin_object();
   w.key("parse").value(c.parse_errors).key("gap").value(c.gaps).key("resync").value(c.resyncs);
   w.key("book").value(c.book_errors).key("read").value(c.read_errors);
+  w.key("crossed").value(crossed_count(r));
+  w.key("parse_by_code").begin_object();
+  for (size_t k = 1; k < kCodecErrorCount; ++k) {
+    if (c.parse_by_code[k] != 0) w.key(to_string(static_cast<CodecError>(k))).value(c.parse_by_code[k]);
+  }
+  w.end_object();
+  w.end_object();
+  w.key("instruments").begin_object();
+  uint64_t inferred = 0;
+  for (size_t i = 0; i < r.registry().size(); ++i) inferred += r.registry().get(static_cast<InstrumentId>(i)).inferred;
+  w.key("known").value(static_cast<uint64_t>(r.registry().size())).key("inferred").value(inferred);
+  w.key("rejected").value(r.instruments_rejected());
   w.end_object();
   w.key("skipped").begin_object();
   w.key("unknown_instrument").value(c.unknown_instrument).key("unsupported_topic").value(c.unsupported_topic);
@@ -118,7 +181,7 @@ std::string replay_json_report(const Replayer& r) {
   for_each_book(r, [&](const Instrument& in, const BookSync& b) {
     w.key(book_key(in)).begin_object();
     w.key("u").value(b.last_update_id());
-    w.key("trusted").value(b.trusted());
+    w.key("trusted").value(reported_trusted(b));
     w.key("crossed").value(b.crossed());
     for (Side side : {Side::kBuy, Side::kSell}) {
       w.key(side == Side::kBuy ? "bids" : "asks").begin_array();
@@ -153,10 +216,12 @@ std::string replay_text_report(const Replayer& r) {
     out += line;
   }
   out += "\n";
-  std::snprintf(line, sizeof line, "errors: parse %llu  gap %llu  resync %llu  book %llu  read %llu\n",
+  std::snprintf(line, sizeof line,
+                "errors: parse %llu  gap %llu  resync %llu  book %llu  read %llu  crossed %llu\n",
                 static_cast<unsigned long long>(c.parse_errors), static_cast<unsigned long long>(c.gaps),
                 static_cast<unsigned long long>(c.resyncs), static_cast<unsigned long long>(c.book_errors),
-                static_cast<unsigned long long>(c.read_errors));
+                static_cast<unsigned long long>(c.read_errors),
+                static_cast<unsigned long long>(crossed_count(r)));
   out += line;
   std::snprintf(line, sizeof line,
                 "skipped (well-formed, not decodable here): unknown_instrument %llu  "
@@ -208,7 +273,7 @@ std::string replay_text_report(const Replayer& r) {
   std::vector<PriceLevel> bids(r.options().top), asks(r.options().top);
   for_each_book(r, [&](const Instrument& in, const BookSync& b) {
     std::snprintf(line, sizeof line, "\nbook %s  u=%lld%s%s%s\n", book_key(in).c_str(),
-                  static_cast<long long>(b.last_update_id()), b.trusted() ? "" : "  UNTRUSTED",
+                  static_cast<long long>(b.last_update_id()), reported_trusted(b) ? "" : "  UNTRUSTED",
                   b.crossed() ? "  CROSSED" : "", in.inferred ? "  (grid inferred)" : "");
     out += line;
     const size_t nb = b.book().top(Side::kBuy, bids.size(), bids.data());
