@@ -132,15 +132,18 @@ std::string rejection_reason(const InstrumentSpec& s, InstrumentError e) {
     return std::string(name) + " \"" + std::string(value.substr(0, 40)) + "\": " + std::string(to_string(e));
   };
   switch (e) {
-    case InstrumentError::kBadSymbol: return field("symbol", s.symbol);
-    case InstrumentError::kBadTickSize: return field("tickSize", s.tick_size);
+    case InstrumentError::kBadSymbol:
+      return field("symbol", s.symbol);
+    case InstrumentError::kBadTickSize:
+      return field("tickSize", s.tick_size);
     case InstrumentError::kBadQtyStep:
       return field(s.category == Category::kSpot ? "basePrecision" : "qtyStep", s.qty_step);
     case InstrumentError::kBadLimit:
       return std::string(to_string(e)) + " (minOrderQty \"" + std::string(s.min_qty.substr(0, 40)) +
              "\", maxOrderQty \"" + std::string(s.max_qty.substr(0, 40)) + "\", min notional \"" +
              std::string(s.min_notional.substr(0, 40)) + "\")";
-    case InstrumentError::kOk: break;
+    case InstrumentError::kOk:
+      break;
   }
   return std::string(to_string(e));
 }
@@ -195,8 +198,8 @@ InstrumentsLoad load_instruments_json(std::string_view body, InstrumentRegistry&
     if (!shaped || e != InstrumentError::kOk) {
       ++r.rejected;
       if (r.rejected_entries.size() < InstrumentsLoad::kMaxRejectedDetails) {
-        r.rejected_entries.push_back({std::string(f.symbol), shaped ? rejection_reason(spec, e)
-                                                                    : std::string("malformed entry")});
+        r.rejected_entries.push_back(
+            {std::string(f.symbol), shaped ? rejection_reason(spec, e) : std::string("malformed entry")});
       }
       continue;
     }

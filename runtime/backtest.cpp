@@ -230,8 +230,8 @@ std::string run_backtest_job(const MmConfig& cfg, const EventData& data, int64_t
   try {
     if (!before.empty() &&
         initial_book_before(before, static_cast<uint16_t>(id), cfg.backtest.sim.book_window_ticks,
-                            BacktestRunner::kInitialLevels, initial.bids, initial.asks,
-                            initial.update.depth, initial.update.update_id)) {
+                            BacktestRunner::kInitialLevels, initial.bids, initial.asks, initial.update.depth,
+                            initial.update.update_id)) {
       BookUpdate& u = initial.update;
       u.instrument = id;
       u.snapshot = true;

@@ -38,7 +38,8 @@ struct BacktestRun {
   uint64_t resyncs = 0;
   uint64_t crossed_books = 0;
   // Raw recordings of the data: well-formed frames the loader could not decode, summed over the inputs
-  // (EventSource::convert; never parse errors): no grid for the instrument, a topic the codec does not decode.
+  // (EventSource::convert; never parse errors): no grid for the instrument, a topic the codec does not
+  // decode.
   uint64_t skipped_unknown_instrument = 0;
   uint64_t skipped_unsupported_topic = 0;
   uint64_t instruments_rejected = 0;  // instruments-info entries refused (EventData::notes() names them)

@@ -336,7 +336,7 @@ std::string scan_recording_instruments(const std::string& path, const RecordingO
       const bool refused =
           std::find(rejected_symbols.begin(), rejected_symbols.end(), key) != rejected_symbols.end();
       notes->push_back(path + ": " + key +
-                       (refused         ? " has no valid instruments-info entry (its entry was refused, above)"
+                       (refused        ? " has no valid instruments-info entry (its entry was refused, above)"
                         : rejected > 0 ? " has no valid instruments-info entry"
                                        : " has no instruments-info") +
                        "; grid inferred from its book and trade messages (tick " + tick + ", step " + step +

@@ -156,8 +156,8 @@ EventDataError load_event_data(const std::vector<std::string>& paths, const Even
         return EventDataError::kEventFile;
       }
     } else {
-      if (std::string err =
-              scan_recording_instruments(paths[i], options.read, raw_reg, &d.notes_, &d.instruments_rejected_);
+      if (std::string err = scan_recording_instruments(paths[i], options.read, raw_reg, &d.notes_,
+                                                       &d.instruments_rejected_);
           !err.empty()) {
         error = err;
         return EventDataError::kRecording;

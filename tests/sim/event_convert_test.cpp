@@ -552,8 +552,9 @@ TEST(EventConvert, InvalidInstrumentsEntryIsNamedInTheNotes) {
   EXPECT_NE(notes[0].find(R"(linear:BTCUSDT (tickSize "0.0000000000000000000001": bad_tick_size))"),
             std::string::npos)
       << notes[0];
-  EXPECT_NE(notes[1].find("linear:BTCUSDT has no valid instruments-info entry (its entry was refused, above)"),
-            std::string::npos)
+  EXPECT_NE(
+      notes[1].find("linear:BTCUSDT has no valid instruments-info entry (its entry was refused, above)"),
+      std::string::npos)
       << notes[1];
   // Counted for the JSON outputs.
   InstrumentRegistry again;

@@ -383,9 +383,9 @@ TEST_F(EventDataTest, StrictLoadRefusesCodecErrors) {
   EXPECT_EQ(d.sources()[0].convert.parse_errors, 1u);
 }
 
-// Issue 14: a well-formed frame of an instrument with no grid (no instruments-info, no snapshot) or of a topic
-// the codec does not decode is skipped and counted by reason, as `mm replay` does; it used to be a codec error
-// that failed the (strict) backtest load.
+// Issue 14: a well-formed frame of an instrument with no grid (no instruments-info, no snapshot) or of a
+// topic the codec does not decode is skipped and counted by reason, as `mm replay` does; it used to be a
+// codec error that failed the (strict) backtest load.
 TEST_F(EventDataTest, UnknownInstrumentsAndTopicsAreSkippedNotCodecErrors) {
   const std::string cap = path("xrp.mmcap");
   ConvertOptions co;
@@ -398,11 +398,13 @@ TEST_F(EventDataTest, UnknownInstrumentsAndTopicsAreSkippedNotCodecErrors) {
     ASSERT_EQ(w.open(more, 0), CaptureError::kOk);
     Frame f;
     while (r.next(f) == ReadResult::kOk) ASSERT_EQ(w.write(f), CaptureError::kOk);
-    ASSERT_EQ(w.write_frame(FrameKind::kRecv, 0, f.recv_ns + 1,
-                            R"({"topic":"publicTrade.ETHUSDT","type":"snapshot","ts":1,"data":[{"T":1,)"
-                            R"("s":"ETHUSDT","S":"Buy","v":"0.10","p":"3000.00","L":"PlusTick","i":"x","BT":false}]})"),
+    ASSERT_EQ(w.write_frame(
+                  FrameKind::kRecv, 0, f.recv_ns + 1,
+                  R"({"topic":"publicTrade.ETHUSDT","type":"snapshot","ts":1,"data":[{"T":1,)"
+                  R"("s":"ETHUSDT","S":"Buy","v":"0.10","p":"3000.00","L":"PlusTick","i":"x","BT":false}]})"),
               CaptureError::kOk);
-    ASSERT_EQ(w.write_frame(FrameKind::kRecv, 0, f.recv_ns + 2, R"({"topic":"somethingNew.XRPUSDT","ts":1,"data":{}})"),
+    ASSERT_EQ(w.write_frame(FrameKind::kRecv, 0, f.recv_ns + 2,
+                            R"({"topic":"somethingNew.XRPUSDT","ts":1,"data":{}})"),
               CaptureError::kOk);
     ASSERT_EQ(w.close(), CaptureError::kOk);
   }

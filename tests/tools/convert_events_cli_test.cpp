@@ -70,10 +70,11 @@ TEST_F(ConvertEventsCli, ExtensionPicksEventsAndMatchesTheLibrary) {
   const CliRun r = run("convert " + kCryptofeed + " " + path("cf.events"));
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_EQ(r.out, "converted 21251 records (book 20809 trade 347 funding 6 mark 89) from 3255 frames of " +
-                       kCryptofeed + " to " + path("cf.events") +
-                       "; 0 parse errors, 0 unreadable records, skipped: unknown_instrument 0, unsupported_topic 0, "
-                       "96 other frames; 0 records filtered\n");
+  EXPECT_EQ(r.out,
+            "converted 21251 records (book 20809 trade 347 funding 6 mark 89) from 3255 frames of " +
+                kCryptofeed + " to " + path("cf.events") +
+                "; 0 parse errors, 0 unreadable records, skipped: unknown_instrument 0, unsupported_topic 0, "
+                "96 other frames; 0 records filtered\n");
   ASSERT_TRUE(convert_to_events(kCryptofeed, path("lib.events")).ok());
   EXPECT_EQ(slurp(path("cf.events")), slurp(path("lib.events")));
 }

@@ -273,8 +273,8 @@ void write_recording(const std::string& file, const std::string& instruments_bod
   f << R"({"t":"connect","conn":"w","ts":)" << ts << R"(,"addr":")" << addr << "\"}\n";
   for (const std::string& d : frames) {
     ts += 0.1;
-    f << R"({"t":"recv","conn":"w","ts":)" << ts << R"(,"addr":")" << addr << R"(","data":")" << escape_json(d)
-      << "\"}\n";
+    f << R"({"t":"recv","conn":"w","ts":)" << ts << R"(,"addr":")" << addr << R"(","data":")"
+      << escape_json(d) << "\"}\n";
   }
 }
 
@@ -330,15 +330,17 @@ TEST_F(DataSafety, AnAbsurdTickSizeIsNotSilent) {
             std::string::npos)
       << rr.out;
   EXPECT_NE(rr.out.find("its entry was refused"), std::string::npos) << rr.out;
-  EXPECT_NE(json_line(rr.out).find(R"("instruments":{"known":1,"inferred":1,"rejected":1})"), std::string::npos)
+  EXPECT_NE(json_line(rr.out).find(R"("instruments":{"known":1,"inferred":1,"rejected":1})"),
+            std::string::npos)
       << rr.out;
   EXPECT_NE(json_line(rr.out).find(R"("parse":0,)"), std::string::npos) << rr.out;
 }
 
 // A crossed snapshot used to be reported as a trusted book with no word.
 TEST_F(DataSafety, ACrossedBookIsNotReportedTrusted) {
-  write_recording(path("x.jsonl"), "",
-                  {book_msg(true, 1, "65000.30", "65000.20"), book_msg(false, 2, "65000.30", "65000.20", "2.000")});
+  write_recording(
+      path("x.jsonl"), "",
+      {book_msg(true, 1, "65000.30", "65000.20"), book_msg(false, 2, "65000.30", "65000.20", "2.000")});
   const CliRun r = run("replay --json " + path("x.jsonl"));
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("mm replay: warning: linear:BTCUSDT: the book was crossed 1 time"), std::string::npos)
@@ -347,15 +349,16 @@ TEST_F(DataSafety, ACrossedBookIsNotReportedTrusted) {
   EXPECT_NE(j.find(R"("crossed":1,)"), std::string::npos) << j;
   EXPECT_NE(j.find(R"("trusted":false,"crossed":true)"), std::string::npos) << j;
   // An uncrossed book of the same shape stays trusted and silent.
-  write_recording(path("ok.jsonl"), "",
-                  {book_msg(true, 1, "65000.10", "65000.20"), book_msg(false, 2, "65000.10", "65000.20", "2.000")});
+  write_recording(
+      path("ok.jsonl"), "",
+      {book_msg(true, 1, "65000.10", "65000.20"), book_msg(false, 2, "65000.10", "65000.20", "2.000")});
   const CliRun ok = run("replay --json " + path("ok.jsonl"));
   EXPECT_EQ(ok.out.find("warning"), std::string::npos) << ok.out;
   EXPECT_NE(json_line(ok.out).find(R"("trusted":true,"crossed":false)"), std::string::npos) << ok.out;
 }
 
-// Sequence gaps in backtest data (missing deltas) used to pass without a word: the book went untrusted and the
-// strategy stopped quoting. Now a warning on stderr and run.sequence_gaps / run.resyncs in the JSON.
+// Sequence gaps in backtest data (missing deltas) used to pass without a word: the book went untrusted and
+// the strategy stopped quoting. Now a warning on stderr and run.sequence_gaps / run.resyncs in the JSON.
 TEST_F(DataSafety, SequenceGapsInBacktestDataAreWarnedAndCounted) {
   std::vector<std::string> frames;
   for (int u = 1; u <= 60; ++u) {
@@ -365,14 +368,16 @@ TEST_F(DataSafety, SequenceGapsInBacktestDataAreWarnedAndCounted) {
   }
   // A trade of a symbol with no grid here (no instruments-info, no snapshot): skipped and counted as `mm
   // replay` counts it, not a parse error (issue 14: it used to fail the load, exit 1).
-  frames.push_back(R"({"topic":"publicTrade.ETHUSDT","type":"snapshot","ts":1786310823000,"data":[{)"
-                   R"("T":1786310823000,"s":"ETHUSDT","S":"Buy","v":"0.10","p":"3000.00","L":"PlusTick","i":"x",)"
-                   R"("BT":false}]})");
+  frames.push_back(
+      R"({"topic":"publicTrade.ETHUSDT","type":"snapshot","ts":1786310823000,"data":[{)"
+      R"("T":1786310823000,"s":"ETHUSDT","S":"Buy","v":"0.10","p":"3000.00","L":"PlusTick","i":"x",)"
+      R"("BT":false}]})");
   write_recording(path("gap.jsonl"), "", frames);
-  CliRun r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + path("gap.jsonl") + " --json " +
-                 path("gap.json"));
+  CliRun r = run("backtest --quiet --config " + kExamples + "fixed.toml --data " + path("gap.jsonl") +
+                 " --json " + path("gap.json"));
   EXPECT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("mm backtest: warning: linear:BTCUSDT: 1 sequence gap in the book's u"), std::string::npos)
+  EXPECT_NE(r.out.find("mm backtest: warning: linear:BTCUSDT: 1 sequence gap in the book's u"),
+            std::string::npos)
       << r.out;
   const std::string j = slurp(path("gap.json"));
   EXPECT_NE(j.find(R"("sequence_gaps":1,"resyncs":1,"crossed_books":0,)"

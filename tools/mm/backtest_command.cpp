@@ -84,7 +84,9 @@ std::vector<std::string> backtest_data_warnings(const BacktestRun& run, const Mm
     out.push_back(book + ": " + std::to_string(run.sequence_gaps) + " sequence gap" +
                   (run.sequence_gaps == 1 ? "" : "s") +
                   " in the book's u (run.sequence_gaps): the book was untrusted and nothing was quoted until "
-                  "the next snapshot (" + std::to_string(run.resyncs) + " regained trust); the data misses "
+                  "the next snapshot (" +
+                  std::to_string(run.resyncs) +
+                  " regained trust); the data misses "
                   "messages");
   }
   if (run.crossed_books > 0) {

@@ -57,16 +57,17 @@ void run_events(const Args& a) {
   const uint64_t skipped = r.stats.kinds[static_cast<size_t>(MsgKind::kKline)] +
                            r.stats.kinds[static_cast<size_t>(MsgKind::kLiquidation)];
   // Skipped frames are counted by reason as `mm replay` counts them (JSON "skipped"), never as parse errors.
-  std::printf("%s %llu records (%s) from %llu frames of %s to %s; %llu parse errors, %llu unreadable records, "
-              "skipped: unknown_instrument %llu, unsupported_topic %llu, %llu other frames; %llu records "
-              "filtered\n",
-              written ? "converted" : "failed after", static_cast<unsigned long long>(r.stats.total_records()),
-              format_record_counts(r.stats).c_str(), static_cast<unsigned long long>(r.stats.frames), a.in.c_str(),
-              written ? a.out.c_str() : "(no output)", static_cast<unsigned long long>(r.stats.parse_errors),
-              static_cast<unsigned long long>(r.stats.read_errors),
-              static_cast<unsigned long long>(r.stats.unknown_instrument),
-              static_cast<unsigned long long>(r.stats.unsupported_topic()), static_cast<unsigned long long>(skipped),
-              static_cast<unsigned long long>(r.stats.filtered));
+  std::printf(
+      "%s %llu records (%s) from %llu frames of %s to %s; %llu parse errors, %llu unreadable records, "
+      "skipped: unknown_instrument %llu, unsupported_topic %llu, %llu other frames; %llu records "
+      "filtered\n",
+      written ? "converted" : "failed after", static_cast<unsigned long long>(r.stats.total_records()),
+      format_record_counts(r.stats).c_str(), static_cast<unsigned long long>(r.stats.frames), a.in.c_str(),
+      written ? a.out.c_str() : "(no output)", static_cast<unsigned long long>(r.stats.parse_errors),
+      static_cast<unsigned long long>(r.stats.read_errors),
+      static_cast<unsigned long long>(r.stats.unknown_instrument),
+      static_cast<unsigned long long>(r.stats.unsupported_topic()), static_cast<unsigned long long>(skipped),
+      static_cast<unsigned long long>(r.stats.filtered));
   if (!r.ok()) {
     std::string msg = r.message;
     if (r.status == ReadResult::kOk) msg += " (output written; the records of these frames are missing)";

@@ -112,7 +112,8 @@ void register_replay(CLI::App& app) {
     const std::string err = r.run();
     const std::string report = *json ? replay_json_report(r) : replay_text_report(r);
     std::fwrite(report.data(), 1, report.size(), stdout);
-    for (const std::string& w : replay_warnings(r)) std::fprintf(stderr, "mm replay: warning: %s\n", w.c_str());
+    for (const std::string& w : replay_warnings(r))
+      std::fprintf(stderr, "mm replay: warning: %s\n", w.c_str());
     if (!err.empty()) {
       std::fprintf(stderr, "mm replay: %s\n", err.c_str());
       set_exit_code(1);

@@ -51,7 +51,9 @@ std::string fmt_qty(const Instrument& in, Qty q) {
 
 // A book is reported trusted only when it is also uncrossed: a crossed book (a crossed snapshot, or deltas
 // that crossed it) is not the market, whatever its sequencing says.
-bool reported_trusted(const BookSync& b) { return b.trusted() && !b.crossed(); }
+bool reported_trusted(const BookSync& b) {
+  return b.trusted() && !b.crossed();
+}
 
 // Transitions into a crossed book, over every book of the replay.
 uint64_t crossed_count(const Replayer& r) {
@@ -78,8 +80,9 @@ std::vector<std::string> replay_warnings(const Replayer& r) {
   std::vector<std::string> out;
   if (c.parse_errors > 0) {
     std::string w = std::to_string(c.parse_errors) + " of " + std::to_string(c.frames) +
-                    " frames could not be parsed (" + parse_codes(c) + "; JSON errors.parse_by_code); the first " +
-                    "is frame " + std::to_string(c.first_parse_error_frame);
+                    " frames could not be parsed (" + parse_codes(c) +
+                    "; JSON errors.parse_by_code); the first " + "is frame " +
+                    std::to_string(c.first_parse_error_frame);
     if (c.first_parse_error_topic[0] != '\0') w += std::string(" (topic ") + c.first_parse_error_topic + ")";
     w += ": " + std::string(to_string(c.first_parse_error));
     if (c.first_parse_error == CodecError::kBadNumber) {
@@ -126,7 +129,8 @@ std::string replay_json_report(const Replayer& r) {
   w.end_object();
   w.key("instruments").begin_object();
   uint64_t inferred = 0;
-  for (size_t i = 0; i < r.registry().size(); ++i) inferred += r.registry().get(static_cast<InstrumentId>(i)).inferred;
+  for (size_t i = 0; i < r.registry().size(); ++i)
+    inferred += r.registry().get(static_cast<InstrumentId>(i)).inferred;
   w.key("known").value(static_cast<uint64_t>(r.registry().size())).key("inferred").value(inferred);
   w.key("rejected").value(r.instruments_rejected());
   w.end_object();
@@ -216,12 +220,11 @@ std::string replay_text_report(const Replayer& r) {
     out += line;
   }
   out += "\n";
-  std::snprintf(line, sizeof line,
-                "errors: parse %llu  gap %llu  resync %llu  book %llu  read %llu  crossed %llu\n",
-                static_cast<unsigned long long>(c.parse_errors), static_cast<unsigned long long>(c.gaps),
-                static_cast<unsigned long long>(c.resyncs), static_cast<unsigned long long>(c.book_errors),
-                static_cast<unsigned long long>(c.read_errors),
-                static_cast<unsigned long long>(crossed_count(r)));
+  std::snprintf(
+      line, sizeof line, "errors: parse %llu  gap %llu  resync %llu  book %llu  read %llu  crossed %llu\n",
+      static_cast<unsigned long long>(c.parse_errors), static_cast<unsigned long long>(c.gaps),
+      static_cast<unsigned long long>(c.resyncs), static_cast<unsigned long long>(c.book_errors),
+      static_cast<unsigned long long>(c.read_errors), static_cast<unsigned long long>(crossed_count(r)));
   out += line;
   std::snprintf(line, sizeof line,
                 "skipped (well-formed, not decodable here): unknown_instrument %llu  "
