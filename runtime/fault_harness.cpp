@@ -62,17 +62,6 @@ void merge(std::vector<FaultInvariant>& out, FaultInvariant inv) {
 
 }  // namespace
 
-void json_string_values(std::string_view body, std::string_view key, std::vector<std::string>& out) {
-  std::string pattern = "\"" + std::string(key) + "\":\"";
-  for (size_t at = body.find(pattern); at != std::string_view::npos; at = body.find(pattern, at)) {
-    at += pattern.size();
-    const size_t end = body.find('"', at);
-    if (end == std::string_view::npos) return;
-    out.emplace_back(body.substr(at, end - at));
-    at = end;
-  }
-}
-
 FaultHarness::~FaultHarness() {
   stop_node();
   sim_.stop();
@@ -94,19 +83,14 @@ std::string FaultHarness::start(const MmConfig& config, uint32_t levels_per_side
   config_.venue.trade_ws_url = "ws://" + host + "/v5/trade";
   config_.trader.quoter.link_id_prefix = config_.link_id_prefix;
 
-  if (signer_.init(kSimKey, kSimSecret) != SignerError::kOk) return "signer refused the simulator's key";
   RestClientConfig rc;
   if (parse_url(url_, rc.http.endpoint) != UrlError::kOk) return "simulator URL: " + url_;
   rc.http.timeout_ms = 5000;
-  HttpClientConfig hc = rc.http;
-  rest_ = std::make_unique<RestClient>(rc, &signer_, nullptr, [] { return WallClock{}.now_ns(); });
-  admin_ = std::make_unique<HttpClient>(hc);
-  if (!rest_->sync_time().ok()) return "simulator REST did not answer /v5/market/time";
-  size_t loaded = 0;
-  if (!rest_->instruments(config_.category, config_.symbol, registry_, loaded).ok())
-    return "simulator instruments-info failed";
-  id_ = registry_.find(config_.category, config_.symbol);
-  if (id_ == kNoInstrument) return "simulator does not list " + config_.symbol;
+  admin_ = std::make_unique<HttpClient>(rc.http);
+  if (std::string e =
+          view_.open(url_, kSimKey, kSimSecret, config_.category, config_.symbol, config_.link_id_prefix);
+      !e.empty())
+    return "simulator: " + e;
 
   LiveOptions o;
   o.config = config_;
@@ -146,25 +130,6 @@ bool FaultHarness::wait_for(int64_t timeout_ms, const std::function<bool(const L
   return false;
 }
 
-bool FaultHarness::is_ours(std::string_view link) const noexcept {
-  const std::string& prefix = config_.link_id_prefix;
-  return link.size() > prefix.size() && link.substr(0, prefix.size()) == prefix && link[prefix.size()] == '-';
-}
-
-bool FaultHarness::open_orders(std::vector<OrderUpdate>& ours, std::string& why) {
-  std::vector<OrderUpdate> all;
-  const RestResult r = rest_->open_orders(registry_, config_.category, config_.symbol, "", "", all);
-  if (!r.ok()) {
-    why = "GET /v5/order/realtime failed: " + r.detail + " " + r.ret_msg;
-    return false;
-  }
-  ours.clear();
-  for (const OrderUpdate& u : all) {
-    if (is_ours(u.order_link_id.view())) ours.push_back(u);
-  }
-  return true;
-}
-
 std::string FaultHarness::fill_one_order(bool whole) {
   std::vector<OrderUpdate> resting;
   std::string why;
@@ -174,73 +139,6 @@ std::string FaultHarness::fill_one_order(bool whole) {
   std::string json = R"({"kind":"partial_fill","order_id":")" + std::string(o.order_link_id.view()) + "\"";
   if (whole) json += R"(,"qty":")" + format_lots(o.qty.lots - o.cum_exec_qty.lots) + "\"";
   return fault(json + "}");
-}
-
-std::string FaultHarness::format_lots(int64_t lots) const {
-  char buf[32];
-  return std::string(buf, format_qty(registry_.get(id_), Qty{lots}, buf));
-}
-
-bool FaultHarness::position_lots(int64_t& lots, std::string& why) {
-  std::vector<PositionUpdate> list;
-  const RestResult r = rest_->positions(registry_, config_.category, config_.symbol, "", list);
-  if (!r.ok()) {
-    why = "GET /v5/position/list failed: " + r.detail + " " + r.ret_msg;
-    return false;
-  }
-  lots = 0;
-  for (const PositionUpdate& p : list) {
-    if (p.instrument != id_) continue;
-    lots += p.side == PositionSide::kSell ? -p.size.lots : p.size.lots;
-  }
-  return true;
-}
-
-// Pages newest first with an offset cursor: an execution arriving between pages shifts the rest by one, so
-// an id can be read twice (the set keeps it once) but none is skipped.
-bool FaultHarness::exec_ids(std::set<std::string>& out, std::string& why) {
-  out.clear();
-  const std::string base =
-      "category=" + std::string(to_string(config_.category)) + "&symbol=" + config_.symbol + "&limit=100";
-  std::string cursor;
-  for (int page = 0; page < 1000; ++page) {
-    const RestResult r = rest_->signed_get(
-        "/v5/execution/list", base + (cursor.empty() ? "" : "&cursor=" + cursor), RateClass::kQuery);
-    if (!r.ok()) {
-      why = "GET /v5/execution/list failed: " + r.detail + " " + r.ret_msg;
-      return false;
-    }
-    std::vector<std::string> ids, next;
-    json_string_values(r.body, "execId", ids);
-    out.insert(ids.begin(), ids.end());
-    json_string_values(r.body, "nextPageCursor", next);
-    if (next.empty() || next[0].empty()) return true;
-    cursor = next[0];
-  }
-  why = "GET /v5/execution/list: more than 1000 pages";
-  return false;
-}
-
-bool FaultHarness::history_link_ids(std::vector<std::string>& out, std::string& why) {
-  out.clear();
-  const std::string base =
-      "category=" + std::string(to_string(config_.category)) + "&symbol=" + config_.symbol + "&limit=50";
-  std::string cursor;
-  for (int page = 0; page < 1000; ++page) {
-    const RestResult r = rest_->signed_get(
-        "/v5/order/history", base + (cursor.empty() ? "" : "&cursor=" + cursor), RateClass::kQuery);
-    if (!r.ok()) {
-      why = "GET /v5/order/history failed: " + r.detail + " " + r.ret_msg;
-      return false;
-    }
-    json_string_values(r.body, "orderLinkId", out);
-    std::vector<std::string> next;
-    json_string_values(r.body, "nextPageCursor", next);
-    if (next.empty() || next[0].empty()) return true;
-    cursor = next[0];
-  }
-  why = "GET /v5/order/history: more than 1000 pages";
-  return false;
 }
 
 void FaultHarness::check_running(std::vector<FaultInvariant>& out) {
@@ -341,7 +239,7 @@ void FaultHarness::finish(bool alive, std::vector<FaultInvariant>& out) {
     std::map<std::string, int> seen;
     dup.held = true;
     for (const std::string& l : links) {
-      if (is_ours(l) && ++seen[l] == 2) {
+      if (view_.is_ours(l) && ++seen[l] == 2) {
         dup.held = false;
         dup.detail = "orderLinkId " + l + " appears twice in the venue's order history";
       }

@@ -12,13 +12,11 @@
 #include <thread>
 #include <vector>
 
-#include "core/instrument_registry.h"
 #include "net/http_client.h"
-#include "net/rest_client.h"
-#include "net/signer.h"
 #include "runtime/embedded_sim.h"
 #include "runtime/fault_matrix.h"
 #include "runtime/live_node.h"
+#include "runtime/venue_view.h"
 
 namespace mm {
 
@@ -42,16 +40,23 @@ class FaultHarness {
   // Probes every 20 ms until `pred` holds or timeout_ms passes. True when it held.
   [[nodiscard]] bool wait_for(int64_t timeout_ms, const std::function<bool(const LiveProbe&)>& pred);
 
-  // The venue's truth over REST. Each returns false (and leaves `why`) when the venue did not answer.
-  [[nodiscard]] bool open_orders(std::vector<OrderUpdate>& ours, std::string& why);  // our link ids only
-  [[nodiscard]] bool position_lots(int64_t& lots, std::string& why);
-  [[nodiscard]] bool exec_ids(std::set<std::string>& out, std::string& why);
-  // Fills the whole of one resting order of ours now (the partial_fill fault with its full quantity).
+  // The venue's truth over REST (runtime/venue_view.h). Each returns false (and leaves `why`) when the venue
+  // did not answer.
+  [[nodiscard]] bool open_orders(std::vector<OrderUpdate>& ours, std::string& why) {
+    return view_.open_orders(ours, why);
+  }
+  [[nodiscard]] bool position_lots(int64_t& lots, std::string& why) { return view_.position_lots(lots, why); }
+  [[nodiscard]] bool exec_ids(std::set<std::string>& out, std::string& why) {
+    return view_.exec_ids(out, why);
+  }
+  [[nodiscard]] bool history_link_ids(std::vector<std::string>& out, std::string& why) {
+    return view_.history_link_ids(out, why);
+  }
+  // Fills one resting order of ours now (the partial_fill fault; `whole`: its full leaves, else half).
   // Returns "" or why not (no resting order, the fault API refused).
   [[nodiscard]] std::string fill_one_order(bool whole);
-  [[nodiscard]] bool history_link_ids(std::vector<std::string>& out, std::string& why);
   // `lots` of the scenario's instrument as the decimal quantity string the venue takes.
-  [[nodiscard]] std::string format_lots(int64_t lots) const;
+  [[nodiscard]] std::string format_lots(int64_t lots) const { return view_.format_lots(lots); }
   // Raises the node's stop flag (the one mm run's SIGINT/SIGTERM handler raises) and waits for run() to
   // return: shutdown done (cancel-all, journal closed). Idempotent; finish() reads the exit code.
   void stop_node();
@@ -71,16 +76,11 @@ class FaultHarness {
   [[nodiscard]] const std::string& venue_url() const noexcept { return url_; }
 
  private:
-  [[nodiscard]] bool is_ours(std::string_view link) const noexcept;
-
   MmConfig config_;
   uint32_t levels_ = 3;
   EmbeddedSim sim_;
   std::string url_;
-  Signer signer_;
-  InstrumentRegistry registry_;
-  InstrumentId id_ = kNoInstrument;
-  std::unique_ptr<RestClient> rest_;
+  VenueView view_;
   std::unique_ptr<HttpClient> admin_;
   std::unique_ptr<LiveNode> node_;
   std::atomic<bool> stop_{false};
@@ -90,9 +90,5 @@ class FaultHarness {
   bool finished_ = false;
   std::string sim_summary_;
 };
-
-// Every string value of `"key":"..."` in a compact JSON answer of the venue (ids and link ids carry no
-// escapes), in order.
-void json_string_values(std::string_view body, std::string_view key, std::vector<std::string>& out);
 
 }  // namespace mm

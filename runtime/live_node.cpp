@@ -15,6 +15,7 @@
 #include "net/private_ws.h"
 #include "net/public_ws.h"
 #include "net/rest_client.h"
+#include "net/ret_codes.h"
 #include "net/signer.h"
 #include "net/tls_context.h"
 #include "net/trade_ws.h"
@@ -116,6 +117,10 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   bool pulled = false;
   bool resync_pending = false;     // a kSyncTime is with the control thread
   int64_t next_unknown_query = 0;  // when orders still Unknown are asked for again (timers)
+  // Orders of an earlier run whose cancel the venue refused (10006 from a window the killed run filled,
+  // a transport error): asked for again with the Unknown ones; an answer that finds one open cancels it.
+  std::array<OrderLinkId, 64> leftovers{};
+  uint32_t leftover_count = 0;
   int64_t pulled_since = 0;
   std::string book_topic;
   // LiveNode::probe's hand-over: 0 idle, 1 asked, 2 the hot thread writing probe_buf, 3 written.
@@ -134,7 +139,7 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   LiveError run(LiveSummary& out);
   int poll(int64_t now) noexcept;
   void timers(int64_t now) noexcept;
-  void requery_unknown(int64_t now) noexcept;
+  void requery_unsettled(int64_t now) noexcept;
   void drain_control() noexcept;
   void on_control(const ControlResult& r) noexcept;
   LiveError shutdown(int64_t deadline);
@@ -510,6 +515,13 @@ void LiveNode::Impl::on_control(const ControlResult& r) noexcept {
       ops->on_reject(r.link_id.view(), r.ret_code, wall_ns());
       if (r.ack_kind == OrderEventKind::kCreateRejected) {
         tr.on_create_rejected(r.link_id.view());
+      } else if (r.ack_kind == OrderEventKind::kCancelRejected &&
+                 !tr.orders().find(r.link_id.view()).valid()) {
+        // The cancel of an earlier run's order (the table does not know it): unless the venue said it is
+        // gone (a final code such as 110001), it may still rest, so it is asked for again.
+        const bool gone = r.ret_code > 0 && classify_ret_code(r.ret_code).cls == RetClass::kFinal;
+        if (!gone && leftover_count < leftovers.size())
+          (void)make_link_id(r.link_id.view(), leftovers[leftover_count++]);
       } else {
         tr.on_rejected(r.link_id.view(), r.ack_kind);
       }
@@ -594,18 +606,23 @@ NodeState LiveNode::Impl::node_state() const noexcept {
 
 // A request timeout asks the venue for the order once (on_trade_timeout); when that query fails too (the
 // venue refusing or unreachable: the control thread drops a failed query), the order would stay Unknown for
-// good and its level never be quoted again. Every 500 ms each order still Unknown is asked for again, until
-// an answer (order found, or not found) settles it.
-void LiveNode::Impl::requery_unknown(int64_t now) noexcept {
+// good and its level never be quoted again. Likewise an earlier run's order whose cancel was refused would
+// rest unseen. Every 500 ms each order still Unknown, and each such leftover, is asked for again, until an
+// answer settles it (found: adopted, or cancelled when it is not this run's; not found: gone).
+void LiveNode::Impl::requery_unsettled(int64_t now) noexcept {
   if (now < next_unknown_query) return;
   next_unknown_query = now + 500'000'000;
-  trader->orders().for_each([&](OrderHandle, const OwnOrder& o) noexcept {
-    if (o.state() != OrderState::kUnknown) return;
+  auto query = [&](const OrderLinkId& link) noexcept {
     ControlRequest q;
     q.op = ControlOp::kQueryOrder;
-    q.u.query = o.link_id;
+    q.u.query = link;
     (void)control->requests().try_push(q);
+  };
+  trader->orders().for_each([&](OrderHandle, const OwnOrder& o) noexcept {
+    if (o.state() == OrderState::kUnknown) query(o.link_id);
   });
+  for (uint32_t i = 0; i < leftover_count; ++i) query(leftovers[i]);
+  leftover_count = 0;
 }
 
 void LiveNode::Impl::timers(int64_t now) noexcept {
@@ -628,7 +645,7 @@ void LiveNode::Impl::timers(int64_t now) noexcept {
   }
   tr.on_timer();  // with quoting off, the quoter cancels our orders one by one
   ops->on_timer(now, node_state());
-  requery_unknown(now);
+  requery_unsettled(now);
   // A silent feed leaves the book unusable and the quoter idle: after a second, the cancel-all backstop.
   if (pulled && now - pulled_since > 1'000'000'000 && tr.open_order_count() > 0 && tr.cancel_all_now()) {
     pulled_since = now;

@@ -1,7 +1,9 @@
 // `mm run` end to end through the real executable against its embedded simulator (issue 11): the JSON
 // summary's contract keys, keys from a .env file and the secret absent from every output, SIGTERM with
-// orders in flight, and bad input refused with exit 2 before anything is sent.
+// orders in flight, and bad input refused with exit 2 before anything is sent; and against a separate
+// `mm sim` process, recovery after kill -9 (issue 13).
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <simdjson.h>
 #include <unistd.h>
 
@@ -9,6 +11,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -16,6 +20,7 @@
 #include <vector>
 
 #include "net/http_client.h"
+#include "runtime/venue_view.h"
 #include "tests/support/cli_run.h"
 
 namespace {
@@ -52,7 +57,8 @@ class RunCommand : public ::testing::Test {
     text =
         std::regex_replace(text, std::regex("journal = \"[^\"]*\""), "journal = \"" + path("journal") + "\"");
     if (!venue_override.empty()) {
-      text = std::regex_replace(text, std::regex("endpoint = \"sim\""), venue_override);
+      // The [venue] key at the start of its line (the file's comments mention it too).
+      text = std::regex_replace(text, std::regex("\nendpoint = \"sim\""), "\n" + venue_override);
     }
     std::ofstream(path("live.toml")) << text;
     return path("live.toml");
@@ -268,4 +274,96 @@ TEST_F(RunCommand, ServesMetricsOnLoopbackWhileQuoting) {
   EXPECT_EQ(sample(metrics, "mm_risk_state{state=\"active\"}"), 1) << metrics;
   // After the run the server is gone: nothing listens on the port any more.
   EXPECT_EQ(http_get(port, "/metrics"), "");
+}
+
+// Issue 13, scenario 14: `kill -9` of `mm run` at 20 random points (start-up, reconciliation, quoting), each
+// followed by a new run against the same venue (a separate `mm sim` process, so the venue outlives every
+// kill), then a clean run. The journal gives each run fresh orderLinkIds (no id twice in the venue's order
+// history: no duplicate), every run's start-up cancels what the killed one left and the clean run's shutdown
+// cancels its own (no order of ours rests at the end: no orphan), and the clean run's position is the
+// venue's.
+TEST_F(RunCommand, KillNineAtTwentyRandomPointsThenARestartRecovers) {
+  // The simulator's test key with trading permissions only (mm run refuses a key that can move funds).
+  std::ofstream(path("keys.toml")) << "[[key]]\napi_key = \"mmsim-test-key\"\nsecret = \"" << kSecret
+                                   << "\"\npermissions = [\"ContractTrade\"]\n";
+  const mm::test::CliRun started = mm::test::run_shell(
+      kMm + " sim --gen 600 --speed 20 --port 0 --duration 240 --keys " + path("keys.toml") + " >" +
+      path("sim.out") + " 2>" + path("sim.err") + " & echo $!");
+  const pid_t sim = static_cast<pid_t>(std::stol(started.out));
+  ASSERT_GT(sim, 0) << started.out;
+  struct StopSim {  // whatever the test's outcome, the simulator it started is stopped
+    pid_t pid;
+    ~StopSim() {
+      ::kill(pid, SIGTERM);
+      for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      ::kill(pid, SIGKILL);
+    }
+  } stop_sim{sim};
+  std::string url;
+  for (int i = 0; i < 100 && url.empty(); ++i) {  // at most 10 s for its ready line
+    std::smatch m;
+    const std::string out = mm::test::slurp(path("sim.out"));
+    if (std::regex_search(out, m, std::regex("listening on (http://127\\.0\\.0\\.1:[0-9]+)")))
+      url = m[1];
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(url.empty()) << mm::test::slurp(path("sim.err"));
+  const std::string ws = "ws://" + url.substr(std::string("http://").size());
+  const std::string cfg = config("endpoint = \"custom\"\nrest_url = \"" + url + "\"\npublic_ws_url = \"" +
+                                 ws + "/v5/public/linear\"\nprivate_ws_url = \"" + ws +
+                                 "/v5/private\"\ntrade_ws_url = \"" + ws + "/v5/trade\"");
+  write_env(std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const std::string mm_run = "env -u BYBIT_API_KEY -u BYBIT_API_SECRET " + kMm + " run --config " + cfg;
+
+  std::mt19937 rng(20261207);  // fixed seeds: a failure names the kill that broke it
+  for (int seed = 0; seed < 20; ++seed) {
+    const int ms = 100 + static_cast<int>(rng() % 1900);
+    char secs[16];
+    std::snprintf(secs, sizeof secs, "%d.%03d", ms / 1000, ms % 1000);
+    const mm::test::CliRun k =
+        mm::test::run_shell("(" + mm_run + " >>" + path("killed.log") + " 2>&1 & pid=$!; sleep " + secs +
+                            "; kill -9 $pid; wait $pid; echo rc=$?)");
+    ASSERT_NE(k.out.find("rc=137"), std::string::npos)
+        << "run " << seed << " was not killed at " << secs << " s (it"
+        << " exited by itself): " << k.out << mm::test::slurp(path("killed.log"));
+  }
+  const mm::test::CliRun clean =
+      mm::test::run_shell("(" + mm_run + " --duration 3 --json >" + path("out.json") + ")");
+  const std::string out = mm::test::slurp(path("out.json"));
+  ASSERT_EQ(clean.code, 0) << out << clean.out;
+
+  mm::VenueView venue;
+  ASSERT_EQ(venue.open(url, "mmsim-test-key", kSecret, mm::Category::kLinear, "BTCUSDT", "mm_live"), "");
+  std::string why;
+  std::vector<mm::OrderUpdate> resting;
+  ASSERT_TRUE(venue.open_orders(resting, why)) << why;
+  EXPECT_TRUE(resting.empty()) << resting.size() << " orders of ours rest after the clean run, e.g. "
+                               << resting.front().order_link_id.view() << "\njournal:\n"
+                               << mm::test::slurp(path("journal")) << "\nclean run:\n"
+                               << clean.out << "\nlast logs:\n"
+                               << [&] {
+                                    const std::string log = mm::test::slurp(path("ops.log"));
+                                    return log.substr(log.size() > 6000 ? log.size() - 6000 : 0);
+                                  }();
+  std::vector<std::string> links;
+  ASSERT_TRUE(venue.history_link_ids(links, why)) << why;
+  std::map<std::string, int> seen;
+  size_t ours = 0;
+  for (const std::string& l : links) {
+    if (!venue.is_ours(l)) continue;
+    ++ours;
+    EXPECT_EQ(++seen[l], 1) << "orderLinkId " << l << " was created twice";
+  }
+  EXPECT_GT(ours, 20u) << "the killed runs placed almost no order: the test did not exercise recovery";
+  int64_t lots = 0;
+  ASSERT_TRUE(venue.position_lots(lots, why)) << why;
+  const std::string venue_position = (lots < 0 ? "-" : "") + venue.format_lots(lots < 0 ? -lots : lots);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(out).get(doc), simdjson::SUCCESS) << out;
+  std::string_view position;
+  ASSERT_EQ(doc["position"].get(position), simdjson::SUCCESS) << out;
+  EXPECT_EQ(position, venue_position) << "mm's position after recovery is not the venue's";
 }

@@ -1,0 +1,56 @@
+#pragma once
+// A REST view of one account on a venue (the simulator, in tests and the fault matrix): its open orders of
+// ours, its executions, its order history and its position, read with the account's own key. What the
+// fault matrix and the kill -9 test compare mm's view with. Cold path; every call is one or more blocking
+// signed REST requests (5 s timeout each).
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/instrument_registry.h"
+#include "core/private_events.h"
+#include "net/rest_client.h"
+#include "net/signer.h"
+
+namespace mm {
+
+class VenueView {
+ public:
+  // Connects to `rest_url` (http:// or https://) with the key, syncs the clock and loads the instrument.
+  // `link_prefix` is mm's orderLinkId prefix: "ours" means `<prefix>-...`. Returns "" or what failed (bad
+  // URL, key refused by the signer, venue not answering, symbol not listed).
+  [[nodiscard]] std::string open(const std::string& rest_url, std::string_view key, std::string_view secret,
+                                 Category category, const std::string& symbol,
+                                 const std::string& link_prefix);
+
+  // Each returns false and says why in `why` when the venue did not answer (or answered an error).
+  [[nodiscard]] bool open_orders(std::vector<OrderUpdate>& ours, std::string& why);      // our link ids only
+  [[nodiscard]] bool position_lots(int64_t& lots, std::string& why);                     // signed, in lots
+  [[nodiscard]] bool exec_ids(std::set<std::string>& out, std::string& why);             // every execId
+  [[nodiscard]] bool history_link_ids(std::vector<std::string>& out, std::string& why);  // newest first
+
+  // `lots` of the instrument as the decimal quantity string the venue takes and prints.
+  [[nodiscard]] std::string format_lots(int64_t lots) const;
+  [[nodiscard]] bool is_ours(std::string_view link) const noexcept;
+
+ private:
+  // Every string value of `key` over all pages of a signed GET with a cursor.
+  bool paged_values(const std::string& path, int limit, std::string_view key, std::vector<std::string>& out,
+                    std::string& why);
+
+  Category category_ = Category::kLinear;
+  std::string symbol_, prefix_;
+  Signer signer_;
+  InstrumentRegistry registry_;
+  InstrumentId id_ = kNoInstrument;
+  std::unique_ptr<RestClient> rest_;
+};
+
+// Every string value of `"key":"..."` in a compact JSON answer of the venue (ids and link ids carry no
+// escapes), in order.
+void json_string_values(std::string_view body, std::string_view key, std::vector<std::string>& out);
+
+}  // namespace mm
