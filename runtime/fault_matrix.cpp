@@ -244,6 +244,32 @@ std::string unknown_settled_absent(FaultHarness& h, std::vector<FaultInvariant>&
   return {};
 }
 
+// 10: partial fills racing cancels. The public stream stalls, so mm pulls its quotes (cancels going out one
+// by one); the moment it stops quoting, each of its live orders is half filled at the venue. Each fill lands
+// before its order's cancel (the cancel then takes the rest) or after it (the fault finds the order gone and
+// is refused): either way every fill is counted once and the position matches (the common invariants).
+std::string fill_races_cancel(FaultHarness& h, std::vector<FaultInvariant>& out) {
+  if (std::string e = h.fault(R"({"kind":"stall","path":"/v5/public/linear","ms":2000})"); !e.empty())
+    return e;
+  LiveProbe pulled;
+  bool stopped = false;
+  const int64_t end = MonotonicClock{}.now_ns() + 2'000'000'000;
+  while (!stopped && MonotonicClock{}.now_ns() < end) {
+    stopped = h.probe(pulled) && !pulled.quoting;
+    if (!stopped) sleep_ms(5);
+  }
+  out.push_back(invariant("quotes_pulled", stopped, "mm did not stop quoting within 2 s of the stall"));
+  uint32_t filled = 0;
+  for (const OrderLinkId& l : pulled.live) {
+    if (h.fault(R"({"kind":"partial_fill","order_id":")" + std::string(l.view()) + R"("})").empty()) ++filled;
+  }
+  out.push_back(invariant("filled_while_cancelling", filled > 0,
+                          "every order was already cancelled: no fill raced a cancel"));
+  const bool resumed = h.wait_for(5000, [](const LiveProbe& p) { return p.quoting && !p.live.empty(); });
+  out.push_back(invariant("quotes_resumed", resumed, "quoting did not resume within 5 s of the stall"));
+  return {};
+}
+
 // 13: the stop that mm run's SIGINT/SIGTERM handler raises, with requests in flight (answers 400 ms late):
 // the node cancels everything and exits 0 (keeps_running checks the code); nothing of ours rests at the
 // venue afterwards, which is this scenario's no_orphan_order (the node no longer answers a probe).
@@ -310,6 +336,9 @@ const std::vector<Scenario>& scenarios() {
        nullptr},
       {{"unknown_settled_absent", "requests refused and answered 800 ms late: Unknown, settled not applied"},
        unknown_settled_absent,
+       nullptr},
+      {{"fill_races_cancel", "quotes pulled on a stalled feed while each order is half filled: fills once"},
+       fill_races_cancel,
        nullptr},
       {{"stop_in_flight", "SIGTERM's stop with requests in flight: everything cancelled, exit 0"},
        stop_in_flight,

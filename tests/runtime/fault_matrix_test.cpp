@@ -95,6 +95,10 @@ TEST(FaultMatrix, UnknownOutcomeSettledAbsent) {
   expect_scenario("unknown_settled_absent", {"unknown_seen", "unknown_settled"});
 }
 
+TEST(FaultMatrix, PartialFillsRacingCancels) {
+  expect_scenario("fill_races_cancel", {"quotes_pulled", "filled_while_cancelling", "quotes_resumed"});
+}
+
 TEST(FaultMatrix, StopWithRequestsInFlightCancelsEverything) {
   expect_scenario("stop_in_flight", {"orders_in_flight"});
 }
