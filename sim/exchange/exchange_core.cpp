@@ -564,8 +564,13 @@ void SimExchange::on_trade(const TradeEvent& trade, int64_t now_ns) {
 bool SimExchange::handles_rest(std::string_view path) const {
   return core_->handles_rest(path);
 }
+void SimExchange::on_rest(const RestRequest& request, int64_t now_ns, RestReply& out) {
+  core_->on_rest(request, now_ns, out);
+}
 RestReply SimExchange::on_rest(const RestRequest& request, int64_t now_ns) {
-  return core_->on_rest(request, now_ns);
+  RestReply out;
+  core_->on_rest(request, now_ns, out);
+  return out;
 }
 void SimExchange::on_ws_open(ConnId conn, WsChannel channel, std::string_view peer_ip, int64_t now_ns) {
   core_->on_ws_open(conn, channel, peer_ip, now_ns);

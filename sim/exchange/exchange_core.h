@@ -254,7 +254,7 @@ struct ExchangeCore final : private FillSink {
 
   // REST (exchange_rest.cpp)
   [[nodiscard]] bool handles_rest(std::string_view path) const;
-  RestReply on_rest(const RestRequest& r, int64_t now_ns);
+  void on_rest(const RestRequest& r, int64_t now_ns, RestReply& rep);
   struct RestRoute;
   // The handler of one GET/POST route after auth, permission, faults and rate limit: writes `result` and
   // `ext` objects (JSON text) or returns an error.

@@ -74,7 +74,9 @@ class ExchangeHandler {
   // --- REST: true for every path the exchange answers (trading, account, position, user, execution). The
   // server answers the public market paths (/v5/market/*) itself and 404s the rest. ---
   [[nodiscard]] virtual bool handles_rest(std::string_view path) const = 0;
-  virtual RestReply on_rest(const RestRequest& request, int64_t now_ns) = 0;
+  // Answers into `out`, every field overwritten. Its strings and header list keep their capacity, so a caller
+  // that keeps one RestReply answers without allocating once warm.
+  virtual void on_rest(const RestRequest& request, int64_t now_ns, RestReply& out) = 0;
 
   // --- private and trade WebSockets ---
   virtual void on_ws_open(ConnId conn, WsChannel channel, std::string_view peer_ip, int64_t now_ns) = 0;

@@ -240,14 +240,15 @@ Verdict ExchangeCore::batch_op(ActionKind kind, const ApiKey& key, od::object& o
 // ---------------------------------------------------------------------------------------------------------
 // REST
 
-RestReply ExchangeCore::on_rest(const RestRequest& r, int64_t now_ns) {
-  RestReply rep;
+void ExchangeCore::on_rest(const RestRequest& r, int64_t now_ns, RestReply& rep) {
+  rep.http_status = 200;
   const int64_t now_ms = to_ms(now_ns);
   const RestRoute* route = find_route(r.path);
   if (route == nullptr) {
     rep.http_status = 404;
+    rep.headers.clear();
     envelope(rep.body, {kOpNotFound, "Route not found"}, "", "", now_ms);
-    return rep;
+    return;
   }
   count_request(route->path);
   RateState rate;
@@ -280,20 +281,23 @@ RestReply ExchangeCore::on_rest(const RestRequest& r, int64_t now_ns) {
     }
   }
   envelope(rep.body, v, result_, ext_, now_ms);
-  rep.headers.reserve(6);
+  // Assigned in place: a reply reused across requests keeps its six header strings' capacity.
+  rep.headers.resize(6);
+  auto set = [&rep](size_t i, std::string_view name, std::string_view value) {
+    rep.headers[i].first.assign(name);
+    rep.headers[i].second.assign(value);
+  };
   char b[24];
-  rep.headers.emplace_back("X-Bapi-Limit", std::string(b, JsonOut::format_i64(rate.limit, b)));
-  rep.headers.emplace_back("X-Bapi-Limit-Status", std::string(b, JsonOut::format_i64(rate.remaining, b)));
-  rep.headers.emplace_back("X-Bapi-Limit-Reset-Timestamp",
-                           std::string(b, JsonOut::format_i64(rate.reset_ms, b)));
-  rep.headers.emplace_back("Ret_code", std::string(b, JsonOut::format_i64(v.code, b)));
+  set(0, "X-Bapi-Limit", std::string_view(b, JsonOut::format_i64(rate.limit, b)));
+  set(1, "X-Bapi-Limit-Status", std::string_view(b, JsonOut::format_i64(rate.remaining, b)));
+  set(2, "X-Bapi-Limit-Reset-Timestamp", std::string_view(b, JsonOut::format_i64(rate.reset_ms, b)));
+  set(3, "Ret_code", std::string_view(b, JsonOut::format_i64(v.code, b)));
   char trace[32];
   trace_id(trace);
-  rep.headers.emplace_back("Traceid", std::string(trace, 32));
-  rep.headers.emplace_back("Timenow", std::string(b, JsonOut::format_i64(now_ms, b)));
+  set(4, "Traceid", std::string_view(trace, 32));
+  set(5, "Timenow", std::string_view(b, JsonOut::format_i64(now_ms, b)));
   // The matching engine acts after the answer is decided (latency 0: now, before the server writes it).
   run_due(now_ns);
-  return rep;
 }
 
 Verdict ExchangeCore::rest_handle(const RestRoute& route, const ApiKey& key, const RestRequest& r,

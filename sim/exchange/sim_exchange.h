@@ -61,7 +61,9 @@ class SimExchange final : public ExchangeHandler {
   void on_book(const BookUpdate& update, int64_t now_ns) override;
   void on_trade(const TradeEvent& trade, int64_t now_ns) override;
   [[nodiscard]] bool handles_rest(std::string_view path) const override;
-  RestReply on_rest(const RestRequest& request, int64_t now_ns) override;
+  void on_rest(const RestRequest& request, int64_t now_ns, RestReply& out) override;
+  // The same into a new reply (cold: tests, tools).
+  RestReply on_rest(const RestRequest& request, int64_t now_ns);
   void on_ws_open(ConnId conn, WsChannel channel, std::string_view peer_ip, int64_t now_ns) override;
   void on_ws_text(ConnId conn, std::string_view text, int64_t now_ns) override;
   void on_ws_close(ConnId conn, int64_t now_ns) override;

@@ -238,8 +238,8 @@ void ServerCore::on_http(Connection& c, const HttpRequest& req, std::string_view
     r.recv_window = req.header("X-BAPI-RECV-WINDOW");
     r.peer_ip = peer_ip;
     r.conn = c.id();
-    const RestReply reply = exchange_->on_rest(r, now);
-    (void)c.queue_http(reply.http_status, reply.body, reply.headers, keep);
+    exchange_->on_rest(r, now, rest_reply_);
+    (void)c.queue_http(rest_reply_.http_status, rest_reply_.body, rest_reply_.headers, keep);
     return;
   }
   count("other");

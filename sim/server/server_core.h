@@ -99,6 +99,7 @@ class ServerCore final : public WsOutput, public MarketSink {
   SimServerStats stats_;
   std::vector<TradeEvent> prints_;
   RestAnswer answer_;
+  RestReply rest_reply_;  // reused: the exchange's REST answers, written in place
   // Reaction time: armed by a book frame written, disarmed by the next order request read.
   int64_t last_book_written_ = 0;
   bool reaction_armed_ = false;
