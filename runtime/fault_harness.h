@@ -73,6 +73,7 @@ class FaultHarness {
   // A count from the summary's "requests" or "rejects_by_code" object (0 when absent).
   [[nodiscard]] uint64_t summary_count(std::string_view key) const;
   [[nodiscard]] const MmConfig& config() const noexcept { return config_; }
+  [[nodiscard]] uint32_t levels() const noexcept { return levels_; }
   [[nodiscard]] const std::string& venue_url() const noexcept { return url_; }
 
  private:

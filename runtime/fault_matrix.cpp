@@ -1,11 +1,16 @@
 #include "runtime/fault_matrix.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 
 #include "core/clock.h"
 #include "runtime/fault_harness.h"
+#include "sim/sim_rng.h"
 
 namespace mm {
 
@@ -17,7 +22,8 @@ void sleep_ms(int64_t ms) {
 
 // What one scenario does between start-up and the common checks: inject, wait for the fault to clear, add
 // its own invariants. Returns "" or why the scenario could not run (the fault API refused, ...).
-using ScenarioBody = std::string (*)(FaultHarness& h, std::vector<FaultInvariant>& out);
+using ScenarioBody = std::string (*)(FaultHarness& h, std::vector<FaultInvariant>& out,
+                                     const FaultMatrixOptions& options);
 
 FaultInvariant invariant(std::string name, bool held, std::string detail_if_not) {
   return {std::move(name), held, held ? std::string() : std::move(detail_if_not)};
@@ -29,7 +35,7 @@ bool wait_quoting(FaultHarness& h) {
 }
 
 // 1: the public stream's TCP connection reset mid-stream (no close frame).
-std::string public_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string public_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions&) {
   if (std::string e = h.fault(R"({"kind":"reset","path":"/v5/public/linear"})"); !e.empty()) return e;
   const bool back = h.wait_for(
       5000, [](const LiveProbe& p) { return p.reconnects_public >= 1 && p.quoting && !p.live.empty(); });
@@ -39,7 +45,7 @@ std::string public_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out) {
 
 // 2: the private stream reset, and one of our orders filled while it is down: the fill and the position
 // must be recovered by the reconciliation after the reconnect.
-std::string private_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string private_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions&) {
   if (std::string e = h.fault(R"({"kind":"reset","path":"/v5/private"})"); !e.empty()) return e;
   if (std::string e = h.fill_one_order(false); !e.empty()) return e;
   const bool back =
@@ -50,7 +56,7 @@ std::string private_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out) {
 
 // 3: answers delayed (requests in flight), then the trade WebSocket reset again and again for 1.5 s: the
 // in-flight requests become Unknown and are settled, and order entry falls back to REST meanwhile.
-std::string trade_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string trade_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions&) {
   LiveProbe before;
   if (!h.probe(before)) return "the node did not answer";
   if (std::string e = h.fault(R"({"kind":"delay","ms":300,"for_ms":600})"); !e.empty()) return e;
@@ -78,7 +84,7 @@ std::string trade_ws_drop(FaultHarness& h, std::vector<FaultInvariant>& out) {
 
 // 4: the public stream stalls for 2 s: quotes pulled (mm's switch off and no order of ours resting), then
 // quoting resumes when the feed speaks again.
-std::string stale_feed(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string stale_feed(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions&) {
   if (std::string e = h.fault(R"({"kind":"stall","path":"/v5/public/linear","ms":2500})"); !e.empty())
     return e;
   bool pulled = false;
@@ -98,7 +104,8 @@ std::string stale_feed(FaultHarness& h, std::vector<FaultInvariant>& out) {
 
 // 6a: 10006 without the reset header (the fault API answers it bare): the class is held a second, then
 // quoting goes on.
-std::string rate_limit_no_header(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string rate_limit_no_header(FaultHarness& h, std::vector<FaultInvariant>& out,
+                                 const FaultMatrixOptions&) {
   LiveProbe before;
   if (!h.probe(before)) return "the node did not answer";
   if (std::string e = h.fault(R"({"kind":"ret_code","ret_code":10006,"count":5})"); !e.empty()) return e;
@@ -113,7 +120,8 @@ std::string rate_limit_no_header(FaultHarness& h, std::vector<FaultInvariant>& o
 
 // 6b: the venue's own limiter (2 creates/s, fewer than mm's configured 10) answers 10006 with
 // X-Bapi-Limit-Reset-Timestamp: mm holds the class until the reset instead of hammering.
-std::string rate_limit_with_header(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string rate_limit_with_header(FaultHarness& h, std::vector<FaultInvariant>& out,
+                                   const FaultMatrixOptions&) {
   // The venue's limit is on from the start: the first ladder already met it. Let it quote under it.
   LiveProbe before;
   if (!h.probe(before)) return "the node did not answer";
@@ -127,7 +135,7 @@ std::string rate_limit_with_header(FaultHarness& h, std::vector<FaultInvariant>&
 
 // 9: the matching service restarts (private and trade sockets closed with 1012; 10019 / 10016 for 800 ms):
 // both sessions come back, orders are kept, quoting goes on.
-std::string service_restart(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string service_restart(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions&) {
   LiveProbe before;
   if (!h.probe(before)) return "the node did not answer";
   if (std::string e = h.fault(R"({"kind":"restart_matching","ms":800})"); !e.empty()) return e;
@@ -143,7 +151,7 @@ std::string service_restart(FaultHarness& h, std::vector<FaultInvariant>& out) {
 
 // 7: the venue's clock jumps 6 s ahead (past the 5 s recv window): signed requests answer 10002 until mm
 // re-measures the offset; then requests are accepted again.
-std::string clock_skew(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string clock_skew(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions&) {
   LiveProbe before;
   if (!h.probe(before)) return "the node did not answer";
   if (std::string e = h.fault(R"({"kind":"skew","ms":6000})"); !e.empty()) return e;
@@ -160,7 +168,7 @@ std::string clock_skew(FaultHarness& h, std::vector<FaultInvariant>& out) {
 
 // 8a: one orderbook delta dropped (`u` jumps by two): the book is untrusted, mm resubscribes, the new
 // snapshot makes it trusted again and quoting goes on.
-std::string book_gap(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string book_gap(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions&) {
   if (std::string e = h.fault(R"({"kind":"drop_delta"})"); !e.empty()) return e;
   const bool resubscribed = h.wait_for(5000, [](const LiveProbe& p) { return p.resubscribes >= 1; });
   out.push_back(invariant("resubscribed", resubscribed, "no resubscription within 5 s of a `u` gap"));
@@ -171,7 +179,7 @@ std::string book_gap(FaultHarness& h, std::vector<FaultInvariant>& out) {
 
 // 8b: a snapshot with `u == 1` (the service restarted its book): the book is overwritten, no resubscription
 // is needed (it is not a gap), and quoting goes on from the new book.
-std::string restart_snapshot(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string restart_snapshot(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions&) {
   LiveProbe before;
   if (!h.probe(before)) return "the node did not answer";
   if (std::string e = h.fault(R"({"kind":"restart_snapshot"})"); !e.empty()) return e;
@@ -209,7 +217,8 @@ void expect_settled(FaultHarness& h, std::vector<FaultInvariant>& out) {
 // Unknown is filled at the venue meanwhile (half its quantity, the partial_fill fault by link id, which
 // fails for an order no longer open, e.g. an Unknown cancel: the next Unknown one is tried). mm settles it
 // with the fill: counted once, position equal (the common invariants).
-std::string unknown_settled_filled(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string unknown_settled_filled(FaultHarness& h, std::vector<FaultInvariant>& out,
+                                   const FaultMatrixOptions&) {
   if (std::string e = h.fault(R"({"kind":"delay","ms":800,"for_ms":3000})"); !e.empty()) return e;
   std::string link;
   bool seen = false;
@@ -234,7 +243,8 @@ std::string unknown_settled_filled(FaultHarness& h, std::vector<FaultInvariant>&
 // order table matches the venue again (no_orphan_order, position_matches), and a level is made again with
 // a new orderLinkId, never a second create of the same one (no_duplicate_order). The harness sends no
 // trading request meanwhile (the probe is in-process), so the refusals all land on mm's requests.
-std::string unknown_settled_absent(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string unknown_settled_absent(FaultHarness& h, std::vector<FaultInvariant>& out,
+                                   const FaultMatrixOptions&) {
   if (std::string e = h.fault(R"({"kind":"delay","ms":800,"for_ms":3000})"); !e.empty()) return e;
   if (std::string e = h.fault(R"({"kind":"ret_code","ret_code":10016,"count":3})"); !e.empty()) return e;
   std::vector<std::string> unknown;
@@ -248,7 +258,7 @@ std::string unknown_settled_absent(FaultHarness& h, std::vector<FaultInvariant>&
 // by one); the moment it stops quoting, each of its live orders is half filled at the venue. Each fill lands
 // before its order's cancel (the cancel then takes the rest) or after it (the fault finds the order gone and
 // is refused): either way every fill is counted once and the position matches (the common invariants).
-std::string fill_races_cancel(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string fill_races_cancel(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions&) {
   if (std::string e = h.fault(R"({"kind":"stall","path":"/v5/public/linear","ms":2000})"); !e.empty())
     return e;
   LiveProbe pulled;
@@ -273,7 +283,7 @@ std::string fill_races_cancel(FaultHarness& h, std::vector<FaultInvariant>& out)
 // 13: the stop that mm run's SIGINT/SIGTERM handler raises, with requests in flight (answers 400 ms late):
 // the node cancels everything and exits 0 (keeps_running checks the code); nothing of ours rests at the
 // venue afterwards, which is this scenario's no_orphan_order (the node no longer answers a probe).
-std::string stop_in_flight(FaultHarness& h, std::vector<FaultInvariant>& out) {
+std::string stop_in_flight(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions&) {
   if (std::string e = h.fault(R"({"kind":"delay","ms":400,"for_ms":1500})"); !e.empty()) return e;
   if (std::string e = h.fill_one_order(true); !e.empty()) return e;  // a create goes out now
   sleep_ms(100);
@@ -288,6 +298,84 @@ std::string stop_in_flight(FaultHarness& h, std::vector<FaultInvariant>& out) {
   out.push_back(
       invariant("no_orphan_order", none_left,
                 why.empty() ? std::to_string(resting.size()) + " orders of ours rest after shutdown" : why));
+  return {};
+}
+
+// The process's resident set in bytes (/proc/self/statm; 0 when unreadable).
+int64_t rss_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  long pages = 0, resident = 0;
+  const int n = std::fscanf(f, "%ld %ld", &pages, &resident);
+  std::fclose(f);
+  return n == 2 ? static_cast<int64_t>(resident) * ::sysconf(_SC_PAGESIZE) : 0;
+}
+
+// Soak: for `seconds`, a fault drawn from `seed` every 1 to 2.5 s (streams reset, the feed stalled, a `u`
+// gap, a `u == 1` snapshot, 10006s, answers delayed, fills), the process's RSS and mm's open orders sampled
+// every 250 ms. memory_flat: after the first 30 % (warm-up), RSS never exceeds its warm-up level by more than
+// 8 MiB plus 2 KiB per order created since (the in-process simulator keeps every order for /v5/order/history,
+// as Bybit does; mm's own memory is fixed after start-up). open_orders_bounded: mm never tracks more than 4 x
+// levels orders not yet terminal (its ladder, replacements in flight, Unknowns being settled).
+std::string soak(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions& o) {
+  static constexpr const char* kFaults[] = {
+      R"({"kind":"reset","path":"/v5/public/linear"})",
+      R"({"kind":"reset","path":"/v5/private"})",
+      R"({"kind":"reset","path":"/v5/trade"})",
+      R"({"kind":"stall","path":"/v5/public/linear","ms":600})",
+      R"({"kind":"drop_delta"})",
+      R"({"kind":"restart_snapshot"})",
+      R"({"kind":"ret_code","ret_code":10006,"count":3})",
+      R"({"kind":"delay","ms":300,"for_ms":500})",
+  };
+  constexpr size_t kKinds = std::size(kFaults) + 1;  // the last: half of one of our orders filled
+  SimRng rng(o.soak_seed);
+  const int64_t start = MonotonicClock{}.now_ns();
+  const int64_t end = start + o.soak_seconds * 1'000'000'000;
+  const int64_t warm = start + o.soak_seconds * 300'000'000;
+  int64_t next_fault = start + 1'000'000'000;
+  int64_t rss_warm = 0, rss_max = 0;
+  uint64_t created_warm = 0, created_end = 0;
+  size_t live_max = 0, injected = 0;
+  const size_t bound = 4 * size_t{h.levels()};
+  while (MonotonicClock{}.now_ns() < end) {
+    const int64_t now = MonotonicClock{}.now_ns();
+    LiveProbe p;
+    if (h.probe(p)) {
+      live_max = std::max(live_max, p.live.size());
+      created_end = p.created;
+      if (now < warm) {
+        rss_warm = std::max(rss_warm, rss_bytes());
+        created_warm = p.created;
+      } else {
+        rss_max = std::max(rss_max, rss_bytes());
+      }
+    }
+    if (now >= next_fault) {
+      const size_t k = static_cast<size_t>(rng.next() % kKinds);
+      if (k < std::size(kFaults)) {
+        if (std::string e = h.fault(kFaults[k]); !e.empty()) return e;
+      } else if (!p.live.empty()) {
+        const std::string link(p.live[rng.next() % p.live.size()].view());
+        (void)h.fault(R"({"kind":"partial_fill","order_id":")" + link + R"("})");  // refused when just done
+      }
+      ++injected;
+      next_fault = now + 1'000'000'000 + static_cast<int64_t>(rng.next() % 1'500'000'000);
+    }
+    sleep_ms(250);
+  }
+  const int64_t allowance = (8 << 20) + 2048 * static_cast<int64_t>(created_end - created_warm);
+  out.push_back(invariant("memory_flat", rss_warm > 0 && rss_max <= rss_warm + allowance,
+                          "RSS " + std::to_string(rss_max >> 10) + " KiB after warm-up vs " +
+                              std::to_string(rss_warm >> 10) + " KiB at its end (allowance " +
+                              std::to_string(allowance >> 10) + " KiB)"));
+  out.push_back(invariant(
+      "open_orders_bounded", live_max <= bound,
+      std::to_string(live_max) + " orders open in mm at once (bound " + std::to_string(bound) + ")"));
+  out.push_back(invariant("faults_injected", injected >= static_cast<size_t>(o.soak_seconds / 3),
+                          "only " + std::to_string(injected) + " faults injected"));
+  const bool resumed = h.wait_for(8000, [](const LiveProbe& p) { return p.quoting && !p.live.empty(); });
+  out.push_back(invariant("quotes_resumed", resumed, "not quoting within 8 s of the last fault"));
   return {};
 }
 
@@ -339,6 +427,9 @@ const std::vector<Scenario>& scenarios() {
        nullptr},
       {{"fill_races_cancel", "quotes pulled on a stalled feed while each order is half filled: fills once"},
        fill_races_cancel,
+       nullptr},
+      {{"soak", "random faults every 1-2.5 s for soak_seconds: memory flat, open orders bounded"},
+       soak,
        nullptr},
       {{"stop_in_flight", "SIGTERM's stop with requests in flight: everything cancelled, exit 0"},
        stop_in_flight,
@@ -411,7 +502,7 @@ FaultScenarioResult run_fault_scenario(std::string_view name, const FaultMatrixO
   FaultHarness h;
   r.error = h.start(cfg, options.levels_per_side);
   if (r.error.empty() && !wait_quoting(h)) r.error = "the node did not quote within 8 s";
-  if (r.error.empty()) r.error = sc->body(h, r.invariants);
+  if (r.error.empty()) r.error = sc->body(h, r.invariants, options);
   if (r.error.empty()) {
     LiveProbe p;
     // A scenario that stopped the node itself has checked what it left; finish() reads its exit code.

@@ -43,6 +43,8 @@ struct FaultMatrixOptions {
   MmConfig config;
   uint32_t levels_per_side = 3;  // the strategy's ladder: the bound of no_duplicate_order
   std::string work_dir;          // an existing, writable folder
+  int64_t soak_seconds = 20;     // the `soak` scenario's length (the long soak: mm faults --soak-seconds)
+  uint64_t soak_seed = 1;        // which faults the soak injects, and when
 };
 
 struct FaultScenarioInfo {

@@ -99,6 +99,11 @@ TEST(FaultMatrix, PartialFillsRacingCancels) {
   expect_scenario("fill_races_cancel", {"quotes_pulled", "filled_while_cancelling", "quotes_resumed"});
 }
 
+// The bounded soak (20 s here; the long one is `mm faults --scenario soak --soak-seconds 3600`).
+TEST(FaultMatrix, SoakWithRandomFaultsKeepsMemoryFlatAndOrdersBounded) {
+  expect_scenario("soak", {"memory_flat", "open_orders_bounded", "faults_injected", "quotes_resumed"});
+}
+
 TEST(FaultMatrix, StopWithRequestsInFlightCancelsEverything) {
   expect_scenario("stop_in_flight", {"orders_in_flight"});
 }

@@ -65,6 +65,8 @@ struct Args {
   bool list = false;
   std::vector<std::string> scenarios;
   std::string config;
+  int64_t soak_seconds = 20;
+  uint64_t soak_seed = 1;
 };
 
 std::string results_json(const std::vector<FaultScenarioResult>& results) {
@@ -123,6 +125,8 @@ void run_faults(const Args& a) {
                                          : load_config(a.config, o.config);
   if (!e.empty()) return fail(kExitBadInput, e);
   o.levels_per_side = ladder_levels(o.config);
+  o.soak_seconds = a.soak_seconds;
+  o.soak_seed = a.soak_seed;
   char tmpl[] = "/tmp/mm-faults-XXXXXX";
   if (mkdtemp(tmpl) == nullptr)
     return fail(kExitFailed, "cannot create a folder under /tmp for the journals");
@@ -152,8 +156,13 @@ void register_faults(CLI::App& app) {
   cmd->add_flag("--list", a->list, "List the scenarios and exit");
   cmd->add_option("--config", a->config,
                   "mm config of the node under test (strategy, quoter, trader, risk); default: built in");
+  cmd->add_option("--soak-seconds", a->soak_seconds, "Length of the soak scenario (the long soak: 3600)")
+      ->check(CLI::Range(int64_t{5}, int64_t{7 * 86400}))
+      ->capture_default_str();
+  cmd->add_option("--soak-seed", a->soak_seed, "Seed of the soak's fault sequence")->capture_default_str();
   cmd->footer(
       "Example: mm faults --scenario public_ws_drop --json\n"
+      "Long soak: mm faults --scenario soak --soak-seconds 3600\n"
       "Exit codes: 0 every scenario passed, 1 a scenario failed, 2 bad arguments.");
   cmd->callback([a]() { run_faults(*a); });
 }
