@@ -120,4 +120,15 @@ TEST_F(ConfigCheck, UsageErrorsExit2) {
   EXPECT_EQ(mm::test::run_shell(kMm + " config").code, 2);
 }
 
+// Issue 14: the help shows every option's default, one example and the exit codes.
+TEST_F(ConfigCheck, HelpShowsDefaultsAnExampleAndTheExitCodes) {
+  const CliRun h = mm::test::run_shell(kMm + " config check --help");
+  EXPECT_EQ(h.code, 0) << h.out;
+  EXPECT_NE(h.out.find("--instruments"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("default: none"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("Example: mm config check examples/"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("Exit codes: 0 valid"), std::string::npos) << h.out;
+  EXPECT_NE(h.out.find("2 invalid"), std::string::npos) << h.out;
+}
+
 }  // namespace

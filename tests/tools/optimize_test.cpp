@@ -199,6 +199,13 @@ TEST_F(MmOptimize, HelpNamesEveryFlagAndAMissingInterpreterIsAClearError) {
                         "--sampler", "--study"}) {
     EXPECT_NE(h.out.find(f), std::string::npos) << f;
   }
+  // Issue 14: every default shown, one example, the exit codes.
+  for (const char* d : {"100000000]=50", "--seed INT=0", "1024]=1", "(itself default pnl)", "(itself default tpe)",
+                        "(default: sqlite:///OUT/study.db)", "without .toml", "(default: written)",
+                        "Example: mm optimize --space examples/", "Exit codes: 0 done; 1 ", "2 bad input",
+                        "130 interrupted"}) {
+    EXPECT_NE(h.out.find(d), std::string::npos) << d << "\n" << h.out;
+  }
   const std::string space = write_space();
   const CliRun r = run_shell("MM_PYTHON=" + path("no_python") + " " + kMm + " optimize --space " + space +
                              " --data " + space + " --trials 2 --out " + path("o"));

@@ -122,8 +122,12 @@ void register_config(CLI::App& app) {
   check
       ->add_option("--instruments", args->instruments,
                    "Instruments-info responses (JSON body) or recordings holding them: also check the config "
-                   "against the instrument's tick and lot grid")
+                   "against the instrument's tick and lot grid (default: none, the grid is not checked)")
       ->check(CLI::ExistingFile);
+  check->footer(
+      "Example: mm config check examples/glft.toml --instruments instruments.json\n"
+      "Exit codes: 0 valid (every key printed with its resolved value, defaults marked); 2 invalid config or bad "
+      "input (flags, missing values or files; the message names the file, line and key).");
   check->callback([args] { run_check(*args); });
 }
 
