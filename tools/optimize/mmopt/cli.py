@@ -217,7 +217,7 @@ def run(a):
         "storage": study_mod.redact(url), "sampler": space.sampler, "seed": a.seed, "sampler_seed": seed,
         "objectives": space.objectives, "directions": metrics.directions(space.objectives),
         "stats_keys": [metrics.OBJECTIVES[n][0] for n in space.objectives],
-        "constraints": space.constraints, "jobs": a.jobs, "trials_per_window": a.trials,
+        "constraints": space.constraints, "constraints_defaulted": space.defaulted_constraints, "jobs": a.jobs, "trials_per_window": a.trials,
         "params": {p.key: {"distribution": type(p.distribution).__name__, "base": p.base_value}
                    for p in space.params},
         "data": {"paths": [os.path.abspath(p) for p in a.data], "category": category, "first_ns": first_ns,
@@ -234,6 +234,7 @@ def run(a):
     }
     outputs.write_json(os.path.join(a.out, "summary.json"), summary)
     print(_table(space, results))
+    _warn_few_fills(space, results)
     print(f"wrote {a.out}/summary.json" + ("" if last[2] is None else f", {a.out}/best.toml") +
           ("" if a.no_plots else f", {a.out}/plots.html"))
 
@@ -243,6 +244,19 @@ def run(a):
             raise RunError(f"every trial failed; first error: {errors[0]}")
         raise RunError("no trial satisfied the constraints " + str(space.constraints) + "; no best.toml written")
     return 0
+
+
+def _warn_few_fills(space, results):
+    """A best trial resting on fewer than metrics.FEW_FILLS fills gets a warning: its objective is not evidence."""
+    for r, _st, best, _trials, _front, _w in results:
+        if best is None:
+            continue
+        fills = r["best"]["train"]["stats"].get("fills")
+        if fills is not None and fills < metrics.FEW_FILLS:
+            where = "" if space.walk_forward is None else f" of window {r['index']}"
+            print(f"{PROG}: warning: the best trial{where} (#{best.number}) made only {int(fills)} fills (fewer than "
+                  f"{metrics.FEW_FILLS}): its {', '.join(space.objectives)} rests on too few events to trust; raise "
+                  f"constraints.min_fills or use more data", file=sys.stderr)
 
 
 def _eval_record(space, stats):

@@ -20,6 +20,15 @@ CONSTRAINTS = {
     "min_fills": ("fills", "min"),
 }
 
+# A ratio objective (Sharpe, Sortino, Calmar) measured over a handful of fills is noise that a search happily
+# maximizes (three lucky fills make a Sharpe of 20). When such an objective is studied and the space file sets no
+# constraints.min_fills, this one applies (min_fills = 0 in the file turns it off).
+RATIO_OBJECTIVES = ("sharpe", "sortino", "calmar")
+DEFAULT_RATIO_MIN_FILLS = 30
+# Below this many fills the best trial gets a warning on stderr whatever the objective: its figures rest on too
+# few events to trust.
+FEW_FILLS = 30
+
 # Stats copied into each trial's record (trials.csv, summary.json), in this order.
 REPORTED_STATS = ("net_pnl", "gross_pnl", "fees", "sharpe", "sortino", "calmar", "max_drawdown_pct", "fills",
                   "maker_share_pct", "inventory_mean_abs", "quote_uptime_pct")

@@ -9,7 +9,7 @@ Format (docs/optimize.md has the full reference; examples/fixed_space.toml is a 
 
     [constraints]                  # optional; a trial breaking one is infeasible (never "best")
     max_drawdown_pct = 5.0
-    min_fills = 10
+    min_fills = 10                 # default 30 when an objective is sharpe, sortino or calmar; 0 turns it off
 
     [walk_forward]                 # optional; without it the whole data is one training window
     train = "2h"                   # durations: "500ms", "90s", "30m", "6h", "1d" or a number of seconds
@@ -63,6 +63,7 @@ class Space:
     objectives: list
     sampler: str
     constraints: dict = field(default_factory=dict)
+    defaulted_constraints: list = field(default_factory=list)  # keys of `constraints` the file did not set
     walk_forward: WalkForward = None
     params: list = field(default_factory=list)
 
@@ -236,6 +237,11 @@ def load(path, objective_override=None, sampler_override=None, study_override=No
     for k, v in constraints.items():
         if not _is_num(v) or (k == "min_fills" and v < 0) or (k == "max_drawdown_pct" and v < 0):
             raise InputError(f"constraints.{k}: expected a non-negative number, got {v!r}")
+    constraints = dict(constraints)
+    defaulted = []
+    if "min_fills" not in constraints and any(o in metrics.RATIO_OBJECTIVES for o in objectives):
+        constraints["min_fills"] = metrics.DEFAULT_RATIO_MIN_FILLS
+        defaulted.append("min_fills")
 
     wf = None
     if "walk_forward" in doc:
@@ -261,7 +267,7 @@ def load(path, objective_override=None, sampler_override=None, study_override=No
             if isinstance(d, optuna.distributions.FloatDistribution) and d.step is None:
                 raise InputError(f'params."{p.key}".step: the grid sampler needs a step for float parameters')
     return Space(path=path, base_path=base_path, base=base, study=study, objectives=objectives, sampler=sampler,
-                 constraints=dict(constraints), walk_forward=wf, params=params)
+                 constraints=constraints, defaulted_constraints=defaulted, walk_forward=wf, params=params)
 
 
 def grid_values(dist):

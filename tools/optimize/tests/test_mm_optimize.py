@@ -129,7 +129,7 @@ class RunTest(Base):
     def test_undefined_objective_is_infeasible_not_zero(self):
         # Every defined Sharpe of the fake is negative at 4 levels, so an undefined Sharpe read as 0 would win.
         out = os.path.join(self.dir, "o")
-        sp = self.space()
+        sp = self.space("[constraints]\nmin_fills = 0")  # the fake's fills here are few: no default floor
         with open(sp) as f:
             text = f.read().replace("low = 0.5, high = 10.0", "low = 50.0, high = 100.0")
         with open(sp, "w") as f:
@@ -155,6 +155,45 @@ class RunTest(Base):
             s = json.load(f)
         self.assertNotEqual(s["best"]["params"]["strategy.levels"], 1)
         self.assertLess(s["best"]["values"][0], 0)
+
+    def test_a_ratio_objective_gets_a_default_min_fills(self):
+        # Issue 14: a Sharpe over a handful of fills is noise; without constraints.min_fills the study requires
+        # metrics.DEFAULT_RATIO_MIN_FILLS, says so in summary.json, and pnl studies get no floor.
+        for objective, floor in (("sharpe", 30), ("calmar", 30), ("pnl", None)):
+            sp = space_mod.load(self.space(f'objective = "{objective}"'), None, None, None)
+            self.assertEqual(sp.constraints.get("min_fills"), floor, objective)
+            self.assertEqual(sp.defaulted_constraints, [] if floor is None else ["min_fills"], objective)
+        sp = space_mod.load(self.space('objective = "sharpe"\n[constraints]\nmin_fills = 0'), None, None, None)
+        self.assertEqual(sp.constraints, {"min_fills": 0})
+        self.assertEqual(sp.defaulted_constraints, [])
+        # End to end: trials under 30 fills (the fake makes 200 / half_spread_bps per level-hour) are infeasible.
+        out = os.path.join(self.dir, "o")
+        sp = self.space('objective = "sharpe"')
+        with open(sp) as f:
+            text = f.read().replace("low = 0.5, high = 10.0", "low = 5.0, high = 10.0")
+        with open(sp, "w") as f:
+            f.write(text)
+        r = self.run_opt("--space", sp, "--trials", "20", "--seed", "4", "--out", out, "--no-plots",
+                         "--sampler", "random")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        s = json.load(open(os.path.join(out, "summary.json")))
+        self.assertEqual(s["constraints"], {"min_fills": 30})
+        self.assertEqual(s["constraints_defaulted"], ["min_fills"])
+        self.assertGreaterEqual(s["best"]["train"]["stats"]["fills"], 30)
+        self.assertGreater(s["windows"][0]["trials"]["infeasible"], 0)
+        self.assertNotIn("warning: the best trial", r.stderr)
+
+    def test_a_best_trial_with_few_fills_is_warned_about(self):
+        out = os.path.join(self.dir, "o")
+        sp = self.space()
+        with open(sp) as f:
+            text = f.read().replace("low = 0.5, high = 10.0", "low = 50.0, high = 100.0")
+        with open(sp, "w") as f:
+            f.write(text)
+        r = self.run_opt("--space", sp, "--trials", "5", "--seed", "1", "--out", out, "--no-plots")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stderr, r"mm optimize: warning: the best trial \(#\d+\) made only \d+ fills \(fewer than "
+                                   r"30\): its pnl rests on too few events")
 
     def test_unsatisfiable_constraints_exit_1_without_best(self):
         out = os.path.join(self.dir, "o")
