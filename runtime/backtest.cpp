@@ -145,6 +145,8 @@ std::string run_typed(const MmConfig& cfg, const C& scfg, const EventData& data,
   out.series = BacktestSeries{};
   out.series.instrument = inst;
   out.series.record_orders = out.record_orders;
+  out.series.record_trades = out.record_trades;
+  if (out.record_trades) out.series.trades.reserve(kMaxTradePrints);  // no allocation in the run
   out.series.risk_events.reserve(kMaxRiskEvents);
   RiskWatch<Trader<SimVenue, S>> watched(*trader, *risk, *venue, out.series);
   const auto t0 = std::chrono::steady_clock::now();

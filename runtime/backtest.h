@@ -19,6 +19,7 @@ namespace mm {
 
 struct BacktestRun {
   bool record_orders = false;  // in: keep every order action in series.orders (`mm backtest --export`)
+  bool record_trades = false;  // in: keep market trade prints in series.trades (`mm backtest --report`)
   BacktestSeries series;
   BacktestStats stats;
   uint64_t events = 0;      // input records processed (every instrument of the window)

@@ -76,6 +76,20 @@ struct OrderRecord {
   int64_t qty_lots = 0;     // create: its qty; amend: the resulting qty; cancel: the order's qty
 };
 
+// One market trade print (anyone's), for the report's price plot. Kept only when
+// BacktestSeries::record_trades is set (`mm backtest --report`): a run without it pays one branch per trade.
+struct TradePrintRecord {
+  int64_t ts_ns = 0;                // exchange time of the print (millisecond resolution on Bybit)
+  int64_t price_ticks = 0;
+  int64_t qty_lots = 0;
+  Side taker_side = Side::kBuy;     // the aggressor: kBuy lifted an ask
+};
+
+// Prints kept in the series at most; past it, every other kept print is dropped and from then on one print
+// in BacktestSeries::trades_stride is kept (a report plots a few thousand points, so a thinned day still
+// shows its shape; the count of every print is BacktestSeries::market_trades).
+inline constexpr size_t kMaxTradePrints = 1u << 20;
+
 // A named counter (static names from risk/ or the venue).
 struct NamedCount {
   std::string_view name;
@@ -93,6 +107,10 @@ struct BacktestSeries {
   std::vector<FundingRecord> funding;
   bool record_orders = false;       // in: keep every order action in `orders` (set before the run)
   std::vector<OrderRecord> orders;  // in arrival order, when record_orders
+  bool record_trades = false;               // in: keep market trade prints in `trades` (set before the run)
+  std::vector<TradePrintRecord> trades;     // in time order, thinned past kMaxTradePrints (keep_trade_print)
+  uint64_t trades_stride = 1;               // one print in trades_stride is kept (1: every print)
+  uint64_t trades_offered = 0;              // prints offered to keep_trade_print
   // Order flow (ours).
   uint64_t orders_created = 0;     // creates that reached the exchange
   uint64_t orders_amended = 0;
@@ -116,5 +134,9 @@ struct BacktestSeries {
   int64_t market_volume_lots = 0;
   uint64_t events = 0;             // input events processed
 };
+
+// Appends `t` to s.trades under the kMaxTradePrints budget, thinning as described there. Cold path (only with
+// record_trades); allocates only if s.trades was not reserved to kMaxTradePrints.
+void keep_trade_print(BacktestSeries& s, const TradePrintRecord& t);
 
 }  // namespace mm

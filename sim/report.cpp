@@ -125,11 +125,11 @@ Histogram histogram(std::vector<double> v, int bins) {
   return h;
 }
 
-std::string build_data(const BacktestSeries& s, const BacktestStats& st, const ReportOptions& opts) {
+// The price plot's series: mid, our best quotes, our fills and the market's trade prints. Budget split:
+// mid, bid and ask a fifth each (min/max kept), fills and prints a tenth per side.
+void put_price(std::string& o, const BacktestSeries& s, size_t budget) {
   const Instrument& in = s.instrument;
-  const size_t budget = opts.max_points_per_plot;
-  XySeries mid, bid, ask, equity, drawdown, inventory, buys, sells;
-  int64_t peak = 0;
+  XySeries mid, bid, ask, buys, sells, tbuy, tsell;
   for (const SeriesSample& x : s.samples) {
     const double t = secs(x.ts_ns, s.start_ns);
     mid.x.push_back(t);
@@ -138,21 +138,77 @@ std::string build_data(const BacktestSeries& s, const BacktestStats& st, const R
     bid.y.push_back(x.bid_quote_ticks != 0 ? price_of(in, x.bid_quote_ticks) : NAN);
     ask.x.push_back(t);
     ask.y.push_back(x.ask_quote_ticks != 0 ? price_of(in, x.ask_quote_ticks) : NAN);
-    equity.x.push_back(t);
+  }
+  for (const FillRecord& f : s.fills) {
+    XySeries& dst = f.side == Side::kBuy ? buys : sells;
+    dst.x.push_back(secs(f.ts_ns, s.start_ns));
+    dst.y.push_back(price_of(in, f.price_ticks));
+  }
+  for (const TradePrintRecord& p : s.trades) {
+    XySeries& dst = p.taker_side == Side::kBuy ? tbuy : tsell;
+    dst.x.push_back(secs(p.ts_ns, s.start_ns));
+    dst.y.push_back(price_of(in, p.price_ticks));
+  }
+  o += "{\"mid\":";
+  put_xy(o, detail::downsample_min_max(mid, budget / 5));
+  o += ",\"bid\":";
+  put_xy(o, detail::downsample_min_max(bid, budget / 5));
+  o += ",\"ask\":";
+  put_xy(o, detail::downsample_min_max(ask, budget / 5));
+  o += ",\"buys\":";
+  put_xy(o, detail::downsample_stride(buys, budget / 10));
+  o += ",\"sells\":";
+  put_xy(o, detail::downsample_stride(sells, budget / 10));
+  o += ",\"prints\":{\"buy\":";
+  put_xy(o, detail::downsample_min_max(tbuy, budget / 10));
+  o += ",\"sell\":";
+  put_xy(o, detail::downsample_min_max(tsell, budget / 10));
+  o += "}}";
+}
+
+// Equity with its drawdown, and the PnL split over time: gross (trading, unrealized at the mid) = net + fees
+// - funding, fees as the cost they are (negative when paid), funding received, net.
+void put_equity_and_pnl(std::string& o, const BacktestSeries& s, size_t budget) {
+  XySeries equity, drawdown, gross, fees, funding, net;
+  int64_t peak = 0;
+  for (const SeriesSample& x : s.samples) {
+    const double t = secs(x.ts_ns, s.start_ns);
+    for (XySeries* v : {&equity, &drawdown, &gross, &fees, &funding, &net}) v->x.push_back(t);
     equity.y.push_back(coin_of(x.equity_units));
     peak = std::max(peak, x.equity_units);
-    drawdown.x.push_back(t);
     drawdown.y.push_back(coin_of(x.equity_units) - coin_of(peak));
-    inventory.x.push_back(t);
+    gross.y.push_back(coin_of(x.equity_units + x.fees_units - x.funding_units));
+    fees.y.push_back(-coin_of(x.fees_units));
+    funding.y.push_back(coin_of(x.funding_units));
+    net.y.push_back(coin_of(x.equity_units));
+  }
+  o += "\"equity\":{\"equity\":";
+  put_xy(o, detail::downsample_min_max(equity, budget / 2));
+  o += ",\"drawdown\":";
+  put_xy(o, detail::downsample_min_max(drawdown, budget / 2));
+  o += "},\"pnl\":{\"gross\":";
+  put_xy(o, detail::downsample_min_max(gross, budget / 4));
+  o += ",\"fees\":";
+  put_xy(o, detail::downsample_min_max(fees, budget / 4));
+  o += ",\"funding\":";
+  put_xy(o, detail::downsample_min_max(funding, budget / 4));
+  o += ",\"net\":";
+  put_xy(o, detail::downsample_min_max(net, budget / 4));
+  o += '}';
+}
+
+std::string build_data(const BacktestSeries& s, const BacktestStats& st, const ReportOptions& opts) {
+  const Instrument& in = s.instrument;
+  const size_t budget = opts.max_points_per_plot;
+  XySeries inventory;
+  for (const SeriesSample& x : s.samples) {
+    inventory.x.push_back(secs(x.ts_ns, s.start_ns));
     inventory.y.push_back(qty_of(in, x.position_lots));
   }
   std::vector<double> captured;
   double sc_sum[2] = {0, 0};
   uint64_t sc_n[2] = {0, 0};
   for (const FillRecord& f : s.fills) {
-    XySeries& dst = f.side == Side::kBuy ? buys : sells;
-    dst.x.push_back(secs(f.ts_ns, s.start_ns));
-    dst.y.push_back(price_of(in, f.price_ticks));
     if (f.mid_half_ticks != 0) {
       const double sign = f.side == Side::kBuy ? 1.0 : -1.0;
       const double bps = 1e4 * 0.5 * static_cast<double>(f.mid_half_ticks - 2 * f.price_ticks) * sign /
@@ -171,21 +227,15 @@ std::string build_data(const BacktestSeries& s, const BacktestStats& st, const R
   put_num(o, secs(s.end_ns, s.start_ns));
   o += ",\"symbol\":";
   put_str(o, in.name());
-  o += ",\"price\":{\"mid\":";
-  put_xy(o, detail::downsample_min_max(mid, budget / 4));
-  o += ",\"bid\":";
-  put_xy(o, detail::downsample_min_max(bid, budget / 4));
-  o += ",\"ask\":";
-  put_xy(o, detail::downsample_min_max(ask, budget / 4));
-  o += ",\"buys\":";
-  put_xy(o, detail::downsample_stride(buys, budget / 8));
-  o += ",\"sells\":";
-  put_xy(o, detail::downsample_stride(sells, budget / 8));
-  o += "},\"equity\":{\"equity\":";
-  put_xy(o, detail::downsample_min_max(equity, budget / 2));
-  o += ",\"drawdown\":";
-  put_xy(o, detail::downsample_min_max(drawdown, budget / 2));
-  o += "},\"inventory\":{\"pos\":";
+  o += ",\"money\":";
+  put_str(o, st.money_unit);
+  o += ",\"qty\":";
+  put_str(o, st.qty_unit);
+  o += ",\"price\":";
+  put_price(o, s, budget);
+  o += ',';
+  put_equity_and_pnl(o, s, budget);
+  o += ",\"inventory\":{\"pos\":";
   put_xy(o, detail::downsample_min_max(inventory, budget));
   o += ",\"limit\":";
   put_num(o, qty_of(in, s.max_position_lots));
@@ -234,30 +284,49 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 16px 24px; color: #222; bac
 h1 { font-size: 20px; margin: 0 0 4px; }
 h2 { font-size: 15px; margin: 18px 0 6px; }
 .meta { color: #555; margin-bottom: 8px; }
-section.plot { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: 8px 12px; margin: 10px 0;
-  max-width: 1120px; }
-section.plot canvas { width: 100%; max-width: 1100px; height: auto; display: block; }
+.toolbar { color: #555; margin: 6px 0; }
+section.plot { position: relative; background: #fff; border: 1px solid #ddd; border-radius: 4px;
+  padding: 8px 12px; margin: 10px 0; }
+section.plot canvas { width: 100%; display: block; cursor: crosshair; user-select: none; }
 .plot-error { color: #b00; font-family: monospace; }
 .row { display: flex; gap: 12px; flex-wrap: wrap; }
-.row section.plot { flex: 1 1 520px; }
+.row section.plot { flex: 1 1 520px; min-width: 0; }
+.xhair { position: absolute; width: 1px; background: rgba(0,0,0,0.4); pointer-events: none; display: none; }
+.sel { position: absolute; background: rgba(31,95,191,0.15); border: 1px solid rgba(31,95,191,0.6);
+  pointer-events: none; display: none; }
+#tip { position: fixed; display: none; pointer-events: none; z-index: 10; background: rgba(255,255,255,0.96);
+  border: 1px solid #999; border-radius: 3px; padding: 4px 8px; font: 12px/1.4 monospace; white-space: nowrap; }
+#tip .sw { display: inline-block; width: 10px; height: 10px; margin-right: 6px; vertical-align: -1px; }
 table.stats { border-collapse: collapse; background: #fff; }
 table.stats td { border-bottom: 1px solid #eee; padding: 2px 10px; }
 table.stats td.v { text-align: right; font-family: monospace; }
 table.stats td.u { color: #666; }
-pre.config { background: #fff; border: 1px solid #ddd; padding: 8px; max-width: 1100px; overflow: auto; }
+pre.config { background: #fff; border: 1px solid #ddd; padding: 8px; overflow: auto; }
 )CSS";
 
 // The drawing code. Plain ES5 on a 2D canvas, no library: the file must work offline and forever.
+// The four time plots share one time window (`view`): drag across one to zoom all of them, the wheel zooms
+// around the cursor, a double-click or the reset button shows the whole run. Hovering any plot shows the
+// values under the cursor (a crosshair on every time plot). Canvases follow the page width (and the screen's
+// pixel ratio) and are redrawn when the window is resized.
 constexpr std::string_view kJs = R"JS(
 (function () {
   'use strict';
   var D = JSON.parse(document.getElementById('report-data').textContent);
   var PAD = { l: 78, r: 16, t: 30, b: 34 };
-  var TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
-    172800, 604800];
+  var TIME_STEPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600,
+    900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
+  var DPR = window.devicePixelRatio || 1;
+  var FULL = [0, Math.max(D.span, 1e-3)];
+  var view = FULL.slice();
 
   function finite(v) { return v !== null && v !== undefined && isFinite(v); }
   function fmt(v) { return String(+v.toPrecision(7)); }
+  function lowerBound(a, v) {
+    var lo = 0, hi = a.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (a[mid] < v) lo = mid + 1; else hi = mid; }
+    return lo;
+  }
   function extent(arrays) {
     var lo = Infinity, hi = -Infinity;
     arrays.forEach(function (a) {
@@ -271,6 +340,15 @@ constexpr std::string_view kJs = R"JS(
     var p = (hi - lo) * 0.05;
     return [lo - p, hi + p];
   }
+  // The y extent of the series' points inside the time window xr (plus the point before it, whose value a
+  // step line carries into the window); plain arrays are constants always included.
+  function extentIn(list, xr) {
+    return extent(list.map(function (s) {
+      if (Array.isArray(s)) return s;
+      var i = Math.max(0, lowerBound(s.x, xr[0]) - 1), j = lowerBound(s.x, xr[1]);
+      return s.y.slice(i, Math.min(s.y.length, j + 1));
+    }));
+  }
   function niceTicks(lo, hi, n) {
     var span = hi - lo, step = Math.pow(10, Math.floor(Math.log10(span / n))), e = span / n / step;
     if (e >= 7.5) step *= 10; else if (e >= 3.5) step *= 5; else if (e >= 1.5) step *= 2;
@@ -278,25 +356,39 @@ constexpr std::string_view kJs = R"JS(
     for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
     return out.map(function (t) { return [t, fmt(t)]; });
   }
+  function timeText(s) { return new Date(D.t0ms + s * 1000).toISOString().replace('T', ' ').substring(0, 23) + ' UTC'; }
   function timeTicks(lo, hi) {
     var step = TIME_STEPS[TIME_STEPS.length - 1];
     for (var i = 0; i < TIME_STEPS.length; i++) if (TIME_STEPS[i] >= (hi - lo) / 8) { step = TIME_STEPS[i]; break; }
-    var longRun = D.span > 2 * 86400, out = [];
-    for (var s = Math.ceil(lo / step) * step; s <= hi; s += step) {
-      var iso = new Date(D.t0ms + s * 1000).toISOString();
-      out.push([s, longRun ? iso.substring(5, 16).replace('T', ' ') : iso.substring(11, 19)]);
+    var longRun = hi - lo > 2 * 86400, out = [];
+    for (var k = Math.ceil(lo / step); k * step <= hi; k++) {
+      var s = k * step, iso = new Date(D.t0ms + s * 1000).toISOString();
+      out.push([s, longRun ? iso.substring(5, 16).replace('T', ' ') : iso.substring(11, step < 1 ? 23 : 19)]);
     }
     return out;
   }
-  function frame(c, xr, yr, o) {
+  // Sizes the canvas to its box (CSS width: the page's; height: data-h) at the screen's pixel ratio.
+  function fit(c) {
+    var w = Math.max(240, c.clientWidth || +c.getAttribute('width')), h = +c.dataset.h;
+    var W = Math.round(w * DPR), H = Math.round(h * DPR);
+    if (c.width !== W) c.width = W;
+    if (c.height !== H) c.height = H;
+    c._w = w; c._h = h;
+    c.dataset.cssWidth = String(Math.round(w));
     var g = c.getContext('2d');
-    g.clearRect(0, 0, c.width, c.height);
+    g.setTransform(DPR, 0, 0, DPR, 0, 0);
+    return g;
+  }
+  function frame(c, xr, yr, o) {
+    var g = fit(c);
+    g.clearRect(0, 0, c._w, c._h);
     g.font = '12px sans-serif';
-    var x0 = PAD.l, x1 = c.width - PAD.r, y0 = c.height - PAD.b, y1 = PAD.t;
+    var x0 = PAD.l, x1 = c._w - PAD.r, y0 = c._h - PAD.b, y1 = PAD.t;
     var m = {
-      g: g, x0: x0, x1: x1, y0: y0, y1: y1, n: 0,
+      c: c, g: g, x0: x0, x1: x1, y0: y0, y1: y1, n: 0, xr: xr, hover: [], tip: null,
       x: function (v) { return x0 + (v - xr[0]) / (xr[1] - xr[0]) * (x1 - x0); },
-      y: function (v) { return y0 - (v - yr[0]) / (yr[1] - yr[0]) * (y0 - y1); }
+      y: function (v) { return y0 - (v - yr[0]) / (yr[1] - yr[0]) * (y0 - y1); },
+      t: function (px) { return xr[0] + (px - x0) / (x1 - x0) * (xr[1] - xr[0]); }
     };
     g.fillStyle = '#ffffff'; g.fillRect(x0, y1, x1 - x0, y0 - y1);
     g.lineWidth = 1; g.strokeStyle = '#e4e4e4'; g.fillStyle = '#444';
@@ -307,11 +399,18 @@ constexpr std::string_view kJs = R"JS(
     });
     g.textAlign = 'center'; g.textBaseline = 'top';
     var xt = o.xTicks === 'time' ? timeTicks(xr[0], xr[1]) : (o.xTicks || niceTicks(xr[0], xr[1], 8));
+    var labels = 0, right = 0;
     xt.forEach(function (t) {
       if (t[0] < xr[0] || t[0] > xr[1]) return;
       var x = Math.round(m.x(t[0])) + 0.5;
-      g.beginPath(); g.moveTo(x, y1); g.lineTo(x, y0); g.stroke(); g.fillText(t[1], x, y0 + 6);
+      g.beginPath(); g.moveTo(x, y1); g.lineTo(x, y0); g.stroke();
+      // A label at either end is moved inside the canvas rather than cut (the last one included).
+      var w = g.measureText(t[1]).width, lx = Math.min(Math.max(x, w / 2 + 2), c._w - w / 2 - 2);
+      g.fillText(t[1], lx, y0 + 6);
+      labels++; right = Math.max(right, lx + w / 2);
     });
+    c.dataset.xLabels = String(labels);
+    c.dataset.xLabelRight = String(Math.ceil(right));
     g.strokeStyle = '#999'; g.strokeRect(x0 + 0.5, y1 + 0.5, x1 - x0, y0 - y1);
     g.save(); g.translate(14, (y0 + y1) / 2); g.rotate(-Math.PI / 2);
     g.textAlign = 'center'; g.textBaseline = 'middle'; g.fillText(o.yLabel || '', 0, 0); g.restore();
@@ -320,12 +419,16 @@ constexpr std::string_view kJs = R"JS(
     }
     return m;
   }
+  function clip(m) { var g = m.g; g.save(); g.beginPath(); g.rect(m.x0, m.y1, m.x1 - m.x0, m.y0 - m.y1); g.clip(); return g; }
+  // Points inside the window (one either side, so that lines run to the edges).
+  function range(m, s) {
+    return [Math.max(0, lowerBound(s.x, m.xr[0]) - 1), Math.min(s.x.length, lowerBound(s.x, m.xr[1]) + 1)];
+  }
   function line(m, s, color, step, width, dash) {
-    var g = m.g, pen = false, py = 0;
-    g.save(); g.beginPath(); g.rect(m.x0, m.y1, m.x1 - m.x0, m.y0 - m.y1); g.clip();
+    var g = clip(m), pen = false, py = 0, r = range(m, s);
     g.strokeStyle = color; g.lineWidth = width || 1.2; g.setLineDash(dash || []);
     g.beginPath();
-    for (var i = 0; i < s.x.length; i++) {
+    for (var i = r[0]; i < r[1]; i++) {
       var v = s.y[i];
       if (!finite(v)) { pen = false; continue; }
       var X = m.x(s.x[i]), Y = m.y(v);
@@ -335,9 +438,9 @@ constexpr std::string_view kJs = R"JS(
     g.stroke(); g.restore();
   }
   function area(m, s, color) {
-    var g = m.g, started = false, lastX = 0;
-    g.save(); g.fillStyle = color; g.beginPath();
-    for (var i = 0; i < s.x.length; i++) {
+    var g = clip(m), started = false, lastX = 0, r = range(m, s);
+    g.fillStyle = color; g.beginPath();
+    for (var i = r[0]; i < r[1]; i++) {
       if (!finite(s.y[i])) continue;
       var X = m.x(s.x[i]);
       if (!started) { g.moveTo(X, m.y(0)); started = true; }
@@ -347,14 +450,24 @@ constexpr std::string_view kJs = R"JS(
     g.restore();
   }
   function markers(m, s, color, up) {
-    var g = m.g;
+    var g = clip(m), r = range(m, s);
     g.fillStyle = color;
-    for (var i = 0; i < s.x.length; i++) {
+    for (var i = r[0]; i < r[1]; i++) {
       if (!finite(s.y[i])) continue;
       var X = m.x(s.x[i]), Y = m.y(s.y[i]), d = up ? 1 : -1;
       g.beginPath(); g.moveTo(X, Y - 5 * d); g.lineTo(X - 4, Y + 3 * d); g.lineTo(X + 4, Y + 3 * d); g.closePath();
       g.fill(); m.n++;
     }
+    g.restore();
+  }
+  function dots(m, s, color) {
+    var g = clip(m), r = range(m, s);
+    g.fillStyle = color;
+    for (var i = r[0]; i < r[1]; i++) {
+      if (!finite(s.y[i])) continue;
+      g.beginPath(); g.arc(m.x(s.x[i]), m.y(s.y[i]), 1.6, 0, 2 * Math.PI); g.fill(); m.n++;
+    }
+    g.restore();
   }
   function legend(m, items) {
     var g = m.g, x = m.x0 + 4;
@@ -370,25 +483,39 @@ constexpr std::string_view kJs = R"JS(
     g.fillStyle = '#888'; g.textAlign = 'center'; g.textBaseline = 'middle';
     g.fillText(text, (m.x0 + m.x1) / 2, (m.y0 + m.y1) / 2);
   }
-  var spanX = [0, Math.max(D.span, 1e-3)];
+  // A series the hover reads: kind 'step' (value held until the next point), 'line' (nearest point) or
+  // 'points' (the nearest marker within 8 px, else nothing).
+  function hov(m, name, s, color, kind, unit) { m.hover.push({ name: name, s: s, color: color, kind: kind, unit: unit }); }
   // Risk events: a dashed vertical line per change of the trading state (red halted, orange reduce-only,
   // green back to active), labelled with its cause at the top of the plot.
   var RISK_COLORS = { halted: '#c0392b', reduce_only: '#e67e22', active: '#27ae60' };
+  // Labels of close events are stacked in up to four rows; one that fits in none is left out (zoom in to read
+  // it: every line is drawn).
   function riskMarks(m) {
-    var g = m.g;
+    var g = clip(m), rows = [-1e9, -1e9, -1e9, -1e9];
     (D.risk || []).forEach(function (e) {
+      if (e.t < m.xr[0] || e.t > m.xr[1]) return;
       var X = Math.round(m.x(e.t)) + 0.5, col = RISK_COLORS[e.state] || '#555';
-      g.save(); g.strokeStyle = col; g.lineWidth = 1.2; g.setLineDash([3, 3]);
-      g.beginPath(); g.moveTo(X, m.y1); g.lineTo(X, m.y0); g.stroke(); g.restore();
-      g.fillStyle = col; g.textAlign = 'left'; g.textBaseline = 'top';
-      g.fillText(e.state === 'active' ? 'resume' : e.state + ': ' + e.cause, X + 3, m.y1 + 3);
+      g.strokeStyle = col; g.lineWidth = 1.2; g.setLineDash([3, 3]);
+      g.beginPath(); g.moveTo(X, m.y1); g.lineTo(X, m.y0); g.stroke();
+      var text = e.state === 'active' ? 'resume' : e.state + ': ' + e.cause, w = g.measureText(text).width;
+      for (var r = 0; r < rows.length; r++) {
+        if (X + 3 < rows[r] + 6) continue;
+        g.fillStyle = col; g.textAlign = 'left'; g.textBaseline = 'top';
+        g.fillText(text, X + 3, m.y1 + 3 + 14 * r);
+        rows[r] = X + 3 + w;
+        break;
+      }
     });
+    g.restore();
   }
 
   function plotPrice(c) {
-    var P = D.price;
-    var yr = extent([P.mid.y, P.bid.y, P.ask.y, P.buys.y, P.sells.y]);
-    var m = frame(c, spanX, yr, { xTicks: 'time', yLabel: 'price (' + D.symbol + ')' });
+    var P = D.price, T = P.prints;
+    var yr = extentIn([P.mid, P.bid, P.ask, P.buys, P.sells, T.buy, T.sell], view);
+    var m = frame(c, view, yr, { xTicks: 'time', yLabel: 'price (' + D.symbol + ')' });
+    dots(m, T.buy, 'rgba(42,157,74,0.35)');
+    dots(m, T.sell, 'rgba(209,64,58,0.35)');
     line(m, P.mid, '#777777', false, 1);
     line(m, P.bid, '#2a9d4a', true, 1.2);
     line(m, P.ask, '#d1403a', true, 1.2);
@@ -396,35 +523,58 @@ constexpr std::string_view kJs = R"JS(
     markers(m, P.sells, '#b02a24', false);
     riskMarks(m);
     legend(m, [['mid', '#777777'], ['our bid', '#2a9d4a'], ['our ask', '#d1403a'], ['buy fill', '#1b7a36'],
-      ['sell fill', '#b02a24']]);
+      ['sell fill', '#b02a24'], ['trade (buyer took)', 'rgba(42,157,74,0.5)'], ['trade (seller hit)', 'rgba(209,64,58,0.5)']]);
+    hov(m, 'mid', P.mid, '#777777', 'step', '');
+    hov(m, 'our bid', P.bid, '#2a9d4a', 'step', '');
+    hov(m, 'our ask', P.ask, '#d1403a', 'step', '');
+    hov(m, 'buy fill', P.buys, '#1b7a36', 'points', '');
+    hov(m, 'sell fill', P.sells, '#b02a24', 'points', '');
+    hov(m, 'trade buy', T.buy, 'rgba(42,157,74,0.6)', 'points', '');
+    hov(m, 'trade sell', T.sell, 'rgba(209,64,58,0.6)', 'points', '');
     if (!P.mid.x.length) noData(m, 'no samples');
-    return m.n;
+    return m;
   }
   function plotEquity(c) {
     var E = D.equity;
-    var yr = extent([E.equity.y, E.drawdown.y, [0]]);
-    var m = frame(c, spanX, yr, { xTicks: 'time', yLabel: 'coin' });
+    var yr = extentIn([E.equity, E.drawdown, [0]], view);
+    var m = frame(c, view, yr, { xTicks: 'time', yLabel: D.money });
     area(m, E.drawdown, 'rgba(209,64,58,0.28)');
     line(m, E.equity, '#1f5fbf', false, 1.5);
     riskMarks(m);
     legend(m, [['equity (net PnL)', '#1f5fbf'], ['drawdown', 'rgba(209,64,58,0.5)']]);
+    hov(m, 'equity', E.equity, '#1f5fbf', 'step', ' ' + D.money);
+    hov(m, 'drawdown', E.drawdown, 'rgba(209,64,58,0.7)', 'step', ' ' + D.money);
     if (!E.equity.x.length) noData(m, 'no samples');
-    return m.n;
+    return m;
+  }
+  function plotPnl(c) {
+    var P = D.pnl;
+    var yr = extentIn([P.gross, P.fees, P.funding, P.net, [0]], view);
+    var m = frame(c, view, yr, { xTicks: 'time', yLabel: D.money });
+    var S = [['gross (trading)', P.gross, '#2a9d4a', 1.3], ['fees', P.fees, '#d1403a', 1.3],
+      ['funding', P.funding, '#c49000', 1.3], ['net', P.net, '#1f5fbf', 1.8]];
+    S.forEach(function (s) { line(m, s[1], s[2], false, s[3]); hov(m, s[0], s[1], s[2], 'step', ' ' + D.money); });
+    riskMarks(m);
+    legend(m, S.map(function (s) { return [s[0], s[2]]; }));
+    if (!P.net.x.length) noData(m, 'no samples');
+    return m;
   }
   function plotInventory(c) {
     var I = D.inventory, lim = I.limit;
-    var yr = extent([I.pos.y, lim > 0 ? [lim, -lim] : [], [0]]);
-    var m = frame(c, spanX, yr, { xTicks: 'time', yLabel: 'position (qty)' });
+    var yr = extentIn([I.pos, lim > 0 ? [lim, -lim] : [], [0]], view);
+    var m = frame(c, view, yr, { xTicks: 'time', yLabel: 'position (' + D.qty + ')' });
     if (lim > 0) {
-      line(m, { x: spanX, y: [lim, lim] }, '#d1403a', false, 1, [5, 4]);
-      line(m, { x: spanX, y: [-lim, -lim] }, '#d1403a', false, 1, [5, 4]);
+      line(m, { x: FULL, y: [lim, lim] }, '#d1403a', false, 1, [5, 4]);
+      line(m, { x: FULL, y: [-lim, -lim] }, '#d1403a', false, 1, [5, 4]);
     }
     var before = m.n;
     line(m, I.pos, '#6a3fb5', true, 1.3);
+    m.n -= before;
     riskMarks(m);
     legend(m, lim > 0 ? [['position', '#6a3fb5'], ['limit', '#d1403a']] : [['position', '#6a3fb5']]);
+    hov(m, 'position', I.pos, '#6a3fb5', 'step', ' ' + D.qty);
     if (!I.pos.x.length) noData(m, 'no samples');
-    return m.n - before;
+    return m;
   }
   function plotMarkout(c) {
     var M = D.markout, idx = [0, 1, 2, 3];
@@ -443,15 +593,20 @@ constexpr std::string_view kJs = R"JS(
       }
     });
     legend(m, sides);
+    m.tip = function (px) {
+      var i = Math.min(3, Math.max(0, Math.round(m.t(px))));
+      return { title: 'horizon ' + M.h[i] + ' s' + (i === 0 ? ' (spread captured)' : ''),
+        rows: sides.map(function (sd) { var v = M[sd[0]][i]; return [sd[0], finite(v) ? fmt(v) + ' bps' : 'n/a', sd[1]]; }) };
+    };
     if (!m.n) noData(m, 'no fills');
-    return m.n;
+    return m;
   }
   function plotSpread(c) {
     var S = D.spread, n = S.counts.length;
     if (!n) {
       var m0 = frame(c, [0, 1], [0, 1], { yLabel: 'fills' });
       noData(m0, 'no fills with a known mid');
-      return 0;
+      return m0;
     }
     var yr = [0, Math.max.apply(null, S.counts) * 1.08];
     var m = frame(c, [S.edges[0], S.edges[n]], yr, { yLabel: 'fills' });
@@ -469,29 +624,145 @@ constexpr std::string_view kJs = R"JS(
       g.setLineDash([]);
     }
     legend(m, [['fills per bin (bps of price)', '#4a7fc9'], ['mean ' + fmt(S.mean) + ' bps', '#d1403a']]);
-    return m.n;
+    m.tip = function (px) {
+      var k = Math.min(n - 1, Math.max(0, lowerBound(S.edges, m.t(px)) - 1));
+      return { title: fmt(S.edges[k]) + ' .. ' + fmt(S.edges[k + 1]) + ' bps', rows: [['fills', String(S.counts[k]), '#4a7fc9']] };
+    };
+    return m;
   }
+
+  // ---- hover and zoom ----
+  var tip = document.getElementById('tip');
+  function valueAt(m, h, t, px) {
+    var s = h.s, i = lowerBound(s.x, t), k;
+    if (h.kind === 'points') {
+      var best = -1, bd = 8;
+      for (k = Math.max(0, i - 2); k < Math.min(s.x.length, i + 2); k++) {
+        var d = Math.abs(m.x(s.x[k]) - px);
+        if (finite(s.y[k]) && d <= bd) { bd = d; best = k; }
+      }
+      return best < 0 ? null : fmt(s.y[best]) + ' at ' + timeText(s.x[best]).substring(11, 23);
+    }
+    if (h.kind === 'step') { k = i < s.x.length && s.x[i] === t ? i : i - 1; } else {
+      k = i >= s.x.length || (i > 0 && t - s.x[i - 1] < s.x[i] - t) ? i - 1 : i;
+    }
+    if (k < 0 || !finite(s.y[k])) return null;
+    return fmt(s.y[k]) + h.unit;
+  }
+  function tipOf(m, px) {
+    if (m.tip) return m.tip(px);
+    var t = m.t(px), rows = [];
+    m.hover.forEach(function (h) { var v = valueAt(m, h, t, px); if (v !== null) rows.push([h.name, v, h.color]); });
+    return { title: timeText(t), rows: rows };
+  }
+  function showTip(ev, r) {
+    tip.textContent = '';
+    var head = document.createElement('div'); head.textContent = r.title; tip.appendChild(head);
+    r.rows.forEach(function (row) {
+      var d = document.createElement('div'), sw = document.createElement('span');
+      sw.className = 'sw'; sw.style.background = row[2];
+      d.appendChild(sw); d.appendChild(document.createTextNode(row[0] + ': ' + row[1])); tip.appendChild(d);
+    });
+    tip.style.display = 'block';
+    var x = ev.clientX + 14, y = ev.clientY + 14;
+    if (x + tip.offsetWidth > window.innerWidth) x = ev.clientX - 14 - tip.offsetWidth;
+    if (y + tip.offsetHeight > window.innerHeight) y = ev.clientY - 14 - tip.offsetHeight;
+    tip.style.left = x + 'px'; tip.style.top = y + 'px';
+  }
+  function crosshairs(t) {
+    TIME.forEach(function (id) {
+      var c = document.getElementById(id), m = c._m, xh = c.parentNode.querySelector('.xhair');
+      if (!m || t === null || t < m.xr[0] || t > m.xr[1]) { xh.style.display = 'none'; return; }
+      xh.style.left = (c.offsetLeft + m.x(t)) + 'px'; xh.style.top = (c.offsetTop + m.y1) + 'px';
+      xh.style.height = (m.y0 - m.y1) + 'px'; xh.style.display = 'block';
+    });
+  }
+  function hideTip() { tip.style.display = 'none'; crosshairs(null); }
+  function setView(v) {
+    var w = Math.max(v[1] - v[0], 1e-3), a = Math.max(FULL[0], Math.min(v[0], FULL[1] - w));
+    view = [a, Math.min(FULL[1], a + w)];
+    document.body.dataset.view = fmt(view[0]) + ',' + fmt(view[1]);
+    TIME.forEach(function (id) { draw(id, false); });
+  }
+  function attach(c, zoom) {
+    var drag = null, sel = c.parentNode.querySelector('.sel');
+    function at(ev) { var r = c.getBoundingClientRect(); return ev.clientX - r.left; }
+    c.addEventListener('mousemove', function (ev) {
+      var m = c._m, px = at(ev);
+      if (!m) return;
+      if (drag !== null) {
+        sel.style.left = (c.offsetLeft + Math.min(drag, px)) + 'px'; sel.style.width = Math.abs(px - drag) + 'px';
+        sel.style.top = (c.offsetTop + m.y1) + 'px'; sel.style.height = (m.y0 - m.y1) + 'px'; sel.style.display = 'block';
+        return;
+      }
+      if (px < m.x0 || px > m.x1) { hideTip(); return; }
+      if (zoom) crosshairs(m.t(px));
+      showTip(ev, tipOf(m, px));
+    });
+    c.addEventListener('mouseleave', function () { if (drag === null) hideTip(); });
+    if (!zoom) return;
+    c.addEventListener('mousedown', function (ev) {
+      var m = c._m, px = at(ev);
+      if (!m || px < m.x0 || px > m.x1) return;
+      drag = px; hideTip(); ev.preventDefault();
+    });
+    window.addEventListener('mouseup', function (ev) {
+      if (drag === null) return;
+      var m = c._m, px = Math.min(m.x1, Math.max(m.x0, at(ev))), a = Math.min(drag, px), b = Math.max(drag, px);
+      drag = null; sel.style.display = 'none';
+      if (b - a >= 4) setView([m.t(a), m.t(b)]);
+    });
+    c.addEventListener('dblclick', function () { setView(FULL); });
+    c.addEventListener('wheel', function (ev) {
+      var m = c._m, px = at(ev);
+      if (!m || px < m.x0 || px > m.x1) return;
+      ev.preventDefault();
+      var t = m.t(px), f = ev.deltaY < 0 ? 0.8 : 1.25;
+      setView([t - (t - view[0]) * f, t + (view[1] - t) * f]);
+    }, { passive: false });
+  }
+
   function nonBlank(c) {
     var d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     for (var i = 3; i < d.length; i += 4) if (d[i] !== 0) return true;
     return false;
   }
-  var rendered = 0;
-  [['plot-price', plotPrice], ['plot-equity', plotEquity], ['plot-inventory', plotInventory],
-   ['plot-markout', plotMarkout], ['plot-spread', plotSpread]].forEach(function (p) {
-    var c = document.getElementById(p[0]);
+  var PLOTS = { 'plot-price': plotPrice, 'plot-equity': plotEquity, 'plot-pnl': plotPnl,
+    'plot-inventory': plotInventory, 'plot-markout': plotMarkout, 'plot-spread': plotSpread };
+  var TIME = ['plot-price', 'plot-equity', 'plot-pnl', 'plot-inventory'];
+  var ORDER = ['plot-price', 'plot-equity', 'plot-pnl', 'plot-inventory', 'plot-markout', 'plot-spread'];
+  // Draws one plot; the first time, reports an error under it and counts it as rendered when it left pixels.
+  function draw(id, first) {
+    var c = document.getElementById(id);
     try {
-      var n = p[1](c);
-      c.dataset.points = String(n);
-      if (nonBlank(c)) { c.dataset.rendered = '1'; rendered++; }
+      var m = PLOTS[id](c);
+      c._m = m;
+      c.dataset.points = String(m.n);
+      if (first && nonBlank(c)) { c.dataset.rendered = '1'; return 1; }
     } catch (e) {
-      var err = document.createElement('div');
-      err.className = 'plot-error';
-      err.textContent = 'plot failed: ' + e;
-      c.parentNode.appendChild(err);
+      c._m = null;
+      if (first) {
+        var err = document.createElement('div');
+        err.className = 'plot-error';
+        err.textContent = 'plot failed: ' + e;
+        c.parentNode.appendChild(err);
+      }
     }
+    return 0;
+  }
+  var rendered = 0;
+  ORDER.forEach(function (id) {
+    rendered += draw(id, true);
+    attach(document.getElementById(id), TIME.indexOf(id) >= 0);
   });
   document.body.dataset.plotsRendered = String(rendered);
+  document.body.dataset.view = fmt(view[0]) + ',' + fmt(view[1]);
+  document.getElementById('zoom-reset').addEventListener('click', function () { setView(FULL); });
+  var resizeTimer = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () { hideTip(); ORDER.forEach(function (id) { draw(id, false); }); }, 100);
+  });
 })();
 )JS";
 
@@ -499,14 +770,18 @@ struct PlotSpec {
   const char* id;
   const char* title;
   const char* caption;
-  int width, height;
+  int width, height;  // width: the fallback before the script fits the canvas to the page
 };
 
 constexpr PlotSpec kPlots[kReportPlots] = {
-    {"plot-price", "Mid, our quotes and fills",
-     "Best bid/ask we had resting at the exchange; triangles are our fills.", 1100, 380},
+    {"plot-price", "Mid, our quotes, our fills and the market's trades",
+     "Best bid/ask we had resting at the exchange; triangles are our fills; dots are the market's trade prints "
+     "(green: a buyer took the ask, red: a seller hit the bid).",
+     1100, 400},
     {"plot-equity", "Equity and drawdown",
      "Net PnL (after fees and funding, unrealized at mid); shaded: below the running peak.", 1100, 300},
+    {"plot-pnl", "PnL split", "Gross trading PnL (realized + unrealized at mid), fees (negative: paid), funding "
+     "(negative: paid) and net = gross + fees + funding, over time.", 1100, 300},
     {"plot-inventory", "Inventory", "Signed position; dashed: the configured position limit.", 1100, 260},
     {"plot-markout", "Markout curve",
      "Mean (mid after - price) x side, bps of the fill price; 0 s = spread captured.", 540, 300},
@@ -514,15 +789,28 @@ constexpr PlotSpec kPlots[kReportPlots] = {
      "Per fill: (mid before the fill - price) x side, bps of the fill price.", 540, 300},
 };
 
-void put_plot(std::string& o, const PlotSpec& p) {
+void put_plot(std::string& o, const PlotSpec& p, std::string_view note = {}) {
   o += "<section class=\"plot\"><h2>";
   o += html_escape(p.title);
   o += "</h2><canvas id=\"";
   o += p.id;
-  o += "\" width=\"" + std::to_string(p.width) + "\" height=\"" + std::to_string(p.height) +
-       "\"></canvas><div class=\"meta\">";
+  o += "\" width=\"" + std::to_string(p.width) + "\" height=\"" + std::to_string(p.height) + "\" data-h=\"" +
+       std::to_string(p.height) + "\" style=\"height:" + std::to_string(p.height) +
+       "px\"></canvas><div class=\"xhair\"></div><div class=\"sel\"></div><div class=\"meta\">";
   o += html_escape(p.caption);
+  if (!note.empty()) {
+    o += ' ';
+    o += html_escape(note);
+  }
   o += "</div></section>\n";
+}
+
+// The price plot's note when the trade prints were thinned (kMaxTradePrints) or not recorded at all.
+std::string prints_note(const BacktestSeries& s) {
+  if (!s.record_trades) return "(Trade prints were not recorded for this run.)";
+  if (s.trades_stride <= 1) return {};
+  return "(Trade prints thinned to one in " + std::to_string(s.trades_stride) + ": " +
+         std::to_string(s.trades.size()) + " of " + std::to_string(s.trades_offered) + " kept.)";
 }
 
 }  // namespace
@@ -596,13 +884,18 @@ std::string render_report_html(const BacktestSeries& series, const BacktestStats
   o += line;
   o += " &middot; net PnL ";
   o += html_escape(money_to_string(stats.net_pnl));
-  o += "</div>\n";
-  put_plot(o, kPlots[0]);
+  o += "</div>\n<div class=\"toolbar\">Hover a plot for its values. Drag across a time plot to zoom all four "
+       "(the mouse wheel zooms too); double-click or <button id=\"zoom-reset\" type=\"button\">show the whole "
+       "run</button>. Plots hold at most ";
+  o += std::to_string(opts.max_points_per_plot);
+  o += " points each over the whole run (min and max kept per bucket).</div>\n<div id=\"tip\"></div>\n";
+  put_plot(o, kPlots[0], prints_note(series));
   put_plot(o, kPlots[1]);
   put_plot(o, kPlots[2]);
-  o += "<div class=\"row\">\n";
   put_plot(o, kPlots[3]);
+  o += "<div class=\"row\">\n";
   put_plot(o, kPlots[4]);
+  put_plot(o, kPlots[5]);
   o += "</div>\n<h2>Statistics</h2>\n<table class=\"stats\" id=\"stats-table\">\n";
   for (const StatsRow& r : stats_rows(stats)) {
     o += "<tr><td>" + html_escape(r.name) + "</td><td class=\"v\">" + html_escape(r.value) +

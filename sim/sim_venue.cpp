@@ -789,6 +789,9 @@ void SimVenue::on_book(const BookUpdate& u) noexcept {
 void SimVenue::on_trade(const TradeEvent& t) noexcept {
   ++step_;
   mid_before_ = last_mid_;
+  if (series_ != nullptr && series_->record_trades) [[unlikely]] {
+    keep_trade_print(*series_, {t.trade_ts_ms * 1'000'000, t.price.ticks, t.qty.lots, t.taker_side});
+  }
   const uint64_t fills = counters_.fills;
   engine_->on_trade(t, *this);
   if (counters_.fills != fills) recompute_wakeup();

@@ -70,6 +70,8 @@ BacktestSeries synthetic_series() {
     sm.ask_quote_ticks = quoting ? mid + 5 : 0;
     sm.position_lots = pos;
     sm.equity_units = eq;
+    sm.fees_units = static_cast<int64_t>(i) * 7;          // fees paid grow
+    sm.funding_units = -static_cast<int64_t>(i / 1000) * 50;  // funding paid at steps
     s.samples.push_back(sm);
     mids.push_back(sm.mid_half_ticks / 2);
   }
@@ -89,6 +91,17 @@ BacktestSeries synthetic_series() {
       f.mid_after_half_ticks[h] = i + later[h] < kSamples ? 2 * mids[i + later[h]] : 0;
     s.fills.push_back(f);
   }
+  // The market's prints: one every 20 samples, alternating aggressors, a tick either side of the mid.
+  s.record_trades = true;
+  for (size_t i = 0; i < kSamples; i += 20) {
+    TradePrintRecord t;
+    t.ts_ns = s.samples[i].ts_ns;
+    t.taker_side = (i / 20) % 2 == 0 ? Side::kBuy : Side::kSell;
+    t.price_ticks = mids[i] + (t.taker_side == Side::kBuy ? 1 : -1);
+    t.qty_lots = 1;
+    keep_trade_print(s, t);
+  }
+  s.market_trades = s.trades.size();
   s.orders_created = 5000;
   s.orders_amended = 9000;
   s.orders_cancelled = 4000;
@@ -200,9 +213,37 @@ TEST(Report, IsSelfContainedWithEveryPlotAndTheTable) {
   EXPECT_EQ(html.find("://"), std::string::npos);
   for (const char* ref : {" src=", " href=", "@import", "url("})
     EXPECT_EQ(html.find(ref), std::string::npos) << ref;
-  for (const char* id : {"plot-price", "plot-equity", "plot-inventory", "plot-markout", "plot-spread"}) {
+  for (const char* id : {"plot-price", "plot-equity", "plot-pnl", "plot-inventory", "plot-markout", "plot-spread"}) {
     EXPECT_NE(html.find(std::string("<canvas id=\"") + id + "\""), std::string::npos) << id;
   }
+  // Issue 14: the interactive parts (hover box, zoom reset, crosshair and selection per plot) and every series.
+  EXPECT_NE(html.find("<div id=\"tip\"></div>"), std::string::npos);
+  EXPECT_NE(html.find("<button id=\"zoom-reset\""), std::string::npos);
+  size_t xhairs = 0;
+  for (size_t p = html.find("class=\"xhair\""); p != std::string::npos; p = html.find("class=\"xhair\"", p + 1))
+    ++xhairs;
+  EXPECT_EQ(xhairs, static_cast<size_t>(kReportPlots));
+  const std::string json = data_json(html);
+  simdjson::dom::parser parser;
+  simdjson::dom::element d;
+  ASSERT_EQ(parser.parse(json).get(d), simdjson::SUCCESS);
+  const std::pair<const char*, const char*> kSeries[] = {
+      {"price", "mid"},    {"price", "bid"},     {"price", "ask"},     {"price", "buys"},   {"price", "sells"},
+      {"equity", "equity"}, {"equity", "drawdown"}, {"pnl", "gross"}, {"pnl", "fees"},     {"pnl", "funding"},
+      {"pnl", "net"},      {"inventory", "pos"}};
+  for (const auto& [plot, series] : kSeries) {
+    simdjson::dom::array x;
+    EXPECT_EQ(d[plot][series]["x"].get(x), simdjson::SUCCESS) << plot << "." << series;
+    EXPECT_GT(x.size(), 0u) << plot << "." << series;
+  }
+  for (const char* side : {"buy", "sell"}) {
+    simdjson::dom::array x;
+    EXPECT_EQ(d["price"]["prints"][side]["x"].get(x), simdjson::SUCCESS) << side;
+    EXPECT_GT(x.size(), 0u) << side;
+  }
+  std::string_view money;
+  EXPECT_EQ(d["money"].get(money), simdjson::SUCCESS);
+  EXPECT_EQ(money, "USDT");
   EXPECT_NE(html.find("<table class=\"stats\""), std::string::npos);
   EXPECT_NE(html.find("<td>Sharpe</td>"), std::string::npos);
   EXPECT_NE(html.find("<td>markout all</td>"), std::string::npos);
@@ -232,12 +273,18 @@ TEST(Report, LargeSeriesIsDownsampledAndTheSpikeSurvives) {
     EXPECT_EQ(a.size(), y.size());
     return a.size();
   };
+  auto prints = [&](const char* side) {
+    simdjson::dom::array a;
+    EXPECT_EQ(d["price"]["prints"][side]["x"].get(a), simdjson::SUCCESS) << side;
+    return a.size();
+  };
   const size_t price = len("price", "mid") + len("price", "bid") + len("price", "ask") +
-                       len("price", "buys") + len("price", "sells");
+                       len("price", "buys") + len("price", "sells") + prints("buy") + prints("sell");
   EXPECT_LE(price, 5000u);
   EXPECT_GT(price, 4000u);  // the budget is used, not wasted
   EXPECT_LE(len("equity", "equity") + len("equity", "drawdown"), 5000u);
   EXPECT_LE(len("inventory", "pos"), 5000u);
+  EXPECT_LE(len("pnl", "gross") + len("pnl", "fees") + len("pnl", "funding") + len("pnl", "net"), 5000u);
   // The one-sample spike of the mid (500 000 + walk + 5 000 ticks) is the maximum of the downsampled mid.
   double max_mid = 0, spike = static_cast<double>(s.samples[kSpikeAt - 1].mid_half_ticks) / 20.0;
   simdjson::dom::array ys;
@@ -260,6 +307,70 @@ TEST(Report, LargeSeriesIsDownsampledAndTheSpikeSurvives) {
   simdjson::dom::array counts;
   ASSERT_EQ(d["spread"]["counts"].get(counts), simdjson::SUCCESS);
   EXPECT_EQ(counts.size(), 40u);
+}
+
+// The PnL split adds up: gross - fees paid + funding received = net, at every sample (a short series is not
+// downsampled, so the values are the samples' own).
+TEST(Report, PnlSplitIsGrossFeesFundingAndNet) {
+  BacktestSeries s;
+  s.instrument = btcusdt();
+  s.start_ns = kT0;
+  s.end_ns = kT0 + 3 * kS;
+  const int64_t eq[3] = {0, 150'000'000, -40'000'000}, fees[3] = {0, 20'000'000, 30'000'000},
+                fund[3] = {0, 0, -5'000'000};
+  for (int i = 0; i < 3; ++i) {
+    SeriesSample sm;
+    sm.ts_ns = kT0 + (i + 1) * kS;
+    sm.mid_half_ticks = 1'000'000;
+    sm.equity_units = eq[i];
+    sm.fees_units = fees[i];
+    sm.funding_units = fund[i];
+    s.samples.push_back(sm);
+  }
+  const std::string json = data_json(render(s));
+  simdjson::dom::parser parser;
+  simdjson::dom::element d;
+  ASSERT_EQ(parser.parse(json).get(d), simdjson::SUCCESS);
+  auto ys = [&](const char* k) {
+    std::vector<double> out;
+    simdjson::dom::array a;
+    EXPECT_EQ(d["pnl"][k]["y"].get(a), simdjson::SUCCESS) << k;
+    for (auto v : a) {
+      double y = 0;
+      EXPECT_EQ(v.get(y), simdjson::SUCCESS);
+      out.push_back(y);
+    }
+    return out;
+  };
+  EXPECT_EQ(ys("net"), (std::vector<double>{0, 1.5, -0.4}));
+  EXPECT_EQ(ys("fees"), (std::vector<double>{0, -0.2, -0.3}));
+  EXPECT_EQ(ys("funding"), (std::vector<double>{0, 0, -0.05}));
+  EXPECT_EQ(ys("gross"), (std::vector<double>{0, 1.7, -0.05}));  // net + fees paid - funding received
+  // Prints were not recorded for this run: the page says so rather than showing an empty market.
+  EXPECT_NE(render(s).find("Trade prints were not recorded"), std::string::npos);
+}
+
+// Past kMaxTradePrints, keep_trade_print halves what it keeps and doubles its stride: memory stays bounded,
+// the kept prints stay evenly spread and in time order, and the report says they were thinned.
+TEST(Report, TradePrintsAreThinnedPastTheBudget) {
+  BacktestSeries s;
+  s.instrument = btcusdt();
+  s.start_ns = kT0;
+  s.end_ns = kT0 + kS;
+  s.record_trades = true;
+  const uint64_t offered = 3 * kMaxTradePrints + 5;
+  for (uint64_t i = 0; i < offered; ++i) {
+    TradePrintRecord t;
+    t.ts_ns = kT0 + static_cast<int64_t>(i);
+    t.price_ticks = static_cast<int64_t>(i);
+    keep_trade_print(s, t);
+  }
+  EXPECT_EQ(s.trades_offered, offered);
+  EXPECT_EQ(s.trades_stride, 4u);
+  ASSERT_LE(s.trades.size(), kMaxTradePrints);
+  EXPECT_EQ(s.trades.size(), (offered + 3) / 4);
+  for (size_t k = 0; k < s.trades.size(); ++k) ASSERT_EQ(s.trades[k].price_ticks, static_cast<int64_t>(4 * k));
+  EXPECT_NE(render(s).find("Trade prints thinned to one in 4"), std::string::npos);
 }
 
 TEST(Report, BadOptionsAndSeriesAreClearErrors) {
@@ -315,7 +426,7 @@ DumpResult dump_dom(const std::string& html, const std::string& name) {
   const std::string out = dir + "/" + name + ".dom";
   write_text(page, html);
   const std::string cmd =
-      "timeout 60 chromium --headless --disable-gpu --no-sandbox --no-first-run "
+      "timeout 60 chromium --headless --disable-gpu --no-sandbox --no-first-run --window-size=1600,1000 "
       "--disable-extensions --user-data-dir=" +
       dir + "/profile-" + name + " --dump-dom file://" + page + " > " + out + " 2>/dev/null";
   DumpResult r;
@@ -363,26 +474,107 @@ long canvas_points(const std::string& tag) {
   return any && q < tag.size() && tag[q] == '"' ? v : -1;
 }
 
-constexpr const char* kPlotIds[kReportPlots] = {"plot-price", "plot-equity", "plot-inventory", "plot-markout",
-                                                "plot-spread"};
+constexpr const char* kPlotIds[kReportPlots] = {"plot-price",     "plot-equity",  "plot-pnl",
+                                                "plot-inventory", "plot-markout", "plot-spread"};
+
+// Attribute `name="..."` of the dumped <body> start tag ("" when missing).
+std::string body_attr(const std::string& dom, const std::string& name) {
+  const size_t b = dom.find("<body");
+  if (b == std::string::npos) return "";
+  const size_t e = dom.find('>', b);
+  const std::string tag = dom.substr(b, e - b);
+  const std::string key = " " + name + "=\"";
+  const size_t p = tag.find(key);
+  if (p == std::string::npos) return "";
+  const size_t q = tag.find('"', p + key.size());
+  return tag.substr(p + key.size(), q - p - key.size());
+}
+
+long tag_number(const std::string& tag, const std::string& name) {
+  const std::string key = name + "=\"";
+  const size_t p = tag.find(key);
+  return p == std::string::npos ? -1 : std::atol(tag.c_str() + p + key.size());
+}
+
+// Issue 14: the page uses the full width, keeps its last x label inside the canvas, shows values on hover and
+// zooms all time plots together. A script appended after the report's own plays a user: it hovers the price
+// plot, drags across it, then double-clicks, and writes what the page showed into <body> attributes.
+// (Part of EveryPlotRenders: one browser start for both.)
+const std::string kUserScript = R"(<script>
+(function () {
+  var c = document.getElementById('plot-price'), r = c.getBoundingClientRect(), b = document.body.dataset;
+  function mouse(type, x, target) {
+    (target || c).dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, clientX: r.left + x,
+      clientY: r.top + 200 }));
+  }
+  mouse('mousemove', r.width / 2);
+  var tip = document.getElementById('tip');
+  b.tipShown = tip.style.display;
+  b.tipText = tip.textContent;
+  var xh = document.querySelectorAll('.xhair'), n = 0;
+  for (var i = 0; i < xh.length; i++) if (xh[i].style.display === 'block') n++;
+  b.crosshairs = String(n);
+  mouse('mousedown', 200);
+  mouse('mousemove', 400);
+  mouse('mouseup', 400, window);
+  b.zoomed = b.view;
+  b.zoomedEquityPoints = document.getElementById('plot-equity').dataset.points;
+  c.dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));
+  b.reset = b.view;
+})();
+</script>
+)";
+
+void expect_full_width_hover_and_zoom(const std::string& dom) {
+  // Full width: the 1600 px window less the margins, not the old 1100 px cap; the last label inside.
+  for (const char* id : kPlotIds) {
+    const std::string tag = canvas_tag(dom, id);
+    const long w = tag_number(tag, "data-css-width");
+    const bool half = std::string(id) == "plot-markout" || std::string(id) == "plot-spread";
+    EXPECT_GT(w, half ? 700 : 1400) << id << ": " << tag;  // markout and spread share a row
+    if (half) continue;
+    EXPECT_GT(tag_number(tag, "data-x-labels"), 3) << id << ": " << tag;
+    EXPECT_LE(tag_number(tag, "data-x-label-right"), w) << id << ": " << tag;
+  }
+  // Hover: the box shows the time and the price plot's series at the cursor; a crosshair on each time plot.
+  EXPECT_EQ(body_attr(dom, "data-tip-shown"), "block");
+  const std::string tip = body_attr(dom, "data-tip-text");
+  for (const char* part : {"UTC", "mid: ", "our bid: ", "our ask: "})
+    EXPECT_NE(tip.find(part), std::string::npos) << part << " in " << tip;
+  EXPECT_EQ(body_attr(dom, "data-crosshairs"), "4");
+  // Zoom: a 200 px drag over a ~1450 px plot of 10 000 s shows about 1 400 s, on every time plot (the
+  // equity plot drew fewer points); the double-click shows the whole run again.
+  const std::string zoomed = body_attr(dom, "data-zoomed");
+  const size_t comma = zoomed.find(',');
+  ASSERT_NE(comma, std::string::npos) << zoomed;
+  const double from = std::atof(zoomed.c_str()), to = std::atof(zoomed.c_str() + comma + 1);
+  EXPECT_GT(from, 500.0) << zoomed;
+  EXPECT_GT(to - from, 1000.0) << zoomed;
+  EXPECT_LT(to - from, 2000.0) << zoomed;
+  EXPECT_LT(std::atol(body_attr(dom, "data-zoomed-equity-points").c_str()),
+            canvas_points(canvas_tag(dom, "plot-equity")));
+  EXPECT_EQ(body_attr(dom, "data-reset"), "0,10000");
+}
 
 TEST(ReportChromium, EveryPlotRenders) {
   ASSERT_TRUE(have_chromium()) << "chromium is missing: install it with `apt-get install -y chromium` "
                                   "(tools/setup.sh does); the report test needs a real browser";
   const auto t0 = std::chrono::steady_clock::now();
-  const std::string html = render(synthetic_series());
+  std::string html = render(synthetic_series());
   // A copy stays in the build folder for a human look (open it in any browser; it needs no network).
   write_text(std::string(MM_BINARY_DIR) + "/report_test_example.html", html);
+  html.insert(html.rfind("</body>"), kUserScript);
   const DumpResult r = dump_dom(html, "full");
   ASSERT_EQ(r.status, 0) << "chromium failed";
   ASSERT_FALSE(r.dom.empty());
-  EXPECT_NE(r.dom.find("data-plots-rendered=\"5\""), std::string::npos) << r.dom.substr(0, 2000);
+  EXPECT_NE(r.dom.find("data-plots-rendered=\"6\""), std::string::npos) << r.dom.substr(0, 2000);
   EXPECT_EQ(r.dom.find("<div class=\"plot-error\">"), std::string::npos);
   for (const char* id : kPlotIds) {
     const std::string tag = canvas_tag(r.dom, id);
     EXPECT_NE(tag.find("data-rendered=\"1\""), std::string::npos) << id << ": " << tag;
     EXPECT_GT(canvas_points(tag), 3) << id << ": " << tag;  // data was drawn, not only the axes
   }
+  expect_full_width_hover_and_zoom(r.dom);
   std::printf("chromium render: %.1f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 }
@@ -394,11 +586,11 @@ TEST(ReportChromium, EmptyRunRendersNoDataPanels) {
   s.start_ns = s.end_ns = kT0;
   const DumpResult r = dump_dom(render(s), "empty");
   ASSERT_EQ(r.status, 0);
-  EXPECT_NE(r.dom.find("data-plots-rendered=\"5\""), std::string::npos) << r.dom.substr(0, 2000);
+  EXPECT_NE(r.dom.find("data-plots-rendered=\"6\""), std::string::npos) << r.dom.substr(0, 2000);
   for (const char* id : kPlotIds) EXPECT_EQ(canvas_points(canvas_tag(r.dom, id)), 0) << id;
 }
 
-// The check is able to fail: a script error in one plot leaves 4 rendered and shows the error.
+// The check is able to fail: a script error in one plot leaves 5 rendered and shows the error.
 TEST(ReportChromium, AScriptErrorIsDetected) {
   ASSERT_TRUE(have_chromium()) << "chromium is missing: apt-get install -y chromium";
   std::string html = render(synthetic_series());
@@ -408,7 +600,7 @@ TEST(ReportChromium, AScriptErrorIsDetected) {
   html.replace(p, good.size(), "var E = D.no_such_plot;");
   const DumpResult r = dump_dom(html, "broken");
   ASSERT_EQ(r.status, 0);
-  EXPECT_NE(r.dom.find("data-plots-rendered=\"4\""), std::string::npos) << r.dom.substr(0, 2000);
+  EXPECT_NE(r.dom.find("data-plots-rendered=\"5\""), std::string::npos) << r.dom.substr(0, 2000);
   EXPECT_NE(r.dom.find("<div class=\"plot-error\">plot failed: TypeError"), std::string::npos);
   EXPECT_EQ(canvas_tag(r.dom, "plot-equity").find("data-rendered"), std::string::npos);
 }

@@ -209,6 +209,7 @@ void register_backtest(CLI::App& app) {
     Progress bar(progress_wanted(!a->json_out.empty()), "events");
     auto run = std::make_unique<BacktestRun>();
     run->record_orders = !a->export_dir.empty();
+    run->record_trades = !a->report_out.empty();
     error = run_backtest_job(cfg, data, from_ns, to_ns, *run,
                              [&bar](uint64_t done, uint64_t total) { bar.update(done, total); });
     bar.finish();
