@@ -79,10 +79,10 @@ struct OrderRecord {
 // One market trade print (anyone's), for the report's price plot. Kept only when
 // BacktestSeries::record_trades is set (`mm backtest --report`): a run without it pays one branch per trade.
 struct TradePrintRecord {
-  int64_t ts_ns = 0;                // exchange time of the print (millisecond resolution on Bybit)
+  int64_t ts_ns = 0;  // exchange time of the print (millisecond resolution on Bybit)
   int64_t price_ticks = 0;
   int64_t qty_lots = 0;
-  Side taker_side = Side::kBuy;     // the aggressor: kBuy lifted an ask
+  Side taker_side = Side::kBuy;  // the aggressor: kBuy lifted an ask
 };
 
 // Prints kept in the series at most; past it, every other kept print is dropped and from then on one print
@@ -105,12 +105,12 @@ struct BacktestSeries {
   std::vector<SeriesSample> samples;
   std::vector<FillRecord> fills;
   std::vector<FundingRecord> funding;
-  bool record_orders = false;       // in: keep every order action in `orders` (set before the run)
-  std::vector<OrderRecord> orders;  // in arrival order, when record_orders
-  bool record_trades = false;               // in: keep market trade prints in `trades` (set before the run)
-  std::vector<TradePrintRecord> trades;     // in time order, thinned past kMaxTradePrints (keep_trade_print)
-  uint64_t trades_stride = 1;               // one print in trades_stride is kept (1: every print)
-  uint64_t trades_offered = 0;              // prints offered to keep_trade_print
+  bool record_orders = false;            // in: keep every order action in `orders` (set before the run)
+  std::vector<OrderRecord> orders;       // in arrival order, when record_orders
+  bool record_trades = false;            // in: keep market trade prints in `trades` (set before the run)
+  std::vector<TradePrintRecord> trades;  // in time order, thinned past kMaxTradePrints (keep_trade_print)
+  uint64_t trades_stride = 1;            // one print in trades_stride is kept (1: every print)
+  uint64_t trades_offered = 0;           // prints offered to keep_trade_print
   // Order flow (ours).
   uint64_t orders_created = 0;     // creates that reached the exchange
   uint64_t orders_amended = 0;

@@ -775,13 +775,16 @@ struct PlotSpec {
 
 constexpr PlotSpec kPlots[kReportPlots] = {
     {"plot-price", "Mid, our quotes, our fills and the market's trades",
-     "Best bid/ask we had resting at the exchange; triangles are our fills; dots are the market's trade prints "
+     "Best bid/ask we had resting at the exchange; triangles are our fills; dots are the market's trade "
+     "prints "
      "(green: a buyer took the ask, red: a seller hit the bid).",
      1100, 400},
     {"plot-equity", "Equity and drawdown",
      "Net PnL (after fees and funding, unrealized at mid); shaded: below the running peak.", 1100, 300},
-    {"plot-pnl", "PnL split", "Gross trading PnL (realized + unrealized at mid), fees (negative: paid), funding "
-     "(negative: paid) and net = gross + fees + funding, over time.", 1100, 300},
+    {"plot-pnl", "PnL split",
+     "Gross trading PnL (realized + unrealized at mid), fees (negative: paid), funding "
+     "(negative: paid) and net = gross + fees + funding, over time.",
+     1100, 300},
     {"plot-inventory", "Inventory", "Signed position; dashed: the configured position limit.", 1100, 260},
     {"plot-markout", "Markout curve",
      "Mean (mid after - price) x side, bps of the fill price; 0 s = spread captured.", 540, 300},
@@ -884,9 +887,10 @@ std::string render_report_html(const BacktestSeries& series, const BacktestStats
   o += line;
   o += " &middot; net PnL ";
   o += html_escape(money_to_string(stats.net_pnl));
-  o += "</div>\n<div class=\"toolbar\">Hover a plot for its values. Drag across a time plot to zoom all four "
-       "(the mouse wheel zooms too); double-click or <button id=\"zoom-reset\" type=\"button\">show the whole "
-       "run</button>. Plots hold at most ";
+  o +=
+      "</div>\n<div class=\"toolbar\">Hover a plot for its values. Drag across a time plot to zoom all four "
+      "(the mouse wheel zooms too); double-click or <button id=\"zoom-reset\" type=\"button\">show the whole "
+      "run</button>. Plots hold at most ";
   o += std::to_string(opts.max_points_per_plot);
   o += " points each over the whole run (min and max kept per bucket).</div>\n<div id=\"tip\"></div>\n";
   put_plot(o, kPlots[0], prints_note(series));

@@ -5,8 +5,8 @@
 // apply), i.e. what the simulation adds on top of the book. The figure and its command: docs/backtest.md.
 //
 // The data: `mm gen --symbol BTCUSDT --seconds $MM_BENCH_SECONDS (3600) --seed 1` (mm gen's defaults, its
-// volatility included), converted once to /tmp/mm_bench_gen_<seconds>s_seed1_vol<vol>.events and reused by later
-// runs (MM_BENCH_EVENTS names another file).
+// volatility included), converted once to /tmp/mm_bench_gen_<seconds>s_seed1_vol<vol>.events and reused by
+// later runs (MM_BENCH_EVENTS names another file).
 #include <benchmark/benchmark.h>
 
 #include <cstdio>

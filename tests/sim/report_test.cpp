@@ -70,7 +70,7 @@ BacktestSeries synthetic_series() {
     sm.ask_quote_ticks = quoting ? mid + 5 : 0;
     sm.position_lots = pos;
     sm.equity_units = eq;
-    sm.fees_units = static_cast<int64_t>(i) * 7;          // fees paid grow
+    sm.fees_units = static_cast<int64_t>(i) * 7;              // fees paid grow
     sm.funding_units = -static_cast<int64_t>(i / 1000) * 50;  // funding paid at steps
     s.samples.push_back(sm);
     mids.push_back(sm.mid_half_ticks / 2);
@@ -213,14 +213,17 @@ TEST(Report, IsSelfContainedWithEveryPlotAndTheTable) {
   EXPECT_EQ(html.find("://"), std::string::npos);
   for (const char* ref : {" src=", " href=", "@import", "url("})
     EXPECT_EQ(html.find(ref), std::string::npos) << ref;
-  for (const char* id : {"plot-price", "plot-equity", "plot-pnl", "plot-inventory", "plot-markout", "plot-spread"}) {
+  for (const char* id :
+       {"plot-price", "plot-equity", "plot-pnl", "plot-inventory", "plot-markout", "plot-spread"}) {
     EXPECT_NE(html.find(std::string("<canvas id=\"") + id + "\""), std::string::npos) << id;
   }
-  // Issue 14: the interactive parts (hover box, zoom reset, crosshair and selection per plot) and every series.
+  // Issue 14: the interactive parts (hover box, zoom reset, crosshair and selection per plot) and every
+  // series.
   EXPECT_NE(html.find("<div id=\"tip\"></div>"), std::string::npos);
   EXPECT_NE(html.find("<button id=\"zoom-reset\""), std::string::npos);
   size_t xhairs = 0;
-  for (size_t p = html.find("class=\"xhair\""); p != std::string::npos; p = html.find("class=\"xhair\"", p + 1))
+  for (size_t p = html.find("class=\"xhair\""); p != std::string::npos;
+       p = html.find("class=\"xhair\"", p + 1))
     ++xhairs;
   EXPECT_EQ(xhairs, static_cast<size_t>(kReportPlots));
   const std::string json = data_json(html);
@@ -228,9 +231,9 @@ TEST(Report, IsSelfContainedWithEveryPlotAndTheTable) {
   simdjson::dom::element d;
   ASSERT_EQ(parser.parse(json).get(d), simdjson::SUCCESS);
   const std::pair<const char*, const char*> kSeries[] = {
-      {"price", "mid"},    {"price", "bid"},     {"price", "ask"},     {"price", "buys"},   {"price", "sells"},
-      {"equity", "equity"}, {"equity", "drawdown"}, {"pnl", "gross"}, {"pnl", "fees"},     {"pnl", "funding"},
-      {"pnl", "net"},      {"inventory", "pos"}};
+      {"price", "mid"},   {"price", "bid"},     {"price", "ask"},       {"price", "buys"},
+      {"price", "sells"}, {"equity", "equity"}, {"equity", "drawdown"}, {"pnl", "gross"},
+      {"pnl", "fees"},    {"pnl", "funding"},   {"pnl", "net"},         {"inventory", "pos"}};
   for (const auto& [plot, series] : kSeries) {
     simdjson::dom::array x;
     EXPECT_EQ(d[plot][series]["x"].get(x), simdjson::SUCCESS) << plot << "." << series;
@@ -369,7 +372,8 @@ TEST(Report, TradePrintsAreThinnedPastTheBudget) {
   EXPECT_EQ(s.trades_stride, 4u);
   ASSERT_LE(s.trades.size(), kMaxTradePrints);
   EXPECT_EQ(s.trades.size(), (offered + 3) / 4);
-  for (size_t k = 0; k < s.trades.size(); ++k) ASSERT_EQ(s.trades[k].price_ticks, static_cast<int64_t>(4 * k));
+  for (size_t k = 0; k < s.trades.size(); ++k)
+    ASSERT_EQ(s.trades[k].price_ticks, static_cast<int64_t>(4 * k));
   EXPECT_NE(render(s).find("Trade prints thinned to one in 4"), std::string::npos);
 }
 

@@ -200,10 +200,10 @@ TEST_F(MmOptimize, HelpNamesEveryFlagAndAMissingInterpreterIsAClearError) {
     EXPECT_NE(h.out.find(f), std::string::npos) << f;
   }
   // Issue 14: every default shown, one example, the exit codes.
-  for (const char* d : {"100000000]=50", "--seed INT=0", "1024]=1", "(itself default pnl)", "(itself default tpe)",
-                        "(default: sqlite:///OUT/study.db)", "without .toml", "(default: written)",
-                        "Example: mm optimize --space examples/", "Exit codes: 0 done; 1 ", "2 bad input",
-                        "130 interrupted"}) {
+  for (const char* d : {"100000000]=50", "--seed INT=0", "1024]=1", "(itself default pnl)",
+                        "(itself default tpe)", "(default: sqlite:///OUT/study.db)", "without .toml",
+                        "(default: written)", "Example: mm optimize --space examples/",
+                        "Exit codes: 0 done; 1 ", "2 bad input", "130 interrupted"}) {
     EXPECT_NE(h.out.find(d), std::string::npos) << d << "\n" << h.out;
   }
   const std::string space = write_space();

@@ -126,7 +126,8 @@ void register_config(CLI::App& app) {
       ->check(CLI::ExistingFile);
   check->footer(
       "Example: mm config check examples/glft.toml --instruments instruments.json\n"
-      "Exit codes: 0 valid (every key printed with its resolved value, defaults marked); 2 invalid config or bad "
+      "Exit codes: 0 valid (every key printed with its resolved value, defaults marked); 2 invalid config or "
+      "bad "
       "input (flags, missing values or files; the message names the file, line and key).");
   check->callback([args] { run_check(*args); });
 }

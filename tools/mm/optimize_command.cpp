@@ -114,26 +114,31 @@ void register_optimize(CLI::App& app) {
                   "Output directory: best.toml (ready for mm backtest), trials.csv, summary.json, plots.html "
                   "(offline), study.db (SQLite, unless --storage)")
       ->required();
-  cmd->add_option("--objective", a->objective,
-                  "pnl | sharpe | sortino | calmar (maximized; also drawdown, fills); comma-separated names make a "
-                  "multi-objective study with a Pareto front, e.g. pnl,drawdown. Default: the space file's objective "
-                  "(itself default pnl)");
+  cmd->add_option(
+      "--objective", a->objective,
+      "pnl | sharpe | sortino | calmar (maximized; also drawdown, fills); comma-separated names make a "
+      "multi-objective study with a Pareto front, e.g. pnl,drawdown. Default: the space file's objective "
+      "(itself default pnl)");
   cmd->add_option("--jobs", a->jobs, "Parallel trials (threads; the backtest releases the GIL)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   cmd->add_option("--storage", a->storage,
                   "Optuna storage URL shared by several workers, e.g. postgresql://user:pw@host:5432/db "
                   "(default: sqlite:///OUT/study.db)");
-  cmd->add_option("--sampler", a->sampler, "tpe | random | grid | cmaes; overrides the space file. Default: the space file's sampler "
+  cmd->add_option("--sampler", a->sampler,
+                  "tpe | random | grid | cmaes; overrides the space file. Default: the space file's sampler "
                   "(itself default tpe)");
-  cmd->add_option("--study", a->study, "Study name in the storage; overrides the space file. Default: the space file's study "
+  cmd->add_option("--study", a->study,
+                  "Study name in the storage; overrides the space file. Default: the space file's study "
                   "(itself default the space file's name without .toml)");
   cmd->add_flag("--no-plots", a->no_plots, "Do not write plots.html (default: written)");
   cmd->footer(
-      "Example: mm optimize --space examples/fixed_space.toml --data /tmp/gen.mmcap --trials 20 --seed 1 --out "
+      "Example: mm optimize --space examples/fixed_space.toml --data /tmp/gen.mmcap --trials 20 --seed 1 "
+      "--out "
       "/tmp/opt\n"
       "Exit codes: 0 done; 1 a runtime failure (no /usr/bin/python3, optuna or mmpy missing, the storage "
-      "unreachable, every trial failed, or no trial met the constraints); 2 bad input (a flag, missing values or "
+      "unreachable, every trial failed, or no trial met the constraints); 2 bad input (a flag, missing "
+      "values or "
       "files, the space file, the base config, a data path; nothing is written); 130 interrupted (Ctrl-C).");
   cmd->callback([a]() { set_exit_code(exec_optimizer(*a)); });
 }
