@@ -96,6 +96,13 @@ std::vector<std::string> replay_warnings(const Replayer& r) {
                   " in the books' u (JSON errors.gap): each book stayed untrusted until its next snapshot (" +
                   std::to_string(c.resyncs) + " regained trust)");
   }
+  if (r.decision_path() != nullptr && c.ticks > 0 && c.actions == 0) {
+    // A config that can never quote (a size no venue accepts, a spread no price fits) must not pass as a
+    // quiet market: JSON actions.total is 0, and this says why it matters.
+    out.push_back("the strategy sent no order over " + std::to_string(c.ticks) +
+                  " ticks (JSON actions.total 0): check the order sizes, spreads and risk limits of " +
+                  r.options().config_path);
+  }
   for_each_book(r, [&](const Instrument& in, const BookSync& b) {
     if (b.counters().crossed == 0) return;
     out.push_back(book_key(in) + ": the book was crossed " + std::to_string(b.counters().crossed) + " time" +
