@@ -241,15 +241,16 @@ TEST_F(DataSafety, AConfigThatNeverQuotesIsNotSilent) {
       EXPECT_EQ(r.code, 0) << r.out;
       EXPECT_NE(r.out.find("warning: the strategy sent no order"), std::string::npos) << to << "\n" << r.out;
     }
-    // The same config through `mm replay --config`: it used to end with exit 0, actions.total 0 and nothing on
-    // stderr.
+    // The same config through `mm replay --config`: it used to end with exit 0, actions.total 0 and nothing
+    // on stderr.
     const CliRun rp = run("replay --json --config " + path("c.toml") + " " + kCryptofeed);
     if (rp.code == 2) {
       EXPECT_NE(rp.out.find(to.substr(0, to.find(' '))), std::string::npos) << rp.out;
     } else {
       EXPECT_EQ(rp.code, 0) << rp.out;
       EXPECT_NE(rp.out.find("mm replay: warning: the strategy sent no order over"), std::string::npos)
-          << to << "\n" << rp.out;
+          << to << "\n"
+          << rp.out;
     }
   }
   // A config that quotes is not warned about.
