@@ -131,14 +131,24 @@ bool FaultHarness::wait_for(int64_t timeout_ms, const std::function<bool(const L
 }
 
 std::string FaultHarness::fill_one_order(bool whole) {
-  std::vector<OrderUpdate> resting;
-  std::string why;
-  if (!open_orders(resting, why)) return why;
-  if (resting.empty()) return "no resting order of ours to fill";
-  const OrderUpdate& o = resting.front();
-  std::string json = R"({"kind":"partial_fill","order_id":")" + std::string(o.order_link_id.view()) + "\"";
-  if (whole) json += R"(,"qty":")" + format_lots(o.qty.lots - o.cum_exec_qty.lots) + "\"";
-  return fault(json + "}");
+  // An order the venue lists may not be in its matching engine yet (the configured matching latency after the
+  // ack), and a listed order may fill or go meanwhile: the fault is retried on a fresh listing, up to 1 s.
+  std::string last;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    if (attempt > 0) sleep_ms(100);
+    std::vector<OrderUpdate> resting;
+    if (!open_orders(resting, last)) continue;
+    if (resting.empty()) {
+      last = "no resting order of ours to fill";
+      continue;
+    }
+    const OrderUpdate& o = resting.front();
+    std::string json = R"({"kind":"partial_fill","order_id":")" + std::string(o.order_link_id.view()) + "\"";
+    if (whole) json += R"(,"qty":")" + format_lots(o.qty.lots - o.cum_exec_qty.lots) + "\"";
+    last = fault(json + "}");
+    if (last.empty()) return {};
+  }
+  return last;
 }
 
 void FaultHarness::check_running(std::vector<FaultInvariant>& out) {

@@ -115,6 +115,11 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   int64_t tick_start = 0;
   int64_t private_down_since = 0;
   bool pulled = false;
+  // Start-up: no quote before the private stream is authenticated (a fill must never go unseen) and, for up
+  // to kTradeWaitNs, before the trade WebSocket is (else the first ladder goes out over REST, slower and
+  // counted against the REST budget). Each latches the first time its socket is ready.
+  bool private_was_ready = false, trade_was_ready = false;
+  int64_t run_start = 0;
   bool resync_pending = false;     // a kSyncTime is with the control thread
   int64_t next_unknown_query = 0;  // when orders still Unknown are asked for again (timers)
   // Orders of an earlier run whose cancel the venue refused (10006 from a window the killed run filled,
@@ -637,7 +642,12 @@ void LiveNode::Impl::timers(int64_t now) noexcept {
   const bool feed_quiet = pub->silence_ns(now) > l.feed_quiet_ms * 1'000'000;
   const bool private_quiet =
       private_down_since != 0 && now - private_down_since > l.private_quiet_ms * 1'000'000;
-  const bool pull = feed_quiet || private_quiet;
+  private_was_ready = private_was_ready || priv->ready();
+  trade_was_ready = trade_was_ready || (trade != nullptr && trade->ready());
+  constexpr int64_t kTradeWaitNs = 2'000'000'000;
+  const bool starting =
+      !private_was_ready || (trade != nullptr && !trade_was_ready && now - run_start < kTradeWaitNs);
+  const bool pull = feed_quiet || private_quiet || starting;
   if (pull != pulled) {
     pulled = pull;
     pulled_since = now;
@@ -712,6 +722,7 @@ void LiveNode::Impl::fill_summary(double seconds) {
   if (bid && ask) (void)p.unrealized(Price{(bid->price.ticks + ask->price.ticks) / 2}, sum.unrealized);
   sum.fees = p.fees();
   sum.net = Money{sum.realized.units + sum.unrealized.units - sum.fees.units};
+  sum.rest_orders = venue->counters().rest_requests;
   sum.reconnects = pub->session().reconnects() + priv->session().reconnects() +
                    (trade ? trade->session().reconnects() : 0);
   if (tr.fault() != TraderFault::kNone) sum.fault = std::string(to_string(tr.fault()));
@@ -725,6 +736,10 @@ LiveError LiveNode::Impl::run(LiveSummary& out) {
     }
   }
   const int64_t start = wall_ns();
+  run_start = start;
+  pulled = true;  // until the sessions are up (timers: `starting`)
+  pulled_since = start;
+  trader->set_quoting(false);
   // Reconciliations after a reconnect also list this run's executions (fills the stream missed).
   control->set_executions_since(rest->exchange_time_ms());
   control->start();

@@ -63,6 +63,7 @@ struct LiveSummary {
   LatencyHistogram tick_to_quote;  // ns: book frame parsed -> last order request handed to the transport
   LatencyHistogram order_ack;      // ns: request sent -> its answer received
   uint64_t reconnects = 0;
+  uint64_t rest_orders = 0;        // order requests sent over REST (the trade WebSocket down or absent)
   bool cancel_all = false;         // shutdown cancelled every order of ours, each confirmed by the venue
   bool cancel_all_rest = false;    // ... and needed the REST cancel-all of the symbol as backstop
   uint32_t open_orders_after = 0;  // orders not confirmed terminal when the node stopped

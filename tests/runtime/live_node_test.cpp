@@ -67,6 +67,8 @@ TEST(LiveNode, QuotesOnTheEmbeddedSimulatorThenCancelsEverythingAtShutdown) {
   const LiveError r = node.run(s);
   EXPECT_EQ(r.code, 0) << r.message;
   EXPECT_GT(s.created, 0u) << "the node never quoted";
+  // The first ladder waits for the trade WebSocket: no order over REST in a run without faults.
+  EXPECT_EQ(s.rest_orders, 0u);
   EXPECT_GT(s.tick_to_quote.count(), 0u);
   EXPECT_GT(s.order_ack.count(), 0u);
   EXPECT_TRUE(s.cancel_all);
