@@ -181,12 +181,14 @@ class Trader {
 
   // One fill of one of our orders: order state, position, fees, markouts, strategy.
   void on_execution(const Execution& e) noexcept {
-    const OrderHandle h = table_.find(e.order_link_id.view());
-    if (!h.valid()) {
+    // An execution of an order the table no longer holds (settled and released before its late execution
+    // message, or an earlier run's) still moved the account: the position takes it, only the order table
+    // cannot.
+    if (const OrderHandle h = table_.find(e.order_link_id.view()); h.valid()) {
+      apply(h, OrderEvent::execution(e.exec_price, e.exec_qty));
+    } else {
       ++counters_.unknown_orders;
-      return;
     }
-    apply(h, OrderEvent::execution(e.exec_price, e.exec_qty));
     const int64_t now = venue_.now_ns();
     // The execution is a fact about the account whatever the table said; a position that refuses it is wrong
     // from here on, and quoting on a wrong position is not an option.

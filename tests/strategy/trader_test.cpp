@@ -454,6 +454,22 @@ Execution fill_of(const OrderCreate& c, int64_t lots, Money fee = Money{0}) {
   return e;
 }
 
+// Found by the fault matrix (unknown_settled_filled): an order settled and released before its execution
+// message arrived lost that fill from the position. An execution is a fact about the account.
+TEST_F(TraderTest, AnExecutionOfAnOrderNotInTheTableStillMovesThePosition) {
+  FakeVenue v;
+  FixedSpread s(fixed_);
+  RiskEngine risk(risk_cfg_, inst_, 0);
+  Trader<FakeVenue, FixedSpread> t(inst_, 0, v, s, risk, cfg_);
+  ASSERT_EQ(t.on_book(snapshot(1, 650000), v.now), SyncResult::kApplied);
+  Execution e = fill_of(v.creates[0], 3);
+  ASSERT_TRUE(e.order_link_id.set("someone-else-7"));
+  t.on_execution(e);
+  EXPECT_EQ(t.position().lots(), e.side == Side::kBuy ? 3 : -3);
+  EXPECT_EQ(t.counters().unknown_orders, 1u);
+  EXPECT_EQ(t.fault(), TraderFault::kNone);
+}
+
 TEST_F(TraderTest, RefusedFillTripsTheKillSwitchInsteadOfQuotingOnAWrongPosition) {
   FakeVenue v;
   FixedSpread s(fixed_);
