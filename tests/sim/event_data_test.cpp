@@ -10,7 +10,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -36,6 +38,24 @@ class EventDataTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  // The capture form of the XRP recording with `extra` frames appended after its last one (1 ns apart).
+  std::string xrp_capture_with(const std::string& name, std::initializer_list<std::string_view> extra) {
+    const std::string cap = path("xrp.mmcap");
+    ConvertOptions co;
+    EXPECT_TRUE(convert_to_capture(kXrp, cap, co).ok());
+    const std::string out = path(name);
+    CaptureReader r;
+    EXPECT_EQ(r.open(cap), ReadResult::kOk);
+    CaptureWriter w;
+    EXPECT_EQ(w.open(out, 0), CaptureError::kOk);
+    Frame f;
+    while (r.next(f) == ReadResult::kOk) EXPECT_EQ(w.write(f), CaptureError::kOk);
+    int64_t t = f.recv_ns;
+    for (std::string_view payload : extra)
+      EXPECT_EQ(w.write_frame(FrameKind::kRecv, 0, ++t, payload), CaptureError::kOk);
+    EXPECT_EQ(w.close(), CaptureError::kOk);
+    return out;
+  }
   std::string convert(const std::string& in, const std::string& name, const EventConvertOptions& o = {}) {
     const std::string p = path(name);
     const EventConvertResult r = convert_to_events(in, p, o);
@@ -356,21 +376,8 @@ TEST_F(EventDataTest, BadInputsAreClearErrors) {
 }
 
 TEST_F(EventDataTest, StrictLoadRefusesCodecErrors) {
-  // Take the capture form of the XRP file and append a frame that is not JSON.
-  const std::string cap = path("xrp.mmcap");
-  ConvertOptions co;
-  ASSERT_TRUE(convert_to_capture(kXrp, cap, co).ok());
-  const std::string bad = path("bad.mmcap");
-  {
-    CaptureReader r;
-    ASSERT_EQ(r.open(cap), ReadResult::kOk);
-    CaptureWriter w;
-    ASSERT_EQ(w.open(bad, 0), CaptureError::kOk);
-    Frame f;
-    while (r.next(f) == ReadResult::kOk) ASSERT_EQ(w.write(f), CaptureError::kOk);
-    ASSERT_EQ(w.write_frame(FrameKind::kRecv, 0, f.recv_ns + 1, "{not json"), CaptureError::kOk);
-    ASSERT_EQ(w.close(), CaptureError::kOk);
-  }
+  // The capture form of the XRP file with a frame that is not JSON appended.
+  const std::string bad = xrp_capture_with("bad.mmcap", {"{not json"});
   EventData d;
   std::string err;
   EXPECT_EQ(load_event_data({bad}, {}, d, err), EventDataError::kRecording);
@@ -387,27 +394,11 @@ TEST_F(EventDataTest, StrictLoadRefusesCodecErrors) {
 // topic the codec does not decode is skipped and counted by reason, as `mm replay` does; it used to be a
 // codec error that failed the (strict) backtest load.
 TEST_F(EventDataTest, UnknownInstrumentsAndTopicsAreSkippedNotCodecErrors) {
-  const std::string cap = path("xrp.mmcap");
-  ConvertOptions co;
-  ASSERT_TRUE(convert_to_capture(kXrp, cap, co).ok());
-  const std::string more = path("more.mmcap");
-  {
-    CaptureReader r;
-    ASSERT_EQ(r.open(cap), ReadResult::kOk);
-    CaptureWriter w;
-    ASSERT_EQ(w.open(more, 0), CaptureError::kOk);
-    Frame f;
-    while (r.next(f) == ReadResult::kOk) ASSERT_EQ(w.write(f), CaptureError::kOk);
-    ASSERT_EQ(w.write_frame(
-                  FrameKind::kRecv, 0, f.recv_ns + 1,
-                  R"({"topic":"publicTrade.ETHUSDT","type":"snapshot","ts":1,"data":[{"T":1,)"
-                  R"("s":"ETHUSDT","S":"Buy","v":"0.10","p":"3000.00","L":"PlusTick","i":"x","BT":false}]})"),
-              CaptureError::kOk);
-    ASSERT_EQ(w.write_frame(FrameKind::kRecv, 0, f.recv_ns + 2,
-                            R"({"topic":"somethingNew.XRPUSDT","ts":1,"data":{}})"),
-              CaptureError::kOk);
-    ASSERT_EQ(w.close(), CaptureError::kOk);
-  }
+  const std::string more = xrp_capture_with(
+      "more.mmcap",
+      {R"({"topic":"publicTrade.ETHUSDT","type":"snapshot","ts":1,"data":[{"T":1,)"
+       R"("s":"ETHUSDT","S":"Buy","v":"0.10","p":"3000.00","L":"PlusTick","i":"x","BT":false}]})",
+       R"({"topic":"somethingNew.XRPUSDT","ts":1,"data":{}})"});
   EventData d;
   std::string err;
   ASSERT_EQ(load_event_data({more}, {}, d, err), EventDataError::kOk) << err;
