@@ -6,10 +6,12 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <optional>
+#include <random>
 
 #include "net/detail/handler_arena.h"
 #include "net/detail/send_queue.h"
 #include "net/tls_context.h"
+#include "net/uring_ws_client.h"
 
 namespace mm {
 
@@ -352,14 +354,42 @@ struct WsClient::Impl {
   }
 };
 
-WsClient::WsClient(WsClientConfig cfg) : impl_(std::make_unique<Impl>(std::move(cfg))) {}
+namespace {
+UringWsConfig uring_config(const WsClientConfig& c) {
+  UringWsConfig u;
+  u.endpoint = c.endpoint;
+  u.tls = c.tls;
+  u.max_message = c.max_message;
+  u.send_buffer_bytes = c.send_queue_bytes;
+  u.connect_timeout_ms = c.connect_timeout_ms;
+  // RFC 6455 wants unpredictable mask keys; one seed per client from the OS (cold: construction only).
+  std::random_device rd;
+  u.mask_seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  return u;
+}
+}  // namespace
+
+WsClient::WsClient(WsClientConfig cfg) : cfg_(cfg) {
+  if (cfg.transport == WsTransport::kUring) {
+    auto u = std::make_unique<UringWsClient>(uring_config(cfg));
+    if (u->init_error().empty()) {
+      uring_ = std::move(u);
+      return;
+    }
+    fallback_ = u->init_error();
+  }
+  cfg_.transport = WsTransport::kBeast;
+  impl_ = std::make_unique<Impl>(std::move(cfg));
+}
 WsClient::~WsClient() = default;
 
 WsError WsClient::connect() {
+  if (uring_) return uring_->connect();
   return impl_->connect();
 }
 
 int WsClient::poll(int64_t now_ns) noexcept {
+  if (uring_) return uring_->poll(now_ns);
   Impl& m = *impl_;
   m.now_ns = now_ns;
   if (m.io.stopped()) m.io.restart();
@@ -368,16 +398,20 @@ int WsClient::poll(int64_t now_ns) noexcept {
 }
 
 WsState WsClient::state() const noexcept {
+  if (uring_) return uring_->state();
   return impl_->state;
 }
 WsError WsClient::last_error() const noexcept {
+  if (uring_) return uring_->last_error();
   return impl_->error;
 }
 const std::string& WsClient::error_detail() const noexcept {
+  if (uring_) return uring_->error_detail();
   return impl_->detail;
 }
 
 bool WsClient::front(std::string_view& text, int64_t& recv_ns) const noexcept {
+  if (uring_) return uring_->front(text, recv_ns);
   const Impl& m = *impl_;
   if (!m.has_msg) return false;
   const auto d = m.rbuf.cdata();
@@ -387,6 +421,7 @@ bool WsClient::front(std::string_view& text, int64_t& recv_ns) const noexcept {
 }
 
 void WsClient::pop() noexcept {
+  if (uring_) return uring_->pop();
   Impl& m = *impl_;
   if (!m.has_msg) return;
   m.has_msg = false;
@@ -395,25 +430,37 @@ void WsClient::pop() noexcept {
 }
 
 WsError WsClient::send_text(std::string_view text) noexcept {
+  if (uring_) return uring_->send_text(text);
   return impl_->send_text(text);
 }
 size_t WsClient::send_queued_bytes() const noexcept {
+  if (uring_) return uring_->send_queued_bytes();
   return impl_->sendq.bytes();
 }
 void WsClient::close(uint16_t code) noexcept {
+  if (uring_) return uring_->close(code);
   impl_->close(code);
 }
 void WsClient::abort() noexcept {
+  if (uring_) return uring_->abort();
   impl_->abort();
 }
 int64_t WsClient::last_receive_ns() const noexcept {
+  if (uring_) return uring_->last_receive_ns();
   return impl_->last_rx_ns;
 }
 const WsCounters& WsClient::counters() const noexcept {
+  if (uring_) return uring_->counters();
   return impl_->counters;
 }
 const WsClientConfig& WsClient::config() const noexcept {
-  return impl_->cfg;
+  return cfg_;
+}
+WsTransport WsClient::transport() const noexcept {
+  return cfg_.transport;
+}
+const std::string& WsClient::transport_fallback() const noexcept {
+  return fallback_;
 }
 
 }  // namespace mm

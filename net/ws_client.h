@@ -21,10 +21,12 @@
 #include <string_view>
 
 #include "net/endpoint.h"
+#include "net/ws_transport.h"
 
 namespace mm {
 
 class TlsContext;
+class UringWsClient;
 
 enum class WsState : uint8_t {
   kIdle = 0,    // never connected
@@ -60,6 +62,7 @@ struct WsClientConfig {
   size_t max_message = 1u << 20;         // largest message received (a 1000-level book snapshot is ~60 KB)
   size_t send_queue_bytes = 256u << 10;  // queued outgoing text (each message costs its size + 4)
   int64_t connect_timeout_ms = 5000;     // resolve + connect + TLS + upgrade
+  WsTransport transport = WsTransport::kBeast;
 };
 
 struct WsCounters {
@@ -114,10 +117,20 @@ class WsClient {
   int64_t last_receive_ns() const noexcept;
   const WsCounters& counters() const noexcept;
   const WsClientConfig& config() const noexcept;
+  // The transport in use: config().transport, or kBeast after a fallback.
+  WsTransport transport() const noexcept;
+  // Why io_uring was asked for and not used ("" when it is used or was not asked for). Cold.
+  const std::string& transport_fallback() const noexcept;
 
  private:
   struct Impl;
+  // Exactly one of the two is set. Why a branch per call instead of a template over the transport: the
+  // sessions and stream clients above (ws_session.h, public_ws.h, trade_ws.h) stay one compiled type, and the
+  // branch is perfectly predicted (it never changes for a client's life).
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<UringWsClient> uring_;
+  WsClientConfig cfg_;
+  std::string fallback_;
 };
 
 }  // namespace mm

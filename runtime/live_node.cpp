@@ -264,6 +264,9 @@ LiveError LiveNode::Impl::open_streams() {
     if (parse_url(url, s.ws.endpoint) != UrlError::kOk)
       return "venue." + std::string(key) + ": not a URL: " + url;
     s.ws.tls = tls.get();
+    // The tick-to-quote path (book stream in, orders out) on [venue] ws_transport; the private stream on
+    // Beast.
+    s.ws.transport = key == "private_ws_url" ? WsTransport::kBeast : c.venue.ws_transport;
     s.jitter_seed = seed ^ static_cast<uint64_t>(wall_ns());
     return std::string();
   };
@@ -288,6 +291,12 @@ LiveError LiveNode::Impl::open_streams() {
     tc.request_timeout_ms = c.live.request_timeout_ms;
     trade_codec = std::make_unique<BybitCodec>(registry);
     trade = std::make_unique<TradeWs>(tc, registry, *trade_codec, signer, &limiter);
+  }
+  for (const WsSession* ws : {&pub->session(), trade ? &trade->session() : nullptr}) {
+    if (ws != nullptr && !ws->ws().transport_fallback().empty()) {
+      sum.warnings.push_back("venue.ws_transport: io_uring is not available (" +
+                             ws->ws().transport_fallback() + "): this stream uses beast");
+    }
   }
   control = std::make_unique<LiveControl>(*rest, journal, registry, id);
   // Bybit's per-UID rates (the config's [trader] ones); the trade WebSocket's answers tighten them.

@@ -31,6 +31,7 @@ PublicVenueError open_public_venue(const MmConfig& c, const EmbeddedSimOptions& 
   if (parse_url(out.urls.rest, rc.http.endpoint) != UrlError::kOk) {
     return {2, "venue.rest_url: not a URL: " + out.urls.rest};
   }
+  out.transport = c.venue.ws_transport;
   rc.http.tls = out.tls.get();
   rc.http.timeout_ms = 5000;
   rc.recv_window_ms = c.venue.recv_window_ms;
@@ -64,6 +65,7 @@ std::string public_ws_config(const PublicVenue& v, Category category, std::vecto
     return "venue.public_ws_url: not a URL: " + v.urls.public_ws;
   }
   out.session.ws.tls = v.tls.get();
+  out.session.ws.transport = v.transport;
   out.session.jitter_seed = jitter_seed ^ static_cast<uint64_t>(system_ns());
   out.category = category;
   out.topics = std::move(topics);

@@ -27,8 +27,9 @@ struct PublicVenue {
   std::unique_ptr<RestClient> rest;
   InstrumentRegistry registry;
   InstrumentId id = kNoInstrument;
-  std::string instruments_url;   // the full request URL of the instruments-info answer below
-  std::string instruments_body;  // its raw answer
+  std::string instruments_url;                  // the full request URL of the instruments-info answer below
+  std::string instruments_body;                 // its raw answer
+  WsTransport transport = WsTransport::kBeast;  // [venue] ws_transport, for the public stream
 };
 
 struct PublicVenueError {

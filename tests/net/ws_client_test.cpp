@@ -1,5 +1,6 @@
-// The Beast WebSocket client on plain TCP against the loopback server: messages both ways, ends of a
-// connection (ours, the peer's, a dropped socket), reconnect, limits, and no allocation once connected.
+// The WebSocket client (Beast, and the io_uring transport behind it) on plain TCP against the loopback
+// server: messages both ways, ends of a connection (ours, the peer's, a dropped socket), reconnect, limits,
+// and no allocation once connected.
 #include "net/ws_client.h"
 
 #include <gtest/gtest.h>
@@ -57,6 +58,35 @@ TEST(WsClient, ExchangesTextMessagesInOrder) {
   EXPECT_EQ(c.counters().connects, 1u);
   EXPECT_GT(c.last_receive_ns(), 0);
   EXPECT_EQ(server.ws_messages().size(), 5u);
+}
+
+// The same client with transport = io_uring: the facade hands every call to UringWsClient (the one the live
+// node uses for its book stream and trade WebSocket), messages flow both ways, a peer close is seen, and a
+// reconnect works.
+TEST(WsClient, IoUringTransportBehindTheSameInterface) {
+  LoopbackServer server;
+  echo(server);
+  WsClientConfig cfg = plain_config(server.port());
+  cfg.transport = WsTransport::kUring;
+  WsClient c(cfg);
+  ASSERT_EQ(c.transport(), WsTransport::kUring) << "io_uring unavailable: " << c.transport_fallback();
+  EXPECT_TRUE(c.transport_fallback().empty());
+  EXPECT_EQ(c.config().transport, WsTransport::kUring);
+  ASSERT_TRUE(open(c)) << c.error_detail();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(c.send_text("u" + std::to_string(i)), WsError::kOk);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(next_message(c), "u" + std::to_string(i));
+  EXPECT_EQ(c.counters().messages_in, 3u);
+  c.close();
+  ASSERT_TRUE(poll_until([&] { c.poll(now_ns()); }, [&] { return c.state() == WsState::kClosed; }));
+  ASSERT_TRUE(open(c)) << c.error_detail();
+  ASSERT_EQ(c.send_text("again"), WsError::kOk);
+  EXPECT_EQ(next_message(c), "again");
+  WsTransport t = WsTransport::kBeast;
+  EXPECT_TRUE(parse_ws_transport("io_uring", t));
+  EXPECT_EQ(t, WsTransport::kUring);
+  EXPECT_FALSE(parse_ws_transport("uring", t));
+  EXPECT_EQ(t, WsTransport::kUring) << "unchanged on error";
+  EXPECT_EQ(to_string(WsTransport::kBeast), "beast");
 }
 
 TEST(WsClient, ServerPushArrivesWithReceiveTime) {

@@ -77,6 +77,8 @@ TEST(LiveNode, QuotesOnTheEmbeddedSimulatorThenCancelsEverythingAtShutdown) {
   EXPECT_TRUE(s.has_sim);
   EXPECT_EQ(s.fault, "");
   EXPECT_EQ(s.venue.rfind("sim http://127.0.0.1:", 0), 0u) << s.venue;
+  // The default transport of the book stream and the trade WebSocket is io_uring, and it was used.
+  for (const std::string& w : s.warnings) EXPECT_EQ(w.find("ws_transport"), std::string::npos) << w;
 }
 
 TEST(LiveNode, AKeyThatCanWithdrawIsRefusedBeforeAnythingIsSent) {
@@ -188,6 +190,8 @@ TEST(LiveNode, StartUpCancelsOrdersAnEarlierRunLeftAndLeavesOthersAlone) {
 
   // The restarted process, on the same venue (endpoint custom).
   c.venue.endpoint = VenueEndpoint::kCustom;
+  // The Beast transport for every stream here (the other tests run the default io_uring one).
+  c.venue.ws_transport = WsTransport::kBeast;
   const std::string ws = "ws://" + venue.url().substr(std::string("http://").size());
   c.venue.rest_url = venue.url();
   c.venue.public_ws_url = ws + "/v5/public/linear";
