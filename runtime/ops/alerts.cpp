@@ -15,6 +15,7 @@
 #include "net/endpoint.h"
 #include "net/http_client.h"
 #include "net/tls_context.h"
+#include "runtime/ops/dotenv.h"
 #include "runtime/ops/live_metrics.h"
 #include "runtime/ops/log_drain.h"
 
@@ -52,34 +53,8 @@ AlertConfig alert_config(const OpsSettings& ops, std::string token) {
   return c;
 }
 
-namespace {
-
-constexpr std::string_view kTokenVar = "MM_TELEGRAM_TOKEN";
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
-std::string telegram_token(const std::string& dotenv_path) {
-  if (const char* v = std::getenv(std::string(kTokenVar).c_str()); v != nullptr && *v != '\0') return v;
-  std::ifstream in(dotenv_path);
-  for (std::string line; std::getline(in, line);) {
-    std::string_view l = trim(line);
-    if (l.substr(0, 7) == "export ") l = trim(l.substr(7));
-    if (l.empty() || l.front() == '#') continue;
-    const size_t eq = l.find('=');
-    if (eq == std::string_view::npos || trim(l.substr(0, eq)) != kTokenVar) continue;
-    std::string_view v = trim(l.substr(eq + 1));
-    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) {
-      v = v.substr(1, v.size() - 2);
-    }
-    return std::string(v);
-  }
-  return "";
+std::string telegram_token(std::string& token, const std::string& dotenv_path) {
+  return read_secret("MM_TELEGRAM_TOKEN", dotenv_path, token);
 }
 
 namespace {

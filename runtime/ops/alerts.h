@@ -52,8 +52,9 @@ struct AlertConfig {
 AlertConfig alert_config(const OpsSettings& ops, std::string token);
 
 // The bot token: MM_TELEGRAM_TOKEN from the environment, else from `dotenv_path` (KEY=VALUE lines, `export`,
-// quotes and # comments allowed; a missing file is no error). "" when neither has it.
-std::string telegram_token(const std::string& dotenv_path = ".env");
+// quotes and # comments allowed; a missing file is no error); `token` is "" when neither has it. Returns ""
+// or the error of a .env readable or writable by every user (runtime/ops/dotenv.h), with `token` "".
+[[nodiscard]] std::string telegram_token(std::string& token, const std::string& dotenv_path = ".env");
 
 class AlertSender {
  public:

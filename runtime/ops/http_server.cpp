@@ -7,6 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -20,8 +22,11 @@
 #include <chrono>
 #include <exception>
 #include <map>
+#include <deque>
 #include <optional>
 #include <thread>
+
+#include "runtime/ops/ws_server_frame.h"
 
 namespace mm {
 
@@ -66,11 +71,56 @@ std::string parse_listen_address(std::string_view listen, std::string& host, uin
   return "";
 }
 
+namespace {
+
+// A WebSocket connection as the server thread's broadcast sees it (the stream type is erased).
+class WsPeer {
+ public:
+  virtual ~WsPeer() = default;
+  virtual const std::string& path() const noexcept = 0;
+  // Queues one encoded frame (shared by every peer of a broadcast). Server thread only.
+  virtual void push(std::shared_ptr<const std::string> frame) = 0;
+  // Closes the socket if a write has been pending since before `deadline`. Server thread only.
+  virtual void drop_if_stuck(std::chrono::steady_clock::time_point deadline) noexcept = 0;
+};
+
+struct Periodic {
+  int64_t period_ms = 0;
+  std::function<void()> f;
+  std::unique_ptr<asio::steady_timer> timer;
+};
+
+// Whether a comma-separated header value holds `token`, case-insensitively ("keep-alive, Upgrade").
+bool has_token(std::string_view value, std::string_view token) noexcept {
+  while (!value.empty()) {
+    const size_t comma = value.find(',');
+    std::string_view t = value.substr(0, comma);
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+    if (t.size() == token.size()) {
+      bool same = true;
+      for (size_t i = 0; i < t.size() && same; ++i) same = (t[i] | 0x20) == (token[i] | 0x20);
+      if (same) return true;
+    }
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
 struct HttpServer::Impl {
   explicit Impl(HttpServerConfig c) : cfg(std::move(c)) {}
 
   HttpServerConfig cfg;
   std::map<std::string, HttpHandler, std::less<>> routes;
+  std::map<std::string, std::function<std::string()>, std::less<>> ws_paths;  // path -> greeting
+  std::vector<Periodic> periodic;
+  // Declared before io: WebSocket sessions, destroyed with io, update the count.
+  std::atomic<size_t> ws_count{0};
+  std::vector<std::weak_ptr<WsPeer>> peers;  // server thread only
+  std::atomic<bool> running{false};
   asio::io_context io{1};
   std::optional<asio::ssl::context> ssl;
   std::optional<tcp::acceptor> acceptor;
@@ -80,6 +130,8 @@ struct HttpServer::Impl {
   bool started = false;
 
   void accept();
+  void arm(Periodic& p);
+  void send_all(std::string_view path, const std::shared_ptr<const std::string>& frame);
   void answer(const http::request<http::string_body>& req, http::response<http::string_body>& res);
 };
 
@@ -92,6 +144,155 @@ beast::tcp_stream& lowest(Stream& s) {
   } else {
     return s.next_layer();
   }
+}
+
+// A connection after its upgrade: writes queued frames one at a time, reads and unmasks client frames
+// (pings answered, a close echoed, text ignored). Owns itself through shared_ptr; the server's peer list
+// holds it weakly.
+template <class Stream>
+class WsSession : public WsPeer, public std::enable_shared_from_this<WsSession<Stream>> {
+ public:
+  static constexpr size_t kMaxClientPayload = 1024;  // the page sends nothing bigger than a close
+
+  WsSession(HttpServer::Impl& server, Stream stream, std::string path, std::string_view early)
+      : server_(server), stream_(std::move(stream)), path_(std::move(path)) {
+    in_.resize(kMaxClientPayload + 16);
+    have_ = std::min(early.size(), in_.size());
+    std::copy_n(early.data(), have_, in_.data());
+    server_.ws_count.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~WsSession() override { server_.ws_count.fetch_sub(1, std::memory_order_relaxed); }
+
+  void start(std::string handshake) {
+    lowest(stream_).expires_never();  // a page may stay open for days; stuck writes are dropped instead
+    server_.peers.push_back(this->weak_from_this());
+    out_.push_back(std::make_shared<const std::string>(std::move(handshake)));
+    write();
+    on_bytes();  // bytes that came with the upgrade request, if any
+    if (!closing_) read();
+  }
+
+  const std::string& path() const noexcept override { return path_; }
+
+  void push(std::shared_ptr<const std::string> frame) override {
+    if (closing_ || out_.size() >= HttpServer::kMaxPendingFrames) return;
+    out_.push_back(std::move(frame));
+    write();
+  }
+
+  void drop_if_stuck(std::chrono::steady_clock::time_point deadline) noexcept override {
+    if (writing_ && write_started_ < deadline) {
+      error_code ec;
+      lowest(stream_).socket().close(ec);
+    }
+  }
+
+ private:
+  void read() {
+    if (have_ == in_.size()) return fail(1009);  // a frame bigger than any the page sends
+    stream_.async_read_some(asio::buffer(in_.data() + have_, in_.size() - have_),
+                            [self = this->shared_from_this()](error_code ec, size_t n) {
+                              if (ec) return;  // closed: the session ends with its last handler
+                              self->have_ += n;
+                              self->on_bytes();
+                              if (!self->closing_) self->read();
+                            });
+  }
+
+  void on_bytes() {
+    while (!closing_) {
+      WsClientFrame f;
+      WsClientFrameError e = WsClientFrameError::kNone;
+      const WsClientParse r = parse_client_frame(std::span<char>(in_.data(), have_), kMaxClientPayload, f, e);
+      if (r == WsClientParse::kNeedMore) return;
+      if (r == WsClientParse::kError) return fail(e == WsClientFrameError::kTooLarge ? 1009 : 1002);
+      if (f.opcode == WsOpcode::kPing) {
+        queue(WsOpcode::kPong, f.payload);
+      } else if (f.opcode == WsOpcode::kClose) {
+        queue(WsOpcode::kClose, f.payload.substr(0, std::min<size_t>(f.payload.size(), 2)));
+        closing_ = true;
+      }
+      std::memmove(in_.data(), in_.data() + f.frame_len, have_ - f.frame_len);
+      have_ -= f.frame_len;
+    }
+  }
+
+  void fail(uint16_t code) {
+    const char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+    queue(WsOpcode::kClose, std::string_view(payload, 2));
+    closing_ = true;
+  }
+
+  void queue(WsOpcode op, std::string_view payload) {
+    auto frame = std::make_shared<std::string>();
+    append_server_frame(op, payload, *frame);
+    out_.push_back(std::move(frame));
+    write();
+  }
+
+  void write() {
+    if (writing_) return;
+    if (out_.empty()) {
+      if (closing_) {
+        error_code ec;
+        lowest(stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+        lowest(stream_).socket().close(ec);
+      }
+      return;
+    }
+    writing_ = true;
+    write_started_ = std::chrono::steady_clock::now();
+    asio::async_write(stream_, asio::buffer(*out_.front()),
+                      [self = this->shared_from_this()](error_code ec, size_t) {
+                        self->writing_ = false;
+                        self->out_.pop_front();
+                        if (ec) {
+                          self->closing_ = true;
+                          self->out_.clear();
+                          return;
+                        }
+                        self->write();
+                      });
+  }
+
+  HttpServer::Impl& server_;
+  Stream stream_;
+  std::string path_;
+  std::vector<char> in_;
+  size_t have_ = 0;
+  std::deque<std::shared_ptr<const std::string>> out_;
+  bool writing_ = false;
+  bool closing_ = false;
+  std::chrono::steady_clock::time_point write_started_{};
+};
+
+// The 101 answer to a valid upgrade, or "" with `res` set to the refusal (426 wrong version or not an
+// upgrade, 400 bad key, 405 not GET).
+std::string upgrade_answer(const http::request<http::string_body>& req, http::response<http::string_body>& res) {
+  auto refuse = [&](http::status st, std::string_view why) {
+    res.result(st);
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    if (st == http::status::upgrade_required) {
+      res.set(http::field::upgrade, "websocket");
+      res.set(http::field::sec_websocket_version, "13");
+    }
+    res.body() = std::string(why);
+    return std::string();
+  };
+  if (req.method() != http::verb::get) return refuse(http::status::method_not_allowed, "GET only\n");
+  const auto sv = [](beast::string_view v) { return std::string_view(v.data(), v.size()); };
+  if (!has_token(sv(req[http::field::upgrade]), "websocket") ||
+      !has_token(sv(req[http::field::connection]), "upgrade")) {
+    return refuse(http::status::upgrade_required, "this path is a WebSocket: send an RFC 6455 upgrade\n");
+  }
+  if (sv(req[http::field::sec_websocket_version]) != "13") {
+    return refuse(http::status::upgrade_required, "WebSocket version 13 only\n");
+  }
+  const std::string_view key = sv(req[http::field::sec_websocket_key]);
+  if (!is_websocket_key(key)) return refuse(http::status::bad_request, "bad Sec-WebSocket-Key\n");
+  return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+         "Sec-WebSocket-Accept: " +
+         websocket_accept(key) + "\r\n\r\n";
 }
 
 // One connection: read a request, answer it, repeat while keep-alive. Owns itself through shared_ptr.
@@ -134,8 +335,33 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return;  // closed, timed out or malformed: drop the connection
     } else {
       const auto& req = parser_->get();
-      server_.answer(req, res_);
-      res_.keep_alive(req.keep_alive());
+      const std::string_view target(req.target().data(), req.target().size());
+      const std::string_view path = target.substr(0, target.find('?'));
+      if (const auto ws = server_.ws_paths.find(path); ws != server_.ws_paths.end()) {
+        std::string handshake = upgrade_answer(req, res_);
+        if (!handshake.empty()) {
+          server_.served.fetch_add(1, std::memory_order_relaxed);
+          const auto early = buf_.data();
+          std::string hello;
+          if (ws->second) {
+            try {
+              hello = ws->second();
+            } catch (...) {
+              hello.clear();  // no greeting; the next broadcast brings the state
+            }
+          }
+          if (!hello.empty()) append_server_frame(WsOpcode::kText, hello, handshake);  // right after the 101
+          std::make_shared<WsSession<Stream>>(
+              server_, std::move(stream_), ws->first,
+              std::string_view(static_cast<const char*>(early.data()), early.size()))
+              ->start(std::move(handshake));
+          return;
+        }
+        res_.keep_alive(false);
+      } else {
+        server_.answer(req, res_);
+        res_.keep_alive(req.keep_alive());
+      }
     }
     res_.version(11);
     res_.prepare_payload();
@@ -204,6 +430,34 @@ void HttpServer::Impl::accept() {
   });
 }
 
+void HttpServer::Impl::arm(Periodic& p) {
+  p.timer->expires_after(std::chrono::milliseconds(p.period_ms));
+  p.timer->async_wait([this, &p](error_code ec) {
+    if (ec) return;  // cancelled: the server is stopping
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& w : peers) {
+      if (auto peer = w.lock()) peer->drop_if_stuck(now - std::chrono::milliseconds(kStuckWriteMs));
+    }
+    try {
+      p.f();
+    } catch (...) {
+      // A failed period (out of memory rendering a page update): the next one tries again.
+    }
+    arm(p);
+  });
+}
+
+void HttpServer::Impl::send_all(std::string_view path, const std::shared_ptr<const std::string>& frame) {
+  size_t live = 0;
+  for (auto& w : peers) {
+    if (auto peer = w.lock()) {
+      if (peer->path() == path) peer->push(frame);
+      peers[live++] = std::move(w);
+    }
+  }
+  peers.resize(live);
+}
+
 HttpServer::HttpServer(HttpServerConfig cfg) : impl_(std::make_unique<Impl>(std::move(cfg))) {}
 
 HttpServer::~HttpServer() {
@@ -212,6 +466,31 @@ HttpServer::~HttpServer() {
 
 void HttpServer::route(std::string path, HttpHandler handler) {
   impl_->routes[std::move(path)] = std::move(handler);
+}
+
+void HttpServer::websocket(std::string path, std::function<std::string()> greeting) {
+  impl_->ws_paths[std::move(path)] = std::move(greeting);
+}
+
+void HttpServer::every(int64_t period_ms, std::function<void()> f) {
+  Periodic p;
+  p.period_ms = period_ms > 0 ? period_ms : 1;
+  p.f = std::move(f);
+  impl_->periodic.push_back(std::move(p));
+}
+
+void HttpServer::broadcast(std::string_view path, std::string_view text) {
+  Impl& s = *impl_;
+  if (!s.running.load(std::memory_order_acquire)) return;
+  auto frame = std::make_shared<std::string>();
+  append_server_frame(WsOpcode::kText, text, *frame);
+  asio::post(s.io, [&s, p = std::string(path), f = std::shared_ptr<const std::string>(std::move(frame))] {
+    s.send_all(p, f);
+  });
+}
+
+size_t HttpServer::websocket_clients() const noexcept {
+  return impl_->ws_count.load(std::memory_order_relaxed);
 }
 
 std::string HttpServer::start() {
@@ -247,6 +526,11 @@ std::string HttpServer::start() {
   s.port = s.acceptor->local_endpoint().port();
   s.started = true;
   s.accept();
+  for (Periodic& p : s.periodic) {
+    p.timer = std::make_unique<asio::steady_timer>(s.io);
+    s.arm(p);
+  }
+  s.running.store(true, std::memory_order_release);
   s.thread = std::thread([&s] { s.io.run(); });
   return "";
 }
@@ -264,9 +548,11 @@ void HttpServer::stop() noexcept {
   if (!s.thread.joinable()) return;
   // Sessions hold themselves alive through their pending handlers; stopping the loop and destroying the
   // io_context (below, with impl_) releases them and closes their sockets.
+  s.running.store(false, std::memory_order_release);
   asio::post(s.io, [&s] {
     error_code ec;
     s.acceptor->close(ec);
+    for (Periodic& p : s.periodic) p.timer->cancel();
     s.io.stop();
   });
   s.thread.join();

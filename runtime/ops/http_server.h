@@ -1,7 +1,10 @@
 #pragma once
-// A small HTTP/1.1 server on its own cold thread (Boost.Beast): `/metrics` for Prometheus and, later, the
-// live page. Keep-alive, one request at a time per connection, bounded request size and idle time. Plain TCP
-// by default; HTTPS when given a certificate and key (also what the alert tests' Bot API stub uses).
+// A small HTTP/1.1 server on its own cold thread (Boost.Beast): `/metrics` for Prometheus and the live page
+// (runtime/ops/live_page.h) with its WebSocket push. Keep-alive, one request at a time per connection,
+// bounded request size and idle time. Plain TCP by default; HTTPS when given a certificate and key (also what
+// the alert tests' Bot API stub uses). WebSocket paths accept the RFC 6455 upgrade (runtime/ops/
+// ws_server_frame.h) and are push-only: the server broadcasts text frames, a client's text is ignored, its
+// pings are answered and its close is echoed.
 //
 // Why its own thread and no hot-path involvement: a scrape renders the metrics registry, which only reads
 // relaxed atomics, so the trading threads never wait for a client, however slow.
@@ -57,6 +60,25 @@ class HttpServer {
 
   // Serves `path` (exact match, query ignored). Call before start(). Unrouted paths answer 404.
   void route(std::string path, HttpHandler handler);
+
+  // Accepts WebSocket upgrades on `path` (exact match); a plain GET there answers 426. `greeting` (optional,
+  // run on the server thread) gives the first text frame a new client gets ("" sends none), so that a page
+  // shows the current state at once instead of at the next broadcast. Call before start().
+  void websocket(std::string path, std::function<std::string()> greeting = {});
+
+  // Runs `f` on the server thread every `period_ms` (> 0), the first time period_ms after start(). An
+  // exception thrown by f is swallowed (the next period runs). Call before start().
+  void every(int64_t period_ms, std::function<void()> f);
+
+  // Queues `text` as one text frame to every WebSocket client of `path`. Thread-safe; a no-op before start()
+  // and after stop(). A client that has kMaxPendingFrames frames unsent skips this one (a slow browser never
+  // grows our memory), and one whose write has been stuck for kStuckWriteMs is disconnected.
+  void broadcast(std::string_view path, std::string_view text);
+  static constexpr size_t kMaxPendingFrames = 4;
+  static constexpr int64_t kStuckWriteMs = 10'000;
+
+  // WebSocket clients connected now (all paths).
+  [[nodiscard]] size_t websocket_clients() const noexcept;
 
   // Binds, listens and starts the server thread. Returns "" or an error naming the address (bad address,
   // address in use, unreadable certificate or key). Call once.

@@ -74,6 +74,9 @@ class LiveMetrics {
   void reconnects_total(Stream s, uint64_t total) noexcept { reconnects_[idx(s)]->set_total(total); }
 
   // --- cold threads ---
+  // The latency histograms, read by the live page's percentiles (relaxed atomics).
+  const Histogram& tick_to_quote() const noexcept { return *tick_to_quote_; }
+  const Histogram& order_ack() const noexcept { return *order_ack_; }
   void reconnect(Stream s) noexcept { reconnects_[idx(s)]->add_concurrent(1); }
   // Log records the hot path dropped because its ring was full (the log drain adds them).
   Counter& log_dropped() noexcept { return *log_dropped_; }

@@ -26,7 +26,13 @@ std::string NodeOps::start(const MmConfig& cfg, const Instrument& in, const std:
   o.settings = cfg.ops;
   o.qty_step = qty_step(in);
   o.money_scale = kMoneyOne;
-  if (!cfg.ops.alert_telegram_chat_id.empty()) o.alert_token = telegram_token();
+  o.instrument = in;
+  if (!cfg.ops.alert_telegram_chat_id.empty()) {
+    if (std::string e = telegram_token(o.alert_token); !e.empty()) return "MM_TELEGRAM_TOKEN: " + e;
+  }
+  if (!cfg.ops.http_listen.empty()) {
+    if (std::string e = control_token(o.control_token); !e.empty()) return "MM_CONTROL_TOKEN: " + e;
+  }
   o.alert_prefix = alert_prefix(cfg);
   for (const std::string& s : secrets) {
     if (!s.empty()) o.secrets.push_back(s);
@@ -42,7 +48,9 @@ std::string NodeOps::start(const MmConfig& cfg, const Instrument& in, const std:
 void NodeOps::alert_once(const MmConfig& cfg, AlertKind kind, std::string_view text) noexcept {
   if (cfg.ops.alert_telegram_chat_id.empty()) return;
   try {
-    AlertConfig ac = alert_config(cfg.ops, telegram_token());
+    std::string token;
+    if (!telegram_token(token).empty()) return;  // the node's start names the .env problem itself
+    AlertConfig ac = alert_config(cfg.ops, std::move(token));
     ac.prefix = alert_prefix(cfg);
     AlertSender sender(std::move(ac));
     if (!sender.start().empty()) return;  // the same error start() would name; the caller exits anyway
@@ -111,7 +119,57 @@ void NodeOps::on_timer(int64_t now_ns, const NodeState& s) noexcept {
     check_breakers(*s.risk);
   }
   ops_.publish(snap);
+  fill_page(snap, s);
   check_reconnects(now_ns, s.reconnects_public + s.reconnects_private + s.reconnects_trade);
+}
+
+void NodeOps::on_fill(const Execution& e, int64_t now_ns) noexcept {
+  PageFill& f = fills_[fills_total_++ % kPageFills];
+  f.ts_ns = now_ns;
+  f.side = e.side;
+  f.maker = e.is_maker;
+  f.price_ticks = e.exec_price.ticks;
+  f.lots = e.exec_qty.lots;
+  f.fee = e.exec_fee.units;
+}
+
+PageControl NodeOps::take_control() noexcept {
+  LivePage* page = ops_.page();
+  return page != nullptr ? page->take_control() : PageControl{};
+}
+
+void NodeOps::fill_page(const OpsSnapshot& snap, const NodeState& s) noexcept {
+  LivePage* page = ops_.page();
+  if (page == nullptr) return;
+  PageSnapshot& p = page->write_slot();
+  p.now_ns = snap.now_ns;
+  p.bid_count = p.ask_count = 0;
+  if (s.book != nullptr) {
+    std::array<PriceLevel, kPageDepth> lv;
+    p.bid_count = static_cast<uint32_t>(s.book->top(Side::kBuy, kPageDepth, lv.data()));
+    for (uint32_t i = 0; i < p.bid_count; ++i) p.bids[i] = {lv[i].price.ticks, lv[i].qty.lots};
+    p.ask_count = static_cast<uint32_t>(s.book->top(Side::kSell, kPageDepth, lv.data()));
+    for (uint32_t i = 0; i < p.ask_count; ++i) p.asks[i] = {lv[i].price.ticks, lv[i].qty.lots};
+  }
+  p.order_count = 0;
+  if (s.orders != nullptr) {
+    s.orders->for_each([&](OrderHandle, const OwnOrder& o) noexcept {
+      if (is_terminal(o.state()) || p.order_count == kPageOrders) return;
+      p.orders[p.order_count++] = {o.side, o.price.ticks, o.leaves.lots};
+    });
+  }
+  const uint64_t shown = fills_total_ < kPageFills ? fills_total_ : kPageFills;
+  for (uint64_t i = 0; i < shown; ++i) p.fills[i] = fills_[(fills_total_ - 1 - i) % kPageFills];
+  p.fill_count = static_cast<uint32_t>(shown);
+  p.fills_total = fills_total_;
+  p.position_lots = snap.position_lots;
+  p.realized = snap.realized;
+  p.unrealized = snap.unrealized;
+  p.fees = snap.fees;
+  p.state = snap.state;
+  p.killed = s.risk != nullptr && s.risk->killed();
+  p.quoting = snap.both_sides_quoted;
+  page->publish();
 }
 
 void NodeOps::check_breakers(const RiskEngine& risk) noexcept {

@@ -19,6 +19,7 @@
 #include "core/order_book.h"
 #include "core/order_table.h"
 #include "core/position.h"
+#include "core/private_events.h"
 #include "net/bybit_codec.h"
 #include "risk/circuit_breakers.h"
 #include "risk/risk_engine.h"
@@ -35,6 +36,7 @@ inline constexpr int64_t kReconnectStormWindowNs = 60'000'000'000;
 
 // What the node's timer hands to NodeOps::on_timer (views into the node's trader; read on the hot thread).
 struct NodeState {
+  const OrderBook* book = nullptr;  // the live page's book around the touch (null: none shown)
   const OrderTable* orders = nullptr;
   const Position* position = nullptr;
   const RiskEngine* risk = nullptr;  // null: no breaker/kill-switch alerts (the state is taken as active)
@@ -91,8 +93,14 @@ class NodeOps {
   void on_ack(std::string_view link_id, int32_t ret_code, int64_t latency_ns, int64_t now_ns) noexcept;
   // One refused order action (an item of a batch, or a REST refusal).
   void on_reject(std::string_view link_id, int32_t ret_code, int64_t now_ns) noexcept;
-  // From the node's timer: publishes the snapshot and raises alerts on changes.
+  // One of our fills, seen at `now_ns`: kept (a fixed ring) for the live page's recent fills.
+  void on_fill(const Execution& e, int64_t now_ns) noexcept;
+  // From the node's timer: publishes the snapshot (metrics and the live page) and raises alerts on changes.
   void on_timer(int64_t now_ns, const NodeState& s) noexcept;
+  // The operator's actions from the live page (runtime/ops/live_page.h), for the node's timer to act on:
+  // paused -> hold quoting off (our quotes are pulled); cancel_all -> one cancel-all now; kill -> the risk
+  // engine's kill switch and a cancel-all. All false without a page.
+  PageControl take_control() noexcept;
 
   // --- cold, after the hot loop ---
   // Shutdown could not confirm every cancel: the alert names the orders (text from the node's error).
@@ -104,6 +112,7 @@ class NodeOps {
 
  private:
   void check_breakers(const RiskEngine& risk) noexcept;
+  void fill_page(const OpsSnapshot& snap, const NodeState& s) noexcept;
   void check_reconnects(int64_t now_ns, uint64_t total) noexcept;
 
   OpsRuntime ops_;
@@ -113,6 +122,8 @@ class NodeOps {
   std::array<int64_t, kReconnectStormCount> reconnect_times_{};  // ring of the latest reconnect stamps
   size_t reconnect_next_ = 0;
   int64_t storm_alerted_ns_ = -1;
+  std::array<PageFill, kPageFills> fills_{};  // ring of the latest fills (hot thread)
+  uint64_t fills_total_ = 0;
 };
 
 }  // namespace mm

@@ -7,6 +7,15 @@
 
 namespace mm {
 
+namespace {
+
+// The host part of "host:port" as a URL wants it (IPv6 keeps its brackets).
+std::string url_host(std::string_view listen) {
+  return std::string(listen.substr(0, listen.rfind(':')));
+}
+
+}  // namespace
+
 OpsRuntime::OpsRuntime(OpsOptions options)
     : options_(std::move(options)),
       metrics_(std::make_unique<LiveMetrics>(registry_, options_.qty_step, options_.money_scale)),
@@ -16,11 +25,18 @@ OpsRuntime::OpsRuntime(OpsOptions options)
   drain_->add_ring(*hot_log_);
   for (const std::string& s : options_.secrets) drain_->add_secret(s);
   drain_->add_secret(options_.alert_token);
+  drain_->add_secret(options_.control_token);
   if (!options_.settings.http_listen.empty()) {
     HttpServerConfig hc;
     hc.listen = options_.settings.http_listen;
     http_ = std::make_unique<HttpServer>(hc);
     serve_metrics(*http_, registry_);
+    LivePageConfig pc;
+    pc.instrument = options_.instrument;
+    pc.money_scale = options_.money_scale;
+    pc.control_token = options_.control_token;
+    page_ = std::make_unique<LivePage>(std::move(pc), *metrics_, drain_.get());
+    page_->attach(*http_);
   }
 }
 
@@ -52,6 +68,10 @@ std::string OpsRuntime::start() {
   drain_->log(LogLevel::kInfo, "ops", "ops_started",
               {{"http_listen", options_.settings.http_listen},
                {"http_port", static_cast<int64_t>(http_port())},
+               {"page", http_ ? "http://" + url_host(options_.settings.http_listen) + ":" +
+                                    std::to_string(http_port()) + "/"
+                              : std::string()},
+               {"page_control", page_ != nullptr && page_->control_enabled()},
                {"alerts", alerts_ != nullptr}});
   return "";
 }

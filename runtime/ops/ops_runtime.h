@@ -15,8 +15,10 @@
 #include "core/metrics.h"
 #include "risk/trading_state.h"
 #include "runtime/ops/alerts.h"
+#include "core/instrument.h"
 #include "runtime/ops/http_server.h"
 #include "runtime/ops/live_metrics.h"
+#include "runtime/ops/live_page.h"
 #include "runtime/ops/log_drain.h"
 #include "runtime/ops/ops_config.h"
 
@@ -30,6 +32,9 @@ struct OpsOptions {
   std::string alert_prefix;  // e.g. "mm BTCUSDT: "
   std::vector<std::string> secrets;     // values the log drain must never write (API key and secret)
   std::span<const LogEventDef> events;  // catalog of the hot ring's event ids (kLiveEvents)
+  // The live page (served with /metrics unless http_listen is ""): prices and sizes on this grid.
+  Instrument instrument;
+  std::string control_token;  // MM_CONTROL_TOKEN (control_token()); "" = the page's control is disabled
 };
 
 // What the node knows at a timer tick, published in one call (OpsRuntime::publish). Money in fixed-point
@@ -64,8 +69,10 @@ class OpsRuntime {
   MetricsRegistry& registry() noexcept { return registry_; }
   LogRing& hot_log() noexcept { return *hot_log_; }
   LogDrain& log() noexcept { return *drain_; }
-  // The HTTP server, for more routes (the live page) before start(); null when http_listen is "".
+  // The HTTP server, for more routes before start(); null when http_listen is "".
   HttpServer* http() noexcept { return http_.get(); }
+  // The live page on that server (runtime/ops/live_page.h); null when http_listen is "".
+  LivePage* page() noexcept { return page_.get(); }
   [[nodiscard]] uint16_t http_port() const noexcept;
   // From the node's timer (its hot thread): sets the gauges and mirrored totals, tracks the drawdown of
   // realized + unrealized - fees from its peak, and on a trading-state change pushes a risk_state record
@@ -83,6 +90,7 @@ class OpsRuntime {
   std::unique_ptr<LogRing> hot_log_;
   std::unique_ptr<LogDrain> drain_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<LivePage> page_;
   std::unique_ptr<AlertSender> alerts_;
   bool started_ = false;
   // publish() state (the node's timer thread only).

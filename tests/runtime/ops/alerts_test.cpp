@@ -265,11 +265,41 @@ TEST(Alerts, StartRefusesBadSettings) {
 TEST(Alerts, TokenFromEnvironmentThenDotEnv) {
   const fs::path env = fs::path(::testing::TempDir()) / ("dotenv_" + std::to_string(::getpid()));
   std::ofstream(env) << "# comment\nOTHER=1\nexport MM_TELEGRAM_TOKEN = \"42:abc\"\n";
+  fs::permissions(env, fs::perms::owner_read | fs::perms::owner_write);
   ::unsetenv("MM_TELEGRAM_TOKEN");
-  EXPECT_EQ(telegram_token(env.string()), "42:abc");
-  EXPECT_EQ(telegram_token("/nonexistent/.env"), "");
+  std::string token;
+  EXPECT_EQ(telegram_token(token, env.string()), "");
+  EXPECT_EQ(token, "42:abc");
+  EXPECT_EQ(telegram_token(token, "/nonexistent/.env"), "");
+  EXPECT_EQ(token, "");
   ::setenv("MM_TELEGRAM_TOKEN", "7:env", 1);
-  EXPECT_EQ(telegram_token(env.string()), "7:env");
+  EXPECT_EQ(telegram_token(token, env.string()), "");
+  EXPECT_EQ(token, "7:env");
+  ::unsetenv("MM_TELEGRAM_TOKEN");
+  fs::remove(env);
+}
+
+// The .env holds the bot token as it holds the API secret: readable (or writable) by every user, it is
+// refused before a byte is read, with the chmod that fixes it; the token is not taken from it.
+TEST(Alerts, AWorldReadableDotEnvIsRefusedForTheToken) {
+  const fs::path env = fs::path(::testing::TempDir()) / ("dotenv_open_" + std::to_string(::getpid()));
+  std::ofstream(env) << "MM_TELEGRAM_TOKEN=42:abc\n";
+  ::unsetenv("MM_TELEGRAM_TOKEN");
+  std::string token = "stale";
+  fs::permissions(env, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+  std::string e = telegram_token(token, env.string());
+  EXPECT_NE(e.find(env.string() + ": holds secrets but is readable by every user"), std::string::npos) << e;
+  EXPECT_NE(e.find("chmod 600"), std::string::npos) << e;
+  EXPECT_EQ(e.find("42:abc"), std::string::npos) << "the token leaked into the error";
+  EXPECT_EQ(token, "");
+  fs::permissions(env, fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_write);
+  e = telegram_token(token, env.string());
+  EXPECT_NE(e.find("writable by every user"), std::string::npos) << e;
+  EXPECT_EQ(token, "");
+  // The environment wins without looking at the file at all.
+  ::setenv("MM_TELEGRAM_TOKEN", "7:env", 1);
+  EXPECT_EQ(telegram_token(token, env.string()), "");
+  EXPECT_EQ(token, "7:env");
   ::unsetenv("MM_TELEGRAM_TOKEN");
   fs::remove(env);
 }

@@ -25,15 +25,19 @@ Instrument btc() {
   return in;
 }
 
-std::string scrape(uint16_t port) {
+std::string get(uint16_t port, const std::string& path) {
   HttpClientConfig c;
   c.endpoint.host = "127.0.0.1";
   c.endpoint.port = port;
   c.timeout_ms = 5000;
   HttpClient client(c);
   HttpResponse r;
-  if (client.exchange("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", true, r) != HttpError::kOk) return "";
+  if (client.exchange("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n", true, r) != HttpError::kOk) return "";
   return r.body;
+}
+
+std::string scrape(uint16_t port) {
+  return get(port, "/metrics");
 }
 
 class NodeOpsTest : public ::testing::Test {
@@ -62,7 +66,18 @@ TEST_F(NodeOpsTest, HotHooksAndTimerAllocateNothingAndReachTheMetrics) {
   TraderCounters tc;
   tc.creates = 4;
   tc.amends = 2;
+  OrderBook book;
+  for (int i = 0; i < 15; ++i) {
+    ASSERT_EQ(book.set_level(Side::kBuy, Price{651140 - 10 * i}, Qty{100 + i}), BookError::kOk);
+    ASSERT_EQ(book.set_level(Side::kSell, Price{651150 + 10 * i}, Qty{200 + i}), BookError::kOk);
+  }
+  Execution fill;
+  fill.side = Side::kBuy;
+  fill.is_maker = true;
+  fill.exec_price = Price{651140};
+  fill.exec_qty = Qty{1};
   NodeState s;
+  s.book = &book;
   s.position = &pos;
   s.counters = &tc;
   s.mid_ticks = 651150;
@@ -71,6 +86,8 @@ TEST_F(NodeOpsTest, HotHooksAndTimerAllocateNothingAndReachTheMetrics) {
   test::AllocScope scope;
   for (int i = 0; i < 1000; ++i) {
     const int64_t t = 1'000'000'000 + i;
+    ops->on_fill(fill, t);
+    (void)ops->take_control();
     ops->on_message(MsgTopic::kOrderbook);
     ops->on_message(private_topic(MsgKind::kExecution));
     ops->on_quoted(5'000 + i);
@@ -94,6 +111,12 @@ TEST_F(NodeOpsTest, HotHooksAndTimerAllocateNothingAndReachTheMetrics) {
   // 0.003 BTC at the mid 65115.00: 195.345 USDT; unrealized (65115.0 - 65114.0) x 0.003 = 0.003.
   EXPECT_NE(m.find("\nmm_inventory_value 195.345\n"), std::string::npos) << m;
   EXPECT_NE(m.find("\nmm_pnl_unrealized 0.003\n"), std::string::npos) << m;
+  // The live page got the same timer's state: ten levels a side, the fills (the latest 20 of 1000).
+  const std::string page = get(ops->runtime().http_port(), "/api/state");
+  EXPECT_NE(page.find(R"("bids":[{"px":"65114.00","qty":"0.100","ours":null})"), std::string::npos) << page;
+  EXPECT_NE(page.find(R"({"px":"65105.00","qty":"0.109","ours":null}],"asks")"), std::string::npos) << page;
+  EXPECT_NE(page.find(R"("fills_total":1000,"position":"0.003")"), std::string::npos) << page;
+  EXPECT_NE(page.find(R"("side":"Buy","maker":true,"px":"65114.00","qty":"0.001")"), std::string::npos);
   ops->stop();
   std::string log;
   {
