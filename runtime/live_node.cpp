@@ -421,6 +421,7 @@ void LiveNode::Impl::on_execution(const Execution& e) noexcept {
   if (e.instrument != id || e.exec_type != ExecType::kTrade) return;
   if (!execs.insert(e.exec_id.view())) return;  // counted once, by execId (stream and reconciliation)
   ++sum.fills;
+  ops->on_fill(e, wall_ns());
   trader->on_execution(e);
 }
 
@@ -607,6 +608,7 @@ int LiveNode::Impl::poll(int64_t now) noexcept {
 
 NodeState LiveNode::Impl::node_state() const noexcept {
   NodeState s;
+  s.book = &trader->book();
   s.orders = &trader->orders();
   s.position = &trader->position();
   s.risk = &trader->risk();
@@ -656,7 +658,12 @@ void LiveNode::Impl::timers(int64_t now) noexcept {
   constexpr int64_t kTradeWaitNs = 2'000'000'000;
   const bool starting =
       !private_was_ready || (trade != nullptr && !trade_was_ready && now - run_start < kTradeWaitNs);
-  const bool pull = feed_quiet || private_quiet || starting;
+  // The operator's actions from the live page (runtime/ops/live_page.h): a pause holds quoting off like a
+  // quiet feed; the kill switch's cancel-all goes out in the on_timer() below.
+  const PageControl ctl = ops->take_control();
+  if (ctl.kill) tr.kill();
+  if (ctl.cancel_all && !ctl.kill) (void)tr.cancel_all_now();
+  const bool pull = feed_quiet || private_quiet || starting || ctl.paused;
   if (pull != pulled) {
     pulled = pull;
     pulled_since = now;

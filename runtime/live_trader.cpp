@@ -39,6 +39,7 @@ class LiveTraderImpl final : public LiveTrader {
   void on_timer() noexcept override { trader_.on_timer(); }
   void set_quoting(bool on) noexcept override { trader_.set_quoting(on); }
   bool cancel_all_now() noexcept override { return trader_.cancel_all_now(); }
+  void kill() noexcept override { risk_.kill(); }
   PositionError restore_position(int64_t lots, int64_t entry_ref) noexcept override {
     return trader_.restore_position(lots, entry_ref);
   }

@@ -33,6 +33,9 @@ class LiveTrader {
   virtual void on_timer() noexcept = 0;
   virtual void set_quoting(bool on) noexcept = 0;
   virtual bool cancel_all_now() noexcept = 0;
+  // The risk engine's kill switch (the operator's, from the live page): HALTED, and the cancel-all it
+  // requests goes out at the next on_timer(). Lasts for the rest of the run.
+  virtual void kill() noexcept = 0;
   [[nodiscard]] virtual PositionError restore_position(int64_t lots, int64_t entry_ref) noexcept = 0;
   virtual uint32_t open_order_count() const noexcept = 0;
   virtual void reset_book() noexcept = 0;

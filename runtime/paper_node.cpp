@@ -47,6 +47,10 @@ class PaperEngine {
   virtual uint32_t step(int64_t now) noexcept = 0;
   virtual void on_timer(int64_t now) noexcept = 0;
   virtual void set_quoting(bool on) noexcept = 0;
+  virtual bool cancel_all_now() noexcept = 0;
+  virtual void kill() noexcept = 0;  // the risk engine's kill switch; its cancel-all goes at on_timer()
+  // Where fills are reported for the live page (NodeOps::on_fill); null: nowhere.
+  virtual void set_ops(NodeOps* ops) noexcept = 0;
   virtual void reset_book() noexcept = 0;
   virtual bool take_resubscribe() noexcept = 0;
   virtual uint32_t open_order_count() const noexcept = 0;
@@ -69,7 +73,7 @@ class PaperEngineImpl final : public PaperEngine {
         strategy_(scfg),
         risk_(cfg.risk, in, id),
         trader_(in, id, venue_, strategy_, risk_, trader_config()),
-        sink_{trader_, counts_} {
+        sink_{trader_, counts_, nullptr} {
     venue_.set_local_time(start_ns);
     venue_.set_position_limit(cfg.trader.max_position_lots);
     venue_.start(start_ns);
@@ -97,6 +101,9 @@ class PaperEngineImpl final : public PaperEngine {
     trader_.on_timer();
   }
   void set_quoting(bool on) noexcept override { trader_.set_quoting(on); }
+  bool cancel_all_now() noexcept override { return trader_.cancel_all_now(); }
+  void kill() noexcept override { risk_.kill(); }
+  void set_ops(NodeOps* ops) noexcept override { sink_.ops = ops; }
   void reset_book() noexcept override { trader_.reset_book(); }
   bool take_resubscribe() noexcept override { return trader_.take_resubscribe(); }
   uint32_t open_order_count() const noexcept override { return trader_.open_order_count(); }
@@ -115,6 +122,7 @@ class PaperEngineImpl final : public PaperEngine {
   struct CountingSink {
     T& trader;
     PaperCounts& n;
+    NodeOps* ops = nullptr;
     void on_acked(std::string_view link, OrderEventKind k, std::string_view oid) noexcept {
       if (k == OrderEventKind::kCreateAcked) ++n.created;
       if (k == OrderEventKind::kAmendAcked) ++n.amended;
@@ -134,6 +142,7 @@ class PaperEngineImpl final : public PaperEngine {
     }
     void on_execution(const Execution& e) noexcept {
       ++n.fills;
+      if (ops != nullptr) ops->on_fill(e, wall_ns());
       trader.on_execution(e);
     }
   };
@@ -234,6 +243,7 @@ LiveError PaperNode::Impl::prepare() {
   engine = make_paper_engine(c, in, pv.id, wall_ns(), error);
   if (!engine) return {2, error};
   if (std::string e = NodeOps::start(c, in, {}, ops); !e.empty()) return {2, e};
+  engine->set_ops(ops.get());
   sum.venue = "paper " + std::string(to_string(c.venue.endpoint)) + " " + pv.urls.public_ws;
   return {};
 }
@@ -321,6 +331,7 @@ void PaperNode::Impl::fill_summary(double seconds) {
 
 NodeState PaperNode::Impl::node_state() const noexcept {
   NodeState s;
+  s.book = &engine->book();
   s.orders = &engine->orders();
   s.position = &engine->position();
   s.risk = &engine->risk();
@@ -343,7 +354,11 @@ LiveError PaperNode::Impl::run(LiveSummary& out) {
     (void)engine->step(now);
     if (now >= next_timer) {
       // Dead-man switch of our own, as mm run: no quotes on a silent feed.
-      const bool pull = pub->silence_ns(now) > l.feed_quiet_ms * 1'000'000;
+      // The operator's actions from the live page, as mm run (runtime/ops/live_page.h).
+      const PageControl ctl = ops->take_control();
+      if (ctl.kill) engine->kill();
+      if (ctl.cancel_all && !ctl.kill) (void)engine->cancel_all_now();
+      const bool pull = pub->silence_ns(now) > l.feed_quiet_ms * 1'000'000 || ctl.paused;
       if (pull != pulled) {
         pulled = pull;
         engine->set_quoting(!pull);
