@@ -13,6 +13,7 @@ namespace mm {
 
 // `var` from the environment (non-empty), else from `dotenv_path` (KEY=VALUE lines, optional `export`,
 // optional quotes, # comments). Returns "" or the error of check_dotenv_private; `value` is "" when unset.
-[[nodiscard]] std::string read_secret(std::string_view var, const std::string& dotenv_path, std::string& value);
+[[nodiscard]] std::string read_secret(std::string_view var, const std::string& dotenv_path,
+                                      std::string& value);
 
 }  // namespace mm

@@ -7,10 +7,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -20,9 +20,9 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <charconv>
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <map>
-#include <deque>
 #include <optional>
 #include <thread>
 
@@ -268,7 +268,8 @@ class WsSession : public WsPeer, public std::enable_shared_from_this<WsSession<S
 
 // The 101 answer to a valid upgrade, or "" with `res` set to the refusal (426 wrong version or not an
 // upgrade, 400 bad key, 405 not GET).
-std::string upgrade_answer(const http::request<http::string_body>& req, http::response<http::string_body>& res) {
+std::string upgrade_answer(const http::request<http::string_body>& req,
+                           http::response<http::string_body>& res) {
   auto refuse = [&](http::status st, std::string_view why) {
     res.result(st);
     res.set(http::field::content_type, "text/plain; charset=utf-8");

@@ -21,17 +21,23 @@ bool same_secret(std::string_view given, std::string_view token) noexcept {
   if (given.size() != token.size()) return false;  // the length is not the secret
   unsigned diff = 0;
   for (size_t i = 0; i < given.size(); ++i) {
-    diff |= static_cast<unsigned>(static_cast<unsigned char>(given[i]) ^ static_cast<unsigned char>(token[i]));
+    diff |=
+        static_cast<unsigned>(static_cast<unsigned char>(given[i]) ^ static_cast<unsigned char>(token[i]));
   }
   return diff == 0;
 }
 
 bool parse_action(std::string_view s, PageAction& out) noexcept {
-  if (s == "pause") out = PageAction::kPause;
-  else if (s == "resume") out = PageAction::kResume;
-  else if (s == "cancel_all") out = PageAction::kCancelAll;
-  else if (s == "kill") out = PageAction::kKill;
-  else return false;
+  if (s == "pause")
+    out = PageAction::kPause;
+  else if (s == "resume")
+    out = PageAction::kResume;
+  else if (s == "cancel_all")
+    out = PageAction::kCancelAll;
+  else if (s == "kill")
+    out = PageAction::kKill;
+  else
+    return false;
   return true;
 }
 
@@ -198,8 +204,9 @@ void LivePage::handle_control(const HttpServerRequest& req, HttpServerResponse& 
     return;
   }
   const size_t query = req.target.find('?');
-  std::string_view action_text =
-      query == std::string_view::npos ? std::string_view{} : form_value(req.target.substr(query + 1), "action");
+  std::string_view action_text = query == std::string_view::npos
+                                     ? std::string_view{}
+                                     : form_value(req.target.substr(query + 1), "action");
   if (action_text.empty()) action_text = form_value(trim(req.body), "action");
   PageAction action{};
   const bool known = parse_action(action_text, action);
@@ -214,7 +221,8 @@ void LivePage::handle_control(const HttpServerRequest& req, HttpServerResponse& 
   } else if (!same_secret(given, cfg_.control_token)) {
     refusal = "wrong token";
   }
-  const std::string action_name = known ? std::string(to_string(action)) : std::string(action_text.substr(0, 32));
+  const std::string action_name =
+      known ? std::string(to_string(action)) : std::string(action_text.substr(0, 32));
   if (!refusal.empty()) {
     res.status = 403;
     res.body = "refused: " + std::string(refusal) + "\n";

@@ -86,7 +86,7 @@ class LivePage {
   const LiveMetrics& metrics_;
   LogDrain* log_;
   TripleBuffer<PageSnapshot> snaps_;
-  uint64_t seq_ = 0;  // writer's
+  uint64_t seq_ = 0;     // writer's
   PageSnapshot latest_;  // reader's copy (server thread)
   std::atomic<uint32_t> requests_{0};
   std::atomic<bool> paused_{false};

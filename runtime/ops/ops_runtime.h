@@ -11,11 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/instrument.h"
 #include "core/log_ring.h"
 #include "core/metrics.h"
 #include "risk/trading_state.h"
 #include "runtime/ops/alerts.h"
-#include "core/instrument.h"
 #include "runtime/ops/http_server.h"
 #include "runtime/ops/live_metrics.h"
 #include "runtime/ops/live_page.h"

@@ -49,8 +49,8 @@ struct PageSnapshot {
   int64_t realized = 0, unrealized = 0, fees = 0;  // money units
   TradingState state = TradingState::kActive;
   bool killed = false;
-  bool paused = false;  // quoting paused from the page
-  bool quoting = false; // both sides quoted
+  bool paused = false;   // quoting paused from the page
+  bool quoting = false;  // both sides quoted
 };
 
 // Single writer, single reader, lock-free. The writer fills write_slot() and publish()es it; the reader's
@@ -75,9 +75,9 @@ class TripleBuffer {
  private:
   static constexpr uint32_t kFresh = 4, kIndex = 3;
   std::array<T, 3> slots_{};
-  uint32_t back_ = 0;                 // writer's
-  std::atomic<uint32_t> middle_{1};   // shared: index | kFresh
-  uint32_t front_ = 2;                // reader's
+  uint32_t back_ = 0;                // writer's
+  std::atomic<uint32_t> middle_{1};  // shared: index | kFresh
+  uint32_t front_ = 2;               // reader's
 };
 
 }  // namespace mm

@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-
 namespace mm {
 
 namespace {
@@ -45,7 +44,8 @@ void append_server_frame(WsOpcode op, std::string_view payload, std::string& out
     out.push_back(static_cast<char>(n & 0xFF));
   } else {
     out.push_back(static_cast<char>(127));
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((uint64_t{n} >> shift) & 0xFF));
+    for (int shift = 56; shift >= 0; shift -= 8)
+      out.push_back(static_cast<char>((uint64_t{n} >> shift) & 0xFF));
   }
   out.append(payload);
 }

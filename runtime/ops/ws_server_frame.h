@@ -3,8 +3,8 @@
 // key, unmasked server frames out and masked client frames in. No I/O here (runtime/ops/http_server.cpp owns
 // the sockets); the client side of the protocol is net/ws_frame.h, whose opcodes this reuses (header only).
 //
-// Why not net/ws_frame.h's reader: it parses what a server sends (unmasked frames, reassembly buffer sized for
-// market data); a browser's frames are masked and the page only ever sends tiny ones.
+// Why not net/ws_frame.h's reader: it parses what a server sends (unmasked frames, reassembly buffer sized
+// for market data); a browser's frames are masked and the page only ever sends tiny ones.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -27,12 +27,12 @@ void append_server_frame(WsOpcode op, std::string_view payload, std::string& out
 
 enum class WsClientFrameError : uint8_t {
   kNone = 0,
-  kReservedBits,     // RSV1-3 set (no extension is negotiated)
-  kBadOpcode,        // reserved opcode 3-7 or 11-15
-  kUnmasked,         // a client must mask every frame (RFC 6455 5.1): fail the connection
-  kTooLarge,         // payload above the caller's maximum (detected from the header alone)
-  kFragmented,       // FIN clear or a continuation frame: the page never fragments, so neither do we accept it
-  kControlTooLong,   // control frame payload > 125
+  kReservedBits,    // RSV1-3 set (no extension is negotiated)
+  kBadOpcode,       // reserved opcode 3-7 or 11-15
+  kUnmasked,        // a client must mask every frame (RFC 6455 5.1): fail the connection
+  kTooLarge,        // payload above the caller's maximum (detected from the header alone)
+  kFragmented,      // FIN clear or a continuation frame: the page never fragments, so neither do we accept it
+  kControlTooLong,  // control frame payload > 125
 };
 std::string_view to_string(WsClientFrameError e) noexcept;
 

@@ -166,9 +166,9 @@ TEST(WsServerFrame, AcceptKeyIsTheRfcExample) {
   EXPECT_EQ(websocket_accept("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
   EXPECT_TRUE(is_websocket_key("dGhlIHNhbXBsZSBub25jZQ=="));
   EXPECT_FALSE(is_websocket_key(""));
-  EXPECT_FALSE(is_websocket_key("dGhlIHNhbXBsZSBub25jZQ="));    // 23 characters
-  EXPECT_FALSE(is_websocket_key("dGhlIHNhbXBsZSBub25jZQAA"));   // no padding: not 16 bytes
-  EXPECT_FALSE(is_websocket_key("dGhlIHNhbXBsZSBub25jZ!=="));   // not base64
+  EXPECT_FALSE(is_websocket_key("dGhlIHNhbXBsZSBub25jZQ="));   // 23 characters
+  EXPECT_FALSE(is_websocket_key("dGhlIHNhbXBsZSBub25jZQAA"));  // no padding: not 16 bytes
+  EXPECT_FALSE(is_websocket_key("dGhlIHNhbXBsZSBub25jZ!=="));  // not base64
 }
 
 TEST(WsServerFrame, ServerFramesOfEveryLengthFormParseAsTheClientReadsThem) {
@@ -230,7 +230,8 @@ TEST(WsServerFrame, BadClientFramesNameTheirError) {
   EXPECT_EQ(error_of(op), WsClientFrameError::kBadOpcode);
   EXPECT_EQ(error_of(client_frame(WsOpcode::kText, "x", false)), WsClientFrameError::kFragmented);
   EXPECT_EQ(error_of(client_frame(WsOpcode::kContinuation, "x")), WsClientFrameError::kFragmented);
-  EXPECT_EQ(error_of(client_frame(WsOpcode::kText, std::string(200, 'x')), 100), WsClientFrameError::kTooLarge);
+  EXPECT_EQ(error_of(client_frame(WsOpcode::kText, std::string(200, 'x')), 100),
+            WsClientFrameError::kTooLarge);
   std::string ping = client_frame(WsOpcode::kPing, "x");
   ping[1] = static_cast<char>(0x80 | 126);  // claims a 16-bit length on a control frame
   ping.insert(2, std::string("\x00\xc8", 2));
@@ -256,7 +257,9 @@ class RawClient {
   RawClient& operator=(const RawClient&) = delete;
 
   bool connected() const { return connected_; }
-  void send(std::string_view bytes) { ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size())); }
+  void send(std::string_view bytes) {
+    ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+  }
   // Reads until `done(buffer)` or EOF/timeout; returns what was read.
   template <class F>
   std::string read_until(F done) {
@@ -299,16 +302,18 @@ class RawClient {
   std::string in_;
 };
 
-std::string upgrade(std::string_view path, std::string_view key = "dGhlIHNhbXBsZSBub25jZQ==",
-                    std::string_view version = "13") {
-  return "GET " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-         "Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: " + std::string(key) +
-         "\r\nSec-WebSocket-Version: " + std::string(version) + "\r\n\r\n";
+std::string upgrade(std::string_view path,
+                    std::string_view key = "dGhlIHNhbXBsZSBub25jZQ==", std::string_view version = "13") {
+  return "GET " + std::string(path) +
+         " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+         "Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: " +
+         std::string(key) + "\r\nSec-WebSocket-Version: " + std::string(version) + "\r\n\r\n";
 }
 
 // Waits (bounded) until the server counts `n` WebSocket clients.
 bool wait_clients(const HttpServer& s, size_t n) {
-  for (int i = 0; i < 500 && s.websocket_clients() != n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 500 && s.websocket_clients() != n; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   return s.websocket_clients() == n;
 }
 
@@ -375,8 +380,9 @@ TEST(HttpServerWebSocket, RefusesWhatIsNotAValidUpgrade) {
   ASSERT_EQ(client.exchange(get("/ws"), true, r), HttpError::kOk);
   EXPECT_EQ(r.status, 426);
   EXPECT_EQ(r.header("sec-websocket-version"), "13");
-  for (const auto& [req, status] : {std::pair{upgrade("/ws", "short"), std::string(" 400 ")},
-                                    std::pair{upgrade("/ws", "dGhlIHNhbXBsZSBub25jZQ==", "8"), std::string(" 426 ")}}) {
+  for (const auto& [req, status] :
+       {std::pair{upgrade("/ws", "short"), std::string(" 400 ")},
+        std::pair{upgrade("/ws", "dGhlIHNhbXBsZSBub25jZQ==", "8"), std::string(" 426 ")}}) {
     RawClient c(server.port());
     c.send(req);
     const std::string head = c.head();

@@ -152,8 +152,10 @@ TEST(LivePageControl, EveryRequestIsLoggedWithoutTheToken) {
   drain.stop();
   std::ifstream in(file);
   const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_NE(log.find(R"("component":"page","event":"control","action":"kill","accepted":false,"status":403,"reason":"wrong token")"),
-            std::string::npos)
+  EXPECT_NE(
+      log.find(
+          R"("component":"page","event":"control","action":"kill","accepted":false,"status":403,"reason":"wrong token")"),
+      std::string::npos)
       << log;
   EXPECT_NE(log.find(R"("action":"pause","accepted":true,"status":200)"), std::string::npos) << log;
   EXPECT_EQ(log.find("s3cret-token"), std::string::npos);
@@ -162,7 +164,7 @@ TEST(LivePageControl, EveryRequestIsLoggedWithoutTheToken) {
 
 TEST(LivePageState, RendersTheBookWithOurQuotesFillsPnlAndLatency) {
   PageFixture f("");
-  EXPECT_EQ(f.page.render_latest(), "");  // nothing published yet
+  EXPECT_EQ(f.page.render_latest(), "");                           // nothing published yet
   for (int i = 0; i < 98; ++i) f.metrics.tick_to_quote_ns(4'000);  // <= 5 us bucket
   f.metrics.tick_to_quote_ns(40'000);
   f.metrics.tick_to_quote_ns(40'000);

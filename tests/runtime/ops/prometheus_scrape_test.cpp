@@ -14,8 +14,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <future>
 #include <fstream>
+#include <future>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -150,7 +150,8 @@ TEST(PrometheusScrape, RealPrometheusReadsOurMetricsBack) {
 // `mm run` itself (the real executable, embedded simulator) scraped by Prometheus: the node's metrics on its
 // [ops] http_listen, read back through the query API while it quotes.
 // `mm run --config <examples/live_sim.toml adapted> --duration 30` on the embedded simulator, its market at
-// 20x, with [ops] http_listen = `listen` and its log in dir/mm.log. Stopped (SIGTERM, bounded wait) at the end.
+// 20x, with [ops] http_listen = `listen` and its log in dir/mm.log. Stopped (SIGTERM, bounded wait) at the
+// end.
 class MmRun {
  public:
   MmRun(const fs::path& dir, const std::string& listen, std::vector<std::string> extra_env = {}) : dir_(dir) {
@@ -161,7 +162,8 @@ class MmRun {
     text = std::regex_replace(text, std::regex("speed = [0-9.]+"), "speed = 20.0");
     text = std::regex_replace(text, std::regex("journal = \"[^\"]*\""),
                               "journal = \"" + (dir / "journal").string() + "\"");
-    text = std::regex_replace(text, std::regex("http_listen = \"[^\"]*\""), "http_listen = \"" + listen + "\"");
+    text =
+        std::regex_replace(text, std::regex("http_listen = \"[^\"]*\""), "http_listen = \"" + listen + "\"");
     text = std::regex_replace(text, std::regex("log_file = \"[^\"]*\""),
                               "log_file = \"" + (dir / "mm.log").string() + "\"");
     std::ofstream(dir / "live.toml") << text;
@@ -267,7 +269,8 @@ TEST(PrometheusScrape, RealPrometheusScrapesARunningMmRun) {
   fs::remove_all(dir);
 }
 
-// --- the live page in a real browser ------------------------------------------------------------------------
+// --- the live page in a real browser
+// ------------------------------------------------------------------------
 
 HttpResponse http(uint16_t port, const std::string& request) {
   HttpClientConfig c;
@@ -282,17 +285,19 @@ HttpResponse http(uint16_t port, const std::string& request) {
 
 HttpResponse post_control(uint16_t port, const std::string& action, const std::string& auth) {
   return http(port, "POST /api/control?action=" + action + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-                        (auth.empty() ? "" : "Authorization: " + auth + "\r\n") + "Content-Length: 0\r\n\r\n");
+                        (auth.empty() ? "" : "Authorization: " + auth + "\r\n") +
+                        "Content-Length: 0\r\n\r\n");
 }
 
 // The DOM of http://127.0.0.1:port/ after its scripts ran (virtual time lets the WebSocket's first states
 // arrive), from headless Chromium with a private profile; "" when Chromium failed.
 std::string dump_page(const fs::path& dir, uint16_t port, const std::string& name) {
   const fs::path out = dir / (name + ".html");
-  const std::string cmd = "timeout 60 chromium --headless --disable-gpu --no-sandbox --no-first-run "
-                          "--disable-extensions --virtual-time-budget=3000 --user-data-dir=" +
-                          (dir / ("profile-" + name)).string() + " --dump-dom http://127.0.0.1:" +
-                          std::to_string(port) + "/ > " + out.string() + " 2>/dev/null";
+  const std::string cmd =
+      "timeout 60 chromium --headless --disable-gpu --no-sandbox --no-first-run "
+      "--disable-extensions --virtual-time-budget=3000 --user-data-dir=" +
+      (dir / ("profile-" + name)).string() + " --dump-dom http://127.0.0.1:" + std::to_string(port) + "/ > " +
+      out.string() + " 2>/dev/null";
   if (std::system(cmd.c_str()) != 0) return "";
   std::stringstream dom;
   dom << std::ifstream(out).rdbuf();
@@ -384,7 +389,8 @@ TEST(LivePageChromium, RendersMmRunsStateUpdatesItAndRefusesControlWithoutTheTok
   EXPECT_TRUE(mm.stop());
   std::stringstream log;
   log << std::ifstream(dir / "mm.log").rdbuf();
-  EXPECT_NE(log.str().find("\"event\":\"control\",\"action\":\"kill\",\"accepted\":false"), std::string::npos);
+  EXPECT_NE(log.str().find("\"event\":\"control\",\"action\":\"kill\",\"accepted\":false"),
+            std::string::npos);
   EXPECT_NE(log.str().find("\"event\":\"control\",\"action\":\"kill\",\"accepted\":true"), std::string::npos);
   EXPECT_EQ(log.str().find("page-test-token"), std::string::npos) << "the token was logged";
   fs::remove_all(dir);
