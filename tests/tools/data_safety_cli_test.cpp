@@ -228,8 +228,8 @@ namespace {
 TEST_F(DataSafety, AConfigThatNeverQuotesIsNotSilent) {
   const std::string base = slurp(kExamples + "fixed.toml");
   for (const auto& [from, to] :
-       {std::pair<std::string, std::string>{"half_spread_bps = 2.5", "half_spread_bps = 1e308"},
-        std::pair<std::string, std::string>{"order_size_lots = 2",
+       {std::pair<std::string, std::string>{"half_spread_bps = 0.08", "half_spread_bps = 1e308"},
+        std::pair<std::string, std::string>{"order_size_lots = 1",
                                             "order_size_lots = 9223372036854775807"}}) {
     std::string cfg = base;
     cfg.replace(cfg.find(from), from.size(), to);
