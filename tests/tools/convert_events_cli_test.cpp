@@ -1,4 +1,4 @@
-// `mm convert ... .events` through the real executable: output picked by extension or --to, the summary line,
+// `mm convert ... .events` through the real executable: output picked by extension or --format, the summary line,
 // symbol filters, the book it holds equals the book `mm replay` builds, and bad inputs (clear error on
 // stderr, nonzero exit, no output that could pass for data).
 #include <gtest/gtest.h>
@@ -86,22 +86,70 @@ TEST_F(ConvertEventsCli, ASymbolTheInputDoesNotHoldIsBadInput) {
   EXPECT_FALSE(std::filesystem::exists(path("nope.events")));
 }
 
-TEST_F(ConvertEventsCli, ToFlagOverridesTheExtension) {
-  CliRun r = run("convert --to events " + kXrp + " " + path("xrp.bin"));
+TEST_F(ConvertEventsCli, FormatFlagOverridesTheExtension) {
+  CliRun r = run("convert --format events " + kXrp + " " + path("xrp.bin"));
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EventFileReader rd;
   ASSERT_EQ(rd.open(path("xrp.bin")), EventFileError::kOk) << rd.error();
   EXPECT_EQ(rd.events().size(), 3966u);
   EXPECT_FALSE(rd.has_local_time());
 
-  // --to mmcap writes a capture even to a .events name; the default for other names is the capture too.
-  r = run("convert --to mmcap " + kXrp + " " + path("cap.events"));
+  // --format mmcap writes a capture even to a .events name; the default for other names is the capture too.
+  r = run("convert --format mmcap " + kXrp + " " + path("cap.events"));
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(slurp(path("cap.events")).substr(0, 5), "MMCAP");
   r = run("convert " + kXrp + " " + path("x.mmcap"));
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(slurp(path("x.mmcap")).substr(0, 5), "MMCAP");
   EXPECT_NE(r.out.find("converted 50 frames"), std::string::npos) << r.out;
+}
+
+// Issue 14: one spelling for time windows. convert's window is --from/--to as in `mm backtest` (ISO time or
+// ms/ns since the epoch); its earlier spellings (--from-ns/--to-ns, and --to for the output format) are
+// refused with the new one named, and nothing is written.
+TEST_F(ConvertEventsCli, WindowIsFromToAsInBacktest) {
+  // The recording spans 21:26:56-21:27:42 UTC; keep 20 s of it.
+  const int64_t from_ns = 1786310830'000'000'000, to_ns = 1786310850'000'000'000;
+  CliRun r = run("convert " + kCryptofeed + " " + path("iso.events") +
+                 " --from 2026-08-09T21:27:10Z --to 2026-08-09T21:27:30Z");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("; 0 records filtered"), std::string::npos) << r.out;
+  EventFileReader rd;
+  ASSERT_EQ(rd.open(path("iso.events")), EventFileError::kOk) << rd.error();
+  ASSERT_GT(rd.events().size(), 1000u);
+  for (const Event& e : rd.events()) {
+    ASSERT_GE(e.local_ts_ns, from_ns);
+    ASSERT_LT(e.local_ts_ns, to_ns);
+  }
+  // Milliseconds and nanoseconds since the epoch name the same window.
+  ASSERT_EQ(run("convert " + kCryptofeed + " " + path("ms.events") + " --from 1786310830000 --to 1786310850000").code,
+            0);
+  ASSERT_EQ(run("convert " + kCryptofeed + " " + path("ns.events") + " --from " + std::to_string(from_ns) +
+                " --to " + std::to_string(to_ns))
+                .code,
+            0);
+  EXPECT_EQ(slurp(path("ms.events")), slurp(path("iso.events")));
+  EXPECT_EQ(slurp(path("ns.events")), slurp(path("iso.events")));
+
+  const std::pair<std::string, std::string> refused[] = {
+      {" --from-ns " + std::to_string(from_ns), "--from-ns/--to-ns are now --from/--to"},
+      {" --to-ns " + std::to_string(to_ns), "--from-ns/--to-ns are now --from/--to"},
+      {" --to events", "the output format is --format events"},
+      {" --from 2026-08-09T21:27:30Z --to 2026-08-09T21:27:10Z", "--from must be before --to"},
+      {" --from 2026-08-32", "bad time \"2026-08-32\""},
+  };
+  for (const auto& [flags, message] : refused) {
+    r = run("convert " + kCryptofeed + " " + path("bad.events") + flags);
+    EXPECT_EQ(r.code, 2) << flags << "\n" << r.err;
+    EXPECT_NE(r.err.find("mm convert: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << flags << "\n" << r.err;
+    EXPECT_FALSE(std::filesystem::exists(path("bad.events"))) << flags;
+  }
+  // A window applies to events output only.
+  r = run("convert " + kCryptofeed + " " + path("w.mmcap") + " --from 2026-08-09T21:27:10Z");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("apply to events output only"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(path("w.mmcap")));
 }
 
 TEST_F(ConvertEventsCli, RepeatedSymbolFilterAndInstruments) {

@@ -59,7 +59,7 @@ TEST_F(DataSafety, ConvertRefusesAnOutputThatIsItsInput) {
       {path("x.mmcap"), path("sym.mmcap")},
       {path("k.jsonl.zst"), path("hard.mmcap")},
       {path("x.events"), path("x.events")},
-      {path("x.mmcap"), path("x.mmcap") + " --to events"},
+      {path("x.mmcap"), path("x.mmcap") + " --format events"},
   };
   for (const auto& [in, out] : cases) {
     const CliRun r = run("convert " + in + " " + out);
@@ -68,7 +68,7 @@ TEST_F(DataSafety, ConvertRefusesAnOutputThatIsItsInput) {
   }
   // An --instruments file is an input too.
   const CliRun r =
-      run("convert " + kXrp + " " + path("x.mmcap") + " --to events --instruments " + path("x.mmcap"));
+      run("convert " + kXrp + " " + path("x.mmcap") + " --format events --instruments " + path("x.mmcap"));
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_EQ(slurp(path("x.data.zip")), zip);
   EXPECT_EQ(slurp(path("k.jsonl.zst")), cf);

@@ -62,7 +62,7 @@ TEST_F(ExitCodes, Convert) {
   expect_code("convert", 2);
   expect_code("convert " + kXrp, 2);
   expect_code("convert " + path("missing.zip") + " " + path("o.mmcap"), 2);
-  expect_code("convert --to parquet " + kXrp + " " + path("o.mmcap"), 2);
+  expect_code("convert --format parquet " + kXrp + " " + path("o.mmcap"), 2);
   expect_code("convert --max-bad-records -1 " + kXrp + " " + path("o.mmcap"), 2);
   expect_code("convert " + kXrp + " " + path("o.mmcap"), 0);
   expect_code("convert " + kXrp + " " + path("o.events"), 0);

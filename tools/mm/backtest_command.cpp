@@ -182,14 +182,8 @@ void register_backtest(CLI::App& app) {
     }
     int64_t from_ns = kNoTimeLimitLow, to_ns = kNoTimeLimitHigh;
     std::string terr;
-    if ((!a->from.empty() && !parse_time_arg(a->from, from_ns, terr)) ||
-        (!a->to.empty() && !parse_time_arg(a->to, to_ns, terr))) {
+    if (!parse_time_window(a->from, a->to, from_ns, to_ns, terr)) {
       std::fprintf(stderr, "mm backtest: %s\n", terr.c_str());
-      set_exit_code(2);
-      return;
-    }
-    if (from_ns >= to_ns) {
-      std::fprintf(stderr, "mm backtest: --from must be before --to\n");
       set_exit_code(2);
       return;
     }

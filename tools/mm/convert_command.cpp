@@ -1,6 +1,8 @@
-// `mm convert IN OUT [--to events|mmcap] [--category C] [--symbol S]... [--from-ns T] [--to-ns T]
+// `mm convert IN OUT [--format events|mmcap] [--category C] [--symbol S]... [--from T] [--to T]
 //                    [--instruments F]... [--max-bad-records N]`:
 // any supported recording -> mm capture (.mmcap) or normalized events (.events, sim/event_file.h).
+// The window is spelled as in `mm backtest` (tools/mm/time_arg.h); the spellings of earlier versions
+// (`--to events|mmcap` for the format, `--from-ns`/`--to-ns`) are refused with the new one named.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -10,6 +12,7 @@
 #include "sim/event_convert.h"
 #include "sim/recording.h"
 #include "tools/mm/commands.h"
+#include "tools/mm/time_arg.h"
 
 namespace mm::tools {
 
@@ -20,11 +23,24 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 }
 
 struct Args {
-  std::string in, out, category = "linear", to;
+  std::string in, out, category = "linear", format, from, to;
   std::vector<std::string> symbols, instruments;
-  int64_t from_ns = kNoTimeLimitLow, to_ns = kNoTimeLimitHigh;
+  int64_t from_ns = kNoTimeLimitLow, to_ns = kNoTimeLimitHigh;  // from --from/--to
+  std::string old_from_ns, old_to_ns;                             // refused spellings (hidden)
   uint64_t max_bad = 1000;
 };
+
+// Empty when the arguments name a valid window (set into a), else the message to print.
+std::string check_window(Args& a) {
+  if (!a.old_from_ns.empty() || !a.old_to_ns.empty())
+    return "--from-ns/--to-ns are now --from/--to, as in mm backtest (ISO time such as 2026-08-09T21:27:00Z, or "
+           "ms or ns since the epoch: a nanosecond value works unchanged)";
+  if (a.to == "events" || a.to == "mmcap")
+    return "--to is now the end of the time window, as in mm backtest; the output format is --format " + a.to;
+  std::string error;
+  if (!parse_time_window(a.from, a.to, a.from_ns, a.to_ns, error)) return error;
+  return "";
+}
 
 void run_capture(const Args& a) {
   ConvertOptions o;
@@ -89,18 +105,22 @@ void register_convert(CLI::App& app) {
   cmd->add_option("IN", a->in, "Input recording")->required()->check(CLI::ExistingFile);
   cmd->add_option("OUT", a->out,
                   "Output file, replaced atomically when complete (never an input, a device or a "
-                  "link); its extension picks the format unless --to is given (.events: events, "
+                  "link); its extension picks the format unless --format is given (.events: events, "
                   "anything else: mm capture)")
       ->required();
-  cmd->add_option("--to", a->to, "Output format, overriding OUT's extension")
+  cmd->add_option("--format", a->format, "Output format, overriding OUT's extension")
       ->check(CLI::IsMember({"events", "mmcap"}));
   cmd->add_option("--category", a->category, "Category of Bybit history input, which does not record it")
       ->check(CLI::IsMember({"linear", "inverse", "spot", "option"}))
       ->capture_default_str();
   cmd->add_option("--symbol", a->symbols, "Events output: keep only this symbol (repeatable; all categories)")
       ->allow_extra_args(false);
-  cmd->add_option("--from-ns", a->from_ns, "Events output: keep records with local time >= T (ns since the epoch)");
-  cmd->add_option("--to-ns", a->to_ns, "Events output: keep records with local time < T (ns since the epoch)");
+  cmd->add_option("--from", a->from,
+                  "Events output: keep records received at or after T: 2026-08-09T12:00:00Z, 2026-08-09, or "
+                  "ms/ns since the epoch");
+  cmd->add_option("--to", a->to, "Events output: keep records received before T (exclusive), same formats as --from");
+  cmd->add_option("--from-ns", a->old_from_ns)->group("");  // renamed --from: refused with a hint
+  cmd->add_option("--to-ns", a->old_to_ns)->group("");
   cmd->add_option("--instruments", a->instruments,
                   "Events output: recording to take instruments-info from first (repeatable), e.g. for a Bybit "
                   "history file whose grid would otherwise be inferred")
@@ -111,7 +131,7 @@ void register_convert(CLI::App& app) {
       ->capture_default_str();
   cmd->footer(
       "Example: mm convert ../shared/data/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst /tmp/btc.events "
-      "--symbol BTCUSDT\n"
+      "--symbol BTCUSDT --from 2026-08-09T21:27:00Z --to 2026-08-09T21:27:30Z\n"
       "Exit codes: 0 ok; 1 failed mid-way (a truncated input: every complete record converted; an output "
       "that could not be written); 2 bad input (flags, missing values or files, parse errors, a --symbol or "
       "window that selects nothing).");
@@ -127,12 +147,16 @@ void register_convert(CLI::App& app) {
       set_exit_code(kExitBadInput);
       return;
     }
-    const bool events = a->to.empty() ? ends_with(a->out, ".events") : a->to == "events";
-    if (!events && (!a->symbols.empty() || !a->instruments.empty() || a->from_ns != kNoTimeLimitLow ||
-                    a->to_ns != kNoTimeLimitHigh)) {
-      std::fprintf(stderr, "mm convert: --symbol, --from-ns, --to-ns and --instruments apply to events output only "
-                           "(OUT ending in .events, or --to events)\n");
-      set_exit_code(2);
+    if (bad = check_window(*a); !bad.empty()) {
+      std::fprintf(stderr, "mm convert: %s\n", bad.c_str());
+      set_exit_code(kExitBadInput);
+      return;
+    }
+    const bool events = a->format.empty() ? ends_with(a->out, ".events") : a->format == "events";
+    if (!events && (!a->symbols.empty() || !a->instruments.empty() || !a->from.empty() || !a->to.empty())) {
+      std::fprintf(stderr, "mm convert: --symbol, --from, --to and --instruments apply to events output only "
+                           "(OUT ending in .events, or --format events)\n");
+      set_exit_code(kExitBadInput);
       return;
     }
     if (events) {
