@@ -1,5 +1,5 @@
-// `mm convert ... .events` through the real executable: output picked by extension or --format, the summary line,
-// symbol filters, the book it holds equals the book `mm replay` builds, and bad inputs (clear error on
+// `mm convert ... .events` through the real executable: output picked by extension or --format, the summary
+// line, symbol filters, the book it holds equals the book `mm replay` builds, and bad inputs (clear error on
 // stderr, nonzero exit, no output that could pass for data).
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -122,8 +122,10 @@ TEST_F(ConvertEventsCli, WindowIsFromToAsInBacktest) {
     ASSERT_LT(e.local_ts_ns, to_ns);
   }
   // Milliseconds and nanoseconds since the epoch name the same window.
-  ASSERT_EQ(run("convert " + kCryptofeed + " " + path("ms.events") + " --from 1786310830000 --to 1786310850000").code,
-            0);
+  ASSERT_EQ(
+      run("convert " + kCryptofeed + " " + path("ms.events") + " --from 1786310830000 --to 1786310850000")
+          .code,
+      0);
   ASSERT_EQ(run("convert " + kCryptofeed + " " + path("ns.events") + " --from " + std::to_string(from_ns) +
                 " --to " + std::to_string(to_ns))
                 .code,

@@ -5,8 +5,8 @@
 // taken from the code before the runtime module existed; a change here is a change of behaviour, and must be
 // explained in the commit that makes it. (Issue 14 changed only the backtest JSON's form: the "risk" object,
 // *_pct percentages and annualized_extrapolated; every statistic was checked equal to the earlier output.
-// Session 5 retuned examples/fixed, inventory and avellaneda for BTCUSDT's one-tick book, so that they fill on
-// the real recording: their digests were retaken then; glft's and requote's did not change.)
+// Session 5 retuned examples/fixed, inventory and avellaneda for BTCUSDT's one-tick book, so that they fill
+// on the real recording: their digests were retaken then; glft's and requote's did not change.)
 //
 // The real recording lives in ../shared/data (CI has it); the cases that read it skip only when that folder
 // is absent (a user's clone), never when one file inside it is missing.

@@ -26,14 +26,15 @@ struct Args {
   std::string in, out, category = "linear", format, from, to;
   std::vector<std::string> symbols, instruments;
   int64_t from_ns = kNoTimeLimitLow, to_ns = kNoTimeLimitHigh;  // from --from/--to
-  std::string old_from_ns, old_to_ns;                             // refused spellings (hidden)
+  std::string old_from_ns, old_to_ns;                           // refused spellings (hidden)
   uint64_t max_bad = 1000;
 };
 
 // Empty when the arguments name a valid window (set into a), else the message to print.
 std::string check_window(Args& a) {
   if (!a.old_from_ns.empty() || !a.old_to_ns.empty())
-    return "--from-ns/--to-ns are now --from/--to, as in mm backtest (ISO time such as 2026-08-09T21:27:00Z, or "
+    return "--from-ns/--to-ns are now --from/--to, as in mm backtest (ISO time such as 2026-08-09T21:27:00Z, "
+           "or "
            "ms or ns since the epoch: a nanosecond value works unchanged)";
   if (a.to == "events" || a.to == "mmcap")
     return "--to is now the end of the time window, as in mm backtest; the output format is --format " + a.to;
@@ -118,7 +119,8 @@ void register_convert(CLI::App& app) {
   cmd->add_option("--from", a->from,
                   "Events output: keep records received at or after T: 2026-08-09T12:00:00Z, 2026-08-09, or "
                   "ms/ns since the epoch");
-  cmd->add_option("--to", a->to, "Events output: keep records received before T (exclusive), same formats as --from");
+  cmd->add_option("--to", a->to,
+                  "Events output: keep records received before T (exclusive), same formats as --from");
   cmd->add_option("--from-ns", a->old_from_ns)->group("");  // renamed --from: refused with a hint
   cmd->add_option("--to-ns", a->old_to_ns)->group("");
   cmd->add_option("--instruments", a->instruments,
@@ -154,8 +156,9 @@ void register_convert(CLI::App& app) {
     }
     const bool events = a->format.empty() ? ends_with(a->out, ".events") : a->format == "events";
     if (!events && (!a->symbols.empty() || !a->instruments.empty() || !a->from.empty() || !a->to.empty())) {
-      std::fprintf(stderr, "mm convert: --symbol, --from, --to and --instruments apply to events output only "
-                           "(OUT ending in .events, or --format events)\n");
+      std::fprintf(stderr,
+                   "mm convert: --symbol, --from, --to and --instruments apply to events output only "
+                   "(OUT ending in .events, or --format events)\n");
       set_exit_code(kExitBadInput);
       return;
     }

@@ -92,7 +92,8 @@ bool parse_time_arg(std::string_view s, int64_t& out_ns, std::string& error) {
 
 bool parse_time_window(std::string_view from, std::string_view to, int64_t& from_ns, int64_t& to_ns,
                        std::string& error) {
-  if ((!from.empty() && !parse_time_arg(from, from_ns, error)) || (!to.empty() && !parse_time_arg(to, to_ns, error)))
+  if ((!from.empty() && !parse_time_arg(from, from_ns, error)) ||
+      (!to.empty() && !parse_time_arg(to, to_ns, error)))
     return false;
   if (from_ns >= to_ns) {
     error = "--from must be before --to";

@@ -14,7 +14,7 @@ namespace mm::tools {
 // The `--from`/`--to` window every command spells the same way. An empty argument leaves its bound as the
 // caller set it (unbounded); otherwise parse_time_arg. Returns false with `error` ("bad time ...", or
 // "--from must be before --to" when from_ns >= to_ns).
-[[nodiscard]] bool parse_time_window(std::string_view from, std::string_view to, int64_t& from_ns, int64_t& to_ns,
-                                     std::string& error);
+[[nodiscard]] bool parse_time_window(std::string_view from, std::string_view to, int64_t& from_ns,
+                                     int64_t& to_ns, std::string& error);
 
 }  // namespace mm::tools
