@@ -105,10 +105,15 @@ class MmOptimize : public ::testing::Test {
   // A space over examples/fixed.toml (with a rebate, see below): the half-spread (log scale) and the number of levels; objective pnl (the
   // default) unless `top` names one.
   std::string write_space(const std::string& extra_params = "", const std::string& top = "") {
-    // The base is examples/fixed.toml with a maker rebate (as on Bybit's market-maker programme): on the quiet
-    // generated market the example's 2.5 bp half-spread never fills, and with the standard positive maker fee
-    // every tighter quote loses, so the study would have nothing to find.
+    // The base is examples/fixed.toml quoting 5 bp wide, with a maker rebate (as on Bybit's market-maker
+    // programme): on the generated market a 5 bp half-spread hardly fills, and with the standard positive
+    // maker fee every tighter quote loses, so the study would have nothing to find. (The example itself quotes
+    // a few ticks from the touch, which the rebate already pays for: no base for a study to beat.)
     std::string base = slurp(kFixedToml);
+    const std::string half = "half_spread_bps = ";
+    const size_t h = base.find("\n" + half);
+    EXPECT_NE(h, std::string::npos) << kFixedToml;
+    if (h != std::string::npos) base.replace(h + 1, base.find('\n', h + 1) - h - 1, half + "5.0");
     const std::string rebate = "maker_fee_rate = \"-0.00005\"\n";
     if (const size_t at = base.find("\n[backtest]\n"); at != std::string::npos) {
       base.insert(at + 12, rebate);
