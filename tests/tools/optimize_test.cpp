@@ -107,8 +107,8 @@ class MmOptimize : public ::testing::Test {
   std::string write_space(const std::string& extra_params = "", const std::string& top = "") {
     // The base is examples/fixed.toml quoting 5 bp wide, with a maker rebate (as on Bybit's market-maker
     // programme): on the generated market a 5 bp half-spread hardly fills, and with the standard positive
-    // maker fee every tighter quote loses, so the study would have nothing to find. (The example itself quotes
-    // a few ticks from the touch, which the rebate already pays for: no base for a study to beat.)
+    // maker fee every tighter quote loses, so the study would have nothing to find. (The example itself
+    // quotes a few ticks from the touch, which the rebate already pays for: no base for a study to beat.)
     std::string base = slurp(kFixedToml);
     const std::string half = "half_spread_bps = ";
     const size_t h = base.find("\n" + half);
