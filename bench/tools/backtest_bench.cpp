@@ -70,8 +70,10 @@ const EventData& day_data() {
   return *data;
 }
 
-// examples/fixed.toml quoted tight enough (0.3 bp, levels 0.2 bp apart) that the generated market fills it:
-// the fill engine, the order flow and the trader's private-event path are all exercised.
+// examples/fixed.toml with the quotes this benchmark has always measured (0.3 bp, levels 0.2 bp apart, 0.002 BTC
+// first level, 0.5 bp price tolerance), set key by key so that retuning the example does not move the figure:
+// the generated market fills it, so the fill engine, the order flow and the trader's private-event path are all
+// exercised.
 MmConfig bench_config() {
   std::string text;
   if (FILE* f = std::fopen(MM_SOURCE_DIR "/examples/fixed.toml", "rb")) {
@@ -80,11 +82,14 @@ MmConfig bench_config() {
     while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
     std::fclose(f);
   }
-  for (const auto& [from, to] : {std::pair<std::string, std::string>{"half_spread_bps = 2.5", "half_spread_bps = 0.3"},
-                                 {"level_spacing_bps = 1.0", "level_spacing_bps = 0.2"}}) {
-    const size_t p = text.find(from);
+  for (const auto& [key, value] : {std::pair<std::string, std::string>{"half_spread_bps", "0.3"},
+                                   {"level_spacing_bps", "0.2"},
+                                   {"order_size_lots", "2"},
+                                   {"price_tolerance_bps", "0.5"}}) {
+    const size_t p = text.find("\n" + key + " = ");
     if (p == std::string::npos) std::abort();
-    text.replace(p, from.size(), to);
+    const size_t end = text.find('\n', p + 1);
+    text.replace(p + 1, end - p - 1, key + " = " + value);
   }
   text += "\n[backtest]\nqueue_model = \"power\"\nfill_rule = \"conservative\"\n";
   MmConfig cfg;
