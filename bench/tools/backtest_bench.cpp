@@ -70,10 +70,10 @@ const EventData& day_data() {
   return *data;
 }
 
-// examples/fixed.toml with the quotes this benchmark has always measured (0.3 bp, levels 0.2 bp apart, 0.002 BTC
-// first level, 0.5 bp price tolerance), set key by key so that retuning the example does not move the figure:
-// the generated market fills it, so the fill engine, the order flow and the trader's private-event path are all
-// exercised.
+// examples/fixed.toml with the quotes this benchmark has always measured (0.3 bp, levels 0.2 bp apart, 0.002
+// BTC first level, 0.5 bp price tolerance), set key by key so that retuning the example does not move the
+// figure: the generated market fills it, so the fill engine, the order flow and the trader's private-event
+// path are all exercised.
 MmConfig bench_config() {
   std::string text;
   if (FILE* f = std::fopen(MM_SOURCE_DIR "/examples/fixed.toml", "rb")) {

@@ -64,7 +64,7 @@ class SpaceTest(Base):
         self.assertEqual(cfg["strategy"]["half_spread_bps"], 3.0)
         self.assertIsInstance(cfg["strategy"]["half_spread_bps"], float)
         self.assertEqual(cfg["risk"]["max_order_qty"], "0.004")  # decimal strings stay strings
-        self.assertEqual(s.base["strategy"]["half_spread_bps"], 2.5)  # the base is not modified
+        self.assertEqual(s.base["strategy"]["half_spread_bps"], 0.08)  # examples/fixed.toml, not modified
 
     def test_durations(self):
         self.assertEqual(space_mod.parse_duration_ns("90s", "k"), 90 * 10**9)
