@@ -384,7 +384,7 @@ bool decode_items(const InstrumentRegistry& registry, const std::string& frame, 
 
 RestResult RestClient::open_orders(const InstrumentRegistry& registry, Category c, std::string_view symbol,
                                    std::string_view settle_coin, std::string_view order_link_id,
-                                   std::vector<OrderUpdate>& out) {
+                                   std::vector<OrderUpdate>& out, int open_only) {
   out.clear();
   std::string cursor;
   for (int page = 0; page < 100; ++page) {
@@ -393,6 +393,7 @@ RestResult RestClient::open_orders(const InstrumentRegistry& registry, Category 
     add_param(q, "symbol", symbol);
     add_param(q, "settleCoin", settle_coin);
     add_param(q, "orderLinkId", order_link_id);
+    if (open_only != 0) add_param(q, "openOnly", std::to_string(open_only));
     add_param(q, "limit", "50");
     add_param(q, "cursor", cursor);
     RestResult r = signed_get("/v5/order/realtime", q, RateClass::kQuery);

@@ -123,9 +123,12 @@ class RestClient {
   // GET /v5/order/realtime: open orders of a category, narrowed by symbol (or settleCoin) and/or
   // orderLinkId; all pages. Items of symbols not in `registry` are skipped. Errors: those of a signed GET,
   // kBadAnswer (an item that does not convert).
+  // `open_only` is Bybit's openOnly: 0 (sent as no parameter, Bybit's default) lists open orders only; 1
+  // (UTA) lists the account's recent closed ones (the last 500 per category: Filled, Cancelled, Rejected;
+  // cleared by a Bybit restart), which is how an order whose outcome was not seen is settled after it closed.
   RestResult open_orders(const InstrumentRegistry& registry, Category c, std::string_view symbol,
                          std::string_view settle_coin, std::string_view order_link_id,
-                         std::vector<OrderUpdate>& out);
+                         std::vector<OrderUpdate>& out, int open_only = 0);
   // GET /v5/execution/list (one page of up to 100, newest first, from start_time_ms when > 0).
   RestResult executions(const InstrumentRegistry& registry, Category c, std::string_view symbol,
                         int64_t start_time_ms, std::vector<Execution>& out);

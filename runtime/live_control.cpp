@@ -113,9 +113,15 @@ void LiveControl::handle(const ControlRequest& req) {
       return;
     }
     case ControlOp::kQueryOrder: {
+      // Open orders first (Bybit's default answer); then, when it is not open, the recent closed ones
+      // (openOnly=1): an order that filled or was cancelled while its outcome was unknown is found there with
+      // its final state, instead of reading as never placed.
       std::vector<OrderUpdate> found;
-      const RestResult rr =
-          rest_.open_orders(registry_, in.category, in.name(), "", req.u.query.view(), found);
+      RestResult rr = rest_.open_orders(registry_, in.category, in.name(), "", req.u.query.view(), found);
+      if (rr.ok() && found.empty()) {
+        counters_.queries.fetch_add(1, std::memory_order_relaxed);
+        rr = rest_.open_orders(registry_, in.category, in.name(), "", req.u.query.view(), found, 1);
+      }
       counters_.queries.fetch_add(1, std::memory_order_relaxed);
       set_link(res, req.u.query.view());
       if (!rr.ok()) {

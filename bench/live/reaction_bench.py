@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Socket-to-quote on loopback (issue 11, Performance): the simulator's reaction_ns (last byte of a public book
 frame written -> first byte of the next order request read) while a client quotes, for `mm run` (one-thread
-layout, plain TCP, Beast transport) and for the Python reference bot (bench/live/reference_bot.py), each against
+layout; io_uring and Beast transports, plain TCP and TLS) and for the Python reference bot (bench/live/reference_bot.py), each against
 a fresh `mm sim` serving the same generated market. Prints a table and the ratio. A benchmark, not a test:
 figures on a shared VM move from run to run; compare the two columns of one run.
 
@@ -20,17 +20,18 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def start_sim(mm, summary, seconds, speed, tmp):
+def start_sim(mm, summary, seconds, speed, tmp, tls=False):
     # The test key with trade permissions only (mm run refuses a key that can move funds) and an IP whitelist.
     keys = os.path.join(tmp, "keys.toml")
     with open(keys, "w") as f:
         f.write('[[key]]\napi_key = "mmsim-test-key"\nsecret = "mmsim-test-secret"\n'
                 'permissions = ["ContractTrade", "Spot"]\nip_whitelist = ["127.0.0.1"]\n')
+    tls_args = ["--tls", "--cert-dir", os.path.join(tmp, "certs")] if tls else []
     p = subprocess.Popen([mm, "sim", "--gen", str(seconds), "--speed", str(speed), "--loop", "--keys", keys,
-                          "--summary-json", summary],
+                          "--summary-json", summary] + tls_args,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = p.stdout.readline()  # the one ready line (bounded by the generator's run time)
-    m = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+    m = re.search(r"(https?://127\.0\.0\.1:\d+)", line)
     if not m:
         p.kill()
         sys.exit(f"reaction_bench: mm sim did not start: {line}{p.stderr.read()}")
@@ -44,25 +45,30 @@ def stop_sim(p, summary):
         return json.load(f)
 
 
-def mm_config(url, journal):
+def mm_config(url, journal, transport, ca_file):
     with open(os.path.join(ROOT, "examples", "live_sim.toml")) as f:
         text = f.read()
-    ws = url.replace("http://", "ws://")
+    ws = url.replace("https://", "wss://").replace("http://", "ws://")
     venue = (f'endpoint = "custom"\nrest_url = "{url}"\npublic_ws_url = "{ws}/v5/public/linear"\n'
-             f'private_ws_url = "{ws}/v5/private"\ntrade_ws_url = "{ws}/v5/trade"')
+             f'private_ws_url = "{ws}/v5/private"\ntrade_ws_url = "{ws}/v5/trade"\nws_transport = "{transport}"')
+    if ca_file:
+        venue += f'\nca_file = "{ca_file}"'
     text = re.sub(r'(?m)^endpoint = "sim"', venue, text)
     text = re.sub(r'journal = "[^"]*"', f'journal = "{journal}"', text)
     return text
 
 
-def run_client(name, args, tmp):
-    summary = os.path.join(tmp, f"{name}.json")
-    sim, url = start_sim(args.mm, summary, args.market_seconds, args.speed, tmp)
+# A client: (label, "mm" or "python", transport, tls).
+def run_client(client, args, tmp):
+    name, kind, transport, tls = client
+    summary = os.path.join(tmp, f"{name.replace(' ', '_').replace(',', '')}.json")
+    sim, url = start_sim(args.mm, summary, args.market_seconds, args.speed, tmp, tls)
     try:
-        if name == "mm run":
+        if kind == "mm":
             cfg = os.path.join(tmp, "live.toml")
+            ca = os.path.join(tmp, "certs", "ca.pem") if tls else ""
             with open(cfg, "w") as f:
-                f.write(mm_config(url, os.path.join(tmp, "journal")))
+                f.write(mm_config(url, os.path.join(tmp, "journal"), transport, ca))
             env = dict(os.environ, BYBIT_API_KEY="mmsim-test-key", BYBIT_API_SECRET="mmsim-test-secret")
             subprocess.run([args.mm, "run", "--config", cfg, "--duration", str(args.seconds), "--json"], env=env,
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=args.seconds + 60)
@@ -81,15 +87,21 @@ def main():
     ap.add_argument("--seconds", type=float, default=20, help="quoting time per client")
     ap.add_argument("--market-seconds", type=int, default=600, help="generated market length (looped)")
     ap.add_argument("--speed", type=float, default=10)
+    ap.add_argument("--no-tls", action="store_true", help="skip the TLS rows (mm run over wss:// and https://)")
     args = ap.parse_args()
+    clients = [("mm run, io_uring", "mm", "io_uring", False), ("mm run, beast", "mm", "beast", False)]
+    if not args.no_tls:
+        clients += [("mm run, io_uring, TLS", "mm", "io_uring", True), ("mm run, beast, TLS", "mm", "beast", True)]
+    clients.append(("python reference", "python", "", False))
     with tempfile.TemporaryDirectory() as tmp:
-        rows = [(name, run_client(name, args, tmp)) for name in ("mm run", "python reference")]
-    print(f"{'client':<18} {'samples':>8} {'p50 us':>9} {'p90 us':>9} {'p99 us':>9}")
+        rows = [(c[0], run_client(c, args, tmp)) for c in clients]
+    print(f"{'client':<24} {'samples':>8} {'p50 us':>9} {'p90 us':>9} {'p99 us':>9}")
     for name, r in rows:
-        print(f"{name:<18} {r['count']:>8} {r['p50'] / 1e3:>9.1f} {r['p90'] / 1e3:>9.1f} {r['p99'] / 1e3:>9.1f}")
-    mm, py = rows[0][1], rows[1][1]
+        print(f"{name:<24} {r['count']:>8} {r['p50'] / 1e3:>9.1f} {r['p90'] / 1e3:>9.1f} {r['p99'] / 1e3:>9.1f}")
+    mm, py = rows[0][1], rows[-1][1]
     if mm["p50"] > 0:
-        print(f"python / mm at p50: {py['p50'] / mm['p50']:.1f}x, at p99: {py['p99'] / max(mm['p99'], 1):.1f}x")
+        print(f"python / mm (io_uring, plain) at p50: {py['p50'] / mm['p50']:.1f}x, "
+              f"at p99: {py['p99'] / max(mm['p99'], 1):.1f}x")
 
 
 if __name__ == "__main__":

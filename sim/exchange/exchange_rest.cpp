@@ -567,7 +567,15 @@ Verdict ExchangeCore::rest_query(const RestRoute& route, const ApiKey& key, cons
     return {kParamError, "params error: cursor invalid"};
   const std::string_view want_id = f.get(Field::kOrderId), want_link = f.get(Field::kOrderLinkId);
   const std::string_view settle = f.get(Field::kSettleCoin), base = f.get(Field::kBaseCoin);
-  const bool open_only_all = route.kind == RouteKind::kRealtime;
+  // /v5/order/realtime's openOnly (Bybit): 0, the default, lists open orders only; 1 (UTA) and 2 (classic,
+  // UTA1.0 inverse) list the recent closed ones (Filled, Cancelled, Rejected) that the history ring still
+  // holds. /v5/order/history lists both.
+  int64_t open_only = 0;
+  if (route.kind == RouteKind::kRealtime && f.has(Field::kOpenOnly) &&
+      (!parse_count(f.get(Field::kOpenOnly), open_only) || open_only > 2))
+    return {kParamError, "params error: openOnly invalid"};
+  const bool live_only = route.kind == RouteKind::kRealtime && open_only == 0;
+  const bool closed_only = route.kind == RouteKind::kRealtime && open_only != 0;
   int64_t matched = 0, written = 0;
   bool more = false;
   j.raw("{\"list\":[");
@@ -600,7 +608,7 @@ Verdict ExchangeCore::rest_query(const RestRoute& route, const ApiKey& key, cons
       const uint32_t s = (order_next_ + cap - 1 - k) % cap;  // newest first
       const OrderRec& o = orders_[s];
       if (o.seq == 0 || o.account != account || !accept(o.inst, o.seq, o.link)) continue;
-      if (open_only_all && !o.live()) continue;
+      if ((live_only && !o.live()) || (closed_only && o.live())) continue;
       if (matched++ < skip) continue;
       if (written == limit) {
         more = true;

@@ -179,6 +179,26 @@ TEST_F(RestClientTest, OpenOrdersByLinkIdAreConverted) {
   EXPECT_EQ(fake.bad_signatures(), 0);
 }
 
+// openOnly: absent by default (Bybit's open orders), sent as given for the recent closed ones; signed either
+// way.
+TEST_F(RestClientTest, OpenOnlyIsSentOnlyWhenAsked) {
+  FakeBybit fake;
+  std::vector<std::string> targets;
+  fake.route("/v5/order/realtime", [&](const HttpRequestRecord& r) {
+    targets.push_back(r.target);
+    return reply(200, envelope(0, R"({"category":"linear","nextPageCursor":"","list":[]})"));
+  });
+  auto c = client(fake);
+  ASSERT_TRUE(c->sync_time().ok());
+  std::vector<OrderUpdate> orders;
+  ASSERT_TRUE(c->open_orders(reg_, Category::kLinear, "BTCUSDT", "", "mm-42", orders).ok());
+  ASSERT_TRUE(c->open_orders(reg_, Category::kLinear, "BTCUSDT", "", "mm-42", orders, 1).ok());
+  ASSERT_EQ(targets.size(), 2u);
+  EXPECT_EQ(targets[0].find("openOnly"), std::string::npos) << targets[0];
+  EXPECT_NE(targets[1].find("orderLinkId=mm-42&openOnly=1"), std::string::npos) << targets[1];
+  EXPECT_EQ(fake.bad_signatures(), 0);
+}
+
 TEST_F(RestClientTest, PaginatedPositionsFollowTheCursor) {
   FakeBybit fake;
   fake.route("/v5/position/list", [](const HttpRequestRecord& r) {

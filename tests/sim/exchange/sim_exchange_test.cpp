@@ -660,6 +660,17 @@ TEST(SimExchangeRest, QueriesReportOrdersExecutionsPositionsAndKeys) {
   EXPECT_EQ(at(r.body, "result/list/0/orderLinkId"), "m1");
   EXPECT_EQ(at(r.body, "result/list/1"), "");  // t1 filled: not open
   EXPECT_EQ(at(r.body, "result/category"), "linear");
+  // openOnly=1: the recent closed orders instead (how an order whose outcome was not seen is settled).
+  r = e.rest("GET", "/v5/order/realtime", "category=linear&orderLinkId=t1&openOnly=1");
+  EXPECT_EQ(at(r.body, "result/list/0/orderLinkId"), "t1") << r.body;
+  EXPECT_EQ(at(r.body, "result/list/0/orderStatus"), "Filled");
+  r = e.rest("GET", "/v5/order/realtime", "category=linear&symbol=BTCUSDT&openOnly=1");
+  EXPECT_EQ(at(r.body, "result/list/0/orderLinkId"), "t1");
+  EXPECT_EQ(at(r.body, "result/list/1"), "");  // m1 is open: not closed
+  EXPECT_EQ(at(e.rest("GET", "/v5/order/realtime", "category=linear&orderLinkId=t1").body, "result/list/0"),
+            "");
+  EXPECT_EQ(code_of(e.rest("GET", "/v5/order/realtime", "category=linear&openOnly=3").body), 10001);
+  EXPECT_EQ(code_of(e.rest("GET", "/v5/order/realtime", "category=linear&openOnly=x").body), 10001);
   r = e.rest("GET", "/v5/order/history", "category=linear&limit=1");
   EXPECT_EQ(at(r.body, "result/list/0/orderLinkId"), "m1");
   EXPECT_EQ(at(r.body, "result/nextPageCursor"), "1");
