@@ -61,6 +61,21 @@ void NodeOps::alert_once(const MmConfig& cfg, AlertKind kind, std::string_view t
   }
 }
 
+static_assert(static_cast<size_t>(RateClass::kCreate) == static_cast<size_t>(OrderAction::kCreate) &&
+              static_cast<size_t>(RateClass::kAmend) == static_cast<size_t>(OrderAction::kAmend) &&
+              static_cast<size_t>(RateClass::kCancel) == static_cast<size_t>(OrderAction::kCancel) &&
+              static_cast<size_t>(RateClass::kCancelAll) == static_cast<size_t>(OrderAction::kCancelAll));
+
+MsgTopic public_topic_of(std::string_view frame) noexcept {
+  constexpr std::string_view kKey = "\"topic\":\"";
+  const size_t at = frame.substr(0, 64).find(kKey);
+  if (at == std::string_view::npos) return MsgTopic::kOther;
+  const std::string_view topic = frame.substr(at + kKey.size());
+  if (topic.starts_with("orderbook.")) return MsgTopic::kOrderbook;
+  if (topic.starts_with("publicTrade.")) return MsgTopic::kPublicTrade;
+  return MsgTopic::kOther;
+}
+
 void NodeOps::on_book_gap(int64_t now_ns) noexcept {
   ops_.metrics().message_error(MsgTopic::kOrderbook);
   (void)log_event(ops_.hot_log(), LiveEvent::kBookGap, now_ns, "", 0, 0);
@@ -88,6 +103,13 @@ void NodeOps::on_timer(int64_t now_ns, const NodeState& s) noexcept {
     snap.amends = s.counters->amends;
     snap.cancels = s.counters->cancels;
     snap.cancel_alls = s.counters->cancel_alls;
+  }
+  if (s.limiter != nullptr) {
+    // OrderAction and RateClass share their first four values (create, amend, cancel, cancel-all).
+    for (size_t i = 0; i < snap.rate_remaining.size(); ++i) {
+      TokenBucket& b = s.limiter->bucket(static_cast<RateClass>(i));
+      if (b.burst() > 0) snap.rate_remaining[i] = b.available_milli(now_ns) / TokenBucket::kMilli;
+    }
   }
   snap.reconnects_public = s.reconnects_public;
   snap.reconnects_private = s.reconnects_private;

@@ -10,6 +10,7 @@
 // breaker trips, reconnect storm); it allocates only an alert's text, i.e. never in steady state.
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "core/order_table.h"
 #include "core/position.h"
 #include "core/private_events.h"
+#include "core/rate_limiter.h"
 #include "net/bybit_codec.h"
 #include "risk/circuit_breakers.h"
 #include "risk/risk_engine.h"
@@ -42,6 +44,9 @@ struct NodeState {
   const RiskEngine* risk = nullptr;  // null: no breaker/kill-switch alerts (the state is taken as active)
   const TraderCounters* counters = nullptr;
   int64_t mid_ticks = 0;  // 0: no two-sided book (inventory value and unrealized PnL stay as they were)
+  // The node's order rate limiter (its own budget tightened by the venue's X-Bapi-Limit* answers), read on the
+  // hot thread that owns it: mm_rate_limit_remaining per action class. Null (mm paper): not published.
+  RateLimiter* limiter = nullptr;
   uint64_t reconnects_public = 0, reconnects_private = 0, reconnects_trade = 0;
 };
 
@@ -60,6 +65,10 @@ constexpr MsgTopic private_topic(MsgKind k) noexcept {
       return MsgTopic::kOther;
   }
 }
+
+// The `topic` label of a public-stream frame the codec refused, from the frame's "topic" key when it is
+// among its first 64 bytes (Bybit writes it first): orderbook, publicTrade, else other.
+MsgTopic public_topic_of(std::string_view frame) noexcept;
 
 // The book's mid in ticks (truncated), 0 when a side is empty.
 inline int64_t mid_ticks(const OrderBook& book) noexcept {
@@ -89,6 +98,18 @@ class NodeOps {
   void on_quoted(int64_t ns) noexcept { ops_.metrics().tick_to_quote_ns(ns); }
   // A sequence gap on the book stream (the node resubscribes).
   void on_book_gap(int64_t now_ns) noexcept;
+  // Each public frame before it is parsed: its first bytes are kept (a copy: the transport may reuse the
+  // frame's memory before a parse error is reported) for on_public_error's topic label.
+  void on_public_frame(std::string_view frame) noexcept {
+    frame_head_len_ = frame.size() < frame_head_.size() ? frame.size() : frame_head_.size();
+    std::memcpy(frame_head_.data(), frame.data(), frame_head_len_);
+  }
+  // A frame the codec refused (mm_message_errors_total): on the public stream the last frame's topic
+  // (public_topic_of), on the private stream "other" (a frame that did not parse names no topic).
+  void on_public_error() noexcept {
+    ops_.metrics().message_error(public_topic_of(std::string_view(frame_head_.data(), frame_head_len_)));
+  }
+  void on_private_error() noexcept { ops_.metrics().message_error(MsgTopic::kOther); }
   // One answer of the trade stream (a batch is one answer), `latency_ns` after its request was sent.
   void on_ack(std::string_view link_id, int32_t ret_code, int64_t latency_ns, int64_t now_ns) noexcept;
   // One refused order action (an item of a batch, or a REST refusal).
@@ -123,6 +144,8 @@ class NodeOps {
   size_t reconnect_next_ = 0;
   int64_t storm_alerted_ns_ = -1;
   std::array<PageFill, kPageFills> fills_{};  // ring of the latest fills (hot thread)
+  std::array<char, 64> frame_head_{};         // the first bytes of the public frame being parsed
+  size_t frame_head_len_ = 0;
   uint64_t fills_total_ = 0;
 };
 

@@ -97,6 +97,9 @@ void OpsRuntime::publish(const OpsSnapshot& s) noexcept {
   m.reconnects_total(Stream::kPublic, s.reconnects_public);
   m.reconnects_total(Stream::kPrivate, s.reconnects_private);
   m.reconnects_total(Stream::kTrade, s.reconnects_trade);
+  for (size_t i = 0; i < s.rate_remaining.size(); ++i) {
+    if (s.rate_remaining[i] >= 0) m.rate_limit_remaining(static_cast<OrderAction>(i), s.rate_remaining[i]);
+  }
   m.position_lots(s.position_lots);
   m.inventory_value(s.inventory_value);
   m.realized_pnl(s.realized);

@@ -4,6 +4,7 @@
 // sender. The live node owns one OpsRuntime: it updates metrics() and pushes on hot_log() from the hot
 // thread, logs cold lines through log(), raises alerts through alert(), and calls stop() at the end of its
 // shutdown (after its own last log line and alert).
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -48,6 +49,9 @@ struct OpsSnapshot {
   int64_t realized = 0, unrealized = 0, fees = 0;
   TradingState state = TradingState::kActive;
   bool both_sides_quoted = false;
+  // Requests the rate limiter allows now per OrderAction (create, amend, cancel, cancel-all); -1: no limiter
+  // or the class is not limited (the gauge is left as it was).
+  std::array<int64_t, static_cast<size_t>(OrderAction::kCount)> rate_remaining{-1, -1, -1, -1};
 };
 
 class OpsRuntime {

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "core/money.h"
 #include "net/http_client.h"
@@ -127,6 +129,53 @@ TEST_F(NodeOpsTest, HotHooksAndTimerAllocateNothingAndReachTheMetrics) {
   EXPECT_NE(log.find("\"orderLinkId\":\"mm-1-2\""), std::string::npos);
   EXPECT_NE(log.find("\"event\":\"book_gap\""), std::string::npos);
   EXPECT_EQ(log.find("secret-xyz-123"), std::string::npos);
+}
+
+// mm_rate_limit_remaining comes from the node's limiter at each timer: our own budget, tightened by what the
+// venue's X-Bapi-Limit-Status said remains. Parse errors count in mm_message_errors_total by topic.
+TEST_F(NodeOpsTest, RateLimitHeadroomAndParseErrorsReachTheMetrics) {
+  const Instrument in = btc();
+  std::unique_ptr<NodeOps> ops;
+  ASSERT_EQ(NodeOps::start(cfg_, in, {}, ops), "");
+  constexpr int64_t kNow = 1'000'000'000'000;
+  RateLimiter limiter;
+  ASSERT_EQ(limiter.configure(RateClass::kCreate, 10, 10, kNow), RateError::kOk);
+  ASSERT_EQ(limiter.configure(RateClass::kAmend, 10, 8, kNow), RateError::kOk);
+  ASSERT_EQ(limiter.configure(RateClass::kCancel, 10, 10, kNow), RateError::kOk);
+  // The venue's answer to a create: limit 10/s, 3 left in the window that resets in a second.
+  limiter.update_from_exchange(RateClass::kCreate, 10, 3, kNow / 1'000'000 + 1000, kNow);
+  ASSERT_EQ(limiter.try_acquire(RateClass::kCancel, 4, kNow), RateError::kOk);
+  NodeState s;
+  s.limiter = &limiter;
+  std::vector<std::string> frames = {R"({"topic":"orderbook.50.BTCUSDT","type":"delta","ts":1,"data":{"s":)",
+                                     R"({"topic":"publicTrade.BTCUSDT","data":[{"p":"x"}]})", "not json"};
+  test::AllocScope scope;
+  ops->on_timer(kNow, s);
+  for (std::string& frame : frames) {
+    ops->on_public_frame(frame);
+    std::fill(frame.begin(), frame.end(), 'x');  // the transport reuses the memory before the error is reported
+    ops->on_public_error();
+  }
+  ops->on_private_error();
+  EXPECT_EQ(scope.allocations(), 0u);
+  const std::string m = scrape(ops->runtime().http_port());
+  for (const char* line :
+       {"mm_rate_limit_remaining{action=\"create\"} 3", "mm_rate_limit_remaining{action=\"amend\"} 8",
+        "mm_rate_limit_remaining{action=\"cancel\"} 6", "mm_message_errors_total{topic=\"orderbook\"} 1",
+        "mm_message_errors_total{topic=\"publicTrade\"} 1", "mm_message_errors_total{topic=\"other\"} 2"}) {
+    EXPECT_NE(m.find("\n" + std::string(line) + "\n"), std::string::npos) << line << "\n" << m;
+  }
+  ops->stop();
+}
+
+TEST(NodeOpsHelpers, PublicTopicOfARefusedFrame) {
+  EXPECT_EQ(public_topic_of(R"({"topic":"orderbook.1.BTCUSDT","ts":)"), MsgTopic::kOrderbook);
+  EXPECT_EQ(public_topic_of(R"({"topic":"publicTrade.ETHUSDT")"), MsgTopic::kPublicTrade);
+  EXPECT_EQ(public_topic_of(R"({"topic":"tickers.BTCUSDT"})"), MsgTopic::kOther);
+  EXPECT_EQ(public_topic_of(R"({"success":true,"op":"subscribe"})"), MsgTopic::kOther);
+  EXPECT_EQ(public_topic_of(""), MsgTopic::kOther);
+  // A "topic" key deep inside a large frame is not searched for (the label must cost nothing per frame).
+  EXPECT_EQ(public_topic_of(std::string(100, ' ') + R"("topic":"orderbook.1.X")"), MsgTopic::kOther);
 }
 
 TEST_F(NodeOpsTest, AStartErrorNamesTheOpsKeyAndLeavesNothingRunning) {
