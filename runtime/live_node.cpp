@@ -151,12 +151,16 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   void answer_probe() noexcept;
   bool probe(LiveProbe& out, int64_t timeout_ms);
   void fill_summary(double seconds);
-  NodeState node_state() const noexcept;
+  NodeState node_state() noexcept;
 
   // PublicWsSink
   void on_public(const BybitCodec& codec, MsgKind kind, int64_t recv_ns) noexcept override;
   void on_connected() noexcept override { trader->reset_book(); }
+  // Parse errors count in mm_message_errors_total by topic (NodeOps keeps the frame's first bytes).
+  void on_frame(std::string_view text, int64_t) noexcept override { ops->on_public_frame(text); }
+  void on_public_error(CodecError, int64_t) noexcept override { ops->on_public_error(); }
   // PrivateWsSink
+  void on_private_error(CodecError, int64_t) noexcept override { ops->on_private_error(); }
   void on_private(const BybitCodec& codec, MsgKind kind, int64_t recv_ns) noexcept override;
   void on_ready() noexcept override;
   void on_execution(const Execution& e) noexcept;
@@ -606,8 +610,9 @@ int LiveNode::Impl::poll(int64_t now) noexcept {
   return work;
 }
 
-NodeState LiveNode::Impl::node_state() const noexcept {
+NodeState LiveNode::Impl::node_state() noexcept {
   NodeState s;
+  s.limiter = &limiter;
   s.book = &trader->book();
   s.orders = &trader->orders();
   s.position = &trader->position();

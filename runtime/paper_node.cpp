@@ -224,6 +224,9 @@ struct PaperNode::Impl final : PublicWsSink {
 
   void on_public(const BybitCodec& c, MsgKind kind, int64_t recv_ns) noexcept override;
   void on_connected() noexcept override { engine->reset_book(); }
+  // Parse errors count in mm_message_errors_total by topic (NodeOps keeps the frame's first bytes).
+  void on_frame(std::string_view text, int64_t) noexcept override { ops->on_public_frame(text); }
+  void on_public_error(CodecError, int64_t) noexcept override { ops->on_public_error(); }
 };
 
 LiveError PaperNode::Impl::prepare() {
