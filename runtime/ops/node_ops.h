@@ -44,8 +44,8 @@ struct NodeState {
   const RiskEngine* risk = nullptr;  // null: no breaker/kill-switch alerts (the state is taken as active)
   const TraderCounters* counters = nullptr;
   int64_t mid_ticks = 0;  // 0: no two-sided book (inventory value and unrealized PnL stay as they were)
-  // The node's order rate limiter (its own budget tightened by the venue's X-Bapi-Limit* answers), read on the
-  // hot thread that owns it: mm_rate_limit_remaining per action class. Null (mm paper): not published.
+  // The node's order rate limiter (its own budget tightened by the venue's X-Bapi-Limit* answers), read on
+  // the hot thread that owns it: mm_rate_limit_remaining per action class. Null (mm paper): not published.
   RateLimiter* limiter = nullptr;
   uint64_t reconnects_public = 0, reconnects_private = 0, reconnects_trade = 0;
 };

@@ -153,7 +153,8 @@ TEST_F(NodeOpsTest, RateLimitHeadroomAndParseErrorsReachTheMetrics) {
   ops->on_timer(kNow, s);
   for (std::string& frame : frames) {
     ops->on_public_frame(frame);
-    std::fill(frame.begin(), frame.end(), 'x');  // the transport reuses the memory before the error is reported
+    std::fill(frame.begin(), frame.end(),
+              'x');  // the transport reuses the memory before the error is reported
     ops->on_public_error();
   }
   ops->on_private_error();
