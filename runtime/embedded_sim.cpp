@@ -66,6 +66,8 @@ std::string EmbeddedSim::start(const EmbeddedSimOptions& o, const MmConfig& cfg)
   }
   EventLoadOptions lo;
   lo.strict = false;  // a venue keeps serving past a bad record (counted), as the real one would
+  lo.from_ns = o.from_ns;
+  lo.to_ns = o.to_ns;
   data_ = std::make_unique<EventData>();
   std::string error;
   const EventDataError le = load_event_data(paths, lo, *data_, error);

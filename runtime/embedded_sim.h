@@ -11,6 +11,7 @@
 
 #include "core/latency_histogram.h"
 #include "runtime/mm_config.h"
+#include "sim/event_convert.h"
 #include "sim/exchange/exchange_config.h"
 #include "sim/server/fault.h"
 
@@ -27,6 +28,9 @@ struct EmbeddedSimOptions {
   std::vector<simx::Fault> faults;    // scheduled faults (tests)
   std::string tls_dir;                // non-empty: serve TLS with the material in (or created in) it
   bool admin = false;                 // accept POST /admin/fault (tests)
+  // Serve only the records with local time in [from_ns, to_ns) (mm parity's window; default: all).
+  int64_t from_ns = kNoTimeLimitLow;
+  int64_t to_ns = kNoTimeLimitHigh;
 };
 
 // The exchange settings `mm sim --config` and the embedded simulator take from an mm config: [backtest]'s

@@ -1,6 +1,9 @@
 #include "runtime/venue_view.h"
 
+#include <cstdlib>
+
 #include "core/clock.h"
+#include "core/decimal.h"
 #include "core/instrument.h"
 #include "net/endpoint.h"
 
@@ -76,10 +79,11 @@ bool VenueView::position_lots(int64_t& lots, std::string& why) {
 
 // Pages newest first with an offset cursor: an item arriving between pages shifts the rest by one, so a
 // value can be read twice but none is skipped.
-bool VenueView::paged_values(const std::string& path, int limit, std::string_view key,
-                             std::vector<std::string>& out, std::string& why) {
+bool VenueView::paged_columns(const std::string& path, int limit, const std::vector<std::string_view>& keys,
+                              std::vector<std::vector<std::string>>& columns, std::string& why) {
   const std::string base = "category=" + std::string(to_string(category_)) + "&symbol=" + symbol_ +
                            "&limit=" + std::to_string(limit);
+  columns.assign(keys.size(), {});
   std::string cursor;
   for (int page = 0; page < 1000; ++page) {
     const RestResult r =
@@ -88,7 +92,7 @@ bool VenueView::paged_values(const std::string& path, int limit, std::string_vie
       why = "GET " + path + " failed: " + r.detail + " " + r.ret_msg;
       return false;
     }
-    json_string_values(r.body, key, out);
+    for (size_t k = 0; k < keys.size(); ++k) json_string_values(r.body, keys[k], columns[k]);
     std::vector<std::string> next;
     json_string_values(r.body, "nextPageCursor", next);
     if (next.empty() || next[0].empty()) return true;
@@ -96,6 +100,46 @@ bool VenueView::paged_values(const std::string& path, int limit, std::string_vie
   }
   why = "GET " + path + ": more than 1000 pages";
   return false;
+}
+
+bool VenueView::paged_values(const std::string& path, int limit, std::string_view key,
+                             std::vector<std::string>& out, std::string& why) {
+  std::vector<std::vector<std::string>> columns;
+  if (!paged_columns(path, limit, {key}, columns, why)) return false;
+  out.insert(out.end(), columns[0].begin(), columns[0].end());
+  return true;
+}
+
+bool VenueView::executions(std::vector<VenueExecution>& out, std::string& why) {
+  std::vector<std::vector<std::string>> c;
+  out.clear();
+  if (!paged_columns("/v5/execution/list", 100,
+                     {"execId", "execTime", "side", "execPrice", "execQty", "execFee"}, c, why))
+    return false;
+  const Instrument& in = registry_.get(id_);
+  const size_t n = c[0].size();
+  for (size_t k = 1; k < c.size(); ++k) {
+    if (c[k].size() != n) {
+      why = "GET /v5/execution/list: records without every field";
+      return false;
+    }
+  }
+  std::set<std::string> seen;
+  for (size_t i = n; i-- > 0;) {                 // the venue lists newest first
+    if (!seen.insert(c[0][i]).second) continue;  // read twice across a page boundary
+    VenueExecution e;
+    e.exec_id = c[0][i];
+    e.time_ms = std::strtoll(c[1][i].c_str(), nullptr, 10);
+    e.side = c[2][i] == "Sell" ? Side::kSell : Side::kBuy;
+    if (to_price(in, c[3][i], e.price) != DecimalError::kOk ||
+        to_qty(in, c[4][i], e.qty) != DecimalError::kOk ||
+        parse_fixed(c[5][i], kMoneyScale, e.fee.units) != DecimalError::kOk) {
+      why = "GET /v5/execution/list: execution " + e.exec_id + " has an unreadable price, quantity or fee";
+      return false;
+    }
+    out.push_back(std::move(e));
+  }
+  return true;
 }
 
 bool VenueView::exec_ids(std::set<std::string>& out, std::string& why) {

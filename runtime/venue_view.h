@@ -11,11 +11,22 @@
 #include <vector>
 
 #include "core/instrument_registry.h"
+#include "core/money.h"
 #include "core/private_events.h"
 #include "net/rest_client.h"
 #include "net/signer.h"
 
 namespace mm {
+
+// One execution of the account as the venue lists it (GET /v5/execution/list).
+struct VenueExecution {
+  std::string exec_id;
+  int64_t time_ms = 0;  // execTime, the venue's clock
+  Side side = Side::kBuy;
+  Price price;
+  Qty qty;
+  Money fee;  // execFee, signed (negative: a rebate)
+};
 
 class VenueView {
  public:
@@ -31,6 +42,8 @@ class VenueView {
   [[nodiscard]] bool position_lots(int64_t& lots, std::string& why);                     // signed, in lots
   [[nodiscard]] bool exec_ids(std::set<std::string>& out, std::string& why);             // every execId
   [[nodiscard]] bool history_link_ids(std::vector<std::string>& out, std::string& why);  // newest first
+  // Every execution of the instrument, oldest first. Also false when a record does not parse (named).
+  [[nodiscard]] bool executions(std::vector<VenueExecution>& out, std::string& why);
 
   // `lots` of the instrument as the decimal quantity string the venue takes and prints.
   [[nodiscard]] std::string format_lots(int64_t lots) const;
@@ -40,6 +53,9 @@ class VenueView {
   // Every string value of `key` over all pages of a signed GET with a cursor.
   bool paged_values(const std::string& path, int limit, std::string_view key, std::vector<std::string>& out,
                     std::string& why);
+  // The same for several keys at once, read from the same pages: columns[k] holds the values of keys[k].
+  bool paged_columns(const std::string& path, int limit, const std::vector<std::string_view>& keys,
+                     std::vector<std::vector<std::string>>& columns, std::string& why);
 
   Category category_ = Category::kLinear;
   std::string symbol_, prefix_;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -210,6 +211,53 @@ TEST_F(RunCommand, BadInputIsRefusedWithExitCode2BeforeAnythingIsSent) {
   EXPECT_FALSE(std::filesystem::exists(path("journal"))) << "nothing may be reserved on a refused start";
   const CliRun missing = run("run --config " + path("absent.toml"));
   EXPECT_EQ(missing.code, 2) << missing.out;
+}
+
+// mm parity (issue 13) on the first second of the real BTCUSDT recording: the JSON object has the contract
+// keys, both runs agree within the targets (fills 1 %, net PnL 2 %), and bad input exits 2 naming the flag.
+TEST_F(RunCommand, ParityJsonHasTheContractKeysAndAgreesOnAShortWindow) {
+  const std::string data = std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
+  const std::string fixed = std::string(MM_SOURCE_DIR) + "/examples/fixed.toml";
+  const CliRun r = mm::test::run_shell("(" + kMm + " parity --config " + fixed + " --data " + data +
+                                       " --seconds 1 --json >" + path("parity.json") + ")");
+  const std::string out = mm::test::slurp(path("parity.json"));
+  ASSERT_EQ(r.code, 0) << out << r.out;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(out).get(doc), simdjson::SUCCESS) << out;
+  uint64_t fills[2] = {99, 99};
+  for (int i = 0; i < 2; ++i) {
+    const char* side = i == 0 ? "backtest" : "live";
+    ASSERT_EQ(doc[side]["fills"].get(fills[i]), simdjson::SUCCESS) << side;
+    for (const char* k : {"volume", "net_pnl", "fees"}) {
+      double v = 0;
+      EXPECT_EQ(doc[side][k].get(v), simdjson::SUCCESS) << side << "." << k;
+    }
+  }
+  EXPECT_EQ(fills[0], fills[1]) << out;
+  double pct[3] = {99, 99, 99};
+  ASSERT_EQ(doc["diff"]["fills_pct"].get(pct[0]), simdjson::SUCCESS);
+  ASSERT_EQ(doc["diff"]["volume_pct"].get(pct[1]), simdjson::SUCCESS);
+  ASSERT_EQ(doc["diff"]["net_pnl_pct"].get(pct[2]), simdjson::SUCCESS);
+  EXPECT_LE(std::abs(pct[0]), 1.0) << out;
+  EXPECT_LE(std::abs(pct[2]), 2.0) << out;
+
+  const std::string xrp = std::string(MM_SHARED_DATA) + "/bybit/2024-12-01_XRPUSDT_ob500.data.zip";
+  struct Case {
+    std::string args, text;
+  };
+  const std::vector<Case> cases = {
+      {"--config " + fixed + " --data " + path("absent.zst"), "--data"},
+      {"--config " + path("absent.toml") + " --data " + data, "absent.toml"},
+      {"--config " + fixed + " --data " + data + " --seconds -1", "--seconds"},
+      {"--config " + fixed + " --data " + xrp, "no BTCUSDT records"},
+      {"--config " + fixed, "--data"},
+  };
+  for (const Case& c : cases) {
+    const CliRun bad = run("parity " + c.args + " --json");
+    EXPECT_EQ(bad.code, 2) << c.args << ": " << bad.out;
+    EXPECT_NE(bad.out.find(c.text), std::string::npos) << c.args << ": " << bad.out;
+  }
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ void register_config(CLI::App& app);
 void register_paper(CLI::App& app);
 void register_record(CLI::App& app);
 void register_faults(CLI::App& app);
+void register_parity(CLI::App& app);
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;    // failed mid-way: I/O error, a run that could not finish

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   mm::tools::register_paper(app);
   mm::tools::register_record(app);
   mm::tools::register_faults(app);
+  mm::tools::register_parity(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,228 @@
+#include "runtime/parity.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/clock.h"
+#include "core/instrument.h"
+#include "runtime/backtest.h"
+#include "runtime/embedded_sim.h"
+#include "runtime/live_node.h"
+#include "runtime/venue_view.h"
+#include "sim/event_data.h"
+
+namespace mm {
+
+namespace {
+
+constexpr std::string_view kSimKey = "mmsim-test-key";  // the simulator's built-in key (docs/sim.md)
+constexpr std::string_view kSimSecret = "mmsim-test-secret";
+// The live node runs this long past the window's end: the last fills' messages arrive and the node stops
+// (cancel-all confirmed) on a market that no longer moves, so nothing fills after the window.
+constexpr double kTailSeconds = 0.5;
+
+// What the live run leaves for the comparison.
+struct LiveRun {
+  LiveSummary summary;
+  std::vector<VenueExecution> execs;
+  int64_t run_start_wall_ns = 0;
+};
+
+std::string fmt_fill(const Instrument& in, const ParityFill& f) {
+  char p[32], q[32];
+  const size_t pn = format_price(in, Price{f.price_ticks}, p);
+  const size_t qn = format_qty(in, Qty{f.qty_lots}, q);
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s %.*s @ %.*s at %.3f s", f.side == Side::kBuy ? "Buy" : "Sell",
+                static_cast<int>(qn), q, static_cast<int>(pn), p, static_cast<double>(f.t_ns) / 1e9);
+  return buf;
+}
+
+double money(Money m) {
+  return static_cast<double>(m.units) / 1e8;
+}
+
+// The live node of `mm run` against `sim`, for `seconds` of wall time, then the venue's executions.
+std::string run_live(const ParityOptions& o, EmbeddedSim& sim, double seconds, LiveRun& out) {
+  MmConfig c = o.config;
+  const std::string url = sim.url();
+  const std::string host = url.substr(std::string("http://").size());
+  c.venue.endpoint = VenueEndpoint::kCustom;
+  c.venue.rest_url = url;
+  c.venue.public_ws_url = "ws://" + host + "/v5/public/" + std::string(to_string(c.category));
+  c.venue.private_ws_url = "ws://" + host + "/v5/private";
+  c.venue.trade_ws_url = "ws://" + host + "/v5/trade";
+  c.trader.quoter.link_id_prefix = c.link_id_prefix;
+  c.live.journal = o.work_dir + "/parity.journal";
+  std::error_code ec;
+  std::filesystem::remove(c.live.journal, ec);
+  c.live.dcp_window_s = 0;
+  c.ops.http_listen.clear();  // no /metrics server on a fixed port
+
+  std::atomic<bool> stop{false};
+  LiveOptions lo;
+  lo.config = c;
+  lo.stop = &stop;
+  lo.api_key = std::string(kSimKey);
+  lo.api_secret = std::string(kSimSecret);
+  lo.duration_ns = static_cast<int64_t>(seconds * 1e9);
+  LiveNode node(std::move(lo));
+  if (const LiveError e = node.prepare(); e.code != 0) return "live node start-up: " + e.message;
+  out.run_start_wall_ns = WallClock{}.now_ns();
+  if (const LiveError e = node.run(out.summary); e.code != 0) return "live run: " + e.message;
+  std::filesystem::remove(c.live.journal, ec);
+
+  VenueView view;
+  if (std::string e = view.open(url, kSimKey, kSimSecret, c.category, c.symbol, c.link_id_prefix); !e.empty())
+    return "simulator: " + e;
+  std::string why;
+  if (!view.executions(out.execs, why)) return "simulator: " + why;
+  return {};
+}
+
+void fill_live_side(const Instrument& in, const LiveRun& r, ParitySide& s) {
+  s.fills = r.execs.size();
+  int64_t pos = 0;
+  for (const VenueExecution& e : r.execs) {
+    pos += e.side == Side::kBuy ? e.qty.lots : -e.qty.lots;
+    ParityFill f;
+    f.t_ns = e.time_ms * 1'000'000 - r.run_start_wall_ns;
+    f.side = e.side;
+    f.price_ticks = e.price.ticks;
+    f.qty_lots = e.qty.lots;
+    f.position_after_lots = pos;
+    s.list.push_back(f);
+    Money n;
+    if (notional(in, e.price, e.qty, n)) s.volume.units += n.units;
+  }
+  s.position_lots = pos;
+  s.net_pnl = r.summary.net;
+  s.fees = r.summary.fees;
+}
+
+void fill_backtest_side(const BacktestRun& r, int64_t first_ns, ParitySide& s) {
+  s.fills = r.stats.fills;
+  s.volume = r.stats.volume;
+  // The simulator settles no funding: compare trading PnL net of fees.
+  s.net_pnl = Money{r.stats.net_pnl.units - r.stats.funding.units};
+  s.fees = Money{r.stats.fees.units - r.stats.rebates.units};
+  for (const FillRecord& f : r.series.fills) {
+    s.list.push_back({f.ts_ns - first_ns, f.side, f.price_ticks, f.qty_lots, f.position_after_lots});
+  }
+  s.position_lots = s.list.empty() ? 0 : s.list.back().position_after_lots;
+}
+
+void compare(const Instrument& in, const LiveRun& live, const BacktestRun& bt, ParityResult& r) {
+  r.fills_pct = parity_pct(static_cast<double>(r.backtest.fills), static_cast<double>(r.live.fills));
+  r.volume_pct = parity_pct(money(r.backtest.volume), money(r.live.volume));
+  r.net_pnl_pct = parity_pct(money(r.backtest.net_pnl), money(r.live.net_pnl));
+  const std::vector<ParityFill>& a = r.backtest.list;
+  const std::vector<ParityFill>& b = r.live.list;
+  const size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  while (i < n && a[i].side == b[i].side && a[i].price_ticks == b[i].price_ticks &&
+         a[i].qty_lots == b[i].qty_lots)
+    ++i;
+  r.matched_fills = i;
+  for (size_t k = 0; k < n; ++k) {
+    r.max_position_diff_lots =
+        std::max(r.max_position_diff_lots, std::abs(a[k].position_after_lots - b[k].position_after_lots));
+  }
+  if (i < n) {
+    r.divergence = "fill #" + std::to_string(i + 1) + ": backtest " + fmt_fill(in, a[i]) + ", live " +
+                   fmt_fill(in, b[i]);
+  } else if (a.size() != b.size()) {
+    const bool more_bt = a.size() > b.size();
+    r.divergence = "fill #" + std::to_string(i + 1) + ": only the " + (more_bt ? "backtest" : "live run") +
+                   " has it: " + fmt_fill(in, more_bt ? a[i] : b[i]);
+  }
+  const LiveSummary& s = live.summary;
+  const BacktestStats& t = bt.stats;
+  auto num = [](uint64_t v) { return std::to_string(v); };
+  // Creates and amends only: the live node's shutdown cancels every order, the backtest ends with them
+  // resting.
+  if (s.created != t.orders_created || s.amended != t.orders_amended)
+    r.why.push_back("order flow differs (creates/amends): backtest " + num(t.orders_created) + "/" +
+                    num(t.orders_amended) + ", live " + num(s.created) + "/" + num(s.amended) +
+                    ": the strategy decided at different moments (the live node also runs its decision path "
+                    "every live.timer_ms and waits for its streams before the first quote)");
+  if (s.rejected != t.orders_rejected)
+    r.why.push_back("rejects: backtest " + num(t.orders_rejected) + ", live " + num(s.rejected));
+  for (const NamedCount& c : bt.series.rejects) {
+    if (c.name == "rate_limit" && c.count > 0)
+      r.why.push_back(
+          "the backtest's venue refused " + num(c.count) +
+          " requests over its rate limit (SimVenue counts per clock-aligned second and the Trader's token "
+          "bucket may spend a burst across two of them; the simulator's window starts at the first request "
+          "and the live node's limiter follows its X-Bapi-Limit-Status, so live requests wait instead)");
+  }
+  if (s.reconnects > 0) r.why.push_back("the live node reconnected " + num(s.reconnects) + " times");
+  if (s.rest_orders > 0) r.why.push_back(num(s.rest_orders) + " live order requests went over REST");
+  if (s.tick_to_quote.count() > 0 && s.tick_to_quote.p99() > 1'000'000)
+    r.why.push_back("live tick-to-quote p99 " + std::to_string(s.tick_to_quote.p99() / 1000) +
+                    " us: the machine was busy, the live decisions lagged the market");
+  if (!s.fault.empty()) r.why.push_back("live Trader fault: " + s.fault);
+}
+
+}  // namespace
+
+double parity_pct(double backtest, double live) noexcept {
+  if (backtest == 0) return live == 0 ? 0.0 : 100.0;
+  return 100.0 * (live - backtest) / std::fabs(backtest);
+}
+
+std::string run_parity(const ParityOptions& o, ParityResult& out) {
+  out = ParityResult{};
+  const MmConfig& cfg = o.config;
+  EventLoadOptions lo;
+  lo.read.category = cfg.category;
+  lo.symbols = {cfg.symbol};
+  EventData data;
+  std::string error;
+  if (load_event_data({o.data}, lo, data, error) != EventDataError::kOk)
+    return "--data " + o.data + ": " + error;
+  const InstrumentId id = data.find(cfg.category, cfg.symbol);
+  if (id == kNoInstrument || data.events().empty())
+    return "--data " + o.data + ": no " + cfg.symbol + " records (the config's [market] symbol)";
+  const int64_t first = data.first_ns();
+  const int64_t last = data.last_ns();
+  const int64_t to = o.seconds > 0 ? first + static_cast<int64_t>(o.seconds * 1e9) : last + 1;
+  out.window_s = static_cast<double>(std::min(to, last + 1) - first) / 1e9;
+
+  // Live first: the backtest then assumes the latency the live run measured.
+  EmbeddedSim sim;
+  EmbeddedSimOptions so;
+  so.market.data = {o.data};
+  so.market.speed = 1.0;
+  so.market.max_speed = false;
+  so.market.loop = false;
+  so.market.seed = cfg.backtest.sim.seed;
+  so.from_ns = first;
+  so.to_ns = to;
+  if (std::string e = sim.start(so, cfg); !e.empty()) return "simulator: " + e;
+  LiveRun live;
+  std::string e = run_live(o, sim, out.window_s + kTailSeconds, live);
+  sim.stop();
+  if (!e.empty()) return e;
+
+  MmConfig bc = cfg;
+  out.ack_p50_ns = live.summary.order_ack.count() > 0 ? live.summary.order_ack.p50() : 0;
+  const int64_t matching = exchange_config_for(cfg).matching_latency_ns;
+  out.entry_latency_ns = matching + out.ack_p50_ns / 2;
+  out.response_latency_ns = out.ack_p50_ns / 2;
+  bc.backtest.sim.entry_latency = LatencySpec{out.entry_latency_ns, {}};
+  bc.backtest.sim.response_latency = LatencySpec{out.response_latency_ns, {}};
+  auto bt = std::make_unique<BacktestRun>();
+  if (std::string be = run_backtest_job(bc, data, first, to, *bt); !be.empty()) return "backtest: " + be;
+
+  const Instrument& in = data.instruments().get(id);
+  fill_backtest_side(*bt, first, out.backtest);
+  fill_live_side(in, live, out.live);
+  compare(in, live, *bt, out);
+  return {};
+}
+
+}  // namespace mm

@@ -1,0 +1,73 @@
+#pragma once
+// Backtest-to-live parity (`mm parity`, issue 13): one strategy over one recording twice, and the two runs
+// compared fill by fill.
+//   live      the live node of `mm run` through real loopback sockets against the embedded simulator, which
+//             serves the recording's window in REAL TIME (speed 1, no loop) with the config's [backtest] fill
+//             engine, fees and entry latency (runtime/embedded_sim.h's exchange_config_for);
+//   backtest  run_backtest_job (the `mm backtest` path) over the same window, with the latency the live run
+//             actually had: entry = the simulator's matching latency + half the live order-ack p50 (the
+//             loopback one-way), response = half the live order-ack p50 (the simulator answers as soon as it
+//             reads a request; only the matching is delayed).
+// Why real time and not accelerated: the live node stamps events with its own wall clock (the strategy's
+// volatility, intensity and timers see wall time), so a simulator running the recording X times faster shows
+// the strategy a market X times more volatile than the backtest's; real time is the faithful mode. A long
+// recording is therefore cut to a window from its start (ParityOptions::seconds).
+// Cold path only: threads, sockets, allocation.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/money.h"
+#include "core/types.h"
+#include "runtime/mm_config.h"
+
+namespace mm {
+
+struct ParityOptions {
+  MmConfig config;       // strategy, trader, risk, [backtest]; [venue]/[sim]/[live] are set by the runner
+  std::string data;      // one recording mm reads (raw capture, .events, mm gen output)
+  double seconds = 0;    // window from the data's first record (0: all of it), in data time = wall time
+  std::string work_dir;  // an existing writable folder (the live node's journal)
+};
+
+struct ParityFill {
+  int64_t t_ns = 0;  // since the window's start (backtest: data time; live: wall time since the first book)
+  Side side = Side::kBuy;
+  int64_t price_ticks = 0;
+  int64_t qty_lots = 0;
+  int64_t position_after_lots = 0;  // signed
+};
+
+struct ParitySide {
+  uint64_t fills = 0;
+  Money volume;               // sum of price * qty of the fills
+  Money net_pnl;              // realized + unrealized at the last mid - fees
+  Money fees;                 // net fees paid (rebates negative)
+  int64_t position_lots = 0;  // at the end, signed
+  std::vector<ParityFill> list;
+};
+
+struct ParityResult {
+  ParitySide backtest, live;
+  // (live - backtest) / |backtest| in percent; 0 when both are 0, 100 when only the backtest is 0.
+  double fills_pct = 0, volume_pct = 0, net_pnl_pct = 0;
+  double window_s = 0;           // data seconds compared
+  int64_t entry_latency_ns = 0;  // the backtest's, as derived from the live run
+  int64_t response_latency_ns = 0;
+  int64_t ack_p50_ns = 0;              // live order-ack p50 (request sent -> answer)
+  uint64_t matched_fills = 0;          // leading fills equal in side, price and quantity
+  int64_t max_position_diff_lots = 0;  // over the fill sequence (position after fill i, both runs)
+  std::string divergence;              // the first divergence (time, side, price, qty of both), "" when none
+  std::vector<std::string> why;        // likely causes, from the runs' own counters
+};
+
+// The percent difference used for the diff object (see ParityResult).
+[[nodiscard]] double parity_pct(double backtest, double live) noexcept;
+
+// Runs both and compares. Returns "" (out filled) or the error: the data cannot be loaded or lacks the
+// config's instrument ("--data ..."), the window holds no book data, the simulator or the live node failed
+// to start or run, the venue's executions could not be read. Takes the window's length in wall time plus a
+// few seconds.
+[[nodiscard]] std::string run_parity(const ParityOptions& options, ParityResult& out);
+
+}  // namespace mm
