@@ -347,6 +347,7 @@ Price ExchangeCore::reference_price(InstrumentId id) const noexcept {
 
 void ExchangeCore::on_timer(int64_t now_ns) {
   if (restart_until_ns_ != 0 && now_ns >= restart_until_ns_) restart_until_ns_ = 0;
+  if (reorder_holding_ && now_ns - reorder_since_ns_ >= SimExchange::kReorderHoldNs) release_reorder(now_ns);
   run_due(now_ns);
   check_dcp(now_ns);
 }
@@ -355,6 +356,7 @@ int64_t ExchangeCore::next_deadline_ns() const {
   int64_t t = INT64_MAX;
   if (filling_ && pending_count_ != 0) t = std::min(t, pending_[pending_head_].due_ns);
   if (restart_until_ns_ != 0) t = std::min(t, restart_until_ns_);
+  if (reorder_holding_) t = std::min(t, reorder_since_ns_ + SimExchange::kReorderHoldNs);
   for (const Account& a : accounts_)
     for (const DcpState& d : a.dcp)
       if (d.armed && d.live == 0) t = std::min(t, d.dead_since_ns + d.window_ns);
@@ -374,6 +376,41 @@ void ExchangeCore::check_dcp(int64_t now_ns) {
 
 // ---------------------------------------------------------------------------------------------------------
 // Faults
+
+std::string ExchangeCore::reorder_order(std::string_view order, int64_t now_ns) {
+  uint32_t slot = FlatIndex::kMissing;
+  for (uint32_t a = 0; a < accounts_.size() && slot == FlatIndex::kMissing; ++a)
+    slot = find_order_text(a, order);
+  if (slot == FlatIndex::kMissing) return "reorder_order: no order '" + std::string(order) + "'";
+  if (!orders_[slot].live())
+    return "reorder_order: order '" + std::string(order) + "' is " +
+           std::string(to_string(orders_[slot].status));
+  release_reorder(now_ns);
+  reorder_slot_ = slot;
+  return "";
+}
+
+void ExchangeCore::release_reorder(int64_t now_ns) {
+  reorder_slot_ = UINT32_MAX;
+  if (!reorder_holding_) return;
+  reorder_holding_ = false;
+  push(reorder_account_, kStreamOrder, reorder_cat_, reorder_held_, now_ns);
+}
+
+void ExchangeCore::push_order(uint32_t slot, int64_t now_ns) {
+  const OrderRec& o = orders_[slot];
+  const Category cat = reg_.get(o.inst).category;
+  if (slot == reorder_slot_ && !reorder_holding_) {
+    reorder_holding_ = true;
+    reorder_since_ns_ = now_ns;
+    reorder_account_ = o.account;
+    reorder_cat_ = cat;
+    reorder_held_.assign(data_);
+    return;
+  }
+  push(o.account, kStreamOrder, cat, data_, now_ns);
+  if (slot == reorder_slot_) release_reorder(now_ns);  // the held, older state now goes after this one
+}
 
 std::string ExchangeCore::fill_partially(std::string_view order, std::string_view qty, int64_t now_ns) {
   uint32_t slot = FlatIndex::kMissing;
@@ -599,6 +636,15 @@ void SimExchange::set_filling(bool on, int64_t now_ns) {
 }
 void SimExchange::restart_matching(int64_t duration_ns, int64_t now_ns) {
   core_->restart_matching(duration_ns, now_ns);
+}
+void SimExchange::cross_post_only(uint32_t count) {
+  core_->cross_post_only_left_ = count;
+}
+void SimExchange::duplicate_executions(uint32_t count) {
+  core_->duplicate_exec_left_ = count;
+}
+std::string SimExchange::reorder_order(std::string_view order, int64_t now_ns) {
+  return core_->reorder_order(order, now_ns);
 }
 ExchangeStats SimExchange::stats() const {
   return core_->stats();

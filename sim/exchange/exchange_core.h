@@ -278,6 +278,10 @@ struct ExchangeCore final : private FillSink {
   std::string fill_partially(std::string_view order, std::string_view qty, int64_t now_ns);
   void set_filling(bool on, int64_t now_ns);
   void restart_matching(int64_t duration_ns, int64_t now_ns);
+  std::string reorder_order(std::string_view order, int64_t now_ns);
+  // The order message of `slot` (in data_) out now, unless the reorder fault holds it (then after the next).
+  void push_order(uint32_t slot, int64_t now_ns);
+  void release_reorder(int64_t now_ns);
   [[nodiscard]] ExchangeStats stats() const;
 
   // ---- auth and limits (exchange_core.cpp)
@@ -385,6 +389,15 @@ struct ExchangeCore final : private FillSink {
   int64_t restart_until_ns_ = 0;
   int32_t fail_code_ = 0;
   uint32_t fail_left_ = 0;
+  // Private-stream faults (SimExchange::cross_post_only, duplicate_executions, reorder_order).
+  uint32_t cross_post_only_left_ = 0;
+  uint32_t duplicate_exec_left_ = 0;
+  uint32_t reorder_slot_ = UINT32_MAX;  // the order whose next message is held (UINT32_MAX: none)
+  bool reorder_holding_ = false;        // a message of reorder_slot_ is in reorder_held_
+  int64_t reorder_since_ns_ = 0;
+  uint32_t reorder_account_ = 0;
+  Category reorder_cat_ = Category::kLinear;
+  std::string reorder_held_;
   uint32_t salt_ = 0;
   uint64_t msg_seq_ = 0;
   uint64_t trace_seq_ = 0;

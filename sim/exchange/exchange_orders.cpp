@@ -485,6 +485,12 @@ void ExchangeCore::perform(const PendingAction& a, int64_t now_ns) {
     case ActionKind::kSubmit: {
       if (o.status != OrdStatus::kPending) return;  // cancelled (DCP) before it reached the engine
       --m.pending_creates;
+      if (o.tif == TimeInForce::kPostOnly && cross_post_only_left_ > 0) {
+        // The post_only_cross fault: as if the market had moved through the price meanwhile.
+        --cross_post_only_left_;
+        finish_cancelled(o, "UNKNOWN", "EC_PostOnlyWillTakeLiquidity", now_ns);
+        return;
+      }
       const SubmitResult r = m.engine->submit(o.seq, o.side, o.type, o.tif, o.price, o.qty, *this);
       o.updated_ms = to_ms(now_ns);
       switch (r) {
@@ -642,6 +648,10 @@ void ExchangeCore::apply_fill(OrderRec& o, Price price, Qty qty, bool maker, int
   JsonOut j(data_);
   render_execution(j, e);
   push(o.account, kStreamExecution, in.category, data_, now_ns);
+  if (duplicate_exec_left_ > 0) {  // the duplicate_execution fault: the same message again
+    --duplicate_exec_left_;
+    push(o.account, kStreamExecution, in.category, data_, now_ns);
+  }
   dirty_orders_.push_back(order_by_seq_.get(o.seq));
   if (!spot) dirty_positions_.emplace_back(o.account, o.inst);
   accounts_[o.account].wallet_dirty = true;
@@ -691,7 +701,7 @@ void ExchangeCore::flush(int64_t now_ns) {
     data_.clear();
     JsonOut j(data_);
     render_order(j, o);
-    push(o.account, kStreamOrder, reg_.get(o.inst).category, data_, now_ns);
+    push_order(slot, now_ns);
   }
   dirty_orders_.clear();
   for (size_t i = 0; i < dirty_positions_.size(); ++i) {

@@ -92,6 +92,23 @@ class SimExchange final : public ExchangeHandler {
   // Orders, positions and wallets are kept.
   void restart_matching(int64_t duration_ns, int64_t now_ns);
 
+  // The next `count` post-only creates are acknowledged (retCode 0) and then cancelled with
+  // EC_PostOnlyWillTakeLiquidity when they reach the matching engine, whatever the book: what Bybit does when
+  // the market moved through the order's price between the client's decision and the order's arrival.
+  // count 0 clears a pending injection.
+  void cross_post_only(uint32_t count);
+
+  // The next `count` execution messages on the private stream are sent twice (the same execId): a client must
+  // count each execution once. count 0 clears a pending injection.
+  void duplicate_executions(uint32_t count);
+
+  // Holds back the next order-stream message of order `order` (an orderId or orderLinkId) and sends it right
+  // after that order's following message (or after kReorderHoldNs when none follows): the client sees, e.g.,
+  // Filled before PartiallyFilled, or Cancelled before New. Returns "" or an error (no such order, or the
+  // order is finished). A new call replaces a pending one (a held message is sent first).
+  static constexpr int64_t kReorderHoldNs = 500'000'000;
+  std::string reorder_order(std::string_view order, int64_t now_ns);
+
   [[nodiscard]] ExchangeStats stats() const;
 
  private:

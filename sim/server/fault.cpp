@@ -18,7 +18,10 @@ constexpr std::string_view kNames[] = {"close",
                                        "partial_fill",
                                        "stop_filling",
                                        "resume_filling",
-                                       "restart_matching"};
+                                       "restart_matching",
+                                       "post_only_cross",
+                                       "duplicate_execution",
+                                       "reorder_order"};
 }
 
 std::string_view to_string(FaultKind k) noexcept {

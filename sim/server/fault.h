@@ -28,6 +28,9 @@ enum class FaultKind : uint8_t {
   kStopFilling,  // no fills until kResumeFilling
   kResumeFilling,
   kRestartMatching,  // matching service restart for `ms`: sessions dropped, orders kept, 10019 meanwhile
+  kPostOnlyCross,    // the next `count` post-only creates: acked, then cancelled EC_PostOnlyWillTakeLiquidity
+  kDuplicateExecution,  // the next `count` execution messages are sent twice (same execId)
+  kReorderOrder,        // order `order_id`'s next order message is sent after its following one
 };
 [[nodiscard]] std::string_view to_string(FaultKind k) noexcept;
 [[nodiscard]] bool parse_fault_kind(std::string_view s, FaultKind& out) noexcept;

@@ -379,9 +379,10 @@ std::string ServerCore::run() {
     int64_t mono = mono_ns();
     // At max speed the market waits for its first subscriber (else it would be over before anyone could see
     // it) and for slow readers.
-    if (!feed_.finished() &&
-        (!options_.max_speed ||
-         (!public_conns_.empty() && market_.subscriber_count() > 0 && !public_backpressured()))) {
+    const bool subscribed = !public_conns_.empty() && market_.subscriber_count() > 0;
+    // start_on_subscribe: once started (a message out), the clock runs on whoever listens.
+    const bool waiting = options_.start_on_subscribe && !subscribed && feed_.messages() == 0;
+    if (!feed_.finished() && (options_.max_speed ? subscribed && !public_backpressured() : !waiting)) {
       work += feed_.pump(mono, options_.max_speed ? 64 : 4096, *this);
     }
     run_timers(mono);
@@ -393,7 +394,7 @@ std::string ServerCore::run() {
     int64_t wait = kMaxIdleWaitNs;
     const int64_t now = now_ns();
     const int64_t due =
-        feed_.finished()
+        feed_.finished() || waiting
             ? INT64_MAX
             : (options_.max_speed ? (market_.subscriber_count() == 0 ? INT64_MAX : mono + 1'000'000)
                                   : feed_.next_due_ns());

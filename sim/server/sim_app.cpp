@@ -19,6 +19,14 @@ std::string apply_exchange_fault(SimExchange& exchange, const Fault& f, int64_t 
     case FaultKind::kRestartMatching:
       exchange.restart_matching((f.ms > 0 ? f.ms : 1000) * 1'000'000, now_ns);
       return "";
+    case FaultKind::kPostOnlyCross:
+      exchange.cross_post_only(static_cast<uint32_t>(f.count));
+      return "";
+    case FaultKind::kDuplicateExecution:
+      exchange.duplicate_executions(static_cast<uint32_t>(f.count));
+      return "";
+    case FaultKind::kReorderOrder:
+      return exchange.reorder_order(f.order_id, now_ns);
     default:
       return "not an order-side fault";
   }

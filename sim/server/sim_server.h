@@ -43,6 +43,9 @@ struct SimServerOptions {
   double speed = 1.0;
   bool max_speed = false;
   bool loop = false;
+  // Real-time speeds: the market's clock starts at the first public subscription, not at run() (mm parity:
+  // the client must see the recording from its first record, as the backtest does).
+  bool start_on_subscribe = false;
   int64_t duration_ns = 0;    // run() returns by itself after this long (0: until stop())
   std::vector<Fault> faults;  // scheduled (Fault::at_ns relative to run() start)
   // Order-side faults (is_exchange_fault) go here (the exchange's fault API); returns "" or an error. Unset:
