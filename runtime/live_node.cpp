@@ -816,6 +816,7 @@ void LiveNode::Impl::answer_probe() noexcept {
   p.reconnects_private = priv->session().reconnects();
   p.reconnects_trade = trade ? trade->session().reconnects() : 0;
   p.resubscribes = pub->counters().resubscribes;
+  p.tick_to_quote = sum.tick_to_quote;  // a fixed array: no allocation
   p.unknown = 0;
   tr.orders().for_each([&](OrderHandle, const OwnOrder& o) noexcept {
     if (is_terminal(o.state())) return;

@@ -91,6 +91,7 @@ struct LiveProbe {
   std::vector<OrderLinkId> live;           // orders not known to be terminal (pending, resting, Unknown)
   uint32_t unknown = 0;                    // of those, in state Unknown (a request without an answer yet)
   std::vector<OrderLinkId> unknown_links;  // those in state Unknown, at most live's capacity
+  LatencyHistogram tick_to_quote;          // since the start (LiveSummary's): the soak's latency_stable
 };
 
 class LiveNode {
