@@ -80,6 +80,7 @@ std::string EmbeddedSim::start(const EmbeddedSimOptions& o, const MmConfig& cfg)
   so.loop = o.market.loop;
   so.speed = o.market.speed;
   so.max_speed = o.market.max_speed;
+  so.start_on_subscribe = o.start_on_subscribe;
   so.admin = o.admin;
   so.faults = o.faults;
   if (!o.tls_dir.empty()) {

@@ -31,6 +31,7 @@ struct EmbeddedSimOptions {
   // Serve only the records with local time in [from_ns, to_ns) (mm parity's window; default: all).
   int64_t from_ns = kNoTimeLimitLow;
   int64_t to_ns = kNoTimeLimitHigh;
+  bool start_on_subscribe = false;  // the market's clock starts at the first public subscription
 };
 
 // The exchange settings `mm sim --config` and the embedded simulator take from an mm config: [backtest]'s

@@ -202,6 +202,7 @@ std::string run_parity(const ParityOptions& o, ParityResult& out) {
   so.market.seed = cfg.backtest.sim.seed;
   so.from_ns = first;
   so.to_ns = to;
+  so.start_on_subscribe = true;  // the node connects after its start-up: it must not miss the first records
   if (std::string e = sim.start(so, cfg); !e.empty()) return "simulator: " + e;
   LiveRun live;
   std::string e = run_live(o, sim, out.window_s + kTailSeconds, live);
