@@ -201,6 +201,27 @@ void FaultHarness::check_running(std::vector<FaultInvariant>& out) {
         }));
 }
 
+FaultInvariant FaultHarness::no_ghost_order() {
+  return hold_within("no_ghost_order", [&](std::string& why) {
+    LiveProbe p;
+    std::vector<OrderUpdate> venue;
+    if (!probe(p)) {
+      why = "the node did not answer";
+      return false;
+    }
+    if (!open_orders(venue, why)) return false;
+    for (const OrderLinkId& l : p.live) {
+      bool open = false;
+      for (const OrderUpdate& u : venue) open = open || l.view() == u.order_link_id.view();
+      if (!open) {
+        why = "mm tracks " + std::string(l.view()) + " as live, the venue does not hold it";
+        return false;
+      }
+    }
+    return true;
+  });
+}
+
 void FaultHarness::stop_node() {
   if (thread_.joinable()) {
     stop_.store(true);

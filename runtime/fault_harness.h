@@ -52,6 +52,9 @@ class FaultHarness {
   [[nodiscard]] bool history_link_ids(std::vector<std::string>& out, std::string& why) {
     return view_.history_link_ids(out, why);
   }
+  [[nodiscard]] bool post_only_cancels(uint64_t& count, std::string& why) {
+    return view_.post_only_cancels(count, why);
+  }
   // Fills one resting order of ours now (the partial_fill fault; `whole`: its full leaves, else half).
   // Returns "" or why not (no resting order, the fault API refused).
   [[nodiscard]] std::string fill_one_order(bool whole);
@@ -65,6 +68,10 @@ class FaultHarness {
   // The common invariants while the node runs (no_orphan_order, the per-side part of no_duplicate_order,
   // fills_counted_once and position_matches, each polled up to 5 s), appended to `out`.
   void check_running(std::vector<FaultInvariant>& out);
+  // no_ghost_order: every order mm tracks as not terminal is open at the venue (read after the probe, so a
+  // create in flight at the probe has landed), held within 5 s: an order the venue ended (a post-only cross,
+  // a fill) has left mm's table.
+  [[nodiscard]] FaultInvariant no_ghost_order();
   // Stops the node, then completes the invariants with the final account (fills and position after
   // shutdown, link ids in the order history) and keeps_running (`alive`: the node answered after the fault).
   void finish(bool alive, std::vector<FaultInvariant>& out);

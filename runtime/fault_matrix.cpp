@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <thread>
 
 #include "core/clock.h"
@@ -280,6 +281,83 @@ std::string fill_races_cancel(FaultHarness& h, std::vector<FaultInvariant>& out,
   return {};
 }
 
+// 11: post-only crosses. The venue cancels the next 3 post-only creates with EC_PostOnlyWillTakeLiquidity
+// after acknowledging them (what Bybit does when the market moved through the price before the order
+// arrived); one of our orders is filled whole so that a level must be made again. mm must drop each crossed
+// order from its table (no_ghost_order), make the level again under a new link id without looping
+// (no_retry_loop: at most 3 + 4 x levels creates in the 3 s after the fault), and go on quoting.
+std::string post_only_cross(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions&) {
+  constexpr int kCrosses = 3;
+  LiveProbe before;
+  if (!h.probe(before)) return "the node did not answer";
+  if (std::string e = h.fault(R"({"kind":"post_only_cross","count":3})"); !e.empty()) return e;
+  if (std::string e = h.fill_one_order(true); !e.empty()) return e;
+  uint64_t crossed = 0;
+  std::string why;
+  const int64_t end = MonotonicClock{}.now_ns() + 3'000'000'000;
+  while (crossed < kCrosses && MonotonicClock{}.now_ns() < end) {
+    sleep_ms(50);
+    if (!h.post_only_cancels(crossed, why)) return why;
+  }
+  out.push_back(invariant("crossed", crossed >= kCrosses,
+                          "only " + std::to_string(crossed) + " post-only cancels at the venue in 3 s"));
+  LiveProbe after;
+  if (!h.probe(after)) return "the node did not answer";
+  const uint64_t creates = after.created - before.created;
+  const uint64_t bound = kCrosses + 4 * uint64_t{h.levels()};
+  out.push_back(invariant(
+      "no_retry_loop", creates <= bound,
+      std::to_string(creates) + " creates in 3 s after the fault (bound " + std::to_string(bound) + ")"));
+  out.push_back(h.no_ghost_order());
+  const bool resumed = h.wait_for(
+      5000, [&](const LiveProbe& p) { return p.quoting && !p.live.empty() && p.created > after.created; });
+  out.push_back(invariant("quotes_resumed", resumed, "no create accepted within 5 s after the crosses"));
+  return {};
+}
+
+// 12: duplicate and out-of-order private messages. Every execution message is sent twice for a while (same
+// execId), and one resting order's next order message is held back and sent after its following one; that
+// order is then filled in two halves, so mm sees Filled before PartiallyFilled. Each fill must be counted
+// once and the position match (the common invariants), and the order must end Filled in mm's table
+// (order_settled: no longer live in mm), not revived by the late PartiallyFilled.
+std::string duplicate_out_of_order(FaultHarness& h, std::vector<FaultInvariant>& out,
+                                   const FaultMatrixOptions&) {
+  if (std::string e = h.fault(R"({"kind":"duplicate_execution","count":50})"); !e.empty()) return e;
+  std::string link, last;
+  for (int attempt = 0; attempt < 10 && link.empty(); ++attempt) {
+    if (attempt > 0) sleep_ms(100);
+    std::vector<OrderUpdate> resting;
+    if (!h.open_orders(resting, last)) continue;
+    for (const OrderUpdate& o : resting) {
+      const int64_t leaves = o.qty.lots - o.cum_exec_qty.lots;
+      if (leaves < 2) continue;  // two fills are needed
+      const std::string id(o.order_link_id.view());
+      if (!(last = h.fault(R"({"kind":"reorder_order","order_id":")" + id + "\"}")).empty()) continue;
+      const std::string half = h.format_lots(leaves / 2), rest = h.format_lots(leaves - leaves / 2);
+      if (!(last = h.fault(R"({"kind":"partial_fill","order_id":")" + id + R"(","qty":")" + half + "\"}"))
+               .empty())
+        continue;
+      if (!(last = h.fault(R"({"kind":"partial_fill","order_id":")" + id + R"(","qty":")" + rest + "\"}"))
+               .empty())
+        continue;
+      link = id;
+      break;
+    }
+  }
+  if (link.empty()) return "no resting order of ours could be filled in two halves: " + last;
+  const bool settled = h.wait_for(5000, [&](const LiveProbe& p) {
+    for (const OrderLinkId& l : p.live)
+      if (l.view() == link) return false;
+    return true;
+  });
+  out.push_back(invariant("order_settled", settled,
+                          link + " (filled at the venue) still live in mm 5 s after its fills"));
+  out.push_back(h.no_ghost_order());
+  const bool resumed = h.wait_for(5000, [](const LiveProbe& p) { return p.quoting && !p.live.empty(); });
+  out.push_back(invariant("quotes_resumed", resumed, "not quoting within 5 s of the fills"));
+  return {};
+}
+
 // 13: the stop that mm run's SIGINT/SIGTERM handler raises, with requests in flight (answers 400 ms late):
 // the node cancels everything and exits 0 (keeps_running checks the code); nothing of ours rests at the
 // venue afterwards, which is this scenario's no_orphan_order (the node no longer answers a probe).
@@ -311,12 +389,26 @@ int64_t rss_bytes() {
   return n == 2 ? static_cast<int64_t>(resident) * ::sysconf(_SC_PAGESIZE) : 0;
 }
 
+// The records of `later` that `earlier` (an earlier copy of the same cumulative histogram) does not have,
+// each at its bucket's middle (the histogram's own precision).
+LatencyHistogram since(const LatencyHistogram& later, const LatencyHistogram& earlier) {
+  LatencyHistogram d;
+  for (int64_t i = 0; i < LatencyHistogram::kBucketCount; ++i) {
+    const uint64_t a = later.count_at_index(i), b = earlier.count_at_index(i);
+    if (a > b) d.record_n(LatencyHistogram::bucket_lower(i) + LatencyHistogram::bucket_width(i) / 2, a - b);
+  }
+  return d;
+}
+
 // Soak: for `seconds`, a fault drawn from `seed` every 1 to 2.5 s (streams reset, the feed stalled, a `u`
 // gap, a `u == 1` snapshot, 10006s, answers delayed, fills), the process's RSS and mm's open orders sampled
 // every 250 ms. memory_flat: after the first 30 % (warm-up), RSS never exceeds its warm-up level by more than
 // 8 MiB plus 2 KiB per order created since (the in-process simulator keeps every order for /v5/order/history,
 // as Bybit does; mm's own memory is fixed after start-up). open_orders_bounded: mm never tracks more than 4 x
 // levels orders not yet terminal (its ladder, replacements in flight, Unknowns being settled).
+// latency_stable: mm's tick-to-quote p99 over the last third of the soak is at most 5 x the first third's
+// plus 2 ms (generous: faults land at random and the machine is shared; a leak, a growing queue or a
+// degrading path shows as a multiple, not as jitter), and both thirds measured quotes.
 std::string soak(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultMatrixOptions& o) {
   static constexpr const char* kFaults[] = {
       R"({"kind":"reset","path":"/v5/public/linear"})",
@@ -338,11 +430,25 @@ std::string soak(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultM
   uint64_t created_warm = 0, created_end = 0;
   size_t live_max = 0, injected = 0;
   const size_t bound = 4 * size_t{h.levels()};
+  const int64_t third = o.soak_seconds * 1'000'000'000 / 3;
+  // Cumulative tick-to-quote at the end of the first third and at the start of the last.
+  auto first_third = std::make_unique<LatencyHistogram>();
+  auto two_thirds = std::make_unique<LatencyHistogram>();
+  auto last = std::make_unique<LatencyHistogram>();
+  bool have_first = false, have_two = false;
   while (MonotonicClock{}.now_ns() < end) {
     const int64_t now = MonotonicClock{}.now_ns();
     LiveProbe p;
     if (h.probe(p)) {
       live_max = std::max(live_max, p.live.size());
+      if (now < start + third) {
+        *first_third = p.tick_to_quote;
+        have_first = true;
+      } else if (now < start + 2 * third) {
+        *two_thirds = p.tick_to_quote;
+        have_two = true;
+      }
+      *last = p.tick_to_quote;
       created_end = p.created;
       if (now < warm) {
         rss_warm = std::max(rss_warm, rss_bytes());
@@ -372,6 +478,16 @@ std::string soak(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultM
   out.push_back(invariant(
       "open_orders_bounded", live_max <= bound,
       std::to_string(live_max) + " orders open in mm at once (bound " + std::to_string(bound) + ")"));
+  const LatencyHistogram tail = since(*last, *two_thirds);
+  const int64_t p99_first = first_third->p99(), p99_last = tail.p99();
+  const int64_t latency_bound = 5 * p99_first + 2'000'000;
+  out.push_back(invariant(
+      "latency_stable",
+      have_first && have_two && first_third->count() > 0 && tail.count() > 0 && p99_last <= latency_bound,
+      "tick-to-quote p99 " + std::to_string(p99_last / 1000) + " us in the last third vs " +
+          std::to_string(p99_first / 1000) + " us in the first (bound " +
+          std::to_string(latency_bound / 1000) + " us; quotes " + std::to_string(first_third->count()) +
+          " / " + std::to_string(tail.count()) + ")"));
   out.push_back(invariant("faults_injected", injected >= static_cast<size_t>(o.soak_seconds / 3),
                           "only " + std::to_string(injected) + " faults injected"));
   const bool resumed = h.wait_for(8000, [](const LiveProbe& p) { return p.quoting && !p.live.empty(); });
@@ -428,7 +544,15 @@ const std::vector<Scenario>& scenarios() {
       {{"fill_races_cancel", "quotes pulled on a stalled feed while each order is half filled: fills once"},
        fill_races_cancel,
        nullptr},
-      {{"soak", "random faults every 1-2.5 s for soak_seconds: memory flat, open orders bounded"},
+      {{"post_only_cross",
+        "3 post-only creates acked then cancelled (would take liquidity): dropped, no loop"},
+       post_only_cross,
+       nullptr},
+      {{"duplicate_out_of_order",
+        "every execution sent twice, Filled before PartiallyFilled: each fill once, order ends Filled"},
+       duplicate_out_of_order,
+       nullptr},
+      {{"soak", "random faults every 1-2.5 s for soak_seconds: memory flat, orders bounded, latency stable"},
        soak,
        nullptr},
       {{"stop_in_flight", "SIGTERM's stop with requests in flight: everything cancelled, exit 0"},

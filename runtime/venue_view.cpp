@@ -110,6 +110,19 @@ bool VenueView::paged_values(const std::string& path, int limit, std::string_vie
   return true;
 }
 
+bool VenueView::post_only_cancels(uint64_t& count, std::string& why) {
+  std::vector<std::vector<std::string>> c;
+  count = 0;
+  if (!paged_columns("/v5/order/history", 50, {"orderLinkId", "rejectReason"}, c, why)) return false;
+  if (c[0].size() != c[1].size()) {
+    why = "GET /v5/order/history: records without orderLinkId or rejectReason";
+    return false;
+  }
+  for (size_t i = 0; i < c[0].size(); ++i)
+    count += is_ours(c[0][i]) && c[1][i] == "EC_PostOnlyWillTakeLiquidity" ? 1 : 0;
+  return true;
+}
+
 bool VenueView::executions(std::vector<VenueExecution>& out, std::string& why) {
   std::vector<std::vector<std::string>> c;
   out.clear();

@@ -42,6 +42,8 @@ class VenueView {
   [[nodiscard]] bool position_lots(int64_t& lots, std::string& why);                     // signed, in lots
   [[nodiscard]] bool exec_ids(std::set<std::string>& out, std::string& why);             // every execId
   [[nodiscard]] bool history_link_ids(std::vector<std::string>& out, std::string& why);  // newest first
+  // Orders of ours in the order history cancelled with rejectReason EC_PostOnlyWillTakeLiquidity.
+  [[nodiscard]] bool post_only_cancels(uint64_t& count, std::string& why);
   // Every execution of the instrument, oldest first. Also false when a record does not parse (named).
   [[nodiscard]] bool executions(std::vector<VenueExecution>& out, std::string& why);
 

@@ -100,8 +100,17 @@ TEST(FaultMatrix, PartialFillsRacingCancels) {
 }
 
 // The bounded soak (20 s here; the long one is `mm faults --scenario soak --soak-seconds 3600`).
+TEST(FaultMatrix, PostOnlyCrossIsDroppedWithoutARetryLoop) {
+  expect_scenario("post_only_cross", {"crossed", "no_retry_loop", "no_ghost_order", "quotes_resumed"});
+}
+
+TEST(FaultMatrix, DuplicateAndOutOfOrderPrivateMessagesCountEachFillOnce) {
+  expect_scenario("duplicate_out_of_order", {"order_settled", "no_ghost_order", "quotes_resumed"});
+}
+
 TEST(FaultMatrix, SoakWithRandomFaultsKeepsMemoryFlatAndOrdersBounded) {
-  expect_scenario("soak", {"memory_flat", "open_orders_bounded", "faults_injected", "quotes_resumed"});
+  expect_scenario(
+      "soak", {"memory_flat", "open_orders_bounded", "latency_stable", "faults_injected", "quotes_resumed"});
 }
 
 TEST(FaultMatrix, StopWithRequestsInFlightCancelsEverything) {
