@@ -223,6 +223,78 @@ TEST(SimExchangeFaults, FillPartially) {
   EXPECT_EQ(at(topic(msgs, "order")[0], "data/0/cumExecQty"), "0.500");
 }
 
+// post_only_cross: the next N post-only creates are acked (retCode 0), then cancelled with
+// EC_PostOnlyWillTakeLiquidity although they would rest; a GTC create and the (N+1)th post-only rest.
+TEST(SimExchangeFaults, CrossPostOnlyCancelsTheNextPostOnlyCreates) {
+  Env e;
+  e.book(e.linear, "50000", "1", "50000.1", "1");
+  e.open(1, WsChannel::kPrivate);
+  subscribe(e, 1, R"("order")");
+  e.ex->cross_post_only(1);
+  const std::string po = R"("timeInForce":"PostOnly","orderLinkId":")";
+  ASSERT_EQ(
+      code_of(e.rest("POST", "/v5/order/create", order_json("Buy", "0.01", "49000", R"("orderLinkId":"g1")"))
+                  .body),
+      0);
+  ASSERT_EQ(code_of(e.rest("POST", "/v5/order/create", order_json("Buy", "0.01", "49000", po + "x1\"")).body),
+            0);
+  ASSERT_EQ(code_of(e.rest("POST", "/v5/order/create", order_json("Buy", "0.01", "49000", po + "x2\"")).body),
+            0);
+  const auto orders = topic(e.out.take(1), "order");
+  ASSERT_EQ(orders.size(), 3u);
+  EXPECT_EQ(at(orders[0], "data/0/orderStatus"), "New");
+  EXPECT_EQ(at(orders[1], "data/0/orderLinkId"), "x1");
+  EXPECT_EQ(at(orders[1], "data/0/orderStatus"), "Cancelled");
+  EXPECT_EQ(at(orders[1], "data/0/rejectReason"), "EC_PostOnlyWillTakeLiquidity");
+  EXPECT_EQ(at(orders[2], "data/0/orderLinkId"), "x2");
+  EXPECT_EQ(at(orders[2], "data/0/orderStatus"), "New");
+}
+
+// duplicate_execution: the next N execution messages go out twice, same execId; reorder_order: an order's
+// next order message goes out after its following one (Filled before PartiallyFilled), or alone after
+// kReorderHoldNs when none follows.
+TEST(SimExchangeFaults, DuplicateExecutionsAndReorderedOrderMessages) {
+  Env e;
+  e.book(e.linear, "50000", "1", "50000.1", "1");
+  e.open(1, WsChannel::kPrivate);
+  subscribe(e, 1, R"("order","execution")");
+  ASSERT_EQ(
+      code_of(
+          e.rest("POST", "/v5/order/create", order_json("Buy", "1", "49000", R"("orderLinkId":"r1")")).body),
+      0);
+  ASSERT_EQ(
+      code_of(
+          e.rest("POST", "/v5/order/create", order_json("Buy", "1", "49000", R"("orderLinkId":"r2")")).body),
+      0);
+  (void)e.out.take(1);
+  EXPECT_NE(e.ex->reorder_order("no-such", kT0), "");
+  e.ex->duplicate_executions(1);
+  ASSERT_EQ(e.ex->reorder_order("r1", kT0), "");
+  ASSERT_EQ(e.ex->fill_partially("r1", "0.5", kT0), "");
+  auto msgs = e.out.take(1);
+  auto execs = topic(msgs, "execution");
+  ASSERT_EQ(execs.size(), 2u);
+  EXPECT_EQ(at(execs[0], "data/0/execId"), at(execs[1], "data/0/execId"));
+  EXPECT_TRUE(topic(msgs, "order").empty());  // PartiallyFilled held back
+  ASSERT_EQ(e.ex->fill_partially("r1", "0.5", kT0), "");
+  msgs = e.out.take(1);
+  EXPECT_EQ(topic(msgs, "execution").size(), 1u);  // the duplicate was for one message only
+  auto orders = topic(msgs, "order");
+  ASSERT_EQ(orders.size(), 2u);
+  EXPECT_EQ(at(orders[0], "data/0/orderStatus"), "Filled");
+  EXPECT_EQ(at(orders[1], "data/0/orderStatus"), "PartiallyFilled");
+  EXPECT_EQ(e.ex->reorder_order("r1", kT0), "reorder_order: order 'r1' is Filled");
+  // A held message with no follower goes out by itself after the hold.
+  ASSERT_EQ(e.ex->reorder_order("r2", kT0), "");
+  ASSERT_EQ(e.ex->fill_partially("r2", "0.5", kT0), "");
+  EXPECT_TRUE(topic(e.out.take(1), "order").empty());
+  EXPECT_EQ(e.ex->next_deadline_ns(), kT0 + SimExchange::kReorderHoldNs);
+  e.ex->on_timer(kT0 + SimExchange::kReorderHoldNs);
+  orders = topic(e.out.take(1), "order");
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(at(orders[0], "data/0/orderStatus"), "PartiallyFilled");
+}
+
 TEST(SimExchangeFaults, StopFillingHoldsTheEngineUntilResumed) {
   Env e;
   e.book(e.linear, "50000", "1", "50000.1", "1");
