@@ -55,6 +55,9 @@ def mm_config(url, journal, transport, ca_file):
         venue += f'\nca_file = "{ca_file}"'
     text = re.sub(r'(?m)^endpoint = "sim"', venue, text)
     text = re.sub(r'journal = "[^"]*"', f'journal = "{journal}"', text)
+    # Operations on, as in production, but on a free port: never the contract default 127.0.0.1:9464, which a
+    # running mm (or a second bench) may hold.
+    text = re.sub(r'http_listen = "[^"]*"', 'http_listen = "127.0.0.1:0"', text)
     return text
 
 
