@@ -170,6 +170,7 @@ class Generator {
     const int64_t steps = p_.seconds * 1000 / p_.delta_interval_ms;
     for (int64_t k = 1; k <= steps; ++k) {
       if (!step(t0 + (k - 1) * p_.delta_interval_ms, t0 + k * p_.delta_interval_ms)) return res_;
+      if (p_.progress && ((k & 1023) == 0 || k == steps)) p_.progress(k, steps);
     }
     return res_;
   }

@@ -27,6 +27,7 @@
 // (xoshiro256** seeded by splitmix64), own normal/exp/log from + - * / and sqrt only, no FMA contraction
 // in the model code, all prices and sizes as integers formatted with format_fixed.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/capture.h"
@@ -68,6 +69,8 @@ struct GenParams {
   double requote_band_ticks = 1.0;
   int64_t latency_us = 2000;  // recv_ns = ts + latency + uniform jitter in [0, latency/2)
   uint32_t conn_id = 0;
+  // Called with (deltas written, deltas in all) every 1024 deltas and after the last (mm gen's progress bar).
+  std::function<void(int64_t, int64_t)> progress;
 };
 
 struct GenResult {
