@@ -3,8 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <string>
+#include <vector>
+
+#include "tools/mm/gen.h"
 
 namespace mm::tools {
 namespace {
@@ -81,6 +87,42 @@ TEST(Progress, DisabledOrWithoutTotalWritesNothing) {
   no_total.finish();
   EXPECT_EQ(contents(f), "");
   std::fclose(f);
+}
+
+// mm gen: the generator reports every 1024 deltas and the last one; on a terminal the bar goes from the first
+// report to 100 %, in a pipe (or with nothing to draw on) not a byte is written.
+TEST(Progress, MmGenDrawsItsDeltasOnATerminalOnly) {
+  const std::string out =
+      (std::filesystem::path(::testing::TempDir()) / ("progress_gen_" + std::to_string(::getpid()) + ".mmcap"))
+          .string();
+  for (const bool terminal : {true, false}) {
+    FILE* f = std::tmpfile();
+    ASSERT_NE(f, nullptr);
+    double now = 0;
+    Progress bar(progress_wanted(false, 2, [terminal](int) { return terminal ? 1 : 0; }), "deltas", f,
+                 [&now] { return now += 1.0; });
+    GenParams p;
+    p.seconds = 60;  // 3000 deltas of 20 ms: reports at 1024, 2048 and 3000
+    std::vector<int64_t> reports;
+    p.progress = [&](int64_t done, int64_t total) {
+      EXPECT_EQ(total, 3000);
+      reports.push_back(done);
+      bar.update(static_cast<uint64_t>(done), static_cast<uint64_t>(total));
+    };
+    ASSERT_EQ(write_synthetic_capture(p, out).status, CaptureError::kOk);
+    bar.finish();
+    EXPECT_EQ(reports, (std::vector<int64_t>{1024, 2048, 3000}));
+    const std::string drawn = contents(f);
+    if (terminal) {
+      EXPECT_EQ(count(drawn, '\r'), 3u) << drawn;
+      EXPECT_NE(drawn.find("100.0%"), std::string::npos) << drawn;
+      EXPECT_NE(drawn.find(" deltas/s"), std::string::npos) << drawn;
+    } else {
+      EXPECT_EQ(drawn, "");
+    }
+    std::fclose(f);
+  }
+  std::filesystem::remove(out);
 }
 
 }  // namespace

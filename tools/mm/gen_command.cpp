@@ -10,6 +10,7 @@
 
 #include "tools/mm/gen.h"
 #include "tools/mm/commands.h"
+#include "tools/mm/progress.h"
 
 namespace mm::tools {
 
@@ -70,7 +71,14 @@ void register_gen(CLI::App& app) {
       return;
     }
     parse_category(a->category, a->p.category);
+    // A progress bar on stderr when it is a terminal (mm gen prints no JSON); nothing in a pipe or a log.
+    Progress bar(progress_wanted(false), "deltas");
+    a->p.progress = [&bar](int64_t done, int64_t total) {
+      bar.update(static_cast<uint64_t>(done), static_cast<uint64_t>(total));
+    };
     const GenResult r = write_synthetic_capture(a->p, a->out);
+    bar.finish();
+    a->p.progress = nullptr;
     if (r.status != CaptureError::kOk) {
       std::fprintf(stderr, "mm gen: %s\n", r.message.c_str());
       set_exit_code(r.status == CaptureError::kInvalid ? kExitBadInput : kExitFailed);
