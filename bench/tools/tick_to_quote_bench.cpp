@@ -87,7 +87,7 @@ std::vector<Msg> frames(const Replayer& r, int count) {
 }
 
 // Second argument 1: operations on, as the live node runs them (runtime/ops/node_ops.h: the hooks LiveNode
-// calls): a /metrics server and the log drain thread running, and per tick inside the timed region the
+// calls): the /metrics and live page server (its 250 ms push timer) and the log drain thread running, and per tick inside the timed region the
 // message counter and the tick-to-quote histogram, and every 100 ticks the timer's publish (the node's timer
 // runs every 100 ms: far less often). 2: the same plus one order log record per action (the node does not log
 // each action; this shows what it would cost: the drain thread formats and writes every record).
@@ -115,6 +115,25 @@ void BM_TickToQuote(benchmark::State& state) {
     return;
   }
   const std::vector<Msg> msgs = frames(r, 2000);
+  // What the node's timer hands NodeOps (the replayer keeps its trader to itself): a 50-level book a side for
+  // the live page's top-of-book copy, a position, the order table and a rate limiter, as in mm run.
+  OrderBook page_book;
+  for (int l = 0; l < 50; ++l) {
+    (void)page_book.set_level(Side::kBuy, Price{651140 - 10 * l}, Qty{100 + l});
+    (void)page_book.set_level(Side::kSell, Price{651150 + 10 * l}, Qty{100 + l});
+  }
+  Instrument in;
+  (void)make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"}, in);
+  Position position(in);
+  OrderTable orders(64, "ttq", 1);
+  RateLimiter limiter;
+  (void)limiter.configure(RateClass::kCreate, 10, 10, 0);
+  NodeState node;
+  node.book = &page_book;
+  node.position = &position;
+  node.orders = &orders;
+  node.limiter = &limiter;
+  node.mid_ticks = 651145;
   size_t i = 0;
   // Frame time keeps rising across the snapshot wraps: the decision path requires a clock that never goes
   // back (token buckets, breakers, signals), and a rewind at each wrap made the actions per tick depend on
@@ -133,7 +152,7 @@ void BM_TickToQuote(benchmark::State& state) {
       ops->on_message(MsgTopic::kOrderbook);
       // The node passes its stamp difference; the histogram's cost is the same for any value.
       if (r.counters().actions > actions_before) ops->on_quoted(2'000 + (frame_no & 4095));
-      if (frame_no % 100 == 0) ops->on_timer(f.recv_ns, NodeState{});
+      if (frame_no % 100 == 0) ops->on_timer(f.recv_ns, node);
       if (ops_mode == 2) {
         for (uint64_t a = actions_before; a < r.counters().actions; ++a) {
           (void)log_event(ops->runtime().hot_log(), LiveEvent::kOrderAmend, f.recv_ns, "ttq-1700000000-0001",
