@@ -87,10 +87,11 @@ std::vector<Msg> frames(const Replayer& r, int count) {
 }
 
 // Second argument 1: operations on, as the live node runs them (runtime/ops/node_ops.h: the hooks LiveNode
-// calls): the /metrics and live page server (its 250 ms push timer) and the log drain thread running, and per tick inside the timed region the
-// message counter and the tick-to-quote histogram, and every 100 ticks the timer's publish (the node's timer
-// runs every 100 ms: far less often). 2: the same plus one order log record per action (the node does not log
-// each action; this shows what it would cost: the drain thread formats and writes every record).
+// calls): the /metrics and live page server (its 250 ms push timer) and the log drain thread running, and per
+// tick inside the timed region the message counter and the tick-to-quote histogram, and every 100 ticks the
+// timer's publish (the node's timer runs every 100 ms: far less often). 2: the same plus one order log record
+// per action (the node does not log each action; this shows what it would cost: the drain thread formats and
+// writes every record).
 void BM_TickToQuote(benchmark::State& state) {
   const int levels = static_cast<int>(state.range(0));
   const int64_t ops_mode = state.range(1);
@@ -123,7 +124,8 @@ void BM_TickToQuote(benchmark::State& state) {
     (void)page_book.set_level(Side::kSell, Price{651150 + 10 * l}, Qty{100 + l});
   }
   Instrument in;
-  (void)make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"}, in);
+  (void)make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"},
+                        in);
   Position position(in);
   OrderTable orders(64, "ttq", 1);
   RateLimiter limiter;

@@ -92,9 +92,9 @@ TEST(Progress, DisabledOrWithoutTotalWritesNothing) {
 // mm gen: the generator reports every 1024 deltas and the last one; on a terminal the bar goes from the first
 // report to 100 %, in a pipe (or with nothing to draw on) not a byte is written.
 TEST(Progress, MmGenDrawsItsDeltasOnATerminalOnly) {
-  const std::string out =
-      (std::filesystem::path(::testing::TempDir()) / ("progress_gen_" + std::to_string(::getpid()) + ".mmcap"))
-          .string();
+  const std::string out = (std::filesystem::path(::testing::TempDir()) /
+                           ("progress_gen_" + std::to_string(::getpid()) + ".mmcap"))
+                              .string();
   for (const bool terminal : {true, false}) {
     FILE* f = std::tmpfile();
     ASSERT_NE(f, nullptr);

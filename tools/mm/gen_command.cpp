@@ -8,8 +8,8 @@
 
 #include "core/atomic_file.h"
 
-#include "tools/mm/gen.h"
 #include "tools/mm/commands.h"
+#include "tools/mm/gen.h"
 #include "tools/mm/progress.h"
 
 namespace mm::tools {
