@@ -354,7 +354,8 @@ TEST(LivePageChromium, RendersMmRunsStateUpdatesItAndRefusesControlWithoutTheTok
   for (const std::string* dom : {&a, &b}) {
     EXPECT_GE(std::atoi(attribute(*dom, "data-updates").c_str()), 1) << dom->substr(0, 3000);
     EXPECT_NE(dom->find("<h1 id=\"symbol\">mm BTCUSDT</h1>"), std::string::npos);
-    EXPECT_TRUE(std::regex_search(*dom, std::regex(R"re(id="state" class="badge (active|reduce_only|halted)">)re")))
+    EXPECT_TRUE(
+        std::regex_search(*dom, std::regex(R"re(id="state" class="badge (active|reduce_only|halted)">)re")))
         << "risk state badge";
     EXPECT_NE(dom->find("class=\"bid"), std::string::npos) << "no bid rows";
     EXPECT_NE(dom->find("class=\"ask"), std::string::npos) << "no ask rows";
