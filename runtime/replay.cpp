@@ -319,40 +319,6 @@ void Replayer::collect_venue_stats(const RecordingVenueStats& v) noexcept {
   counters_.order_bytes = v.bytes;
 }
 
-std::string Replayer::run_one_thread() {
-  const int64_t start = MonotonicClock{}.now_ns();
-  std::string error;
-  for (const std::string& path : options_.files) {
-    std::unique_ptr<FrameSource> src;
-    if (error = open(path, src); !error.empty()) break;
-    // A new file is a new connection: u restarts, so each book waits for its next snapshot (see book_epoch_).
-    ++epoch_;
-    ReadAhead read_ahead;
-    Frame f;
-    for (;;) {
-      const ReadResult rr = src->next(f);
-      if (rr == ReadResult::kOk) {
-        if (f.kind != FrameKind::kRecv) continue;
-        // Input I/O before the frame is stamped available (process() stamps t0).
-        read_ahead.before_stamp(f.data.data(), f.data.size());
-        process(f);
-        continue;
-      }
-      if (rr == ReadResult::kBadRecord) {
-        ++counters_.read_errors;
-        continue;
-      }
-      if (rr != ReadResult::kEnd) error = std::string(src->error());
-      break;
-    }
-    if (!error.empty()) break;
-  }
-  wall_s_ = static_cast<double>(MonotonicClock{}.now_ns() - start) / 1e9;
-  if (path_ != nullptr && path_->recording_venue() != nullptr)
-    collect_venue_stats(path_->recording_venue()->stats());
-  return error;
-}
-
 bool Replayer::reported(ReplayStage s) const noexcept {
   // Without --config only parse, book and total exist; with it every stage is reported. The hops exist only
   // in the pipeline layout, and the dispatch hop only when there is a dispatch thread (--config).

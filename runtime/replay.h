@@ -1,10 +1,11 @@
 #pragma once
 // Replay harness: feeds recorded frames through the hot path (parse -> book [-> decision path -> encoder])
 // and measures it, in one of two layouts (DESIGN.md section 3):
-//   one-thread  every stage is a call on the calling thread (zero hops);
+//   one-thread  one core Runner on the calling thread over the feed and decision stages: the feed lends each
+//               frame to the decision stage in the same duty cycle (no copy, no ring, no hop);
 //   pipeline    feed | parse+book+strategy | dispatch (encoding) on three pinned threads joined by SPSC rings
-//               (replay_pipeline.cpp). Without --config there is nothing to dispatch: feed | parse+book on
-//               two.
+//               (replay_pipeline.cpp, the same stages). Without --config there is nothing to dispatch: feed |
+//               parse+book on two.
 // Both layouts process the same frames in the same order through the same code, so every counter, action and
 // final book is identical; only the latencies differ.
 #include <array>

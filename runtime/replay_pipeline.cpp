@@ -1,18 +1,25 @@
-// `mm replay --layout pipeline`: feed | parse+book+strategy | dispatch on three pinned threads (DESIGN.md
-// section 3), each a core Runner over one stage, joined by two SPSC rings:
+// The replay's stages and its two layouts (DESIGN.md section 3): the same feed and decision stages (and the
+// dispatch stage with --config in the pipeline) run either as one core Runner on the calling thread or as one
+// Runner per stage on pinned threads.
 //
-//   feed      reads the recordings; the readers reuse their buffers, so each received frame is copied into a
-//             preallocated circular byte arena (64 bytes of padding after it, for simdjson) and a FrameRef
-//             {arena position, size, epoch, category, recv_ns, t0} is pushed into the frame ring;
-//   decision  pops FrameRefs and runs Replayer::process_at (codec, books, the Trader over a RingVenue, the
-//             confirm step), then returns the frame's arena bytes; actions go into the action ring;
-//   dispatch  pops actions, encodes them with a RecordingVenue, and records encode/total/quote per tick.
+//   feed      reads the recordings (read-ahead before each frame is stamped available) and hands each received
+//             frame on through its sink: in the pipeline it copies the frame into a preallocated circular
+//             byte arena (64 bytes of padding after it, for simdjson; the readers reuse their buffers) and
+//             pushes a FrameRef {arena position, size, epoch, category, recv_ns, t0} into the frame ring; on
+//             one thread it lends the reader's own bytes through a one-frame slot (no copy), and reads the next
+//             frame only once the decision stage has taken it;
+//   decision  takes frames from its source and runs Replayer::process_at (codec, books, the Trader; the
+//             confirm step); in the pipeline the Trader's venue is a RingVenue whose actions go into the
+//             action ring, on one thread a RecordingVenue that encodes them at once;
+//   dispatch  (pipeline + --config) pops actions, encodes them with a RecordingVenue, and records
+//             encode/total/quote per tick.
 //
-// Producers never drop: a full ring or arena makes the producer wait (counted). End of input: the feed marks
-// itself done, the decision thread drains the frame ring and marks itself done, the dispatch thread drains
-// the action ring; each stops its own runner. The Replayer's state (codec, books, counters, histograms) is
-// touched only by the decision thread until the joins; the feed and dispatch threads keep their own counters
-// and histograms, merged after the joins.
+// Producers never drop: a full ring or arena makes the producer wait (counted). End of input travels through
+// the graph: the feed marks itself done, the decision stage drains its input and marks itself done, the
+// dispatch stage drains the action ring; a stage stops its runner only when nothing is queued before it, and
+// on one thread only the last stage stops the (one) runner. The Replayer's state (codec, books, counters,
+// histograms) is touched only by the decision stage until the joins; the feed and dispatch stages keep their
+// own counters and histograms, merged after the joins.
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -70,17 +77,81 @@ class ReplayPipeline {
 
   template <class Idle>
   std::string run(const Idle& idle);
+  std::string run_one_thread();
 
  private:
+  // Pipeline sink of the feed: the frame is copied into the arena (once), then its FrameRef is pushed into the
+  // frame ring; either step may find no room, and the frame waits (counted once per frame).
+  class ArenaRingSink {
+   public:
+    ArenaRingSink(FrameRing& ring, FrameArena& arena) noexcept : ring_(ring), arena_(arena) {}
+    bool ready() const noexcept { return true; }
+    bool fits(size_t size) const noexcept { return FrameArena::span(size) <= arena_.bytes(); }
+    // true: handed on; false: no room yet, call again with the same frame.
+    bool put(const Frame& f, FrameRef& ref) noexcept {
+      if (!copied_) {
+        uint64_t pos = 0;
+        if (!arena_.try_reserve(f.data.size(), pos)) return wait(arena_waits);
+        std::memcpy(arena_.at(pos), f.data.data(), f.data.size());
+        ref.pos = pos;
+        copied_ = true;
+      }
+      if (!ring_.try_push(ref)) return wait(frame_ring_waits);
+      copied_ = false;
+      waiting_ = false;
+      return true;
+    }
+
+    uint64_t frame_ring_waits = 0, arena_waits = 0;
+
+   private:
+    // One wait is one frame that found its way blocked, however many cycles it then waited.
+    bool wait(uint64_t& counter) noexcept {
+      if (!waiting_) ++counter;
+      waiting_ = true;
+      return false;
+    }
+
+    FrameRing& ring_;
+    FrameArena& arena_;
+    bool copied_ = false;
+    bool waiting_ = false;
+  };
+
+  // One-thread link between the feed and the decision stage: the frame the feed read, lent (the reader's own
+  // bytes, valid until its next read, which waits until the slot is empty again).
+  struct FrameSlot {
+    Frame frame;
+    FrameRef ref;
+    bool full = false;
+  };
+
+  class SlotSink {
+   public:
+    explicit SlotSink(FrameSlot& slot) noexcept : slot_(slot) {}
+    bool ready() const noexcept { return !slot_.full; }
+    bool fits(size_t) const noexcept { return true; }
+    bool put(const Frame& f, const FrameRef& ref) noexcept {
+      slot_.frame = f;
+      slot_.ref = ref;
+      slot_.full = true;
+      return true;
+    }
+
+   private:
+    FrameSlot& slot_;
+  };
+
+  template <class Sink>
   class alignas(kCacheLineSize) FeedStage {
    public:
-    FeedStage(const Replayer& r, FrameRing& ring, FrameArena& arena, const StageClock& clock) noexcept
-        : r_(r),
+    // pace_ns > 0 releases at most one frame per pace_ns (pipeline only).
+    FeedStage(const Replayer& r, Sink out, const StageClock& clock, int64_t pace_ns) noexcept
+        : sink(out),
+          r_(r),
           clock_(clock),
           history_category_(r.options().history_category),
-          ring_(ring),
-          arena_(arena),
-          pace_ticks_(clock.from_ns(r.options().pace_ns)) {}
+          pace_ticks_(clock.from_ns(pace_ns)) {}
     void on_start() {}
     void on_close() { src_.reset(); }
 
@@ -88,30 +159,19 @@ class ReplayPipeline {
       int work = 0;
       while (work < kBatch && !finished_) {
         if (state_ == State::kNeedFrame) {
-          if (!read_next()) break;
+          // The sink must be able to take a frame before the next is read: on one thread the reader's bytes
+          // of the previous frame are still lent to the decision stage.
+          if (!sink.ready() || !read_next()) break;
           continue;
         }
-        if (state_ == State::kHaveFrame) {
-          if (pace_ticks_ > 0) {
-            const int64_t now = clock_.stamp();
-            if (now < next_release_) return work;
-            ref_.t0 = now;
-            next_release_ = now + pace_ticks_;
-          }
-          uint64_t pos = 0;
-          if (!arena_.try_reserve(frame_.data.size(), pos)) {
-            wait(arena_waits);
-            return work;
-          }
-          std::memcpy(arena_.at(pos), frame_.data.data(), frame_.data.size());
-          ref_.pos = pos;
-          state_ = State::kHaveRef;
+        if (state_ == State::kHaveFrame && pace_ticks_ > 0) {
+          const int64_t now = clock_.stamp();
+          if (now < next_release_) return work;
+          ref_.t0 = now;
+          next_release_ = now + pace_ticks_;
         }
-        if (!ring_.try_push(ref_)) {
-          wait(frame_ring_waits);
-          return work;
-        }
-        waiting_ = false;
+        state_ = State::kReleased;
+        if (!sink.put(frame_, ref_)) return work;
         state_ = State::kNeedFrame;
         ++work;
       }
@@ -123,20 +183,16 @@ class ReplayPipeline {
       return work;
     }
 
-    StopHook stop;
+    StopHook stop;  // the pipeline's feed runner; none on one thread (the last stage stops that runner)
     alignas(kCacheLineSize) std::atomic<bool> done{false};
-    uint64_t read_errors = 0, frame_ring_waits = 0, arena_waits = 0;
+    uint64_t read_errors = 0;
     uint32_t epoch = 0;
     std::string error;  // a reader or open failure: the replay stops there
+    Sink sink;
 
    private:
-    enum class State : uint8_t { kNeedFrame, kHaveFrame, kHaveRef };
-
-    // One wait is one frame that found its way blocked, however many cycles it then waited.
-    void wait(uint64_t& counter) noexcept {
-      if (!waiting_) ++counter;
-      waiting_ = true;
-    }
+    // kReleased: past the pacing, being handed to the sink (which may have to wait for room).
+    enum class State : uint8_t { kNeedFrame, kHaveFrame, kReleased };
 
     // Next received frame into frame_/ref_ (state kHaveFrame); false when the input ended or failed.
     bool read_next() noexcept {
@@ -157,7 +213,7 @@ class ReplayPipeline {
         const ReadResult rr = src_->next(frame_);
         if (rr == ReadResult::kOk) {
           if (frame_.kind != FrameKind::kRecv) continue;
-          if (FrameArena::span(frame_.data.size()) > arena_.bytes()) {
+          if (!sink.fits(frame_.data.size())) {
             return finish(files[file_] + ": a frame is larger than the pipeline's arena");
           }
           // Input I/O before the frame is stamped available.
@@ -189,8 +245,6 @@ class ReplayPipeline {
     const Replayer& r_;  // options().files and open(): cold, once per file
     StageClock clock_;
     Category history_category_;
-    FrameRing& ring_;
-    FrameArena& arena_;
     ReadAhead read_ahead_;
     int64_t pace_ticks_;
     int64_t next_release_ = 0;
@@ -199,40 +253,84 @@ class ReplayPipeline {
     Frame frame_;
     FrameRef ref_;
     State state_ = State::kNeedFrame;
-    bool waiting_ = false;
     bool finished_ = false;
     bool signalled_ = false;
   };
 
+  using PipelineFeed = FeedStage<ArenaRingSink>;
+  using OneThreadFeed = FeedStage<SlotSink>;
+
+  // Pipeline source of the decision stage: FrameRefs from the ring, bytes from the arena (returned after the
+  // frame is processed); the hop from the feed thread is timed.
+  class RingSource {
+   public:
+    RingSource(FrameRing& ring, FrameArena& arena, const PipelineFeed& feed) noexcept
+        : ring_(ring), arena_(arena), feed_(feed) {}
+    static constexpr bool kTimedHop = true;
+    bool take(Frame& f, FrameRef& ref) noexcept {
+      if (!ring_.try_pop(ref)) return false;
+      f.kind = FrameKind::kRecv;
+      f.recv_ns = ref.recv_ns;
+      f.category = ref.category;
+      f.has_category = true;
+      f.data = std::string_view(arena_.at(ref.pos), ref.size);
+      return true;
+    }
+    void release(const FrameRef& ref) noexcept { arena_.release(ref.pos + FrameArena::span(ref.size)); }
+    // Acquire on done pairs with the feed's release after its last push, so empty() then sees every frame.
+    bool drained() const noexcept { return feed_.done.load(std::memory_order_acquire) && ring_.empty(); }
+
+   private:
+    FrameRing& ring_;
+    FrameArena& arena_;
+    const PipelineFeed& feed_;
+  };
+
+  // One-thread source: the frame the feed lent through the slot, taken in the same duty cycle.
+  class SlotSource {
+   public:
+    SlotSource(FrameSlot& slot, const OneThreadFeed& feed) noexcept : slot_(slot), feed_(feed) {}
+    static constexpr bool kTimedHop = false;
+    bool take(Frame& f, FrameRef& ref) noexcept {
+      if (!slot_.full) return false;
+      f = slot_.frame;
+      ref = slot_.ref;
+      return true;
+    }
+    void release(const FrameRef&) noexcept { slot_.full = false; }
+    bool drained() const noexcept { return feed_.done.load(std::memory_order_relaxed) && !slot_.full; }
+
+   private:
+    FrameSlot& slot_;
+    const OneThreadFeed& feed_;
+  };
+
+  template <class Source>
   class alignas(kCacheLineSize) DecisionStage {
    public:
-    // actions: the action ring this stage produces into (nullptr without --config).
-    DecisionStage(Replayer& r, FrameRing& ring, FrameArena& arena, const FeedStage& feed,
-                  ActionRing* actions) noexcept
-        : r_(r), ring_(ring), arena_(arena), feed_(feed), actions_(actions) {}
+    // actions: the action ring this stage produces into (nullptr without --config, and on one thread).
+    DecisionStage(Replayer& r, Source source, ActionRing* actions) noexcept
+        : r_(r), source_(source), actions_(actions) {}
     void on_start() {}
     void on_close() {}
 
     int do_work() noexcept {
       int work = 0;
+      Frame f;
       FrameRef ref;
-      while (work < kBatch && room_for_a_tick() && ring_.try_pop(ref)) {
-        const int64_t tp = r_.stamp();
-        r_.hist_[static_cast<size_t>(ReplayStage::kFeedHop)].record(r_.to_ns(tp - ref.t0));
+      while (work < kBatch && room_for_a_tick() && source_.take(f, ref)) {
+        int64_t tp = ref.t0;  // one thread: taken up as it was stamped available
+        if constexpr (Source::kTimedHop) {
+          tp = r_.stamp();
+          r_.hist_[static_cast<size_t>(ReplayStage::kFeedHop)].record(r_.to_ns(tp - ref.t0));
+        }
         // A new file is a new connection: books reset on their first message from it (see book_epoch_).
         r_.epoch_ = ref.epoch;
-        Frame f;
-        f.kind = FrameKind::kRecv;
-        f.recv_ns = ref.recv_ns;
-        f.category = ref.category;
-        f.has_category = true;
-        f.data = std::string_view(arena_.at(ref.pos), ref.size);
         r_.process_at(f, ref.category, ref.t0, tp);
-        arena_.release(ref.pos + FrameArena::span(ref.size));
+        source_.release(ref);
         ++work;
       }
-      // Acquire on done pairs with the feed's release after its last push, so empty() then sees every frame.
-      if (work == 0 && !signalled_ && feed_.done.load(std::memory_order_acquire) && ring_.empty()) {
+      if (work == 0 && !signalled_ && source_.drained()) {
         signalled_ = true;
         done.store(true, std::memory_order_release);
         stop();
@@ -259,17 +357,17 @@ class ReplayPipeline {
     }
 
     Replayer& r_;
-    FrameRing& ring_;
-    FrameArena& arena_;
-    const FeedStage& feed_;
+    Source source_;
     ActionRing* actions_;
     bool waiting_ = false;
     bool signalled_ = false;
   };
 
+  using PipelineDecision = DecisionStage<RingSource>;
+
   class alignas(kCacheLineSize) DispatchStage {
    public:
-    DispatchStage(const Replayer& r, ActionRing& ring, const DecisionStage& decision, const StageClock& clock)
+    DispatchStage(const Replayer& r, ActionRing& ring, const PipelineDecision& decision, const StageClock& clock)
         : clock_(clock), ring_(ring), decision_(decision), venue_(r.registry()) {}
     void on_start() {}
     void on_close() {}
@@ -354,7 +452,7 @@ class ReplayPipeline {
 
     StageClock clock_;
     ActionRing& ring_;
-    const DecisionStage& decision_;
+    const PipelineDecision& decision_;
     RecordingVenue venue_;
     std::array<OrderCreate, RingVenue::kMaxSpan> creates_{};
     std::array<OrderAmend, RingVenue::kMaxSpan> amends_{};
@@ -384,14 +482,15 @@ std::string ReplayPipeline::run(const Idle& idle) {
   auto arena = std::make_unique<FrameArena>(r_.options_.arena_bytes);
   // Each stage gets its own copy of the clock (see StageClock).
   const StageClock clock(r_.tsc_);
-  auto feed = std::make_unique<FeedStage>(r_, *frames, *arena, clock);
-  auto decision = std::make_unique<DecisionStage>(r_, *frames, *arena, *feed, r_.actions_.get());
+  auto feed =
+      std::make_unique<PipelineFeed>(r_, ArenaRingSink(*frames, *arena), clock, r_.options_.pace_ns);
+  auto decision = std::make_unique<PipelineDecision>(r_, RingSource(*frames, *arena, *feed), r_.actions_.get());
   const bool dispatching = r_.path_ != nullptr;
   std::unique_ptr<DispatchStage> dispatch;
   if (dispatching) dispatch = std::make_unique<DispatchStage>(r_, *r_.actions_, *decision, clock);
 
-  Runner<Idle, FeedStage> feed_runner({"mm-feed", cpus[0]}, idle, *feed);
-  Runner<Idle, DecisionStage> decision_runner({"mm-decision", cpus[1]}, idle, *decision);
+  Runner<Idle, PipelineFeed> feed_runner({"mm-feed", cpus[0]}, idle, *feed);
+  Runner<Idle, PipelineDecision> decision_runner({"mm-decision", cpus[1]}, idle, *decision);
   feed->stop = stop_hook(feed_runner);
   decision->stop = stop_hook(decision_runner);
   // Without --config there is nothing to dispatch: feed | parse+book on two threads.
@@ -421,8 +520,8 @@ std::string ReplayPipeline::run(const Idle& idle) {
   r_.wall_s_ = static_cast<double>(MonotonicClock{}.now_ns() - start) / 1e9;
 
   r_.counters_.read_errors += feed->read_errors;
-  r_.pipeline_.frame_ring_waits = feed->frame_ring_waits;
-  r_.pipeline_.arena_waits = feed->arena_waits;
+  r_.pipeline_.frame_ring_waits = feed->sink.frame_ring_waits;
+  r_.pipeline_.arena_waits = feed->sink.arena_waits;
   if (dispatching) {
     r_.pipeline_.action_ring_refusals = r_.path_->ring_venue()->refusals();
     r_.pipeline_.action_ring_waits = decision->action_ring_waits;
@@ -434,6 +533,32 @@ std::string ReplayPipeline::run(const Idle& idle) {
     }
   }
   return feed->error;
+}
+
+// One Runner on the calling thread over the feed and decision stages (the decision stage encodes through the
+// DecisionPath's RecordingVenue: no dispatch stage). The feed hands each frame to the decision stage in the same
+// duty cycle, so a frame's quote is measured from its read-ahead and stamp to its last order frame, as before.
+std::string ReplayPipeline::run_one_thread() {
+  FrameSlot slot;
+  const StageClock clock(r_.tsc_);
+  OneThreadFeed feed(r_, SlotSink(slot), clock, 0);
+  DecisionStage<SlotSource> decision(r_, SlotSource(slot, feed), nullptr);
+  // The idle strategy only runs on the last cycle (the feed has a frame on every other one).
+  Runner<BusySpinIdle, OneThreadFeed, DecisionStage<SlotSource>> runner({}, BusySpinIdle{}, feed, decision);
+  decision.stop = stop_hook(runner);  // the last stage: it stops the runner once the feed is done and drained
+  const int64_t start = MonotonicClock{}.now_ns();
+  const RunnerError e = runner.run_on_current_thread();
+  r_.wall_s_ = static_cast<double>(MonotonicClock{}.now_ns() - start) / 1e9;
+  r_.counters_.read_errors += feed.read_errors;
+  if (r_.path_ != nullptr && r_.path_->recording_venue() != nullptr)
+    r_.collect_venue_stats(r_.path_->recording_venue()->stats());
+  if (e != RunnerError::kOk) return "replay: the runner failed: " + std::string(to_string(e));
+  return feed.error;
+}
+
+std::string Replayer::run_one_thread() {
+  ReplayPipeline p(*this);
+  return p.run_one_thread();
 }
 
 std::string Replayer::run_pipeline() {
