@@ -85,6 +85,7 @@ class ReplayPipeline {
   class ArenaRingSink {
    public:
     ArenaRingSink(FrameRing& ring, FrameArena& arena) noexcept : ring_(ring), arena_(arena) {}
+    static constexpr bool kStampsAvailable = true;  // the feed stamps t0: the hop to another thread is timed
     bool ready() const noexcept { return true; }
     bool fits(size_t size) const noexcept { return FrameArena::span(size) <= arena_.bytes(); }
     // true: handed on; false: no room yet, call again with the same frame.
@@ -129,6 +130,9 @@ class ReplayPipeline {
   class SlotSink {
    public:
     explicit SlotSink(FrameSlot& slot) noexcept : slot_(slot) {}
+    // The decision stage stamps t0 when it takes the frame, right after the read-ahead in the same cycle (as
+    // the hand-written loop did): the slot's bookkeeping is the harness's, not the hot path's.
+    static constexpr bool kStampsAvailable = false;
     bool ready() const noexcept { return !slot_.full; }
     bool fits(size_t) const noexcept { return true; }
     bool put(const Frame& f, const FrameRef& ref) noexcept {
@@ -218,7 +222,7 @@ class ReplayPipeline {
           }
           // Input I/O before the frame is stamped available.
           read_ahead_.before_stamp(frame_.data.data(), frame_.data.size());
-          ref_.t0 = clock_.stamp();
+          if constexpr (Sink::kStampsAvailable) ref_.t0 = clock_.stamp();
           ref_.size = static_cast<uint32_t>(frame_.data.size());
           ref_.epoch = epoch;
           ref_.category = frame_.has_category ? frame_.category : history_category_;
@@ -319,10 +323,11 @@ class ReplayPipeline {
       Frame f;
       FrameRef ref;
       while (work < kBatch && room_for_a_tick() && source_.take(f, ref)) {
-        int64_t tp = ref.t0;  // one thread: taken up as it was stamped available
+        const int64_t tp = r_.stamp();
         if constexpr (Source::kTimedHop) {
-          tp = r_.stamp();
           r_.hist_[static_cast<size_t>(ReplayStage::kFeedHop)].record(r_.to_ns(tp - ref.t0));
+        } else {
+          ref.t0 = tp;  // one thread: available when taken (see SlotSink)
         }
         // A new file is a new connection: books reset on their first message from it (see book_epoch_).
         r_.epoch_ = ref.epoch;
