@@ -2,12 +2,13 @@
 // dispatch stage with --config in the pipeline) run either as one core Runner on the calling thread or as one
 // Runner per stage on pinned threads.
 //
-//   feed      reads the recordings (read-ahead before each frame is stamped available) and hands each received
+//   feed      reads the recordings (read-ahead before each frame is stamped available) and hands each
+//   received
 //             frame on through its sink: in the pipeline it copies the frame into a preallocated circular
 //             byte arena (64 bytes of padding after it, for simdjson; the readers reuse their buffers) and
 //             pushes a FrameRef {arena position, size, epoch, category, recv_ns, t0} into the frame ring; on
-//             one thread it lends the reader's own bytes through a one-frame slot (no copy), and reads the next
-//             frame only once the decision stage has taken it;
+//             one thread it lends the reader's own bytes through a one-frame slot (no copy), and reads the
+//             next frame only once the decision stage has taken it;
 //   decision  takes frames from its source and runs Replayer::process_at (codec, books, the Trader; the
 //             confirm step); in the pipeline the Trader's venue is a RingVenue whose actions go into the
 //             action ring, on one thread a RecordingVenue that encodes them at once;
@@ -80,8 +81,8 @@ class ReplayPipeline {
   std::string run_one_thread();
 
  private:
-  // Pipeline sink of the feed: the frame is copied into the arena (once), then its FrameRef is pushed into the
-  // frame ring; either step may find no room, and the frame waits (counted once per frame).
+  // Pipeline sink of the feed: the frame is copied into the arena (once), then its FrameRef is pushed into
+  // the frame ring; either step may find no room, and the frame waits (counted once per frame).
   class ArenaRingSink {
    public:
     ArenaRingSink(FrameRing& ring, FrameArena& arena) noexcept : ring_(ring), arena_(arena) {}
@@ -372,7 +373,8 @@ class ReplayPipeline {
 
   class alignas(kCacheLineSize) DispatchStage {
    public:
-    DispatchStage(const Replayer& r, ActionRing& ring, const PipelineDecision& decision, const StageClock& clock)
+    DispatchStage(const Replayer& r, ActionRing& ring, const PipelineDecision& decision,
+                  const StageClock& clock)
         : clock_(clock), ring_(ring), decision_(decision), venue_(r.registry()) {}
     void on_start() {}
     void on_close() {}
@@ -487,9 +489,9 @@ std::string ReplayPipeline::run(const Idle& idle) {
   auto arena = std::make_unique<FrameArena>(r_.options_.arena_bytes);
   // Each stage gets its own copy of the clock (see StageClock).
   const StageClock clock(r_.tsc_);
-  auto feed =
-      std::make_unique<PipelineFeed>(r_, ArenaRingSink(*frames, *arena), clock, r_.options_.pace_ns);
-  auto decision = std::make_unique<PipelineDecision>(r_, RingSource(*frames, *arena, *feed), r_.actions_.get());
+  auto feed = std::make_unique<PipelineFeed>(r_, ArenaRingSink(*frames, *arena), clock, r_.options_.pace_ns);
+  auto decision =
+      std::make_unique<PipelineDecision>(r_, RingSource(*frames, *arena, *feed), r_.actions_.get());
   const bool dispatching = r_.path_ != nullptr;
   std::unique_ptr<DispatchStage> dispatch;
   if (dispatching) dispatch = std::make_unique<DispatchStage>(r_, *r_.actions_, *decision, clock);
@@ -541,8 +543,9 @@ std::string ReplayPipeline::run(const Idle& idle) {
 }
 
 // One Runner on the calling thread over the feed and decision stages (the decision stage encodes through the
-// DecisionPath's RecordingVenue: no dispatch stage). The feed hands each frame to the decision stage in the same
-// duty cycle, so a frame's quote is measured from its read-ahead and stamp to its last order frame, as before.
+// DecisionPath's RecordingVenue: no dispatch stage). The feed hands each frame to the decision stage in the
+// same duty cycle, so a frame's quote is measured from its read-ahead and stamp to its last order frame, as
+// before.
 std::string ReplayPipeline::run_one_thread() {
   FrameSlot slot;
   const StageClock clock(r_.tsc_);
