@@ -106,6 +106,10 @@ class RestClient {
   RestClient(RestClientConfig cfg, const Signer* signer, RateLimiter* limiter,
              std::function<int64_t()> wall_ns);
   ~RestClient();
+  // Replaces the limiter (nullptr: none). The RateLimiter is single-threaded: before the client moves to a
+  // thread other than the limiter's owner, take it away here and hand the answers' limits
+  // (RestResult::limits) to the owner instead.
+  void set_limiter(RateLimiter* limiter) noexcept { limiter_ = limiter; }
   RestClient(const RestClient&) = delete;
   RestClient& operator=(const RestClient&) = delete;
 

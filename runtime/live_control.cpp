@@ -66,6 +66,12 @@ void LiveControl::handle(const ControlRequest& req) {
                     OrderEventKind bad_kind, bool create) {
     set_link(res, link);
     res.ret_code = rr.ret_code;
+    res.limit_class = create                                   ? RateClass::kCreate
+                      : ok_kind == OrderEventKind::kAmendAcked ? RateClass::kAmend
+                                                               : RateClass::kCancel;
+    res.limit = rr.limits.limit;
+    res.limit_status = rr.limits.status;
+    res.limit_reset_ms = rr.limits.reset_ms;
     if (rr.ok() || (create && rr.status == RestStatus::kRetCode && rr.ret_code == kDuplicateLinkId)) {
       res.kind = ControlResultKind::kAcked;
       res.ack_kind = ok_kind;

@@ -16,6 +16,7 @@
 #include "core/order_request.h"
 #include "core/order_state.h"
 #include "core/private_events.h"
+#include "core/rate_limiter.h"
 #include "core/spsc_ring.h"
 
 namespace mm {
@@ -70,6 +71,11 @@ struct ControlResult {
   PositionUpdate position;
   Execution execution;
   int64_t offset_ms = 0;  // kClockOffset
+  // The X-Bapi-Limit* headers of a REST order answer, for the hot thread's RateLimiter (the control thread
+  // never touches it: it is single-threaded). limit == 0 and limit_reset_ms == 0: none came.
+  RateClass limit_class = RateClass::kCreate;
+  int32_t limit = 0, limit_status = 0;
+  int64_t limit_reset_ms = 0;
 };
 static_assert(std::is_trivially_copyable_v<ControlResult>);
 

@@ -523,6 +523,10 @@ void LiveNode::Impl::on_trade_timeout(const InFlightRequest& req) noexcept {
 
 void LiveNode::Impl::on_control(const ControlResult& r) noexcept {
   LiveTrader& tr = *trader;
+  // A REST order answer's X-Bapi-Limit* headers (the control thread hands them over; the limiter is ours).
+  if (r.limit != 0 || r.limit_reset_ms != 0) {
+    limiter.update_from_exchange(r.limit_class, r.limit, r.limit_status, r.limit_reset_ms, wall_ns());
+  }
   switch (r.kind) {
     case ControlResultKind::kAcked:
       if (r.ack_kind == OrderEventKind::kCreateAcked) ++sum.created;
@@ -763,6 +767,9 @@ LiveError LiveNode::Impl::run(LiveSummary& out) {
   trader->set_quoting(false);
   // Reconciliations after a reconnect also list this run's executions (fills the stream missed).
   control->set_executions_since(rest->exchange_time_ms());
+  // From here the REST client lives on the control thread: the hot thread's limiter learns REST answers'
+  // limits through the result ring (on_control), never from that thread.
+  rest->set_limiter(nullptr);
   control->start();
   const int64_t end = opt.duration_ns > 0 ? start + opt.duration_ns : INT64_MAX;
   pub->start(start);
