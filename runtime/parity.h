@@ -31,7 +31,8 @@ struct ParityOptions {
 };
 
 struct ParityFill {
-  int64_t t_ns = 0;  // since the window's start (backtest: data time; live: wall time since the first book)
+  // Since the window's start (backtest: data time; live: the venue's time since the node's run()).
+  int64_t t_ns = 0;
   Side side = Side::kBuy;
   int64_t price_ticks = 0;
   int64_t qty_lots = 0;
