@@ -8,16 +8,6 @@
 
 namespace mm {
 
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
 std::string check_dotenv_private(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || (st.st_mode & (S_IROTH | S_IWOTH)) == 0) return "";
@@ -37,12 +27,12 @@ std::string read_secret(std::string_view var, const std::string& dotenv_path, st
   if (!in) return "";
   if (std::string e = check_dotenv_private(dotenv_path); !e.empty()) return e;
   for (std::string line; std::getline(in, line);) {
-    std::string_view l = trim(line);
-    if (l.substr(0, 7) == "export ") l = trim(l.substr(7));
+    std::string_view l = trim_blanks(line);
+    if (l.substr(0, 7) == "export ") l = trim_blanks(l.substr(7));
     if (l.empty() || l.front() == '#') continue;
     const size_t eq = l.find('=');
-    if (eq == std::string_view::npos || trim(l.substr(0, eq)) != var) continue;
-    std::string_view v = trim(l.substr(eq + 1));
+    if (eq == std::string_view::npos || trim_blanks(l.substr(0, eq)) != var) continue;
+    std::string_view v = trim_blanks(l.substr(eq + 1));
     if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) {
       v = v.substr(1, v.size() - 2);
     }
@@ -50,6 +40,12 @@ std::string read_secret(std::string_view var, const std::string& dotenv_path, st
     return "";
   }
   return "";
+}
+
+std::string_view trim_blanks(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
 }
 
 }  // namespace mm

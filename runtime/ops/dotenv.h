@@ -16,4 +16,7 @@ namespace mm {
 [[nodiscard]] std::string read_secret(std::string_view var, const std::string& dotenv_path,
                                       std::string& value);
 
+// `s` without leading spaces/tabs and trailing spaces/tabs/CR (a .env line, an HTTP header or form value).
+[[nodiscard]] std::string_view trim_blanks(std::string_view s) noexcept;
+
 }  // namespace mm

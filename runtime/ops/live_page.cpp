@@ -9,12 +9,6 @@ namespace mm {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
 // Compares in time independent of where the strings differ (a timing side channel must not reveal a prefix
 // of the token to a local process guessing it).
 bool same_secret(std::string_view given, std::string_view token) noexcept {
@@ -207,12 +201,12 @@ void LivePage::handle_control(const HttpServerRequest& req, HttpServerResponse& 
   std::string_view action_text = query == std::string_view::npos
                                      ? std::string_view{}
                                      : form_value(req.target.substr(query + 1), "action");
-  if (action_text.empty()) action_text = form_value(trim(req.body), "action");
+  if (action_text.empty()) action_text = form_value(trim_blanks(req.body), "action");
   PageAction action{};
   const bool known = parse_action(action_text, action);
   std::string_view auth = req.header("Authorization");
   const bool bearer = auth.substr(0, 7) == "Bearer ";
-  const std::string_view given = bearer ? trim(auth.substr(7)) : std::string_view{};
+  const std::string_view given = bearer ? trim_blanks(auth.substr(7)) : std::string_view{};
   std::string_view refusal;
   if (!control_enabled()) {
     refusal = "control is disabled: no MM_CONTROL_TOKEN is set (environment or .env)";
