@@ -199,6 +199,7 @@ class CaptureReader final : public FrameSource {
 
   const CaptureFileHeader& header() const noexcept { return header_; }
   uint64_t offset() const noexcept { return pos_; }  // bytes consumed so far
+  uint64_t bytes_consumed() const noexcept override { return pos_; }
   uint64_t file_size() const noexcept { return size_; }
   void close() noexcept;
 

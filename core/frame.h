@@ -67,6 +67,10 @@ class FrameSource {
   // Human-readable description of the last non-kOk result, naming the file (and line or offset).
   // Empty when nothing went wrong.
   virtual std::string_view error() const noexcept = 0;
+
+  // Bytes of the input file read so far (compressed bytes for a compressed file), for a progress bar against
+  // the file's size; 0 when the reader cannot say.
+  virtual uint64_t bytes_consumed() const noexcept { return 0; }
 };
 
 // Category of a Bybit URL: the `category=` query parameter (REST), else the last path segment after

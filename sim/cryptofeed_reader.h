@@ -40,6 +40,7 @@ class CryptofeedReader final : public FrameSource {
   // newline, or a zstd stream cut inside a frame), kTooLarge, kIo, kCorrupt.
   [[nodiscard]] ReadResult next(Frame& out) noexcept override;
   std::string_view error() const noexcept override { return error_; }
+  uint64_t bytes_consumed() const noexcept override { return file_.bytes_read(); }
 
   uint64_t line_number() const noexcept { return lines_.line_number(); }
   // Connection names in id order (conn_id indexes this).

@@ -363,8 +363,10 @@ EventConvertResult convert_recording_events(const std::string& path, const Instr
   Converter conv(registry, options, sink, r);
   size_t kept = 0;
   Frame f;
+  ConvertProgress progress(options.progress, src, path);
   for (;;) {
     const ReadResult rr = src.next(f);
+    progress.frame();
     if (rr == ReadResult::kEnd) break;
     if (rr == ReadResult::kBadRecord) {
       ++r.stats.read_errors;
@@ -405,6 +407,7 @@ EventConvertResult convert_recording_events(const std::string& path, const Instr
       break;
     }
   }
+  progress.finish();
   return r;
 }
 

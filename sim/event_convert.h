@@ -26,6 +26,7 @@
 // grid is inferred. Cold path: everything here may allocate.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -61,6 +62,9 @@ struct EventConvertOptions {
   // the real grid of a symbol whose history file has none.
   std::vector<std::string> instrument_files;
   int64_t created_ns = 0;            // file output: the header's creation time (0 keeps output reproducible)
+  // Called every 4096 source frames and once at the end with the input's bytes read (FrameSource::
+  // bytes_consumed) and its size: mm convert's progress bar. Not called when the reader cannot say.
+  std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 struct EventConvertStats {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <vector>
 
 #include "core/capture.h"
@@ -75,6 +76,21 @@ ReadResult detect_recording_format(const std::string& path, RecordingFormat& out
           ": unrecognised recording format (expected an mm capture, cryptofeed .jsonl/.jsonl.zst, or a "
           "Bybit history .data/.zip)";
   return ReadResult::kUnsupported;
+}
+
+ConvertProgress::ConvertProgress(const std::function<void(uint64_t, uint64_t)>& fn, const FrameSource& src,
+                                 const std::string& path)
+    : fn_(fn), src_(src) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  total_ = ec ? 0 : static_cast<uint64_t>(size);
+}
+
+void ConvertProgress::report(bool end) {
+  const uint64_t done = src_.bytes_consumed();
+  if (done == 0) return;
+  const uint64_t total = std::max(total_, done);
+  fn_(end ? total : done, total);
 }
 
 OpenedRecording open_recording(const std::string& path, const RecordingOptions& options) {
@@ -177,8 +193,10 @@ ConvertResult convert_to_capture(const std::string& in_path, const std::string& 
     }
   };
   Frame f;
+  ConvertProgress progress(options.progress, *in.source, in_path);
   for (;;) {
     const ReadResult r = in.source->next(f);
+    progress.frame();
     if (r == ReadResult::kEnd) break;
     if (r == ReadResult::kBadRecord) {
       ++res.errors;
@@ -215,6 +233,7 @@ ConvertResult convert_to_capture(const std::string& in_path, const std::string& 
     }
     ++res.frames;
   }
+  progress.finish();
   if (res.status != ReadResult::kOk && res.status != ReadResult::kTruncated) {
     w.abort();  // out_path keeps what it held: a conversion that failed part-way must not look complete
     return res;

@@ -5,6 +5,7 @@
 //   .data / .zip (magic "PK\3\4")    -> BybitHistoryReader
 // Magic bytes decide first; for plain text the extension decides, then a look at the first line.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,10 +40,34 @@ struct OpenedRecording {
 // empty file is not an empty recording), those of detect_recording_format and of the chosen reader's open.
 [[nodiscard]] OpenedRecording open_recording(const std::string& path, const RecordingOptions& options = {});
 
+// Hands a conversion's progress to a ConvertOptions/EventConvertOptions::progress callback: frame() after each
+// source frame (a report every 4096), finish() once at the end. Reports nothing when `fn` is empty or the
+// reader cannot say how far it is (FrameSource::bytes_consumed() == 0). The total is the input file's size.
+class ConvertProgress {
+ public:
+  ConvertProgress(const std::function<void(uint64_t, uint64_t)>& fn, const FrameSource& src,
+                  const std::string& path);
+  void frame() {
+    if (fn_ && (++frames_ & 4095) == 0) report(false);
+  }
+  void finish() {
+    if (fn_) report(true);
+  }
+
+ private:
+  void report(bool end);
+  const std::function<void(uint64_t, uint64_t)>& fn_;
+  const FrameSource& src_;
+  uint64_t total_ = 0;
+  uint64_t frames_ = 0;
+};
+
 struct ConvertOptions {
   RecordingOptions read;
   int64_t created_ns = 0;  // the capture header's creation time (0: unknown; keeps output reproducible)
   uint64_t max_bad_records = 1000;  // give up (status kCorrupt) after this many skipped records
+  // As EventConvertOptions::progress: every 4096 source frames and at the end, input bytes read and size.
+  std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
 struct ConvertResult {

@@ -39,6 +39,7 @@ ReadResult FileByteSource::open(const std::string& path) noexcept {
   if (fd_ >= 0) ::close(fd_);
   path_ = path;
   error_.clear();
+  bytes_read_ = 0;
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) {
     error_ = path + ": cannot open: " + std::strerror(errno);
@@ -58,6 +59,7 @@ ReadResult FileByteSource::read(char* dst, size_t cap, size_t& got) noexcept {
     const ssize_t r = ::read(fd_, dst, cap);
     if (r > 0) {
       got = static_cast<size_t>(r);
+      bytes_read_ += got;
       return ReadResult::kOk;
     }
     if (r == 0) return ReadResult::kEnd;

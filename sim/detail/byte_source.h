@@ -38,9 +38,11 @@ class FileByteSource final : public ByteSource {
   [[nodiscard]] ReadResult open(const std::string& path) noexcept;
   [[nodiscard]] ReadResult read(char* dst, size_t cap, size_t& got) noexcept override;
   std::string_view error() const noexcept override { return error_; }
+  uint64_t bytes_read() const noexcept { return bytes_read_; }  // since open()
 
  private:
   int fd_ = -1;
+  uint64_t bytes_read_ = 0;
   std::string path_;
   std::string error_;
 };

@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "sim/recording.h"
 #include "tools/mm/gen.h"
 
 namespace mm::tools {
@@ -126,4 +128,47 @@ TEST(Progress, MmGenDrawsItsDeltasOnATerminalOnly) {
 }
 
 }  // namespace
+// mm convert: the conversion reports the input's bytes read against its size every 4096 frames and once at
+// the end (done == total == the file's size); the bar draws them on a terminal and nothing in a pipe.
+TEST(Progress, MmConvertReportsInputBytesUpToTheFileSize) {
+  const std::filesystem::path dir(::testing::TempDir());
+  const std::string in = (dir / ("progress_conv_" + std::to_string(::getpid()) + ".mmcap")).string();
+  const std::string out = (dir / ("progress_conv_out_" + std::to_string(::getpid()) + ".mmcap")).string();
+  GenParams p;
+  p.seconds = 300;  // 15,000 deltas: several reports of 4096 frames
+  ASSERT_EQ(write_synthetic_capture(p, in).status, CaptureError::kOk);
+  const uint64_t size = std::filesystem::file_size(in);
+  for (const bool terminal : {true, false}) {
+    FILE* f = std::tmpfile();
+    ASSERT_NE(f, nullptr);
+    double now = 0;
+    Progress bar(progress_wanted(false, 2, [terminal](int) { return terminal ? 1 : 0; }), "KiB", f,
+                 [&now] { return now += 1.0; });
+    std::vector<std::pair<uint64_t, uint64_t>> reports;
+    ConvertOptions o;
+    o.progress = [&](uint64_t done, uint64_t total) {
+      reports.emplace_back(done, total);
+      bar.update(done >> 10, total >> 10);
+    };
+    std::filesystem::remove(out);
+    const ConvertResult r = convert_to_capture(in, out, o);
+    bar.finish();
+    ASSERT_TRUE(r.ok()) << r.message;
+    ASSERT_GE(reports.size(), 3u);
+    for (size_t k = 1; k < reports.size(); ++k) EXPECT_GE(reports[k].first, reports[k - 1].first);
+    EXPECT_LT(reports.front().first, size);
+    EXPECT_EQ(reports.back(), std::make_pair(size, size));
+    const std::string drawn = contents(f);
+    if (terminal) {
+      EXPECT_NE(drawn.find("100.0%"), std::string::npos) << drawn;
+      EXPECT_NE(drawn.find(" KiB/s"), std::string::npos) << drawn;
+    } else {
+      EXPECT_EQ(drawn, "");
+    }
+    std::fclose(f);
+  }
+  std::filesystem::remove(in);
+  std::filesystem::remove(out);
+}
+
 }  // namespace mm::tools

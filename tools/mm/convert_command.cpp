@@ -3,7 +3,9 @@
 // any supported recording -> mm capture (.mmcap) or normalized events (.events, sim/event_file.h).
 // The window is spelled as in `mm backtest` (tools/mm/time_arg.h); the spellings of earlier versions
 // (`--to events|mmcap` for the format, `--from-ns`/`--to-ns`) are refused with the new one named.
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "sim/event_convert.h"
 #include "sim/recording.h"
 #include "tools/mm/commands.h"
+#include "tools/mm/progress.h"
 #include "tools/mm/time_arg.h"
 
 namespace mm::tools {
@@ -43,11 +46,19 @@ std::string check_window(Args& a) {
   return "";
 }
 
+// The bar counts the input's bytes read (KiB) against its size, drawn only on a terminal (progress.h).
+std::function<void(uint64_t, uint64_t)> bar_callback(Progress& bar) {
+  return [&bar](uint64_t done, uint64_t total) { bar.update(done >> 10, std::max<uint64_t>(total >> 10, 1)); };
+}
+
 void run_capture(const Args& a) {
   ConvertOptions o;
   parse_category(a.category, o.read.category);
   o.max_bad_records = a.max_bad;
+  Progress bar(progress_wanted(false), "KiB");
+  o.progress = bar_callback(bar);
   const ConvertResult r = convert_to_capture(a.in, a.out, o);
+  bar.finish();
   std::printf("converted %llu frames from %s to %s (%llu errors)\n", static_cast<unsigned long long>(r.frames),
               a.in.c_str(), a.out.c_str(), static_cast<unsigned long long>(r.errors));
   if (!r.ok()) {
@@ -64,7 +75,10 @@ void run_events(const Args& a) {
   o.instrument_files = a.instruments;
   o.from_ns = a.from_ns;
   o.to_ns = a.to_ns;
+  Progress bar(progress_wanted(false), "KiB");
+  o.progress = bar_callback(bar);
   const EventConvertResult r = convert_to_events(a.in, a.out, o);
+  bar.finish();
   if (r.selected_nothing) {
     std::fprintf(stderr, "mm convert: %s\n", r.message.c_str());
     set_exit_code(kExitBadInput);
