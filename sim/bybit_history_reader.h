@@ -34,7 +34,8 @@ class BybitHistoryReader final : public FrameSource {
   // short), kCorrupt (bad deflate data, CRC mismatch), kTooLarge, kIo.
   [[nodiscard]] ReadResult next(Frame& out) noexcept override;
   std::string_view error() const noexcept override { return error_; }
-  // A plain .data file's bytes read; 0 (no progress) inside a zip, whose entry is inflated from its own reader.
+  // A plain .data file's bytes read; 0 (no progress) inside a zip, whose entry is inflated from its own
+  // reader.
   uint64_t bytes_consumed() const noexcept override { return zip_ ? 0 : file_.bytes_read(); }
   uint64_t line_number() const noexcept { return lines_.line_number(); }
 

@@ -40,9 +40,10 @@ struct OpenedRecording {
 // empty file is not an empty recording), those of detect_recording_format and of the chosen reader's open.
 [[nodiscard]] OpenedRecording open_recording(const std::string& path, const RecordingOptions& options = {});
 
-// Hands a conversion's progress to a ConvertOptions/EventConvertOptions::progress callback: frame() after each
-// source frame (a report every 4096), finish() once at the end. Reports nothing when `fn` is empty or the
-// reader cannot say how far it is (FrameSource::bytes_consumed() == 0). The total is the input file's size.
+// Hands a conversion's progress to a ConvertOptions/EventConvertOptions::progress callback: frame() after
+// each source frame (a report every 4096), finish() once at the end. Reports nothing when `fn` is empty or
+// the reader cannot say how far it is (FrameSource::bytes_consumed() == 0). The total is the input file's
+// size.
 class ConvertProgress {
  public:
   ConvertProgress(const std::function<void(uint64_t, uint64_t)>& fn, const FrameSource& src,

@@ -48,7 +48,8 @@ std::string check_window(Args& a) {
 
 // The bar counts the input's bytes read (KiB) against its size, drawn only on a terminal (progress.h).
 std::function<void(uint64_t, uint64_t)> bar_callback(Progress& bar) {
-  return [&bar](uint64_t done, uint64_t total) { bar.update(done >> 10, std::max<uint64_t>(total >> 10, 1)); };
+  return
+      [&bar](uint64_t done, uint64_t total) { bar.update(done >> 10, std::max<uint64_t>(total >> 10, 1)); };
 }
 
 void run_capture(const Args& a) {
