@@ -2,6 +2,7 @@
 import logging
 import math
 import os
+import signal
 import socket
 import sys
 import threading
@@ -185,9 +186,48 @@ def optimize(study, space, backend, data, window, n_trials, jobs, label):
                 print(f"{label}trial {trial.number}: failed: {msg}{label_end}", file=sys.stderr, flush=True)
 
     t0 = time.perf_counter()
-    study.optimize(objective, n_trials=n_trials, n_jobs=jobs, catch=(ConfigRejected,), callbacks=[progress],
-                   gc_after_trial=False, show_progress_bar=False)
+    with _StopOnCtrlC(study) as ctrl_c:
+        study.optimize(objective, n_trials=n_trials, n_jobs=jobs, catch=(ConfigRejected,),
+                       callbacks=[progress, ctrl_c.callback], gc_after_trial=False, show_progress_bar=False)
+    if ctrl_c.interrupted:
+        raise KeyboardInterrupt  # the caller's one line and exit 130; every finished trial is in the storage
     return time.perf_counter() - t0
+
+
+class _StopOnCtrlC:
+    """Ctrl-C during study.optimize() stops the study after the trials in flight instead of raising inside them.
+
+    Why: a KeyboardInterrupt raised while Optuna writes a trial to its storage (SQLAlchemy) escapes Optuna's own
+    bookkeeping as `UnboundLocalError: frozen_trial` (Optuna 3.1, Debian 12) with a traceback, and may leave the
+    trial half-written. A flag set by the handler and read by a callback after each trial is safe. A second
+    Ctrl-C ends the process at once (130) for a user who will not wait for a long backtest."""
+
+    def __init__(self, study):
+        self.study = study
+        self.interrupted = False
+        self.previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self.on_sigint)
+        return self
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        return False
+
+    def on_sigint(self, signum, frame):
+        if self.interrupted:
+            print("mm optimize: interrupted", file=sys.stderr, flush=True)
+            os._exit(130)
+        self.interrupted = True
+        print("mm optimize: interrupt: stopping after the trials in flight (Ctrl-C again to stop now)",
+              file=sys.stderr, flush=True)
+
+    def callback(self, study, trial):
+        if self.interrupted:
+            study.stop()
 
 
 def progress_suffix(done, total, elapsed_s):
