@@ -40,7 +40,7 @@ bool PublicWs::resubscribe(std::string_view topic) noexcept {
   return true;
 }
 
-int PublicWs::do_work(int64_t now_ns, PublicWsSink& sink) noexcept {
+int PublicWs::step_session(int64_t now_ns, PublicWsSink& sink) noexcept {
   int work = 0;
   switch (session_.step(now_ns, work)) {
     case SessionEvent::kOpened:
@@ -55,6 +55,11 @@ int PublicWs::do_work(int64_t now_ns, PublicWsSink& sink) noexcept {
     case SessionEvent::kNone:
       break;
   }
+  return work;
+}
+
+int PublicWs::do_work(int64_t now_ns, PublicWsSink& sink) noexcept {
+  int work = step_session(now_ns, sink);
   WsClient& ws = session_.ws();
   std::string_view text;
   int64_t recv_ns = 0;

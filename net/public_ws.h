@@ -67,6 +67,12 @@ class PublicWs {
 
   // Socket work, timers, and every complete frame to the sink. Returns the work done (0: idle).
   int do_work(int64_t now_ns, PublicWsSink& sink) noexcept;
+  // The session part of do_work alone, for an owner that reads the frames itself and parses them elsewhere
+  // (the live node's pipeline layout: its network thread hands frames unparsed to the decision thread): on a
+  // new connection the subscriptions are sent and sink.on_connected() is called, on an end
+  // sink.on_disconnected(). The frames stay in session().ws() (front / pop / poll); subscribe acks are then
+  // the owner's to recognise (session().mark_healthy()). Returns the work done.
+  int step_session(int64_t now_ns, PublicWsSink& sink) noexcept;
 
   // Unsubscribes and subscribes `topic` again (a fresh snapshot follows). False when not open or not one of
   // the configured topics.

@@ -21,6 +21,7 @@
 #include "net/trade_ws.h"
 #include "runtime/journal.h"
 #include "runtime/live_control.h"
+#include "runtime/live_pipeline.h"
 #include "runtime/live_trader.h"
 #include "runtime/live_venue.h"
 #include "runtime/ops/node_ops.h"
@@ -87,7 +88,7 @@ int64_t rescale(int64_t v, int from, int to) noexcept {
 
 }  // namespace
 
-struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
+struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink, TradeAnswerSink {
   explicit Impl(LiveOptions o) : opt(std::move(o)) {
     opt.config.trader.quoter.link_id_prefix = opt.config.link_id_prefix;
   }
@@ -111,6 +112,10 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   std::unique_ptr<LiveVenue> venue;
   std::unique_ptr<LiveTrader> trader;
   std::unique_ptr<NodeOps> ops;  // [ops]: metrics, page, logs, alerts (runtime/ops/node_ops.h)
+  // --layout pipeline: the network and dispatch threads; pub and trade are theirs between start and stop
+  // (runtime/live_pipeline.h), and this thread reads their state through it (the *_state() helpers below).
+  std::unique_ptr<LivePipeline> pipe;
+  LivePipelineCpus pipe_cpus;
   ExecIdSet execs;
   int64_t tick_start = 0;
   int64_t private_down_since = 0;
@@ -138,11 +143,33 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   LiveError check_key();
   LiveError load_instrument();
   LiveError open_streams();
+  LiveError check_threads();
 
   // --- hot loop
   // ---------------------------------------------------------------------------------------------
   LiveError run(LiveSummary& out);
+  LiveError start_run();
+  void quote_one_thread(int64_t start, int64_t end);
+  void quote_pipeline(int64_t end);
+  LiveError finish_run(int64_t start, LiveSummary& out);
   int poll(int64_t now) noexcept;
+  int poll_pipeline(int64_t now) noexcept;
+  int step(int64_t now) noexcept { return pipe ? poll_pipeline(now) : poll(now); }
+  bool stopping() const noexcept { return opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed); }
+  // The sockets' state, wherever they live (this thread, or the pipeline's network / dispatch threads).
+  int64_t public_silence_ns(int64_t now) const noexcept {
+    return pipe ? pipe->public_silence_ns(now) : pub->silence_ns(now);
+  }
+  uint64_t public_reconnects() const noexcept {
+    return pipe ? pipe->public_reconnects() : pub->session().reconnects();
+  }
+  bool trade_ready() const noexcept {
+    return pipe ? pipe->trade_ready() : trade != nullptr && trade->ready();
+  }
+  uint64_t trade_reconnects() const noexcept {
+    if (trade == nullptr) return 0;
+    return pipe ? pipe->trade_reconnects() : trade->session().reconnects();
+  }
   void timers(int64_t now) noexcept;
   void requery_unsettled(int64_t now) noexcept;
   void drain_control() noexcept;
@@ -167,6 +194,12 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink {
   // TradeWsSink
   void on_trade_ack(const InFlightRequest& req, const TradeAck& ack, int64_t recv_ns) noexcept override;
   void on_trade_timeout(const InFlightRequest& req) noexcept override;
+  // Both layouts: `batch` holds the link ids of a batch request's items (req.items > 1).
+  void apply_trade_ack(const InFlightRequest& req, const TradeAck& ack, int64_t ack_now,
+                       std::span<const OrderLinkId> batch) noexcept;
+  void apply_trade_timeout(const InFlightRequest& req, std::span<const OrderLinkId> batch) noexcept;
+  // TradeAnswerSink (pipeline): the dispatch thread's answers.
+  void on_trade_answer(const TradeAnswer& a) noexcept override;
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -294,7 +327,10 @@ LiveError LiveNode::Impl::open_streams() {
     tc.recv_window_ms = c.venue.recv_window_ms;
     tc.request_timeout_ms = c.live.request_timeout_ms;
     trade_codec = std::make_unique<BybitCodec>(registry);
-    trade = std::make_unique<TradeWs>(tc, registry, *trade_codec, signer, &limiter);
+    // Pipeline: the limiter stays on the decision thread, which applies the answers' X-Bapi-Limit headers
+    // (on_trade_answer); the dispatch thread's TradeWs must not touch it.
+    RateLimiter* ws_limiter = opt.layout == LiveLayout::kPipeline ? nullptr : &limiter;
+    trade = std::make_unique<TradeWs>(tc, registry, *trade_codec, signer, ws_limiter);
   }
   for (const WsSession* ws : {&pub->session(), trade ? &trade->session() : nullptr}) {
     if (ws != nullptr && !ws->ws().transport_fallback().empty()) {
@@ -315,7 +351,13 @@ LiveError LiveNode::Impl::open_streams() {
   // The WebSockets sign with the server's clock too (auth expires, order timestamps), not only REST.
   priv->set_clock_offset_ms(rest->clock().offset_ms);
   if (trade) trade->set_clock_offset_ms(rest->clock().offset_ms);
-  venue = std::make_unique<LiveVenue>(trade.get(), control->requests(), &limiter);
+  if (opt.layout == LiveLayout::kPipeline) {
+    pipe = std::make_unique<LivePipeline>(*pub, *pub_codec, c.category, book_topic, trade.get(), opt.idle);
+    venue =
+        std::make_unique<LiveVenue>(pipe->actions(), pipe->trade_ready_flag(), control->requests(), &limiter);
+  } else {
+    venue = std::make_unique<LiveVenue>(trade.get(), control->requests(), &limiter);
+  }
   venue->set_time(wall_ns());
   return {};
 }
@@ -324,6 +366,7 @@ LiveError LiveNode::Impl::prepare() {
   MmConfig& c = opt.config;
   // The keys for the log drain's redaction list (start_venue wipes the options' copy of the secret).
   std::vector<std::string> secrets{opt.api_key, opt.api_secret};
+  if (LiveError e = check_threads(); e.code != 0) return e;
   if (LiveError e = start_venue(); e.code != 0) return e;
   if (LiveError e = check_key(); e.code != 0) {
     if (e.code == 2) NodeOps::alert_once(c, AlertKind::kKeyRefused, e.message);
@@ -383,7 +426,11 @@ void LiveNode::Impl::on_public(const BybitCodec& codec, MsgKind kind, int64_t re
   }
   if (tr.take_resubscribe()) {
     ops->on_book_gap(recv_ns);
-    (void)pub->resubscribe(book_topic);
+    if (pipe) {
+      pipe->request_resubscribe();
+    } else {
+      (void)pub->resubscribe(book_topic);
+    }
   }
 }
 
@@ -439,10 +486,14 @@ void LiveNode::Impl::on_ready() noexcept {
 }
 
 void LiveNode::Impl::on_trade_ack(const InFlightRequest& req, const TradeAck& ack, int64_t recv_ns) noexcept {
-  LiveTrader& tr = *trader;
   // recv_ns is the loop iteration's clock (taken before the socket was read): the ack's own time is now.
   (void)recv_ns;
-  const int64_t ack_now = wall_ns();
+  apply_trade_ack(req, ack, wall_ns(), venue->batch_links(req.tag));
+}
+
+void LiveNode::Impl::apply_trade_ack(const InFlightRequest& req, const TradeAck& ack, int64_t ack_now,
+                                     std::span<const OrderLinkId> batch) noexcept {
+  LiveTrader& tr = *trader;
   sum.order_ack.record(ack_now - req.sent_ns);
   ops->on_ack(req.link_id.view(), ack.ret_code, ack_now - req.sent_ns, ack_now);
   // 10006 (too many visits) without the reset header: hold the class for Bybit's one-second window (with the
@@ -495,8 +546,7 @@ void LiveNode::Impl::on_trade_ack(const InFlightRequest& req, const TradeAck& ac
   }
   if (ack.ret_code != 0 || ack.item_count == 0) {
     // The whole batch was refused: every item of it.
-    for (const OrderLinkId& l : venue->batch_links(req.tag))
-      one(l.view(), ack.ret_code == 0 ? -1 : ack.ret_code, {});
+    for (const OrderLinkId& l : batch) one(l.view(), ack.ret_code == 0 ? -1 : ack.ret_code, {});
     return;
   }
   for (uint32_t i = 0; i < ack.item_count; ++i) {
@@ -506,6 +556,11 @@ void LiveNode::Impl::on_trade_ack(const InFlightRequest& req, const TradeAck& ac
 }
 
 void LiveNode::Impl::on_trade_timeout(const InFlightRequest& req) noexcept {
+  apply_trade_timeout(req, venue->batch_links(req.tag));
+}
+
+void LiveNode::Impl::apply_trade_timeout(const InFlightRequest& req,
+                                         std::span<const OrderLinkId> batch) noexcept {
   LiveTrader& tr = *trader;
   auto settle = [&](std::string_view link) {
     tr.on_request_timeout(link);
@@ -518,7 +573,36 @@ void LiveNode::Impl::on_trade_timeout(const InFlightRequest& req) noexcept {
     settle(req.link_id.view());
     return;
   }
-  for (const OrderLinkId& l : venue->batch_links(req.tag)) settle(l.view());
+  for (const OrderLinkId& l : batch) settle(l.view());
+}
+
+void LiveNode::Impl::on_trade_answer(const TradeAnswer& a) noexcept {
+  switch (a.kind) {
+    case TradeAnswerKind::kAck:
+      // What TradeWs does with its limiter in the one-thread layout, here where the limiter lives.
+      if (a.ack.limit != 0 || a.ack.limit_reset_ms != 0) {
+        limiter.update_from_exchange(rate_class(a.req.kind), a.ack.limit, a.ack.limit_status,
+                                     a.ack.limit_reset_ms, a.at_ns);
+      }
+      apply_trade_ack(a.req, a.ack, a.at_ns, a.batch_links());
+      return;
+    case TradeAnswerKind::kTimeout:
+      apply_trade_timeout(a.req, a.batch_links());
+      return;
+    case TradeAnswerKind::kReady:
+      on_ready();
+      return;
+    case TradeAnswerKind::kRefused:
+      // Nothing of the span left this process: each order goes back as a local reject (a create is
+      // released, an amend or cancel leaves the order as it was), and the quoter tries again.
+      for (const OrderLinkId& l : a.batch_links()) {
+        if (a.req.kind == RequestKind::kCreate) trader->on_create_rejected(l.view());
+        if (a.req.kind == RequestKind::kAmend) trader->on_rejected(l.view(), OrderEventKind::kAmendRejected);
+        if (a.req.kind == RequestKind::kCancel)
+          trader->on_rejected(l.view(), OrderEventKind::kCancelRejected);
+      }
+      return;
+  }
 }
 
 void LiveNode::Impl::on_control(const ControlResult& r) noexcept {
@@ -591,7 +675,11 @@ void LiveNode::Impl::on_control(const ControlResult& r) noexcept {
     case ControlResultKind::kClockOffset:
       resync_pending = false;
       priv->set_clock_offset_ms(r.offset_ms);
-      if (trade) trade->set_clock_offset_ms(r.offset_ms);
+      if (pipe) {
+        pipe->set_trade_clock_offset_ms(r.offset_ms);
+      } else if (trade) {
+        trade->set_clock_offset_ms(r.offset_ms);
+      }
       return;
     case ControlResultKind::kCancelAllDone:
     case ControlResultKind::kCancelAllFailed:
@@ -614,6 +702,18 @@ int LiveNode::Impl::poll(int64_t now) noexcept {
   return work;
 }
 
+// The decision thread's share of the pipeline: the book frames the network thread read, the private stream
+// (its socket stays here, beside the order table), the dispatch thread's answers, the control results.
+int LiveNode::Impl::poll_pipeline(int64_t now) noexcept {
+  constexpr int kBatch = 64;  // frames or answers per call: the timers and the probe are never held back long
+  venue->set_time(now);
+  int work = pipe->drain_frames(*this, kBatch);
+  work += priv->do_work(now, *this);
+  work += pipe->drain_answers(*this, kBatch);
+  drain_control();
+  return work;
+}
+
 NodeState LiveNode::Impl::node_state() noexcept {
   NodeState s;
   s.limiter = &limiter;
@@ -623,9 +723,9 @@ NodeState LiveNode::Impl::node_state() noexcept {
   s.risk = &trader->risk();
   s.counters = &trader->counters();
   s.mid_ticks = mid_ticks(trader->book());
-  s.reconnects_public = pub->session().reconnects();
+  s.reconnects_public = public_reconnects();
   s.reconnects_private = priv->session().reconnects();
-  s.reconnects_trade = trade ? trade->session().reconnects() : 0;
+  s.reconnects_trade = trade_reconnects();
   return s;
 }
 
@@ -659,11 +759,11 @@ void LiveNode::Impl::timers(int64_t now) noexcept {
   } else if (private_down_since == 0) {
     private_down_since = now;
   }
-  const bool feed_quiet = pub->silence_ns(now) > l.feed_quiet_ms * 1'000'000;
+  const bool feed_quiet = public_silence_ns(now) > l.feed_quiet_ms * 1'000'000;
   const bool private_quiet =
       private_down_since != 0 && now - private_down_since > l.private_quiet_ms * 1'000'000;
   private_was_ready = private_was_ready || priv->ready();
-  trade_was_ready = trade_was_ready || (trade != nullptr && trade->ready());
+  trade_was_ready = trade_was_ready || trade_ready();
   constexpr int64_t kTradeWaitNs = 2'000'000'000;
   const bool starting =
       !private_was_ready || (trade != nullptr && !trade_was_ready && now - run_start < kTradeWaitNs);
@@ -699,7 +799,7 @@ LiveError LiveNode::Impl::shutdown(int64_t deadline) {
   int64_t next_query = 0;
   int64_t next_timer = start;
   for (int64_t now = wall_ns(); now < deadline; now = wall_ns()) {
-    (void)poll(now);
+    (void)step(now);
     if (tr.open_order_count() == 0) break;
     if (now >= next_timer) {
       tr.on_timer();
@@ -748,18 +848,78 @@ void LiveNode::Impl::fill_summary(double seconds) {
   sum.fees = p.fees();
   sum.net = Money{sum.realized.units + sum.unrealized.units - sum.fees.units};
   sum.rest_orders = venue->counters().rest_requests;
-  sum.reconnects = pub->session().reconnects() + priv->session().reconnects() +
-                   (trade ? trade->session().reconnects() : 0);
+  sum.reconnects = public_reconnects() + priv->session().reconnects() + trade_reconnects();
   if (tr.fault() != TraderFault::kNone) sum.fault = std::string(to_string(tr.fault()));
 }
 
-LiveError LiveNode::Impl::run(LiveSummary& out) {
-  if (!opt.cpus.empty() && opt.cpus[0] >= 0) {
-    if (const ThreadSetupError e = pin_current_thread(opt.cpus[0]); e != ThreadSetupError::kOk) {
-      return {2, "--cpus: cannot pin the hot thread to CPU " + std::to_string(opt.cpus[0]) + ": " +
-                     std::string(to_string(e))};
+// --layout pipeline: the CPUs and the idle strategy, before anything is started or sent.
+LiveError LiveNode::Impl::check_threads() {
+  if (opt.layout != LiveLayout::kPipeline) return {};
+  if (std::string e = pipeline_cpus(opt.cpus, pipe_cpus); !e.empty()) return {2, e};
+  std::string warning;
+  if (std::string e = check_live_layout(pipe_cpus, opt.idle, std::thread::hardware_concurrency(), warning);
+      !e.empty()) {
+    return {2, e};
+  }
+  if (!warning.empty()) sum.warnings.push_back(warning);
+  return {};
+}
+
+LiveError LiveNode::Impl::start_run() {
+  const int cpu = pipe ? pipe_cpus.decision : (opt.cpus.empty() ? -1 : opt.cpus[0]);
+  if (cpu >= 0) {
+    if (const ThreadSetupError e = pin_current_thread(cpu); e != ThreadSetupError::kOk) {
+      return {2, std::string("--cpus: cannot pin the ") + (pipe ? "decision" : "hot") + " thread to CPU " +
+                     std::to_string(cpu) + ": " + std::string(to_string(e))};
     }
   }
+  if (pipe) {
+    if (std::string e = pipe->start(pipe_cpus); !e.empty()) return {2, e};
+  }
+  return {};
+}
+
+// The one-thread layout's busy loop: every socket, the control results, the probe and the timers.
+void LiveNode::Impl::quote_one_thread(int64_t start, int64_t end) {
+  pub->start(start);
+  priv->start(start);
+  if (trade) trade->start(start);
+  const int64_t timer_ns = opt.config.live.timer_ms * 1'000'000;
+  int64_t next_timer = start + timer_ns;
+  int64_t now = start;
+  while (now < end && !stopping()) {
+    (void)poll(now);
+    if (probe_state.load(std::memory_order_acquire) == 1) answer_probe();
+    now = wall_ns();
+    if (now >= next_timer) {
+      timers(now);
+      next_timer = now + timer_ns;
+    }
+  }
+}
+
+// The decision thread of the pipeline layout: the same loop over the rings (the network and dispatch threads
+// started their sockets), idling as --idle says when a cycle found nothing to do.
+void LiveNode::Impl::quote_pipeline(int64_t end) {
+  int64_t now = wall_ns();
+  priv->start(now);
+  const int64_t timer_ns = opt.config.live.timer_ms * 1'000'000;
+  int64_t next_timer = now + timer_ns;
+  while (now < end && !stopping()) {
+    int work = poll_pipeline(now);
+    if (probe_state.load(std::memory_order_acquire) == 1) answer_probe();
+    now = wall_ns();
+    if (now >= next_timer) {
+      timers(now);
+      next_timer = now + timer_ns;
+      ++work;
+    }
+    pipe->idle(work);
+  }
+}
+
+LiveError LiveNode::Impl::run(LiveSummary& out) {
+  if (LiveError e = start_run(); e.code != 0) return e;
   const int64_t start = wall_ns();
   run_start = start;
   pulled = true;  // until the sessions are up (timers: `starting`)
@@ -772,28 +932,26 @@ LiveError LiveNode::Impl::run(LiveSummary& out) {
   rest->set_limiter(nullptr);
   control->start();
   const int64_t end = opt.duration_ns > 0 ? start + opt.duration_ns : INT64_MAX;
-  pub->start(start);
-  priv->start(start);
-  if (trade) trade->start(start);
-  const int64_t timer_ns = opt.config.live.timer_ms * 1'000'000;
-  int64_t next_timer = start + timer_ns;
-  int64_t now = start;
-  while (now < end && !(opt.stop != nullptr && opt.stop->load(std::memory_order_relaxed))) {
-    (void)poll(now);
-    if (probe_state.load(std::memory_order_acquire) == 1) answer_probe();
-    now = wall_ns();
-    if (now >= next_timer) {
-      timers(now);
-      next_timer = now + timer_ns;
-    }
+  if (pipe) {
+    quote_pipeline(end);
+  } else {
+    quote_one_thread(start, end);
   }
+  return finish_run(start, out);
+}
+
+// Shutdown (cancels confirmed or exit 3), the summary, then every thread and socket stopped.
+LiveError LiveNode::Impl::finish_run(int64_t start, LiveSummary& out) {
   LiveError result = shutdown(wall_ns() + opt.config.live.shutdown_timeout_ms * 1'000'000);
+  if (pipe) pipe->stop();  // joins the network and dispatch threads, which close their sockets
   fill_summary(static_cast<double>(wall_ns() - start) / 1e9);
   ops->on_timer(wall_ns(), node_state());
   if (result.code == 3) ops->shutdown_unconfirmed(result.message);
-  pub->stop();
+  if (!pipe) {
+    pub->stop();
+    if (trade) trade->stop();
+  }
   priv->stop();
-  if (trade) trade->stop();
   control->stop();
   if (opt.config.venue.endpoint == VenueEndpoint::kSim) {
     sim.stop();
@@ -817,12 +975,12 @@ void LiveNode::Impl::answer_probe() noexcept {
   p.created = sum.created;
   p.amended = sum.amended;
   p.quoting = !pulled;
-  p.trade_ready = trade != nullptr && trade->ready();
+  p.trade_ready = trade_ready();
   p.rest_requests = venue->counters().rest_requests;
-  p.reconnects_public = pub->session().reconnects();
+  p.reconnects_public = public_reconnects();
   p.reconnects_private = priv->session().reconnects();
-  p.reconnects_trade = trade ? trade->session().reconnects() : 0;
-  p.resubscribes = pub->counters().resubscribes;
+  p.reconnects_trade = trade_reconnects();
+  p.resubscribes = pipe ? pipe->public_resubscribes() : pub->counters().resubscribes;
   p.tick_to_quote = sum.tick_to_quote;  // a fixed array: no allocation
   p.unknown = 0;
   tr.orders().for_each([&](OrderHandle, const OwnOrder& o) noexcept {

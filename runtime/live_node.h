@@ -2,7 +2,7 @@
 // The live node of `mm run` (issue 11): one Trader quoting one instrument on a Bybit V5 venue (Bybit, or the
 // embedded simulator with [venue] endpoint = "sim").
 //
-// Threads (layout one-thread, the default on small machines):
+// Threads (layout one-thread, the default on small machines; --layout pipeline: runtime/live_pipeline.h):
 //   hot      the public book stream, the private stream and the trade WebSocket, polled in one busy loop that
 //            never blocks, feeding the Trader (book -> strategy -> risk -> quoter -> LiveVenue);
 //   control  REST (runtime/live_control.h): start-up checks, reconciliation, REST order entry while the trade
@@ -30,6 +30,7 @@
 #include "core/money.h"
 #include "core/order_request.h"
 #include "runtime/embedded_sim.h"
+#include "runtime/layout_check.h"
 #include "runtime/mm_config.h"
 
 namespace mm {
@@ -41,9 +42,12 @@ struct LiveOptions {
   int64_t duration_ns = 0;  // 0: until *stop
   const std::atomic<bool>* stop = nullptr;  // set by the command's signal handler
   LiveLayout layout = LiveLayout::kOneThread;
-  std::vector<int> cpus;            // hot thread, control thread (-1 / absent: not pinned)
-  std::string api_key, api_secret;  // ignored with endpoint = "sim" unless set (tests)
-  EmbeddedSimOptions sim;           // endpoint = "sim" only: keys, faults, TLS (tests)
+  // one-thread: the hot thread's CPU; pipeline: network, decision, dispatch (runtime/live_pipeline.h).
+  // -1 / absent: not pinned.
+  std::vector<int> cpus;
+  LayoutIdle idle = LayoutIdle::kBackOff;  // pipeline only: how its threads wait (the one-thread loop spins)
+  std::string api_key, api_secret;         // ignored with endpoint = "sim" unless set (tests)
+  EmbeddedSimOptions sim;                  // endpoint = "sim" only: keys, faults, TLS (tests)
 };
 
 // Exit codes of `mm run` (README): 0 done, 1 runtime failure, 2 bad config or refused key (nothing sent),
@@ -101,8 +105,9 @@ class LiveNode {
   LiveNode(const LiveNode&) = delete;
   LiveNode& operator=(const LiveNode&) = delete;
 
-  // Cold start-up, in order: simulator, REST, key check, journal, instruments, reconciliation. On error
-  // nothing was sent (code 2: config, key, instrument; 1: the venue could not be reached).
+  // Cold start-up, in order: the pipeline layout's CPUs and idle strategy, simulator, REST, key check,
+  // journal, instruments, reconciliation. On error nothing was sent (code 2: --cpus / --idle, config, key,
+  // instrument; 1: the venue could not be reached).
   [[nodiscard]] LiveError prepare();
   // Quotes until the stop flag or the duration, then shuts down. Fills `out`. Precondition: prepare() ok.
   [[nodiscard]] LiveError run(LiveSummary& out);

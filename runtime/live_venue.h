@@ -6,9 +6,16 @@
 // a full request table, a full send queue or a full control ring refuses the span whole, and the Trader keeps
 // it out of flight (strategy/venue.h).
 //
+// Pipeline layout (runtime/live_pipeline.h): the trade WebSocket belongs to the dispatch thread. The decision
+// thread's venue is built with the action ring and the dispatch thread's "trade WebSocket ready" flag instead
+// of the socket: while the flag is up, a span is copied whole into the ring (a ring without room for it
+// refuses it, never spins) and the dispatch thread sends it through a LiveVenue of its own (built with the
+// socket, as in the one-thread layout); while it is down the span goes to REST as above.
+//
 // Time: now_ns() is the wall clock of the current loop iteration (set_time), the clock of the risk limits,
 // the order timestamps and the signals.
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <span>
 
@@ -16,13 +23,14 @@
 #include "core/rate_limiter.h"
 #include "net/trade_ws.h"
 #include "runtime/live_control.h"
+#include "runtime/ring_venue.h"
 #include "strategy/quoter.h"
 #include "strategy/venue.h"
 
 namespace mm {
 
 struct LiveVenueCounters {
-  uint64_t ws_requests = 0;    // requests sent on the trade WebSocket
+  uint64_t ws_requests = 0;    // requests sent on the trade WebSocket (pipeline: spans handed to dispatch)
   uint64_t rest_requests = 0;  // actions handed to the control thread for REST
   uint64_t refused = 0;        // spans refused (in-flight table, send queue or control ring full)
   uint64_t rate_limited = 0;   // create/amend spans refused by the local rate limit (or a 10006 hold)
@@ -39,6 +47,15 @@ class LiveVenue {
   // they reduce risk, so when the budget is short they go first and the exchange has the last word.
   LiveVenue(TradeWs* trade, ControlRequestRing& requests, RateLimiter* limiter = nullptr) noexcept
       : trade_(trade), requests_(requests), limiter_(limiter) {}
+  // Pipeline layout: spans go into `actions` while `trade_ready` is up. Preconditions: as above, and this
+  // venue is the action ring's only producer.
+  LiveVenue(ActionRing& actions, const std::atomic<bool>& trade_ready, ControlRequestRing& requests,
+            RateLimiter* limiter) noexcept
+      : trade_(nullptr),
+        requests_(requests),
+        limiter_(limiter),
+        actions_(&actions),
+        remote_ready_(&trade_ready) {}
 
   void set_time(int64_t wall_ns) noexcept { now_ns_ = wall_ns; }
   int64_t now_ns() const noexcept { return now_ns_; }
@@ -73,7 +90,10 @@ class LiveVenue {
   }
 
   // True when orders go out on the trade WebSocket right now.
-  bool trade_ws_ready() const noexcept { return trade_ != nullptr && trade_->ready(); }
+  bool trade_ws_ready() const noexcept {
+    if (actions_ != nullptr) return remote_ready_->load(std::memory_order_acquire);
+    return trade_ != nullptr && trade_->ready();
+  }
   const LiveVenueCounters& counters() const noexcept { return counters_; }
 
  private:
@@ -95,7 +115,8 @@ class LiveVenue {
         return false;
       }
     }
-    if (trade_ws_ready()) {
+    if (actions_ != nullptr && trade_ws_ready()) return hand_over(a);
+    if (trade_ != nullptr && trade_->ready()) {
       TradeError e;
       if (a.size() == 1) {
         e = (trade_->*one)(a[0], 0, now_ns_);
@@ -135,12 +156,42 @@ class LiveVenue {
     return true;
   }
 
+  // Pipeline: the whole span into the action ring (its last item marked), or nothing.
+  template <class T>
+  bool hand_over(std::span<const T> a) noexcept {
+    if (!actions_->has_room(a.size())) {
+      ++counters_.refused;
+      return false;
+    }
+    ActionItem it;
+    for (size_t i = 0; i < a.size(); ++i) {
+      it.last = i + 1 == a.size();
+      if constexpr (std::is_same_v<T, OrderCreate>) {
+        it.kind = ActionKind::kCreate;
+        it.u.create = a[i];
+      }
+      if constexpr (std::is_same_v<T, OrderAmend>) {
+        it.kind = ActionKind::kAmend;
+        it.u.amend = a[i];
+      }
+      if constexpr (std::is_same_v<T, OrderCancel>) {
+        it.kind = ActionKind::kCancel;
+        it.u.cancel = a[i];
+      }
+      (void)actions_->try_push(it);  // room checked above; this venue is the only producer
+    }
+    ++counters_.ws_requests;
+    return true;
+  }
+
   static constexpr size_t kBatchSlots = TradeWs::kMaxInFlight;
   static_assert(kQuoterMaxBatchItems <= UINT16_MAX);
 
   TradeWs* trade_;
   ControlRequestRing& requests_;
   RateLimiter* limiter_;
+  ActionRing* actions_ = nullptr;                    // pipeline layout only
+  const std::atomic<bool>* remote_ready_ = nullptr;  // the dispatch thread's trade.ready()
   std::array<std::array<OrderLinkId, kQuoterMaxBatchItems>, kBatchSlots> batch_links_{};
   std::array<uint16_t, kBatchSlots> batch_count_{};
   uint64_t next_batch_ = 0;

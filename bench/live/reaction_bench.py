@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Socket-to-quote on loopback (issue 11, Performance): the simulator's reaction_ns (last byte of a public book
 frame written -> first byte of the next order request read) while a client quotes, for `mm run` (one-thread
-layout; io_uring and Beast transports, plain TCP and TLS) and for the Python reference bot (bench/live/reference_bot.py), each against
+and pipeline layouts; io_uring and Beast transports, plain TCP and TLS) and for the Python reference bot (bench/live/reference_bot.py), each against
 a fresh `mm sim` serving the same generated market. Prints a table and the ratio. A benchmark, not a test:
-figures on a shared VM move from run to run; compare the two columns of one run.
+figures on a shared VM move from run to run; compare the rows of one run (the load average is printed with them).
 
     /usr/bin/python3 bench/live/reaction_bench.py --mm build/release/tools/mm --seconds 20
 """
@@ -61,9 +61,9 @@ def mm_config(url, journal, transport, ca_file):
     return text
 
 
-# A client: (label, "mm" or "python", transport, tls).
+# A client: (label, "mm" or "python", transport, tls, layout).
 def run_client(client, args, tmp):
-    name, kind, transport, tls = client
+    name, kind, transport, tls, layout = client
     summary = os.path.join(tmp, f"{name.replace(' ', '_').replace(',', '')}.json")
     sim, url = start_sim(args.mm, summary, args.market_seconds, args.speed, tmp, tls)
     try:
@@ -73,7 +73,11 @@ def run_client(client, args, tmp):
             with open(cfg, "w") as f:
                 f.write(mm_config(url, os.path.join(tmp, "journal"), transport, ca))
             env = dict(os.environ, BYBIT_API_KEY="mmsim-test-key", BYBIT_API_SECRET="mmsim-test-secret")
-            subprocess.run([args.mm, "run", "--config", cfg, "--duration", str(args.seconds), "--json"], env=env,
+            layout_args = ["--layout", layout]
+            if layout == "pipeline":
+                layout_args += ["--idle", args.pipeline_idle] + (["--cpus", args.pipeline_cpus] if args.pipeline_cpus else [])
+            subprocess.run([args.mm, "run", "--config", cfg, "--duration", str(args.seconds), "--json"] + layout_args,
+                           env=env,
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=args.seconds + 60)
         else:
             subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "bench", "live", "reference_bot.py"), "--url", url,
@@ -91,16 +95,31 @@ def main():
     ap.add_argument("--market-seconds", type=int, default=600, help="generated market length (looped)")
     ap.add_argument("--speed", type=float, default=10)
     ap.add_argument("--no-tls", action="store_true", help="skip the TLS rows (mm run over wss:// and https://)")
+    ap.add_argument("--no-pipeline", action="store_true", help="skip the pipeline-layout rows")
+    ap.add_argument("--pipeline-idle", default="yield", choices=["backoff", "yield", "spin"],
+                    help="mm run --idle for the pipeline rows (spin needs a CPU per thread: --pipeline-cpus)")
+    ap.add_argument("--pipeline-cpus", default="", help="mm run --cpus for the pipeline rows (network,decision,dispatch)")
     args = ap.parse_args()
-    clients = [("mm run, io_uring", "mm", "io_uring", False), ("mm run, beast", "mm", "beast", False)]
+    one = "one-thread"
+    clients = [("mm run, io_uring", "mm", "io_uring", False, one), ("mm run, beast", "mm", "beast", False, one)]
+    if not args.no_pipeline:
+        clients += [("mm run, io_uring, pipeline", "mm", "io_uring", False, "pipeline"),
+                    ("mm run, beast, pipeline", "mm", "beast", False, "pipeline")]
     if not args.no_tls:
-        clients += [("mm run, io_uring, TLS", "mm", "io_uring", True), ("mm run, beast, TLS", "mm", "beast", True)]
-    clients.append(("python reference", "python", "", False))
+        clients += [("mm run, io_uring, TLS", "mm", "io_uring", True, one),
+                    ("mm run, beast, TLS", "mm", "beast", True, one)]
+        if not args.no_pipeline:
+            clients.append(("mm run, io_uring, TLS, pipeline", "mm", "io_uring", True, "pipeline"))
+    clients.append(("python reference", "python", "", False, ""))
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         rows = [(c[0], run_client(c, args, tmp)) for c in clients]
-    print(f"{'client':<24} {'samples':>8} {'p50 us':>9} {'p90 us':>9} {'p99 us':>9}")
+    load_after = os.getloadavg()
+    print(f"{'client':<32} {'samples':>8} {'p50 us':>9} {'p90 us':>9} {'p99 us':>9}")
     for name, r in rows:
-        print(f"{name:<24} {r['count']:>8} {r['p50'] / 1e3:>9.1f} {r['p90'] / 1e3:>9.1f} {r['p99'] / 1e3:>9.1f}")
+        print(f"{name:<32} {r['count']:>8} {r['p50'] / 1e3:>9.1f} {r['p90'] / 1e3:>9.1f} {r['p99'] / 1e3:>9.1f}")
+    print(f"load average (1 min) before / after: {load_before[0]:.1f} / {load_after[0]:.1f}; "
+          f"CPUs: {os.cpu_count()}")
     mm, py = rows[0][1], rows[-1][1]
     if mm["p50"] > 0:
         print(f"python / mm (io_uring, plain) at p50: {py['p50'] / mm['p50']:.1f}x, "

@@ -81,6 +81,80 @@ TEST(LiveNode, QuotesOnTheEmbeddedSimulatorThenCancelsEverythingAtShutdown) {
   for (const std::string& w : s.warnings) EXPECT_EQ(w.find("ws_transport"), std::string::npos) << w;
 }
 
+// --layout pipeline (runtime/live_pipeline.h): the book stream on the network thread, the Trader on this
+// one, the trade WebSocket on the dispatch thread. The one test of the layout that runs under TSan (its name
+// matches LiveNode*): every ring and atomic between the four threads is exercised by quoting, acks, fills and
+// the shutdown's cancels.
+TEST(LiveNode, PipelineLayoutQuotesOnTheEmbeddedSimulatorThenConfirmsEveryCancel) {
+  TempDir dir;
+  MmConfig c = load(dir);
+  c.fixed.half_spread_bps = 0.01;  // quotes at the touch: a short run fills (examples/live_sim.toml: 0.2)
+  LiveOptions o = options(c, 1.5);
+  o.layout = LiveLayout::kPipeline;
+  o.idle = LayoutIdle::kYield;  // four threads on a shared 2-vCPU machine: never spin
+  LiveNode node(std::move(o));
+  const LiveError p = node.prepare();
+  ASSERT_EQ(p.code, 0) << p.message;
+  // The probe is answered by the decision thread between two events, as in the one-thread layout.
+  LiveProbe probe;
+  std::thread prober([&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1200);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (node.probe(probe, 200) && probe.created > 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  LiveSummary s;
+  const LiveError r = node.run(s);
+  prober.join();
+  EXPECT_EQ(r.code, 0) << r.message;
+  EXPECT_GT(s.created, 0u) << "the node never quoted";
+  EXPECT_GT(probe.created, 0u) << "the probe was never answered while quoting";
+  EXPECT_TRUE(probe.trade_ready);
+  EXPECT_EQ(s.rest_orders, 0u) << "orders went out over REST: the dispatch thread's socket was not used";
+  EXPECT_GT(s.fills, 0u) << "no fill counted";
+  EXPECT_GT(s.tick_to_quote.count(), 0u);
+  EXPECT_GT(s.order_ack.count(), 0u);
+  EXPECT_TRUE(s.cancel_all);
+  EXPECT_EQ(s.open_orders_after, 0u);
+  EXPECT_TRUE(s.unconfirmed.empty());
+  EXPECT_EQ(s.fault, "");
+  EXPECT_TRUE(s.has_sim);
+  EXPECT_GT(s.sim_reaction.count(), 0u);
+}
+
+// The layout checks run first in prepare(): nothing is started or sent (no simulator either).
+TEST(LiveLayout, TwoSpinningThreadsOnOneCpuOrTooManyCpusAreRefusedBeforeAnythingStarts) {
+  TempDir dir;
+  LiveOptions o = options(load(dir), 0.5);
+  o.layout = LiveLayout::kPipeline;
+  o.idle = LayoutIdle::kSpin;
+  o.cpus = {0, 0};
+  LiveNode spin(std::move(o));
+  LiveError e = spin.prepare();
+  EXPECT_EQ(e.code, 2);
+  EXPECT_NE(e.message.find("--idle spin"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("network and decision threads share CPU 0"), std::string::npos) << e.message;
+
+  LiveOptions four = options(load(dir), 0.5);
+  four.layout = LiveLayout::kPipeline;
+  four.cpus = {0, 0, 0, 0};
+  LiveNode many(std::move(four));
+  e = many.prepare();
+  EXPECT_EQ(e.code, 2);
+  EXPECT_NE(e.message.find("--cpus: the pipeline layout takes at most three CPUs"), std::string::npos)
+      << e.message;
+
+  LiveOptions absent = options(load(dir), 0.5);
+  absent.layout = LiveLayout::kPipeline;
+  absent.cpus = {0, 4096};
+  LiveNode missing(std::move(absent));
+  e = missing.prepare();
+  EXPECT_EQ(e.code, 2);
+  EXPECT_NE(e.message.find("--cpus: CPU 4096 is not available"), std::string::npos) << e.message;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("journal"))) << "the journal was opened: prepare went on";
+}
+
 TEST(LiveNode, AKeyThatCanWithdrawIsRefusedBeforeAnythingIsSent) {
   TempDir dir;
   LiveOptions o = options(load(dir), 1.0);

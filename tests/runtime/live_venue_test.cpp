@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -86,6 +87,53 @@ TEST(LiveVenue, CreatesAreRateLimitedAndHeldAfter10006WhileCancelsGoThrough) {
   v.set_time(kT0 + 3'600'000'000);  // tokens accrue again from the end of the window
   EXPECT_TRUE(v.send_creates({&c, 1})) << "the window is over";
   EXPECT_EQ(drain(*ring), 2u + 5u + 1u);
+}
+
+// The pipeline layout's decision-side venue: while the dispatch thread says its trade WebSocket is ready, a
+// span goes whole into the action ring (its last item marked); a ring without room for all of it refuses it
+// (nothing pushed, never waits); while the socket is down the span goes to REST as in the one-thread layout.
+TEST(LiveVenue, PipelineModeHandsSpansToTheActionRingWholeOrRefusesThem) {
+  auto requests = std::make_unique<ControlRequestRing>();
+  auto actions = std::make_unique<ActionRing>();
+  std::atomic<bool> ready{true};
+  LiveVenue v(*actions, ready, *requests, nullptr);
+  v.set_time(kT0);
+  EXPECT_TRUE(v.trade_ws_ready());
+  const std::vector<OrderCreate> two = {create(1), create(2)};
+  ASSERT_TRUE(v.send_creates(two));
+  const std::vector<OrderCancel> one = {cancel(3)};
+  ASSERT_TRUE(v.send_cancels(one));
+  ActionItem it;
+  ASSERT_TRUE(actions->try_pop(it));
+  EXPECT_EQ(it.kind, ActionKind::kCreate);
+  EXPECT_EQ(it.u.create.link_id.view(), "t-1");
+  EXPECT_FALSE(it.last);
+  ASSERT_TRUE(actions->try_pop(it));
+  EXPECT_EQ(it.u.create.link_id.view(), "t-2");
+  EXPECT_TRUE(it.last);
+  ASSERT_TRUE(actions->try_pop(it));
+  EXPECT_EQ(it.kind, ActionKind::kCancel);
+  EXPECT_EQ(it.u.cancel.link_id.view(), "t-3");
+  EXPECT_TRUE(it.last);
+  EXPECT_FALSE(actions->try_pop(it));
+  EXPECT_EQ(v.counters().ws_requests, 2u);
+  EXPECT_EQ(drain(*requests), 0u);
+
+  // One free slot is not enough for a span of two: refused whole, the ring unchanged.
+  ActionItem filler;
+  while (actions->has_room(2)) ASSERT_TRUE(actions->try_push(filler));
+  const size_t before = actions->size_approx();
+  EXPECT_FALSE(v.send_creates(two));
+  EXPECT_EQ(actions->size_approx(), before);
+  EXPECT_EQ(v.counters().refused, 1u);
+  EXPECT_TRUE(v.send_cancels(one)) << "a span that fits still goes";
+
+  // The dispatch thread's socket is down: REST, all of the span.
+  ready.store(false);
+  EXPECT_FALSE(v.trade_ws_ready());
+  ASSERT_TRUE(v.send_creates(two));
+  EXPECT_EQ(drain(*requests), 2u);
+  EXPECT_EQ(v.counters().rest_requests, 2u);
 }
 
 }  // namespace

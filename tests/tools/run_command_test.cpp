@@ -33,6 +33,53 @@ constexpr const char* kSecret = "mmsim-test-secret";
 
 using mm::test::CliRun;
 
+// The summary's contract keys (issue 11), the run quoted, and every cancel was confirmed at shutdown.
+void expect_contract_summary(const std::string& out, double duration_s) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(out).get(doc), simdjson::SUCCESS) << out;
+  std::string_view venue;
+  ASSERT_EQ(doc["venue"].get(venue), simdjson::SUCCESS);
+  EXPECT_EQ(venue.rfind("sim http://127.0.0.1:", 0), 0u);
+  double duration = 0;
+  ASSERT_EQ(doc["duration_s"].get(duration), simdjson::SUCCESS);
+  EXPECT_GE(duration, duration_s);
+  uint64_t created = 0;
+  ASSERT_EQ(doc["orders"]["created"].get(created), simdjson::SUCCESS);
+  EXPECT_GT(created, 0u);
+  for (const char* k : {"amended", "cancelled", "rejected", "filled"}) {
+    uint64_t v = 0;
+    EXPECT_EQ(doc["orders"][k].get(v), simdjson::SUCCESS) << k;
+  }
+  uint64_t fills = 0;
+  EXPECT_EQ(doc["fills"].get(fills), simdjson::SUCCESS);
+  std::string_view position;
+  EXPECT_EQ(doc["position"].get(position), simdjson::SUCCESS);
+  for (const char* k : {"realized", "unrealized", "fees", "net"}) {
+    std::string_view v;
+    EXPECT_EQ(doc["pnl"][k].get(v), simdjson::SUCCESS) << k;
+  }
+  for (const char* h : {"tick_to_quote", "order_ack"}) {
+    for (const char* k : {"count", "p50", "p90", "p99", "p999", "max"}) {
+      int64_t v = 0;
+      EXPECT_EQ(doc["latency_ns"][h][k].get(v), simdjson::SUCCESS) << h << "." << k;
+    }
+  }
+  uint64_t quotes = 0;
+  ASSERT_EQ(doc["latency_ns"]["tick_to_quote"]["count"].get(quotes), simdjson::SUCCESS);
+  EXPECT_GT(quotes, 0u);
+  uint64_t reconnects = 99;
+  EXPECT_EQ(doc["reconnects"].get(reconnects), simdjson::SUCCESS);
+  bool cancel_all = false;
+  ASSERT_EQ(doc["shutdown"]["cancel_all"].get(cancel_all), simdjson::SUCCESS);
+  EXPECT_TRUE(cancel_all);
+  uint64_t left = 99;
+  ASSERT_EQ(doc["shutdown"]["open_orders_after"].get(left), simdjson::SUCCESS);
+  EXPECT_EQ(left, 0u);
+  int64_t reaction = 0;
+  EXPECT_EQ(doc["sim_reaction_ns"]["count"].get(reaction), simdjson::SUCCESS);
+}
+
 class RunCommand : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -100,49 +147,20 @@ TEST_F(RunCommand, JsonSummaryHasTheContractKeysAndTheSecretAppearsNowhere) {
     EXPECT_NE(std::find(files.begin(), files.end(), must), files.end()) << must;
     EXPECT_GT(std::filesystem::file_size(path(must)), 0u) << must;
   }
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  ASSERT_EQ(parser.parse(out).get(doc), simdjson::SUCCESS) << out;
-  std::string_view venue;
-  ASSERT_EQ(doc["venue"].get(venue), simdjson::SUCCESS);
-  EXPECT_EQ(venue.rfind("sim http://127.0.0.1:", 0), 0u);
-  double duration = 0;
-  ASSERT_EQ(doc["duration_s"].get(duration), simdjson::SUCCESS);
-  EXPECT_GE(duration, 3.0);
-  uint64_t created = 0;
-  ASSERT_EQ(doc["orders"]["created"].get(created), simdjson::SUCCESS);
-  EXPECT_GT(created, 0u);
-  for (const char* k : {"amended", "cancelled", "rejected", "filled"}) {
-    uint64_t v = 0;
-    EXPECT_EQ(doc["orders"][k].get(v), simdjson::SUCCESS) << k;
-  }
-  uint64_t fills = 0;
-  EXPECT_EQ(doc["fills"].get(fills), simdjson::SUCCESS);
-  std::string_view position;
-  EXPECT_EQ(doc["position"].get(position), simdjson::SUCCESS);
-  for (const char* k : {"realized", "unrealized", "fees", "net"}) {
-    std::string_view v;
-    EXPECT_EQ(doc["pnl"][k].get(v), simdjson::SUCCESS) << k;
-  }
-  for (const char* h : {"tick_to_quote", "order_ack"}) {
-    for (const char* k : {"count", "p50", "p90", "p99", "p999", "max"}) {
-      int64_t v = 0;
-      EXPECT_EQ(doc["latency_ns"][h][k].get(v), simdjson::SUCCESS) << h << "." << k;
-    }
-  }
-  uint64_t quotes = 0;
-  ASSERT_EQ(doc["latency_ns"]["tick_to_quote"]["count"].get(quotes), simdjson::SUCCESS);
-  EXPECT_GT(quotes, 0u);
-  uint64_t reconnects = 99;
-  EXPECT_EQ(doc["reconnects"].get(reconnects), simdjson::SUCCESS);
-  bool cancel_all = false;
-  ASSERT_EQ(doc["shutdown"]["cancel_all"].get(cancel_all), simdjson::SUCCESS);
-  EXPECT_TRUE(cancel_all);
-  uint64_t left = 99;
-  ASSERT_EQ(doc["shutdown"]["open_orders_after"].get(left), simdjson::SUCCESS);
-  EXPECT_EQ(left, 0u);
-  int64_t reaction = 0;
-  EXPECT_EQ(doc["sim_reaction_ns"]["count"].get(reaction), simdjson::SUCCESS);
+  expect_contract_summary(out, 3.0);
+}
+
+// --layout pipeline through the command: the same contract summary (runtime/live_pipeline.h's threads).
+TEST_F(RunCommand, PipelineLayoutPrintsTheContractSummary) {
+  const std::string cfg = config();
+  write_env(std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const CliRun r =
+      mm::test::run_shell("(env -u BYBIT_API_KEY -u BYBIT_API_SECRET " + kMm + " run --config " + cfg +
+                          " --duration 1.5 --layout pipeline --idle yield --json >" + path("out.json") + ")");
+  const std::string out = mm::test::slurp(path("out.json"));
+  ASSERT_EQ(r.code, 0) << out << r.out;
+  EXPECT_EQ(r.out.find(kSecret), std::string::npos) << "the secret leaked on stderr: " << r.out;
+  expect_contract_summary(out, 1.5);
 }
 
 TEST_F(RunCommand, AnEnvFileOtherUsersCanReadOrWriteIsRefusedWithExitCode2) {
@@ -194,7 +212,10 @@ TEST_F(RunCommand, BadInputIsRefusedWithExitCode2BeforeAnythingIsSent) {
       {"endpoint = \"testnet\"", "", "no API key"},
       {"endpoint = \"custom\"", "", "venue.rest_url"},
       {"", "--layout sideways", "--layout"},
-      {"", "--layout pipeline", "--layout pipeline is not available"},
+      {"", "--layout pipeline --idle spin --cpus 0,0", "--idle spin: the network and decision threads share"},
+      {"", "--layout pipeline --cpus 0,1,2,3", "--cpus: the pipeline layout takes at most three CPUs"},
+      {"", "--layout pipeline --idle fast", "--idle must be backoff, yield or spin"},
+      {"", "--idle spin", "--idle applies to --layout pipeline only"},
       {"", "--cpus 1,x", "--cpus"},
   };
   for (const Case& c : cases) {

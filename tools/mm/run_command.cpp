@@ -1,6 +1,7 @@
 // `mm run`: live quoting on a Bybit V5 venue (runtime/live_node.h). Flag parsing, keys and printing only.
 // Contract:
 //   mm run --config FILE [--duration S] [--json] [--layout one-thread|pipeline] [--cpus LIST]
+//          [--idle backoff|yield|spin]
 // Exit codes: 0 done, 1 runtime failure, 2 bad config or refused key (nothing sent), 3 shutdown could not
 // confirm every cancel (the orders are named).
 #include <atomic>
@@ -44,6 +45,7 @@ void register_run(CLI::App& app) {
     bool json = false;
     std::string layout = "one-thread";
     std::string cpus;
+    std::string idle;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd =
@@ -56,7 +58,12 @@ void register_run(CLI::App& app) {
   cmd->add_flag("--json", a->json, "Print the summary as one JSON object");
   cmd->add_option("--layout", a->layout, "Thread layout: one-thread (default) or pipeline")
       ->capture_default_str();
-  cmd->add_option("--cpus", a->cpus, "CPUs of the hot and control threads, e.g. 1,0 (-1: not pinned)");
+  cmd->add_option("--cpus", a->cpus,
+                  "one-thread: the hot thread's CPU; pipeline: the network,decision,dispatch threads' CPUs, "
+                  "e.g. 1,2,3 (-1: not pinned)");
+  cmd->add_option("--idle", a->idle,
+                  "pipeline only: how its threads wait, backoff (default), yield or spin (spin needs a CPU "
+                  "of its own per thread)");
   cmd->footer(
       "Example: mm run --config examples/live_sim.toml --duration 30\n"
       "Exit codes: 0 done, 1 runtime failure, 2 bad config or refused key (nothing sent), 3 cancels not "
@@ -70,10 +77,22 @@ void register_run(CLI::App& app) {
     if (std::string e = load_config(a->config, o.config); !e.empty()) return fail(2, e);
     o.config.trader.quoter.link_id_prefix = o.config.link_id_prefix;
     if (a->layout == "pipeline") {
-      return fail(2, "--layout pipeline is not available for mm run yet (only one-thread); see README");
-    }
-    if (a->layout != "one-thread")
+      o.layout = LiveLayout::kPipeline;
+    } else if (a->layout != "one-thread") {
       return fail(2, "--layout must be one-thread or pipeline, not '" + a->layout + "'");
+    }
+    if (!a->idle.empty()) {
+      if (o.layout != LiveLayout::kPipeline) return fail(2, "--idle applies to --layout pipeline only");
+      if (a->idle == "backoff") {
+        o.idle = LayoutIdle::kBackOff;
+      } else if (a->idle == "yield") {
+        o.idle = LayoutIdle::kYield;
+      } else if (a->idle == "spin") {
+        o.idle = LayoutIdle::kSpin;
+      } else {
+        return fail(2, "--idle must be backoff, yield or spin, not '" + a->idle + "'");
+      }
+    }
     if (std::string e = parse_cpu_list(a->cpus, o.cpus); !e.empty()) return fail(2, e);
     if (std::string e = read_api_keys(a->config, o.api_key, o.api_secret); !e.empty()) return fail(2, e);
     o.duration_ns = static_cast<int64_t>(a->duration_s * 1e9);
