@@ -89,6 +89,10 @@ TEST(LiveNode, PipelineLayoutQuotesOnTheEmbeddedSimulatorThenConfirmsEveryCancel
   TempDir dir;
   MmConfig c = load(dir);
   c.fixed.half_spread_bps = 0.01;  // quotes at the touch: a short run fills (examples/live_sim.toml: 0.2)
+  // Under TSan (CI) an ack can take longer than the default 2 s: a timed-out amend that the venue applied
+  // makes the later fills look like an overfill to the order table (the fault matrix covers timeouts; this
+  // test is about the threads).
+  c.live.request_timeout_ms = 10000;
   LiveOptions o = options(c, 1.5);
   o.layout = LiveLayout::kPipeline;
   o.idle = LayoutIdle::kYield;  // four threads on a shared 2-vCPU machine: never spin
