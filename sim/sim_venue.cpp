@@ -1,5 +1,7 @@
 #include "sim/sim_venue.h"
 
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 
@@ -7,7 +9,6 @@ namespace mm {
 
 namespace {
 
-constexpr int64_t kSecondNs = 1'000'000'000;
 constexpr int kCreate = 0, kAmend = 1, kCancel = 2, kCancelAllClass = 3;
 
 size_t pow2_at_least(size_t n) {
@@ -226,14 +227,10 @@ void SimVenue::account_time() noexcept {
 }
 
 bool SimVenue::rate_ok(int cls, int64_t limit) noexcept {
-  const int64_t w = exch_ns_ >= 0 ? exch_ns_ / kSecondNs : (exch_ns_ - kSecondNs + 1) / kSecondNs;
-  if (w != window_[cls]) {
-    window_[cls] = w;
-    window_count_[cls] = 0;
-  }
-  if (window_count_[cls] >= limit) return false;
-  ++window_count_[cls];
-  return true;
+  constexpr int64_t kMsNs = 1'000'000;
+  const int64_t now_ms = exch_ns_ >= 0 ? exch_ns_ / kMsNs : (exch_ns_ - kMsNs + 1) / kMsNs;
+  const auto lim = static_cast<int32_t>(std::min<int64_t>(limit, std::numeric_limits<int32_t>::max()));
+  return rate_[cls].take(now_ms, lim, 1) == 1;
 }
 
 // ---------------------------------------------------------------------------------------------------------

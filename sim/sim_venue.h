@@ -19,8 +19,9 @@
 //   cancel  -> ack, then Cancelled; not live (filled, cancelled, unknown) -> rejected, retCode 110001
 //              ("order not exists or too late to cancel"): a fill already on its way settles the order.
 //   cancel-all -> per live order: cancel ack, then Cancelled.
-//   Refusals (the trader's on_create_rejected / on_rejected): retCode 10006 over the rate limit (fixed
-//   one-second windows per action class, each batch item counting, as Bybit counts them); 110072 a link id
+//   Refusals (the trader's on_create_rejected / on_rejected): retCode 10006 over the rate limit (one-second
+//   windows per action class opened by the first request, each batch item counting, as Bybit counts them
+//   and as the exchange simulator does: sim/rate_window.h); 110072 a link id
 //   already live; 10001 an invalid order (qty <= 0, a limit price <= 0, another instrument) or the live-order
 //   capacity reached; 110001 amend/cancel of an order that is not live; amend errors of the engine
 //   (qty not above filled, or a post-only amend that would cross: 10001, the generic parameter error; the
@@ -59,6 +60,7 @@
 #include "sim/backtest_series.h"
 #include "sim/fill_engine.h"
 #include "sim/latency_model.h"
+#include "sim/rate_window.h"
 #include "sim/sim_config.h"
 
 namespace mm {
@@ -346,10 +348,9 @@ class SimVenue final : private FillSink {
   uint64_t order_seq_ = 0;
   uint64_t exec_seq_ = 0;
 
-  // Rate-limit windows (one second) per class: create, amend, cancel, cancel-all.
-  int64_t window_[4] = {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::min(),
-                        std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::min()};
-  int64_t window_count_[4] = {0, 0, 0, 0};
+  // Rate-limit windows per class (create, amend, cancel, cancel-all): the exchange simulator's definition
+  // (sim/rate_window.h), on the exchange clock.
+  RateWindow rate_[4];
 
   // Market state.
   int64_t mid_before_ = 0;      // exchange mid (half ticks) before the current market event / arrival

@@ -255,18 +255,13 @@ void ExchangeCore::take_rate(uint32_t account, RateClass c, bool spot, int32_t n
                              int32_t& granted, RateState& state) {
   RateWindow& w = accounts_[account].rate[spot ? 1 : 0][static_cast<size_t>(c)];
   const int64_t now_ms = to_ms(now_ns);
-  if (w.start_ms < 0 || now_ms >= w.start_ms + 1000) {
-    w.start_ms = now_ms;
-    w.used = 0;
-  }
   const int32_t limit = rate_limit_of(c, spot);
-  granted = std::clamp(limit - w.used, 0, n);
-  w.used += granted;
+  granted = w.take(now_ms, limit, n);
   state.limit = limit;
   state.remaining = limit - w.used;
   state.over = granted < n;
   // Bybit: the reset time when over the limit, otherwise simply the current time.
-  state.reset_ms = state.over ? w.start_ms + 1000 : now_ms;
+  state.reset_ms = state.over ? w.reset_ms() : now_ms;
 }
 
 std::optional<Verdict> ExchangeCore::injected(bool trade_ws, int64_t now_ns) {
@@ -347,7 +342,7 @@ Price ExchangeCore::reference_price(InstrumentId id) const noexcept {
 
 void ExchangeCore::on_timer(int64_t now_ns) {
   if (restart_until_ns_ != 0 && now_ns >= restart_until_ns_) restart_until_ns_ = 0;
-  if (reorder_holding_ && now_ns - reorder_since_ns_ >= SimExchange::kReorderHoldNs) release_reorder(now_ns);
+  if (reorder_holding_ && now_ns >= reorder_deadline_ns()) release_reorder(now_ns);
   run_due(now_ns);
   check_dcp(now_ns);
 }
@@ -356,7 +351,7 @@ int64_t ExchangeCore::next_deadline_ns() const {
   int64_t t = INT64_MAX;
   if (filling_ && pending_count_ != 0) t = std::min(t, pending_[pending_head_].due_ns);
   if (restart_until_ns_ != 0) t = std::min(t, restart_until_ns_);
-  if (reorder_holding_) t = std::min(t, reorder_since_ns_ + SimExchange::kReorderHoldNs);
+  if (reorder_holding_) t = std::min(t, reorder_deadline_ns());
   for (const Account& a : accounts_)
     for (const DcpState& d : a.dcp)
       if (d.armed && d.live == 0) t = std::min(t, d.dead_since_ns + d.window_ns);
@@ -378,6 +373,11 @@ void ExchangeCore::check_dcp(int64_t now_ns) {
 // Faults
 
 std::string ExchangeCore::reorder_order(std::string_view order, int64_t now_ns) {
+  if (order.empty()) {
+    release_reorder(now_ns);
+    reorder_next_created_ = true;  // create_order takes it
+    return "";
+  }
   uint32_t slot = FlatIndex::kMissing;
   for (uint32_t a = 0; a < accounts_.size() && slot == FlatIndex::kMissing; ++a)
     slot = find_order_text(a, order);
@@ -390,26 +390,47 @@ std::string ExchangeCore::reorder_order(std::string_view order, int64_t now_ns) 
   return "";
 }
 
+int64_t ExchangeCore::reorder_deadline_ns() const noexcept {
+  return reorder_since_ns_ +
+         (reorder_until_final_ ? SimExchange::kReorderFinalHoldNs : SimExchange::kReorderHoldNs);
+}
+
 void ExchangeCore::release_reorder(int64_t now_ns) {
   reorder_slot_ = UINT32_MAX;
+  reorder_next_created_ = false;
+  reorder_until_final_ = false;
   if (!reorder_holding_) return;
   reorder_holding_ = false;
-  push(reorder_account_, kStreamOrder, reorder_cat_, reorder_held_, now_ns);
+  for (const HeldOrderMessage& m : reorder_held_)
+    push(reorder_account_, kStreamOrder, reorder_cat_, m.data, now_ns);
+  reorder_held_.clear();
 }
 
 void ExchangeCore::push_order(uint32_t slot, int64_t now_ns) {
   const OrderRec& o = orders_[slot];
   const Category cat = reg_.get(o.inst).category;
-  if (slot == reorder_slot_ && !reorder_holding_) {
-    reorder_holding_ = true;
-    reorder_since_ns_ = now_ns;
-    reorder_account_ = o.account;
-    reorder_cat_ = cat;
-    reorder_held_.assign(data_);
+  if (slot != reorder_slot_) {
+    push(o.account, kStreamOrder, cat, data_, now_ns);
+    return;
+  }
+  const bool final_message = !o.live();
+  if (!reorder_holding_ || (reorder_until_final_ && !final_message)) {
+    if (!reorder_holding_) {
+      reorder_holding_ = true;
+      reorder_since_ns_ = now_ns;
+      reorder_account_ = o.account;
+      reorder_cat_ = cat;
+    }
+    reorder_held_.push_back({o.status == OrdStatus::kNew, data_});
     return;
   }
   push(o.account, kStreamOrder, cat, data_, now_ns);
-  if (slot == reorder_slot_) release_reorder(now_ns);  // the held, older state now goes after this one
+  // The held, older states now go after this one.
+  if (final_message) {
+    counters_.late_order_messages += reorder_held_.size();
+    for (const HeldOrderMessage& m : reorder_held_) counters_.late_new_messages += m.is_new ? 1 : 0;
+  }
+  release_reorder(now_ns);
 }
 
 std::string ExchangeCore::fill_partially(std::string_view order, std::string_view qty, int64_t now_ns) {

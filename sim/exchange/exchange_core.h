@@ -25,6 +25,7 @@
 #include "sim/exchange/request_fields.h"
 #include "sim/exchange/sim_exchange.h"
 #include "sim/fill_engine.h"
+#include "sim/rate_window.h"
 
 namespace mm::simx {
 
@@ -94,13 +95,6 @@ enum class RateClass : uint8_t {
 };
 inline constexpr size_t kRateClassCount = static_cast<size_t>(RateClass::kCount);
 
-// One fixed one-second window per (UID, class, spot or not), opened by the first request after the previous
-// window ended.
-struct RateWindow {
-  int64_t start_ms = -1;
-  int32_t used = 0;
-};
-
 struct RateState {
   int32_t limit = 0;
   int32_t remaining = 0;  // after this request
@@ -134,6 +128,7 @@ struct DcpState {
 struct Account {
   uint64_t uid = 0;
   std::vector<Coin> coins;
+  // One window per (UID, class, spot or not): sim/rate_window.h, the backtest's SimVenue counts the same.
   std::array<std::array<RateWindow, kRateClassCount>, 2> rate{};  // [spot?][class]
   std::vector<PositionSlot> positions;                            // by InstrumentId (sized to the registry)
   std::array<DcpState, kProductCount> dcp{};
@@ -279,9 +274,12 @@ struct ExchangeCore final : private FillSink {
   void set_filling(bool on, int64_t now_ns);
   void restart_matching(int64_t duration_ns, int64_t now_ns);
   std::string reorder_order(std::string_view order, int64_t now_ns);
-  // The order message of `slot` (in data_) out now, unless the reorder fault holds it (then after the next).
+  // The order message of `slot` (in data_) out now, unless the reorder fault holds it (then after the next,
+  // or after the order's final message for reorder_order("")).
   void push_order(uint32_t slot, int64_t now_ns);
   void release_reorder(int64_t now_ns);
+  // When the held messages go out without a follower (kReorderHoldNs, kReorderFinalHoldNs after the first).
+  [[nodiscard]] int64_t reorder_deadline_ns() const noexcept;
   [[nodiscard]] ExchangeStats stats() const;
 
   // ---- auth and limits (exchange_core.cpp)
@@ -393,11 +391,17 @@ struct ExchangeCore final : private FillSink {
   uint32_t cross_post_only_left_ = 0;
   uint32_t duplicate_exec_left_ = 0;
   uint32_t reorder_slot_ = UINT32_MAX;  // the order whose next message is held (UINT32_MAX: none)
-  bool reorder_holding_ = false;        // a message of reorder_slot_ is in reorder_held_
+  bool reorder_next_created_ = false;   // reorder_order(""): reorder_slot_ is the next order created
+  bool reorder_until_final_ = false;    // reorder_slot_'s messages are held until its final one
+  bool reorder_holding_ = false;        // reorder_held_ holds messages of reorder_slot_
   int64_t reorder_since_ns_ = 0;
   uint32_t reorder_account_ = 0;
   Category reorder_cat_ = Category::kLinear;
-  std::string reorder_held_;
+  struct HeldOrderMessage {
+    bool is_new = false;  // orderStatus New (a create's or an amend's message)
+    std::string data;
+  };
+  std::vector<HeldOrderMessage> reorder_held_;  // oldest first
   uint32_t salt_ = 0;
   uint64_t msg_seq_ = 0;
   uint64_t trace_seq_ = 0;

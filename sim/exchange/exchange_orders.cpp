@@ -311,6 +311,11 @@ Verdict ExchangeCore::create_order(uint32_t account, const RequestFields& f, int
   o.created_ms = o.updated_ms = to_ms(now_ns);
   order_by_seq_.put(o.seq, slot);
   if (!link.empty()) order_by_link_.put(link_key(account, link.view()), slot);
+  if (reorder_next_created_) {  // reorder_order(""): this order's messages are held until its final one
+    reorder_next_created_ = false;
+    reorder_slot_ = slot;
+    reorder_until_final_ = true;
+  }
   ++m.pending_creates;
   if (reduce_only) ++accounts_[account].live_reduce_only;
   ++counters_.orders_created;

@@ -41,6 +41,9 @@ struct ExchangeStats {
   uint64_t orders_rejected = 0;  // order requests (or batch items) answered with a non-zero retCode
   uint64_t orders_filled = 0;    // orders that ended completely Filled
   uint64_t fills = 0;            // executions
+  // Order-stream messages sent after their order's final message (the reorder_order fault).
+  uint64_t late_order_messages = 0;
+  uint64_t late_new_messages = 0;  // of which orderStatus New (e.g. a New after its order's Cancelled)
   std::vector<std::pair<int32_t, uint64_t>> rejects_by_code;  // retCode -> answers, ascending by code
   std::vector<std::pair<std::string, uint64_t>> requests;     // REST path or WS op -> requests, by name
 };
@@ -106,7 +109,11 @@ class SimExchange final : public ExchangeHandler {
   // after that order's following message (or after kReorderHoldNs when none follows): the client sees, e.g.,
   // Filled before PartiallyFilled, or Cancelled before New. Returns "" or an error (no such order, or the
   // order is finished). A new call replaces a pending one (a held message is sent first).
+  // `order` "": the next order created (by any account) instead, and every order message of it is held until
+  // its final one (Cancelled, Filled, Rejected), then sent after that one, oldest first: the client sees its
+  // New (and amends) after the order ended; after kReorderFinalHoldNs they go out in order regardless.
   static constexpr int64_t kReorderHoldNs = 500'000'000;
+  static constexpr int64_t kReorderFinalHoldNs = 2'000'000'000;
   std::string reorder_order(std::string_view order, int64_t now_ns);
 
   [[nodiscard]] ExchangeStats stats() const;

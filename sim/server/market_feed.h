@@ -48,6 +48,8 @@ class MarketFeed {
   [[nodiscard]] bool finished() const noexcept { return finished_; }
   [[nodiscard]] uint64_t loops() const noexcept { return loops_; }  // completed passes
   [[nodiscard]] uint64_t messages() const noexcept { return messages_; }
+  // Monotonic time the clock started (the first pump; -1 before): data time first_ts is due then.
+  [[nodiscard]] int64_t start_mono_ns() const noexcept { return start_mono_; }
   // Instruments with at least one book or trade record.
   [[nodiscard]] const std::vector<InstrumentId>& instruments_with_data() const noexcept { return with_data_; }
 

@@ -384,6 +384,8 @@ std::string ServerCore::run() {
     const bool waiting = options_.start_on_subscribe && !subscribed && feed_.messages() == 0;
     if (!feed_.finished() && (options_.max_speed ? subscribed && !public_backpressured() : !waiting)) {
       work += feed_.pump(mono, options_.max_speed ? 64 : 4096, *this);
+      if (stats_.market_start_ns == 0)
+        stats_.market_start_ns = now_ns() - (mono_ns() - feed_.start_mono_ns());
     }
     run_timers(mono);
     reap();

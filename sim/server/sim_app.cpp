@@ -53,6 +53,8 @@ std::string SimApp::summary_json() const {
   c.rejected = x.orders_rejected;
   c.filled = x.orders_filled;
   c.fills = x.fills;
+  c.late_order_messages = x.late_order_messages;
+  c.late_new_messages = x.late_new_messages;
   for (const auto& [code, n] : x.rejects_by_code) c.rejects_by_code[code] += n;
   return mm::simx::summary_json(server_->stats(), c);
 }

@@ -95,6 +95,8 @@ std::string summary_json(const SimServerStats& s, const ExchangeCounters& x) {
   field("market_messages", s.market_messages);
   field("market_loops", s.market_loops);
   field("faults_applied", s.faults_applied);
+  field("late_order_messages", x.late_order_messages);
+  field("late_new_messages", x.late_new_messages);
   j.append("}\n");
   return j;
 }

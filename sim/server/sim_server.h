@@ -57,6 +57,8 @@ struct SimServerOptions {
 struct ExchangeCounters {
   uint64_t created = 0, amended = 0, cancelled = 0, rejected = 0, filled = 0;
   uint64_t fills = 0;
+  uint64_t late_order_messages = 0;  // order messages sent after their order's final one (reorder_order)
+  uint64_t late_new_messages = 0;    // of which orderStatus New
   std::map<int, uint64_t> rejects_by_code;
 };
 
@@ -72,6 +74,9 @@ struct SimServerStats {
   uint64_t market_messages = 0;  // recording messages played
   uint64_t market_loops = 0;
   uint64_t faults_applied = 0;
+  // Server clock (Unix ns, skew included) at which the market's clock started, its first record due then
+  // (0: not started). mm parity maps the venue's times to data time with it.
+  int64_t market_start_ns = 0;
   std::map<std::string, uint64_t, std::less<>> requests;  // REST path, or "ws <path> <op>" for WebSocket ops
   LatencyHistogram reaction_ns;  // last byte of a public book frame written -> first byte of the next order
                                  // request read (see docs/sim.md)

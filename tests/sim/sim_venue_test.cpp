@@ -350,6 +350,30 @@ TEST_F(SimVenueTest, EleventhCreateInOneSecondIsRejectedWith10006) {
   EXPECT_EQ(rec_.log[21], "ack create_acked b-12 id=11 @1006");
 }
 
+// The window is opened by the first request and lasts a second (sim/rate_window.h, as the exchange simulator
+// and Bybit count), not a clock second: a burst at 0.6 s still counts against a request at 1.1 s.
+TEST_F(SimVenueTest, TheRateWindowStartsAtTheFirstRequestNotAtAClockSecond) {
+  make();
+  snapshot(1000, 1001);
+  at(600);
+  venue_->set_local_time(kT0 + 600 * kMs);
+  std::vector<OrderCreate> creates;
+  for (int i = 0; i < 10; ++i)
+    creates.push_back(create(("w-" + std::to_string(i + 1)).c_str(), Side::kBuy, 990 - i, 1));
+  ASSERT_TRUE(venue_->send_creates(creates));  // arrive at 605 ms: the window is [605, 1605) ms
+  at(1100);
+  venue_->set_local_time(kT0 + 1100 * kMs);
+  ASSERT_TRUE(send(create("w-11", Side::kBuy, 970, 1)));  // arrives at 1105 ms: a new clock second
+  at(1200);
+  EXPECT_EQ(rec_.log.back(), "create_rejected w-11 @1106");
+  EXPECT_EQ(venue_->counters().rejected_rate_limit, 1u);
+  at(1700);
+  venue_->set_local_time(kT0 + 1700 * kMs);
+  ASSERT_TRUE(send(create("w-12", Side::kBuy, 969, 1)));
+  at(1800);
+  EXPECT_EQ(venue_->counters().rejected_rate_limit, 1u);
+}
+
 TEST_F(SimVenueTest, CancelOfAFilledOrderIsRejectedAfterTheFill) {
   make();
   snapshot(1000, 1001);

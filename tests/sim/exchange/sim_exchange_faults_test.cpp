@@ -293,6 +293,59 @@ TEST(SimExchangeFaults, DuplicateExecutionsAndReorderedOrderMessages) {
   orders = topic(e.out.take(1), "order");
   ASSERT_EQ(orders.size(), 1u);
   EXPECT_EQ(at(orders[0], "data/0/orderStatus"), "PartiallyFilled");
+  // Filled before PartiallyFilled: one message after its order's final one.
+  EXPECT_EQ(e.ex->stats().late_order_messages, 1u);
+  EXPECT_EQ(e.ex->stats().late_new_messages, 0u);
+}
+
+// reorder_order without an order: every message of the next order created is held until its final one, then
+// sent after it: New and the amend's New after Cancelled. Other orders' messages are not held; without a
+// final message the held ones go out in order after kReorderFinalHoldNs.
+TEST(SimExchangeFaults, ReorderTheNextOrderCreatedSendsItsNewAfterItsCancelled) {
+  Env e;
+  e.book(e.linear, "50000", "1", "50000.1", "1");
+  e.open(1, WsChannel::kPrivate);
+  subscribe(e, 1, R"("order")");
+  ASSERT_EQ(e.ex->reorder_order("", kT0), "");
+  auto create = [&](const char* link) {
+    return code_of(e.rest("POST", "/v5/order/create",
+                          order_json("Buy", "1", "49000", std::string(R"("orderLinkId":")") + link + "\""))
+                       .body);
+  };
+  ASSERT_EQ(create("n1"), 0);
+  ASSERT_EQ(create("n2"), 0);
+  auto orders = topic(e.out.take(1), "order");
+  ASSERT_EQ(orders.size(), 1u);  // n1's New held, n2's sent
+  EXPECT_EQ(at(orders[0], "data/0/orderLinkId"), "n2");
+  ASSERT_EQ(code_of(e.rest("POST", "/v5/order/amend",
+                           R"({"category":"linear","symbol":"BTCUSDT","orderLinkId":"n1","price":"48999"})")
+                        .body),
+            0);
+  EXPECT_TRUE(topic(e.out.take(1), "order").empty());  // the amend's New held too
+  ASSERT_EQ(code_of(e.rest("POST", "/v5/order/cancel",
+                           R"({"category":"linear","symbol":"BTCUSDT","orderLinkId":"n1"})")
+                        .body),
+            0);
+  orders = topic(e.out.take(1), "order");
+  ASSERT_EQ(orders.size(), 3u);
+  EXPECT_EQ(at(orders[0], "data/0/orderStatus"), "Cancelled");
+  EXPECT_EQ(at(orders[1], "data/0/orderStatus"), "New");
+  EXPECT_EQ(at(orders[1], "data/0/price"), "49000.00");
+  EXPECT_EQ(at(orders[2], "data/0/orderStatus"), "New");
+  EXPECT_EQ(at(orders[2], "data/0/price"), "48999.00");
+  EXPECT_EQ(e.ex->stats().late_order_messages, 2u);
+  EXPECT_EQ(e.ex->stats().late_new_messages, 2u);
+  EXPECT_EQ(e.ex->next_deadline_ns(), INT64_MAX);
+  // Armed again, the order never ends: its messages go out in order after the longer hold.
+  ASSERT_EQ(e.ex->reorder_order("", kT0), "");
+  ASSERT_EQ(create("n3"), 0);
+  EXPECT_TRUE(topic(e.out.take(1), "order").empty());
+  EXPECT_EQ(e.ex->next_deadline_ns(), kT0 + SimExchange::kReorderFinalHoldNs);
+  e.ex->on_timer(kT0 + SimExchange::kReorderFinalHoldNs);
+  orders = topic(e.out.take(1), "order");
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(at(orders[0], "data/0/orderLinkId"), "n3");
+  EXPECT_EQ(e.ex->stats().late_order_messages, 2u);  // not after a final message
 }
 
 TEST(SimExchangeFaults, StopFillingHoldsTheEngineUntilResumed) {
