@@ -44,6 +44,13 @@ constexpr std::string_view kSimSecret = "mmsim-test-secret";
 
 constexpr int32_t kTooManyVisits = 10006;
 constexpr int32_t kTimestampOutOfWindow = 10002;
+// The venue's service failing or restarting: a refusal that says nothing about the order (Trader::
+// on_create_rejected's venue_unavailable).
+constexpr int32_t kServerError = 10016;
+constexpr int32_t kTradeRestarting = 10019;
+constexpr bool venue_unavailable(int32_t ret_code) noexcept {
+  return ret_code == kServerError || ret_code == kTradeRestarting;
+}
 
 // Link ids reserved per run: far more than any session sends, so the hot path never waits for the journal.
 constexpr uint64_t kLinkBlock = uint64_t{1} << 32;
@@ -518,7 +525,7 @@ void LiveNode::Impl::apply_trade_ack(const InFlightRequest& req, const TradeAck&
           tr.on_acked(link, OrderEventKind::kCreateAcked, order_id);
         } else {
           ++sum.rejected;
-          tr.on_create_rejected(link);
+          tr.on_create_rejected(link, venue_unavailable(code));
         }
         return;
       case RequestKind::kAmend:
@@ -596,7 +603,7 @@ void LiveNode::Impl::on_trade_answer(const TradeAnswer& a) noexcept {
       // Nothing of the span left this process: each order goes back as a local reject (a create is
       // released, an amend or cancel leaves the order as it was), and the quoter tries again.
       for (const OrderLinkId& l : a.batch_links()) {
-        if (a.req.kind == RequestKind::kCreate) trader->on_create_rejected(l.view());
+        if (a.req.kind == RequestKind::kCreate) trader->on_create_rejected(l.view(), false);
         if (a.req.kind == RequestKind::kAmend) trader->on_rejected(l.view(), OrderEventKind::kAmendRejected);
         if (a.req.kind == RequestKind::kCancel)
           trader->on_rejected(l.view(), OrderEventKind::kCancelRejected);
@@ -621,7 +628,7 @@ void LiveNode::Impl::on_control(const ControlResult& r) noexcept {
       ++sum.rejected;
       ops->on_reject(r.link_id.view(), r.ret_code, wall_ns());
       if (r.ack_kind == OrderEventKind::kCreateRejected) {
-        tr.on_create_rejected(r.link_id.view());
+        tr.on_create_rejected(r.link_id.view(), venue_unavailable(r.ret_code));
       } else if (r.ack_kind == OrderEventKind::kCancelRejected &&
                  !tr.orders().find(r.link_id.view()).valid()) {
         // The cancel of an earlier run's order (the table does not know it): unless the venue said it is

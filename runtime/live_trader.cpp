@@ -33,7 +33,9 @@ class LiveTraderImpl final : public LiveTrader {
   void on_rejected(std::string_view link, OrderEventKind k) noexcept override {
     trader_.on_rejected(link, k);
   }
-  void on_create_rejected(std::string_view link) noexcept override { trader_.on_create_rejected(link); }
+  void on_create_rejected(std::string_view link, bool venue_unavailable) noexcept override {
+    trader_.on_create_rejected(link, venue_unavailable);
+  }
   void on_request_timeout(std::string_view link) noexcept override { trader_.on_request_timeout(link); }
   void on_not_found(std::string_view link) noexcept override { trader_.on_not_found(link); }
   void on_timer() noexcept override { trader_.on_timer(); }

@@ -27,7 +27,8 @@ class LiveTrader {
   virtual void on_acked(std::string_view link_id, OrderEventKind kind,
                         std::string_view order_id = {}) noexcept = 0;
   virtual void on_rejected(std::string_view link_id, OrderEventKind kind) noexcept = 0;
-  virtual void on_create_rejected(std::string_view link_id) noexcept = 0;
+  // venue_unavailable: Trader::on_create_rejected's (10019/10016: not counted by the reject-rate breaker).
+  virtual void on_create_rejected(std::string_view link_id, bool venue_unavailable) noexcept = 0;
   virtual void on_request_timeout(std::string_view link_id) noexcept = 0;
   virtual void on_not_found(std::string_view link_id) noexcept = 0;
   virtual void on_timer() noexcept = 0;

@@ -225,15 +225,19 @@ class Trader {
     apply(h, OrderEvent::make(kind));
   }
 
-  // A create was refused by the exchange (trade-WS ack with retCode != 0).
-  void on_create_rejected(std::string_view link_id) noexcept {
+  // A create was refused by the exchange (trade-WS ack with retCode != 0). `venue_unavailable`: refused
+  // because the venue's service was restarting or failing (10019, 10016), not because of the order: the
+  // reject-rate breaker does not count it. Counted, a matching restart that refuses every request for a
+  // second while a level is to be made again trips the breaker, and mm stays in its action (reduce-only)
+  // for the whole cooldown after the venue is back (FaultMatrix.ServiceRestart, docs/reliability.md).
+  void on_create_rejected(std::string_view link_id, bool venue_unavailable = false) noexcept {
     const OrderHandle h = table_.find(link_id);
     if (!h.valid()) {
       ++counters_.unknown_orders;
       return;
     }
     apply(h, OrderEvent::make(OrderEventKind::kCreateRejected));
-    risk_.on_reject(venue_.now_ns());
+    if (!venue_unavailable) risk_.on_reject(venue_.now_ns());
   }
 
   // A request for this order got no answer in time (or its connection ended first): Unknown until the order

@@ -543,6 +543,24 @@ TEST_F(TraderTest, LateExchangeEventsAreCountedNotFatal) {
   EXPECT_FALSE(risk.killed());
 }
 
+// 10019/10016 (the venue restarting or failing) say nothing about the order: the reject-rate breaker counts
+// only the other refusals, so a matching restart does not put mm in reduce-only for the breaker's cooldown.
+TEST_F(TraderTest, CreatesRefusedByAnUnavailableVenueDoNotTripTheRejectBreaker) {
+  risk_cfg_.breakers.reject_rate.max_rejects = 0;  // the first counted reject trips it
+  FakeVenue v;
+  FixedSpread s(fixed_);
+  RiskEngine risk(risk_cfg_, inst_, 0);
+  Trader<FakeVenue, FixedSpread> t(inst_, 0, v, s, risk, cfg_);
+  ASSERT_EQ(t.on_book(snapshot(1, 650000), v.now), SyncResult::kApplied);
+  ASSERT_EQ(v.creates.size(), 2u);
+  t.on_create_rejected(v.creates[0].link_id.view(), true);
+  t.on_timer();
+  EXPECT_EQ(risk.state(), TradingState::kActive);
+  t.on_create_rejected(v.creates[1].link_id.view());
+  t.on_timer();
+  EXPECT_NE(risk.state(), TradingState::kActive);
+}
+
 TEST_F(TraderTest, FullOrderTableTripsTheKillSwitch) {
   cfg_.order_capacity = 1;  // room for one of the two quotes
   FakeVenue v;
