@@ -55,6 +55,8 @@ class FaultHarness {
   [[nodiscard]] bool post_only_cancels(uint64_t& count, std::string& why) {
     return view_.post_only_cancels(count, why);
   }
+  // Cancels order `link` at the venue over REST, as another session of the account would (VenueView::cancel).
+  [[nodiscard]] bool cancel_order(std::string_view link, std::string& why) { return view_.cancel(link, why); }
   // Fills one resting order of ours now (the partial_fill fault; `whole`: its full leaves, else half).
   // Returns "" or why not (no resting order, the fault API refused).
   [[nodiscard]] std::string fill_one_order(bool whole);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "core/clock.h"
@@ -141,12 +142,21 @@ std::string service_restart(FaultHarness& h, std::vector<FaultInvariant>& out, c
   if (!h.probe(before)) return "the node did not answer";
   if (std::string e = h.fault(R"({"kind":"restart_matching","ms":800})"); !e.empty()) return e;
   const uint64_t accepted = before.created + before.amended;
+  LiveProbe last;
   const bool back = h.wait_for(6000, [&](const LiveProbe& p) {
+    last = p;
     return p.reconnects_private >= 1 && p.reconnects_trade >= 1 && p.trade_ready && p.quoting &&
            p.created + p.amended > accepted;
   });
-  out.push_back(invariant("reconnected", back,
-                          "private and trade sessions not back with a request accepted within 6 s"));
+  auto num = [](uint64_t v) { return std::to_string(v); };
+  out.push_back(
+      invariant("reconnected", back,
+                "private and trade sessions not back with a request accepted within 6 s (last probe: "
+                "reconnects private " +
+                    num(last.reconnects_private) + ", trade " + num(last.reconnects_trade) +
+                    ", trade_ready " + num(last.trade_ready) + ", quoting " + num(last.quoting) +
+                    ", accepted since " + num(last.created + last.amended - accepted) + ", live " +
+                    num(last.live.size()) + ", unknown " + num(last.unknown) + ")"));
   return {};
 }
 
@@ -315,11 +325,55 @@ std::string post_only_cross(FaultHarness& h, std::vector<FaultInvariant>& out, c
   return {};
 }
 
+// 12, second case: New after Cancelled. Every order message of the next order mm creates is held by the
+// venue until that order's final one (reorder_order without an order), one of mm's orders is filled whole so
+// that mm makes its level again, and every new order of ours is cancelled at the venue over REST as soon as
+// it shows (another session of the account): mm sees the order's Cancelled, then its New. The order must end
+// terminal in mm's table and stay so (late_new_ignored: not live once the late New has been read, and
+// no_ghost_order); new_after_cancelled (that the venue did send a New after a Cancelled) is read from the
+// simulator's summary after the run (run_fault_scenario).
+std::string new_after_cancelled(FaultHarness& h, std::vector<FaultInvariant>& out) {
+  std::vector<OrderUpdate> resting;
+  std::string why;
+  if (!h.open_orders(resting, why)) return why;
+  std::set<std::string> before;
+  for (const OrderUpdate& o : resting) before.emplace(o.order_link_id.view());
+  if (std::string e = h.fault(R"({"kind":"reorder_order"})"); !e.empty()) return e;
+  if (std::string e = h.fill_one_order(true); !e.empty()) return e;
+  std::vector<std::string> cancelled;
+  const int64_t end = MonotonicClock{}.now_ns() + 1'500'000'000;  // within the venue's 2 s hold
+  while (cancelled.empty() && MonotonicClock{}.now_ns() < end) {
+    sleep_ms(10);
+    if (!h.open_orders(resting, why)) continue;
+    for (const OrderUpdate& o : resting) {
+      const std::string link(o.order_link_id.view());
+      // A refusal means mm's own cancel came first: its New then follows that Cancelled just the same.
+      if (before.count(link) == 0 && h.cancel_order(link, why)) cancelled.push_back(link);
+    }
+  }
+  if (cancelled.empty()) return "no new order of ours showed at the venue within 1.5 s of a fill";
+  auto none_live = [&](const LiveProbe& p) {
+    for (const OrderLinkId& l : p.live)
+      if (std::find(cancelled.begin(), cancelled.end(), l.view()) != cancelled.end()) return false;
+    return true;
+  };
+  bool ignored = h.wait_for(5000, none_live);
+  // The late New is sent right after the Cancelled and may be read a moment after it: look again later.
+  sleep_ms(300);
+  LiveProbe p;
+  ignored = ignored && h.probe(p) && none_live(p);
+  out.push_back(invariant("late_new_ignored", ignored,
+                          cancelled.front() + " (cancelled at the venue) live in mm after its late New"));
+  out.push_back(h.no_ghost_order());
+  return {};
+}
+
 // 12: duplicate and out-of-order private messages. Every execution message is sent twice for a while (same
 // execId), and one resting order's next order message is held back and sent after its following one; that
 // order is then filled in two halves, so mm sees Filled before PartiallyFilled. Each fill must be counted
 // once and the position match (the common invariants), and the order must end Filled in mm's table
-// (order_settled: no longer live in mm), not revived by the late PartiallyFilled.
+// (order_settled: no longer live in mm), not revived by the late PartiallyFilled. Then the New after
+// Cancelled case (new_after_cancelled above).
 std::string duplicate_out_of_order(FaultHarness& h, std::vector<FaultInvariant>& out,
                                    const FaultMatrixOptions&) {
   if (std::string e = h.fault(R"({"kind":"duplicate_execution","count":50})"); !e.empty()) return e;
@@ -353,6 +407,7 @@ std::string duplicate_out_of_order(FaultHarness& h, std::vector<FaultInvariant>&
   out.push_back(invariant("order_settled", settled,
                           link + " (filled at the venue) still live in mm 5 s after its fills"));
   out.push_back(h.no_ghost_order());
+  if (std::string e = new_after_cancelled(h, out); !e.empty()) return e;
   const bool resumed = h.wait_for(5000, [](const LiveProbe& p) { return p.quoting && !p.live.empty(); });
   out.push_back(invariant("quotes_resumed", resumed, "not quoting within 5 s of the fills"));
   return {};
@@ -549,7 +604,8 @@ const std::vector<Scenario>& scenarios() {
        post_only_cross,
        nullptr},
       {{"duplicate_out_of_order",
-        "every execution sent twice, Filled before PartiallyFilled: each fill once, order ends Filled"},
+        "every execution sent twice, Filled before PartiallyFilled, New after Cancelled: each fill once, "
+        "orders end terminal"},
        duplicate_out_of_order,
        nullptr},
       {{"soak", "random faults every 1-2.5 s for soak_seconds: memory flat, orders bounded, latency stable"},
@@ -641,6 +697,11 @@ FaultScenarioResult run_fault_scenario(std::string_view name, const FaultMatrixO
       r.invariants.push_back(invariant("backed_off", limited <= bound,
                                        std::to_string(limited) + " requests answered 10006 (more than " +
                                            std::to_string(bound) + ": mm kept sending)"));
+    }
+    if (std::string_view(name) == "duplicate_out_of_order") {
+      const uint64_t late_new = h.summary_count("late_new_messages");
+      r.invariants.push_back(invariant("new_after_cancelled", late_new > 0,
+                                       "the venue sent no order's New after its final message"));
     }
   }
   r.passed = r.error.empty() && !r.invariants.empty();

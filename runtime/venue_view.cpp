@@ -62,6 +62,22 @@ bool VenueView::open_orders(std::vector<OrderUpdate>& ours, std::string& why) {
   return true;
 }
 
+bool VenueView::cancel(std::string_view link, std::string& why) {
+  OrderCancel c;
+  c.instrument = id_;
+  c.id_kind = OrderIdKind::kLinkId;
+  if (make_link_id(link, c.link_id) != LinkIdError::kOk) {
+    why = "cancel: '" + std::string(link) + "' is not an orderLinkId";
+    return false;
+  }
+  const RestResult r = rest_->cancel(registry_.get(id_), c);
+  if (!r.ok()) {
+    why = "POST /v5/order/cancel " + std::string(link) + " failed: " + r.detail + " " + r.ret_msg;
+    return false;
+  }
+  return true;
+}
+
 bool VenueView::position_lots(int64_t& lots, std::string& why) {
   std::vector<PositionUpdate> list;
   const RestResult r = rest_->positions(registry_, category_, symbol_, "", list);
@@ -120,6 +136,22 @@ bool VenueView::post_only_cancels(uint64_t& count, std::string& why) {
   }
   for (size_t i = 0; i < c[0].size(); ++i)
     count += is_ours(c[0][i]) && c[1][i] == "EC_PostOnlyWillTakeLiquidity" ? 1 : 0;
+  return true;
+}
+
+bool VenueView::first_order_ms(int64_t& ms, std::string& why) {
+  std::vector<std::vector<std::string>> c;
+  ms = 0;
+  if (!paged_columns("/v5/order/history", 50, {"orderLinkId", "createdTime"}, c, why)) return false;
+  if (c[0].size() != c[1].size()) {
+    why = "GET /v5/order/history: records without orderLinkId or createdTime";
+    return false;
+  }
+  for (size_t i = 0; i < c[0].size(); ++i) {
+    if (!is_ours(c[0][i])) continue;
+    const int64_t t = std::strtoll(c[1][i].c_str(), nullptr, 10);
+    if (t > 0 && (ms == 0 || t < ms)) ms = t;
+  }
   return true;
 }
 

@@ -44,8 +44,16 @@ class VenueView {
   [[nodiscard]] bool history_link_ids(std::vector<std::string>& out, std::string& why);  // newest first
   // Orders of ours in the order history cancelled with rejectReason EC_PostOnlyWillTakeLiquidity.
   [[nodiscard]] bool post_only_cancels(uint64_t& count, std::string& why);
+  // The createdTime (ms) of the oldest order of ours in the order history (0 when there is none): when
+  // mm's first order reached the venue.
+  [[nodiscard]] bool first_order_ms(int64_t& ms, std::string& why);
   // Every execution of the instrument, oldest first. Also false when a record does not parse (named).
   [[nodiscard]] bool executions(std::vector<VenueExecution>& out, std::string& why);
+
+  // POST /v5/order/cancel of order `link` (an orderLinkId), as another session of the same account (the web
+  // page, a second bot) would: mm learns of it only from its private stream. False (why) when the venue
+  // refused (e.g. the order is no longer open) or did not answer.
+  [[nodiscard]] bool cancel(std::string_view link, std::string& why);
 
   // `lots` of the instrument as the decimal quantity string the venue takes and prints.
   [[nodiscard]] std::string format_lots(int64_t lots) const;

@@ -105,7 +105,8 @@ TEST(FaultMatrix, PostOnlyCrossIsDroppedWithoutARetryLoop) {
 }
 
 TEST(FaultMatrix, DuplicateAndOutOfOrderPrivateMessagesCountEachFillOnce) {
-  expect_scenario("duplicate_out_of_order", {"order_settled", "no_ghost_order", "quotes_resumed"});
+  expect_scenario("duplicate_out_of_order", {"order_settled", "no_ghost_order", "late_new_ignored",
+                                             "new_after_cancelled", "quotes_resumed"});
 }
 
 TEST(FaultMatrix, SoakWithRandomFaultsKeepsMemoryFlatAndOrdersBounded) {
