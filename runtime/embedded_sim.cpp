@@ -128,6 +128,10 @@ LatencyHistogram EmbeddedSim::reaction_ns() const {
   return app_ ? app_->server().stats().reaction_ns : LatencyHistogram{};
 }
 
+int64_t EmbeddedSim::market_start_ns() const {
+  return app_ ? app_->server().stats().market_start_ns : 0;
+}
+
 std::string EmbeddedSim::summary_json() const {
   return app_ ? app_->summary_json() : std::string("{}");
 }

@@ -58,6 +58,9 @@ class EmbeddedSim {
   [[nodiscard]] std::string summary_json() const;
   // reaction_ns (book frame written -> next order request read); valid after stop(), empty when not started.
   [[nodiscard]] LatencyHistogram reaction_ns() const;
+  // Wall clock (Unix ns) at which the market's first record was due: data time = first record's time +
+  // (wall - this) x speed. 0 when the market never started. Valid after stop().
+  [[nodiscard]] int64_t market_start_ns() const;
   [[nodiscard]] bool started() const noexcept { return app_ != nullptr; }
   // The error run() returned, if any (valid after stop()).
   [[nodiscard]] const std::string& run_error() const noexcept { return run_error_; }

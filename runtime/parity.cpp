@@ -29,6 +29,8 @@ struct LiveRun {
   LiveSummary summary;
   std::vector<VenueExecution> execs;
   int64_t run_start_wall_ns = 0;
+  int64_t market_start_ns = 0;  // wall clock of the market's first record (EmbeddedSim::market_start_ns)
+  int64_t first_order_ms = 0;   // when the node's first order reached the venue (0: it placed none)
 };
 
 std::string fmt_fill(const Instrument& in, const ParityFill& f) {
@@ -80,7 +82,13 @@ std::string run_live(const ParityOptions& o, EmbeddedSim& sim, double seconds, L
     return "simulator: " + e;
   std::string why;
   if (!view.executions(out.execs, why)) return "simulator: " + why;
+  if (!view.first_order_ms(out.first_order_ms, why)) return "simulator: " + why;
   return {};
+}
+
+// Market time of a venue wall-clock time: since the market's first record (the run's start when unknown).
+int64_t live_market_ns(const LiveRun& r, int64_t wall_ns) {
+  return wall_ns - (r.market_start_ns != 0 ? r.market_start_ns : r.run_start_wall_ns);
 }
 
 void fill_live_side(const Instrument& in, const LiveRun& r, ParitySide& s) {
@@ -89,7 +97,7 @@ void fill_live_side(const Instrument& in, const LiveRun& r, ParitySide& s) {
   for (const VenueExecution& e : r.execs) {
     pos += e.side == Side::kBuy ? e.qty.lots : -e.qty.lots;
     ParityFill f;
-    f.t_ns = e.time_ms * 1'000'000 - r.run_start_wall_ns;
+    f.t_ns = live_market_ns(r, e.time_ms * 1'000'000);
     f.side = e.side;
     f.price_ticks = e.price.ticks;
     f.qty_lots = e.qty.lots;
@@ -208,6 +216,7 @@ std::string run_parity(const ParityOptions& o, ParityResult& out) {
   std::string e = run_live(o, sim, out.window_s + kTailSeconds, live);
   sim.stop();
   if (!e.empty()) return e;
+  live.market_start_ns = sim.market_start_ns();
 
   MmConfig bc = cfg;
   out.ack_p50_ns = live.summary.order_ack.count() > 0 ? live.summary.order_ack.p50() : 0;
@@ -216,8 +225,18 @@ std::string run_parity(const ParityOptions& o, ParityResult& out) {
   out.response_latency_ns = out.ack_p50_ns / 2;
   bc.backtest.sim.entry_latency = LatencySpec{out.entry_latency_ns, {}};
   bc.backtest.sim.response_latency = LatencySpec{out.response_latency_ns, {}};
+  // The live node quotes only after its start-up (streams connected and authenticated) while the market
+  // already plays; the backtest would quote on the first book. So the backtest's window starts where the
+  // node decided its first order (its arrival at the venue less the one-way answer time), with the book
+  // rebuilt from the records before: both start flat, on the same book, at the same market time.
+  int64_t from = first;
+  if (o.align_start && live.first_order_ms > 0) {
+    const int64_t decided = live_market_ns(live, live.first_order_ms * 1'000'000) - out.response_latency_ns;
+    from = std::clamp(first + decided, first, std::max(first, to - 1));
+  }
+  out.backtest_from_s = static_cast<double>(from - first) / 1e9;
   auto bt = std::make_unique<BacktestRun>();
-  if (std::string be = run_backtest_job(bc, data, first, to, *bt); !be.empty()) return "backtest: " + be;
+  if (std::string be = run_backtest_job(bc, data, from, to, *bt); !be.empty()) return "backtest: " + be;
 
   const Instrument& in = data.instruments().get(id);
   fill_backtest_side(*bt, first, out.backtest);

@@ -28,10 +28,14 @@ struct ParityOptions {
   std::string data;      // one recording mm reads (raw capture, .events, mm gen output)
   double seconds = 0;    // window from the data's first record (0: all of it), in data time = wall time
   std::string work_dir;  // an existing writable folder (the live node's journal)
+  // Start the backtest's window where the live node decided its first order (see ParityResult::
+  // backtest_from_s) rather than at the data's first record (false: `mm parity --no-start-align`).
+  bool align_start = true;
 };
 
 struct ParityFill {
-  // Since the window's start (backtest: data time; live: the venue's time since the node's run()).
+  // Market time since the data's first record (backtest: data time; live: the venue's time since the
+  // simulator's market clock started).
   int64_t t_ns = 0;
   Side side = Side::kBuy;
   int64_t price_ticks = 0;
@@ -52,7 +56,11 @@ struct ParityResult {
   ParitySide backtest, live;
   // (live - backtest) / |backtest| in percent; 0 when both are 0, 100 when only the backtest is 0.
   double fills_pct = 0, volume_pct = 0, net_pnl_pct = 0;
-  double window_s = 0;           // data seconds compared
+  double window_s = 0;  // data seconds compared
+  // Where the backtest's window starts, in market seconds after the data's first record: the live node's
+  // first order arrived at the venue then, less the one-way answer time (its start-up: streams connected and
+  // authenticated); 0 with align_start off or when the node placed no order.
+  double backtest_from_s = 0;
   int64_t entry_latency_ns = 0;  // the backtest's, as derived from the live run
   int64_t response_latency_ns = 0;
   int64_t ack_p50_ns = 0;              // live order-ack p50 (request sent -> answer)

@@ -1,6 +1,6 @@
 // `mm parity`: backtest-to-live parity (runtime/parity.h). Flag parsing and printing only.
 // Contract:
-//   mm parity --config FILE --data FILE [--json] [--seconds S]
+//   mm parity --config FILE --data FILE [--json] [--seconds S] [--no-start-align]
 //   --json: one object {"backtest": {fills, volume, net_pnl, fees}, "live": {...},
 //                       "diff": {fills_pct, volume_pct, net_pnl_pct}} (plus the window and the divergence)
 // Exit codes: 0 compared and within the targets (fills within 1 %, net PnL within 2 %), 1 compared and a
@@ -30,6 +30,7 @@ struct Args {
   std::string data;
   bool json = false;
   double seconds = 0;
+  bool no_start_align = false;
 };
 
 double money(Money m) {
@@ -51,7 +52,7 @@ std::string result_json(const ParityResult& r) {
   j.key("diff").begin_object();
   j.key("fills_pct").value(r.fills_pct).key("volume_pct").value(r.volume_pct);
   j.key("net_pnl_pct").value(r.net_pnl_pct).end_object();
-  j.key("window_s").value(r.window_s);
+  j.key("window_s").value(r.window_s).key("backtest_from_s").value(r.backtest_from_s);
   j.key("entry_latency_ns").value(r.entry_latency_ns).key("response_latency_ns").value(r.response_latency_ns);
   j.key("matched_fills").value(r.matched_fills).key("max_position_diff_lots").value(r.max_position_diff_lots);
   j.key("divergence").value(r.divergence);
@@ -68,6 +69,9 @@ std::string result_text(const ParityResult& r) {
                 "window %.1f s (real time); backtest latency: entry %.0f us, response %.0f us\n", r.window_s,
                 static_cast<double>(r.entry_latency_ns) / 1e3,
                 static_cast<double>(r.response_latency_ns) / 1e3);
+  out += line;
+  std::snprintf(line, sizeof line, "backtest from %.3f s of market time (0: the data's first record)\n",
+                r.backtest_from_s);
   out += line;
   std::snprintf(line, sizeof line, "%-10s %8s %16s %14s %12s\n", "", "fills", "volume", "net_pnl", "fees");
   out += line;
@@ -100,6 +104,7 @@ void run(const Args& a) {
   if (std::string e = load_config(a.config, o.config); !e.empty()) return fail(kExitBadInput, e);
   o.data = a.data;
   o.seconds = a.seconds;
+  o.align_start = !a.no_start_align;
   char tmpl[] = "/tmp/mm-parity-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return fail(kExitFailed, "cannot create a folder under /tmp for the journal");
   o.work_dir = tmpl;
@@ -133,6 +138,9 @@ void register_parity(CLI::App& app) {
                   "time); default 0: all of it")
       ->check(CLI::Range(0.0, 86400.0))
       ->capture_default_str();
+  cmd->add_flag("--no-start-align", a->no_start_align,
+                "Start the backtest at the data's first record instead of where the live node decided its "
+                "first order (after its start-up)");
   cmd->footer(
       "Example: mm parity --config examples/fixed.toml --data ../shared/data/bybit/"
       "cryptofeed-BYBIT-2026-08-09.jsonl.zst --json\n"
