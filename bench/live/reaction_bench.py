@@ -20,13 +20,16 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def start_sim(mm, summary, seconds, speed, tmp, tls=False):
+def start_sim(mm, summary, seconds, speed, tmp, tls=False, busy_poll=False):
     # The test key with trade permissions only (mm run refuses a key that can move funds) and an IP whitelist.
     keys = os.path.join(tmp, "keys.toml")
     with open(keys, "w") as f:
         f.write('[[key]]\napi_key = "mmsim-test-key"\nsecret = "mmsim-test-secret"\n'
                 'permissions = ["ContractTrade", "Spot"]\nip_whitelist = ["127.0.0.1"]\n')
     tls_args = ["--tls", "--cert-dir", os.path.join(tmp, "certs")] if tls else []
+    # --busy-poll: the simulator spins instead of sleeping in epoll, so reaction_ns (stamped by its own event
+    # loop when it reads the request) no longer includes its wake-up from epoll_wait.
+    tls_args += ["--busy-poll"] if busy_poll else []
     p = subprocess.Popen([mm, "sim", "--gen", str(seconds), "--speed", str(speed), "--loop", "--keys", keys,
                           "--summary-json", summary] + tls_args,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -45,7 +48,7 @@ def stop_sim(p, summary):
         return json.load(f)
 
 
-def mm_config(url, journal, transport, ca_file):
+def mm_config(url, journal, transport, ca_file, half_spread_bps=0.0):
     with open(os.path.join(ROOT, "examples", "live_sim.toml")) as f:
         text = f.read()
     ws = url.replace("https://", "wss://").replace("http://", "ws://")
@@ -58,6 +61,8 @@ def mm_config(url, journal, transport, ca_file):
     # Operations on, as in production, but on a free port: never the contract default 127.0.0.1:9464, which a
     # running mm (or a second bench) may hold.
     text = re.sub(r'http_listen = "[^"]*"', 'http_listen = "127.0.0.1:0"', text)
+    if half_spread_bps > 0:
+        text = re.sub(r'(?m)^half_spread_bps = [0-9.]+', f'half_spread_bps = {half_spread_bps}', text)
     return text
 
 
@@ -65,13 +70,13 @@ def mm_config(url, journal, transport, ca_file):
 def run_client(client, args, tmp):
     name, kind, transport, tls, layout = client
     summary = os.path.join(tmp, f"{name.replace(' ', '_').replace(',', '')}.json")
-    sim, url = start_sim(args.mm, summary, args.market_seconds, args.speed, tmp, tls)
+    sim, url = start_sim(args.mm, summary, args.market_seconds, args.speed, tmp, tls, args.sim_busy_poll)
     try:
         if kind == "mm":
             cfg = os.path.join(tmp, "live.toml")
             ca = os.path.join(tmp, "certs", "ca.pem") if tls else ""
             with open(cfg, "w") as f:
-                f.write(mm_config(url, os.path.join(tmp, "journal"), transport, ca))
+                f.write(mm_config(url, os.path.join(tmp, "journal"), transport, ca, args.half_spread_bps))
             env = dict(os.environ, BYBIT_API_KEY="mmsim-test-key", BYBIT_API_SECRET="mmsim-test-secret")
             layout_args = ["--layout", layout]
             if layout == "pipeline":
@@ -95,6 +100,10 @@ def main():
     ap.add_argument("--market-seconds", type=int, default=600, help="generated market length (looped)")
     ap.add_argument("--speed", type=float, default=10)
     ap.add_argument("--no-tls", action="store_true", help="skip the TLS rows (mm run over wss:// and https://)")
+    ap.add_argument("--sim-busy-poll", action="store_true",
+                    help="mm sim --busy-poll: the simulator spins (one core) instead of waking from epoll")
+    ap.add_argument("--half-spread-bps", type=float, default=0.0,
+                    help="override the example's strategy.half_spread_bps (smaller: more quotes, more samples)")
     ap.add_argument("--no-pipeline", action="store_true", help="skip the pipeline-layout rows")
     ap.add_argument("--pipeline-idle", default="yield", choices=["backoff", "yield", "spin"],
                     help="mm run --idle for the pipeline rows (spin needs a CPU per thread: --pipeline-cpus)")

@@ -42,9 +42,11 @@ TEST_F(SimCommand, PrintsOneReadyLineRunsScheduledFaultsAndWritesTheSummary) {
   const std::string faults = write("faults.toml",
                                    "[[fault]]\nat = 0.1\nkind = \"skew\"\nms = 5000\n\n"
                                    "[[fault]]\nat = 0.2\nkind = \"ret_code\"\nret_code = 10016\n");
-  // stderr dropped inside the subshell: stdout alone must be exactly the ready line.
-  const CliRun r = mm::test::run_shell("(" + kMm + " sim --gen 5 --speed max --duration 0.6 --faults " +
-                                       faults + " --summary-json " + path("s.json") + " 2>/dev/null)");
+  // stderr dropped inside the subshell: stdout alone must be exactly the ready line. --busy-poll: the event
+  // loop spins instead of sleeping in epoll (bench/live/reaction_bench.py --sim-busy-poll); the same run.
+  const CliRun r =
+      mm::test::run_shell("(" + kMm + " sim --gen 5 --speed max --busy-poll --duration 0.6 --faults " +
+                          faults + " --summary-json " + path("s.json") + " 2>/dev/null)");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_TRUE(std::regex_match(r.out, std::regex("mm sim listening on http://127\\.0\\.0\\.1:[0-9]+\n")))
       << r.out;
@@ -92,7 +94,7 @@ TEST_F(SimCommand, HelpShowsTheDefaultsAnExampleAndTheExitCodes) {
   ASSERT_EQ(r.code, 0) << r.out;
   for (const char* s : {"Example: mm sim --data", "Exit codes: 0", "1 the port", "2 bad input",
                         "--host TEXT=127.0.0.1", "--speed TEXT=1", "65535]=0", "--seed UINT=1", "1e+09]=0",
-                        "1023]=-1", "mmsim-test-key", "default: none"}) {
+                        "1023]=-1", "mmsim-test-key", "default: none", "--busy-poll"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
   }
 }

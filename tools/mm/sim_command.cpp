@@ -86,6 +86,7 @@ void register_sim(CLI::App& app) {
     double duration_s = 0;
     bool admin = false;
     int cpu = -1;
+    bool busy_poll = false;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd =
@@ -125,6 +126,9 @@ void register_sim(CLI::App& app) {
                   "Fault scenario (TOML [[fault]] tables, times relative to start); default: none");
   cmd->add_option("--summary-json", a->summary_json, "Write the run's summary here on exit; default: none");
   cmd->add_flag("--admin", a->admin, "Accept POST /admin/fault; default: refused (HTTP 403)");
+  cmd->add_flag("--busy-poll", a->busy_poll,
+                "Spin between events instead of sleeping in epoll (a whole core; the reaction time then "
+                "excludes the simulator's own wake-up)");
   cmd->add_option("--cpu", a->cpu, "Pin the event loop thread to this CPU (-1: not pinned)")
       ->check(CLI::Range(-1, 1023))
       ->capture_default_str();
@@ -148,6 +152,7 @@ void register_sim(CLI::App& app) {
     o.loop = a->loop;
     o.admin = a->admin;
     o.cpu = a->cpu;
+    o.busy_poll = a->busy_poll;
     o.handle_signals = true;
     o.duration_ns = static_cast<int64_t>(a->duration_s * 1e9);
     if (a->speed == "max") {
