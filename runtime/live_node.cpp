@@ -601,9 +601,11 @@ void LiveNode::Impl::on_trade_answer(const TradeAnswer& a) noexcept {
       return;
     case TradeAnswerKind::kRefused:
       // Nothing of the span left this process: each order goes back as a local reject (a create is
-      // released, an amend or cancel leaves the order as it was), and the quoter tries again.
+      // released, an amend or cancel leaves the order as it was), and the quoter tries again. The venue
+      // refused nothing, so the reject-rate breaker does not count it (as a refused send in one-thread).
       for (const OrderLinkId& l : a.batch_links()) {
-        if (a.req.kind == RequestKind::kCreate) trader->on_create_rejected(l.view(), false);
+        if (a.req.kind == RequestKind::kCreate)
+          trader->on_create_rejected(l.view(), /*venue_unavailable=*/true);
         if (a.req.kind == RequestKind::kAmend) trader->on_rejected(l.view(), OrderEventKind::kAmendRejected);
         if (a.req.kind == RequestKind::kCancel)
           trader->on_rejected(l.view(), OrderEventKind::kCancelRejected);
