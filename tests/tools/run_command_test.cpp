@@ -153,6 +153,12 @@ TEST_F(RunCommand, JsonSummaryHasTheContractKeysAndTheSecretAppearsNowhere) {
 // --layout pipeline through the command: the same contract summary (runtime/live_pipeline.h's threads).
 TEST_F(RunCommand, PipelineLayoutPrintsTheContractSummary) {
   const std::string cfg = config();
+  // Quotes at the touch (the example's 0.2 bp moves its quotes too rarely for a 1.5 s run to sample
+  // tick_to_quote).
+  const std::string text = std::regex_replace(
+      mm::test::slurp(cfg), std::regex("(?:^|\n)half_spread_bps = [0-9.]+"), "\nhalf_spread_bps = 0.01");
+  ASSERT_NE(text.find("\nhalf_spread_bps = 0.01"), std::string::npos);
+  std::ofstream(cfg) << text;
   write_env(std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   const CliRun r =
       mm::test::run_shell("(env -u BYBIT_API_KEY -u BYBIT_API_SECRET " + kMm + " run --config " + cfg +
