@@ -3,6 +3,7 @@
 // records, progress.
 #include "runtime/backtest_runner.h"
 #include "runtime/backtest.h"
+#include "tests/support/instruments.h"
 
 #include <gtest/gtest.h>
 
@@ -16,13 +17,7 @@ constexpr int64_t kMs = 1'000'000;
 constexpr int64_t kSec = 1'000'000'000;
 constexpr int64_t kT0 = 1'786'319'990LL * kSec;  // whole seconds, 10 s before an 8 h funding time
 
-Instrument btc() {
-  Instrument in;
-  EXPECT_EQ(make_instrument(
-                {Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"}, in),
-            InstrumentError::kOk);
-  return in;
-}
+using test::btcusdt;
 
 // Event builders (times in ms after kT0; local < 0 means "no receive time": local == exch).
 struct Stream {
@@ -139,7 +134,7 @@ class RunnerTest : public ::testing::Test {
     series_ = BacktestSeries{};
     return runner.run(s.ev, *venue_, trader_, series_, opt);
   }
-  Instrument inst_ = btc();
+  Instrument inst_ = btcusdt();
   SimConfig cfg_;
   std::unique_ptr<SimVenue> venue_;
   ScriptedTrader trader_;

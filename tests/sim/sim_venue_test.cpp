@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "strategy/venue.h"
+#include "tests/support/instruments.h"
 
 namespace mm {
 namespace {
@@ -20,12 +21,7 @@ constexpr int64_t kSec = 1'000'000'000;
 constexpr int64_t kFundingT = 1'786'320'000LL * kSec;
 constexpr int64_t kT0 = kFundingT - 10 * kSec;
 
-Instrument btc() {
-  Instrument in;
-  EXPECT_EQ(make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"}, in),
-            InstrumentError::kOk);
-  return in;
-}
+using test::btcusdt;
 
 // Records every answer with its local delivery time (ms after kT0).
 struct Recorder {
@@ -144,7 +140,7 @@ class SimVenueTest : public ::testing::Test {
     return venue_->send_cancels({&c, 1});
   }
 
-  Instrument inst_ = btc();
+  Instrument inst_ = btcusdt();
   SimConfig cfg_;
   std::unique_ptr<SimVenue> venue_;
   BacktestSeries series_;
@@ -559,7 +555,7 @@ TEST(SimVenueConfig, ValidateNamesTheField) {
   // A latency file that does not exist: the venue refuses to start, naming it.
   c = SimConfig{};
   c.entry_latency.file = "/nonexistent/entry.txt";
-  const Instrument in = btc();
+  const Instrument in = btcusdt();
   try {
     SimVenue v(in, 0, c);
     FAIL() << "no throw";

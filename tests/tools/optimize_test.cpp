@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/cli_run.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -31,30 +33,11 @@ const fs::path kSourceDir = fs::path(MM_SOURCE_DIR);
 const std::string kFixedToml = (kSourceDir / "examples" / "fixed.toml").string();
 const std::string kPgBin = "/usr/lib/postgresql/15/bin";
 
-struct CliRun {
-  int code;
-  std::string out;  // stdout + stderr
-};
-
-CliRun run_shell(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return {-1, ""};
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using mm::test::CliRun;
+using mm::test::run_shell;
+using mm::test::slurp;
 
 CliRun run(const std::string& args) { return run_shell(kMm + " " + args); }
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 void spit(const fs::path& p, const std::string& text) {
   std::ofstream f(p, std::ios::binary);

@@ -14,26 +14,21 @@
 
 #include "core/metrics.h"
 #include "runtime/ops/dotenv.h"
+#include "tests/support/instruments.h"
 
 namespace mm {
 namespace {
 
 namespace fs = std::filesystem;
 
-Instrument btc() {
-  Instrument in;
-  EXPECT_EQ(make_instrument(
-                {Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"}, in),
-            InstrumentError::kOk);
-  return in;
-}
+using test::btcusdt;
 
 struct PageFixture {
   explicit PageFixture(std::string token, LogDrain* log = nullptr)
       : metrics(registry, 0.001, 100'000'000), page(config(std::move(token)), metrics, log) {}
   static LivePageConfig config(std::string token) {
     LivePageConfig c;
-    c.instrument = btc();
+    c.instrument = btcusdt();
     c.money_scale = 100'000'000;
     c.control_token = std::move(token);
     return c;

@@ -13,19 +13,14 @@
 #include "core/money.h"
 #include "net/http_client.h"
 #include "tests/support/alloc_counter.h"
+#include "tests/support/instruments.h"
 
 namespace mm {
 namespace {
 
 namespace fs = std::filesystem;
 
-Instrument btc() {
-  Instrument in;
-  EXPECT_EQ(make_instrument(
-                {Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "0"}, in),
-            InstrumentError::kOk);
-  return in;
-}
+using test::btcusdt;
 
 std::string get(uint16_t port, const std::string& path) {
   HttpClientConfig c;
@@ -59,7 +54,7 @@ class NodeOpsTest : public ::testing::Test {
 };
 
 TEST_F(NodeOpsTest, HotHooksAndTimerAllocateNothingAndReachTheMetrics) {
-  const Instrument in = btc();
+  const Instrument in = btcusdt();
   std::unique_ptr<NodeOps> ops;
   ASSERT_EQ(NodeOps::start(cfg_, in, {"key-abc", "secret-xyz-123"}, ops), "");
   ASSERT_NE(ops, nullptr);
@@ -134,7 +129,7 @@ TEST_F(NodeOpsTest, HotHooksAndTimerAllocateNothingAndReachTheMetrics) {
 // mm_rate_limit_remaining comes from the node's limiter at each timer: our own budget, tightened by what the
 // venue's X-Bapi-Limit-Status said remains. Parse errors count in mm_message_errors_total by topic.
 TEST_F(NodeOpsTest, RateLimitHeadroomAndParseErrorsReachTheMetrics) {
-  const Instrument in = btc();
+  const Instrument in = btcusdt();
   std::unique_ptr<NodeOps> ops;
   ASSERT_EQ(NodeOps::start(cfg_, in, {}, ops), "");
   constexpr int64_t kNow = 1'000'000'000'000;
@@ -180,7 +175,7 @@ TEST(NodeOpsHelpers, PublicTopicOfARefusedFrame) {
 }
 
 TEST_F(NodeOpsTest, AStartErrorNamesTheOpsKeyAndLeavesNothingRunning) {
-  const Instrument in = btc();
+  const Instrument in = btcusdt();
   std::unique_ptr<NodeOps> ops;
   cfg_.ops.http_listen = "192.0.2.1:0";  // TEST-NET-1: not an address of this host, cannot bind
   EXPECT_EQ(NodeOps::start(cfg_, in, {}, ops).rfind("ops.http_listen: ", 0), 0u);
