@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <tuple>
 
 #include "core/clock.h"
 #include "core/instrument.h"
@@ -23,6 +24,12 @@ constexpr std::string_view kSimSecret = "mmsim-test-secret";
 // The live node runs this long past the window's end: the last fills' messages arrive and the node stops
 // (cancel-all confirmed) on a market that no longer moves, so nothing fills after the window.
 constexpr double kTailSeconds = 0.5;
+
+// The venue's per-second limits the backtest ran with ([backtest], the simulator's too).
+struct SimSettingsLimits {
+  int64_t create_per_second = 0;
+  int64_t amend_per_second = 0;
+};
 
 // What the live run leaves for the comparison.
 struct LiveRun {
@@ -123,7 +130,8 @@ void fill_backtest_side(const BacktestRun& r, int64_t first_ns, ParitySide& s) {
   s.position_lots = s.list.empty() ? 0 : s.list.back().position_after_lots;
 }
 
-void compare(const Instrument& in, const LiveRun& live, const BacktestRun& bt, ParityResult& r) {
+void compare(const Instrument& in, const SimSettingsLimits& lim, const LiveRun& live, const BacktestRun& bt,
+             ParityResult& r) {
   r.fills_pct = parity_pct(static_cast<double>(r.backtest.fills), static_cast<double>(r.live.fills));
   r.volume_pct = parity_pct(money(r.backtest.volume), money(r.live.volume));
   r.net_pnl_pct = parity_pct(money(r.backtest.net_pnl), money(r.live.net_pnl));
@@ -161,11 +169,23 @@ void compare(const Instrument& in, const LiveRun& live, const BacktestRun& bt, P
     r.why.push_back("rejects: backtest " + num(t.orders_rejected) + ", live " + num(s.rejected));
   for (const NamedCount& c : bt.series.rejects) {
     if (c.name == "rate_limit" && c.count > 0)
-      r.why.push_back(
-          "the backtest's venue refused " + num(c.count) +
-          " requests over its rate limit (SimVenue counts per clock-aligned second and the Trader's token "
-          "bucket may spend a burst across two of them; the simulator's window starts at the first request "
-          "and the live node's limiter follows its X-Bapi-Limit-Status, so live requests wait instead)");
+      r.why.push_back("the backtest's venue refused " + num(c.count) +
+                      " requests over its rate limit (the Trader's token bucket may spend a burst inside one "
+                      "venue window; the live node's limiter also follows X-Bapi-Limit-Status, so live "
+                      "requests wait instead)");
+  }
+  // A strategy at the venue's limit: which request goes through, and so which quote rests when the market
+  // trades, turns on sub-millisecond timing that the two runs cannot share.
+  for (const auto& [what, count, limit] : {std::tuple{"creates", t.orders_created, lim.create_per_second},
+                                           std::tuple{"amends", t.orders_amended, lim.amend_per_second}}) {
+    const double rate = r.window_s > 0 ? static_cast<double>(count) / r.window_s : 0;
+    if (limit > 0 && rate >= 0.8 * static_cast<double>(limit)) {
+      char at[64];
+      std::snprintf(at, sizeof at, "%.1f/s of the venue's %lld/s", rate, static_cast<long long>(limit));
+      r.why.push_back(std::string("the backtest's ") + what + " ran at " + at +
+                      ": the strategy is bound by the rate limit, so which request goes through (and which "
+                      "quote rests when the market trades) turns on timing the two runs do not share");
+    }
   }
   if (s.reconnects > 0) r.why.push_back("the live node reconnected " + num(s.reconnects) + " times");
   if (s.rest_orders > 0) r.why.push_back(num(s.rest_orders) + " live order requests went over REST");
@@ -221,7 +241,12 @@ std::string run_parity(const ParityOptions& o, ParityResult& out) {
   MmConfig bc = cfg;
   out.ack_p50_ns = live.summary.order_ack.count() > 0 ? live.summary.order_ack.p50() : 0;
   const int64_t matching = exchange_config_for(cfg).matching_latency_ns;
-  out.entry_latency_ns = matching + out.ack_p50_ns / 2;
+  // The live node's own decision time (book message read -> order request written, its tick-to-quote p50)
+  // delays its orders too; the backtest decides at the book message's receive time, so it is added to the
+  // entry latency (ParityOptions::model_decision).
+  out.decision_p50_ns =
+      o.model_decision && live.summary.tick_to_quote.count() > 0 ? live.summary.tick_to_quote.p50() : 0;
+  out.entry_latency_ns = matching + out.ack_p50_ns / 2 + out.decision_p50_ns;
   out.response_latency_ns = out.ack_p50_ns / 2;
   bc.backtest.sim.entry_latency = LatencySpec{out.entry_latency_ns, {}};
   bc.backtest.sim.response_latency = LatencySpec{out.response_latency_ns, {}};
@@ -241,7 +266,8 @@ std::string run_parity(const ParityOptions& o, ParityResult& out) {
   const Instrument& in = data.instruments().get(id);
   fill_backtest_side(*bt, first, out.backtest);
   fill_live_side(in, live, out.live);
-  compare(in, live, *bt, out);
+  compare(in, SimSettingsLimits{bc.backtest.sim.create_per_second, bc.backtest.sim.amend_per_second}, live,
+          *bt, out);
   return {};
 }
 

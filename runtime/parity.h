@@ -6,8 +6,9 @@
 //             engine, fees and entry latency (runtime/embedded_sim.h's exchange_config_for);
 //   backtest  run_backtest_job (the `mm backtest` path) over the same window, with the latency the live run
 //             actually had: entry = the simulator's matching latency + half the live order-ack p50 (the
-//             loopback one-way), response = half the live order-ack p50 (the simulator answers as soon as it
-//             reads a request; only the matching is delayed).
+//             loopback one-way) + the live tick-to-quote p50 (its decision time), response = half the live
+//             order-ack p50 (the simulator answers as soon as it reads a request; only the matching is
+//             delayed).
 // Why real time and not accelerated: the live node stamps events with its own wall clock (the strategy's
 // volatility, intensity and timers see wall time), so a simulator running the recording X times faster shows
 // the strategy a market X times more volatile than the backtest's; real time is the faithful mode. A long
@@ -31,6 +32,9 @@ struct ParityOptions {
   // Start the backtest's window where the live node decided its first order (see ParityResult::
   // backtest_from_s) rather than at the data's first record (false: `mm parity --no-start-align`).
   bool align_start = true;
+  // Add the live node's measured decision time (tick-to-quote p50) to the backtest's entry latency (false:
+  // `mm parity --no-decision-latency`).
+  bool model_decision = true;
 };
 
 struct ParityFill {
@@ -64,6 +68,7 @@ struct ParityResult {
   int64_t entry_latency_ns = 0;  // the backtest's, as derived from the live run
   int64_t response_latency_ns = 0;
   int64_t ack_p50_ns = 0;              // live order-ack p50 (request sent -> answer)
+  int64_t decision_p50_ns = 0;         // live tick-to-quote p50, in the entry latency (0: not modelled)
   uint64_t matched_fills = 0;          // leading fills equal in side, price and quantity
   int64_t max_position_diff_lots = 0;  // over the fill sequence (position after fill i, both runs)
   std::string divergence;              // the first divergence (time, side, price, qty of both), "" when none

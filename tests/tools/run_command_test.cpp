@@ -268,6 +268,18 @@ TEST_F(RunCommand, ParityJsonHasTheContractKeysAndAgreesOnAShortWindow) {
   ASSERT_EQ(doc["diff"]["net_pnl_pct"].get(pct[2]), simdjson::SUCCESS);
   EXPECT_LE(std::abs(pct[0]), 1.0) << out;
   EXPECT_LE(std::abs(pct[2]), 2.0) << out;
+  // The backtest starts inside the window, where the live node decided its first order, and its entry
+  // latency holds the live decision time.
+  double from_s = -1, window_s = -1;
+  int64_t entry_ns = -1, decision_ns = -1;
+  ASSERT_EQ(doc["backtest_from_s"].get(from_s), simdjson::SUCCESS);
+  ASSERT_EQ(doc["window_s"].get(window_s), simdjson::SUCCESS);
+  ASSERT_EQ(doc["entry_latency_ns"].get(entry_ns), simdjson::SUCCESS);
+  ASSERT_EQ(doc["decision_p50_ns"].get(decision_ns), simdjson::SUCCESS);
+  EXPECT_GE(from_s, 0.0) << out;
+  EXPECT_LE(from_s, window_s) << out;
+  EXPECT_GE(decision_ns, 0) << out;
+  EXPECT_GE(entry_ns, decision_ns) << out;
 
   const std::string xrp = std::string(MM_SHARED_DATA) + "/bybit/2024-12-01_XRPUSDT_ob500.data.zip";
   struct Case {

@@ -1,6 +1,6 @@
 // `mm parity`: backtest-to-live parity (runtime/parity.h). Flag parsing and printing only.
 // Contract:
-//   mm parity --config FILE --data FILE [--json] [--seconds S] [--no-start-align]
+//   mm parity --config FILE --data FILE [--json] [--seconds S] [--no-start-align] [--no-decision-latency]
 //   --json: one object {"backtest": {fills, volume, net_pnl, fees}, "live": {...},
 //                       "diff": {fills_pct, volume_pct, net_pnl_pct}} (plus the window and the divergence)
 // Exit codes: 0 compared and within the targets (fills within 1 %, net PnL within 2 %), 1 compared and a
@@ -31,6 +31,7 @@ struct Args {
   bool json = false;
   double seconds = 0;
   bool no_start_align = false;
+  bool no_decision_latency = false;
 };
 
 double money(Money m) {
@@ -54,6 +55,7 @@ std::string result_json(const ParityResult& r) {
   j.key("net_pnl_pct").value(r.net_pnl_pct).end_object();
   j.key("window_s").value(r.window_s).key("backtest_from_s").value(r.backtest_from_s);
   j.key("entry_latency_ns").value(r.entry_latency_ns).key("response_latency_ns").value(r.response_latency_ns);
+  j.key("decision_p50_ns").value(r.decision_p50_ns);
   j.key("matched_fills").value(r.matched_fills).key("max_position_diff_lots").value(r.max_position_diff_lots);
   j.key("divergence").value(r.divergence);
   j.key("why").begin_array();
@@ -66,8 +68,10 @@ std::string result_text(const ParityResult& r) {
   std::string out;
   char line[256];
   std::snprintf(line, sizeof line,
-                "window %.1f s (real time); backtest latency: entry %.0f us, response %.0f us\n", r.window_s,
-                static_cast<double>(r.entry_latency_ns) / 1e3,
+                "window %.1f s (real time); backtest latency: entry %.0f us (of which the live decision "
+                "%.0f us), response %.0f us\n",
+                r.window_s, static_cast<double>(r.entry_latency_ns) / 1e3,
+                static_cast<double>(r.decision_p50_ns) / 1e3,
                 static_cast<double>(r.response_latency_ns) / 1e3);
   out += line;
   std::snprintf(line, sizeof line, "backtest from %.3f s of market time (0: the data's first record)\n",
@@ -105,6 +109,7 @@ void run(const Args& a) {
   o.data = a.data;
   o.seconds = a.seconds;
   o.align_start = !a.no_start_align;
+  o.model_decision = !a.no_decision_latency;
   char tmpl[] = "/tmp/mm-parity-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return fail(kExitFailed, "cannot create a folder under /tmp for the journal");
   o.work_dir = tmpl;
@@ -141,6 +146,9 @@ void register_parity(CLI::App& app) {
   cmd->add_flag("--no-start-align", a->no_start_align,
                 "Start the backtest at the data's first record instead of where the live node decided its "
                 "first order (after its start-up)");
+  cmd->add_flag(
+      "--no-decision-latency", a->no_decision_latency,
+      "Leave the live node's decision time (tick-to-quote p50) out of the backtest's entry latency");
   cmd->footer(
       "Example: mm parity --config examples/fixed.toml --data ../shared/data/bybit/"
       "cryptofeed-BYBIT-2026-08-09.jsonl.zst --json\n"
