@@ -351,7 +351,15 @@ std::string new_after_cancelled(FaultHarness& h, std::vector<FaultInvariant>& ou
       if (before.count(link) == 0 && h.cancel_order(link, why)) cancelled.push_back(link);
     }
   }
-  if (cancelled.empty()) return "no new order of ours showed at the venue within 1.5 s of a fill";
+  if (cancelled.empty()) {
+    LiveProbe p;
+    const bool answered = h.probe(p);
+    return "no new order of ours showed at the venue within 1.5 s of a fill (node " +
+           std::string(!answered   ? "not answering"
+                       : p.quoting ? "quoting"
+                                   : "not quoting") +
+           ", " + std::to_string(p.live.size()) + " orders live in it)";
+  }
   auto none_live = [&](const LiveProbe& p) {
     for (const OrderLinkId& l : p.live)
       if (std::find(cancelled.begin(), cancelled.end(), l.view()) != cancelled.end()) return false;
