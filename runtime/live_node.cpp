@@ -308,9 +308,11 @@ LiveError LiveNode::Impl::open_streams() {
     if (parse_url(url, s.ws.endpoint) != UrlError::kOk)
       return "venue." + std::string(key) + ": not a URL: " + url;
     s.ws.tls = tls.get();
-    // The tick-to-quote path (book stream in, orders out) on [venue] ws_transport; the private stream on
-    // Beast.
-    s.ws.transport = key == "private_ws_url" ? WsTransport::kBeast : c.venue.ws_transport;
+    // Every stream on [venue] ws_transport, the private one too: it is polled on the hot thread, and Beast's
+    // completions allocate there (asio recycles one block per purpose per thread; a read and a write
+    // completing together take a second), about 36 allocations a second while quoting (LiveHotPath tests).
+    s.ws.transport = c.venue.ws_transport;
+    (void)key;
     s.jitter_seed = seed ^ static_cast<uint64_t>(wall_ns());
     return std::string();
   };
@@ -339,7 +341,7 @@ LiveError LiveNode::Impl::open_streams() {
     RateLimiter* ws_limiter = opt.layout == LiveLayout::kPipeline ? nullptr : &limiter;
     trade = std::make_unique<TradeWs>(tc, registry, *trade_codec, signer, ws_limiter);
   }
-  for (const WsSession* ws : {&pub->session(), trade ? &trade->session() : nullptr}) {
+  for (const WsSession* ws : {&pub->session(), &priv->session(), trade ? &trade->session() : nullptr}) {
     if (ws != nullptr && !ws->ws().transport_fallback().empty()) {
       sum.warnings.push_back("venue.ws_transport: io_uring is not available (" +
                              ws->ws().transport_fallback() + "): this stream uses beast");

@@ -17,6 +17,7 @@
 #include "net/signer.h"
 #include "runtime/embedded_sim.h"
 #include "runtime/journal.h"
+#include "tests/support/alloc_counter.h"
 #include "tools/mm/config.h"
 
 namespace mm {
@@ -125,6 +126,68 @@ TEST(LiveNode, PipelineLayoutQuotesOnTheEmbeddedSimulatorThenConfirmsEveryCancel
   EXPECT_EQ(s.fault, "");
   EXPECT_TRUE(s.has_sim);
   EXPECT_GT(s.sim_reaction.count(), 0u);
+}
+
+// Issue 11: no allocation on the hot path once connected. The thread that calls run() is the hot thread
+// (one-thread) or the decision thread (pipeline); its operator new count is read from another thread once the
+// node quotes with both sockets up, and again after a second of quoting, amending and filling at the touch.
+// Start-up, connects and shutdown may allocate; the stretch between the two reads may not. (The pipeline's
+// network and dispatch threads are started inside the node, out of this watch's reach.)
+void expect_no_allocation_while_quoting(LiveLayout layout) {
+  TempDir dir;
+  MmConfig c = load(dir);
+  c.fixed.half_spread_bps = 0.01;     // at the touch: the quotes move and fill every few frames
+  c.live.request_timeout_ms = 10000;  // a slow ack under a sanitizer is not an Unknown order to settle
+  LiveOptions o = options(c, 3.0);
+  o.layout = layout;
+  o.idle = LayoutIdle::kYield;
+  LiveNode node(std::move(o));
+  const LiveError p = node.prepare();
+  ASSERT_EQ(p.code, 0) << p.message;
+  const test::ThreadAllocWatch hot = test::ThreadAllocWatch::of_this_thread();
+  LiveProbe first, second;
+  uint64_t at_first = 0, at_second = 0;
+  bool measured = false;
+  std::thread watcher([&] {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
+    auto until = [&](auto done) {
+      while (std::chrono::steady_clock::now() < deadline) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      return false;
+    };
+    // Connected and quoting: the first ladder was accepted and a fill came back.
+    if (!until([&] {
+          return node.probe(first, 200) && first.trade_ready && first.quoting && first.fills > 0;
+        })) {
+      return;
+    }
+    at_first = hot.allocations();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    if (!until([&] { return node.probe(second, 200); })) return;
+    at_second = hot.allocations();
+    measured = true;
+  });
+  LiveSummary s;
+  const LiveError r = node.run(s);
+  watcher.join();
+  EXPECT_EQ(r.code, 0) << r.message;
+  ASSERT_TRUE(measured) << "the node was not quoting with a fill within 2.5 s";
+  // The stretch saw market data, order actions and fills: an empty interval would prove nothing.
+  EXPECT_GT(second.created + second.amended, first.created + first.amended)
+      << "no order action in the stretch";
+  EXPECT_EQ(second.reconnects_public + second.reconnects_private + second.reconnects_trade,
+            first.reconnects_public + first.reconnects_private + first.reconnects_trade);
+  EXPECT_EQ(at_second - at_first, 0u) << "the hot thread allocated while quoting";
+}
+
+TEST(LiveHotPath, TheOneThreadLayoutAllocatesNothingOnceQuoting) {
+  expect_no_allocation_while_quoting(LiveLayout::kOneThread);
+}
+
+TEST(LiveHotPath, ThePipelineDecisionThreadAllocatesNothingOnceQuoting) {
+  expect_no_allocation_while_quoting(LiveLayout::kPipeline);
 }
 
 // The layout checks run first in prepare(): nothing is started or sent (no simulator either).

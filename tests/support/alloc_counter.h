@@ -7,6 +7,7 @@
 //   mm::test::AllocScope scope;
 //   hot_path_call();
 //   EXPECT_EQ(scope.allocations(), 0u);
+#include <atomic>
 #include <cstdint>
 
 namespace mm::test {
@@ -41,6 +42,21 @@ class AllocScope {
  private:
   AllocStats start_;
   uint64_t process_start_;
+};
+
+// The allocation count of one thread, readable from another: a test that starts a thread running code it
+// cannot call into (the live node's hot loop inside LiveNode::run) takes the watch on that thread, then reads
+// it from its own thread between two moments. Precondition: the watched thread is still running when read.
+class ThreadAllocWatch {
+ public:
+  ThreadAllocWatch() noexcept = default;
+  [[nodiscard]] static ThreadAllocWatch of_this_thread() noexcept;
+  // Operator new calls on the watched thread since it started (0 for a default-constructed watch).
+  [[nodiscard]] uint64_t allocations() const noexcept;
+
+ private:
+  explicit ThreadAllocWatch(const std::atomic<uint64_t>* count) noexcept : count_(count) {}
+  const std::atomic<uint64_t>* count_ = nullptr;
 };
 
 }  // namespace mm::test
