@@ -43,6 +43,8 @@ if [ "${MM_SKIP_TSAN:-0}" != "1" ]; then
   # LiveNode.QuotesOnTheEmbeddedSimulator...; the pipeline's two error paths stop before the stages run).
   tsan_skip="LiveNode.Tls*:LiveNode.AWrongSecret*:LiveNode.AKeyThatCanWithdraw*:LiveNode.EachRunContinues*"
   tsan_skip+=":ReplayPipeline.UnavailableCpuIsAClearError:ReplayPipeline.FrameLargerThanArenaIsAnError"
+  # The zero-allocation watch of the pipeline's decision thread runs the same threads as the pipeline test.
+  tsan_skip+=":LiveHotPath.*"
   tsan=(env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1)
   "${tsan[@]}" ./build/tsan/tests/core_tests --gtest_brief=1 \
     --gtest_filter="SpscRing*:Runner*:BackOffIdle*:ThreadSetup*:*Concurrent*"
