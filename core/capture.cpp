@@ -262,8 +262,13 @@ void CaptureReader::close() noexcept {
   if (map_ != nullptr) ::munmap(map_, map_len_);
   map_ = nullptr;
   map_len_ = 0;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
   owned_.reset();
+  window_cap_ = 0;
   base_ = nullptr;
+  win_off_ = 0;
+  win_end_ = 0;
   size_ = 0;
   pos_ = 0;
   conns_.clear();
@@ -282,7 +287,7 @@ ReadResult CaptureReader::fail(ReadResult r, std::string msg) noexcept {
   return r;
 }
 
-ReadResult CaptureReader::open(const std::string& path) noexcept {
+ReadResult CaptureReader::open(const std::string& path, const CaptureReadOptions& options) noexcept {
   close();
   path_ = path;
   error_.clear();
@@ -294,7 +299,11 @@ ReadResult CaptureReader::open(const std::string& path) noexcept {
     ::close(fd);
     return fail(ReadResult::kIo, "cannot stat: " + why);
   }
-  if (S_ISREG(st.st_mode)) {
+  if (S_ISREG(st.st_mode) && options.mode == CaptureReadMode::kStream) {
+    size_ = static_cast<size_t>(st.st_size);
+    fd_ = fd;  // kept open: read on demand, closed by close()
+    if (const ReadResult r = open_window(options); r != ReadResult::kOk) return r;
+  } else if (S_ISREG(st.st_mode)) {
     size_ = static_cast<size_t>(st.st_size);
     const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
     // Reserve the file's pages plus one anonymous page, then map the file over the start: the bytes after
@@ -314,23 +323,26 @@ ReadResult CaptureReader::open(const std::string& path) noexcept {
     }
     ::madvise(map_, map_len_, MADV_SEQUENTIAL);
     base_ = static_cast<const char*>(map_);
+    win_end_ = size_;
   } else if (const ReadResult r = read_stream(fd); r != ReadResult::kOk) {
     ::close(fd);
     return r;
   }
-  ::close(fd);  // the mapping keeps the file alive
+  if (fd_ < 0) ::close(fd);  // the mapping (or the buffer) keeps the bytes
 
   const size_t magic_len = size_ < 8 ? size_ : 8;
-  if (std::memcmp(base_, kCaptureMagic, magic_len) != 0) {
+  const char* head = bytes(0, size_ < kCaptureHeaderSize ? size_ : kCaptureHeaderSize);
+  if (head == nullptr) return sticky_;
+  if (std::memcmp(head, kCaptureMagic, magic_len) != 0) {
     return fail(ReadResult::kCorrupt, "not an mm capture file (bad magic)");
   }
   if (size_ < 16) {
     return fail(ReadResult::kTruncated,
                 "file of " + std::to_string(size_) + " bytes is shorter than a capture header");
   }
-  header_.version = get<uint16_t>(base_ + 8);
-  header_.flags = get<uint16_t>(base_ + 10);
-  header_.header_size = get<uint32_t>(base_ + 12);
+  header_.version = get<uint16_t>(head + 8);
+  header_.flags = get<uint16_t>(head + 10);
+  header_.header_size = get<uint32_t>(head + 12);
   if (header_.version != kCaptureVersion && header_.version != kCaptureVersionNoChecksum) {
     return fail(ReadResult::kUnsupported, "capture version " + std::to_string(header_.version) +
                                               " is not supported (this build reads versions 1 and " +
@@ -344,7 +356,7 @@ ReadResult CaptureReader::open(const std::string& path) noexcept {
     return fail(ReadResult::kTruncated, "file of " + std::to_string(size_) + " bytes is shorter than its " +
                                             std::to_string(header_.header_size) + "-byte header");
   }
-  header_.created_ns = get<int64_t>(base_ + 16);
+  header_.created_ns = get<int64_t>(head + 16);
   pos_ = header_.header_size;
   block_start_ = 0;
   verified_end_ = 0;
@@ -399,7 +411,96 @@ ReadResult CaptureReader::read_stream(int fd) noexcept {
   owned_ = std::move(buf);
   base_ = owned_.get();
   size_ = len;
+  win_end_ = len;
   return ReadResult::kOk;
+}
+
+// kStream: the window, allocated once here (grown only for a block or record larger than it), and the
+// kernel told the file is read once from start to end (it reads ahead and may drop pages behind).
+ReadResult CaptureReader::open_window(const CaptureReadOptions& options) noexcept {
+  window_cap_ = options.window_bytes < 4096 ? 4096 : options.window_bytes;
+  owned_.reset(new (std::nothrow) char[window_cap_ + kFramePadding]);
+  if (!owned_)
+    return fail(ReadResult::kIo,
+                "out of memory for a read window of " + std::to_string(window_cap_) + " bytes");
+  std::memset(owned_.get() + window_cap_, 0, kFramePadding);
+  base_ = owned_.get();
+  win_off_ = 0;
+  win_end_ = 0;
+  (void)::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return ReadResult::kOk;
+}
+
+// kStream: moves the bytes still needed (from min(off, pos_): the record being read and, while a block is
+// verified, the block) to the window's start, grows the window if they and [off, off + n) do not fit, and
+// fills it from the file: one pread per window, not per record.
+const char* CaptureReader::refill(size_t off, size_t n) noexcept {
+  if (fd_ < 0) {
+    // Mapped or read whole: every byte of the file is in memory, so a request past it is a bug here.
+    fail(ReadResult::kIo, "internal: read past the end of the file at offset " + std::to_string(off));
+    return nullptr;
+  }
+  const size_t keep = off < pos_ ? off : pos_;
+  const size_t kept = win_end_ > keep ? win_end_ - keep : 0;
+  const size_t need = off + n - keep;
+  if (need > window_cap_) {
+    const size_t cap = need > window_cap_ * 2 ? need : window_cap_ * 2;
+    std::unique_ptr<char[]> bigger(new (std::nothrow) char[cap + kFramePadding]);
+    if (!bigger) {
+      fail(ReadResult::kIo, "out of memory for a read window of " + std::to_string(cap) +
+                                " bytes at offset " + std::to_string(off));
+      return nullptr;
+    }
+    if (kept > 0) std::memcpy(bigger.get(), base_ + (keep - win_off_), kept);
+    std::memset(bigger.get() + cap, 0, kFramePadding);
+    owned_ = std::move(bigger);
+    window_cap_ = cap;
+  } else if (kept > 0 && keep != win_off_) {
+    std::memmove(owned_.get(), base_ + (keep - win_off_), kept);
+  }
+  base_ = owned_.get();
+  win_off_ = keep;
+  win_end_ = keep + kept;
+  const size_t fill_end = win_off_ + window_cap_ < size_ ? win_off_ + window_cap_ : size_;
+  while (win_end_ < fill_end) {
+    const ssize_t r =
+        ::pread(fd_, owned_.get() + (win_end_ - win_off_), fill_end - win_end_, static_cast<off_t>(win_end_));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      fail(ReadResult::kIo, "read failed at offset " + std::to_string(win_end_) + ": " + errno_text());
+      return nullptr;
+    }
+    if (r == 0) {
+      fail(ReadResult::kIo, "the file ends at offset " + std::to_string(win_end_) + " but had " +
+                                std::to_string(size_) + " bytes when it was opened (shrunk while read)");
+      return nullptr;
+    }
+    win_end_ += static_cast<size_t>(r);
+  }
+  return base_ + (off - win_off_);
+}
+
+// Whether every byte from off to the end of the file is 0 (a crash's zero-filled tail). Cold; kStream reads
+// the tail through a small buffer of its own instead of growing the window to it.
+bool CaptureReader::zeros_from(size_t off) noexcept {
+  if (fd_ < 0) {
+    for (size_t i = off; i < size_; ++i) {
+      if (base_[i - win_off_] != 0) return false;
+    }
+    return true;
+  }
+  char buf[4096];
+  while (off < size_) {
+    const size_t want = size_ - off < sizeof buf ? size_ - off : sizeof buf;
+    const ssize_t r = ::pread(fd_, buf, want, static_cast<off_t>(off));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    for (ssize_t i = 0; i < r; ++i) {
+      if (buf[i] != 0) return false;
+    }
+    off += static_cast<size_t>(r);
+  }
+  return true;
 }
 
 // Version 2: before the first record of a block is yielded, finds the block's checksum record by walking the
@@ -411,15 +512,20 @@ ReadResult CaptureReader::verify_block() noexcept {
   // prefetcher follows. (A walk of the headers alone is a chain of dependent loads over cold memory, one miss
   // per record, and the CRC was then a second pass: together about 40 % of `mm replay`'s CPU time on an hour
   // of `mm gen` output.)
-  uint32_t crc = crc32c(0, base_ + block_start_, q - block_start_);
+  const char* covered_before = bytes(block_start_, q - block_start_);
+  if (covered_before == nullptr) return sticky_;
+  uint32_t crc = crc32c(0, covered_before, q - block_start_);
   for (;;) {
     const size_t left = size_ - q;
     if (left < kCaptureRecordHeaderSize) break;
-    const char* r = base_ + q;
+    const char* r = bytes(q, kCaptureRecordHeaderSize);
+    if (r == nullptr) return sticky_;
     const uint32_t len = get<uint32_t>(r);
     const uint8_t type = static_cast<uint8_t>(r[4]);
     if (type == kCaptureRecordChecksum) {
       if (len != kCaptureChecksumPayload || left - kCaptureRecordHeaderSize < len) break;
+      r = bytes(q, kCaptureRecordHeaderSize + len);
+      if (r == nullptr) return sticky_;
       if (!control_fields_zero(r)) {
         return fail(ReadResult::kCorrupt, "damaged checksum record at offset " + std::to_string(q));
       }
@@ -434,9 +540,7 @@ ReadResult CaptureReader::verify_block() noexcept {
       return ReadResult::kOk;
     }
     if (type != kCaptureRecordFrame && type != kCaptureRecordConnection && type != kCaptureRecordEnd) {
-      bool zeros = true;
-      for (size_t i = 0; i < left && zeros; ++i) zeros = r[i] == 0;
-      if (zeros) break;  // an interrupted write: next() reports it where it starts
+      if (zeros_from(q)) break;  // an interrupted write: next() reports it where it starts
       return fail(ReadResult::kCorrupt, "damaged record header at offset " + std::to_string(q) +
                                             " in the block starting at offset " +
                                             std::to_string(block_start_));
@@ -446,6 +550,8 @@ ReadResult CaptureReader::verify_block() noexcept {
                                             " (payload length " + std::to_string(len) + ")");
     }
     if (left - kCaptureRecordHeaderSize < len) break;
+    r = bytes(q, kCaptureRecordHeaderSize + len);
+    if (r == nullptr) return sticky_;
     crc = crc32c(crc, r, kCaptureRecordHeaderSize + len);
     q += kCaptureRecordHeaderSize + len;
   }
@@ -467,7 +573,7 @@ ReadResult CaptureReader::control_record(uint8_t type, uint32_t len, const char*
     block_start_ = pos_;
     return ReadResult::kOk;
   }
-  if (!control_fields_zero(base_ + pos_)) {
+  if (!control_fields_zero(payload - kCaptureRecordHeaderSize)) {
     return fail(ReadResult::kCorrupt, "damaged end record at offset " + std::to_string(pos_));
   }
   const uint64_t records = len == kCaptureEndPayload ? get<uint64_t>(payload) : 0;
@@ -501,7 +607,9 @@ ReadResult CaptureReader::next(Frame& out) noexcept {
   for (;;) {
     if (sticky_ != ReadResult::kOk) return sticky_;
     if (base_ == nullptr) return fail(ReadResult::kIo, "reader is not open");
-    if (checksummed_ && pos_ >= verified_end_ && pos_ < size_) {
+    // A block is verified when its first record is reached (pos_ past the last verified block's checksum
+    // record). The checksum record itself (pos_ == verified_end_) was checked with its block.
+    if (checksummed_ && pos_ > verified_end_ && pos_ < size_) {
       if (const ReadResult v = verify_block(); v != ReadResult::kOk) return v;
     }
     const size_t left = size_ - pos_;
@@ -512,20 +620,16 @@ ReadResult CaptureReader::next(Frame& out) noexcept {
                       " without its end record (the writer did not finish: a crash, a "
                       "kill, a full disk or a copy cut short)");
     }
-    const char* r = base_ + pos_;
     // A crash on a filesystem that extends the file before writing the data can leave zeros: that is a
     // truncated write, not damage.
-    auto zero_tail = [&]() noexcept {
-      for (size_t i = 0; i < left; ++i) {
-        if (r[i] != 0) return false;
-      }
-      return true;
-    };
+    auto zero_tail = [&]() noexcept { return zeros_from(pos_); };
     if (left < kCaptureRecordHeaderSize) {
       return fail(ReadResult::kTruncated, "file ends inside a record header at offset " +
                                               std::to_string(pos_) + " (" + std::to_string(left) +
                                               " trailing bytes)");
     }
+    const char* r = bytes(pos_, kCaptureRecordHeaderSize);
+    if (r == nullptr) return sticky_;
     const uint32_t len = get<uint32_t>(r);
     const uint8_t type = static_cast<uint8_t>(r[4]);
     const uint8_t kind = static_cast<uint8_t>(r[5]);
@@ -548,6 +652,8 @@ ReadResult CaptureReader::next(Frame& out) noexcept {
                                               " (" + std::to_string(len) + " payload bytes announced, " +
                                               std::to_string(left - kCaptureRecordHeaderSize) + " present)");
     }
+    r = bytes(pos_, kCaptureRecordHeaderSize + len);  // the window may move: the header is re-read from it
+    if (r == nullptr) return sticky_;
     const uint32_t conn_id = get<uint32_t>(r + 8);
     const int64_t recv_ns = get<int64_t>(r + 12);
     const char* payload = r + kCaptureRecordHeaderSize;
@@ -568,22 +674,27 @@ ReadResult CaptureReader::next(Frame& out) noexcept {
         return fail(ReadResult::kCorrupt, "connection record at offset " + std::to_string(pos_) +
                                               " has category code " + std::to_string(cat));
       }
-      Conn c{conn_id, cat != kCaptureNoCategory,
-             cat != kCaptureNoCategory ? static_cast<Category>(cat) : Category::kLinear,
-             std::string_view(payload + 1, len - 1)};
-      Conn* existing = find_conn(conn_id);
-      if (existing != nullptr) {
-        *existing = c;
-      } else {
-        conns_.push_back(c);
+      Conn* c = find_conn(conn_id);
+      if (c == nullptr) {
+        conns_.emplace_back();
         last_conn_ = conns_.size() - 1;
+        c = &conns_.back();
+      }
+      c->id = conn_id;
+      c->has_category = cat != kCaptureNoCategory;
+      c->category = cat != kCaptureNoCategory ? static_cast<Category>(cat) : Category::kLinear;
+      c->url = std::string_view(payload + 1, len - 1);
+      if (fd_ >= 0) {
+        // kStream: the window is reused, so the URL (which later frames of the connection carry) is copied.
+        c->owned.assign(c->url);
+        c->url = c->owned;
       }
       out.recv_ns = recv_ns;
       out.conn_id = conn_id;
       out.kind = FrameKind::kConnect;
-      out.has_category = c.has_category;
-      out.category = c.category;
-      out.url = c.url;
+      out.has_category = c->has_category;
+      out.category = c->category;
+      out.url = c->url;
       out.data = std::string_view(payload + len, 0);
       pos_ += kCaptureRecordHeaderSize + len;
       return ReadResult::kOk;

@@ -1,6 +1,7 @@
 #pragma once
 // mm capture: the project's own recording format. The live recorder writes it, `mm convert` produces it
-// from other formats, the synthetic generator emits it, and replay/backtest read it with zero copies.
+// from other formats, the synthetic generator emits it, and replay/backtest read it (mapped, zero copies, or
+// streamed through one reused window: CaptureReadMode).
 //
 // ---------------------------------------------------------------------------------------------------
 // FORMAT CONTRACT, version 2 (version 1 is still read). All integers little-endian, no alignment, no padding
@@ -54,6 +55,7 @@
 // ---------------------------------------------------------------------------------------------------
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -172,28 +174,44 @@ class CaptureWriter {
   std::string error_;
 };
 
-// Reads a capture file: memory-maps regular files (frames are views into the mapping, zero copies) and
-// reads anything else (pipes) fully into memory. Frame::data is always followed by >= kFramePadding
-// readable bytes: inside the file they are the next record's bytes, and the mapping is extended by an
-// anonymous page past the end of the file.
+// How a CaptureReader reads a regular file.
+//   kMap     memory-maps it: frames are views into the mapping (zero copies), valid until close().
+//   kStream  read()s it into one reused window (window_bytes, grown once to the largest checksum block or
+//            record met): frames are valid until the next call to next(), as FrameSource promises. Why: a
+//            mapped page costs a fault on first touch (and, on a virtual machine with shadow page tables, a
+//            second, larger cost invisible to the guest), ~4 us per 4 KiB page here, which a one-pass reader
+//            pays for every page of the file; read() copies the same bytes from the page cache at memory
+//            speed into a window that stays in the CPU caches (`mm replay`: runtime/replay.h).
+enum class CaptureReadMode : uint8_t { kMap = 0, kStream };
+
+struct CaptureReadOptions {
+  CaptureReadMode mode = CaptureReadMode::kMap;
+  size_t window_bytes = size_t{512} << 10;  // kStream: initial window; >= 4096 (smaller values are raised)
+};
+
+// Reads a capture file: a regular file is memory-mapped or streamed (CaptureReadMode); anything else (pipes)
+// is read fully into memory. Frame::data is always followed by >= kFramePadding readable bytes: inside the
+// file they are the next record's bytes, the mapping is extended by an anonymous page past the end of the
+// file, and the stream window by kFramePadding bytes past its end.
 class CaptureReader final : public FrameSource {
  public:
   CaptureReader() noexcept;
   ~CaptureReader() override;
 
-  // Opens and validates the file header. A regular file is mapped; anything else (a pipe, a device) is read
-  // once into memory, at most kMaxCaptureStreamBytes (checked for the magic first, so /dev/zero is refused at
-  // once). Errors: kIo (cannot open/stat/map/read), kCorrupt (bad magic, header_size < 32), kTruncated (file
-  // shorter than its header), kUnsupported (unknown version), kTooLarge (a stream above the cap).
-  // Reopening closes the previous file first.
-  [[nodiscard]] ReadResult open(const std::string& path) noexcept;
+  // Opens and validates the file header. A regular file is mapped or streamed (options.mode); anything else
+  // (a pipe, a device) is read once into memory, at most kMaxCaptureStreamBytes (checked for the magic first,
+  // so /dev/zero is refused at once). Errors: kIo (cannot open/stat/map/read, out of memory for the window),
+  // kCorrupt (bad magic, header_size < 32), kTruncated (file shorter than its header), kUnsupported (unknown
+  // version), kTooLarge (a stream above the cap). Reopening closes the previous file first.
+  [[nodiscard]] ReadResult open(const std::string& path, const CaptureReadOptions& options = {}) noexcept;
 
   // kOk, kEnd, kCorrupt (unknown record type or frame kind, payload_len > kMaxCapturePayload, http url
   // length beyond its payload, connection record without category byte, a checksum mismatch, a damaged
   // checksum or end record, bytes after the end record), kTruncated (file ends inside a record, in a
-  // zero-filled tail, or, version 2, without its end record), kIo (not open). Every error names the file and
-  // the offset. Frame views are valid until the reader is closed or
-  // reopened. The reader sees the file as it was at open(): records appended later are not read.
+  // zero-filled tail, or, version 2, without its end record), kIo (not open; kStream: a read failed, the
+  // file shrank, no memory to grow the window). Every error names the file and the offset. Frame views are
+  // valid until the reader is closed or reopened (kMap, pipes) or until the next call to next() (kStream).
+  // The reader sees the file as it was at open(): records appended later are not read.
   [[nodiscard]] ReadResult next(Frame& out) noexcept override;
   std::string_view error() const noexcept override { return error_; }
 
@@ -208,27 +226,44 @@ class CaptureReader final : public FrameSource {
     uint32_t id;
     bool has_category;
     Category category;
-    std::string_view url;
+    std::string_view url;  // into the mapping or the whole-stream buffer, or (kStream) into `owned`
+    std::string owned;     // kStream: the URL's own copy (the window is reused)
   };
   ReadResult fail(ReadResult r, std::string msg) noexcept;
   Conn* find_conn(uint32_t id) noexcept;
   ReadResult read_stream(int fd) noexcept;
+  ReadResult open_window(const CaptureReadOptions& options) noexcept;
   ReadResult verify_block() noexcept;
   ReadResult control_record(uint8_t type, uint32_t len, const char* payload) noexcept;
+  // File bytes [off, off + n) are in memory; returns their address, or nullptr after a read error (sticky_
+  // set). Preconditions: off + n <= size_; off is not before the window (kStream keeps everything from
+  // min(off, pos_) on; earlier bytes were given out by an earlier next() and are gone).
+  const char* bytes(size_t off, size_t n) noexcept {
+    if (off + n <= win_end_) [[likely]]
+      return base_ + (off - win_off_);
+    return refill(off, n);
+  }
+  const char* refill(size_t off, size_t n) noexcept;  // kStream: slide/grow the window, read
+  bool zeros_from(size_t off) noexcept;               // every file byte from off on is 0 (cold)
 
-  const char* base_ = nullptr;  // file bytes, followed by >= kFramePadding readable bytes
+  const char* base_ =
+      nullptr;          // file bytes [win_off_, win_end_), followed by >= kFramePadding readable bytes
+  size_t win_off_ = 0;  // file offset of base_[0]: 0 unless kStream
+  size_t win_end_ = 0;  // file offset after the last byte in memory: size_ unless kStream
   size_t size_ = 0;
   size_t pos_ = 0;
   void* map_ = nullptr;
   size_t map_len_ = 0;
-  std::unique_ptr<char[]> owned_;  // non-mappable input (pipe): the whole stream plus padding
+  std::unique_ptr<char[]> owned_;  // pipe: the whole stream plus padding; kStream: the window plus padding
+  size_t window_cap_ = 0;          // kStream: bytes the window holds (padding not counted)
+  int fd_ = -1;                    // kStream: the file, read with pread
   CaptureFileHeader header_;
   ReadResult sticky_ = ReadResult::kOk;
   bool checksummed_ = false;  // version 2
   size_t block_start_ = 0;    // offset of the current checksum block
   size_t verified_end_ = 0;   // records before this offset have been verified (or cannot be: see next())
   uint64_t records_seen_ = 0;
-  std::vector<Conn> conns_;  // grows only on connection-info records, which are rare
+  std::deque<Conn> conns_;  // grows only on connection-info records, which are rare; stable addresses
   size_t last_conn_ = 0;
   std::string path_;
   std::string error_;

@@ -7,7 +7,6 @@
 
 #include "runtime/decision_path.h"
 #include "runtime/layout_check.h"
-#include "runtime/read_ahead.h"
 #include "sim/event_convert.h"
 #include "sim/recording.h"
 
@@ -63,6 +62,7 @@ Replayer::~Replayer() = default;
 std::string Replayer::open(const std::string& path, std::unique_ptr<FrameSource>& out) const {
   RecordingOptions ro;
   ro.category = options_.history_category;
+  ro.capture_mode = CaptureReadMode::kStream;
   OpenedRecording opened = open_recording(path, ro);
   out = std::move(opened.source);
   return out ? std::string() : opened.message;

@@ -146,7 +146,10 @@ class Replayer {
   // Precondition: prepare() succeeded; f.data has kFramePadding readable bytes after it.
   void process(const Frame& f) noexcept;
 
-  // Frame sources are opened here: one per file, in the same way run() does.
+  // Frame sources are opened here: one per file, in the same way run() does. mm captures are streamed
+  // through a reused window (core/capture.h CaptureReadMode::kStream): the feed reads a frame's bytes from
+  // the page cache into memory that stays mapped and cached, inside next() and before the frame is stamped
+  // available, instead of faulting in every page of a mapping on first touch inside `parse`.
   std::string open(const std::string& path, std::unique_ptr<FrameSource>& out) const;
 
   const ReplayCounters& counters() const noexcept { return counters_; }

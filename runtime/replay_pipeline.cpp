@@ -2,13 +2,13 @@
 // dispatch stage with --config in the pipeline) run either as one core Runner on the calling thread or as one
 // Runner per stage on pinned threads.
 //
-//   feed      reads the recordings (read-ahead before each frame is stamped available) and hands each
-//   received
-//             frame on through its sink: in the pipeline it copies the frame into a preallocated circular
-//             byte arena (64 bytes of padding after it, for simdjson; the readers reuse their buffers) and
-//             pushes a FrameRef {arena position, size, epoch, category, recv_ns, t0} into the frame ring; on
-//             one thread it lends the reader's own bytes through a one-frame slot (no copy), and reads the
-//             next frame only once the decision stage has taken it;
+//   feed      reads the recordings (each frame's bytes in memory, its block's checksum checked, before the
+//             frame is stamped available) and hands each received frame on through its sink: in the pipeline
+//             it copies the frame into a preallocated circular byte arena (64 bytes of padding after it, for
+//             simdjson; the readers reuse their buffers) and pushes a FrameRef {arena position, size, epoch,
+//             category, recv_ns, t0} into the frame ring; on one thread it lends the reader's own bytes
+//             through a one-frame slot (no copy), and reads the next frame only once the decision stage has
+//             taken it;
 //   decision  takes frames from its source and runs Replayer::process_at (codec, books, the Trader; the
 //             confirm step); in the pipeline the Trader's venue is a RingVenue whose actions go into the
 //             action ring, on one thread a RecordingVenue that encodes them at once;
@@ -32,7 +32,6 @@
 #include "core/spsc_ring.h"
 #include "runtime/decision_path.h"
 #include "runtime/frame_arena.h"
-#include "runtime/read_ahead.h"
 #include "runtime/replay.h"
 #include "runtime/stage_clock.h"
 
@@ -131,8 +130,8 @@ class ReplayPipeline {
   class SlotSink {
    public:
     explicit SlotSink(FrameSlot& slot) noexcept : slot_(slot) {}
-    // The decision stage stamps t0 when it takes the frame, right after the read-ahead in the same cycle (as
-    // the hand-written loop did): the slot's bookkeeping is the harness's, not the hot path's.
+    // The decision stage stamps t0 when it takes the frame, right after the feed read it in the same cycle
+    // (as the hand-written loop did): the slot's bookkeeping is the harness's, not the hot path's.
     static constexpr bool kStampsAvailable = false;
     bool ready() const noexcept { return !slot_.full; }
     bool fits(size_t) const noexcept { return true; }
@@ -213,7 +212,6 @@ class ReplayPipeline {
             return finish(files[file_] + ": could not be opened (out of memory)");
           }
           ++epoch;
-          read_ahead_.reset();
         }
         const ReadResult rr = src_->next(frame_);
         if (rr == ReadResult::kOk) {
@@ -221,8 +219,8 @@ class ReplayPipeline {
           if (!sink.fits(frame_.data.size())) {
             return finish(files[file_] + ": a frame is larger than the pipeline's arena");
           }
-          // Input I/O before the frame is stamped available.
-          read_ahead_.before_stamp(frame_.data.data(), frame_.data.size());
+          // Input I/O is done before the frame is stamped available: every reader has its bytes in memory of
+          // its own (a capture's window, read and its block checked inside next(); a decompressor's buffer).
           if constexpr (Sink::kStampsAvailable) ref_.t0 = clock_.stamp();
           ref_.size = static_cast<uint32_t>(frame_.data.size());
           ref_.epoch = epoch;
@@ -250,7 +248,6 @@ class ReplayPipeline {
     const Replayer& r_;  // options().files and open(): cold, once per file
     StageClock clock_;
     Category history_category_;
-    ReadAhead read_ahead_;
     int64_t pace_ticks_;
     int64_t next_release_ = 0;
     std::unique_ptr<FrameSource> src_;
@@ -544,7 +541,7 @@ std::string ReplayPipeline::run(const Idle& idle) {
 
 // One Runner on the calling thread over the feed and decision stages (the decision stage encodes through the
 // DecisionPath's RecordingVenue: no dispatch stage). The feed hands each frame to the decision stage in the
-// same duty cycle, so a frame's quote is measured from its read-ahead and stamp to its last order frame, as
+// same duty cycle, so a frame's quote is measured from its stamp (after the read) to its last order frame, as
 // before.
 std::string ReplayPipeline::run_one_thread() {
   FrameSlot slot;

@@ -123,7 +123,9 @@ OpenedRecording open_recording(const std::string& path, const RecordingOptions& 
   switch (r.format) {
     case RecordingFormat::kCapture: {
       auto reader = std::make_unique<CaptureReader>();
-      r.status = reader->open(path);
+      CaptureReadOptions co;
+      co.mode = options.capture_mode;
+      r.status = reader->open(path, co);
       if (r.status != ReadResult::kOk)
         r.message = std::string(reader->error());
       else

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/capture.h"
 #include "core/frame.h"
 #include "core/types.h"
 
@@ -22,6 +23,10 @@ struct RecordingOptions {
   Category category = Category::kLinear;      // Bybit history files carry none: this is theirs
   size_t max_frame_bytes = size_t{64} << 20;  // line-based formats: longest line accepted
   std::string zip_entry;                      // Bybit history zips: entry to read (empty: the .data entry)
+  // mm captures: mapped (frames valid until the source is destroyed) or streamed through a reused window
+  // (frames valid until the next next(), the FrameSource contract; a one-pass reader's choice: see
+  // core/capture.h).
+  CaptureReadMode capture_mode = CaptureReadMode::kMap;
 };
 
 // Which reader `path` needs. Errors: kIo (cannot read the file), kUnsupported (no format recognised).

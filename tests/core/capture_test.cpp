@@ -117,6 +117,26 @@ void expect_frame(const Frame& f, const Expected& e, size_t index) {
   }
 }
 
+ReadResult read_all(const std::string& path, size_t* frames = nullptr, std::string* error = nullptr,
+                    CaptureReadMode mode = CaptureReadMode::kMap) {
+  CaptureReader r;
+  CaptureReadOptions o;
+  o.mode = mode;
+  o.window_bytes = 4096;  // kStream: the smallest window, so that it slides and grows within the sample
+  ReadResult res = r.open(path, o);
+  size_t n = 0;
+  if (res == ReadResult::kOk) {
+    Frame f;
+    while ((res = r.next(f)) == ReadResult::kOk) {
+      (void)touch_padding(f);
+      ++n;
+    }
+  }
+  if (frames != nullptr) *frames = n;
+  if (error != nullptr) *error = std::string(r.error());
+  return res;
+}
+
 TEST(Capture, RoundTripPreservesEveryField) {
   const std::string path = temp_path("roundtrip.mmcap");
   const auto frames = sample_frames();
@@ -216,24 +236,30 @@ TEST(Capture, TruncatedTailYieldsAllCompleteRecordsThenTruncated) {
   for (size_t c = bytes.size() - 30; c < bytes.size(); ++c) cuts.push_back(c);
   for (size_t cut : cuts) {
     write_file(cut_path, bytes.substr(0, cut));
-    const size_t complete =
-        static_cast<size_t>(std::upper_bound(ends.begin(), ends.end(), cut) - ends.begin());
-    CaptureReader r;
-    ASSERT_EQ(r.open(cut_path), ReadResult::kOk) << r.error();
-    Frame f;
-    size_t n = 0;
-    ReadResult res;
-    while ((res = r.next(f)) == ReadResult::kOk) {
-      expect_frame(f, frames[n], n);
-      (void)touch_padding(f);
-      ++n;
+    for (const CaptureReadMode mode : {CaptureReadMode::kMap, CaptureReadMode::kStream}) {
+      SCOPED_TRACE(mode == CaptureReadMode::kMap ? "map" : "stream");
+      const size_t complete =
+          static_cast<size_t>(std::upper_bound(ends.begin(), ends.end(), cut) - ends.begin());
+      CaptureReader r;
+      CaptureReadOptions o;
+      o.mode = mode;
+      o.window_bytes = 4096;
+      ASSERT_EQ(r.open(cut_path, o), ReadResult::kOk) << r.error();
+      Frame f;
+      size_t n = 0;
+      ReadResult res;
+      while ((res = r.next(f)) == ReadResult::kOk) {
+        expect_frame(f, frames[n], n);
+        (void)touch_padding(f);
+        ++n;
+      }
+      ASSERT_EQ(n, complete) << "cut at " << cut;
+      // Version 2: a cut on a record boundary is a truncation too (the end record is missing).
+      EXPECT_EQ(res, ReadResult::kTruncated) << "cut at " << cut;
+      EXPECT_NE(r.error().find("cut.mmcap"), std::string_view::npos) << r.error();
+      EXPECT_NE(r.error().find("offset"), std::string_view::npos) << r.error();
+      EXPECT_EQ(r.next(f), ReadResult::kTruncated);  // sticky
     }
-    ASSERT_EQ(n, complete) << "cut at " << cut;
-    // Version 2: a cut on a record boundary is a truncation too (the end record is missing).
-    EXPECT_EQ(res, ReadResult::kTruncated) << "cut at " << cut;
-    EXPECT_NE(r.error().find("cut.mmcap"), std::string_view::npos) << r.error();
-    EXPECT_NE(r.error().find("offset"), std::string_view::npos) << r.error();
-    EXPECT_EQ(r.next(f), ReadResult::kTruncated);  // sticky
   }
   std::remove(path.c_str());
   std::remove(cut_path.c_str());
@@ -255,6 +281,10 @@ TEST(Capture, ZeroFilledTailIsTruncationNotCorruption) {
   EXPECT_EQ(n, frames.size());
   EXPECT_EQ(res, ReadResult::kTruncated);
   EXPECT_NE(r.error().find("zero-filled"), std::string_view::npos) << r.error();
+  std::string stream_err;
+  EXPECT_EQ(read_all(path, &n, &stream_err, CaptureReadMode::kStream), ReadResult::kTruncated);
+  EXPECT_EQ(n, frames.size());
+  EXPECT_EQ(stream_err, r.error());
   // After a complete file, anything is damage.
   write_file(path, whole + std::string(4096, '\0'));
   ASSERT_EQ(r.open(path), ReadResult::kOk);
@@ -497,21 +527,6 @@ namespace mm {
 namespace {
 
 // Reads every frame; returns how the stream ended (the open() error when it fails).
-ReadResult read_all(const std::string& path, size_t* frames = nullptr, std::string* error = nullptr) {
-  CaptureReader r;
-  ReadResult res = r.open(path);
-  size_t n = 0;
-  if (res == ReadResult::kOk) {
-    Frame f;
-    while ((res = r.next(f)) == ReadResult::kOk) {
-      (void)touch_padding(f);
-      ++n;
-    }
-  }
-  if (frames != nullptr) *frames = n;
-  if (error != nullptr) *error = std::string(r.error());
-  return res;
-}
 
 // The format used to accept flipped bits silently; every one is now found (checksums, or the structure).
 TEST(Capture, EveryFlippedBitIsReported) {
@@ -527,6 +542,13 @@ TEST(Capture, EveryFlippedBitIsReported) {
     write_file(bad, b);
     const ReadResult res = read_all(bad);
     ASSERT_NE(res, ReadResult::kEnd) << "bit " << bit << " flipped and accepted";
+    // The streamed read finds the same damage, with the same result and message.
+    std::string map_err, stream_err;
+    size_t map_n = 0, stream_n = 0;
+    (void)read_all(bad, &map_n, &map_err);
+    EXPECT_EQ(read_all(bad, &stream_n, &stream_err, CaptureReadMode::kStream), res) << "bit " << bit;
+    EXPECT_EQ(stream_n, map_n) << "bit " << bit;
+    EXPECT_EQ(stream_err, map_err) << "bit " << bit;
     corrupt += res == ReadResult::kCorrupt;
     ++tried;
   }
@@ -563,6 +585,98 @@ TEST(Capture, VersionOneFilesStillRead) {
   size_t n = 0;
   EXPECT_EQ(read_all(path, &n), ReadResult::kEnd);
   EXPECT_EQ(n, frames.size());
+  n = 0;
+  EXPECT_EQ(read_all(path, &n, nullptr, CaptureReadMode::kStream), ReadResult::kEnd);
+  EXPECT_EQ(n, frames.size());
+  std::remove(path.c_str());
+}
+
+// kStream: the same frames, offsets and padding as the mapping, through a window that slides (4 KiB over a
+// ~100 KiB file) and grows once for a record larger than itself; no allocation per frame after that.
+TEST(Capture, StreamModeYieldsWhatTheMappingYields) {
+  const std::string path = temp_path("stream.mmcap");
+  auto frames = sample_frames();
+  std::string big(20000, 'b');  // > the 4 KiB window
+  frames.insert(
+      frames.begin() + 500,
+      Expected{FrameKind::kHttp, 7, 9'000, big,
+               "https://api.bybit.com/v5/market/instruments-info?category=linear", true, Category::kLinear});
+  write_sample(path, frames);
+  std::vector<uint64_t> map_offsets;
+  {
+    CaptureReader r;
+    ASSERT_EQ(r.open(path), ReadResult::kOk) << r.error();
+    Frame f;
+    while (r.next(f) == ReadResult::kOk) map_offsets.push_back(r.offset());
+  }
+  ASSERT_EQ(map_offsets.size(), frames.size());
+  CaptureReader r;
+  CaptureReadOptions o;
+  o.mode = CaptureReadMode::kStream;
+  o.window_bytes = 4096;
+  ASSERT_EQ(r.open(path, o), ReadResult::kOk) << r.error();
+  EXPECT_EQ(r.header().flags, kCaptureFlagSynthetic);
+  Frame f;
+  size_t n = 0;
+  ReadResult res;
+  while ((res = r.next(f)) == ReadResult::kOk) {
+    ASSERT_LT(n, frames.size());
+    expect_frame(f, frames[n], n);
+    EXPECT_EQ(r.offset(), map_offsets[n]);
+    (void)touch_padding(f);
+    ++n;
+  }
+  EXPECT_EQ(res, ReadResult::kEnd) << r.error();
+  EXPECT_EQ(n, frames.size());
+  // Reopened: the window has its initial size again; once it has grown past the large record, reading
+  // allocates nothing more.
+  ASSERT_EQ(r.open(path, o), ReadResult::kOk);
+  for (size_t i = 0; i < 502; ++i) ASSERT_EQ(r.next(f), ReadResult::kOk) << i;
+  mm::test::AllocScope scope;
+  n = 502;
+  while (r.next(f) == ReadResult::kOk) ++n;
+  EXPECT_EQ(n, frames.size());
+  EXPECT_EQ(scope.allocations(), 0u);
+  std::remove(path.c_str());
+}
+
+// kStream reads the file as it reads it, so a file cut while it is read is an I/O error naming the offsets;
+// every frame before the cut was yielded intact.
+TEST(Capture, StreamModeReportsAFileThatShrinksWhileRead) {
+  const std::string path = temp_path("shrink.mmcap");
+  const std::string payload(300, 'p');
+  constexpr int kFrames = 5000;  // ~1.6 MB: far more than the window holds
+  {
+    CaptureWriter w(1 << 16);
+    ASSERT_EQ(w.open(path, 0), CaptureError::kOk);
+    for (int i = 0; i < kFrames; ++i)
+      ASSERT_EQ(w.write_frame(FrameKind::kRecv, 1, i, payload), CaptureError::kOk);
+    ASSERT_EQ(w.close(), CaptureError::kOk);
+  }
+  const size_t size = read_file(path).size();
+  CaptureReader r;
+  CaptureReadOptions o;
+  o.mode = CaptureReadMode::kStream;
+  o.window_bytes = 4096;
+  ASSERT_EQ(r.open(path, o), ReadResult::kOk);
+  Frame f;
+  ASSERT_EQ(r.next(f), ReadResult::kOk);
+  ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(size / 2)), 0);
+  int n = 1;
+  ReadResult res;
+  while ((res = r.next(f)) == ReadResult::kOk) {
+    ASSERT_EQ(f.recv_ns, n);
+    ASSERT_EQ(f.data, payload);
+    ++n;
+  }
+  EXPECT_EQ(res, ReadResult::kIo);
+  EXPECT_GT(n, 1);
+  EXPECT_LT(n, kFrames);
+  EXPECT_NE(r.error().find("shrink.mmcap"), std::string_view::npos) << r.error();
+  EXPECT_NE(r.error().find("had " + std::to_string(size) + " bytes when it was opened"),
+            std::string_view::npos)
+      << r.error();
+  EXPECT_EQ(r.next(f), ReadResult::kIo);  // sticky
   std::remove(path.c_str());
 }
 
