@@ -113,11 +113,17 @@ OrderError on_stream(OrderFsm& f, const OrderEvent& ev) noexcept {
     f.stream_filled.lots = max64(f.stream_filled.lots, ev.cum_qty.lots);
     return OrderError::kOk;
   }
-  if (ev.qty.lots < f.exec_filled.lots) return OrderError::kFillMismatch;
+  // A live report older than the last acked amend keeps the amended qty (its other fields still count:
+  // cumExecQty only grows). A final report is never older than an amend the venue acked.
+  const bool stale_qty = f.stream_qty_behind && !is_final_status && ev.qty.lots != f.qty.lots;
+  if (!stale_qty && ev.qty.lots < f.exec_filled.lots) return OrderError::kFillMismatch;
   if (is_final_status && ev.cum_qty.lots < f.exec_filled.lots) return OrderError::kFillMismatch;
 
   f.flags |= F::kAcked | F::kStreamSeen;
-  f.qty = ev.qty;
+  if (!stale_qty) {
+    f.qty = ev.qty;
+    f.stream_qty_behind = false;
+  }
   f.stream_filled.lots = max64(f.stream_filled.lots, ev.cum_qty.lots);
   switch (s) {
     case StreamStatus::kNew:
@@ -204,7 +210,10 @@ OrderError apply(OrderFsm& f, const OrderEvent& ev) noexcept {
     case OrderEventKind::kAmendAcked:
     case OrderEventKind::kAmendRejected:
       if (!f.has(F::kAmendInFlight)) return late_answer(f);
-      if (ev.kind == OrderEventKind::kAmendAcked && f.amend_qty.lots > 0) f.qty = f.amend_qty;
+      if (ev.kind == OrderEventKind::kAmendAcked && f.amend_qty.lots > 0 && f.amend_qty.lots != f.qty.lots) {
+        f.qty = f.amend_qty;
+        f.stream_qty_behind = true;
+      }
       f.flags = static_cast<uint8_t>(f.flags & ~F::kAmendInFlight);
       f.amend_qty = Qty{0};
       settle_fills(f);

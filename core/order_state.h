@@ -230,6 +230,9 @@ struct OrderFsm {
   OrderState state = OrderState::kPendingNew;  // what callers act on
   OrderState base = OrderState::kPendingNew;   // the order as last reported, ignoring requests in flight
   uint8_t flags = 0;
+  // An acked amend changed qty and no stream report has shown the new qty yet: a report with another qty was
+  // sent before the amend (the trade WebSocket's ack can overtake the private stream), so its qty is stale.
+  bool stream_qty_behind = false;
   Qty qty;            // order qty: the create qty, then the last acked amend or stream report
   Qty amend_qty;      // qty of the amend in flight (0: none, or price only)
   Qty exec_filled;    // sum of executions seen

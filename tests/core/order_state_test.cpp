@@ -233,6 +233,33 @@ TEST(OrderState, AmendAckedAppliesQtyRejectedKeepsIt) {
   EXPECT_EQ(f.qty.lots, 15);
 }
 
+// The trade WebSocket's amend ack can overtake the private stream: the order report sent before the amend
+// (old qty) arrives after the ack. Its qty is stale; taking it made the amended fills look like an overfill
+// and halted the live node (Trader fault order_overfill). A later report (the amend's own, or a venue change)
+// counts.
+TEST(OrderState, AReportOlderThanAnAckedAmendDoesNotShrinkTheOrder) {
+  OrderFsm f = resting(5);
+  ok(f, OrderEvent::amend_sent(Price{0}, Qty{10}));
+  ok(f, ev(K::kAmendAcked));
+  EXPECT_EQ(f.qty.lots, 10);
+  ok(f, fill(6));                        // fills of the amended order ...
+  ok(f, upd(StreamStatus::kNew, 5, 0));  // ... then the report sent before the amend
+  EXPECT_EQ(f.qty.lots, 10) << "a report older than the acked amend shrank the order";
+  EXPECT_EQ(f.state, S::kPartiallyFilled);
+  ok(f, upd(StreamStatus::kPartiallyFilled, 10, 6));  // the amend's own report catches up
+  ok(f, fill(4));
+  EXPECT_EQ(f.state, S::kFilled);
+
+  // Once the stream has shown the amended qty, a report with another qty is the venue's word again.
+  OrderFsm g = resting(5);
+  ok(g, OrderEvent::amend_sent(Price{0}, Qty{10}));
+  ok(g, ev(K::kAmendAcked));
+  ok(g, upd(StreamStatus::kNew, 10, 0));
+  ok(g, upd(StreamStatus::kNew, 7, 0));
+  EXPECT_EQ(g.qty.lots, 7);
+  refused(g, fill(8), OrderError::kOverfill);
+}
+
 TEST(OrderState, AmendAnsweredAfterFill) {
   {
     OrderFsm f = resting(10);
