@@ -18,6 +18,13 @@ constexpr int64_t max64(int64_t a, int64_t b) noexcept {
 }
 
 // The most the order may fill while an amend is in flight: the exchange applies it at some unknown point.
+// What executions may add up to before they are an overfill.
+int64_t overfill_limit(const OrderFsm& f) noexcept {
+  const int64_t q = max64(f.qty.lots, f.peak_qty.lots);
+  return f.has(F::kAmendInFlight) && f.amend_qty.lots > 0 ? max64(q, f.amend_qty.lots) : q;
+}
+
+// When the order is complete by its fills.
 int64_t fill_limit(const OrderFsm& f) noexcept {
   return f.has(F::kAmendInFlight) && f.amend_qty.lots > 0 ? max64(f.qty.lots, f.amend_qty.lots) : f.qty.lots;
 }
@@ -122,6 +129,7 @@ OrderError on_stream(OrderFsm& f, const OrderEvent& ev) noexcept {
   f.flags |= F::kAcked | F::kStreamSeen;
   if (!stale_qty) {
     f.qty = ev.qty;
+    f.peak_qty.lots = max64(f.peak_qty.lots, f.qty.lots);
     f.stream_qty_behind = false;
   }
   f.stream_filled.lots = max64(f.stream_filled.lots, ev.cum_qty.lots);
@@ -161,7 +169,7 @@ OrderError on_execution(OrderFsm& f, const OrderEvent& ev) noexcept {
     f.exec_filled.lots = total;
     return OrderError::kOk;
   }
-  if (total > fill_limit(f)) return OrderError::kOverfill;
+  if (total > overfill_limit(f)) return OrderError::kOverfill;
   f.exec_filled.lots = total;
   settle_fills(f);
   return OrderError::kOk;
@@ -174,6 +182,7 @@ OrderError apply(OrderFsm& f, const OrderEvent& ev) noexcept {
     f = OrderFsm{};
     f.flags = F::kSent;
     f.qty = ev.qty;
+    f.peak_qty = ev.qty;
     return OrderError::kOk;
   }
   if (!f.has(F::kSent)) return OrderError::kIllegalTransition;
@@ -212,6 +221,7 @@ OrderError apply(OrderFsm& f, const OrderEvent& ev) noexcept {
       if (!f.has(F::kAmendInFlight)) return late_answer(f);
       if (ev.kind == OrderEventKind::kAmendAcked && f.amend_qty.lots > 0 && f.amend_qty.lots != f.qty.lots) {
         f.qty = f.amend_qty;
+        f.peak_qty.lots = max64(f.peak_qty.lots, f.qty.lots);
         f.stream_qty_behind = true;
       }
       f.flags = static_cast<uint8_t>(f.flags & ~F::kAmendInFlight);

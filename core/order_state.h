@@ -215,7 +215,7 @@ struct OrderEvent {
   }
 };
 
-// The machine's memory of one order (40 bytes, trivially copyable). Read `state`; the other members are
+// The machine's memory of one order (48 bytes, trivially copyable). Read `state`; the other members are
 // exposed for logging and tests and are changed only by transition().
 struct OrderFsm {
   static constexpr uint8_t kSent = 1u << 0;
@@ -237,6 +237,10 @@ struct OrderFsm {
   Qty amend_qty;      // qty of the amend in flight (0: none, or price only)
   Qty exec_filled;    // sum of executions seen
   Qty stream_filled;  // highest cumExecQty reported by the stream
+  // The largest qty the order has had (create, acked amend, stream report): executions above it are an
+  // overfill. Not `qty`: a report that arrives late or out of order can show a qty the venue has since
+  // raised.
+  Qty peak_qty;
 
   constexpr bool has(uint8_t f) const noexcept { return (flags & f) != 0; }
   // Settled: a final stream report, a create reject or a not-found. Until then even a Filled (from

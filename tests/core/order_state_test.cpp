@@ -250,14 +250,20 @@ TEST(OrderState, AReportOlderThanAnAckedAmendDoesNotShrinkTheOrder) {
   ok(f, fill(4));
   EXPECT_EQ(f.state, S::kFilled);
 
-  // Once the stream has shown the amended qty, a report with another qty is the venue's word again.
+  // Once the stream has shown the amended qty, a report with another qty is the venue's word again for the
+  // order's size; executions are checked against the largest qty the order has had (a report delivered out of
+  // order, scenario 12 of the fault matrix, must not make real fills an overfill).
   OrderFsm g = resting(5);
   ok(g, OrderEvent::amend_sent(Price{0}, Qty{10}));
   ok(g, ev(K::kAmendAcked));
   ok(g, upd(StreamStatus::kNew, 10, 0));
   ok(g, upd(StreamStatus::kNew, 7, 0));
   EXPECT_EQ(g.qty.lots, 7);
-  refused(g, fill(8), OrderError::kOverfill);
+  EXPECT_EQ(g.peak_qty.lots, 10);
+  ok(g, fill(7));
+  EXPECT_EQ(g.state, S::kFilled);
+  ok(g, fill(3));  // the late report's venue had 10
+  refused(g, fill(1), OrderError::kOverfill);
 }
 
 TEST(OrderState, AmendAnsweredAfterFill) {
