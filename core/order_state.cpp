@@ -17,14 +17,14 @@ constexpr int64_t max64(int64_t a, int64_t b) noexcept {
   return a > b ? a : b;
 }
 
-// The most the order may fill while an amend is in flight: the exchange applies it at some unknown point.
-// What executions may add up to before they are an overfill.
+// What executions may add up to before they are an overfill: the largest qty the order has had, or the amend
+// in flight (the exchange applies it at some unknown point).
 int64_t overfill_limit(const OrderFsm& f) noexcept {
   const int64_t q = max64(f.qty.lots, f.peak_qty.lots);
   return f.has(F::kAmendInFlight) && f.amend_qty.lots > 0 ? max64(q, f.amend_qty.lots) : q;
 }
 
-// When the order is complete by its fills.
+// When the order is complete by its fills: its qty, or the amend in flight's if larger.
 int64_t fill_limit(const OrderFsm& f) noexcept {
   return f.has(F::kAmendInFlight) && f.amend_qty.lots > 0 ? max64(f.qty.lots, f.amend_qty.lots) : f.qty.lots;
 }
