@@ -312,7 +312,6 @@ LiveError LiveNode::Impl::open_streams() {
     // completions allocate there (asio recycles one block per purpose per thread; a read and a write
     // completing together take a second), about 36 allocations a second while quoting (LiveHotPath tests).
     s.ws.transport = c.venue.ws_transport;
-    (void)key;
     s.jitter_seed = seed ^ static_cast<uint64_t>(wall_ns());
     return std::string();
   };

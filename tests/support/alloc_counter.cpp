@@ -10,15 +10,14 @@
 
 namespace {
 
-thread_local constinit mm::test::AllocStats t_stats{};
-// The same count as t_stats.allocations, readable by another thread (ThreadAllocWatch): a relaxed store to a
-// line only this thread writes costs about as much as the plain increment.
-thread_local constinit std::atomic<uint64_t> t_shared_allocations{0};
+thread_local constinit mm::test::AllocStats t_stats{};  // `allocations` is kept in t_allocations instead
+// The calling thread's allocation count, an atomic so that another thread may read it (ThreadAllocWatch): a
+// relaxed load and store on a line only this thread writes cost about as much as a plain increment.
+thread_local constinit std::atomic<uint64_t> t_allocations{0};
 constinit std::atomic<uint64_t> g_allocations{0};
 
 void note_allocation(std::size_t size) noexcept {
-  ++t_stats.allocations;
-  t_shared_allocations.store(t_stats.allocations, std::memory_order_relaxed);
+  t_allocations.store(t_allocations.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   t_stats.bytes += size;
   g_allocations.fetch_add(1, std::memory_order_relaxed);
 }
@@ -88,12 +87,16 @@ void release(void* p) noexcept {
 
 namespace mm::test {
 
-AllocStats thread_alloc_stats() noexcept { return t_stats; }
+AllocStats thread_alloc_stats() noexcept {
+  AllocStats s = t_stats;
+  s.allocations = t_allocations.load(std::memory_order_relaxed);
+  return s;
+}
 
 uint64_t process_allocations() noexcept { return g_allocations.load(std::memory_order_relaxed); }
 
 ThreadAllocWatch ThreadAllocWatch::of_this_thread() noexcept {
-  return ThreadAllocWatch(&t_shared_allocations);
+  return ThreadAllocWatch(&t_allocations);
 }
 
 uint64_t ThreadAllocWatch::allocations() const noexcept {
