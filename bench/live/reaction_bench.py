@@ -20,7 +20,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def start_sim(mm, summary, seconds, speed, tmp, tls=False, busy_poll=False):
+def start_sim(mm, summary, seconds, speed, tmp, tls=False, busy_poll=False, cpu=-1):
     # The test key with trade permissions only (mm run refuses a key that can move funds) and an IP whitelist.
     keys = os.path.join(tmp, "keys.toml")
     with open(keys, "w") as f:
@@ -30,6 +30,8 @@ def start_sim(mm, summary, seconds, speed, tmp, tls=False, busy_poll=False):
     # --busy-poll: the simulator spins instead of sleeping in epoll, so reaction_ns (stamped by its own event
     # loop when it reads the request) no longer includes its wake-up from epoll_wait.
     tls_args += ["--busy-poll"] if busy_poll else []
+    # --cpu: the simulator's event loop on a CPU of its own, away from the node's hot thread (--mm-cpu).
+    tls_args += ["--cpu", str(cpu)] if cpu >= 0 else []
     p = subprocess.Popen([mm, "sim", "--gen", str(seconds), "--speed", str(speed), "--loop", "--keys", keys,
                           "--summary-json", summary] + tls_args,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -70,7 +72,8 @@ def mm_config(url, journal, transport, ca_file, half_spread_bps=0.0):
 def run_client(client, args, tmp):
     name, kind, transport, tls, layout = client
     summary = os.path.join(tmp, f"{name.replace(' ', '_').replace(',', '')}.json")
-    sim, url = start_sim(args.mm, summary, args.market_seconds, args.speed, tmp, tls, args.sim_busy_poll)
+    sim, url = start_sim(args.mm, summary, args.market_seconds, args.speed, tmp, tls, args.sim_busy_poll,
+                         args.sim_cpu)
     try:
         if kind == "mm":
             cfg = os.path.join(tmp, "live.toml")
@@ -81,6 +84,8 @@ def run_client(client, args, tmp):
             layout_args = ["--layout", layout]
             if layout == "pipeline":
                 layout_args += ["--idle", args.pipeline_idle] + (["--cpus", args.pipeline_cpus] if args.pipeline_cpus else [])
+            elif args.mm_cpu >= 0:
+                layout_args += ["--cpus", str(args.mm_cpu)]
             subprocess.run([args.mm, "run", "--config", cfg, "--duration", str(args.seconds), "--json"] + layout_args,
                            env=env,
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=args.seconds + 60)
@@ -107,6 +112,8 @@ def main():
     ap.add_argument("--no-pipeline", action="store_true", help="skip the pipeline-layout rows")
     ap.add_argument("--pipeline-idle", default="yield", choices=["backoff", "yield", "spin"],
                     help="mm run --idle for the pipeline rows (spin needs a CPU per thread: --pipeline-cpus)")
+    ap.add_argument("--sim-cpu", type=int, default=-1, help="mm sim --cpu: pin the simulator's event loop")
+    ap.add_argument("--mm-cpu", type=int, default=-1, help="mm run --cpus for the one-thread rows (the hot thread)")
     ap.add_argument("--pipeline-cpus", default="", help="mm run --cpus for the pipeline rows (network,decision,dispatch)")
     args = ap.parse_args()
     one = "one-thread"
