@@ -69,7 +69,6 @@ int PublicWs::do_work(int64_t now_ns, PublicWsSink& sink) noexcept {
     ++work;
     sink.on_frame(text, recv_ns);
     const ParseResult r = codec_.parse(text, cfg_.category);
-    ws.pop();
     if (r.error != CodecError::kOk) {
       ++counters_.parse_errors;
       sink.on_public_error(r.error, recv_ns);
@@ -85,6 +84,9 @@ int PublicWs::do_work(int64_t now_ns, PublicWsSink& sink) noexcept {
       ++counters_.data_frames;
       sink.on_public(codec_, r.kind, recv_ns);
     }
+    // Released after the sink's turn (the codec holds what it parsed, not views of the frame): releasing
+    // submits the next read, a system call that would otherwise sit between a book frame and its quote.
+    ws.pop();
     work += ws.poll(now_ns);
   }
   return work;

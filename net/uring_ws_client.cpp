@@ -123,6 +123,7 @@ struct UringWsClient::Impl {
   uint64_t gen = 0;
   int ops_in_flight = 0;  // SQEs of any generation not yet completed
   bool read_armed = false;
+  bool write_queued = false;  // a write SQE waits for the next submit()
   Phase phase = Phase::kTcp;
   WsState state = WsState::kIdle;
   WsError error = WsError::kOk;
@@ -157,7 +158,7 @@ struct UringWsClient::Impl {
       ssl = nullptr;
       rbio = wbio = nullptr;
     }
-    read_armed = false;
+    read_armed = write_queued = false;
     tx_sent = tx_len = tx_inflight = 0;
   }
 
@@ -165,7 +166,7 @@ struct UringWsClient::Impl {
   void drain_stale() {
     if (!ring_ok) return;
     for (int i = 0; i < 200 && ops_in_flight > 0; ++i) {
-      io_uring_submit(&ring);
+      submit();
       __kernel_timespec ts{0, 5'000'000};
       io_uring_cqe* cqe = nullptr;
       if (io_uring_wait_cqe_timeout(&ring, &cqe, &ts) == 0 && cqe != nullptr) {
@@ -233,11 +234,16 @@ struct UringWsClient::Impl {
     io_uring_prep_connect(sqe, fd, reinterpret_cast<sockaddr*>(&addr), addr_len);
     io_uring_sqe_set_data64(sqe, user_data(gen, kOpConnect));
     ++ops_in_flight;
-    io_uring_submit(&ring);
+    submit();
     return WsError::kOk;
   }
 
   // --- I/O -------------------------------------------------------------------------------------------------
+
+  void submit() {
+    write_queued = false;
+    io_uring_submit(&ring);
+  }
 
   void arm_read() {
     if (read_armed || fd < 0) return;
@@ -270,6 +276,7 @@ struct UringWsClient::Impl {
     io_uring_sqe* sqe = io_uring_get_sqe(&ring);
     if (sqe == nullptr) return;
     tx_inflight = tx_len - tx_sent;
+    write_queued = true;
     io_uring_prep_write_fixed(sqe, fd, tx.get() + tx_sent, static_cast<unsigned>(tx_inflight), 0, 1);
     io_uring_sqe_set_data64(sqe, user_data(gen, kOpWrite));
     ++ops_in_flight;
@@ -512,7 +519,7 @@ struct UringWsClient::Impl {
           const WsFrameSpan f =
               encode_close_frame(ev.close_code == 1005 ? 1000 : ev.close_code, "", masks.next(), out);
           if (f.ok() && queue_bytes(out + f.offset, f.size)) kick_write();
-          io_uring_submit(&ring);
+          submit();
           return fail(WsError::kClosedByPeer,
                       "peer closed the WebSocket (code " + std::to_string(ev.close_code) + ")");
         }
@@ -564,7 +571,9 @@ struct UringWsClient::Impl {
     if (seen > 0) io_uring_cq_advance(&ring, seen);
     if (state == WsState::kConnecting && phase == Phase::kUpgrade) check_upgrade();
     if (state == WsState::kOpen || state == WsState::kClosing) parse_frames();
-    if (io_uring_sq_ready(&ring) > 0) io_uring_submit(&ring);
+    // A message just exposed is handled before the next read is submitted: pop() submits it, so the system
+    // call is not on the way from a frame to the quote it causes. Writes (a pong, a send) go now.
+    if (io_uring_sq_ready(&ring) > 0 && (!has_msg || write_queued)) submit();
     return work;
   }
 
@@ -573,7 +582,7 @@ struct UringWsClient::Impl {
     if (client_header_len(text.size()) + text.size() + 64 > tx_cap) return WsError::kMessageTooLarge;
     if (!send_frame(WsOpcode::kText, text)) return WsError::kSendQueueFull;
     kick_write();
-    io_uring_submit(&ring);
+    submit();
     return WsError::kOk;
   }
 
@@ -584,7 +593,7 @@ struct UringWsClient::Impl {
     if (ssl != nullptr) decrypt();  // bytes left in the BIO while the buffer was full
     parse_frames();
     arm_read();
-    if (io_uring_sq_ready(&ring) > 0) io_uring_submit(&ring);
+    if (io_uring_sq_ready(&ring) > 0) submit();
   }
 
   void close(uint16_t code) {
@@ -593,7 +602,7 @@ struct UringWsClient::Impl {
     const WsFrameSpan f = encode_close_frame(code, "", masks.next(), out);
     if (!f.ok() || !queue_bytes(out + f.offset, f.size)) return abort();
     kick_write();
-    io_uring_submit(&ring);
+    submit();
     state = WsState::kClosing;
     deadline_ns = now_ns + cfg.connect_timeout_ms * 1'000'000;
   }
