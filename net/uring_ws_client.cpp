@@ -69,7 +69,7 @@ struct UringWsClient::Impl {
     // the work runs when poll() sees the flag and enters the kernel for it: no interrupt, and no system call
     // while nothing arrived. Kernels before 5.19 refuse the flags: the ring is then made without them.
     io_uring_params params{};
-    params.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+    if (cfg.cooperative_completions) params.flags = IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
     int e = io_uring_queue_init_params(cfg.ring_entries, &ring, &params);
     if (e == -EINVAL) e = io_uring_queue_init(cfg.ring_entries, &ring, 0);
     if (e < 0) {

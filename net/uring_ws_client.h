@@ -36,6 +36,10 @@ struct UringWsConfig {
   int64_t connect_timeout_ms = 5000;  // TCP + TLS + upgrade
   unsigned ring_entries = 64;
   uint64_t mask_seed = 0x6d6d2d7772696e67ULL;  // seeds the frame mask keys
+  // true: completions run when poll() asks for them (IORING_SETUP_COOP_TASKRUN), the right mode for a thread
+  // that polls in a loop; false: io_uring's default, the kernel interrupts the thread to complete a read
+  // (kept for the transport benchmark's comparison). Either way the client behaves the same.
+  bool cooperative_completions = true;
 };
 
 class UringWsClient {

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/cpu_affinity.h"
 #include "net/tls_context.h"
 #include "net/uring_ws_client.h"
 #include "net/ws_client.h"
@@ -90,7 +91,8 @@ const BenchPki& pki() {
 // One-connection-at-a-time WebSocket echo server on 127.0.0.1, plain or TLS.
 class EchoServer {
  public:
-  explicit EchoServer(bool tls) : tls_(tls) {
+  // server_cpu >= 0 pins the server thread (the pinned benchmark keeps client and server on two CPUs).
+  explicit EchoServer(bool tls, int server_cpu = -1) : tls_(tls), server_cpu_(server_cpu) {
     if (tls_) {
       ctx_ = SSL_CTX_new(TLS_server_method());
       BIO* cb = BIO_new_mem_buf(pki().cert_pem.data(), static_cast<int>(pki().cert_pem.size()));
@@ -150,6 +152,7 @@ class EchoServer {
   };
 
   void run() {
+    if (server_cpu_ >= 0) (void)pin_current_thread(server_cpu_);
     while (!stop_) {
       const int fd = ::accept(listen_fd_, nullptr, nullptr);
       if (fd < 0) return;
@@ -235,11 +238,12 @@ class EchoServer {
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  int server_cpu_ = -1;
 };
 
 template <class Client, class Config>
-void round_trips(benchmark::State& state, bool tls) {
-  EchoServer server(tls);
+void round_trips(benchmark::State& state, bool tls, int server_cpu = -1, void (*tune)(Config&) = nullptr) {
+  EchoServer server(tls, server_cpu);
   std::unique_ptr<TlsContext> ctx;
   if (tls) {
     std::string detail;
@@ -254,6 +258,7 @@ void round_trips(benchmark::State& state, bool tls) {
   cfg.endpoint.port = server.port();
   cfg.endpoint.target = "/v5/trade";
   cfg.tls = ctx.get();
+  if (tune != nullptr) tune(cfg);
   Client client(cfg);
   if (client.connect() != WsError::kOk) {
     state.SkipWithError("connect refused");
@@ -305,9 +310,27 @@ void BM_WsEchoUring(benchmark::State& state) {
   round_trips<UringWsClient, UringWsConfig>(state, state.range(0) != 0);
 }
 
+// The io_uring client on CPU 1 and the echo server on CPU 0, as a pinned hot thread and its peer are in
+// production, plain TCP: argument 1 = completions run when the client polls (COOP_TASKRUN, the default),
+// 0 = io_uring's default, the kernel interrupts the client's CPU to complete each read. Unpinned (above), the
+// scheduler tends to put both threads on one CPU and the difference does not show.
+void BM_WsEchoUringPinned(benchmark::State& state) {
+  if (std::thread::hardware_concurrency() < 2 || pin_current_thread(1) != ThreadSetupError::kOk) {
+    state.SkipWithError("needs two CPUs");
+    return;
+  }
+  if (state.range(0) != 0) {
+    round_trips<UringWsClient, UringWsConfig>(state, false, 0);
+  } else {
+    round_trips<UringWsClient, UringWsConfig>(state, false, 0,
+                                              [](UringWsConfig& c) { c.cooperative_completions = false; });
+  }
+}
+
 // Argument: 0 = plain TCP, 1 = TLS.
 BENCHMARK(BM_WsEchoBeast)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
 BENCHMARK(BM_WsEchoUring)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
+BENCHMARK(BM_WsEchoUringPinned)->ArgName("coop")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
 
 }  // namespace
 }  // namespace mm
