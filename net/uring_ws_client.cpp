@@ -277,7 +277,11 @@ struct UringWsClient::Impl {
     if (sqe == nullptr) return;
     tx_inflight = tx_len - tx_sent;
     write_queued = true;
-    io_uring_prep_write_fixed(sqe, fd, tx.get() + tx_sent, static_cast<unsigned>(tx_inflight), 0, 1);
+    // A send with MSG_NOSIGNAL, not a write: writing to a connection the peer has reset raises SIGPIPE in
+    // this thread, which kills a process that does not ignore it (found when the venue dropped the trade
+    // WebSocket with requests in flight, FaultMatrix.TradeWsDroppedWithRequestsInFlight); the send fails
+    // with EPIPE instead and the connection ends as any other write error.
+    io_uring_prep_send(sqe, fd, tx.get() + tx_sent, tx_inflight, MSG_NOSIGNAL);
     io_uring_sqe_set_data64(sqe, user_data(gen, kOpWrite));
     ++ops_in_flight;
   }

@@ -116,6 +116,27 @@ TEST(UringWsClient, PeerCloseAndOurCloseAndReconnect) {
   EXPECT_EQ(c.send_text("x"), WsError::kNotOpen);
 }
 
+// Sending on a connection the peer dropped is an error of the client, never SIGPIPE (which would end this test
+// binary: nothing here ignores the signal).
+TEST(UringWsClient, SendingAfterThePeerDroppedTheConnectionIsAnErrorNotSigpipe) {
+  LoopbackServer server;
+  echo(server);
+  UringWsClient c(config(server.port()));
+  ASSERT_TRUE(open(c));
+  server.drop_all();
+  // The first sends can still be accepted by the kernel (the reset comes back with the answer to them); the
+  // client must end up closed with a read or write error, the process alive.
+  const bool closed = poll_until(
+      [&] {
+        (void)c.send_text("after the drop");
+        c.poll(now_ns());
+      },
+      [&] { return c.state() == WsState::kClosed; });
+  ASSERT_TRUE(closed) << "the client never saw the dropped connection";
+  EXPECT_NE(c.last_error(), WsError::kOk);
+  EXPECT_FALSE(c.error_detail().empty());
+}
+
 TEST(UringWsClient, RefusedConnectAndBadConfig) {
   UringWsConfig cfg = config(1);
   UringWsClient c(cfg);
