@@ -116,8 +116,8 @@ TEST(UringWsClient, PeerCloseAndOurCloseAndReconnect) {
   EXPECT_EQ(c.send_text("x"), WsError::kNotOpen);
 }
 
-// Sending on a connection the peer dropped is an error of the client, never SIGPIPE (which would end this test
-// binary: nothing here ignores the signal).
+// Sending on a connection the peer dropped is an error of the client, never SIGPIPE (which would end this
+// test binary: nothing here ignores the signal).
 TEST(UringWsClient, SendingAfterThePeerDroppedTheConnectionIsAnErrorNotSigpipe) {
   LoopbackServer server;
   echo(server);
