@@ -156,8 +156,7 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink, TradeAns
   // ---------------------------------------------------------------------------------------------
   LiveError run(LiveSummary& out);
   LiveError start_run();
-  void quote_one_thread(int64_t start, int64_t end);
-  void quote_pipeline(int64_t end);
+  void quote(int64_t start, int64_t end);
   LiveError finish_run(int64_t start, LiveSummary& out);
   int poll(int64_t now) noexcept;
   int poll_pipeline(int64_t now) noexcept;
@@ -893,33 +892,20 @@ LiveError LiveNode::Impl::start_run() {
 }
 
 // The one-thread layout's busy loop: every socket, the control results, the probe and the timers.
-void LiveNode::Impl::quote_one_thread(int64_t start, int64_t end) {
-  pub->start(start);
+// The hot loop of both layouts. One-thread: this thread owns every socket and polls them (poll()), never
+// idling. Pipeline: the network and dispatch threads started their sockets; this decision thread drains their
+// rings and keeps only the private stream (poll_pipeline()), idling as --idle says when a turn found nothing.
+void LiveNode::Impl::quote(int64_t start, int64_t end) {
+  if (!pipe) {
+    pub->start(start);
+    if (trade) trade->start(start);
+  }
   priv->start(start);
-  if (trade) trade->start(start);
   const int64_t timer_ns = opt.config.live.timer_ms * 1'000'000;
   int64_t next_timer = start + timer_ns;
   int64_t now = start;
   while (now < end && !stopping()) {
-    (void)poll(now);
-    if (probe_state.load(std::memory_order_acquire) == 1) answer_probe();
-    now = wall_ns();
-    if (now >= next_timer) {
-      timers(now);
-      next_timer = now + timer_ns;
-    }
-  }
-}
-
-// The decision thread of the pipeline layout: the same loop over the rings (the network and dispatch threads
-// started their sockets), idling as --idle says when a cycle found nothing to do.
-void LiveNode::Impl::quote_pipeline(int64_t end) {
-  int64_t now = wall_ns();
-  priv->start(now);
-  const int64_t timer_ns = opt.config.live.timer_ms * 1'000'000;
-  int64_t next_timer = now + timer_ns;
-  while (now < end && !stopping()) {
-    int work = poll_pipeline(now);
+    int work = step(now);
     if (probe_state.load(std::memory_order_acquire) == 1) answer_probe();
     now = wall_ns();
     if (now >= next_timer) {
@@ -927,7 +913,7 @@ void LiveNode::Impl::quote_pipeline(int64_t end) {
       next_timer = now + timer_ns;
       ++work;
     }
-    pipe->idle(work);
+    if (pipe) pipe->idle(work);
   }
 }
 
@@ -945,11 +931,7 @@ LiveError LiveNode::Impl::run(LiveSummary& out) {
   rest->set_limiter(nullptr);
   control->start();
   const int64_t end = opt.duration_ns > 0 ? start + opt.duration_ns : INT64_MAX;
-  if (pipe) {
-    quote_pipeline(end);
-  } else {
-    quote_one_thread(start, end);
-  }
+  quote(start, end);
   return finish_run(start, out);
 }
 
