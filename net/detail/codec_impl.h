@@ -18,11 +18,12 @@ namespace od = simdjson::ondemand;
 
 static_assert(BybitCodec::kPadding >= simdjson::SIMDJSON_PADDING, "kPadding must cover simdjson's padding");
 
-// The orderbook topics CodecImpl::fast_book classified last, by their exact bytes. Why: the topic's
-// prefix parse and the registry's hash of the symbol cost about a tenth of a delta, and a connection
-// carries a handful of book topics. An entry is a memo of classify_topic's answer for (category, topic):
-// the registry's precondition (complete before the codec is built; add() keeps ids) keeps it true.
-struct BookTopicCache {
+// The topics of one family (orderbook for CodecImpl::fast_book, publicTrade for fast_trade) the scanner
+// classified last, by their exact bytes. Why: the topic's prefix parse and the registry's hash of the
+// symbol cost about a tenth of a delta, and a connection carries a handful of such topics. An entry is a memo
+// of classify_topic's answer for (category, topic): the registry's precondition (complete before the codec is
+// built; add() keeps ids) keeps it true.
+struct TopicCache {
   static constexpr size_t kEntries = 8;
   static constexpr size_t kText = 48;  // topic bytes + closing quote, zero-filled (whole words compared)
   struct Entry {
@@ -40,7 +41,8 @@ struct BookTopicCache {
 struct CodecParser {
   od::parser parser;
   od::document doc;
-  BookTopicCache book_topics;
+  TopicCache book_topics;
+  TopicCache trade_topics;
 };
 
 // Topic families, decided from the topic string's prefix (no hashing of the full topic).
@@ -480,7 +482,8 @@ bool is_top_key(std::string_view key) noexcept;
 
 // Implementation entry points; each returns kOk or an error and fills the codec's buffers.
 struct CodecImpl {
-  // fast_book, then run_reference when fast_book does not take the frame.
+  // fast_trade for a frame that starts as Bybit spells trades ({"topic":"public...), fast_book for
+  // any other; run_reference when the scanner does not take the frame.
   static ParseResult run(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept;
   // The simdjson On-Demand path: the parser of record for every frame, and the one that reports errors.
   static ParseResult run_reference(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept;
@@ -497,6 +500,19 @@ struct CodecImpl {
   // paths are checked to agree by tests/net/codec_differential_test.cpp.
   // Preconditions: as parse_padded (kPadding readable bytes after p[len)), len <= max_frame_bytes.
   static bool fast_book(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept;
+  // The same for publicTrade frames (net/detail/trade_scan.cpp). Takes the frame (true: c.trades_ and
+  // c.trade_count_ filled, the result is {kOk, kTrade}) only when it is plain JSON of the exact shape: a
+  // top-level object with topic "publicTrade.*" of a known instrument (not an option's base coin), ts,
+  // optional type "snapshot" / "delta", optional cts, and data after the topic: an array of at most
+  // max_trades items {T, S "Buy"/"Sell", v, p, optional s (== the topic's symbol), optional BT (true /
+  // false), optional seq, unknown keys (L, i, RPI, ...) whose values are strictly valid JSON}, keys in
+  // any order, each at most once; strings, integers and decimals as fast_book reads them. Anything else
+  // returns false, having changed nothing but the trade buffer and the topic memo
+  // (CodecParser::trade_topics), and run_reference decides.
+  // Why: a trade frame through stage 1 and On-Demand cost about as much as the whole book update of the
+  // same tick; the two paths are checked to agree by tests/net/codec_trade_scan_test.cpp.
+  // Preconditions: as fast_book.
+  static bool fast_trade(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept;
 
   // Public topics (codec_public.cpp). `data` is the value of the top-level "data" key.
   static CodecError book_data(BybitCodec& c, Frame& f, od::value data) noexcept;
