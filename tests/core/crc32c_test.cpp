@@ -38,7 +38,7 @@ uint32_t reference_crc(uint32_t crc, const unsigned char* p, size_t n) {
   return ~c;
 }
 
-// Every length 0..4096 (the interleaved rounds of 3 x 2048, 3 x 256 and 3 x 32 bytes, their boundaries and
+// Every length 0..4096 (the interleaved rounds of 3 x 2048, 3 x 256 and 3 x 64 bytes, their boundaries and
 // the serial tail), at every alignment 0..7, from random starting values, equals the definition.
 TEST(Crc32c, EveryLengthUpTo4096MatchesTheBitwiseDefinition) {
   std::mt19937_64 rng(20261207);
@@ -55,7 +55,7 @@ TEST(Crc32c, EveryLengthUpTo4096MatchesTheBitwiseDefinition) {
 // Long buffers (several rounds of each size) and chaining across a cut inside a round.
 TEST(Crc32c, LongBuffersAndChainingAcrossRounds) {
   std::mt19937_64 rng(7);
-  std::vector<unsigned char> buf(3 * 2048 * 3 + 3 * 256 + 3 * 32 + 13);
+  std::vector<unsigned char> buf(3 * 2048 * 3 + 3 * 256 + 3 * 64 + 13);
   for (auto& b : buf) b = static_cast<unsigned char>(rng());
   const uint32_t whole = crc32c(0, buf.data(), buf.size());
   EXPECT_EQ(whole, reference_crc(0, buf.data(), buf.size()));
