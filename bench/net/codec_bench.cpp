@@ -1,7 +1,7 @@
 // Codec cost per message on real frames of the shared recording, per topic, plus baselines: simdjson
 // On-Demand walking the same order-book delta with no conversion (the floor the simdjson path builds on),
-// and the codec's simdjson path alone (CodecImpl::run_reference, what every book frame cost before the
-// strict scanner) on the same book frames.
+// and the codec's simdjson path alone (CodecImpl::run_reference, what every book or trade frame cost before
+// the strict scanners) on the same book and trade frames.
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
@@ -95,9 +95,15 @@ const Sample& book_snapshot() {
 void BM_CodecBookSnapshot(benchmark::State& state) { run_codec(state, book_snapshot()); }
 void BM_CodecReferenceBookDelta(benchmark::State& state) { run_reference(state, book_delta()); }
 void BM_CodecReferenceBookSnapshot(benchmark::State& state) { run_reference(state, book_snapshot()); }
-void BM_CodecPublicTrade(benchmark::State& state) {
+const Sample& public_trade() {
   static const Sample s = pick(R"("topic":"publicTrade.BTCUSDT")", 300);
-  run_codec(state, s);
+  return s;
+}
+void BM_CodecPublicTrade(benchmark::State& state) {
+  run_codec(state, public_trade());
+}
+void BM_CodecReferencePublicTrade(benchmark::State& state) {
+  run_reference(state, public_trade());
 }
 void BM_CodecTickerDelta(benchmark::State& state) {
   static const Sample s = pick(R"("topic":"tickers.BTCUSDT","type":"delta")", 250);
@@ -171,6 +177,7 @@ BENCHMARK(BM_CodecReferenceBookDelta);
 BENCHMARK(BM_CodecBookSnapshot);
 BENCHMARK(BM_CodecReferenceBookSnapshot);
 BENCHMARK(BM_CodecPublicTrade);
+BENCHMARK(BM_CodecReferencePublicTrade);
 BENCHMARK(BM_CodecTickerDelta);
 BENCHMARK(BM_CodecKline);
 
