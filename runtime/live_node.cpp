@@ -885,8 +885,9 @@ LiveError LiveNode::Impl::start_run() {
                      std::to_string(cpu) + ": " + std::string(to_string(e))};
     }
   }
+  if (opt.on_thread_start) opt.on_thread_start(pipe ? LiveThread::kDecision : LiveThread::kHot);
   if (pipe) {
-    if (std::string e = pipe->start(pipe_cpus); !e.empty()) return {2, e};
+    if (std::string e = pipe->start(pipe_cpus, opt.on_thread_start); !e.empty()) return {2, e};
   }
   return {};
 }

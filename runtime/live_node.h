@@ -31,6 +31,7 @@
 #include "core/order_request.h"
 #include "runtime/embedded_sim.h"
 #include "runtime/layout_check.h"
+#include "runtime/live_thread.h"
 #include "runtime/mm_config.h"
 
 namespace mm {
@@ -48,6 +49,11 @@ struct LiveOptions {
   LayoutIdle idle = LayoutIdle::kBackOff;  // pipeline only: how its threads wait (the one-thread loop spins)
   std::string api_key, api_secret;         // ignored with endpoint = "sim" unless set (tests)
   EmbeddedSimOptions sim;                  // endpoint = "sim" only: keys, faults, TLS (tests)
+  // Called once on each hot thread of the layout as it starts, after pinning, before its sockets open
+  // (runtime/live_thread.h): kHot (one-thread) or kDecision (pipeline) on the thread calling run(), then
+  // kNetwork and kDispatch on the pipeline's own threads, one call after the other. Empty: nothing called.
+  // For tests and tools that watch a thread the node creates (the LiveHotPath allocation tests).
+  LiveThreadHook on_thread_start;
 };
 
 // Exit codes of `mm run` (README): 0 done, 1 runtime failure, 2 bad config or refused key (nothing sent),

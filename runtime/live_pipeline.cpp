@@ -68,6 +68,7 @@ struct LivePipeline::Shared {
   std::unique_ptr<ActionRing> actions;
   std::unique_ptr<AnswerRing> answers;
   std::unique_ptr<TradeAnswer> answer;  // the decision thread's pop buffer (a few KB: not on the stack)
+  LiveThreadHook on_thread_start;       // set by start(), before the threads exist; read by them in on_start
   // Written by the network thread.
   alignas(kCacheLineSize) std::atomic<int64_t> public_alive_ns{0};  // now - silence; 0: not connected
   std::atomic<uint64_t> public_reconnects{0};
@@ -103,7 +104,10 @@ class NetworkStage final : public PublicWsSink {
  public:
   explicit NetworkStage(LivePipeline::Shared& s) noexcept : s_(s) {}
 
-  void on_start() { s_.pub.start(wall_ns()); }
+  void on_start() {
+    if (s_.on_thread_start) s_.on_thread_start(LiveThread::kNetwork);
+    s_.pub.start(wall_ns());
+  }
   void on_close() { s_.pub.stop(); }
 
   int do_work() noexcept {
@@ -165,7 +169,10 @@ class DispatchStage final : public TradeWsSink {
         venue_(s.trade, *unused_rest_),
         out_(std::make_unique<TradeAnswer>()) {}
 
-  void on_start() { s_.trade->start(wall_ns()); }
+  void on_start() {
+    if (s_.on_thread_start) s_.on_thread_start(LiveThread::kDispatch);
+    s_.trade->start(wall_ns());
+  }
   void on_close() { s_.trade->stop(); }
 
   int do_work() noexcept {
@@ -394,7 +401,8 @@ const std::atomic<bool>& LivePipeline::trade_ready_flag() const noexcept {
   return shared_->trade_ready;
 }
 
-std::string LivePipeline::start(const LivePipelineCpus& cpus) {
+std::string LivePipeline::start(const LivePipelineCpus& cpus, const LiveThreadHook& on_thread_start) {
+  shared_->on_thread_start = on_thread_start;  // the threads' creation orders this before their reads
   switch (shared_->idle_kind) {
     case LayoutIdle::kSpin:
       threads_ = std::make_unique<ThreadsOf<BusySpinIdle>>(*shared_);

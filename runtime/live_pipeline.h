@@ -36,6 +36,7 @@
 #include "net/public_ws.h"
 #include "net/trade_ws.h"
 #include "runtime/layout_check.h"
+#include "runtime/live_thread.h"
 #include "runtime/ring_venue.h"
 #include "strategy/quoter.h"
 
@@ -97,8 +98,10 @@ class LivePipeline {
   const std::atomic<bool>& trade_ready_flag() const noexcept;
 
   // Starts the network and dispatch threads, pinned as `cpus` says (the decision thread is the caller's:
-  // pinned by the node). "" or an error naming --cpus (nothing started then).
-  [[nodiscard]] std::string start(const LivePipelineCpus& cpus);
+  // pinned by the node). Each calls `on_thread_start` (when set) with its role once it is pinned and named,
+  // before it opens its socket (runtime/live_thread.h); the network thread's call returns before the
+  // dispatch thread starts. "" or an error naming --cpus (nothing started then).
+  [[nodiscard]] std::string start(const LivePipelineCpus& cpus, const LiveThreadHook& on_thread_start = {});
   // Stops and joins both threads; each closes its socket on the way out. Idempotent.
   void stop() noexcept;
 

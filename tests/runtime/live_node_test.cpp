@@ -6,9 +6,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -128,11 +131,43 @@ TEST(LiveNode, PipelineLayoutQuotesOnTheEmbeddedSimulatorThenConfirmsEveryCancel
   EXPECT_GT(s.sim_reaction.count(), 0u);
 }
 
-// Issue 11: no allocation on the hot path once connected. The thread that calls run() is the hot thread
-// (one-thread) or the decision thread (pipeline); its operator new count is read from another thread once the
-// node quotes with both sockets up, and again after a second of quoting, amending and filling at the touch.
-// Start-up, connects and shutdown may allocate; the stretch between the two reads may not. (The pipeline's
-// network and dispatch threads are started inside the node, out of this watch's reach.)
+// The allocation watches of the node's hot threads, taken by LiveOptions::on_thread_start on each thread as
+// it starts and read by the test's watcher thread: the mutex hands them over.
+class HotThreadWatches {
+ public:
+  static constexpr size_t kRoles = 4;  // LiveThread's values
+
+  void take(LiveThread role) {
+    const std::lock_guard lock(mutex_);
+    const size_t i = static_cast<size_t>(role);
+    watches_[i] = test::ThreadAllocWatch::of_this_thread();
+    ++calls_[i];
+  }
+  // How often `role`'s thread called the hook.
+  int calls(LiveThread role) {
+    const std::lock_guard lock(mutex_);
+    return calls_[static_cast<size_t>(role)];
+  }
+  // The operator new count of each role's thread (0 for a role that never started).
+  std::array<uint64_t, kRoles> counts() {
+    const std::lock_guard lock(mutex_);
+    std::array<uint64_t, kRoles> out{};
+    for (size_t i = 0; i < kRoles; ++i) out[i] = watches_[i].allocations();
+    return out;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::array<test::ThreadAllocWatch, kRoles> watches_{};
+  std::array<int, kRoles> calls_{};
+};
+
+// Issue 11: no allocation on the hot path once connected, on any hot thread of the layout: the one-thread
+// layout's hot thread, or the pipeline's decision, network (public book stream) and dispatch (trade
+// WebSocket) threads. Each thread hands its allocation watch over through LiveOptions::on_thread_start; the
+// counts are read once the node quotes with both sockets up and a fill came back, and again after a second of
+// quoting, amending and filling at the touch. Start-up, connects and shutdown may allocate; the stretch
+// between the two reads may not.
 void expect_no_allocation_while_quoting(LiveLayout layout) {
   TempDir dir;
   MmConfig c = load(dir);
@@ -141,12 +176,13 @@ void expect_no_allocation_while_quoting(LiveLayout layout) {
   LiveOptions o = options(c, 3.0);
   o.layout = layout;
   o.idle = LayoutIdle::kYield;
+  HotThreadWatches watches;
+  o.on_thread_start = [&watches](LiveThread role) { watches.take(role); };
   LiveNode node(std::move(o));
   const LiveError p = node.prepare();
   ASSERT_EQ(p.code, 0) << p.message;
-  const test::ThreadAllocWatch hot = test::ThreadAllocWatch::of_this_thread();
   LiveProbe first, second;
-  uint64_t at_first = 0, at_second = 0;
+  std::array<uint64_t, HotThreadWatches::kRoles> at_first{}, at_second{};
   bool measured = false;
   std::thread watcher([&] {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
@@ -163,30 +199,47 @@ void expect_no_allocation_while_quoting(LiveLayout layout) {
         })) {
       return;
     }
-    at_first = hot.allocations();
+    at_first = watches.counts();
     std::this_thread::sleep_for(std::chrono::milliseconds(1000));
     if (!until([&] { return node.probe(second, 200); })) return;
-    at_second = hot.allocations();
+    at_second = watches.counts();
     measured = true;
   });
   LiveSummary s;
   const LiveError r = node.run(s);
   watcher.join();
   EXPECT_EQ(r.code, 0) << r.message;
+  // Each of the layout's hot threads called the hook once, and no other role was named.
+  const std::vector<LiveThread> roles =
+      layout == LiveLayout::kOneThread
+          ? std::vector<LiveThread>{LiveThread::kHot}
+          : std::vector<LiveThread>{LiveThread::kDecision, LiveThread::kNetwork, LiveThread::kDispatch};
+  for (const LiveThread t :
+       {LiveThread::kHot, LiveThread::kDecision, LiveThread::kNetwork, LiveThread::kDispatch}) {
+    const bool expected = std::find(roles.begin(), roles.end(), t) != roles.end();
+    EXPECT_EQ(watches.calls(t), expected ? 1 : 0)
+        << "on_thread_start calls of the " << to_string(t) << " thread";
+  }
   ASSERT_TRUE(measured) << "the node was not quoting with a fill within 2.5 s";
   // The stretch saw market data, order actions and fills: an empty interval would prove nothing.
   EXPECT_GT(second.created + second.amended, first.created + first.amended)
       << "no order action in the stretch";
   EXPECT_EQ(second.reconnects_public + second.reconnects_private + second.reconnects_trade,
             first.reconnects_public + first.reconnects_private + first.reconnects_trade);
-  EXPECT_EQ(at_second - at_first, 0u) << "the hot thread allocated while quoting";
+  for (const LiveThread t : roles) {
+    const size_t i = static_cast<size_t>(t);
+    EXPECT_GT(at_first[i], 0u) << "the " << to_string(t)
+                               << " thread's watch counted nothing at all: not its own";
+    EXPECT_EQ(at_second[i] - at_first[i], 0u) << "the " << to_string(t) << " thread allocated while quoting";
+  }
 }
 
 TEST(LiveHotPath, TheOneThreadLayoutAllocatesNothingOnceQuoting) {
   expect_no_allocation_while_quoting(LiveLayout::kOneThread);
 }
 
-TEST(LiveHotPath, ThePipelineDecisionThreadAllocatesNothingOnceQuoting) {
+// The decision thread and, started inside the node, the network and dispatch threads.
+TEST(LiveHotPath, ThePipelinesDecisionNetworkAndDispatchThreadsAllocateNothingOnceQuoting) {
   expect_no_allocation_while_quoting(LiveLayout::kPipeline);
 }
 
