@@ -11,13 +11,11 @@
 #include "core/instrument_registry.h"
 #include "core/rate_limiter.h"
 #include "net/bybit_codec.h"
-#include "net/endpoint.h"
 #include "net/private_ws.h"
 #include "net/public_ws.h"
 #include "net/rest_client.h"
 #include "net/ret_codes.h"
 #include "net/signer.h"
-#include "net/tls_context.h"
 #include "net/trade_ws.h"
 #include "runtime/journal.h"
 #include "runtime/live_control.h"
@@ -25,6 +23,7 @@
 #include "runtime/live_trader.h"
 #include "runtime/live_venue.h"
 #include "runtime/ops/node_ops.h"
+#include "runtime/public_feed.h"
 
 namespace mm {
 
@@ -102,14 +101,17 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink, TradeAns
 
   LiveOptions opt;
   LiveSummary sum;
-  EmbeddedSim sim;
-  VenueUrls urls;
-  std::unique_ptr<TlsContext> tls;
   Signer signer;
   RateLimiter limiter;
-  InstrumentRegistry registry;
-  InstrumentId id = kNoInstrument;
-  std::unique_ptr<RestClient> rest;
+  // The simulator, URLs, TLS context, REST client and instruments, opened as for paper and record
+  // (runtime/public_feed.h); the node names its parts as below. Declared after the signer and limiter that
+  // its REST client points to, so that it goes first.
+  PublicVenue pv;
+  EmbeddedSim& sim = pv.sim;
+  VenueUrls& urls = pv.urls;
+  std::unique_ptr<RestClient>& rest = pv.rest;
+  InstrumentRegistry& registry = pv.registry;
+  InstrumentId id = kNoInstrument;  // the node's own copy: the hot loop compares it per event
   Journal journal;
   std::unique_ptr<LiveControl> control;
   std::unique_ptr<BybitCodec> pub_codec, priv_codec, trade_codec;
@@ -213,17 +215,8 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink, TradeAns
 
 LiveError LiveNode::Impl::start_venue() {
   const MmConfig& c = opt.config;
-  std::string sim_base;
-  if (c.venue.endpoint == VenueEndpoint::kSim) {
-    if (std::string e = sim.start(opt.sim, c); !e.empty()) return {2, e};
-    sim_base = sim.url();
-  }
-  if (std::string e = resolve_venue_urls(c.venue, c.category, sim_base, urls); !e.empty()) return {2, e};
-  TlsConfig tc;
-  tc.ca_file = !c.venue.ca_file.empty() ? c.venue.ca_file : sim.ca_file();
-  std::string detail;
-  if (const TlsError te = TlsContext::create(tc, tls, detail); te != TlsError::kOk) {
-    return {2, "venue.ca_file: " + detail};
+  if (PublicVenueError e = open_venue_endpoints(c, opt.sim, pv); e.code != 0) {
+    return {e.code, std::move(e.message)};
   }
   std::string key = opt.api_key, secret = opt.api_secret;
   if (c.venue.endpoint == VenueEndpoint::kSim && key.empty()) {
@@ -239,13 +232,9 @@ LiveError LiveNode::Impl::start_venue() {
   // The copies of the secret are no longer needed; the Signer keeps only key-derived state.
   std::fill(secret.begin(), secret.end(), '\0');
   std::fill(opt.api_secret.begin(), opt.api_secret.end(), '\0');
-  RestClientConfig rc;
-  if (parse_url(urls.rest, rc.http.endpoint) != UrlError::kOk)
-    return {2, "venue.rest_url: not a URL: " + urls.rest};
-  rc.http.tls = tls.get();
-  rc.http.timeout_ms = 5000;
-  rc.recv_window_ms = c.venue.recv_window_ms;
-  rest = std::make_unique<RestClient>(rc, &signer, &limiter, [] { return wall_ns(); });
+  if (PublicVenueError e = open_venue_rest(c, &signer, &limiter, pv); e.code != 0) {
+    return {e.code, std::move(e.message)};
+  }
   const RestResult t = rest->sync_time();
   if (!t.ok())
     return {1, "cannot reach " + urls.rest + ": " + std::string(to_string(t.status)) + " " + t.detail};
@@ -303,34 +292,30 @@ LiveError LiveNode::Impl::load_instrument() {
 LiveError LiveNode::Impl::open_streams() {
   const MmConfig& c = opt.config;
   const Instrument& in = registry.get(id);
-  auto session = [&](const std::string& url, std::string_view key, uint64_t seed, WsSessionConfig& s) {
-    if (parse_url(url, s.ws.endpoint) != UrlError::kOk)
-      return "venue." + std::string(key) + ": not a URL: " + url;
-    s.ws.tls = tls.get();
-    // Every stream on [venue] ws_transport, the private one too: it is polled on the hot thread, and Beast's
-    // completions allocate there (asio recycles one block per purpose per thread; a read and a write
-    // completing together take a second), about 36 allocations a second while quoting (LiveHotPath tests).
-    s.ws.transport = c.venue.ws_transport;
-    s.jitter_seed = seed ^ static_cast<uint64_t>(wall_ns());
-    return std::string();
-  };
   PublicWsConfig pc;
-  if (std::string e = session(urls.public_ws, "public_ws_url", 1, pc.session); !e.empty()) return {2, e};
-  pc.category = c.category;
-  book_topic = "orderbook.50." + std::string(in.name());
-  pc.topics = {book_topic, "publicTrade." + std::string(in.name())};
+  book_topic = mm::book_topic(in.name());
+  if (std::string e =
+          public_ws_config(pv, c.category, {book_topic, "publicTrade." + std::string(in.name())}, 1, pc);
+      !e.empty()) {
+    return {2, e};
+  }
   pub_codec = std::make_unique<BybitCodec>(registry);
   pub = std::make_unique<PublicWs>(pc, *pub_codec);
 
   PrivateWsConfig vc;
-  if (std::string e = session(urls.private_ws, "private_ws_url", 2, vc.session); !e.empty()) return {2, e};
+  // Every stream on [venue] ws_transport, the private one too: it is polled on the hot thread, and Beast's
+  // completions allocate there (asio recycles one block per purpose per thread; a read and a write
+  // completing together take a second), about 36 allocations a second while quoting (LiveHotPath tests).
+  if (std::string e = ws_session_config(pv, urls.private_ws, "private_ws_url", 2, vc.session); !e.empty())
+    return {2, e};
   if (c.live.dcp_window_s > 0) vc.topics.push_back("dcp.future");
   priv_codec = std::make_unique<BybitCodec>(registry);
   priv = std::make_unique<PrivateWs>(vc, *priv_codec, signer);
 
   if (!urls.trade_ws.empty()) {
     TradeWsConfig tc;
-    if (std::string e = session(urls.trade_ws, "trade_ws_url", 3, tc.session); !e.empty()) return {2, e};
+    if (std::string e = ws_session_config(pv, urls.trade_ws, "trade_ws_url", 3, tc.session); !e.empty())
+      return {2, e};
     tc.recv_window_ms = c.venue.recv_window_ms;
     tc.request_timeout_ms = c.live.request_timeout_ms;
     trade_codec = std::make_unique<BybitCodec>(registry);

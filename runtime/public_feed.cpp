@@ -1,22 +1,19 @@
 #include "runtime/public_feed.h"
 
-#include <chrono>
-
+#include "core/clock.h"
 #include "net/endpoint.h"
 
 namespace mm {
 
 namespace {
 
-int64_t system_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+int64_t wall_ns() noexcept {
+  return WallClock{}.now_ns();
 }
 
 }  // namespace
 
-PublicVenueError open_public_venue(const MmConfig& c, const EmbeddedSimOptions& sim, PublicVenue& out) {
+PublicVenueError open_venue_endpoints(const MmConfig& c, const EmbeddedSimOptions& sim, PublicVenue& out) {
   std::string sim_base;
   if (c.venue.endpoint == VenueEndpoint::kSim) {
     if (std::string e = out.sim.start(sim, c); !e.empty()) return {2, e};
@@ -27,15 +24,26 @@ PublicVenueError open_public_venue(const MmConfig& c, const EmbeddedSimOptions& 
   tc.ca_file = !c.venue.ca_file.empty() ? c.venue.ca_file : out.sim.ca_file();
   std::string detail;
   if (TlsContext::create(tc, out.tls, detail) != TlsError::kOk) return {2, "venue.ca_file: " + detail};
+  out.transport = c.venue.ws_transport;
+  return {};
+}
+
+PublicVenueError open_venue_rest(const MmConfig& c, const Signer* signer, RateLimiter* limiter,
+                                 PublicVenue& out) {
   RestClientConfig rc;
   if (parse_url(out.urls.rest, rc.http.endpoint) != UrlError::kOk) {
     return {2, "venue.rest_url: not a URL: " + out.urls.rest};
   }
-  out.transport = c.venue.ws_transport;
   rc.http.tls = out.tls.get();
   rc.http.timeout_ms = 5000;
   rc.recv_window_ms = c.venue.recv_window_ms;
-  out.rest = std::make_unique<RestClient>(rc, nullptr, nullptr, [] { return system_ns(); });
+  out.rest = std::make_unique<RestClient>(rc, signer, limiter, [] { return wall_ns(); });
+  return {};
+}
+
+PublicVenueError open_public_venue(const MmConfig& c, const EmbeddedSimOptions& sim, PublicVenue& out) {
+  if (PublicVenueError e = open_venue_endpoints(c, sim, out); e.code != 0) return e;
+  if (PublicVenueError e = open_venue_rest(c, nullptr, nullptr, out); e.code != 0) return e;
   size_t loaded = 0;
   const RestResult r = out.rest->instruments(c.category, c.symbol, out.registry, loaded);
   if (!r.ok()) {
@@ -59,14 +67,23 @@ std::string book_topic(std::string_view symbol) {
   return "orderbook.50." + std::string(symbol);
 }
 
+std::string ws_session_config(const PublicVenue& v, const std::string& url, std::string_view key,
+                              uint64_t jitter_seed, WsSessionConfig& out) {
+  if (parse_url(url, out.ws.endpoint) != UrlError::kOk) {
+    return "venue." + std::string(key) + ": not a URL: " + url;
+  }
+  out.ws.tls = v.tls.get();
+  out.ws.transport = v.transport;
+  out.jitter_seed = jitter_seed ^ static_cast<uint64_t>(wall_ns());
+  return "";
+}
+
 std::string public_ws_config(const PublicVenue& v, Category category, std::vector<std::string> topics,
                              uint64_t jitter_seed, PublicWsConfig& out) {
-  if (parse_url(v.urls.public_ws, out.session.ws.endpoint) != UrlError::kOk) {
-    return "venue.public_ws_url: not a URL: " + v.urls.public_ws;
+  if (std::string e = ws_session_config(v, v.urls.public_ws, "public_ws_url", jitter_seed, out.session);
+      !e.empty()) {
+    return e;
   }
-  out.session.ws.tls = v.tls.get();
-  out.session.ws.transport = v.transport;
-  out.session.jitter_seed = jitter_seed ^ static_cast<uint64_t>(system_ns());
   out.category = category;
   out.topics = std::move(topics);
   return "";
