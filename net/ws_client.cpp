@@ -68,8 +68,14 @@ std::string_view to_string(WsError e) noexcept {
 namespace {
 using namespace detail;
 namespace ws = beast::websocket;
-using PlainWs = ws::stream<beast::tcp_stream>;
-using TlsWs = ws::stream<beast::ssl_stream<beast::tcp_stream>>;
+// The streams run on the io_context's own executor type, not Beast's default any_io_executor: asio honours a
+// handler's associated allocator (ArenaHandler's arena) only on an executor that takes the allocator
+// property. On any_io_executor every completion Beast posts, and every completion of an operation started
+// outside io_context::poll (a read armed by pop(), a write by send_text()), took a heap block from
+// operator new: about 700 a second on the pipeline's network thread while quoting (LiveHotPath tests).
+using TcpStream = beast::basic_stream<tcp, asio::io_context::executor_type>;
+using PlainWs = ws::stream<TcpStream>;
+using TlsWs = ws::stream<beast::ssl_stream<TcpStream>>;
 }  // namespace
 
 struct WsClient::Impl {

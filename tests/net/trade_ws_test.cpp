@@ -215,7 +215,7 @@ TEST_F(TradeWsTest, EncodeErrorsSendNothing) {
   EXPECT_EQ(server_.ws_messages().size(), 1u);  // the auth only
 }
 
-TEST_F(TradeWsTest, AllocationsPerRequestBoundedByTransport) {
+TEST_F(TradeWsTest, NoAllocationPerRequestOnceWarm) {
   TradeWs ws(config(), reg_, *codec_, signer_, &limiter_);
   Sink sink;
   sink.acks.reserve(512);
@@ -237,10 +237,9 @@ TEST_F(TradeWsTest, AllocationsPerRequestBoundedByTransport) {
     while (sink.acks.size() < want && wall_ns() < end) ws.do_work(wall_ns(), sink);
     ASSERT_EQ(sink.acks.size(), want);
   }
-  // TradeWs itself allocates nothing per request (encoding, reqIds, the in-flight table); the 2-3 heap
-  // allocations per request and answer left are the Beast transport's (see
-  // WsClient.AllocationsPerRoundTripBounded).
-  EXPECT_LE(scope.allocations(), 4u * 100u + 16u);
+  // Nothing per request and answer: TradeWs (encoding, reqIds, the in-flight table) nor the Beast transport
+  // under it (WsClient.NoAllocationPerRoundTripOnceWarm).
+  EXPECT_EQ(scope.allocations(), 0u);
 }
 
 }  // namespace

@@ -167,12 +167,13 @@ class HotThreadWatches {
 // WebSocket) threads. Each thread hands its allocation watch over through LiveOptions::on_thread_start; the
 // counts are read once the node quotes with both sockets up and a fill came back, and again after a second of
 // quoting, amending and filling at the touch. Start-up, connects and shutdown may allocate; the stretch
-// between the two reads may not.
-void expect_no_allocation_while_quoting(LiveLayout layout) {
+// between the two reads may not. `transport`: every WebSocket's ([venue] ws_transport).
+void expect_no_allocation_while_quoting(LiveLayout layout, WsTransport transport = WsTransport::kUring) {
   TempDir dir;
   MmConfig c = load(dir);
   c.fixed.half_spread_bps = 0.01;     // at the touch: the quotes move and fill every few frames
   c.live.request_timeout_ms = 10000;  // a slow ack under a sanitizer is not an Unknown order to settle
+  c.venue.ws_transport = transport;
   LiveOptions o = options(c, 3.0);
   o.layout = layout;
   o.idle = LayoutIdle::kYield;
@@ -241,6 +242,13 @@ TEST(LiveHotPath, TheOneThreadLayoutAllocatesNothingOnceQuoting) {
 // The decision thread and, started inside the node, the network and dispatch threads.
 TEST(LiveHotPath, ThePipelinesDecisionNetworkAndDispatchThreadsAllocateNothingOnceQuoting) {
   expect_no_allocation_while_quoting(LiveLayout::kPipeline);
+}
+
+// The same on Beast, the fallback where io_uring cannot be set up: each of the three streams on its own
+// thread (asio's completions allocated about 700 times a second on the network thread before
+// net/ws_client.cpp's streams ran on the io_context's executor type).
+TEST(LiveHotPath, OnBeastThePipelinesThreadsAllocateNothingOnceQuoting) {
+  expect_no_allocation_while_quoting(LiveLayout::kPipeline, WsTransport::kBeast);
 }
 
 // The layout checks run first in prepare(): nothing is started or sent (no simulator either).
