@@ -49,7 +49,7 @@ struct LiveOptions {
   LayoutIdle idle = LayoutIdle::kBackOff;  // pipeline only: how its threads wait (the one-thread loop spins)
   std::string api_key, api_secret;         // ignored with endpoint = "sim" unless set (tests)
   EmbeddedSimOptions sim;                  // endpoint = "sim" only: keys, faults, TLS (tests)
-  // Called once on each hot thread of the layout as it starts, after pinning, before its sockets open
+  // Called once on each hot thread of the layout as it starts, after pinning, before its WebSockets start
   // (runtime/live_thread.h): kHot (one-thread) or kDecision (pipeline) on the thread calling run(), then
   // kNetwork and kDispatch on the pipeline's own threads, one call after the other. Empty: nothing called.
   // For tests and tools that watch a thread the node creates (the LiveHotPath allocation tests).

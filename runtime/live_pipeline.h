@@ -99,7 +99,7 @@ class LivePipeline {
 
   // Starts the network and dispatch threads, pinned as `cpus` says (the decision thread is the caller's:
   // pinned by the node). Each calls `on_thread_start` (when set) with its role once it is pinned and named,
-  // before it opens its socket (runtime/live_thread.h); the network thread's call returns before the
+  // before it starts its socket (runtime/live_thread.h); the network thread's call returns before the
   // dispatch thread starts. "" or an error naming --cpus (nothing started then).
   [[nodiscard]] std::string start(const LivePipelineCpus& cpus, const LiveThreadHook& on_thread_start = {});
   // Stops and joins both threads; each closes its socket on the way out. Idempotent.

@@ -29,9 +29,11 @@ constexpr std::string_view to_string(LiveThread t) noexcept {
   return "?";
 }
 
-// Called on the thread itself, once, after it is pinned and named and before its first socket is opened or
-// its loop entered. Cold: it may allocate and lock. It must return (the thread waits for it) and must not
-// throw; the threads may call it concurrently (network and dispatch start together).
+// Called on the thread itself, once, after it is pinned (and, for the pipeline's own threads, named) and
+// before it starts its WebSockets and enters its loop. Cold: it may allocate and lock. It must return (the
+// thread waits for it) and must not throw. The node starts its threads one after another and each call
+// returns before the next thread starts, so calls never overlap; but each runs on a different thread, so
+// what the hook stores for another thread to read needs its own synchronisation (a mutex, an atomic).
 using LiveThreadHook = std::function<void(LiveThread)>;
 
 }  // namespace mm
