@@ -24,7 +24,8 @@ mm::test::CliRun python(const std::string& script) {
   const std::filesystem::path f =
       std::filesystem::temp_directory_path() / ("mmpy_test_" + std::to_string(::getpid()) + ".py");
   std::ofstream(f) << script;
-  const mm::test::CliRun r = mm::test::run_shell("PYTHONPATH=" + kTools + " /usr/bin/python3 " + f.string());
+  const mm::test::CliRun r = mm::test::run_shell(mm::test::python_env() + "PYTHONPATH=" + kTools +
+                                                 " /usr/bin/python3 " + f.string());
   std::filesystem::remove(f);
   return r;
 }

@@ -37,7 +37,9 @@ using mm::test::CliRun;
 using mm::test::run_shell;
 using mm::test::slurp;
 
-CliRun run(const std::string& args) { return run_shell(kMm + " " + args); }
+CliRun run(const std::string& args) {
+  return run_shell(mm::test::python_env() + kMm + " " + args);
+}
 
 void spit(const fs::path& p, const std::string& text) {
   std::ofstream f(p, std::ios::binary);
