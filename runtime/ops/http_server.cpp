@@ -112,6 +112,12 @@ bool has_token(std::string_view value, std::string_view token) noexcept {
 
 struct HttpServer::Impl {
   explicit Impl(HttpServerConfig c) : cfg(std::move(c)) {}
+  // The periodic tasks' timers belong to io's timer service, and io, declared after `periodic`, is destroyed
+  // first: a timer destroyed after it deregisters from a freed service (AddressSanitizer: heap-use-after-free
+  // in ~io_object_impl, HttpServerWebSocket.PeriodicTaskBroadcastsToEveryClient). Destroyed here, before io.
+  ~Impl() {
+    for (Periodic& p : periodic) p.timer.reset();
+  }
 
   HttpServerConfig cfg;
   std::map<std::string, HttpHandler, std::less<>> routes;

@@ -32,12 +32,15 @@ inline CliRun run_shell(const std::string& cmd) {
 // The shell prefix a command needs when it starts /usr/bin/python3 importing this build's mmpy (directly, or
 // through `mm optimize`): "" except in the sanitizer build (preset asan-ubsan). There mmpy is
 // ASan-instrumented, and ASan's runtime must be the first library of the process, which the uninstrumented
-// interpreter does not load: it is preloaded (MM_ASAN_RUNTIME, tests/CMakeLists.txt). The interpreter's own
-// memory still held at exit is not ours, so leak detection is off in that process (later ASAN_OPTIONS entries
-// win).
+// interpreter does not load: it is preloaded (MM_ASAN_RUNTIME, tests/CMakeLists.txt). libstdc++ is preloaded
+// with it: ASan looks up the real __cxa_throw when it starts, and python3 does not link libstdc++, so without
+// it the first C++ exception thrown in mmpy aborts ("CHECK failed ... real___cxa_throw"). The interpreter's
+// own memory still held at exit is not ours, so leak detection is off in that process (later ASAN_OPTIONS
+// entries win).
 inline std::string python_env() {
 #ifdef MM_ASAN_RUNTIME
-  return "LD_PRELOAD=" MM_ASAN_RUNTIME " ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 ";
+  return "LD_PRELOAD='" MM_ASAN_RUNTIME
+         " libstdc++.so.6' ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 ";
 #else
   return "";
 #endif
