@@ -14,6 +14,10 @@
 #include "runtime/fault_harness.h"
 #include "sim/sim_rng.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+extern "C" void __sanitizer_purge_allocator();  // libasan's (sanitizer/allocator_interface.h, not in GCC 12)
+#endif
+
 namespace mm {
 
 namespace {
@@ -444,6 +448,13 @@ std::string stop_in_flight(FaultHarness& h, std::vector<FaultInvariant>& out, co
 
 // The process's resident set in bytes (/proc/self/statm; 0 when unreadable).
 int64_t rss_bytes() {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer keeps freed memory in a quarantine (256 MB by default) before reusing it, so the RSS of
+  // an instrumented process grows through a soak until the quarantine is full, whatever the node holds: drain
+  // it and return the free pages to the OS before each sample, so that RSS measures what it measures without
+  // ASan.
+  __sanitizer_purge_allocator();
+#endif
   std::FILE* f = std::fopen("/proc/self/statm", "r");
   if (f == nullptr) return 0;
   long pages = 0, resident = 0;
