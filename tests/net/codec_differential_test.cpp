@@ -129,16 +129,7 @@ class CodecDifferential : public ::testing::Test {
 // Paddings that would change a token if the scanner read past the frame: digits, quotes, closers, the
 // rest of a frame, spaces.
 std::vector<std::string> paddings(const std::string& frame) {
-  std::vector<std::string> p;
-  p.emplace_back(BybitCodec::kPadding, ' ');
-  p.emplace_back(BybitCodec::kPadding, '9');
-  p.emplace_back(BybitCodec::kPadding, '"');
-  p.emplace_back(BybitCodec::kPadding, '0');
-  std::string closers;
-  while (closers.size() < BybitCodec::kPadding) closers += "\"]],\"u\":1}}";
-  p.push_back(closers);
-  p.push_back(frame.substr(0, std::min(frame.size(), BybitCodec::kPadding)));
-  return p;
+  return mm::test::paddings(frame, "\"]],\"u\":1}}");
 }
 
 TEST_F(CodecDifferential, EveryRealFrameOfBothRecordings) {

@@ -4,6 +4,7 @@
 // recording's own instruments-info responses.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -11,9 +12,26 @@
 #include <vector>
 
 #include "core/instrument_registry.h"
+#include "net/bybit_codec.h"
 #include "net/instruments_json.h"
 
 namespace mm::test {
+
+// Paddings that would change a token if a scanner read past the frame: spaces, digits, quotes, zeros, a run
+// of `closers` (the frame kind's own closing bytes, which could complete a truncated token), and the start of
+// the frame itself.
+inline std::vector<std::string> paddings(const std::string& frame, std::string_view closers) {
+  std::vector<std::string> p;
+  p.emplace_back(BybitCodec::kPadding, ' ');
+  p.emplace_back(BybitCodec::kPadding, '9');
+  p.emplace_back(BybitCodec::kPadding, '"');
+  p.emplace_back(BybitCodec::kPadding, '0');
+  std::string run;
+  while (run.size() < BybitCodec::kPadding) run += closers;
+  p.push_back(run);
+  p.push_back(frame.substr(0, std::min(frame.size(), BybitCodec::kPadding)));
+  return p;
+}
 
 inline std::string run_command(const std::string& cmd) {
   std::string out;

@@ -54,16 +54,7 @@ std::string describe(std::span<const TradeEvent> t) {
 
 // Paddings that would change a token if the scanner read past the frame.
 std::vector<std::string> paddings(const std::string& frame) {
-  std::vector<std::string> p;
-  p.emplace_back(BybitCodec::kPadding, ' ');
-  p.emplace_back(BybitCodec::kPadding, '9');
-  p.emplace_back(BybitCodec::kPadding, '"');
-  p.emplace_back(BybitCodec::kPadding, '0');
-  std::string closers;
-  while (closers.size() < BybitCodec::kPadding) closers += "\"}],\"ts\":1}";
-  p.push_back(closers);
-  p.push_back(frame.substr(0, std::min(frame.size(), BybitCodec::kPadding)));
-  return p;
+  return mm::test::paddings(frame, "\"}],\"ts\":1}");
 }
 
 // Three codecs: one runs only the scanner, one only simdjson, one the production dispatch.
