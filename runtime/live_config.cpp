@@ -105,6 +105,8 @@ std::string validate(const LiveSettings& l) {
   if (l.dcp_window_s != 0 && (l.dcp_window_s < 3 || l.dcp_window_s > 300))
     return "live.dcp_window_s must be 0 (off) or in 3..300";
   if (l.timer_ms < 1 || l.timer_ms > 10000) return "live.timer_ms must be in 1..10000";
+  if (l.warm_interval_us < 0 || l.warm_interval_us > 1'000'000)
+    return "live.warm_interval_us must be 0 (off) or in 1..1000000";
   return "";
 }
 

@@ -68,6 +68,9 @@ struct LiveSettings {
   int64_t shutdown_timeout_ms = 5000;  // wait this long for every cancel to be confirmed, then exit 3
   int64_t dcp_window_s = 0;            // Bybit's disconnect-cancel-all window (0: not set; 3..300)
   int64_t timer_ms = 100;              // the decision path also runs this often without book updates
+  // One-thread layout: while no socket has work, the hot thread sends a small message over a private loopback
+  // TCP pair this often, keeping the kernel's TCP path in the core's caches (net/tcp_warmer.h; 0: off).
+  int64_t warm_interval_us = 20;
 };
 
 // The four endpoints of one venue, resolved for a category.

@@ -1,6 +1,11 @@
 #include "runtime/live_control.h"
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <ctime>
 #include <vector>
 
 #include "net/rest_client.h"
@@ -19,6 +24,33 @@ void set_link(ControlResult& r, std::string_view link) noexcept {
 }
 
 }  // namespace
+
+bool ControlRequestRing::try_push(const ControlRequest& r) noexcept {
+  if (!SpscRing::try_push(r)) return false;
+  // Dekker with park(): our push before our read of parked_, its store of parked_ before its read of the
+  // ring.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (parked_.load(std::memory_order_relaxed) != 0) wake();
+  return true;
+}
+
+void ControlRequestRing::park(int64_t timeout_ns) noexcept {
+  parked_.store(1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (empty()) {
+    const timespec ts{static_cast<time_t>(timeout_ns / 1'000'000'000),
+                      static_cast<long>(timeout_ns % 1'000'000'000)};
+    // Returns on a wake, on the timeout, on a signal, or at once (EAGAIN) when parked_ is no longer 1.
+    (void)::syscall(SYS_futex, reinterpret_cast<uint32_t*>(&parked_), FUTEX_WAIT_PRIVATE, 1, &ts, nullptr, 0);
+  }
+  parked_.store(0, std::memory_order_relaxed);
+}
+
+void ControlRequestRing::wake() noexcept {
+  parked_.store(0, std::memory_order_relaxed);
+  (void)::syscall(SYS_futex, reinterpret_cast<uint32_t*>(&parked_), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr,
+                  0);
+}
 
 LiveControl::LiveControl(RestClient& rest, const Journal& journal, const InstrumentRegistry& registry,
                          InstrumentId id)
@@ -40,6 +72,7 @@ void LiveControl::start() {
 
 void LiveControl::stop() noexcept {
   stop_.store(true, std::memory_order_relaxed);
+  requests_->wake();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -49,8 +82,9 @@ void LiveControl::run() {
     if (requests_->try_pop(r)) {
       handle(r);
     } else {
-      // Cold thread: a millisecond of sleep is nothing next to a REST round trip.
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      // Cold thread: parked until the hot thread pushes (or stop() wakes it); the timeout only bounds how
+      // long a stop could go unseen if its wake were lost.
+      requests_->park(100'000'000);
     }
   }
 }

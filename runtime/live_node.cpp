@@ -16,6 +16,7 @@
 #include "net/rest_client.h"
 #include "net/ret_codes.h"
 #include "net/signer.h"
+#include "net/tcp_warmer.h"
 #include "net/trade_ws.h"
 #include "runtime/journal.h"
 #include "runtime/live_control.h"
@@ -134,6 +135,7 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink, TradeAns
   // counted against the REST budget). Each latches the first time its socket is ready.
   bool private_was_ready = false, trade_was_ready = false;
   int64_t run_start = 0;
+  TcpWarmer warmer;
   bool resync_pending = false;     // a kSyncTime is with the control thread
   int64_t next_unknown_query = 0;  // when orders still Unknown are asked for again (timers)
   // Orders of an earlier run whose cancel the venue refused (10006 from a window the killed run filled,
@@ -890,8 +892,19 @@ void LiveNode::Impl::quote(int64_t start, int64_t end) {
   const int64_t timer_ns = opt.config.live.timer_ms * 1'000'000;
   int64_t next_timer = start + timer_ns;
   int64_t now = start;
+  // The one-thread layout keeps the kernel's TCP path warm while idle (live.warm_interval_us). A pair that
+  // cannot be opened only costs that: the node quotes without it, and says so in the summary's warnings.
+  const int64_t warm_ns = pipe ? 0 : opt.config.live.warm_interval_us * 1'000;
+  if (warm_ns > 0) {
+    if (std::string e = warmer.open(); !e.empty()) sum.warnings.push_back("live.warm_interval_us: " + e);
+  }
+  int64_t next_warm = start;
   while (now < end && !stopping()) {
     int work = step(now);
+    if (work == 0 && warmer.is_open() && now >= next_warm) {
+      warmer.warm();
+      next_warm = now + warm_ns;
+    }
     if (probe_state.load(std::memory_order_acquire) == 1) answer_probe();
     now = wall_ns();
     if (now >= next_timer) {

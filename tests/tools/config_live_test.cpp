@@ -38,6 +38,7 @@ TEST(ConfigLive, DefaultsAreTheEmbeddedSimulatorAndSafeTimers) {
   EXPECT_EQ(c.sim.gen_seconds, 3600);
   EXPECT_EQ(c.live.journal, "mm.journal");
   EXPECT_EQ(c.live.dcp_window_s, 0);
+  EXPECT_EQ(c.live.warm_interval_us, 20);
 }
 
 TEST(ConfigLive, ValuesReachTheStructs) {
@@ -65,6 +66,7 @@ request_timeout_ms = 1500
 shutdown_timeout_ms = 9000
 dcp_window_s = 10
 timer_ms = 50
+warm_interval_us = 0
 )",
                   c),
             "");
@@ -80,6 +82,7 @@ timer_ms = 50
   EXPECT_EQ(c.live.journal, "/var/mm/j");
   EXPECT_EQ(c.live.request_timeout_ms, 1500);
   EXPECT_EQ(c.live.dcp_window_s, 10);
+  EXPECT_EQ(c.live.warm_interval_us, 0);
   VenueUrls u;
   ASSERT_EQ(resolve_venue_urls(c.venue, Category::kLinear, "", u), "");
   EXPECT_EQ(u.rest, "http://127.0.0.1:9000");
@@ -102,6 +105,9 @@ TEST(ConfigLive, ErrorsNameTheKey) {
   EXPECT_NE(error_of("[sim]\ngen_seconds = 0\n").find("sim.gen_seconds"), std::string::npos);
   EXPECT_NE(error_of("[live]\ndcp_window_s = 2\n").find("live.dcp_window_s"), std::string::npos);
   EXPECT_NE(error_of("[live]\njournal = \"\"\n").find("live.journal"), std::string::npos);
+  EXPECT_NE(error_of("[live]\nwarm_interval_us = -1\n").find("live.warm_interval_us"), std::string::npos);
+  EXPECT_NE(error_of("[live]\nwarm_interval_us = 1000001\n").find("live.warm_interval_us"),
+            std::string::npos);
   EXPECT_NE(error_of("[live]\nshutdown_timeout = 5\n").find("live.shutdown_timeout is not a known key"),
             std::string::npos);
 }

@@ -979,6 +979,7 @@ void read_live(Tab& root, LiveSettings& l, const std::string& base_dir) {
   t.integer("shutdown_timeout_ms", l.shutdown_timeout_ms, 100, 600000);
   t.integer("dcp_window_s", l.dcp_window_s, 0, 300);
   t.integer("timer_ms", l.timer_ms, 1, 10000);
+  t.integer("warm_interval_us", l.warm_interval_us, 0, 1'000'000);
   t.finish();
 }
 

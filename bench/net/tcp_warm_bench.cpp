@@ -1,0 +1,100 @@
+// What TcpWarmer (net/tcp_warmer.h) buys: the cost of one loopback TCP send after the thread has spun idle
+// for a while, with and without the warmer running during the idle time. The send's time includes the
+// receiving end's processing (loopback delivers inside send()). Same run, same pair: compare the rows.
+//
+//   ./build/release/bench/net_bench --benchmark_filter=TcpSendAfterIdle
+//
+// Args: idle time (µs) before each timed send, warm interval (µs; 0 = no warming). idle 0 is the tight-loop
+// baseline (every send right after the previous one). Counters p50_us / p90_us: the send's own percentiles.
+#include <arpa/inet.h>
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "net/tcp_warmer.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Pair {
+  int tx = -1, rx = -1;
+  Pair() {
+    const int l = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t n = sizeof a;
+    if (::bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(l, 1) != 0 ||
+        ::getsockname(l, reinterpret_cast<sockaddr*>(&a), &n) != 0)
+      return;
+    tx = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (::connect(tx, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return;
+    rx = ::accept(l, nullptr, nullptr);
+    ::close(l);
+    const int one = 1;
+    ::setsockopt(tx, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ::fcntl(rx, F_SETFL, O_NONBLOCK);
+  }
+  ~Pair() {
+    if (tx >= 0) ::close(tx);
+    if (rx >= 0) ::close(rx);
+  }
+};
+
+void BM_TcpSendAfterIdle(benchmark::State& state) {
+  const auto idle = std::chrono::microseconds(state.range(0));
+  const auto warm_every = std::chrono::microseconds(state.range(1));
+  Pair p;
+  mm::TcpWarmer warmer;
+  if (p.rx < 0 || (warm_every.count() > 0 && !warmer.open().empty())) {
+    state.SkipWithError("loopback pair");
+    return;
+  }
+  char buf[1024] = {};
+  std::vector<double> us;
+  us.reserve(4096);
+  for (auto _ : state) {
+    // The idle spin of a hot thread waiting for the next frame, warming as the live node does.
+    const auto until = Clock::now() + idle;
+    auto next_warm = Clock::now();
+    for (auto now = Clock::now(); now < until; now = Clock::now()) {
+      if (warm_every.count() > 0 && now >= next_warm) {
+        warmer.warm();
+        next_warm = now + warm_every;
+      }
+    }
+    const auto t0 = Clock::now();
+    if (::send(p.tx, buf, 256, MSG_NOSIGNAL) != 256) state.SkipWithError("send");
+    const auto t1 = Clock::now();
+    while (::recv(p.rx, buf, sizeof buf, 0) > 0) {
+    }
+    const double d = std::chrono::duration<double>(t1 - t0).count();
+    state.SetIterationTime(d);
+    us.push_back(d * 1e6);
+  }
+  std::sort(us.begin(), us.end());
+  if (!us.empty()) {
+    state.counters["p50_us"] = us[us.size() / 2];
+    state.counters["p90_us"] = us[us.size() * 9 / 10];
+  }
+}
+
+BENCHMARK(BM_TcpSendAfterIdle)
+    ->Args({0, 0})
+    ->Args({2000, 0})
+    ->Args({2000, 20})
+    ->Args({200, 0})
+    ->Args({200, 20})
+    ->UseManualTime()
+    ->Iterations(600)
+    ->Unit(benchmark::kMicrosecond);
+
+}  // namespace
