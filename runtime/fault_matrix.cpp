@@ -546,8 +546,8 @@ std::string soak(FaultHarness& h, std::vector<FaultInvariant>& out, const FaultM
   }
   const int64_t allowance = (8 << 20) + 2048 * static_cast<int64_t>(created_end - created_warm);
   out.push_back(invariant("memory_flat", rss_warm > 0 && rss_max <= rss_warm + allowance,
-                          "RSS " + std::to_string(rss_max >> 10) + " KiB after warm-up vs " +
-                              std::to_string(rss_warm >> 10) + " KiB at its end (allowance " +
+                          "RSS peaked at " + std::to_string(rss_max >> 10) + " KiB after warm-up, " +
+                              std::to_string(rss_warm >> 10) + " KiB when warm-up ended (allowance " +
                               std::to_string(allowance >> 10) + " KiB)"));
   out.push_back(invariant(
       "open_orders_bounded", live_max <= bound,
