@@ -69,6 +69,8 @@ std::string resolve_venue_urls(const VenueSettings& v, Category category, std::s
 
 std::string validate(const VenueSettings& v) {
   if (v.recv_window_ms < 1 || v.recv_window_ms > 60000) return "venue.recv_window_ms must be in 1..60000";
+  if (v.ping_interval_ms < 100 || v.ping_interval_ms > 60000)
+    return "venue.ping_interval_ms must be in 100..60000";
   if (v.endpoint != VenueEndpoint::kCustom) {
     if (!v.rest_url.empty() || !v.public_ws_url.empty() || !v.private_ws_url.empty() ||
         !v.trade_ws_url.empty()) {

@@ -40,10 +40,13 @@ struct VenueSettings {
   std::string trade_ws_url;  // "" (custom): order entry over REST only
   std::string ca_file;       // extra CA (PEM) trusted for TLS endpoints besides the system store
   int64_t recv_window_ms = 5000;
-  // The public book stream's and the trade WebSocket's transport (the private stream stays on Beast: it is
-  // not on the tick-to-quote path). io_uring measured faster on loopback (docs/net.md); where it cannot be
-  // set up (seccomp, kernel.io_uring_disabled) the node falls back to Beast and warns.
+  // The transport of the three WebSockets (public book stream, private stream, trade). io_uring measured
+  // faster on loopback (docs/net.md); where it cannot be set up (seccomp, kernel.io_uring_disabled) the node
+  // falls back to Beast and warns.
   WsTransport ws_transport = WsTransport::kUring;
+  // Every WebSocket sends Bybit's application ping this often (Bybit: every 20 s; its servers drop a
+  // connection silent for longer). Shorter for networks whose middleboxes cut idle connections sooner.
+  int64_t ping_interval_ms = 20000;
 };
 
 // [sim]: the market the embedded simulator serves when endpoint = "sim": recordings (`data`), or

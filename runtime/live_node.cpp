@@ -973,6 +973,7 @@ void LiveNode::Impl::answer_probe() noexcept {
   p.rest_requests = venue->counters().rest_requests;
   p.reconnects_public = public_reconnects();
   p.reconnects_private = priv->session().reconnects();
+  p.pings_private = priv->session().pings_sent();
   p.reconnects_trade = trade_reconnects();
   p.resubscribes = pipe ? pipe->public_resubscribes() : pub->counters().resubscribes;
   p.tick_to_quote = sum.tick_to_quote;  // a fixed array: no allocation

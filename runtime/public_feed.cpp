@@ -25,6 +25,7 @@ PublicVenueError open_venue_endpoints(const MmConfig& c, const EmbeddedSimOption
   std::string detail;
   if (TlsContext::create(tc, out.tls, detail) != TlsError::kOk) return {2, "venue.ca_file: " + detail};
   out.transport = c.venue.ws_transport;
+  out.ping_interval_ms = c.venue.ping_interval_ms;
   return {};
 }
 
@@ -74,6 +75,7 @@ std::string ws_session_config(const PublicVenue& v, const std::string& url, std:
   }
   out.ws.tls = v.tls.get();
   out.ws.transport = v.transport;
+  out.ping_interval_ms = v.ping_interval_ms;
   out.jitter_seed = jitter_seed ^ static_cast<uint64_t>(wall_ns());
   return "";
 }

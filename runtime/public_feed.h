@@ -38,6 +38,7 @@ struct PublicVenue {
   std::string instruments_url;                  // the full request URL of the instruments-info answer below
   std::string instruments_body;                 // its raw answer
   WsTransport transport = WsTransport::kBeast;  // [venue] ws_transport, for the public stream
+  int64_t ping_interval_ms = 20000;             // [venue] ping_interval_ms, for every WebSocket
 };
 
 struct PublicVenueError {

@@ -174,6 +174,8 @@ void expect_no_allocation_while_quoting(LiveLayout layout, WsTransport transport
   c.fixed.half_spread_bps = 0.01;     // at the touch: the quotes move and fill every few frames
   c.live.request_timeout_ms = 10000;  // a slow ack under a sanitizer is not an Unknown order to settle
   c.venue.ws_transport = transport;
+  c.venue.ping_interval_ms =
+      100;  // pings inside the watched second, on every stream (Bybit's 20 s otherwise)
   LiveOptions o = options(c, 3.0);
   o.layout = layout;
   o.idle = LayoutIdle::kYield;
@@ -225,6 +227,8 @@ void expect_no_allocation_while_quoting(LiveLayout layout, WsTransport transport
   // The stretch saw market data, order actions and fills: an empty interval would prove nothing.
   EXPECT_GT(second.created + second.amended, first.created + first.amended)
       << "no order action in the stretch";
+  // ... and pings (every 100 ms on each stream; the private stream's are counted on the probing thread).
+  EXPECT_GE(second.pings_private, first.pings_private + 2) << "no ping in the stretch";
   EXPECT_EQ(second.reconnects_public + second.reconnects_private + second.reconnects_trade,
             first.reconnects_public + first.reconnects_private + first.reconnects_trade);
   for (const LiveThread t : roles) {

@@ -33,6 +33,7 @@ TEST(ConfigLive, DefaultsAreTheEmbeddedSimulatorAndSafeTimers) {
   ASSERT_EQ(parse("", c), "");
   EXPECT_EQ(c.venue.endpoint, VenueEndpoint::kSim);
   EXPECT_EQ(c.venue.recv_window_ms, 5000);
+  EXPECT_EQ(c.venue.ping_interval_ms, 20000);
   EXPECT_EQ(c.venue.ws_transport, WsTransport::kUring);
   EXPECT_TRUE(c.sim.data.empty());
   EXPECT_EQ(c.sim.gen_seconds, 3600);
@@ -53,6 +54,7 @@ trade_ws_url = "ws://127.0.0.1:9000/v5/trade"
 ca_file = "/etc/ca.pem"
 recv_window_ms = 3000
 ws_transport = "beast"
+ping_interval_ms = 5000
 [sim]
 data = ["/a.jsonl.zst", "/b.mmcap"]
 speed = "max"
@@ -73,6 +75,7 @@ warm_interval_us = 0
   EXPECT_EQ(c.venue.endpoint, VenueEndpoint::kCustom);
   EXPECT_EQ(c.venue.trade_ws_url, "ws://127.0.0.1:9000/v5/trade");
   EXPECT_EQ(c.venue.recv_window_ms, 3000);
+  EXPECT_EQ(c.venue.ping_interval_ms, 5000);
   EXPECT_EQ(c.venue.ws_transport, WsTransport::kBeast);
   ASSERT_EQ(c.sim.data.size(), 2u);
   EXPECT_EQ(c.sim.data[1], "/b.mmcap");
@@ -96,6 +99,7 @@ TEST(ConfigLive, ErrorsNameTheKey) {
   EXPECT_NE(error_of("[venue]\nrest_url = \"http://x\"\n").find("read only with endpoint = \"custom\""),
             std::string::npos);
   EXPECT_NE(error_of("[venue]\nrecv_window_ms = 0\n").find("venue.recv_window_ms"), std::string::npos);
+  EXPECT_NE(error_of("[venue]\nping_interval_ms = 99\n").find("venue.ping_interval_ms"), std::string::npos);
   EXPECT_NE(
       error_of("[venue]\nws_transport = \"uring\"\n").find("venue.ws_transport must be \"io_uring\" or"),
       std::string::npos);

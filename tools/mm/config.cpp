@@ -923,6 +923,7 @@ void read_venue(Tab& root, VenueSettings& v, const std::string& base_dir) {
   v.ca_file = from_config_dir(v.ca_file, base_dir);
   t.integer("recv_window_ms", v.recv_window_ms, 1, 60000);
   t.enumeration("ws_transport", v.ws_transport, parse_ws_transport, "\"io_uring\" or \"beast\"");
+  t.integer("ping_interval_ms", v.ping_interval_ms, 100, 60000);
   t.finish();
 }
 
