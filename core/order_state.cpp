@@ -318,11 +318,13 @@ OrderEvent order_event(const Execution& x) noexcept {
 
 bool ack_event(TradeOp op, int32_t ret_code, std::string_view order_id, OrderEvent& out) noexcept {
   OrderEventKind acked, rejected;
+  bool gone_is_unknown = true;  // amend, cancel: see order_gone()
   switch (op) {
     case TradeOp::kCreate:
     case TradeOp::kCreateBatch:
       acked = OrderEventKind::kCreateAcked;
       rejected = OrderEventKind::kCreateRejected;
+      gone_is_unknown = false;
       break;
     case TradeOp::kAmend:
     case TradeOp::kAmendBatch:
@@ -338,7 +340,8 @@ bool ack_event(TradeOp op, int32_t ret_code, std::string_view order_id, OrderEve
       return false;
   }
   OrderEvent e;
-  e.kind = ret_code == 0 ? acked : is_outcome_unknown(ret_code) ? OrderEventKind::kTimeout : rejected;
+  const bool unknown = is_outcome_unknown(ret_code) || (gone_is_unknown && order_gone(ret_code));
+  e.kind = ret_code == 0 ? acked : unknown ? OrderEventKind::kTimeout : rejected;
   e.order_id = order_id;
   out = e;
   return true;

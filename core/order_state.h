@@ -301,10 +301,22 @@ struct Execution;
 // like), not a funding or settlement record.
 [[nodiscard]] OrderEvent order_event(const Execution& x) noexcept;
 
+// An amend or cancel refused because the venue holds no live order under that link id: 110001 "order not
+// exists or too late to cancel/replace", 110008 "order has been finished or cancelled", 110010 "order has
+// been cancelled", 170213 (spot) "order does not exist". The order has ended (its final report is on its way
+// on the order stream) or its create has not reached the matching engine yet. Taken as a plain refusal, the
+// order would read as live again and the quoter would repeat the request at every tick until the stream
+// caught up: a loop that spends the cancel budget the other orders need (found at shutdown, where it left
+// orders unconfirmed). The order is Unknown instead, until the stream or a query says what it is.
+constexpr bool order_gone(int32_t ret_code) noexcept {
+  return ret_code == 110001 || ret_code == 110008 || ret_code == 110010 || ret_code == 170213;
+}
+
 // The event of one trade answer: `op` (single or batch), `ret_code` (the answer's retCode, or a batch item's
 // code) and `order_id` (may be empty). retCode 0 gives the *Acked kind; 10000 (server timeout) and 10016
-// (service error) give kTimeout, because the request may or may not have reached the matching engine; any
-// other code gives the *Rejected kind. Returns false (out untouched) for an unknown op.
+// (service error) give kTimeout, because the request may or may not have reached the matching engine; so
+// does an amend or cancel refused with an order_gone() code (the order's fate is the stream's or a query's
+// to tell); any other code gives the *Rejected kind. Returns false (out untouched) for an unknown op.
 [[nodiscard]] bool ack_event(TradeOp op, int32_t ret_code, std::string_view order_id,
                              OrderEvent& out) noexcept;
 

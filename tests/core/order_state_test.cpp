@@ -180,6 +180,34 @@ TEST(OrderState, CancelRejectedTooLateThenFilled) {
   EXPECT_TRUE(f.settled());
 }
 
+// The answer's event (ack_event) of a cancel the venue refused because it holds no live order under the link
+// id: Unknown, which the quoter leaves alone (no cancel repeated at every tick), until the stream (or a
+// query) brings the final report; the executions that came first stay counted.
+TEST(OrderState, CancelAnsweredOrderGoneIsUnknownUntilTheFinalReport) {
+  OrderFsm f = resting();
+  ok(f, fill(3));
+  ok(f, ev(K::kCancelSent));
+  OrderEvent a;
+  ASSERT_TRUE(ack_event(TradeOp::kCancel, 110008, {}, a));
+  ok(f, a);
+  EXPECT_EQ(f.state, S::kUnknown);
+  EXPECT_TRUE(is_pending(f.state));
+  EXPECT_FALSE(f.has(OrderFsm::kCancelInFlight));
+  ok(f, fill(7));
+  EXPECT_EQ(f.state, S::kFilled) << "a complete fill settles an unknown order";
+  ok(f, upd(StreamStatus::kFilled, 10, 10));
+  EXPECT_TRUE(f.settled());
+
+  OrderFsm g = resting();
+  ok(g, ev(K::kCancelSent));
+  ASSERT_TRUE(ack_event(TradeOp::kCancelBatch, 110001, {}, a));
+  ok(g, a);
+  EXPECT_EQ(g.state, S::kUnknown);
+  ok(g, upd(StreamStatus::kCancelled, 10, 0));  // another session's cancel got there first
+  EXPECT_EQ(g.state, S::kCancelled);
+  EXPECT_TRUE(g.settled());
+}
+
 TEST(OrderState, CancelConfirmedByStream) {
   OrderFsm f = resting();
   ok(f, fill(2));
@@ -468,8 +496,17 @@ TEST(OrderState, EventsFromDecodedPrivateMessages) {
   EXPECT_EQ(a.kind, K::kAmendRejected);
   ASSERT_TRUE(ack_event(TradeOp::kCancel, 0, {}, a));
   EXPECT_EQ(a.kind, K::kCancelAcked);
-  ASSERT_TRUE(ack_event(TradeOp::kCancelBatch, 110001, {}, a));
-  EXPECT_EQ(a.kind, K::kCancelRejected);
+  ASSERT_TRUE(ack_event(TradeOp::kCancelBatch, 10006, {}, a));
+  EXPECT_EQ(a.kind, K::kCancelRejected) << "over the rate limit: refused, the order rests as it was";
+  // The venue holds no live order under the link id: not a refusal to repeat, an order to ask about.
+  for (const int32_t gone : {110001, 110008, 110010, 170213}) {
+    ASSERT_TRUE(ack_event(TradeOp::kCancelBatch, gone, {}, a));
+    EXPECT_EQ(a.kind, K::kTimeout) << gone;
+    ASSERT_TRUE(ack_event(TradeOp::kAmend, gone, {}, a));
+    EXPECT_EQ(a.kind, K::kTimeout) << gone;
+  }
+  ASSERT_TRUE(ack_event(TradeOp::kCreate, 110001, {}, a));
+  EXPECT_EQ(a.kind, K::kCreateRejected) << "a create's refusal is final whatever the code";
   ASSERT_TRUE(ack_event(TradeOp::kCreate, 10016, {}, a));
   EXPECT_EQ(a.kind, K::kTimeout) << "a service error says nothing about whether the order exists";
   ASSERT_TRUE(ack_event(TradeOp::kCancel, 10000, {}, a));
