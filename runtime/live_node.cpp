@@ -1,14 +1,18 @@
 #include "runtime/live_node.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <optional>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include "core/clock.h"
 #include "core/cpu_affinity.h"
 #include "core/instrument_registry.h"
+#include "core/order_state.h"
 #include "core/rate_limiter.h"
 #include "net/bybit_codec.h"
 #include "net/private_ws.h"
@@ -50,6 +54,29 @@ constexpr int32_t kServerError = 10016;
 constexpr int32_t kTradeRestarting = 10019;
 constexpr bool venue_unavailable(int32_t ret_code) noexcept {
   return ret_code == kServerError || ret_code == kTradeRestarting;
+}
+
+// An order that shutdown could not confirm, for its message: state, what the venue said of it (the flags of
+// core/order_state.h) and its fills, e.g. "PendingCancel; acked, stream seen, cancel in flight; 0/2 lots".
+std::string describe(const OwnOrder& o) {
+  const OrderFsm& f = o.fsm;
+  std::string s(to_string(f.state));
+  if (f.base != f.state) s += " over " + std::string(to_string(f.base));
+  const std::pair<uint8_t, const char*> flags[] = {{OrderFsm::kAcked, "acked"},
+                                                   {OrderFsm::kStreamSeen, "stream seen"},
+                                                   {OrderFsm::kFinal, "final"},
+                                                   {OrderFsm::kAmendInFlight, "amend in flight"},
+                                                   {OrderFsm::kCancelInFlight, "cancel in flight"},
+                                                   {OrderFsm::kCancelAcked, "cancel acked"}};
+  const char* sep = "; ";
+  for (const auto& [bit, name] : flags) {
+    if (!f.has(bit)) continue;
+    s += sep;
+    s += name;
+    sep = ", ";
+  }
+  s += "; " + std::to_string(f.filled().lots) + "/" + std::to_string(f.qty.lots) + " lots";
+  return s;
 }
 
 // Link ids reserved per run: far more than any session sends, so the hot path never waits for the journal.
@@ -208,6 +235,9 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink, TradeAns
   void apply_trade_ack(const InFlightRequest& req, const TradeAck& ack, int64_t ack_now,
                        std::span<const OrderLinkId> batch) noexcept;
   void apply_trade_timeout(const InFlightRequest& req, std::span<const OrderLinkId> batch) noexcept;
+  // An order whose request's outcome is unknown (no answer, or an answer that leaves it open): Unknown in the
+  // Trader, and asked for once now (requery_unsettled asks again until an answer settles it).
+  void settle_unknown(std::string_view link) noexcept;
   // TradeAnswerSink (pipeline): the dispatch thread's answers.
   void on_trade_answer(const TradeAnswer& a) noexcept override;
 };
@@ -519,6 +549,8 @@ void LiveNode::Impl::apply_trade_ack(const InFlightRequest& req, const TradeAck&
         if (code == 0) {
           ++sum.amended;
           tr.on_acked(link, OrderEventKind::kAmendAcked);
+        } else if (order_gone(code)) {
+          settle_unknown(link);  // ended at the venue, or not there yet: never amended again blindly
         } else {
           tr.on_rejected(link, OrderEventKind::kAmendRejected);
         }
@@ -526,6 +558,11 @@ void LiveNode::Impl::apply_trade_ack(const InFlightRequest& req, const TradeAck&
       case RequestKind::kCancel:
         if (code == 0) {
           tr.on_acked(link, OrderEventKind::kCancelAcked);
+        } else if (order_gone(code)) {
+          // 110001/110008: the venue holds no live order under the link id. As a plain refusal the order
+          // would read as live and be cancelled again at every tick until the stream's final report came, a
+          // loop that spends the cancel budget the other orders need (core/order_state.h order_gone()).
+          settle_unknown(link);
         } else {
           tr.on_rejected(link, OrderEventKind::kCancelRejected);
         }
@@ -538,15 +575,35 @@ void LiveNode::Impl::apply_trade_ack(const InFlightRequest& req, const TradeAck&
     one(req.link_id.view(), ack.ret_code, ack.order_id.view());
     return;
   }
-  if (ack.ret_code != 0 || ack.item_count == 0) {
+  if (ack.ret_code != 0) {
     // The whole batch was refused: every item of it.
-    for (const OrderLinkId& l : batch) one(l.view(), ack.ret_code == 0 ? -1 : ack.ret_code, {});
+    for (const OrderLinkId& l : batch) one(l.view(), ack.ret_code, {});
     return;
   }
+  // Accepted: each item's answer is in data.list[i] / retExtInfo.list[i], in the request's order. An item
+  // answered without its orderLinkId is the batch's i-th; an order of the batch that no item answers (an
+  // answer with fewer items than the request, or none) would wait for an answer that never comes, so it is
+  // asked for, as if unanswered.
+  std::array<bool, kQuoterMaxBatchItems> answered{};
+  const size_t n = std::min(batch.size(), answered.size());
   for (uint32_t i = 0; i < ack.item_count; ++i) {
     const TradeAckItem& it = ack.items[i];
-    one(it.order_link_id.view(), it.code, it.order_id.view());
+    std::string_view link = it.order_link_id.view();
+    if (link.empty() && i < n) link = batch[i].view();
+    for (size_t j = 0; j < n; ++j) answered[j] = answered[j] || batch[j].view() == link;
+    one(link, it.code, it.order_id.view());
   }
+  for (size_t j = 0; j < n; ++j) {
+    if (!answered[j]) settle_unknown(batch[j].view());
+  }
+}
+
+void LiveNode::Impl::settle_unknown(std::string_view link) noexcept {
+  trader->on_request_timeout(link);
+  ControlRequest r;
+  r.op = ControlOp::kQueryOrder;
+  (void)make_link_id(link, r.u.query);
+  (void)control->requests().try_push(r);
 }
 
 void LiveNode::Impl::on_trade_timeout(const InFlightRequest& req) noexcept {
@@ -555,19 +612,11 @@ void LiveNode::Impl::on_trade_timeout(const InFlightRequest& req) noexcept {
 
 void LiveNode::Impl::apply_trade_timeout(const InFlightRequest& req,
                                          std::span<const OrderLinkId> batch) noexcept {
-  LiveTrader& tr = *trader;
-  auto settle = [&](std::string_view link) {
-    tr.on_request_timeout(link);
-    ControlRequest r;
-    r.op = ControlOp::kQueryOrder;
-    (void)make_link_id(link, r.u.query);
-    (void)control->requests().try_push(r);
-  };
   if (req.items <= 1) {
-    settle(req.link_id.view());
+    settle_unknown(req.link_id.view());
     return;
   }
-  for (const OrderLinkId& l : batch) settle(l.view());
+  for (const OrderLinkId& l : batch) settle_unknown(l.view());
 }
 
 void LiveNode::Impl::on_trade_answer(const TradeAnswer& a) noexcept {
@@ -625,18 +674,15 @@ void LiveNode::Impl::on_control(const ControlResult& r) noexcept {
         const bool gone = r.ret_code > 0 && classify_ret_code(r.ret_code).cls == RetClass::kFinal;
         if (!gone && leftover_count < leftovers.size())
           (void)make_link_id(r.link_id.view(), leftovers[leftover_count++]);
+      } else if (r.ack_kind != OrderEventKind::kCreateRejected && order_gone(r.ret_code)) {
+        settle_unknown(r.link_id.view());  // as on the trade WebSocket (apply_trade_ack)
       } else {
         tr.on_rejected(r.link_id.view(), r.ack_kind);
       }
       return;
-    case ControlResultKind::kUnknown: {
-      tr.on_request_timeout(r.link_id.view());
-      ControlRequest q;
-      q.op = ControlOp::kQueryOrder;
-      (void)make_link_id(r.link_id.view(), q.u.query);
-      (void)control->requests().try_push(q);
+    case ControlResultKind::kUnknown:
+      settle_unknown(r.link_id.view());
       return;
-    }
     case ControlResultKind::kOrder:
       if (tr.orders().find(r.order.order_link_id.view()).valid()) {
         tr.on_order(r.order);
@@ -817,14 +863,16 @@ LiveError LiveNode::Impl::shutdown(int64_t deadline) {
       next_query = now + 500'000'000;
     }
   }
+  // Each order named with what mm knew of it: the state alone does not say why it never settled.
+  std::string list;
   tr.orders().for_each([&](OrderHandle, const OwnOrder& o) noexcept {
-    if (!is_terminal(o.state())) sum.unconfirmed.emplace_back(o.link_id.view());
+    if (is_terminal(o.state())) return;
+    sum.unconfirmed.emplace_back(o.link_id.view());
+    list += (list.empty() ? "" : ", ") + std::string(o.link_id.view()) + " (" + describe(o) + ")";
   });
   sum.open_orders_after = static_cast<uint32_t>(sum.unconfirmed.size());
   sum.cancel_all = sum.open_orders_after == 0;
   if (sum.open_orders_after > 0) {
-    std::string list;
-    for (const std::string& s : sum.unconfirmed) list += (list.empty() ? "" : ", ") + s;
     return {3, "shutdown: cancellation of " + std::to_string(sum.open_orders_after) +
                    " order(s) could not be confirmed: " + list};
   }
