@@ -237,6 +237,8 @@ void FaultHarness::finish(bool alive, std::vector<FaultInvariant>& out) {
     running.detail = "the node stopped answering after the fault";
   } else if (result_.code != 0) {
     running.detail = "exit " + std::to_string(result_.code) + ": " + result_.message;
+    // A Trader fault met on the way is often why the shutdown could not confirm its orders.
+    if (!summary_.fault.empty()) running.detail += " (Trader fault: " + summary_.fault + ")";
   } else if (!summary_.fault.empty()) {
     running.detail = "Trader fault: " + summary_.fault;
   } else {
