@@ -149,7 +149,6 @@ TEST(LiveOrders, ACancelAnsweredOrderGoneIsSentOnceThenSettledByAQuery) {
   cfg.sim.seed = 1;
   cfg.live.journal = (dir.path / "gone.journal").string();
   cfg.live.feed_quiet_ms = 400;
-  cfg.live.request_timeout_ms = 500;
   cfg.live.shutdown_timeout_ms = 4000;
   cfg.live.timer_ms = 20;
   cfg.live.dcp_window_s = 0;
