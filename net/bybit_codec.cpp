@@ -420,14 +420,8 @@ CodecError walk(BybitCodec& c, const InstrumentRegistry& reg, od::document& doc,
 }  // namespace
 
 ParseResult CodecImpl::run(BybitCodec& c, const char* p, size_t len, Category public_category) noexcept {
-  // One scanner per frame: the usual trade spelling is told by its first 16 bytes, {"topic":"public
-  // (two word compares; the padding makes them readable).
-  static constexpr char kTradePrefix[] = "{\"topic\":\"public";
-  static_assert(sizeof kTradePrefix - 1 == 16);
-  uint64_t w[4];
-  std::memcpy(w, p, 16);
-  std::memcpy(w + 2, kTradePrefix, 16);
-  if (len > 16 && w[0] == w[2] && w[1] == w[3]) {
+  // One scanner per frame, told by the frame's first 16 bytes (see trade_spelling).
+  if (trade_spelling(p, len)) {
     if (fast_trade(c, p, len, public_category)) return {CodecError::kOk, MsgKind::kTrade};
   } else if (fast_book(c, p, len, public_category)) [[likely]] {
     return {CodecError::kOk, MsgKind::kBook};

@@ -129,6 +129,15 @@ class BybitCodec {
   // Same, for bytes without padding: copies into the codec's padded buffer first (frame <= limit).
   ParseResult parse(std::string_view frame, Category public_category) noexcept;
 
+  // The strict publicTrade scanner alone, so that another thread can decode trade frames ahead of the
+  // thread that parses everything else (the replay pipeline's feed thread, on a codec of its own over the
+  // same registry). true: the frame is a publicTrade frame the scanner takes; trades() holds its trades and
+  // the frame is counted in stats(), exactly as parse_padded would return {kOk, kTrade} for it. false: not
+  // a frame the scanner takes (any other topic, an unusual spelling, an error): nothing is counted, trades()
+  // is unspecified, and parse_padded decides as for any frame.
+  // Preconditions: as parse_padded.
+  bool parse_trade_frame(const char* p, size_t len, Category public_category) noexcept;
+
   static constexpr size_t kPadding = 64;  // SIMDJSON_PADDING of the simdjson this was built with
 
   // Payloads of the last successful parse, by kind (see MsgKind). Empty/zero for other kinds.

@@ -418,3 +418,18 @@ CodecError CodecImpl::finish_public(BybitCodec& c, Frame& f) noexcept {
 }
 
 }  // namespace mm::detail
+
+namespace mm {
+
+bool BybitCodec::parse_trade_frame(const char* p, size_t len, Category public_category) noexcept {
+  // The frames CodecImpl::run gives fast_trade, and fast_trade's verdict: the same result as parse_padded.
+  if (len > limits_.max_frame_bytes || !detail::trade_spelling(p, len) ||
+      !detail::CodecImpl::fast_trade(*this, p, len, public_category)) {
+    return false;
+  }
+  ++stats_.frames;
+  ++stats_.kinds[static_cast<size_t>(MsgKind::kTrade)];
+  return true;
+}
+
+}  // namespace mm

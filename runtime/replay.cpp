@@ -306,6 +306,18 @@ void Replayer::process_at(const Frame& f, Category cat, int64_t t0, int64_t tp) 
   hist_[static_cast<size_t>(ReplayStage::kTotal)].record(to_ns(t2 - t0));
 }
 
+void Replayer::process_decoded_trades(size_t bytes, std::span<const TradeEvent> trades,
+                                      int64_t recv_ns) noexcept {
+  ++counters_.frames;
+  counters_.bytes += bytes;
+  ++counters_.messages;
+  ++counters_.topics[static_cast<size_t>(MsgKind::kTrade)];
+  if (!path_) return;
+  for (const TradeEvent& t : trades) {
+    if (t.instrument == traded_) path_->on_trade(t, recv_ns);
+  }
+}
+
 std::string Replayer::run() {
   return options_.layout == ReplayLayout::kPipeline ? run_pipeline() : run_one_thread();
 }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -177,6 +178,11 @@ class Replayer {
   // process() with the frame's category resolved, t0 = frame available and tp = taken up for parsing
   // (equal on one thread; the decision thread's pop time in the pipeline).
   void process_at(const Frame& f, Category cat, int64_t t0, int64_t tp) noexcept;
+  // Pipeline: a publicTrade frame of `bytes` bytes that the feed thread decoded already
+  // (BybitCodec::parse_trade_frame, the result process_at's parse would give): counted and handed to the
+  // decision path as process_at does with the same frame. `trades` are its events (empty without --config,
+  // where nothing reads them); the parse stage was timed on the feed thread.
+  void process_decoded_trades(size_t bytes, std::span<const TradeEvent> trades, int64_t recv_ns) noexcept;
   int64_t stamp() const noexcept;
   void collect_venue_stats(const RecordingVenueStats& v) noexcept;
   bool wanted(InstrumentId id) const noexcept;

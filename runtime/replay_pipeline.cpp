@@ -55,14 +55,21 @@ StopHook stop_hook(R& runner) noexcept {
 }
 
 struct FrameRef {
-  uint64_t pos = 0;                       // arena position (monotonic byte counter) of the frame's first byte
-  uint32_t size = 0;                      // frame bytes (the arena span is arena_span(size))
-  uint32_t epoch = 0;                     // 1-based number of the file: a new file is a new connection
-  Category category = Category::kLinear;  // resolved (history files take ReplayOptions::history_category)
+  uint64_t pos = 0;    // arena position (monotonic byte counter) of the stored bytes (see stored)
+  uint32_t size = 0;   // frame bytes
+  uint32_t epoch = 0;  // 1-based number of the file: a new file is a new connection
   int64_t recv_ns = 0;
   int64_t t0 = 0;  // frame available on the feed thread (TSC ticks)
+  // Bytes stored in the arena at pos (the span is FrameArena::span(stored)): the frame itself, or, for a
+  // trade frame the feed decoded, its TradeEvents (none without --config: nothing reads them); 0 = nothing.
+  uint32_t stored = 0;
+  uint32_t trades = 0;                    // decoded: the frame's trade count
+  Category category = Category::kLinear;  // resolved (history files take ReplayOptions::history_category)
+  bool decoded = false;                   // a publicTrade frame the feed decoded (pipeline only)
 };
 static_assert(std::is_trivially_copyable_v<FrameRef>);
+// Decoded trades travel through the arena as bytes, at cache-line-aligned positions.
+static_assert(std::is_trivially_copyable_v<TradeEvent> && alignof(TradeEvent) <= kCacheLineSize);
 
 // 4096 frames: about a second of a busy multi-symbol feed, far more than a hop needs; 160 KiB.
 using FrameRing = SpscRing<FrameRef, 4096>;
@@ -80,32 +87,68 @@ class ReplayPipeline {
   std::string run_one_thread();
 
  private:
-  // Pipeline sink of the feed: the frame is copied into the arena (once), then its FrameRef is pushed into
-  // the frame ring; either step may find no room, and the frame waits (counted once per frame).
+  // Pipeline sink of the feed: a publicTrade frame is decoded here (the feed's own codec, the strict trade
+  // scanner only), other frames are not; then the frame's bytes, or the decoded trades, are copied into the
+  // arena (once), and its FrameRef is pushed into the frame ring; either step may find no room, and the frame
+  // waits (counted once per frame). Why decode here: a trade frame touches no book, and the decision thread
+  // is the pipeline's bound (its CPU goes to parse and book), while the feed thread waits part of the time.
+  // The ring keeps the frames' order, so a trade between two book frames stays between them.
   class ArenaRingSink {
    public:
-    ArenaRingSink(FrameRing& ring, FrameArena& arena) noexcept : ring_(ring), arena_(arena) {}
+    // trades: the feed's codec for trade frames (over the Replayer's registry); keep_trades: the decoded
+    // events go to the decision thread (--config: the decision path reads them).
+    ArenaRingSink(FrameRing& ring, FrameArena& arena, BybitCodec& trades, bool keep_trades,
+                  const StageClock& clock) noexcept
+        : ring_(ring), arena_(arena), codec_(trades), clock_(clock), keep_trades_(keep_trades) {}
     static constexpr bool kStampsAvailable = true;  // the feed stamps t0: the hop to another thread is timed
     bool ready() const noexcept { return true; }
     bool fits(size_t size) const noexcept { return FrameArena::span(size) <= arena_.bytes(); }
     // true: handed on; false: no room yet, call again with the same frame.
     bool put(const Frame& f, FrameRef& ref) noexcept {
+      if (!decoded_) {
+        decode(f, ref);
+        decoded_ = true;
+      }
       if (!copied_) {
-        uint64_t pos = 0;
-        if (!arena_.try_reserve(f.data.size(), pos)) return wait(arena_waits);
-        std::memcpy(arena_.at(pos), f.data.data(), f.data.size());
-        ref.pos = pos;
+        if (ref.stored != 0) {
+          uint64_t pos = 0;
+          if (!arena_.try_reserve(ref.stored, pos)) return wait(arena_waits);
+          const void* from = ref.decoded ? static_cast<const void*>(codec_.trades().data()) : f.data.data();
+          std::memcpy(arena_.at(pos), from, ref.stored);
+          ref.pos = pos;
+        }
         copied_ = true;
       }
       if (!ring_.try_push(ref)) return wait(frame_ring_waits);
+      decoded_ = false;
       copied_ = false;
       waiting_ = false;
       return true;
     }
 
     uint64_t frame_ring_waits = 0, arena_waits = 0;
+    LatencyHistogram parse;  // the parse stage of the frames decoded here (merged after the joins)
 
    private:
+    // A trade frame the scanner takes is decoded (its parse stage timed here, as process_at times it); any
+    // other frame, and a trade frame the scanner leaves to simdjson, goes on as bytes.
+    void decode(const Frame& f, FrameRef& ref) noexcept {
+      ref.decoded = false;
+      ref.trades = 0;
+      ref.stored = ref.size;
+      const int64_t a = clock_.stamp();
+      if (!codec_.parse_trade_frame(f.data.data(), f.data.size(), ref.category)) return;
+      const int64_t b = clock_.stamp();
+      const auto n = static_cast<uint32_t>(codec_.trades().size());
+      const auto bytes = keep_trades_ ? static_cast<uint32_t>(n * sizeof(TradeEvent)) : 0u;
+      // Events larger than a (test-sized) arena: the decision thread parses the frame itself instead.
+      if (bytes != 0 && !fits(bytes)) return;
+      parse.record(clock_.to_ns(b - a));
+      ref.decoded = true;
+      ref.trades = n;
+      ref.stored = bytes;
+    }
+
     // One wait is one frame that found its way blocked, however many cycles it then waited.
     bool wait(uint64_t& counter) noexcept {
       if (!waiting_) ++counter;
@@ -115,6 +158,10 @@ class ReplayPipeline {
 
     FrameRing& ring_;
     FrameArena& arena_;
+    BybitCodec& codec_;
+    StageClock clock_;
+    bool keep_trades_;
+    bool decoded_ = false;
     bool copied_ = false;
     bool waiting_ = false;
   };
@@ -269,16 +316,19 @@ class ReplayPipeline {
     RingSource(FrameRing& ring, FrameArena& arena, const PipelineFeed& feed) noexcept
         : ring_(ring), arena_(arena), feed_(feed) {}
     static constexpr bool kTimedHop = true;
+    // f.data: the stored bytes (the frame, or a decoded frame's TradeEvents).
     bool take(Frame& f, FrameRef& ref) noexcept {
       if (!ring_.try_pop(ref)) return false;
       f.kind = FrameKind::kRecv;
       f.recv_ns = ref.recv_ns;
       f.category = ref.category;
       f.has_category = true;
-      f.data = std::string_view(arena_.at(ref.pos), ref.size);
+      f.data = std::string_view(ref.stored != 0 ? arena_.at(ref.pos) : nullptr, ref.stored);
       return true;
     }
-    void release(const FrameRef& ref) noexcept { arena_.release(ref.pos + FrameArena::span(ref.size)); }
+    void release(const FrameRef& ref) noexcept {
+      if (ref.stored != 0) arena_.release(ref.pos + FrameArena::span(ref.stored));
+    }
     // Acquire on done pairs with the feed's release after its last push, so empty() then sees every frame.
     bool drained() const noexcept { return feed_.done.load(std::memory_order_acquire) && ring_.empty(); }
 
@@ -329,7 +379,15 @@ class ReplayPipeline {
         }
         // A new file is a new connection: books reset on their first message from it (see book_epoch_).
         r_.epoch_ = ref.epoch;
-        r_.process_at(f, ref.category, ref.t0, tp);
+        if (Source::kTimedHop && ref.decoded) {
+          // The arena holds the TradeEvents the feed copied there (trivially copyable, aligned: arena
+          // positions are cache-line multiples).
+          const std::span<const TradeEvent> trades(reinterpret_cast<const TradeEvent*>(f.data.data()),
+                                                   ref.stored != 0 ? ref.trades : 0);
+          r_.process_decoded_trades(ref.size, trades, ref.recv_ns);
+        } else {
+          r_.process_at(f, ref.category, ref.t0, tp);
+        }
         source_.release(ref);
         ++work;
       }
@@ -486,7 +544,11 @@ std::string ReplayPipeline::run(const Idle& idle) {
   auto arena = std::make_unique<FrameArena>(r_.options_.arena_bytes);
   // Each stage gets its own copy of the clock (see StageClock).
   const StageClock clock(r_.tsc_);
-  auto feed = std::make_unique<PipelineFeed>(r_, ArenaRingSink(*frames, *arena), clock, r_.options_.pace_ns);
+  // The feed's codec for trade frames: the registry is only read after prepare(), by both codecs.
+  auto feed_codec = std::make_unique<BybitCodec>(r_.registry_, r_.codec_->limits());
+  auto feed = std::make_unique<PipelineFeed>(
+      r_, ArenaRingSink(*frames, *arena, *feed_codec, r_.path_ != nullptr, clock), clock,
+      r_.options_.pace_ns);
   auto decision =
       std::make_unique<PipelineDecision>(r_, RingSource(*frames, *arena, *feed), r_.actions_.get());
   const bool dispatching = r_.path_ != nullptr;
@@ -526,6 +588,7 @@ std::string ReplayPipeline::run(const Idle& idle) {
   r_.counters_.read_errors += feed->read_errors;
   r_.pipeline_.frame_ring_waits = feed->sink.frame_ring_waits;
   r_.pipeline_.arena_waits = feed->sink.arena_waits;
+  r_.hist_[static_cast<size_t>(ReplayStage::kParse)].merge(feed->sink.parse);
   if (dispatching) {
     r_.pipeline_.action_ring_refusals = r_.path_->ring_venue()->refusals();
     r_.pipeline_.action_ring_waits = decision->action_ring_waits;

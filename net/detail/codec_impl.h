@@ -480,6 +480,17 @@ CodecError classify_topic(const InstrumentRegistry& reg, std::string_view topic,
 // True for the top-level keys the simdjson path reads (topic, type, ts, data, cts, op, success, ...).
 bool is_top_key(std::string_view key) noexcept;
 
+// Whether a frame starts as Bybit spells trade frames, {"topic":"public (two word compares; the padding
+// makes the 16 bytes readable): CodecImpl::run sends those to fast_trade first, other frames to fast_book.
+inline bool trade_spelling(const char* p, size_t len) noexcept {
+  static constexpr char kTradePrefix[] = "{\"topic\":\"public";
+  static_assert(sizeof kTradePrefix - 1 == 16);
+  uint64_t w[4];
+  std::memcpy(w, p, 16);
+  std::memcpy(w + 2, kTradePrefix, 16);
+  return len > 16 && w[0] == w[2] && w[1] == w[3];
+}
+
 // Implementation entry points; each returns kOk or an error and fills the codec's buffers.
 struct CodecImpl {
   // fast_trade for a frame that starts as Bybit spells trades ({"topic":"public...), fast_book for

@@ -3,7 +3,10 @@
 //   - when fast_trade takes the frame, run_reference must answer {kOk, kTrade} with the same trades, field
 //     for field;
 //   - parse_padded (the production dispatch) must give run_reference's result: same error code, or same
-//     kind and, for trades, the same events.
+//     kind and, for trades, the same events;
+//   - parse_trade_frame (the scanner alone, which the replay pipeline's feed thread runs ahead of
+//     parse_padded) must take exactly the frames parse_padded gives fast_trade and fast_trade takes, with
+//     parse_padded's events and stats, and count nothing for the others.
 // Inputs: every frame of the real recording (the scanner takes every publicTrade frame and nothing else),
 // the shapes Bybit documents (T, s, S, v, p, L, i, BT, RPI, seq; several items), spellings the scanner must
 // refuse, and random mutations of real trade frames, each with adversarial bytes in the padding.
@@ -57,11 +60,12 @@ std::vector<std::string> paddings(const std::string& frame) {
   return mm::test::paddings(frame, "\"}],\"ts\":1}");
 }
 
-// Three codecs: one runs only the scanner, one only simdjson, one the production dispatch.
+// Four codecs: one runs only the scanner, one only simdjson, one the production dispatch, one
+// parse_trade_frame.
 class TradeScan : public ::testing::Test {
  public:
   explicit TradeScan(const InstrumentRegistry& reg, CodecLimits limits = {})
-      : fast_(reg, limits), ref_(reg, limits), full_(reg, limits) {}
+      : fast_(reg, limits), ref_(reg, limits), full_(reg, limits), pre_(reg, limits) {}
   TradeScan() : TradeScan(test::recording_registry()) {}
 
   // Checks one input whose bytes are followed by `padding`. Returns whether the scanner took it.
@@ -91,10 +95,27 @@ class TradeScan : public ::testing::Test {
           << "full " << describe(full_.trades()) << "\nref  " << describe(ref_.trades()) << "\n"
           << frame;
     }
+    const CodecStats before = pre_.stats();
+    const bool pre = pre_.parse_trade_frame(buf.data(), len, cat);
+    EXPECT_EQ(pre, taken && detail::trade_spelling(buf.data(), len)) << frame;
+    if (pre) {
+      ++pre_taken_;
+      EXPECT_EQ(full.error, CodecError::kOk) << frame;
+      EXPECT_EQ(full.kind, MsgKind::kTrade) << frame;
+      EXPECT_TRUE(same_trades(pre_.trades(), full_.trades()))
+          << "pre  " << describe(pre_.trades()) << "\nfull " << describe(full_.trades()) << "\n"
+          << frame;
+      EXPECT_EQ(pre_.stats().frames, before.frames + 1);
+      EXPECT_EQ(pre_.stats().kinds[static_cast<size_t>(MsgKind::kTrade)],
+                before.kinds[static_cast<size_t>(MsgKind::kTrade)] + 1);
+    } else {
+      EXPECT_EQ(pre_.stats().frames, before.frames) << "a frame left to parse_padded is not counted";
+    }
     return taken;
   }
 
-  BybitCodec fast_, ref_, full_;
+  BybitCodec fast_, ref_, full_, pre_;
+  uint64_t pre_taken_ = 0;
   uint64_t ref_errors_ = 0, ref_trades_ = 0;
 };
 
@@ -138,6 +159,7 @@ TEST_F(TradeScan, EveryRealTradeFrameIsTakenAndNothingElse) {
   EXPECT_EQ(trades, 6u * 120);  // the recording's 120 publicTrade frames (linear and spot), 6 paddings
   EXPECT_EQ(taken_trades, trades);
   EXPECT_EQ(taken_other, 0u);
+  EXPECT_EQ(pre_taken_, trades) << "parse_trade_frame takes every real trade frame too";
   EXPECT_EQ(ref_errors_, 0u);
 }
 
@@ -212,6 +234,23 @@ TEST_F(TradeShapes, OtherKeyOrdersWhitespaceTypesAndEmptyLists) {
   EXPECT_EQ(fast_.trades().size(), 0u);
   EXPECT_TRUE(check(frames[4], Category::kLinear));
   EXPECT_FALSE(check(frames[5], Category::kInverse));
+}
+
+// parse_trade_frame takes what the production dispatch gives the scanner (Bybit's spelling, topic first), not
+// a trade frame the scanner would take in another order (the dispatch tries fast_book on it, then simdjson),
+// nor any other topic; check() compares its events and stats with parse_padded's.
+TEST_F(TradeShapes, ParseTradeFrameTakesOnlyWhatTheDispatchGivesTheScanner) {
+  EXPECT_TRUE(check(frame_of(kItem), Category::kLinear));
+  EXPECT_EQ(pre_taken_, 1u);
+  EXPECT_TRUE(check(R"({"ts":5,"topic":"publicTrade.BTCUSDT","data":[)" + std::string(kItem) + "]}",
+                    Category::kLinear));
+  EXPECT_EQ(pre_taken_, 1u);
+  EXPECT_FALSE(check(R"({"topic":"orderbook.1.BTCUSDT","type":"snapshot","ts":1,"data":{"s":"BTCUSDT",)"
+                     R"("b":[["65114.20","0.004"]],"a":[],"u":1,"seq":2}})",
+                     Category::kLinear));
+  EXPECT_FALSE(check(R"({"topic":"publicTrade.BTCUSDT","data":[)" + std::string(kItem) + "]}",
+                     Category::kLinear));  // no ts: simdjson reports the missing field
+  EXPECT_EQ(pre_taken_, 1u);
 }
 
 // Spellings the scanner leaves to simdjson (which may accept them or report an error): each must be refused,

@@ -7,10 +7,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "runtime/decision_path.h"
 #include "tools/mm/gen.h"
 #include "tools/mm/replay.h"
 
@@ -40,12 +42,32 @@ std::string busy_config() {
   return path;
 }
 
+// The glft example with its arrival-intensity fit on a short leash (refit every 200 ms over a 20 s window,
+// from the start), so that its quotes follow the trades of the 120 s synthetic stream.
+std::string trade_driven_config() {
+  std::ifstream in(example("glft.toml"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto set = [&](const std::string& key, const std::string& value) {
+    const size_t at = text.find("\n" + key + " = ");
+    ASSERT_NE(at, std::string::npos) << key;
+    const size_t eol = text.find('\n', at + 1);
+    text.replace(at + 1, eol - at - 1, key + " = " + value);
+  };
+  set("calibration_window_s", "20");
+  set("calibration_refit_ms", "200");
+  set("calibration_min_points", "2");
+  const std::string path = ::testing::TempDir() + "mm_pipeline_glft_" + std::to_string(::getpid()) + ".toml";
+  std::ofstream(path) << text;
+  return path;
+}
+
 struct Outcome {
   ReplayCounters c;
   std::string books;  // the "books" object of the JSON report: every book's u, trust and top levels
   std::string layout;
-  LatencyHistogram quote, total;
+  LatencyHistogram quote, total, parse;
   PipelineCounters pipe;
+  TraderCounters trader;
 };
 
 Outcome replay(ReplayOptions o) {
@@ -58,6 +80,8 @@ Outcome replay(ReplayOptions o) {
   out.pipe = r.pipeline_counters();
   out.quote = r.latency(ReplayStage::kQuote);
   out.total = r.latency(ReplayStage::kTotal);
+  out.parse = r.latency(ReplayStage::kParse);
+  if (r.decision_path() != nullptr) out.trader = r.decision_path()->counters();
   simdjson::dom::parser parser;
   const std::string json = replay_json_report(r);
   simdjson::dom::element doc = parser.parse(json).value();
@@ -92,6 +116,11 @@ void expect_same(const Outcome& a, const Outcome& b) {
   // Every tick is measured once whichever thread closes it.
   EXPECT_EQ(a.quote.count(), b.quote.count());
   EXPECT_EQ(a.total.count(), b.total.count());
+  // Every frame is parsed once, on the decision thread or (a trade frame) on the feed thread.
+  EXPECT_EQ(a.parse.count(), b.parse.count());
+  EXPECT_EQ(a.trader.ticks, b.trader.ticks);
+  EXPECT_EQ(a.trader.risk_blocked, b.trader.risk_blocked);
+  EXPECT_EQ(a.trader.skipped_untrusted, b.trader.skipped_untrusted);
 }
 
 // A generated BTCUSDT stream (seeded, so every run sees the same frames): 120 s of 20 ms deltas is ~6000
@@ -155,6 +184,18 @@ TEST(ReplayPipeline, BusyConfigMatchesOneThreadWithEveryIdleStrategy) {
     }
     expect_same(one, replay(o));
   }
+}
+
+// The feed thread decodes the trade frames and hands their events to the decision thread in frame order:
+// the glft strategy fits its quotes to the trades it sees (strategy/arrival_intensity.h), so trades that do
+// not reach it change its actions (checked by hand: with the decoded trades dropped on the decision thread
+// this test fails; with half of each frame's trades dropped it still passes, the fit is that coarse).
+TEST(ReplayPipeline, TradesDecodedOnTheFeedThreadReachTheStrategyInOrder) {
+  const std::string cfg = trade_driven_config();
+  const Outcome one = replay(options(cfg, ReplayLayout::kOneThread, synthetic()));
+  ASSERT_GT(one.c.topics[static_cast<size_t>(MsgKind::kTrade)], 500u);
+  ASSERT_GT(one.c.ticks_with_actions, 10u);
+  expect_same(one, replay(options(cfg, ReplayLayout::kPipeline, synthetic())));
 }
 
 TEST(ReplayPipeline, SpinWithTwoThreadsOnOneCpuIsRefusedAndYieldWarns) {
