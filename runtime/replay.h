@@ -57,6 +57,10 @@ struct ReplayOptions {
   // Pipeline only: the feed releases at most one frame per pace_ns, stamping t0 at the release, as frames
   // arrive live. 0 reads as fast as it can (then total includes the queueing behind earlier frames).
   int64_t pace_ns = 0;
+  // Pipeline only: the feed thread decodes a publicTrade frame itself (instead of the decision thread) when
+  // at least this many frames are queued for the decision thread, i.e. when that thread is behind; 0: every
+  // trade frame (tests). Results are the same either way; only the CPU split between the threads moves.
+  size_t feed_decode_depth = 64;
 };
 
 // Stages timed per message, in pipeline order; "total" spans all of them. strategy/risk/quoter/encode run
@@ -121,6 +125,7 @@ struct PipelineCounters {
   uint64_t action_ring_refusals = 0;  // decision: sends refused, the action ring was full (0 in replay)
   uint64_t encode_errors = 0;         // dispatch: actions the RecordingVenue refused (the decision thread had
                                // already taken them as sent; the one-thread layout would have refused them)
+  uint64_t feed_decoded = 0;  // feed: trade frames it decoded (see ReplayOptions::feed_decode_depth)
 };
 
 class Replayer {

@@ -21,6 +21,7 @@
 // on one thread only the last stage stops the (one) runner. The Replayer's state (codec, books, counters,
 // histograms) is touched only by the decision stage until the joins; the feed and dispatch stages keep their
 // own counters and histograms, merged after the joins.
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -87,19 +88,28 @@ class ReplayPipeline {
   std::string run_one_thread();
 
  private:
-  // Pipeline sink of the feed: a publicTrade frame is decoded here (the feed's own codec, the strict trade
-  // scanner only), other frames are not; then the frame's bytes, or the decoded trades, are copied into the
-  // arena (once), and its FrameRef is pushed into the frame ring; either step may find no room, and the frame
-  // waits (counted once per frame). Why decode here: a trade frame touches no book, and the decision thread
-  // is the pipeline's bound (its CPU goes to parse and book), while the feed thread waits part of the time.
-  // The ring keeps the frames' order, so a trade between two book frames stays between them.
+  // Pipeline sink of the feed: while the decision thread is behind (ReplayOptions::feed_decode_depth), a
+  // publicTrade frame is decoded here (the feed's own codec, the strict trade scanner only); other frames,
+  // and every frame while the decision thread keeps up, are not. Then the frame's bytes, or the decoded
+  // trades, are copied into the arena (once), and its FrameRef is pushed into the frame ring; either step may
+  // find no room, and the frame waits (counted once per frame). Why: a trade frame touches no book, so
+  // either thread can decode it; decoding it where there is CPU to spare balances the two threads (with
+  // every trade decoded here, the feed's reads, checksums and trades took more CPU than the decision's
+  // books). Which thread decoded a frame changes no result: the same scanner gives the same events, and the
+  // ring keeps the frames' order, so a trade between two book frames stays between them.
   class ArenaRingSink {
    public:
     // trades: the feed's codec for trade frames (over the Replayer's registry); keep_trades: the decoded
     // events go to the decision thread (--config: the decision path reads them).
+    // decode_depth: see ReplayOptions::feed_decode_depth.
     ArenaRingSink(FrameRing& ring, FrameArena& arena, BybitCodec& trades, bool keep_trades,
-                  const StageClock& clock) noexcept
-        : ring_(ring), arena_(arena), codec_(trades), clock_(clock), keep_trades_(keep_trades) {}
+                  size_t decode_depth, const StageClock& clock) noexcept
+        : ring_(ring),
+          arena_(arena),
+          codec_(trades),
+          clock_(clock),
+          decode_room_(FrameRing::capacity() + 1 - std::min(decode_depth, FrameRing::capacity())),
+          keep_trades_(keep_trades) {}
     static constexpr bool kStampsAvailable = true;  // the feed stamps t0: the hop to another thread is timed
     bool ready() const noexcept { return true; }
     bool fits(size_t size) const noexcept { return FrameArena::span(size) <= arena_.bytes(); }
@@ -126,16 +136,20 @@ class ReplayPipeline {
       return true;
     }
 
-    uint64_t frame_ring_waits = 0, arena_waits = 0;
+    uint64_t frame_ring_waits = 0, arena_waits = 0, decoded = 0;
     LatencyHistogram parse;  // the parse stage of the frames decoded here (merged after the joins)
 
    private:
-    // A trade frame the scanner takes is decoded (its parse stage timed here, as process_at times it); any
-    // other frame, and a trade frame the scanner leaves to simdjson, goes on as bytes.
+    // A trade frame the scanner takes is decoded (its parse stage timed here, as process_at times it) when
+    // the decision thread is behind; any other frame, and a trade frame the scanner leaves to simdjson, goes
+    // on as bytes.
     void decode(const Frame& f, FrameRef& ref) noexcept {
       ref.decoded = false;
       ref.trades = 0;
       ref.stored = ref.size;
+      // No room for capacity + 1 - depth more frames: at least depth frames are queued (has_room re-reads
+      // the consumer's index only when its cached view says so).
+      if (ring_.has_room(decode_room_)) return;
       const int64_t a = clock_.stamp();
       if (!codec_.parse_trade_frame(f.data.data(), f.data.size(), ref.category)) return;
       const int64_t b = clock_.stamp();
@@ -144,6 +158,7 @@ class ReplayPipeline {
       // Events larger than a (test-sized) arena: the decision thread parses the frame itself instead.
       if (bytes != 0 && !fits(bytes)) return;
       parse.record(clock_.to_ns(b - a));
+      ++decoded;
       ref.decoded = true;
       ref.trades = n;
       ref.stored = bytes;
@@ -160,6 +175,7 @@ class ReplayPipeline {
     FrameArena& arena_;
     BybitCodec& codec_;
     StageClock clock_;
+    size_t decode_room_;
     bool keep_trades_;
     bool decoded_ = false;
     bool copied_ = false;
@@ -547,8 +563,9 @@ std::string ReplayPipeline::run(const Idle& idle) {
   // The feed's codec for trade frames: the registry is only read after prepare(), by both codecs.
   auto feed_codec = std::make_unique<BybitCodec>(r_.registry_, r_.codec_->limits());
   auto feed = std::make_unique<PipelineFeed>(
-      r_, ArenaRingSink(*frames, *arena, *feed_codec, r_.path_ != nullptr, clock), clock,
-      r_.options_.pace_ns);
+      r_,
+      ArenaRingSink(*frames, *arena, *feed_codec, r_.path_ != nullptr, r_.options_.feed_decode_depth, clock),
+      clock, r_.options_.pace_ns);
   auto decision =
       std::make_unique<PipelineDecision>(r_, RingSource(*frames, *arena, *feed), r_.actions_.get());
   const bool dispatching = r_.path_ != nullptr;
@@ -588,6 +605,7 @@ std::string ReplayPipeline::run(const Idle& idle) {
   r_.counters_.read_errors += feed->read_errors;
   r_.pipeline_.frame_ring_waits = feed->sink.frame_ring_waits;
   r_.pipeline_.arena_waits = feed->sink.arena_waits;
+  r_.pipeline_.feed_decoded = feed->sink.decoded;
   r_.hist_[static_cast<size_t>(ReplayStage::kParse)].merge(feed->sink.parse);
   if (dispatching) {
     r_.pipeline_.action_ring_refusals = r_.path_->ring_venue()->refusals();

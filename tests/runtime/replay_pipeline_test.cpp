@@ -193,8 +193,15 @@ TEST(ReplayPipeline, BusyConfigMatchesOneThreadWithEveryIdleStrategy) {
 TEST(ReplayPipeline, TradesDecodedOnTheFeedThreadReachTheStrategyInOrder) {
   const std::string cfg = trade_driven_config();
   const Outcome one = replay(options(cfg, ReplayLayout::kOneThread, synthetic()));
-  ASSERT_GT(one.c.topics[static_cast<size_t>(MsgKind::kTrade)], 500u);
+  const uint64_t trade_frames = one.c.topics[static_cast<size_t>(MsgKind::kTrade)];
+  ASSERT_GT(trade_frames, 500u);
   ASSERT_GT(one.c.ticks_with_actions, 10u);
+  ReplayOptions o = options(cfg, ReplayLayout::kPipeline, synthetic());
+  o.feed_decode_depth = 0;  // every trade frame on the feed thread, however fast the decision thread is
+  const Outcome pipe = replay(o);
+  expect_same(one, pipe);
+  EXPECT_EQ(pipe.pipe.feed_decoded, trade_frames);
+  // The default decodes there only while the decision thread is behind: any split gives the same result.
   expect_same(one, replay(options(cfg, ReplayLayout::kPipeline, synthetic())));
 }
 
@@ -230,6 +237,10 @@ TEST(ReplayPipeline, SmallArenaWrapsAndWaitsWithoutLosingFrames) {
   o.arena_bytes = size_t{64} << 10;
   const Outcome pipe = replay(o);
   expect_same(one, pipe);
+  o.feed_decode_depth = 0;  // decoded trades in the arena too
+  const Outcome decoded = replay(o);
+  expect_same(one, decoded);
+  EXPECT_GT(decoded.pipe.feed_decoded, 0u);
 }
 
 TEST(ReplayPipeline, WithoutConfigFeedAndBookOnTwoThreads) {
