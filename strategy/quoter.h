@@ -144,6 +144,26 @@ struct QuoterCounters {
   uint32_t deferred_exposure = 0;  // creates held back because the cancel they replace was deferred
 };
 
+// QuoterCounters summed over every diff of a run (the Trader keeps them in TraderCounters::quoter): what
+// held the quoter back, for `mm parity` and the run summaries. dropped sums the dropped_* counts.
+struct QuoterTotals {
+  uint64_t kept = 0, pending_occupied = 0, dropped = 0, crossed_own = 0, crossed_market = 0, aged = 0;
+  uint64_t deferred_cancels = 0, deferred_amends = 0, deferred_creates = 0, deferred_exposure = 0;
+
+  void add(const QuoterCounters& c) noexcept {
+    kept += c.kept;
+    pending_occupied += c.pending_occupied;
+    dropped += c.dropped_invalid + c.dropped_min_qty + c.dropped_min_notional + c.dropped_max_qty;
+    crossed_own += c.crossed_own;
+    crossed_market += c.crossed_market;
+    aged += c.aged;
+    deferred_cancels += c.deferred_cancels;
+    deferred_amends += c.deferred_amends;
+    deferred_creates += c.deferred_creates;
+    deferred_exposure += c.deferred_exposure;
+  }
+};
+
 // Output of one diff. Send order: batches in array order (cancels, then amends, then creates).
 struct QuoteActions {
   std::array<OrderCancel, kMaxQuoteCancels> cancels{};

@@ -29,6 +29,7 @@
 #include "strategy/quote.h"
 #include "strategy/quoter.h"
 #include "strategy/signals.h"
+#include "strategy/trader_counters.h"
 #include "strategy/venue.h"
 
 namespace mm {
@@ -96,21 +97,6 @@ constexpr std::string_view to_string(TraderFault f) noexcept {
   }
   return "?";
 }
-
-struct TraderCounters {
-  uint64_t ticks = 0;               // book updates that ran the decision path
-  uint64_t ticks_with_actions = 0;
-  uint64_t creates = 0, amends = 0, cancels = 0, cancel_alls = 0;  // sent to the venue
-  uint64_t risk_blocked = 0;        // actions the pre-trade checks refused
-  uint64_t venue_refused = 0;       // actions not sent because the venue refused a request (theirs or an
-                                    // earlier one of the tick) or a cancel-all; the table was put back
-  uint64_t table_errors = 0;        // exchange events the order table refused (late, out of sequence)
-  uint64_t invariant_errors = 0;    // our own broken invariants (TraderFault): each trips the kill switch
-  uint64_t unknown_orders = 0;      // private events for link ids not in the table (not ours, or released)
-  uint64_t quoter_errors = 0;
-  uint64_t protection_closes = 0;
-  uint64_t skipped_untrusted = 0;   // ticks skipped: book untrusted, one-sided or crossed
-};
 
 template <Venue V, Strategy S>
 class Trader {
@@ -510,6 +496,7 @@ class Trader {
       mark(TickMark::kQuoter);
       return;
     }
+    counters_.quoter.add(actions_.counters);
     mark(TickMark::kQuoter);
 
     // Risk: each action checked; refused ones dropped (counted by the engine per rule, and here in total).
