@@ -895,6 +895,10 @@ void LiveNode::Impl::fill_summary(double seconds) {
   sum.fees = p.fees();
   sum.net = Money{sum.realized.units + sum.unrealized.units - sum.fees.units};
   sum.rest_orders = venue->counters().rest_requests;
+  sum.trader = tr.counters();
+  sum.venue_rate_limited = venue->counters().rate_limited;
+  sum.venue_refused = venue->counters().refused;
+  sum.ws_requests = venue->counters().ws_requests;
   sum.reconnects = public_reconnects() + priv->session().reconnects() + trade_reconnects();
   if (tr.fault() != TraderFault::kNone) sum.fault = std::string(to_string(tr.fault()));
 }

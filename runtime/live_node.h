@@ -33,6 +33,7 @@
 #include "runtime/layout_check.h"
 #include "runtime/live_thread.h"
 #include "runtime/mm_config.h"
+#include "strategy/trader_counters.h"
 
 namespace mm {
 
@@ -84,6 +85,11 @@ struct LiveSummary {
   bool has_sim = false;
   LatencyHistogram sim_reaction;
   std::string settle_coin, base_coin;
+  // The Trader's counters at the end (ticks, refusals, the quoter's summed counters), and the venue's: spans
+  // the local rate limiter held back (its own buckets, tightened by X-Bapi-Limit*) and spans refused for want
+  // of room (in-flight table, send queue, control ring). `mm parity` compares them with the backtest's.
+  TraderCounters trader;
+  uint64_t venue_rate_limited = 0, venue_refused = 0, ws_requests = 0;
 };
 
 // The node's own view of its orders, fills and position, copied by the hot thread between two events when
