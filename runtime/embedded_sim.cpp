@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "sim/event_data.h"
+#include "sim/exchange/sim_exchange.h"
 #include "sim/server/sim_app.h"
 #include "sim/server/tls_certs.h"
 #include "sim/synthetic_capture.h"
@@ -130,6 +131,14 @@ LatencyHistogram EmbeddedSim::reaction_ns() const {
 
 int64_t EmbeddedSim::market_start_ns() const {
   return app_ ? app_->server().stats().market_start_ns : 0;
+}
+
+uint64_t EmbeddedSim::rejects_with_code(int32_t code) const {
+  if (!app_) return 0;
+  for (const auto& [c, n] : app_->exchange().stats().rejects_by_code) {
+    if (c == code) return n;
+  }
+  return 0;
 }
 
 std::string EmbeddedSim::summary_json() const {

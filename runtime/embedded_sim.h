@@ -61,6 +61,9 @@ class EmbeddedSim {
   // Wall clock (Unix ns) at which the market's first record was due: data time = first record's time +
   // (wall - this) x speed. 0 when the market never started. Valid after stop().
   [[nodiscard]] int64_t market_start_ns() const;
+  // Answers the exchange gave with retCode `code` (10006: over a rate limit); valid after stop(), 0 when not
+  // started.
+  [[nodiscard]] uint64_t rejects_with_code(int32_t code) const;
   [[nodiscard]] bool started() const noexcept { return app_ != nullptr; }
   // The error run() returned, if any (valid after stop()).
   [[nodiscard]] const std::string& run_error() const noexcept { return run_error_; }

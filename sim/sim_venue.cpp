@@ -10,6 +10,9 @@ namespace mm {
 namespace {
 
 constexpr int kCreate = 0, kAmend = 1, kCancel = 2, kCancelAllClass = 3;
+// A batch request's items count in the batch endpoint's window: class + kBatchClass (create-, amend- and
+// cancel-batch), as the exchange simulator and Bybit keep one window per endpoint.
+constexpr int kBatchClass = 4;
 
 size_t pow2_at_least(size_t n) {
   size_t p = 1;
@@ -110,8 +113,11 @@ bool SimVenue::enqueue(size_t n, ActionKind kind, Fn&& fill) noexcept {
     return false;
   }
   const bool was_empty = act_count_ == 0;
+  bool batch = false;
   for (size_t i = 0; i < n; ++i) {
     if (i % kMaxBatch == 0) {
+      // More than one action in this request: a batch request (the Trader's venue sends one action alone).
+      batch = n - i > 1;
       // One request per batch: one entry-latency draw; FIFO on the connection.
       int64_t at = local_ns_ + entry_.sample();
       if (at < last_arrival_) at = last_arrival_;
@@ -121,6 +127,7 @@ bool SimVenue::enqueue(size_t n, ActionKind kind, Fn&& fill) noexcept {
     Action& a = act_[(act_head_ + act_count_) & act_mask_];
     a.at = last_arrival_;
     a.kind = kind;
+    a.batch = batch;
     fill(a, i);
     ++act_count_;
   }
@@ -464,13 +471,13 @@ void SimVenue::process(const Action& a) noexcept {
 void SimVenue::dispatch(const Action& a) noexcept {
   switch (a.kind) {
     case ActionKind::kCreate:
-      do_create(a.create);
+      do_create(a.create, a.batch);
       break;
     case ActionKind::kAmend:
-      do_amend(a.amend);
+      do_amend(a.amend, a.batch);
       break;
     case ActionKind::kCancel:
-      do_cancel(a.amend.instrument, a.amend.id_kind, a.amend.link_id);
+      do_cancel(a.amend.instrument, a.amend.id_kind, a.amend.link_id, a.batch);
       break;
     case ActionKind::kCancelAll: {
       CancelAll all;
@@ -481,9 +488,9 @@ void SimVenue::dispatch(const Action& a) noexcept {
   }
 }
 
-void SimVenue::do_create(const OrderCreate& c) noexcept {
+void SimVenue::do_create(const OrderCreate& c, bool batch) noexcept {
   ++counters_.creates_arrived;
-  if (!rate_ok(kCreate, cfg_.create_per_second)) {
+  if (!rate_ok(kCreate + (batch ? kBatchClass : 0), cfg_.create_per_second)) {
     ++counters_.rejected_rate_limit;
     push_reject(ResponseKind::kCreateRejected, OrderEventKind::kCreateRejected, c.link_id, kRetRateLimit);
     return;
@@ -561,9 +568,9 @@ void SimVenue::do_create(const OrderCreate& c) noexcept {
   }
 }
 
-void SimVenue::do_amend(const OrderAmend& a) noexcept {
+void SimVenue::do_amend(const OrderAmend& a, bool batch) noexcept {
   ++counters_.amends_arrived;
-  if (!rate_ok(kAmend, cfg_.amend_per_second)) {
+  if (!rate_ok(kAmend + (batch ? kBatchClass : 0), cfg_.amend_per_second)) {
     ++counters_.rejected_rate_limit;
     push_reject(ResponseKind::kRejected, OrderEventKind::kAmendRejected, a.link_id, kRetRateLimit);
     return;
@@ -606,9 +613,10 @@ void SimVenue::do_amend(const OrderAmend& a) noexcept {
   }
 }
 
-void SimVenue::do_cancel(InstrumentId instrument, OrderIdKind kind, const OrderLinkId& id) noexcept {
+void SimVenue::do_cancel(InstrumentId instrument, OrderIdKind kind, const OrderLinkId& id,
+                         bool batch) noexcept {
   ++counters_.cancels_arrived;
-  if (!rate_ok(kCancel, cfg_.cancel_per_second)) {
+  if (!rate_ok(kCancel + (batch ? kBatchClass : 0), cfg_.cancel_per_second)) {
     ++counters_.rejected_rate_limit;
     push_reject(ResponseKind::kRejected, OrderEventKind::kCancelRejected, id, kRetRateLimit);
     return;

@@ -20,8 +20,9 @@
 //              ("order not exists or too late to cancel"): a fill already on its way settles the order.
 //   cancel-all -> per live order: cancel ack, then Cancelled.
 //   Refusals (the trader's on_create_rejected / on_rejected): retCode 10006 over the rate limit (one-second
-//   windows per action class opened by the first request, each batch item counting, as Bybit counts them
-//   and as the exchange simulator does: sim/rate_window.h); 110072 a link id
+//   windows opened by the first request, one per endpoint as Bybit and the exchange simulator keep them:
+//   create, amend, cancel, cancel-all, and create-, amend- and cancel-batch at their single endpoint's
+//   limit, each batch item counting; sim/rate_window.h); 110072 a link id
 //   already live; 10001 an invalid order (qty <= 0, a limit price <= 0, another instrument) or the live-order
 //   capacity reached; 110001 amend/cancel of an order that is not live; amend errors of the engine
 //   (qty not above filled, or a post-only amend that would cross: 10001, the generic parameter error; the
@@ -229,6 +230,7 @@ class SimVenue final : private FillSink {
   struct Action {
     int64_t at = 0;
     ActionKind kind = ActionKind::kCreate;
+    bool batch = false;  // an item of a batch request (more than one action): the batch endpoint's window
     OrderCreate create;  // kCreate
     OrderAmend amend;    // kAmend; kCancel uses instrument, id_kind, link_id
   };
@@ -290,9 +292,10 @@ class SimVenue final : private FillSink {
   void process(const Action& a) noexcept;
   void dispatch(const Action& a) noexcept;  // the handler of a's kind
   OrderRecord describe(const Action& a) const noexcept;
-  void do_create(const OrderCreate& c) noexcept;
-  void do_amend(const OrderAmend& a) noexcept;
-  void do_cancel(InstrumentId instrument, OrderIdKind kind, const OrderLinkId& id) noexcept;
+  // batch: the action is an item of a batch request (its rate window is the batch endpoint's).
+  void do_create(const OrderCreate& c, bool batch) noexcept;
+  void do_amend(const OrderAmend& a, bool batch) noexcept;
+  void do_cancel(InstrumentId instrument, OrderIdKind kind, const OrderLinkId& id, bool batch) noexcept;
   void do_cancel_all(const CancelAll& a) noexcept;
   void settle_funding() noexcept;
   void take_sample(int64_t ts) noexcept;
@@ -348,9 +351,10 @@ class SimVenue final : private FillSink {
   uint64_t order_seq_ = 0;
   uint64_t exec_seq_ = 0;
 
-  // Rate-limit windows per class (create, amend, cancel, cancel-all): the exchange simulator's definition
-  // (sim/rate_window.h), on the exchange clock.
-  RateWindow rate_[4];
+  // Rate-limit windows per endpoint (create, amend, cancel, cancel-all, then create-, amend- and
+  // cancel-batch, each at its single endpoint's limit): the exchange simulator's definition
+  // (sim/rate_window.h, sim/exchange/exchange_core.cpp's rate_limit_of), on the exchange clock.
+  RateWindow rate_[7];
 
   // Market state.
   int64_t mid_before_ = 0;      // exchange mid (half ticks) before the current market event / arrival

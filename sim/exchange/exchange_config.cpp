@@ -31,8 +31,8 @@ std::string ExchangeConfig::validate() const {
   if (std::string e = fe.validate(); !e.empty()) return "exchange." + e;
   if (matching_latency_ns < 0) return "exchange.matching_latency_ns must be >= 0";
   if (price_band_bps < 0 || price_band_bps > 10'000) return "exchange.price_band_bps must be in [0, 10000]";
-  const int32_t limits[] = {create_per_second, amend_per_second, cancel_per_second,  cancel_all_per_second,
-                            batch_per_second,  query_per_second, setting_per_second, dcp_per_second};
+  const int32_t limits[] = {create_per_second, amend_per_second,   cancel_per_second, cancel_all_per_second,
+                            query_per_second,  setting_per_second, dcp_per_second};
   for (int32_t l : limits)
     if (l < 1 || l > 1'000'000) return "exchange rate limits must be in [1, 1000000] per second";
   if (max_batch_items < 1 || max_batch_items > 100) return "exchange.max_batch_items must be in [1, 100]";

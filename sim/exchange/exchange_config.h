@@ -87,12 +87,14 @@ struct ExchangeConfig {
   // (110003); reference = the engine's mid (last trade when one side is empty). In basis points; 0: off.
   int64_t price_band_bps = 1000;
 
-  // Per-UID limits per second (Bybit's default table, linear/inverse; spot doubles create and cancel).
+  // Per-UID limits per second (Bybit's default table, linear/inverse; spot doubles create and cancel). Each
+  // endpoint has a window of its own: create-, amend- and cancel-batch count their items in their own
+  // windows, at the limit of the single endpoint (spot: doubled), so `[backtest]`'s create/amend/cancel
+  // limits set both (SimVenue models the same windows).
   int32_t create_per_second = 10;
   int32_t amend_per_second = 10;
   int32_t cancel_per_second = 10;
   int32_t cancel_all_per_second = 10;
-  int32_t batch_per_second = 10;    // items per second, each of create-, amend-, cancel-batch
   int32_t query_per_second = 50;    // order/realtime, order/history, execution/list, position/list, wallet
   int32_t setting_per_second = 10;  // trading-stop, set-leverage
   int32_t dcp_per_second = 5;       // disconnected-cancel-all

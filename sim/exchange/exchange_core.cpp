@@ -228,10 +228,13 @@ int32_t ExchangeCore::rate_limit_of(RateClass c, bool spot) const noexcept {
       return cfg_.cancel_per_second * (spot ? 2 : 1);
     case RateClass::kCancelAll:
       return cfg_.cancel_all_per_second * (spot ? 2 : 1);
+    // A batch endpoint's own window, at its single endpoint's limit (ExchangeConfig).
     case RateClass::kCreateBatch:
+      return cfg_.create_per_second * (spot ? 2 : 1);
     case RateClass::kAmendBatch:
+      return cfg_.amend_per_second * (spot ? 2 : 1);
     case RateClass::kCancelBatch:
-      return cfg_.batch_per_second * (spot ? 2 : 1);
+      return cfg_.cancel_per_second * (spot ? 2 : 1);
     case RateClass::kQueryRealtime:
     case RateClass::kQueryHistory:
     case RateClass::kQueryExecutions:

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -353,10 +354,10 @@ TEST_F(SimVenueTest, TheRateWindowStartsAtTheFirstRequestNotAtAClockSecond) {
   snapshot(1000, 1001);
   at(600);
   venue_->set_local_time(kT0 + 600 * kMs);
-  std::vector<OrderCreate> creates;
+  // Ten single creates (one request each; a batch would count in the create-batch window instead).
   for (int i = 0; i < 10; ++i)
-    creates.push_back(create(("w-" + std::to_string(i + 1)).c_str(), Side::kBuy, 990 - i, 1));
-  ASSERT_TRUE(venue_->send_creates(creates));  // arrive at 605 ms: the window is [605, 1605) ms
+    ASSERT_TRUE(send(create(("w-" + std::to_string(i + 1)).c_str(), Side::kBuy, 990 - i, 1)));
+  // They arrive at 605 ms: the window is [605, 1605) ms.
   at(1100);
   venue_->set_local_time(kT0 + 1100 * kMs);
   ASSERT_TRUE(send(create("w-11", Side::kBuy, 970, 1)));  // arrives at 1105 ms: a new clock second
@@ -368,6 +369,34 @@ TEST_F(SimVenueTest, TheRateWindowStartsAtTheFirstRequestNotAtAClockSecond) {
   ASSERT_TRUE(send(create("w-12", Side::kBuy, 969, 1)));
   at(1800);
   EXPECT_EQ(venue_->counters().rejected_rate_limit, 1u);
+}
+
+// A batch request's items count in the batch endpoint's own window (create-batch, at the create limit), not
+// in the single create's, as the exchange simulator (and Bybit) keep one window per endpoint: `mm parity`'s
+// two venues must refuse the same requests.
+TEST_F(SimVenueTest, ABatchRequestCountsInTheBatchEndpointsWindowNotTheSingleOnes) {
+  make();
+  snapshot(1000, 1001);
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(send(create(("s-" + std::to_string(i + 1)).c_str(), Side::kBuy, 990 - i, 1)));
+  at(100);
+  venue_->set_local_time(kT0 + 100 * kMs);
+  EXPECT_EQ(venue_->counters().rejected_rate_limit, 0u);
+  // The create window is full; a batch of 12 takes 10 from the create-batch window, the last 2 are refused.
+  std::vector<OrderCreate> batch;
+  for (int i = 0; i < 12; ++i)
+    batch.push_back(create(("b-" + std::to_string(i + 1)).c_str(), Side::kBuy, 970 - i, 1));
+  ASSERT_TRUE(venue_->send_creates(batch));
+  at(200);
+  EXPECT_EQ(venue_->counters().rejected_rate_limit, 2u);
+  EXPECT_EQ(std::count(rec_.log.begin(), rec_.log.end(), "create_rejected b-11 @106"), 1);
+  EXPECT_EQ(std::count(rec_.log.begin(), rec_.log.end(), "create_rejected b-12 @106"), 1);
+  // A single create in the same second: the single window is still full.
+  venue_->set_local_time(kT0 + 200 * kMs);
+  ASSERT_TRUE(send(create("s-11", Side::kBuy, 950, 1)));
+  at(300);
+  EXPECT_EQ(venue_->counters().rejected_rate_limit, 3u);
+  EXPECT_EQ(rec_.log.back(), "create_rejected s-11 @206");
 }
 
 TEST_F(SimVenueTest, CancelOfAFilledOrderIsRejectedAfterTheFill) {

@@ -119,6 +119,30 @@ TEST(SimExchangeBatch, ItemsSucceedOrFailOneByOne) {
   EXPECT_EQ(code_of(e.rest("POST", "/v5/order/create-batch", huge, kT0 + 2'000'000'000).body), 10001);
 }
 
+// A batch endpoint's window has its single endpoint's limit: a config that raises create_per_second (mm's
+// [backtest], `mm parity`'s lifted limits) raises create-batch's too. Before, the batch endpoints kept a
+// fixed 10 items a second whatever the config, and the live node's limiter adopted that 10 from their
+// X-Bapi-Limit header for the whole class.
+TEST(SimExchangeBatch, TheBatchWindowHasTheSingleEndpointsLimit) {
+  ExchangeConfig cfg;
+  cfg.create_per_second = 30;
+  Env e(cfg);
+  e.book(e.linear, "50000", "1", "50000.1", "1");
+  e.open(1, WsChannel::kTrade);
+  std::string body = R"({"category":"linear","request":[)";
+  for (int i = 0; i < 20; ++i) body += (i ? "," : "") + order_json("Buy", "0.01", std::to_string(48000 + i));
+  body += "]}";
+  const std::string ack = e.trade_ws(1, "order.create-batch", body);
+  ASSERT_EQ(code_of(ack), 0) << ack;
+  EXPECT_EQ(at(ack, "retExtInfo/list/19/code"), "0");
+  EXPECT_EQ(at(ack, "header/X-Bapi-Limit"), "30");
+  EXPECT_EQ(at(ack, "header/X-Bapi-Limit-Status"), "10");
+  // The single create endpoint's window is its own: untouched by the batch.
+  const std::string one = e.trade_ws(1, "order.create", order_json("Buy", "0.01", "47000"));
+  ASSERT_EQ(code_of(one), 0) << one;
+  EXPECT_EQ(at(one, "header/X-Bapi-Limit-Status"), "29");
+}
+
 TEST(SimExchangeBatch, TradeWsBatchAmendAndCancel) {
   Env e;
   e.book(e.linear, "50000", "1", "50000.1", "1");
