@@ -165,6 +165,8 @@ std::string run_typed(const MmConfig& cfg, const C& scfg, const EventData& data,
   out.sequence_gaps = sync.gaps + sync.backwards;
   out.resyncs = sync.resyncs;
   out.crossed_books = sync.crossed;
+  out.trader = trader->counters();
+  out.venue_requests = venue->counters().requests_sent;
   if (trader->counters().ticks == 0) {
     // Never a trusted two-sided book: nothing could be quoted, and all-zero statistics would look like a
     // strategy that chose not to trade.

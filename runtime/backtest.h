@@ -14,6 +14,7 @@
 #include "sim/backtest_stats.h"
 #include "sim/event.h"
 #include "sim/event_data.h"
+#include "strategy/trader_counters.h"
 
 namespace mm {
 
@@ -44,6 +45,11 @@ struct BacktestRun {
   uint64_t skipped_unknown_instrument = 0;
   uint64_t skipped_unsupported_topic = 0;
   uint64_t instruments_rejected = 0;  // instruments-info entries refused (EventData::notes() names them)
+  // The Trader's counters at the end (ticks, refusals, the quoter's summed counters) and the simulated
+  // venue's request count (batches, one entry-latency draw each): `mm parity` compares them with the live
+  // node's.
+  TraderCounters trader;
+  uint64_t venue_requests = 0;
 };
 
 // The traded instrument's book (data instrument index `inst`) after every book record of `before` is applied

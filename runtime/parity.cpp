@@ -21,6 +21,7 @@ namespace {
 
 constexpr std::string_view kSimKey = "mmsim-test-key";  // the simulator's built-in key (docs/sim.md)
 constexpr std::string_view kSimSecret = "mmsim-test-secret";
+constexpr int32_t kTooManyVisits = 10006;  // Bybit's retCode over a rate limit
 // The live node runs this long past the window's end: the last fills' messages arrive and the node stops
 // (cancel-all confirmed) on a market that no longer moves, so nothing fills after the window.
 constexpr double kTailSeconds = 0.5;
@@ -36,8 +37,9 @@ struct LiveRun {
   LiveSummary summary;
   std::vector<VenueExecution> execs;
   int64_t run_start_wall_ns = 0;
-  int64_t market_start_ns = 0;  // wall clock of the market's first record (EmbeddedSim::market_start_ns)
-  int64_t first_order_ms = 0;   // when the node's first order reached the venue (0: it placed none)
+  int64_t market_start_ns = 0;      // wall clock of the market's first record (EmbeddedSim::market_start_ns)
+  int64_t first_order_ms = 0;       // when the node's first order reached the venue (0: it placed none)
+  uint64_t rate_limit_rejects = 0;  // the simulator's 10006 answers
 };
 
 std::string fmt_fill(const Instrument& in, const ParityFill& f) {
@@ -116,6 +118,12 @@ void fill_live_side(const Instrument& in, const LiveRun& r, ParitySide& s) {
   s.position_lots = pos;
   s.net_pnl = r.summary.net;
   s.fees = r.summary.fees;
+  s.trader = r.summary.trader;
+  s.created = r.summary.created;
+  s.amended = r.summary.amended;
+  s.rate_limit_rejects = r.rate_limit_rejects;
+  s.venue_rate_limited = r.summary.venue_rate_limited;
+  s.venue_refused = r.summary.venue_refused;
 }
 
 void fill_backtest_side(const BacktestRun& r, int64_t first_ns, ParitySide& s) {
@@ -128,6 +136,12 @@ void fill_backtest_side(const BacktestRun& r, int64_t first_ns, ParitySide& s) {
     s.list.push_back({f.ts_ns - first_ns, f.side, f.price_ticks, f.qty_lots, f.position_after_lots});
   }
   s.position_lots = s.list.empty() ? 0 : s.list.back().position_after_lots;
+  s.trader = r.trader;
+  s.created = r.stats.orders_created;
+  s.amended = r.stats.orders_amended;
+  for (const NamedCount& c : r.series.rejects) {
+    if (c.name == "rate_limit") s.rate_limit_rejects += c.count;
+  }
 }
 
 void compare(const Instrument& in, const SimSettingsLimits& lim, const LiveRun& live, const BacktestRun& bt,
@@ -165,15 +179,35 @@ void compare(const Instrument& in, const SimSettingsLimits& lim, const LiveRun& 
                     num(t.orders_amended) + ", live " + num(s.created) + "/" + num(s.amended) +
                     ": the strategy decided at different moments (the live node also runs its decision path "
                     "every live.timer_ms and waits for its streams before the first quote)");
+  // The Trader's own counters, side by side: where the decisions went (ticks that sent something, actions
+  // the quoter held back for want of budget or because an order of the level had a request in flight,
+  // actions the venue refused before they left).
+  const TraderCounters& bc = r.backtest.trader;
+  const TraderCounters& lc = r.live.trader;
+  auto pair = [&](const char* what, uint64_t in_bt, uint64_t in_live) {
+    return std::string(what) + " " + num(in_bt) + "/" + num(in_live);
+  };
+  r.why.push_back(
+      "Trader counters (backtest/live): " + pair("ticks", bc.ticks, lc.ticks) + ", " +
+      pair("ticks with actions", bc.ticks_with_actions, lc.ticks_with_actions) + ", " +
+      pair("creates sent", bc.creates, lc.creates) + ", " + pair("amends sent", bc.amends, lc.amends) + ", " +
+      pair("cancels sent", bc.cancels, lc.cancels) + ", " +
+      pair("levels held by a request in flight", bc.quoter.pending_occupied, lc.quoter.pending_occupied) +
+      ", " + pair("amends deferred (budget)", bc.quoter.deferred_amends, lc.quoter.deferred_amends) + ", " +
+      pair("creates deferred (budget)", bc.quoter.deferred_creates, lc.quoter.deferred_creates) + ", " +
+      pair("venue refused", bc.venue_refused, lc.venue_refused) + ", " +
+      pair("skipped untrusted", bc.skipped_untrusted, lc.skipped_untrusted) + ", " +
+      pair("risk blocked", bc.risk_blocked, lc.risk_blocked));
+  if (r.live.venue_rate_limited > 0 || r.live.venue_refused > 0)
+    r.why.push_back("the live node's venue held back " + num(r.live.venue_rate_limited) +
+                    " requests on its own rate limiter (its buckets, tightened by the answers' X-Bapi-Limit "
+                    "headers) and refused " +
+                    num(r.live.venue_refused) + " for want of room (in-flight table, queue)");
+  if (r.backtest.rate_limit_rejects != r.live.rate_limit_rejects)
+    r.why.push_back("requests refused over the venue's rate limit (10006): backtest " +
+                    num(r.backtest.rate_limit_rejects) + ", live " + num(r.live.rate_limit_rejects));
   if (s.rejected != t.orders_rejected)
     r.why.push_back("rejects: backtest " + num(t.orders_rejected) + ", live " + num(s.rejected));
-  for (const NamedCount& c : bt.series.rejects) {
-    if (c.name == "rate_limit" && c.count > 0)
-      r.why.push_back("the backtest's venue refused " + num(c.count) +
-                      " requests over its rate limit (the Trader's token bucket may spend a burst inside one "
-                      "venue window; the live node's limiter also follows X-Bapi-Limit-Status, so live "
-                      "requests wait instead)");
-  }
   // A strategy at the venue's limit: which request goes through, and so which quote rests when the market
   // trades, turns on sub-millisecond timing that the two runs cannot share.
   for (const auto& [what, count, limit] : {std::tuple{"creates", t.orders_created, lim.create_per_second},
@@ -236,6 +270,7 @@ std::string run_parity(const ParityOptions& o, ParityResult& out) {
   std::string e = run_live(o, sim, out.window_s + kTailSeconds, live);
   sim.stop();
   if (!e.empty()) return e;
+  live.rate_limit_rejects = sim.rejects_with_code(kTooManyVisits);
   live.market_start_ns = sim.market_start_ns();
 
   MmConfig bc = cfg;
@@ -250,6 +285,12 @@ std::string run_parity(const ParityOptions& o, ParityResult& out) {
   out.response_latency_ns = out.ack_p50_ns / 2;
   bc.backtest.sim.entry_latency = LatencySpec{out.entry_latency_ns, {}};
   bc.backtest.sim.response_latency = LatencySpec{out.response_latency_ns, {}};
+  if (o.align_feed) {
+    // The simulator's matching engine sees a record when it serves it to the node (ParityOptions::
+    // align_feed): one time for both sides in the backtest too.
+    bc.backtest.sim.feed_time = FeedTime::kModel;
+    bc.backtest.sim.feed_latency = LatencySpec{0, {}};
+  }
   // The live node quotes only after its start-up (streams connected and authenticated) while the market
   // already plays; the backtest would quote on the first book. So the backtest's window starts where the
   // node decided its first order (its arrival at the venue less the one-way answer time), with the book

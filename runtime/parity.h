@@ -21,6 +21,7 @@
 #include "core/money.h"
 #include "core/types.h"
 #include "runtime/mm_config.h"
+#include "strategy/trader_counters.h"
 
 namespace mm {
 
@@ -35,6 +36,13 @@ struct ParityOptions {
   // Add the live node's measured decision time (tick-to-quote p50) to the backtest's entry latency (false:
   // `mm parity --no-decision-latency`).
   bool model_decision = true;
+  // The simulator serves the recording in its receive time, to its matching engine and to the node alike
+  // (sim/server/market_feed.cpp plays local_ts), while the backtest's exchange sees each record at its
+  // exchange time, the feed latency (on `mm gen`'s market 2 to 3 ms) before the trader does. With this on,
+  // the backtest takes the same view: feed_time = "model" with a feed latency of 0, so its exchange and
+  // trader both see a record at one time, as in the simulator (false: `mm parity --no-feed-align`, the
+  // config's feed model).
+  bool align_feed = true;
 };
 
 struct ParityFill {
@@ -54,6 +62,14 @@ struct ParitySide {
   Money fees;                 // net fees paid (rebates negative)
   int64_t position_lots = 0;  // at the end, signed
   std::vector<ParityFill> list;
+  // What the Trader did (and was kept from doing): its counters at the end of the run, the quoter's summed.
+  TraderCounters trader;
+  // Order flow as the venue saw it: creates and amends it accepted, and requests refused over its rate limit
+  // (10006).
+  uint64_t created = 0, amended = 0, rate_limit_rejects = 0;
+  // Live only: spans the node's own limiter held back (LiveVenue: its buckets, tightened by the answers'
+  // X-Bapi-Limit* headers) and spans refused for want of room (in-flight table, queue, control ring).
+  uint64_t venue_rate_limited = 0, venue_refused = 0;
 };
 
 struct ParityResult {

@@ -44,6 +44,24 @@ std::string percentiles(const LatencyHistogram& h) {
 
 }  // namespace
 
+void trader_counters_json(JsonWriter& j, const char* name, const TraderCounters& c) {
+  const QuoterTotals& q = c.quoter;
+  j.key(name).begin_object();
+  j.key("ticks").value(c.ticks).key("ticks_with_actions").value(c.ticks_with_actions);
+  j.key("creates").value(c.creates).key("amends").value(c.amends).key("cancels").value(c.cancels);
+  j.key("cancel_alls").value(c.cancel_alls).key("risk_blocked").value(c.risk_blocked);
+  j.key("venue_refused").value(c.venue_refused).key("skipped_untrusted").value(c.skipped_untrusted);
+  j.key("table_errors").value(c.table_errors).key("unknown_orders").value(c.unknown_orders);
+  j.key("invariant_errors").value(c.invariant_errors);
+  j.key("quoter").begin_object();
+  j.key("kept").value(q.kept).key("pending_occupied").value(q.pending_occupied);
+  j.key("dropped").value(q.dropped).key("crossed_own").value(q.crossed_own);
+  j.key("crossed_market").value(q.crossed_market).key("aged").value(q.aged);
+  j.key("deferred_cancels").value(q.deferred_cancels).key("deferred_amends").value(q.deferred_amends);
+  j.key("deferred_creates").value(q.deferred_creates).key("deferred_exposure").value(q.deferred_exposure);
+  j.end_object().end_object();
+}
+
 std::string live_summary_json(const LiveSummary& s) {
   JsonWriter w(true);
   w.begin_object();
@@ -78,6 +96,13 @@ std::string live_summary_json(const LiveSummary& s) {
   w.end_array();
   w.end_object();
   if (s.has_sim) histogram(w, "sim_reaction_ns", s.sim_reaction);
+  // `mm run`'s Trader and venue counters (mm paper's summary does not carry them).
+  if (!s.venue.starts_with("paper ")) {
+    trader_counters_json(w, "trader", s.trader);
+    w.key("venue_counters").begin_object();
+    w.key("rate_limited").value(s.venue_rate_limited).key("refused").value(s.venue_refused);
+    w.key("ws_requests").value(s.ws_requests).end_object();
+  }
   if (s.fault.empty()) {
     w.key("fault").null();
   } else {

@@ -1,8 +1,10 @@
 // `mm parity`: backtest-to-live parity (runtime/parity.h). Flag parsing and printing only.
 // Contract:
 //   mm parity --config FILE --data FILE [--json] [--seconds S] [--no-start-align] [--no-decision-latency]
+//             [--no-feed-align]
 //   --json: one object {"backtest": {fills, volume, net_pnl, fees}, "live": {...},
-//                       "diff": {fills_pct, volume_pct, net_pnl_pct}} (plus the window and the divergence)
+//                       "diff": {fills_pct, volume_pct, net_pnl_pct}} (plus the window, the divergence and
+//                       "counters": {backtest, live}: each side's Trader and quoter counters)
 // Exit codes: 0 compared and within the targets (fills within 1 %, net PnL within 2 %), 1 compared and a
 // target missed, or a run failed, 2 bad input (config, data, flags).
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "tools/mm/commands.h"
 #include "tools/mm/config.h"
 #include "tools/mm/json_writer.h"
+#include "tools/mm/live_print.h"
 
 namespace mm::tools {
 
@@ -32,6 +35,7 @@ struct Args {
   double seconds = 0;
   bool no_start_align = false;
   bool no_decision_latency = false;
+  bool no_feed_align = false;
 };
 
 double money(Money m) {
@@ -43,6 +47,16 @@ void side_json(JsonWriter& j, const char* name, const ParitySide& s) {
   j.key("fills").value(s.fills).key("volume").value(money(s.volume));
   j.key("net_pnl").value(money(s.net_pnl)).key("fees").value(money(s.fees));
   j.key("position_lots").value(s.position_lots).end_object();
+}
+
+// The Trader's counters of one side, the quoter's summed counters and the venue's view of the order flow.
+void counters_json(JsonWriter& j, const char* name, const ParitySide& s, bool live) {
+  j.key(name).begin_object();
+  trader_counters_json(j, "trader", s.trader);
+  j.key("venue_created").value(s.created).key("venue_amended").value(s.amended);
+  j.key("rate_limit_rejects").value(s.rate_limit_rejects);
+  if (live) j.key("limiter_held").value(s.venue_rate_limited).key("send_refused").value(s.venue_refused);
+  j.end_object();
 }
 
 std::string result_json(const ParityResult& r) {
@@ -58,6 +72,10 @@ std::string result_json(const ParityResult& r) {
   j.key("decision_p50_ns").value(r.decision_p50_ns);
   j.key("matched_fills").value(r.matched_fills).key("max_position_diff_lots").value(r.max_position_diff_lots);
   j.key("divergence").value(r.divergence);
+  j.key("counters").begin_object();
+  counters_json(j, "backtest", r.backtest, false);
+  counters_json(j, "live", r.live, true);
+  j.end_object();
   j.key("why").begin_array();
   for (const std::string& w : r.why) j.value(w);
   j.end_array().end_object();
@@ -110,6 +128,7 @@ void run(const Args& a) {
   o.seconds = a.seconds;
   o.align_start = !a.no_start_align;
   o.model_decision = !a.no_decision_latency;
+  o.align_feed = !a.no_feed_align;
   char tmpl[] = "/tmp/mm-parity-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return fail(kExitFailed, "cannot create a folder under /tmp for the journal");
   o.work_dir = tmpl;
@@ -149,6 +168,9 @@ void register_parity(CLI::App& app) {
   cmd->add_flag(
       "--no-decision-latency", a->no_decision_latency,
       "Leave the live node's decision time (tick-to-quote p50) out of the backtest's entry latency");
+  cmd->add_flag("--no-feed-align", a->no_feed_align,
+                "Keep the config's feed model in the backtest (its exchange sees a record at its exchange "
+                "time, before the trader) instead of the simulator's one time for both");
   cmd->footer(
       "Example: mm parity --config examples/fixed.toml --data ../shared/data/bybit/"
       "cryptofeed-BYBIT-2026-08-09.jsonl.zst --json\n"
