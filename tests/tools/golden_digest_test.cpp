@@ -9,10 +9,10 @@
 // on the real recording: their digests were retaken then; glft's and requote's did not change. Session 6:
 // the backtest's venue counts rate limits in windows opened by the first request, as the exchange simulator
 // and Bybit do (sim/rate_window.h), instead of clock-aligned seconds: the generated market's backtest
-// digests of avellaneda, fixed, glft and requote were retaken; the real recording's did not change. Session 8:
-// the backtest's venue keeps the batch endpoints' rate windows apart from the single ones', as the exchange
-// simulator does (a batch request's items no longer use up the single endpoint's window, so fewer 10006
-// refusals at the limit: glft 453 -> 210 in `mm gen --seconds 600 --seed 42`); the generated market's
+// digests of avellaneda, fixed, glft and requote were retaken; the real recording's did not change. Session
+// 8: the backtest's venue keeps the batch endpoints' rate windows apart from the single ones', as the
+// exchange simulator does (a batch request's items no longer use up the single endpoint's window, so fewer
+// 10006 refusals at the limit: glft 453 -> 210 in `mm gen --seconds 600 --seed 42`); the generated market's
 // backtest digests of avellaneda, fixed, glft and requote were retaken; the replay frames, inventory and
 // the real recording's did not change.)
 //
