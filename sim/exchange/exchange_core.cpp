@@ -311,6 +311,10 @@ void ExchangeCore::on_book(const BookUpdate& u, int64_t now_ns) {
       (void)m.shadow->apply_delta(u.bids, u.bid_count, u.asks, u.ask_count);
     return;
   }
+  // Order actions due by now reach the engine before this market event, in time order (the backtest's
+  // venue does the same): without this an action waited for the next timer or request, and the event met
+  // the order's old terms.
+  run_due(now_ns);
   fill_now_ns_ = now_ns;
   (void)m.engine->on_book(u, *this);
   flush(now_ns);
@@ -323,6 +327,7 @@ void ExchangeCore::on_trade(const TradeEvent& t, int64_t now_ns) {
   Market& m = market(t.instrument);
   if (t.price.ticks > 0) m.last_trade = t.price;
   if (!filling_) return;
+  run_due(now_ns);  // as on_book: the actions due first
   fill_now_ns_ = now_ns;
   m.engine->on_trade(t, *this);
   flush(now_ns);

@@ -376,6 +376,11 @@ std::string ServerCore::run() {
   accept_next();
   while (!stop_requested_.load(std::memory_order_relaxed)) {
     size_t work = ioc_.poll();
+    // A request just read may have scheduled an engine action (the matching latency) earlier than the
+    // exchange timer computed before it (up to kMaxIdleWaitNs away): the action must run when it is due, not
+    // at the next timer or request.
+    if (exchange_ != nullptr)
+      next_exchange_timer_ = std::min(next_exchange_timer_, exchange_->next_deadline_ns());
     int64_t mono = mono_ns();
     // At max speed the market waits for its first subscriber (else it would be over before anyone could see
     // it) and for slow readers.

@@ -642,6 +642,25 @@ TEST(SimExchangeOrders, MatchingLatencyDelaysTheEngineNotTheAck) {
   EXPECT_EQ(e.ex->next_deadline_ns(), INT64_MAX);
 }
 
+// A market event after an action's due time meets the action's result, as in the backtest's venue: the
+// engine performs the actions due by the event's time first (before, an action waited for the next
+// exchange timer or request, and a print in between met the order's old terms).
+TEST(SimExchangeOrders, AMarketEventMeetsTheActionsDueBeforeIt) {
+  ExchangeConfig cfg;
+  cfg.matching_latency_ns = 5'000'000;
+  Env e(cfg);
+  e.book(e.linear, "50000", "1", "50000.1", "1");
+  Streams s(e);
+  ASSERT_EQ(code_of(e.trade_ws(s.trade, "order.create", order_json("Buy", "0.01", "49999.9"))), 0);
+  // 6 ms later, with no timer in between: a sell print through our price fills the order, which reached the
+  // engine at 5 ms.
+  e.trade(e.linear, Side::kSell, "49999.9", "0.05", kT0 + 6'000'000);
+  const auto x = Streams::of(s.pushes(), "execution");
+  ASSERT_EQ(x.size(), 1u);
+  EXPECT_EQ(at(x[0], "data/0/execPrice"), "49999.90");
+  EXPECT_EQ(e.ex->next_deadline_ns(), INT64_MAX);
+}
+
 // ---- REST queries
 
 TEST(SimExchangeRest, QueriesReportOrdersExecutionsPositionsAndKeys) {
