@@ -49,6 +49,10 @@ class RiskWatch {
     t_.on_trade(e);
     watch();
   }
+  void on_timer() noexcept {
+    t_.on_timer();
+    watch();
+  }
   void on_order(const OrderUpdate& u) noexcept {
     t_.on_order(u);
     watch();
@@ -138,6 +142,7 @@ std::string run_typed(const MmConfig& cfg, const C& scfg, const EventData& data,
   o.data_instrument = id;
   if (initial.valid) o.initial_book = &initial.update;
   o.max_position_lots = cfg.trader.max_position_lots;
+  o.timer_ns = out.timer_ns;
   if (progress) {
     o.progress = &forward_progress;
     o.progress_ctx = const_cast<BacktestProgress*>(&progress);

@@ -21,6 +21,9 @@ namespace mm {
 struct BacktestRun {
   bool record_orders = false;  // in: keep every order action in series.orders (`mm backtest --export`)
   bool record_trades = false;  // in: keep market trade prints in series.trades (`mm backtest --report`)
+  // in: > 0, the decision path also runs every timer_ns without a market event, as the live node's timer
+  // (`mm parity`); 0: only on market events.
+  int64_t timer_ns = 0;
   BacktestSeries series;
   BacktestStats stats;
   uint64_t events = 0;      // input records processed (every instrument of the window)

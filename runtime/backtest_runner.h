@@ -72,6 +72,10 @@ struct RunOptions {
   // (rebuilt from the records before it; see initial_book_before in runtime/backtest.h), given to the venue
   // and to the trader as a snapshot at the first event's exchange time, before anything else. Null: none.
   const BookUpdate* initial_book = nullptr;
+  // > 0: the trader's decision path also runs every timer_ns of our time without a market event
+  // (trader.on_timer()), as the live node runs it every live.timer_ms (`mm parity` models that); 0: only on
+  // market events (the default backtest).
+  int64_t timer_ns = 0;
 };
 
 struct BacktestStatus {
@@ -148,6 +152,7 @@ class BacktestRunner {
     market_volume_ = 0;
     int64_t t_exch_last = std::numeric_limits<int64_t>::min();
     int64_t local_last = std::numeric_limits<int64_t>::min();
+    int64_t next_timer = std::numeric_limits<int64_t>::min();  // the first: one period after the first event
     if (opt.initial_book != nullptr) {
       // hftbacktest's initial_snapshot: the book is known at the start, the strategy starts fresh.
       const int64_t t0 = st.first_exch_ns;
@@ -200,6 +205,17 @@ class BacktestRunner {
       if (local < local_last) local = local_last;
       local_last = local;
 
+      if constexpr (requires { trader.on_timer(); }) {
+        // The timer decisions due before this event, each at its own time (RunOptions::timer_ns).
+        if (opt.timer_ns > 0) {
+          if (next_timer == std::numeric_limits<int64_t>::min()) next_timer = local + opt.timer_ns;
+          for (; next_timer <= local; next_timer += opt.timer_ns) {
+            exchange_until(events, next_timer, inst, trader_id, venue, st);
+            st.deliveries += venue.deliver_until(next_timer, trader);
+            trader.on_timer();
+          }
+        }
+      }
       exchange_until(events, local, inst, trader_id, venue, st);
       st.deliveries += venue.deliver_until(local, trader);
       if (e.kind == EventKind::kBookLevel) {

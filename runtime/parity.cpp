@@ -302,6 +302,7 @@ std::string run_parity(const ParityOptions& o, ParityResult& out) {
   }
   out.backtest_from_s = static_cast<double>(from - first) / 1e9;
   auto bt = std::make_unique<BacktestRun>();
+  if (o.model_timer) bt->timer_ns = cfg.live.timer_ms * 1'000'000;
   if (std::string be = run_backtest_job(bc, data, from, to, *bt); !be.empty()) return "backtest: " + be;
 
   const Instrument& in = data.instruments().get(id);

@@ -43,6 +43,10 @@ struct ParityOptions {
   // trader both see a record at one time, as in the simulator (false: `mm parity --no-feed-align`, the
   // config's feed model).
   bool align_feed = true;
+  // The live node also runs its decision path every live.timer_ms without a book message (runtime/
+  // live_node.cpp: quote()); the backtest does the same at that period of its own clock (false: `mm parity
+  // --no-timer`, decisions on market events only).
+  bool model_timer = true;
 };
 
 struct ParityFill {

@@ -88,6 +88,7 @@ struct ScriptedTrader {
     }
   }
   void on_trade(const TradeEvent& t) { log.push_back("trade " + std::to_string(t.price.ticks) + " " + at()); }
+  void on_timer() { log.push_back("timer " + at()); }
   void on_order(const OrderUpdate& u) {
     static const char* kNames[] = {"Unknown", "Created", "New", "PartiallyFilled", "Filled", "Cancelled"};
     log.push_back(std::string("order ") + kNames[static_cast<int>(u.status)] + " " + at());
@@ -226,6 +227,23 @@ TEST_F(RunnerTest, ReceiveTimeFromTheDataOrFromTheFeedModel) {
   cfg_.feed_time = FeedTime::kModel;  // ignore recorded times
   run(s);
   EXPECT_EQ(trader_.log, (Log{"book u=1 @3", "trade 1001 @4", "book u=2 @13"}));
+}
+
+// RunOptions::timer_ns (mm parity: the live node's timer): the decision path also runs every period of our
+// time, each call at its own time, between the market events; none without it.
+TEST_F(RunnerTest, TheTimerDecidesEveryPeriodBetweenMarketEvents) {
+  Stream s;
+  s.snapshot(0, -1, 1000, 1001);
+  s.trade(25, -1, Side::kBuy, 1001, 1);
+  s.snapshot(45, -1, 1000, 1001);
+  run(s);
+  EXPECT_EQ(trader_.log, (Log{"book u=1 @0", "trade 1001 @25", "book u=2 @45"}));
+  trader_ = ScriptedTrader{};
+  RunOptions o;
+  o.timer_ns = 10 * kMs;
+  run(s, o);
+  EXPECT_EQ(trader_.log, (Log{"book u=1 @0", "timer @10", "timer @20", "trade 1001 @25", "timer @30",
+                              "timer @40", "book u=2 @45"}));
 }
 
 TEST_F(RunnerTest, BothCursorsSeeTheSameNonDecreasingExchangeTimes) {

@@ -1,7 +1,7 @@
 // `mm parity`: backtest-to-live parity (runtime/parity.h). Flag parsing and printing only.
 // Contract:
 //   mm parity --config FILE --data FILE [--json] [--seconds S] [--no-start-align] [--no-decision-latency]
-//             [--no-feed-align]
+//             [--no-feed-align] [--no-timer]
 //   --json: one object {"backtest": {fills, volume, net_pnl, fees}, "live": {...},
 //                       "diff": {fills_pct, volume_pct, net_pnl_pct}} (plus the window, the divergence and
 //                       "counters": {backtest, live}: each side's Trader and quoter counters)
@@ -36,6 +36,7 @@ struct Args {
   bool no_start_align = false;
   bool no_decision_latency = false;
   bool no_feed_align = false;
+  bool no_timer = false;
 };
 
 double money(Money m) {
@@ -129,6 +130,7 @@ void run(const Args& a) {
   o.align_start = !a.no_start_align;
   o.model_decision = !a.no_decision_latency;
   o.align_feed = !a.no_feed_align;
+  o.model_timer = !a.no_timer;
   char tmpl[] = "/tmp/mm-parity-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return fail(kExitFailed, "cannot create a folder under /tmp for the journal");
   o.work_dir = tmpl;
@@ -171,6 +173,9 @@ void register_parity(CLI::App& app) {
   cmd->add_flag("--no-feed-align", a->no_feed_align,
                 "Keep the config's feed model in the backtest (its exchange sees a record at its exchange "
                 "time, before the trader) instead of the simulator's one time for both");
+  cmd->add_flag("--no-timer", a->no_timer,
+                "Decide in the backtest on market events only, not also every live.timer_ms as the live node "
+                "does");
   cmd->footer(
       "Example: mm parity --config examples/fixed.toml --data ../shared/data/bybit/"
       "cryptofeed-BYBIT-2026-08-09.jsonl.zst --json\n"
