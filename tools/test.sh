@@ -47,8 +47,8 @@ if [ "${MM_SKIP_SANITIZERS:-0}" != "1" ]; then
 fi
 
 # ThreadSanitizer for the concurrent suites: the SPSC ring, the stage runner and the metrics (core_tests), the
-# pipeline layouts and the live node (runtime_tsan_tests: the same test files as runtime_tests, built alone by the
-# tsan preset's MM_TSAN_SUITE). Only these targets are built with -fsanitize=thread.
+# pipeline layouts, the live node and its control ring (runtime_tsan_tests: the same test files as
+# runtime_tests, built alone by the tsan preset's MM_TSAN_SUITE). Only these targets are built with -fsanitize=thread.
 # The live node's TLS test is left out: Debian's libssl is not built with TSan, so its internal locking is
 # invisible to TSan, which would report the two handshake threads (simulator, node) as races.
 if [ "${MM_SKIP_TSAN:-0}" != "1" ]; then
@@ -65,7 +65,8 @@ if [ "${MM_SKIP_TSAN:-0}" != "1" ]; then
   tsan=(env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1)
   "${tsan[@]}" ./build/tsan/tests/core_tests --gtest_brief=1 \
     --gtest_filter="SpscRing*:Runner*:BackOffIdle*:ThreadSetup*:*Concurrent*"
-  "${tsan[@]}" ./build/tsan/tests/runtime_tsan_tests --gtest_brief=1 --gtest_filter="*Pipeline*:LiveNode*:-${tsan_skip}"
+  "${tsan[@]}" ./build/tsan/tests/runtime_tsan_tests --gtest_brief=1 \
+    --gtest_filter="*Pipeline*:LiveNode*:ControlRequestRing*:-${tsan_skip}"
 fi
 # libFuzzer: every harness of fuzz/ for a bounded time (clang build, preset fuzz), seeded from the real recordings;
 # a crash fails CI. The long run and the figures: docs/reliability.md.
