@@ -14,7 +14,11 @@
 // exchange simulator does (a batch request's items no longer use up the single endpoint's window, so fewer
 // 10006 refusals at the limit: glft 453 -> 210 in `mm gen --seconds 600 --seed 42`); the generated market's
 // backtest digests of avellaneda, fixed, glft and requote were retaken; the replay frames, inventory and
-// the real recording's did not change.)
+// the real recording's did not change. In the tree merged with the "orders" branch (an amend or cancel
+// answered "order gone", 110001/110008/..., makes the order Unknown instead of live again: core/order_state.h
+// ack_event) requote's backtest digest differed once more; that change is the probable cause (requote's runs
+// see such answers), not isolated. Same digest in two asan-ubsan runs; mm backtest's JSON is byte-identical
+// across the release, ci and asan-ubsan builds.)
 //
 // The real recording lives in ../shared/data (CI has it); the cases that read it skip only when that folder
 // is absent (a user's clone), never when one file inside it is missing.
@@ -212,7 +216,7 @@ TEST_F(GoldenDigest, GeneratedMarketOrderFramesAndBacktestJsonUnchanged) {
                   {"fixed", 738, "51b2bf64aacbbca3", "efbc8b6e25593823"},
                   {"glft", 1605, "8fe2972198ae2ed2", "84f1d23763123e55"},
                   {"inventory", 21, "9938be3b0afd2d77", "dcc12d4fbcb305dc"},
-                  {"requote", 3859, "9a4ef0db6052bbdf", "a001bf78a660ef93"},
+                  {"requote", 3859, "9a4ef0db6052bbdf", "1ae471dcdf6ddd59"},
               });
 }
 
