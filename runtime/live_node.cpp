@@ -944,8 +944,9 @@ void LiveNode::Impl::quote(int64_t start, int64_t end) {
   const int64_t timer_ns = opt.config.live.timer_ms * 1'000'000;
   int64_t next_timer = start + timer_ns;
   int64_t now = start;
-  // The one-thread layout keeps the kernel's TCP path warm while idle (live.warm_interval_us). A pair that
-  // cannot be opened only costs that: the node quotes without it, and says so in the summary's warnings.
+  // The one-thread layout keeps the decision path (Trader::rehearse) and the kernel's TCP path (TcpWarmer)
+  // warm while idle (live.warm_interval_us). A pair that cannot be opened only costs the second: the node
+  // quotes without it, and says so in the summary's warnings.
   const int64_t warm_ns = pipe ? 0 : opt.config.live.warm_interval_us * 1'000;
   if (warm_ns > 0) {
     if (std::string e = warmer.open(); !e.empty()) sum.warnings.push_back("live.warm_interval_us: " + e);
@@ -953,8 +954,9 @@ void LiveNode::Impl::quote(int64_t start, int64_t end) {
   int64_t next_warm = start;
   while (now < end && !stopping()) {
     int work = step(now);
-    if (work == 0 && warmer.is_open() && now >= next_warm) {
-      warmer.warm();
+    if (work == 0 && warm_ns > 0 && now >= next_warm) {
+      trader->rehearse();
+      if (warmer.is_open()) warmer.warm();
       next_warm = now + warm_ns;
     }
     if (probe_state.load(std::memory_order_acquire) == 1) answer_probe();
@@ -1026,6 +1028,7 @@ void LiveNode::Impl::answer_probe() noexcept {
   p.reconnects_public = public_reconnects();
   p.reconnects_private = priv->session().reconnects();
   p.pings_private = priv->session().pings_sent();
+  p.rehearsals = trader->rehearsals();
   p.reconnects_trade = trade_reconnects();
   p.resubscribes = pipe ? pipe->public_resubscribes() : pub->counters().resubscribes;
   p.tick_to_quote = sum.tick_to_quote;  // a fixed array: no allocation

@@ -39,6 +39,8 @@ class LiveTraderImpl final : public LiveTrader {
   void on_request_timeout(std::string_view link) noexcept override { trader_.on_request_timeout(link); }
   void on_not_found(std::string_view link) noexcept override { trader_.on_not_found(link); }
   void on_timer() noexcept override { trader_.on_timer(); }
+  void rehearse() noexcept override { trader_.rehearse(rehearsal_); }
+  uint64_t rehearsals() const noexcept override { return rehearsal_.runs; }
   void set_quoting(bool on) noexcept override { trader_.set_quoting(on); }
   bool cancel_all_now() noexcept override { return trader_.cancel_all_now(); }
   void kill() noexcept override { risk_.kill(); }
@@ -67,6 +69,7 @@ class LiveTraderImpl final : public LiveTrader {
   S strategy_;
   RiskEngine risk_;
   Trader<LiveVenue, S> trader_;
+  Rehearsal<S> rehearsal_{strategy_};
 };
 
 template <class S, class C>

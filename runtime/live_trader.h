@@ -32,6 +32,10 @@ class LiveTrader {
   virtual void on_request_timeout(std::string_view link_id) noexcept = 0;
   virtual void on_not_found(std::string_view link_id) noexcept = 0;
   virtual void on_timer() noexcept = 0;
+  // Trader::rehearse(): the decision's strategy and quoter passes, changing nothing (keeps them warm).
+  virtual void rehearse() noexcept = 0;
+  // Rehearsals that reached the quoter.
+  virtual uint64_t rehearsals() const noexcept = 0;
   virtual void set_quoting(bool on) noexcept = 0;
   virtual bool cancel_all_now() noexcept = 0;
   // The risk engine's kill switch (the operator's, from the live page): HALTED, and the cancel-all it

@@ -229,6 +229,10 @@ void expect_no_allocation_while_quoting(LiveLayout layout, WsTransport transport
       << "no order action in the stretch";
   // ... and pings (every 100 ms on each stream; the private stream's are counted on the probing thread).
   EXPECT_GE(second.pings_private, first.pings_private + 2) << "no ping in the stretch";
+  // ... and, in the one-thread layout, the idle loop's rehearsals of the decision (live.warm_interval_us).
+  if (layout == LiveLayout::kOneThread) {
+    EXPECT_GT(second.rehearsals, first.rehearsals) << "no rehearsal in the stretch";
+  }
   EXPECT_EQ(second.reconnects_public + second.reconnects_private + second.reconnects_trade,
             first.reconnects_public + first.reconnects_private + first.reconnects_trade);
   for (const LiveThread t : roles) {
