@@ -18,7 +18,9 @@
 // answered "order gone", 110001/110008/..., makes the order Unknown instead of live again: core/order_state.h
 // ack_event) requote's backtest digest differed once more; that change is the probable cause (requote's runs
 // see such answers), not isolated. Same digest in two asan-ubsan runs; mm backtest's JSON minus timings is
-// the same across the release, ci and asan-ubsan builds.)
+// the same across the release, ci and asan-ubsan builds. Session 9: it was not: the release build
+// (-march=native) contracted a * b + c into fused multiply-adds and gave other digests; every build now
+// compiles with -ffp-contract=off (CMakeLists.txt), and all agree.)
 //
 // The real recording lives in ../shared/data (CI has it); the cases that read it skip only when that folder
 // is absent (a user's clone), never when one file inside it is missing.
