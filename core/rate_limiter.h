@@ -94,8 +94,38 @@ class TokenBucket {
 };
 
 // Bybit's endpoint classes as they are limited (create, amend and cancel each 10/s on linear by default).
-enum class RateClass : uint8_t { kCreate = 0, kAmend, kCancel, kCancelAll, kQuery, kOther };
-inline constexpr int kRateClassCount = 6;
+// Bybit keeps one window per endpoint: the batch endpoints (order.create-batch, amend-batch, cancel-batch)
+// count their items in windows of their own, apart from the single endpoints' (at the same limit), so a
+// batch answer's X-Bapi-Limit-Status says nothing about the single endpoint and a 10006 on one does not
+// close the other (sim/exchange keeps the same windows; docs/reliability.md, parity).
+enum class RateClass : uint8_t {
+  kCreate = 0,
+  kAmend,
+  kCancel,
+  kCancelAll,
+  kQuery,
+  kOther,
+  kCreateBatch,
+  kAmendBatch,
+  kCancelBatch
+};
+inline constexpr int kRateClassCount = 9;
+
+// The endpoint a request of class `c` goes to: the batch endpoint of an order class when `batch` (more than
+// one item in one request), else `c` itself.
+constexpr RateClass endpoint_class(RateClass c, bool batch) noexcept {
+  if (!batch) return c;
+  switch (c) {
+    case RateClass::kCreate:
+      return RateClass::kCreateBatch;
+    case RateClass::kAmend:
+      return RateClass::kAmendBatch;
+    case RateClass::kCancel:
+      return RateClass::kCancelBatch;
+    default:
+      return c;
+  }
+}
 
 constexpr std::string_view to_string(RateClass c) noexcept {
   switch (c) {
@@ -111,6 +141,12 @@ constexpr std::string_view to_string(RateClass c) noexcept {
       return "query";
     case RateClass::kOther:
       return "other";
+    case RateClass::kCreateBatch:
+      return "create_batch";
+    case RateClass::kAmendBatch:
+      return "amend_batch";
+    case RateClass::kCancelBatch:
+      return "cancel_batch";
   }
   return "?";
 }
@@ -135,7 +171,7 @@ class RateLimiter {
  private:
   static constexpr size_t index(RateClass c) noexcept {
     const auto i = static_cast<size_t>(c);
-    return i < kRateClassCount ? i : kRateClassCount - 1;
+    return i < kRateClassCount ? i : static_cast<size_t>(RateClass::kOther);
   }
   std::array<TokenBucket, kRateClassCount> buckets_{};
 };

@@ -351,10 +351,10 @@ LiveError LiveNode::Impl::open_streams() {
     tc.recv_window_ms = c.venue.recv_window_ms;
     tc.request_timeout_ms = c.live.request_timeout_ms;
     trade_codec = std::make_unique<BybitCodec>(registry);
-    // Pipeline: the limiter stays on the decision thread, which applies the answers' X-Bapi-Limit headers
-    // (on_trade_answer); the dispatch thread's TradeWs must not touch it.
-    RateLimiter* ws_limiter = opt.layout == LiveLayout::kPipeline ? nullptr : &limiter;
-    trade = std::make_unique<TradeWs>(tc, registry, *trade_codec, signer, ws_limiter);
+    // No limiter for TradeWs: the node applies the answers' X-Bapi-Limit headers itself (apply_trade_ack),
+    // to the bucket of the endpoint that answered (a batch answer to the batch endpoint's, which TradeWs
+    // cannot tell apart), and in the pipeline the limiter stays on the decision thread.
+    trade = std::make_unique<TradeWs>(tc, registry, *trade_codec, signer, nullptr);
   }
   for (const WsSession* ws : {&pub->session(), &priv->session(), trade ? &trade->session() : nullptr}) {
     if (ws != nullptr && !ws->ws().transport_fallback().empty()) {
@@ -365,12 +365,16 @@ LiveError LiveNode::Impl::open_streams() {
   control = std::make_unique<LiveControl>(*rest, journal, registry, id);
   // Bybit's per-UID rates (the config's [trader] ones); the trade WebSocket's answers tighten them.
   const TraderConfig& t = c.trader;
-  if (limiter.configure(RateClass::kCreate, t.create_per_second, t.create_burst, wall_ns()) !=
-          RateError::kOk ||
-      limiter.configure(RateClass::kAmend, t.amend_per_second, t.amend_burst, wall_ns()) != RateError::kOk ||
-      limiter.configure(RateClass::kCancel, t.cancel_per_second, t.cancel_burst, wall_ns()) !=
-          RateError::kOk) {
-    return {2, "trader: rate limits must be in 1..1e9 per second and burst"};
+  // The batch endpoints have windows of their own at the single endpoint's limit (as Bybit and mm sim).
+  for (const bool batch : {false, true}) {
+    if (limiter.configure(endpoint_class(RateClass::kCreate, batch), t.create_per_second, t.create_burst,
+                          wall_ns()) != RateError::kOk ||
+        limiter.configure(endpoint_class(RateClass::kAmend, batch), t.amend_per_second, t.amend_burst,
+                          wall_ns()) != RateError::kOk ||
+        limiter.configure(endpoint_class(RateClass::kCancel, batch), t.cancel_per_second, t.cancel_burst,
+                          wall_ns()) != RateError::kOk) {
+      return {2, "trader: rate limits must be in 1..1e9 per second and burst"};
+    }
   }
   // The WebSockets sign with the server's clock too (auth expires, order timestamps), not only REST.
   priv->set_clock_offset_ms(rest->clock().offset_ms);
@@ -520,11 +524,16 @@ void LiveNode::Impl::apply_trade_ack(const InFlightRequest& req, const TradeAck&
   LiveTrader& tr = *trader;
   sum.order_ack.record(ack_now - req.sent_ns);
   ops->on_ack(req.link_id.view(), ack.ret_code, ack_now - req.sent_ns, ack_now);
-  // 10006 (too many visits) without the reset header: hold the class for Bybit's one-second window (with the
-  // header, TradeWs has already held it until X-Bapi-Limit-Reset-Timestamp).
+  // The answer's X-Bapi-Limit* headers tighten the bucket of the endpoint that answered: a batch request's
+  // (more than one item) the batch endpoint's, which the venue counts apart from the single one's.
+  const RateClass endpoint = endpoint_class(rate_class(req.kind), req.items > 1);
+  if (ack.limit != 0 || ack.limit_reset_ms != 0)
+    limiter.update_from_exchange(endpoint, ack.limit, ack.limit_status, ack.limit_reset_ms, ack_now);
+  // 10006 (too many visits) without the reset header: hold the endpoint for Bybit's one-second window (with
+  // the header, the update above held it until X-Bapi-Limit-Reset-Timestamp).
   if (ack.ret_code == kTooManyVisits && ack.limit_reset_ms == 0 && req.kind != RequestKind::kCancel) {
     const int64_t now = wall_ns();
-    limiter.update_from_exchange(rate_class(req.kind), 0, 0, now / 1'000'000 + 1000, now);
+    limiter.update_from_exchange(endpoint, 0, 0, now / 1'000'000 + 1000, now);
   }
   // 10002: our timestamp left the venue's recv window (its clock moved): re-measure the offset (control
   // thread), never widen the window; one measurement at a time.
@@ -622,11 +631,6 @@ void LiveNode::Impl::apply_trade_timeout(const InFlightRequest& req,
 void LiveNode::Impl::on_trade_answer(const TradeAnswer& a) noexcept {
   switch (a.kind) {
     case TradeAnswerKind::kAck:
-      // What TradeWs does with its limiter in the one-thread layout, here where the limiter lives.
-      if (a.ack.limit != 0 || a.ack.limit_reset_ms != 0) {
-        limiter.update_from_exchange(rate_class(a.req.kind), a.ack.limit, a.ack.limit_status,
-                                     a.ack.limit_reset_ms, a.at_ns);
-      }
       apply_trade_ack(a.req, a.ack, a.at_ns, a.batch_links());
       return;
     case TradeAnswerKind::kTimeout:

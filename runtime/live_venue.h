@@ -43,7 +43,9 @@ class LiveVenue {
   //
   // Rate limits: creates and amends take tokens from `limiter` (configured with Bybit's per-UID rates; the
   // trade WebSocket's answers tighten it from their X-Bapi-Limit* headers, and a 10006 holds the class until
-  // X-Bapi-Limit-Reset-Timestamp): an empty or held class refuses the span. Cancels are never held back here:
+  // X-Bapi-Limit-Reset-Timestamp), from the bucket of the endpoint the span goes to (endpoint_class: a batch
+  // request's items from the batch endpoint's, as the venue counts them): an empty or held bucket refuses
+  // the span. The limiter must have the batch classes configured too. Cancels are never held back here:
   // they reduce risk, so when the budget is short they go first and the exchange has the last word.
   LiveVenue(TradeWs* trade, ControlRequestRing& requests, RateLimiter* limiter = nullptr) noexcept
       : trade_(trade), requests_(requests), limiter_(limiter) {}
@@ -101,7 +103,11 @@ class LiveVenue {
   bool send(std::span<const T> a, ControlOp op, One one, Batch batch) noexcept {
     if (a.empty()) return true;
     if (limiter_ != nullptr && op != ControlOp::kCancel) {
-      const RateClass rc = op == ControlOp::kCreate ? RateClass::kCreate : RateClass::kAmend;
+      // The bucket of the endpoint the span goes to (Bybit keeps separate windows for the batch endpoints):
+      // a batch request on the trade WebSocket, else one single request per action (REST too).
+      const bool many = a.size() > 1 && trade_ws_ready();
+      const RateClass rc =
+          endpoint_class(op == ControlOp::kCreate ? RateClass::kCreate : RateClass::kAmend, many);
       RateError e = limiter_->try_acquire(rc, static_cast<int64_t>(a.size()), now_ns_);
       if (e == RateError::kExceedsBurst && limiter_->bucket(rc).burst() > 0) {
         // The venue's X-Bapi-Limit lowered our burst below this request's size: it could never go out

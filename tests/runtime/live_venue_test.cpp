@@ -1,5 +1,6 @@
 // LiveVenue without a trade WebSocket (REST through the control ring): all-or-nothing spans, the local rate
-// limit and its 10006 hold on creates and amends, cancels never held back, batch link ids kept by tag.
+// limit and its 10006 hold on creates and amends, cancels never held back, batch link ids kept by tag; the
+// batch endpoints' buckets apart from the single endpoints'.
 #include "runtime/live_venue.h"
 
 #include <gtest/gtest.h>
@@ -134,6 +135,51 @@ TEST(LiveVenue, PipelineModeHandsSpansToTheActionRingWholeOrRefusesThem) {
   ASSERT_TRUE(v.send_creates(two));
   EXPECT_EQ(drain(*requests), 2u);
   EXPECT_EQ(v.counters().rest_requests, 2u);
+}
+
+// Bybit (and mm sim) count a batch request's items in the batch endpoint's window, apart from the single
+// endpoint's: a span of more than one action on the trade WebSocket takes from the batch endpoint's bucket,
+// a single action (and every REST request) from the single endpoint's, so a 10006 hold on one endpoint does
+// not stop the other. Before, both took from one bucket per class, and a batch answer's headers (the batch
+// window's remaining, its reset) held the single requests too (docs/reliability.md, parity, cause 2).
+TEST(LiveVenue, ABatchSpanTakesFromTheBatchEndpointsBucketNotTheSingleOnes) {
+  EXPECT_EQ(endpoint_class(RateClass::kAmend, true), RateClass::kAmendBatch);
+  EXPECT_EQ(endpoint_class(RateClass::kCreate, true), RateClass::kCreateBatch);
+  EXPECT_EQ(endpoint_class(RateClass::kCancel, true), RateClass::kCancelBatch);
+  EXPECT_EQ(endpoint_class(RateClass::kAmend, false), RateClass::kAmend);
+  EXPECT_EQ(endpoint_class(RateClass::kCancelAll, true), RateClass::kCancelAll);
+  auto requests = std::make_unique<ControlRequestRing>();
+  auto actions = std::make_unique<ActionRing>();
+  std::atomic<bool> ready{true};
+  RateLimiter limiter;
+  for (const bool batch : {false, true}) {
+    ASSERT_EQ(limiter.configure(endpoint_class(RateClass::kCreate, batch), 10, 10, kT0), RateError::kOk);
+    ASSERT_EQ(limiter.configure(endpoint_class(RateClass::kAmend, batch), 10, 10, kT0), RateError::kOk);
+  }
+  LiveVenue v(*actions, ready, *requests, &limiter);
+  v.set_time(kT0);
+  const std::vector<OrderCreate> three = {create(1), create(2), create(3)};
+  const OrderCreate one = create(4);
+  // The single create endpoint answers 10006 with its reset a second ahead: singles are held ...
+  const int64_t reset_ms = kT0 / 1'000'000 + 1000;
+  limiter.update_from_exchange(RateClass::kCreate, 10, 0, reset_ms, kT0);
+  EXPECT_FALSE(v.send_creates({&one, 1})) << "the single endpoint is held";
+  // ... a batch is not: its endpoint has a window of its own.
+  EXPECT_TRUE(v.send_creates(three)) << "the batch endpoint's bucket is not held";
+  EXPECT_EQ(limiter.bucket(RateClass::kCreateBatch).available_milli(kT0), 7'000);
+  EXPECT_EQ(limiter.bucket(RateClass::kCreate).available_milli(kT0), 0);
+  // The other way round: a hold on the batch endpoint stops batches, not singles.
+  limiter.update_from_exchange(RateClass::kAmendBatch, 10, 0, reset_ms, kT0);
+  std::vector<OrderAmend> amends(2);
+  for (int i = 0; i < 2; ++i) amends[static_cast<size_t>(i)].link_id = create(10 + i).link_id;
+  EXPECT_FALSE(v.send_amends(amends)) << "the batch endpoint is held";
+  EXPECT_TRUE(v.send_amends({amends.data(), 1})) << "the single amend endpoint is not";
+  // Over REST every action is a single request: a span of three takes from the single endpoint's bucket.
+  ready.store(false);
+  EXPECT_FALSE(v.send_creates(three)) << "REST: single requests, and that endpoint is held";
+  v.set_time(kT0 + 1'300'000'000);  // the window is over; 0.3 s of refill at 10/s after it
+  EXPECT_TRUE(v.send_creates(three));
+  EXPECT_EQ(drain(*requests), 3u);
 }
 
 }  // namespace
