@@ -29,6 +29,7 @@
 #include "strategy/live_orders.h"
 #include "strategy/quote.h"
 #include "strategy/quoter.h"
+#include "strategy/rate_limit.h"
 #include "strategy/signals.h"
 #include "strategy/trader_counters.h"
 #include "strategy/venue.h"
@@ -47,6 +48,11 @@ struct TraderConfig {
   int64_t create_per_second = 10, create_burst = 10;
   int64_t amend_per_second = 10, amend_burst = 10;
   int64_t cancel_per_second = 10, cancel_burst = 10;
+  // Besides its bucket, each class keeps at most per_second sends in any 1 s + this guard (SendWindow,
+  // strategy/rate_limit.h: the venue's one-second window as the sender sees it, so that the bucket's carry
+  // never makes an 11th request in a venue window). The guard covers the difference in one-way latency
+  // between two requests a window apart (and the venue's whole-millisecond clock); < 0 turns the windows off.
+  int64_t rate_window_guard_ns = 10'000'000;
   uint32_t book_window_ticks = OrderBook::kDefaultWindowTicks;
 };
 
@@ -139,6 +145,12 @@ class Trader {
         amend_bucket_.configure(cfg.amend_per_second, cfg.amend_burst, t0) != RateError::kOk ||
         cancel_bucket_.configure(cfg.cancel_per_second, cfg.cancel_burst, t0) != RateError::kOk) {
       throw std::invalid_argument("rate limits must be in 1..1e9 per second and burst");
+    }
+    if (cfg.rate_window_guard_ns >= 0) {
+      const int64_t w = 1'000'000'000 + cfg.rate_window_guard_ns;  // Bybit's window: one second
+      create_window_.configure(cfg.create_per_second, w);
+      amend_window_.configure(cfg.amend_per_second, w);
+      cancel_window_.configure(cfg.cancel_per_second, w);
     }
   }
 
@@ -536,7 +548,8 @@ class Trader {
     in.target = &ladder_;
     in.live = {live_.get(), live_n};
     in.now_ns = now;
-    in.budget = {tokens(create_bucket_, now), tokens(amend_bucket_, now), tokens(cancel_bucket_, now)};
+    in.budget = {tokens(create_bucket_, create_window_, now), tokens(amend_bucket_, amend_window_, now),
+                 tokens(cancel_bucket_, cancel_window_, now)};
     in.next_link_seq = table_.next_sequence();
     in.market_bid = bid->price;
     in.market_ask = ask->price;
@@ -672,7 +685,7 @@ class Trader {
         unsent += k + (n_cancels_ - end);
         return false;
       }
-      take(cancel_bucket_, k, now);
+      take(cancel_bucket_, cancel_window_, k, now);
       counters_.cancels += k;
       last_sent_ += k;
     }
@@ -698,7 +711,7 @@ class Trader {
         unsent += k + (n_amends_ - end);
         return false;
       }
-      take(amend_bucket_, k, now);
+      take(amend_bucket_, amend_window_, k, now);
       counters_.amends += k;
       last_sent_ += k;
     }
@@ -727,7 +740,7 @@ class Trader {
         unsent += k + (n_creates_ - end);
         return false;
       }
-      take(create_bucket_, k, now);
+      take(create_bucket_, create_window_, k, now);
       counters_.creates += k;
       last_sent_ += k;
     }
@@ -741,11 +754,15 @@ class Trader {
     }
   }
 
-  static uint32_t tokens(TokenBucket& b, int64_t now) noexcept {
+  // The class's budget now: the bucket's whole tokens, no more than its send window lets go.
+  static uint32_t tokens(TokenBucket& b, const SendWindow& w, int64_t now) noexcept {
     const int64_t milli = b.available_milli(now);
-    return milli <= 0 ? 0 : static_cast<uint32_t>(milli / 1000);
+    return milli <= 0 ? 0 : w.free(now, static_cast<uint32_t>(milli / 1000));
   }
-  static void take(TokenBucket& b, uint32_t n, int64_t now) noexcept { (void)b.try_acquire(n, now); }
+  static void take(TokenBucket& b, SendWindow& w, uint32_t n, int64_t now) noexcept {
+    (void)b.try_acquire(n, now);
+    w.take(n, now);
+  }
 
   const Instrument& instrument_;
   InstrumentId id_;
@@ -767,6 +784,7 @@ class Trader {
   std::unique_ptr<Valued[]> valued_;
   Quoter quoter_;
   TokenBucket create_bucket_, amend_bucket_, cancel_bucket_;
+  SendWindow create_window_, amend_window_, cancel_window_;
   QuoteLadder ladder_;
   QuoteActions actions_;
   // Our orders as the quoter sees them: sized by the table, so that no order is ever left out of the view
