@@ -277,10 +277,11 @@ class Trader {
 
   // Runs the strategy and quoter passes of a decision on the current book and order table, and changes
   // nothing: the strategy quotes on `r`'s copy of its state, the quoter diffs into `r.actions`, the rate
-  // buckets are read through copies; no signal, risk, order-table, counter or venue call. Why: a live thread
-  // that spins between market frames (tens of ms apart) finds the decision's code, branch history and data
-  // cold when the next frame comes (~10 us instead of ~1 us warm on a shared VM); rehearsing every few tens
-  // of microseconds while idle keeps them resident (docs/live.md, live.warm_interval_us).
+  // buckets are read through copies and the send windows only read; no signal, risk, order-table, counter
+  // or venue call. Why: a live thread that spins between market frames (tens of ms apart) finds the
+  // decision's code, branch history and data cold when the next frame comes (~10 us instead of ~1 us warm
+  // on a shared VM); rehearsing every few tens of microseconds while idle keeps them resident (docs/live.md,
+  // live.warm_interval_us).
   // Precondition: S is trivially copyable (the copy must not allocate).
   void rehearse(Rehearsal<S>& r) noexcept {
     static_assert(std::is_trivially_copyable_v<S>, "Trader::rehearse copies the strategy's state");
@@ -310,7 +311,8 @@ class Trader {
     in.target = &r.ladder;
     in.live = {live_.get(), live_n};
     in.now_ns = now;
-    in.budget = {tokens(creates, now), tokens(amends, now), tokens(cancels, now)};
+    in.budget = {tokens(creates, create_window_, now), tokens(amends, amend_window_, now),
+                 tokens(cancels, cancel_window_, now)};
     in.next_link_seq = table_.next_sequence();
     in.market_bid = bid->price;
     in.market_ask = ask->price;

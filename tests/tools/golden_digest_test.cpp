@@ -20,12 +20,13 @@
 // see such answers), not isolated. Same digest in two asan-ubsan runs; mm backtest's JSON minus timings is
 // the same across the release, ci and asan-ubsan builds. Session 9: it was not: the release build
 // (-march=native) contracted a * b + c into fused multiply-adds and gave other digests; every build now
-// compiles with -ffp-contract=off (CMakeLists.txt), and all agree. Session 9 too: the Trader keeps each action
-// class within the venue's one-second window besides its token bucket (strategy/rate_limit.h, SendWindow: at
-// most per_second sends in any 1.01 s), so examples at Bybit's 10/s no longer send an 11th request into a
-// venue window (10006): the generated market's replay frames and backtest digests of avellaneda, fixed and
-// glft were retaken (fixed: 10006 refusals 61 -> 0 in the first 120 s of `mm gen --seconds 3600 --seed 7`);
-// inventory, requote (limits above SendWindow::kMaxLimit: no window) and the real recording did not change.)
+// compiles with -ffp-contract=off (CMakeLists.txt), and all agree. Session 9 too: the Trader keeps each
+// action class within the venue's one-second window besides its token bucket (strategy/rate_limit.h,
+// SendWindow: at most per_second sends in any 1.01 s), so examples at Bybit's 10/s no longer send an 11th
+// request into a venue window (10006): the generated market's replay frames and backtest digests of
+// avellaneda, fixed and glft were retaken (fixed: 10006 refusals 61 -> 0 in the first 120 s of `mm gen
+// --seconds 3600 --seed 7`); inventory, requote (limits above SendWindow::kMaxLimit: no window) and the real
+// recording did not change.)
 //
 // The real recording lives in ../shared/data (CI has it); the cases that read it skip only when that folder
 // is absent (a user's clone), never when one file inside it is missing.
