@@ -9,9 +9,12 @@
 // every few tens of microseconds while idle keeps tcp_sendmsg, the loopback transmit, tcp_v4_rcv and
 // tcp_recvmsg resident, so the real order request pays the warm price.
 //
-// The pair is a connected TCP socket pair on 127.0.0.1 (both ends non-blocking, TCP_NODELAY), owned by this
-// object; nothing else reads or writes it. Not thread-safe: one thread calls warm().
+// The pair is a connected TCP socket pair on 127.0.0.1 (net/loopback_pair.h; both ends non-blocking,
+// TCP_NODELAY), owned by this object; nothing else reads or writes it. Not thread-safe: one thread calls
+// warm().
 #include <string>
+
+#include "net/loopback_pair.h"
 
 namespace mm {
 
@@ -22,9 +25,10 @@ class TcpWarmer {
   TcpWarmer(const TcpWarmer&) = delete;
   TcpWarmer& operator=(const TcpWarmer&) = delete;
 
-  // Opens the pair. Returns "" or why not (the syscall and errno text); on error nothing stays open.
+  // Opens the pair (closing an open one first). Returns "" or why not ("tcp warmer: loopback pair: <syscall>:
+  // <errno text>"); on error nothing stays open.
   [[nodiscard]] std::string open();
-  [[nodiscard]] bool is_open() const noexcept { return tx_ >= 0; }
+  [[nodiscard]] bool is_open() const noexcept { return pair_.tx >= 0; }
   // One warm-up: sends kWarmBytes on one end and reads them on the other (two syscalls, ~3 us warm).
   // No-op when not open. Never blocks; a short or failed read is drained by the next call.
   void warm() noexcept;
@@ -38,8 +42,7 @@ class TcpWarmer {
   static constexpr int kWarmBytes = 256;
 
  private:
-  int tx_ = -1;
-  int rx_ = -1;
+  LoopbackPair pair_;
   unsigned long warmups_ = 0;
 };
 

@@ -6,55 +6,35 @@
 //
 // Args: idle time (µs) before each timed send, warm interval (µs; 0 = no warming). idle 0 is the tight-loop
 // baseline (every send right after the previous one). Counters p50_us / p90_us: the send's own percentiles.
-#include <arpa/inet.h>
 #include <benchmark/benchmark.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <string>
 #include <vector>
 
+#include "net/loopback_pair.h"
 #include "net/tcp_warmer.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The timed end blocks (a send that found the buffer full would wait, not fail), the reading end does not.
 struct Pair {
-  int tx = -1, rx = -1;
-  Pair() {
-    const int l = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t n = sizeof a;
-    if (::bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(l, 1) != 0 ||
-        ::getsockname(l, reinterpret_cast<sockaddr*>(&a), &n) != 0)
-      return;
-    tx = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (::connect(tx, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return;
-    rx = ::accept(l, nullptr, nullptr);
-    ::close(l);
-    const int one = 1;
-    ::setsockopt(tx, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    ::fcntl(rx, F_SETFL, O_NONBLOCK);
-  }
-  ~Pair() {
-    if (tx >= 0) ::close(tx);
-    if (rx >= 0) ::close(rx);
-  }
+  mm::LoopbackPair p;
+  std::string error = mm::open_loopback_pair(p, /*nonblocking_tx=*/false);
+  ~Pair() { mm::close_loopback_pair(p); }
 };
 
 void BM_TcpSendAfterIdle(benchmark::State& state) {
   const auto idle = std::chrono::microseconds(state.range(0));
   const auto warm_every = std::chrono::microseconds(state.range(1));
-  Pair p;
+  Pair pair;
+  const mm::LoopbackPair& p = pair.p;
   mm::TcpWarmer warmer;
-  if (p.rx < 0 || (warm_every.count() > 0 && !warmer.open().empty())) {
+  if (!pair.error.empty() || (warm_every.count() > 0 && !warmer.open().empty())) {
     state.SkipWithError("loopback pair");
     return;
   }
