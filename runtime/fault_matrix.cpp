@@ -637,7 +637,8 @@ const std::vector<Scenario>& scenarios() {
   return k;
 }
 
-// The runner's settings: a generated market, fast timers, the journal in work_dir.
+}  // namespace
+
 MmConfig scenario_config(const FaultMatrixOptions& o, std::string_view name) {
   MmConfig c = o.config;
   c.sim = SimSettings{};
@@ -658,8 +659,6 @@ MmConfig scenario_config(const FaultMatrixOptions& o, std::string_view name) {
   c.ops.http_listen.clear();
   return c;
 }
-
-}  // namespace
 
 uint32_t ladder_levels(const MmConfig& config) noexcept {
   switch (config.strategy) {

@@ -60,6 +60,13 @@ struct FaultScenarioInfo {
 // Every scenario, in the order `mm faults` runs them.
 [[nodiscard]] const std::vector<FaultScenarioInfo>& fault_scenarios();
 
+// The config a scenario's node runs with: options.config with a generated market in [sim] (300 s at 20x,
+// looped, seed 1), fast [live] timers (feed quiet 400 ms, private quiet 600 ms, request timeout 500 ms,
+// shutdown 4 s, timer 20 ms), no DCP window, no ops HTTP server (its fixed port would tie runs together), and
+// the journal `<options.work_dir>/<name>.journal`, removed first (a fresh sequence). The runner then applies
+// the scenario's own settings. Tests that drive a FaultHarness themselves start from it too.
+[[nodiscard]] MmConfig scenario_config(const FaultMatrixOptions& options, std::string_view name);
+
 // Runs one scenario. Precondition: `name` is one of fault_scenarios() (otherwise the result's error says
 // so). Never throws; takes a few seconds.
 [[nodiscard]] FaultScenarioResult run_fault_scenario(std::string_view name,
