@@ -7,12 +7,6 @@ namespace {
 
 using F = OrderFsm;
 
-// Bybit's "server timeout" (10000) and "internal/service error" (10016) say nothing about whether the request
-// reached the matching engine: the order's fate is unknown, exactly as if no answer had come.
-constexpr bool is_outcome_unknown(int32_t ret_code) noexcept {
-  return ret_code == 10000 || ret_code == 10016;
-}
-
 constexpr int64_t max64(int64_t a, int64_t b) noexcept {
   return a > b ? a : b;
 }
@@ -340,7 +334,7 @@ bool ack_event(TradeOp op, int32_t ret_code, std::string_view order_id, OrderEve
       return false;
   }
   OrderEvent e;
-  const bool unknown = is_outcome_unknown(ret_code) || (gone_is_unknown && order_gone(ret_code));
+  const bool unknown = outcome_unknown(ret_code) || (gone_is_unknown && order_gone(ret_code));
   e.kind = ret_code == 0 ? acked : unknown ? OrderEventKind::kTimeout : rejected;
   e.order_id = order_id;
   out = e;

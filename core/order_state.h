@@ -312,11 +312,25 @@ constexpr bool order_gone(int32_t ret_code) noexcept {
   return ret_code == 110001 || ret_code == 110008 || ret_code == 110010 || ret_code == 170213;
 }
 
-// The event of one trade answer: `op` (single or batch), `ret_code` (the answer's retCode, or a batch item's
-// code) and `order_id` (may be empty). retCode 0 gives the *Acked kind; 10000 (server timeout) and 10016
-// (service error) give kTimeout, because the request may or may not have reached the matching engine; so
-// does an amend or cancel refused with an order_gone() code (the order's fate is the stream's or a query's
-// to tell); any other code gives the *Rejected kind. Returns false (out untouched) for an unknown op.
+// An answer that says nothing about whether the request reached the matching engine: 10000 "server timeout",
+// 10016 "server error / service restarting" and 10014 "invalid duplicate request" (the venue saw an identical
+// request, which may have been acted on): net/ret_codes.h's ambiguous class (10000 is in Bybit's error list
+// but not in bybit-spec.md's table, so net/ret_codes.h does not know it yet). The venue may or may not hold
+// the order (or have applied the amend or cancel): exactly as if no answer had come, the order is Unknown
+// until the order stream or GET /v5/order/realtime?orderLinkId= settles it, and a create is never sent again
+// under a new link id meanwhile (a second order for one intent if the venue had the first). Not 10019 "trade
+// service restarting": the request was refused before it was acted on (a plain refusal; net/ret_codes.h:
+// retryable).
+constexpr bool outcome_unknown(int32_t ret_code) noexcept {
+  return ret_code == 10000 || ret_code == 10014 || ret_code == 10016;
+}
+
+// The event of one trade answer (trade WebSocket or REST): `op` (single or batch), `ret_code` (the answer's
+// retCode, or a batch item's code) and `order_id` (may be empty). retCode 0 gives the *Acked kind; an
+// outcome_unknown() code gives kTimeout, for any request; so does an amend or cancel refused with an
+// order_gone() code (the order's fate is the stream's or a query's to tell); any other code gives the
+// *Rejected kind. The live node classifies every answer with it. Returns false (out untouched) for an
+// unknown op.
 [[nodiscard]] bool ack_event(TradeOp op, int32_t ret_code, std::string_view order_id,
                              OrderEvent& out) noexcept;
 

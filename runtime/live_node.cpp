@@ -24,6 +24,7 @@
 #include "net/trade_ws.h"
 #include "runtime/journal.h"
 #include "runtime/live_control.h"
+#include "runtime/live_orders.h"
 #include "runtime/live_pipeline.h"
 #include "runtime/live_trader.h"
 #include "runtime/live_venue.h"
@@ -48,13 +49,6 @@ constexpr std::string_view kSimSecret = "mmsim-test-secret";
 
 constexpr int32_t kTooManyVisits = 10006;
 constexpr int32_t kTimestampOutOfWindow = 10002;
-// The venue's service failing or restarting: a refusal that says nothing about the order (Trader::
-// on_create_rejected's venue_unavailable).
-constexpr int32_t kServerError = 10016;
-constexpr int32_t kTradeRestarting = 10019;
-constexpr bool venue_unavailable(int32_t ret_code) noexcept {
-  return ret_code == kServerError || ret_code == kTradeRestarting;
-}
 
 // An order that shutdown could not confirm, for its message: state, what the venue said of it (the flags of
 // core/order_state.h) and its fills, e.g. "PendingCancel; acked, stream seen, cancel in flight; 0/2 lots".
@@ -542,41 +536,31 @@ void LiveNode::Impl::apply_trade_ack(const InFlightRequest& req, const TradeAck&
     q.op = ControlOp::kSyncTime;
     resync_pending = control->requests().try_push(q);
   }
+  // Classified as the order state machine reads it (runtime/live_orders.h): accepted, refused, or Unknown.
   auto one = [&](std::string_view link, int32_t code, std::string_view order_id) {
     if (code != 0) ops->on_reject(link, code, ack_now);
-    switch (req.kind) {
-      case RequestKind::kCreate:
-        if (code == 0) {
-          ++sum.created;
-          tr.on_acked(link, OrderEventKind::kCreateAcked, order_id);
-        } else {
+    const AnswerVerdict v = classify_answer(req.kind, code);
+    switch (v.action) {
+      case AnswerAction::kAcked:
+        if (req.kind == RequestKind::kCreate) ++sum.created;
+        if (req.kind == RequestKind::kAmend) ++sum.amended;
+        tr.on_acked(link, v.event, order_id);
+        return;
+      case AnswerAction::kUnknown:
+        // 10016/10000 on any request: the venue may hold the order (or have applied the request); asked
+        // for, never sent again under a new link id. 110001/110008 on an amend or cancel: the venue holds no
+        // live order under the link id (ended, its final report on the way, or not there yet); as a plain
+        // refusal the order would read as live and be cancelled again at every tick until the stream's final
+        // report came, a loop that spends the cancel budget the other orders need.
+        settle_unknown(link);
+        return;
+      case AnswerAction::kRejected:
+        if (req.kind == RequestKind::kCreate) {
           ++sum.rejected;
-          tr.on_create_rejected(link, venue_unavailable(code));
-        }
-        return;
-      case RequestKind::kAmend:
-        if (code == 0) {
-          ++sum.amended;
-          tr.on_acked(link, OrderEventKind::kAmendAcked);
-        } else if (order_gone(code)) {
-          settle_unknown(link);  // ended at the venue, or not there yet: never amended again blindly
+          tr.on_create_rejected(link, v.venue_unavailable);
         } else {
-          tr.on_rejected(link, OrderEventKind::kAmendRejected);
+          tr.on_rejected(link, v.event);
         }
-        return;
-      case RequestKind::kCancel:
-        if (code == 0) {
-          tr.on_acked(link, OrderEventKind::kCancelAcked);
-        } else if (order_gone(code)) {
-          // 110001/110008: the venue holds no live order under the link id. As a plain refusal the order
-          // would read as live and be cancelled again at every tick until the stream's final report came, a
-          // loop that spends the cancel budget the other orders need (core/order_state.h order_gone()).
-          settle_unknown(link);
-        } else {
-          tr.on_rejected(link, OrderEventKind::kCancelRejected);
-        }
-        return;
-      default:
         return;
     }
   };
@@ -666,24 +650,34 @@ void LiveNode::Impl::on_control(const ControlResult& r) noexcept {
       if (r.ack_kind == OrderEventKind::kAmendAcked) ++sum.amended;
       tr.on_acked(r.link_id.view(), r.ack_kind, r.order_id.view());
       return;
-    case ControlResultKind::kRejected:
-      ++sum.rejected;
+    case ControlResultKind::kRejected: {
       ops->on_reject(r.link_id.view(), r.ret_code, wall_ns());
-      if (r.ack_kind == OrderEventKind::kCreateRejected) {
-        tr.on_create_rejected(r.link_id.view(), venue_unavailable(r.ret_code));
-      } else if (r.ack_kind == OrderEventKind::kCancelRejected &&
-                 !tr.orders().find(r.link_id.view()).valid()) {
+      if (r.ack_kind == OrderEventKind::kCancelRejected && !tr.orders().find(r.link_id.view()).valid()) {
         // The cancel of an earlier run's order (the table does not know it): unless the venue said it is
         // gone (a final code such as 110001), it may still rest, so it is asked for again.
+        ++sum.rejected;
         const bool gone = r.ret_code > 0 && classify_ret_code(r.ret_code).cls == RetClass::kFinal;
         if (!gone && leftover_count < leftovers.size())
           (void)make_link_id(r.link_id.view(), leftovers[leftover_count++]);
-      } else if (r.ack_kind != OrderEventKind::kCreateRejected && order_gone(r.ret_code)) {
-        settle_unknown(r.link_id.view());  // as on the trade WebSocket (apply_trade_ack)
+        return;
+      }
+      // As on the trade WebSocket (apply_trade_ack): a REST answer is classified the same way.
+      const RequestKind kind = r.ack_kind == OrderEventKind::kCreateRejected  ? RequestKind::kCreate
+                               : r.ack_kind == OrderEventKind::kAmendRejected ? RequestKind::kAmend
+                                                                              : RequestKind::kCancel;
+      const AnswerVerdict v = classify_answer(kind, r.ret_code);
+      if (v.action == AnswerAction::kUnknown) {
+        settle_unknown(r.link_id.view());
+        return;
+      }
+      ++sum.rejected;
+      if (kind == RequestKind::kCreate) {
+        tr.on_create_rejected(r.link_id.view(), v.venue_unavailable);
       } else {
         tr.on_rejected(r.link_id.view(), r.ack_kind);
       }
       return;
+    }
     case ControlResultKind::kUnknown:
       settle_unknown(r.link_id.view());
       return;

@@ -208,6 +208,42 @@ TEST(OrderState, CancelAnsweredOrderGoneIsUnknownUntilTheFinalReport) {
   EXPECT_TRUE(g.settled());
 }
 
+// A create answered with a code that says nothing about the order (10016 service error/restart, 10000 server
+// timeout, 10014 duplicate request): the venue may hold it. Unknown, as if unanswered (the quoter leaves the
+// level to it instead of creating another order for the same intent), until a query or the stream says
+// whether it exists. 10019 (trade service restarting) refused it before it was acted on: a plain refusal.
+TEST(OrderState, CreateAnsweredAServiceErrorIsUnknownUntilAQuerySettlesIt) {
+  for (const int32_t code : {10000, 10014, 10016}) {
+    EXPECT_TRUE(outcome_unknown(code)) << code;
+    OrderEvent a;
+    // Never seen by the venue: the query finds nothing, the order never lived.
+    OrderFsm absent = sent();
+    ASSERT_TRUE(ack_event(TradeOp::kCreate, code, {}, a));
+    ASSERT_EQ(a.kind, K::kTimeout) << code;
+    ok(absent, a);
+    EXPECT_EQ(absent.state, S::kUnknown) << code;
+    EXPECT_TRUE(is_pending(absent.state));
+    ok(absent, ev(K::kNotFound));
+    EXPECT_EQ(absent.state, S::kRejected);
+    EXPECT_TRUE(absent.settled());
+    // Placed after all: the query (or the stream) reports it resting, and it is an ordinary live order.
+    OrderFsm placed = sent();
+    ASSERT_TRUE(ack_event(TradeOp::kCreateBatch, code, {}, a));
+    ok(placed, a);
+    EXPECT_EQ(placed.state, S::kUnknown);
+    ok(placed, upd(StreamStatus::kNew, 10, 0));
+    EXPECT_EQ(placed.state, S::kNew) << code;
+    EXPECT_FALSE(placed.settled());
+  }
+  OrderEvent a;
+  EXPECT_FALSE(outcome_unknown(10019));
+  ASSERT_TRUE(ack_event(TradeOp::kCreate, 10019, {}, a));
+  EXPECT_EQ(a.kind, K::kCreateRejected);
+  OrderFsm f = sent();
+  ok(f, a);
+  EXPECT_EQ(f.state, S::kRejected);
+}
+
 TEST(OrderState, CancelConfirmedByStream) {
   OrderFsm f = resting();
   ok(f, fill(2));
@@ -506,7 +542,7 @@ TEST(OrderState, EventsFromDecodedPrivateMessages) {
     EXPECT_EQ(a.kind, K::kTimeout) << gone;
   }
   ASSERT_TRUE(ack_event(TradeOp::kCreate, 110001, {}, a));
-  EXPECT_EQ(a.kind, K::kCreateRejected) << "a create's refusal is final whatever the code";
+  EXPECT_EQ(a.kind, K::kCreateRejected) << "a create refused as not existing was not placed";
   ASSERT_TRUE(ack_event(TradeOp::kCreate, 10016, {}, a));
   EXPECT_EQ(a.kind, K::kTimeout) << "a service error says nothing about whether the order exists";
   ASSERT_TRUE(ack_event(TradeOp::kCancel, 10000, {}, a));

@@ -72,7 +72,7 @@ TEST(FaultMatrix, RateLimitWithTheResetHeader) {
 }
 
 TEST(FaultMatrix, ServiceRestart) {
-  expect_scenario("service_restart", {"reconnected"});
+  expect_scenario("service_restart", {"reconnected", "unknown_settled"});
 }
 
 TEST(FaultMatrix, ClockSkewIsResynced) {
