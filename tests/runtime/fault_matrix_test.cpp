@@ -174,6 +174,36 @@ TEST(LiveOrders, ACancelAnsweredOrderGoneIsSentOnceThenSettledByAQuery) {
   EXPECT_LE(gone, orders) << "the cancel of an order the venue no longer holds was repeated";
 }
 
+// A fill the venue made while the private stream is stalled for longer than the whole shutdown: the order's
+// cancel is refused (110001/110008), a query settles it Filled, and its executions never come on the stream.
+// The shutdown waits for the executions that final report announced and fetches them over REST
+// (GET /v5/execution/list), so the fill is counted once and mm's position is the venue's. Before, the
+// shutdown ended as soon as no order was open: one fill short, the position one fill behind.
+TEST(LiveOrders, AFillSettledByAQueryWhileThePrivateStreamIsStalledIsCountedAtShutdown) {
+  TempDir dir;
+  FaultMatrixOptions o;
+  ASSERT_EQ(tools::load_config(std::string(MM_SOURCE_DIR) + "/examples/live_sim.toml", o.config), "");
+  o.work_dir = dir.path.string();
+  MmConfig cfg = scenario_config(o, "fills_due");
+  // The example's private-quiet time (10 s): the stall must not pull the quotes before the stop does.
+  cfg.live.private_quiet_ms = o.config.live.private_quiet_ms;
+  FaultHarness h;
+  ASSERT_EQ(h.start(cfg, ladder_levels(cfg)), "");
+  ASSERT_TRUE(h.wait_for(8000, [](const LiveProbe& p) { return p.quoting && !p.live.empty(); }));
+  // 10 s: past the node's 4 s shutdown; nothing of the private stream reaches mm from here on.
+  ASSERT_EQ(h.fault(R"({"kind":"stall","path":"/v5/private","ms":10000})"), "");
+  ASSERT_EQ(h.fill_one_order(true), "");
+  std::vector<FaultInvariant> out;
+  h.finish(true, out);
+  int checked = 0;
+  for (const FaultInvariant& i : out) {
+    if (i.name != "keeps_running" && i.name != "fills_counted_once" && i.name != "position_matches") continue;
+    ++checked;
+    EXPECT_TRUE(i.held) << i.name << ": " << i.detail;
+  }
+  EXPECT_EQ(checked, 3);
+}
+
 TEST(FaultHarness, JsonStringValuesReadsEveryOccurrenceInOrder) {
   std::vector<std::string> v;
   json_string_values(R"({"list":[{"execId":"a1","x":1},{"execId":"b2"}],"nextPageCursor":""})", "execId", v);
