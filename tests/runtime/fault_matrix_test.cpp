@@ -118,6 +118,24 @@ TEST(FaultMatrix, StopWithRequestsInFlightCancelsEverything) {
   expect_scenario("stop_in_flight", {"orders_in_flight"});
 }
 
+// The soak's latency check reads medians: one preemption in a third of a few dozen quotes (its p99 is its
+// maximum) does not fail it, a path that got slower for most quotes does.
+TEST(FaultMatrix, LatencyStableToleratesOneHiccupButNotASlowerPath) {
+  LatencyHistogram first, hiccup, slower, none;
+  for (int i = 0; i < 15; ++i) first.record(100'000);  // 100 us
+  for (int i = 0; i < 17; ++i) hiccup.record(120'000);
+  hiccup.record(5'000'000);  // 5 ms: the p99 of these 18 quotes, and more than the old bound (5 x p99 + 2 ms)
+  const FaultInvariant ok = latency_stable(first, hiccup);
+  EXPECT_EQ(ok.name, "latency_stable");
+  EXPECT_TRUE(ok.held) << ok.detail;
+  for (int i = 0; i < 18; ++i) slower.record(i < 6 ? 120'000 : 1'600'000);  // most quotes 16 x slower
+  const FaultInvariant bad = latency_stable(first, slower);
+  EXPECT_FALSE(bad.held);
+  EXPECT_NE(bad.detail.find("p50"), std::string::npos) << bad.detail;
+  EXPECT_FALSE(latency_stable(first, none).held) << "a third without quotes measured nothing";
+  EXPECT_FALSE(latency_stable(none, hiccup).held);
+}
+
 TEST(FaultMatrix, AnUnknownScenarioIsAnErrorNamingIt) {
   FaultMatrixOptions o;
   const FaultScenarioResult r = run_fault_scenario("no_such_fault", o);
