@@ -176,6 +176,7 @@ struct LiveNode::Impl final : PublicWsSink, PrivateWsSink, TradeWsSink, TradeAns
   std::array<FillsDue, 32> fills_due{};
   uint32_t fills_due_count = 0;
   int64_t fills_due_since = 0;  // when fills_due_count last went from 0 to 1
+  uint64_t run_first_seq = 0;   // this run's block of link-id sequences: [run_first_seq, + kLinkBlock)
   std::string book_topic;
   // LiveNode::probe's hand-over: 0 idle, 1 asked, 2 the hot thread writing probe_buf, 3 written.
   std::atomic<int> probe_state{0};
@@ -421,6 +422,7 @@ LiveError LiveNode::Impl::prepare() {
     return {1, e};
   }
   c.trader.first_link_sequence = first;
+  run_first_seq = first;
   if (LiveError e = open_streams(); e.code != 0) return e;
   std::string error;
   trader = make_live_trader(c, registry, id, *venue, error);
@@ -479,12 +481,24 @@ void LiveNode::Impl::on_private(const BybitCodec& codec, MsgKind kind, int64_t) 
         if (u.instrument != id) continue;
         if (!journal.owns(u.order_link_id.view())) continue;  // not ours
         if (!tr.orders().find(u.order_link_id.view()).valid()) {
-          // Ours from an earlier run (or released): cancel it unless it is already done.
+          // Ours from an earlier run (or released): cancel it unless it is already done. One of this run's,
+          // released once settled, is asked for instead (an open answer is cancelled, on_control kOrder): a
+          // stream stalled or reconnected replays its New/PartiallyFilled after its final state was settled
+          // by a query, and a blind cancel of each was refused 110001 (LiveOrders.ACancelAnsweredOrderGone...
+          // counted 8 to 10 such refusals now and then). A query also catches one settled "not found" that
+          // the venue does hold.
           if (u.status == OrderStatus::kNew || u.status == OrderStatus::kPartiallyFilled) {
             ControlRequest r;
-            r.op = ControlOp::kCancel;
-            r.u.cancel.instrument = id;
-            (void)make_link_id(u.order_link_id.view(), r.u.cancel.link_id);
+            uint64_t seq = 0;
+            if (parse_link_id(u.order_link_id.view(), opt.config.link_id_prefix, seq) == LinkIdError::kOk &&
+                seq >= run_first_seq && seq - run_first_seq < kLinkBlock) {
+              r.op = ControlOp::kQueryOrder;
+              (void)make_link_id(u.order_link_id.view(), r.u.query);
+            } else {
+              r.op = ControlOp::kCancel;
+              r.u.cancel.instrument = id;
+              (void)make_link_id(u.order_link_id.view(), r.u.cancel.link_id);
+            }
             (void)control->requests().try_push(r);
           }
           continue;
