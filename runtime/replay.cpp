@@ -59,12 +59,13 @@ std::string_view to_string(PipelineIdle i) noexcept {
 Replayer::Replayer(ReplayOptions options) : options_(std::move(options)) {}
 Replayer::~Replayer() = default;
 
-std::string Replayer::open(const std::string& path, std::unique_ptr<FrameSource>& out) const {
+std::string Replayer::open(const std::string& path, std::unique_ptr<FrameSource>& out, bool* mapped) const {
   RecordingOptions ro;
   ro.category = options_.history_category;
-  ro.capture_mode = CaptureReadMode::kStream;
+  ro.capture_mode = mapped != nullptr ? CaptureReadMode::kMap : CaptureReadMode::kStream;
   OpenedRecording opened = open_recording(path, ro);
   out = std::move(opened.source);
+  if (mapped != nullptr) *mapped = out != nullptr && opened.format == RecordingFormat::kCapture;
   return out ? std::string() : opened.message;
 }
 

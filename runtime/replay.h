@@ -61,6 +61,10 @@ struct ReplayOptions {
   // at least this many frames are queued for the decision thread, i.e. when that thread is behind; 0: every
   // trade frame (tests). Results are the same either way; only the CPU split between the threads moves.
   size_t feed_decode_depth = 64;
+  // Pipeline only: mm captures are memory-mapped and their frames handed to the decision thread in place
+  // (no copy into the arena; the file's pages are faulted in by the feed's block checksum, before a frame is
+  // stamped available). false: streamed and copied into the arena as other formats are (tests).
+  bool map_captures = true;
 };
 
 // Stages timed per message, in pipeline order; "total" spans all of them. strategy/risk/quoter/encode run
@@ -125,7 +129,8 @@ struct PipelineCounters {
   uint64_t action_ring_refusals = 0;  // decision: sends refused, the action ring was full (0 in replay)
   uint64_t encode_errors = 0;         // dispatch: actions the RecordingVenue refused (the decision thread had
                                // already taken them as sent; the one-thread layout would have refused them)
-  uint64_t feed_decoded = 0;  // feed: trade frames it decoded (see ReplayOptions::feed_decode_depth)
+  uint64_t feed_decoded = 0;   // feed: trade frames it decoded (see ReplayOptions::feed_decode_depth)
+  uint64_t feed_in_place = 0;  // feed: mapped captures' frames handed on in place (see map_captures)
 };
 
 class Replayer {
@@ -156,7 +161,10 @@ class Replayer {
   // through a reused window (core/capture.h CaptureReadMode::kStream): the feed reads a frame's bytes from
   // the page cache into memory that stays mapped and cached, inside next() and before the frame is stamped
   // available, instead of faulting in every page of a mapping on first touch inside `parse`.
-  std::string open(const std::string& path, std::unique_ptr<FrameSource>& out) const;
+  // With `mapped` (the pipeline's feed, ReplayOptions::map_captures): an mm capture is memory-mapped instead
+  // and *mapped says so; its frames then stay valid until the source is destroyed, so the feed hands them to
+  // the decision thread in place (other formats: *mapped = false, frames valid until the next next()).
+  std::string open(const std::string& path, std::unique_ptr<FrameSource>& out, bool* mapped = nullptr) const;
 
   const ReplayCounters& counters() const noexcept { return counters_; }
   const PipelineCounters& pipeline_counters() const noexcept { return pipeline_; }

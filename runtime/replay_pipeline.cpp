@@ -4,11 +4,11 @@
 //
 //   feed      reads the recordings (each frame's bytes in memory, its block's checksum checked, before the
 //             frame is stamped available) and hands each received frame on through its sink: in the pipeline
-//             it copies the frame into a preallocated circular byte arena (64 bytes of padding after it, for
-//             simdjson; the readers reuse their buffers) and pushes a FrameRef {arena position, size, epoch,
-//             category, recv_ns, t0} into the frame ring; on one thread it lends the reader's own bytes
-//             through a one-frame slot (no copy), and reads the next frame only once the decision stage has
-//             taken it;
+//             it pushes a FrameRef {where, size, epoch, category, recv_ns, t0} into the frame ring, the frame
+//             of an mm capture in place (the file is mapped; ReplayOptions::map_captures), any other frame
+//             copied into a preallocated circular byte arena (64 bytes of padding after it, for simdjson;
+//             those readers reuse their buffers); on one thread it lends the reader's own bytes through a
+//             one-frame slot (no copy), and reads the next frame only once the decision stage has taken it;
 //   decision  takes frames from its source and runs Replayer::process_at (codec, books, the Trader; the
 //             confirm step); in the pipeline the Trader's venue is a RingVenue whose actions go into the
 //             action ring, on one thread a RecordingVenue that encodes them at once;
@@ -56,7 +56,8 @@ StopHook stop_hook(R& runner) noexcept {
 }
 
 struct FrameRef {
-  uint64_t pos = 0;    // arena position (monotonic byte counter) of the stored bytes (see stored)
+  uint64_t pos = 0;    // arena position (monotonic byte counter) of the stored bytes (see stored), or their
+                       // address (in_place)
   uint32_t size = 0;   // frame bytes
   uint32_t epoch = 0;  // 1-based number of the file: a new file is a new connection
   int64_t recv_ns = 0;
@@ -67,6 +68,9 @@ struct FrameRef {
   uint32_t trades = 0;                    // decoded: the frame's trade count
   Category category = Category::kLinear;  // resolved (history files take ReplayOptions::history_category)
   bool decoded = false;                   // a publicTrade frame the feed decoded (pipeline only)
+  // The frame's bytes are those of a mapped capture (valid until the feed's sources are destroyed, after
+  // the joins): handed on in place, not copied into the arena.
+  bool in_place = false;
 };
 static_assert(std::is_trivially_copyable_v<FrameRef>);
 // Decoded trades travel through the arena as bytes, at cache-line-aligned positions.
@@ -113,6 +117,7 @@ class ReplayPipeline {
     static constexpr bool kStampsAvailable = true;  // the feed stamps t0: the hop to another thread is timed
     bool ready() const noexcept { return true; }
     bool fits(size_t size) const noexcept { return FrameArena::span(size) <= arena_.bytes(); }
+    static constexpr bool kInPlace = true;  // frames of a mapped capture are handed on in place
     // true: handed on; false: no room yet, call again with the same frame.
     bool put(const Frame& f, FrameRef& ref) noexcept {
       if (!decoded_) {
@@ -120,7 +125,11 @@ class ReplayPipeline {
         decoded_ = true;
       }
       if (!copied_) {
-        if (ref.stored != 0) {
+        if (ref.decoded) ref.in_place = false;  // its events go into the arena
+        if (ref.in_place) {
+          ref.pos = reinterpret_cast<uintptr_t>(f.data.data());
+          ++in_place;
+        } else if (ref.stored != 0) {
           uint64_t pos = 0;
           if (!arena_.try_reserve(ref.stored, pos)) return wait(arena_waits);
           const void* from = ref.decoded ? static_cast<const void*>(codec_.trades().data()) : f.data.data();
@@ -136,7 +145,7 @@ class ReplayPipeline {
       return true;
     }
 
-    uint64_t frame_ring_waits = 0, arena_waits = 0, decoded = 0;
+    uint64_t frame_ring_waits = 0, arena_waits = 0, decoded = 0, in_place = 0;
     LatencyHistogram parse;  // the parse stage of the frames decoded here (merged after the joins)
 
    private:
@@ -198,6 +207,7 @@ class ReplayPipeline {
     static constexpr bool kStampsAvailable = false;
     bool ready() const noexcept { return !slot_.full; }
     bool fits(size_t) const noexcept { return true; }
+    static constexpr bool kInPlace = false;  // lent anyway (the slot), no need to map
     bool put(const Frame& f, const FrameRef& ref) noexcept {
       slot_.frame = f;
       slot_.ref = ref;
@@ -213,14 +223,22 @@ class ReplayPipeline {
   class alignas(kCacheLineSize) FeedStage {
    public:
     // pace_ns > 0 releases at most one frame per pace_ns (pipeline only).
-    FeedStage(const Replayer& r, Sink out, const StageClock& clock, int64_t pace_ns) noexcept
+    // Reserves the list of finished mapped sources (one per file at most): start-up.
+    FeedStage(const Replayer& r, Sink out, const StageClock& clock, int64_t pace_ns)
         : sink(out),
           r_(r),
           clock_(clock),
           history_category_(r.options().history_category),
-          pace_ticks_(clock.from_ns(pace_ns)) {}
+          pace_ticks_(clock.from_ns(pace_ns)),
+          map_(Sink::kInPlace && r.options().map_captures) {
+      if (map_) finished_sources_.reserve(r.options().files.size());
+    }
     void on_start() {}
-    void on_close() { src_.reset(); }
+    void on_close() {
+      // Stopped inside a mapped file: the decision thread may still read its frames (see read_next).
+      if (mapped_ && src_) finished_sources_.push_back(std::move(src_));
+      src_.reset();
+    }
 
     int do_work() noexcept {
       int work = 0;
@@ -270,7 +288,9 @@ class ReplayPipeline {
           // Cold: opening a file allocates (buffers, decompressor), once per file as in the one-thread
           // layout.
           try {
-            if (std::string e = r_.open(files[file_], src_); !e.empty()) return finish(std::move(e));
+            if (std::string e = r_.open(files[file_], src_, map_ ? &mapped_ : nullptr); !e.empty()) {
+              return finish(std::move(e));
+            }
           } catch (...) {
             return finish(files[file_] + ": could not be opened (out of memory)");
           }
@@ -279,7 +299,7 @@ class ReplayPipeline {
         const ReadResult rr = src_->next(frame_);
         if (rr == ReadResult::kOk) {
           if (frame_.kind != FrameKind::kRecv) continue;
-          if (!sink.fits(frame_.data.size())) {
+          if (!mapped_ && !sink.fits(frame_.data.size())) {
             return finish(files[file_] + ": a frame is larger than the pipeline's arena");
           }
           // Input I/O is done before the frame is stamped available: every reader has its bytes in memory of
@@ -289,6 +309,7 @@ class ReplayPipeline {
           ref_.epoch = epoch;
           ref_.category = frame_.has_category ? frame_.category : history_category_;
           ref_.recv_ns = frame_.recv_ns;
+          ref_.in_place = mapped_;
           state_ = State::kHaveFrame;
           return true;
         }
@@ -297,7 +318,11 @@ class ReplayPipeline {
           continue;
         }
         if (rr != ReadResult::kEnd) return finish(std::string(src_->error()));
+        // A mapped file's frames may still be queued for (or read by) the decision thread: its source lives
+        // until the pipeline's joins (the list was reserved at start-up).
+        if (mapped_) finished_sources_.push_back(std::move(src_));
         src_.reset();
+        mapped_ = false;
         ++file_;
       }
     }
@@ -314,6 +339,9 @@ class ReplayPipeline {
     int64_t pace_ticks_;
     int64_t next_release_ = 0;
     std::unique_ptr<FrameSource> src_;
+    bool map_;             // mm captures are opened mapped (ReplayOptions::map_captures, pipeline only)
+    bool mapped_ = false;  // src_ is a mapped capture: its frames go on in place
+    std::vector<std::unique_ptr<FrameSource>> finished_sources_;  // mapped; destroyed with the stage
     size_t file_ = 0;
     Frame frame_;
     FrameRef ref_;
@@ -339,11 +367,17 @@ class ReplayPipeline {
       f.recv_ns = ref.recv_ns;
       f.category = ref.category;
       f.has_category = true;
-      f.data = std::string_view(ref.stored != 0 ? arena_.at(ref.pos) : nullptr, ref.stored);
+      const char* at = nullptr;
+      if (ref.in_place) {
+        at = reinterpret_cast<const char*>(static_cast<uintptr_t>(ref.pos));
+      } else if (ref.stored != 0) {
+        at = arena_.at(ref.pos);
+      }
+      f.data = std::string_view(at, ref.stored);
       return true;
     }
     void release(const FrameRef& ref) noexcept {
-      if (ref.stored != 0) arena_.release(ref.pos + FrameArena::span(ref.stored));
+      if (!ref.in_place && ref.stored != 0) arena_.release(ref.pos + FrameArena::span(ref.stored));
     }
     // Acquire on done pairs with the feed's release after its last push, so empty() then sees every frame.
     bool drained() const noexcept { return feed_.done.load(std::memory_order_acquire) && ring_.empty(); }
@@ -606,6 +640,7 @@ std::string ReplayPipeline::run(const Idle& idle) {
   r_.pipeline_.frame_ring_waits = feed->sink.frame_ring_waits;
   r_.pipeline_.arena_waits = feed->sink.arena_waits;
   r_.pipeline_.feed_decoded = feed->sink.decoded;
+  r_.pipeline_.feed_in_place = feed->sink.in_place;
   r_.hist_[static_cast<size_t>(ReplayStage::kParse)].merge(feed->sink.parse);
   if (dispatching) {
     r_.pipeline_.action_ring_refusals = r_.path_->ring_venue()->refusals();

@@ -235,12 +235,40 @@ TEST(ReplayPipeline, SmallArenaWrapsAndWaitsWithoutLosingFrames) {
   // 64 KiB: the stream (~2 MB of frames) wraps the arena ~30 times; the largest frame (the 200-level
   // snapshot) still fits. Whether the feed also has to wait depends on scheduling, so it is not asserted.
   o.arena_bytes = size_t{64} << 10;
+  o.map_captures = false;  // the capture's frames through the arena too (mapped, they skip it)
   const Outcome pipe = replay(o);
   expect_same(one, pipe);
+  EXPECT_EQ(pipe.pipe.feed_in_place, 0u);
   o.feed_decode_depth = 0;  // decoded trades in the arena too
   const Outcome decoded = replay(o);
   expect_same(one, decoded);
   EXPECT_GT(decoded.pipe.feed_decoded, 0u);
+}
+
+// A mapped capture's frames reach the decision thread in place (no arena copy), and a finished file stays
+// mapped while its last frames are still queued: two files back to back (two connections), with a small
+// frame ring of decoded trades in the arena beside them, give what the one-thread layout gives.
+TEST(ReplayPipeline, MappedCapturesGoInPlaceAcrossFiles) {
+  const std::string cfg = busy_config();
+  ReplayOptions o1 = options(cfg, ReplayLayout::kOneThread, synthetic());
+  o1.files = {synthetic(), synthetic()};
+  const Outcome one = replay(o1);
+  ASSERT_GT(one.c.frames, 8192u);
+  for (size_t depth : {size_t{64}, size_t{0}}) {
+    SCOPED_TRACE(depth);
+    ReplayOptions o = options(cfg, ReplayLayout::kPipeline, synthetic());
+    o.files = {synthetic(), synthetic()};
+    o.feed_decode_depth = depth;
+    o.arena_bytes = size_t{64} << 10;  // decoded trades wrap it; the frames themselves do not use it
+    const Outcome pipe = replay(o);
+    expect_same(one, pipe);
+    EXPECT_EQ(pipe.pipe.feed_in_place + pipe.pipe.feed_decoded, one.c.frames);
+    if (depth == 0) {
+      EXPECT_EQ(pipe.pipe.feed_decoded, one.c.topics[static_cast<size_t>(MsgKind::kTrade)]);
+    }
+  }
+  // Other formats are copied into the arena (their readers reuse their buffers).
+  EXPECT_EQ(replay(options("", ReplayLayout::kPipeline)).pipe.feed_in_place, 0u);
 }
 
 TEST(ReplayPipeline, WithoutConfigFeedAndBookOnTwoThreads) {
