@@ -32,7 +32,22 @@ TradeWs::TradeWs(TradeWsConfig cfg, const InstrumentRegistry& registry, BybitCod
       limiter_(limiter),
       session_(cfg_.session),
       stream_(cfg.recv_window_ms),
-      out_(kMaxBatchBodyLen + 512) {}
+      out_(kMaxBatchBodyLen + 512),
+      rehearsal_out_(out_.size()) {}
+
+template <class Encode>
+bool TradeWs::rehearse_encode(int64_t now_ns, Encode&& encode) noexcept {
+  if (!ready()) return false;
+  // A copy of the request stream: the real one's reqId must not move (ids are spent only by sends).
+  WsRequestStream s = stream_;
+  s.next(now_ns / 1'000'000 + offset_ms_);
+  const Encoded e = encode(s.meta(), std::span<char>(rehearsal_out_));
+  if (!e.ok()) return false;
+  rehearsal_len_ = e.size;
+  session_.ws().rehearse_frame({rehearsal_out_.data(), e.size});
+  ++rehearsals_;
+  return true;
+}
 
 template <class Encode>
 TradeError TradeWs::send(RequestKind kind, uint32_t tag, uint16_t items, const OrderLinkId* link,
@@ -99,6 +114,27 @@ TradeError TradeWs::cancel(const OrderCancel& a, uint32_t tag, int64_t now_ns) n
   }
   return send(RequestKind::kCancel, tag, 1, &a.link_id, now_ns,
               [&](std::span<char> out) { return encode_ws_cancel(stream_.meta(), *in, a, out); });
+}
+
+bool TradeWs::rehearse(const OrderCreate& a, int64_t now_ns) noexcept {
+  const Instrument* in = instrument_of(registry_, a.instrument);
+  return in != nullptr && rehearse_encode(now_ns, [&](const WsRequestMeta& m, std::span<char> out) {
+           return encode_ws_create(m, *in, a, out);
+         });
+}
+
+bool TradeWs::rehearse(const OrderAmend& a, int64_t now_ns) noexcept {
+  const Instrument* in = instrument_of(registry_, a.instrument);
+  return in != nullptr && rehearse_encode(now_ns, [&](const WsRequestMeta& m, std::span<char> out) {
+           return encode_ws_amend(m, *in, a, out);
+         });
+}
+
+bool TradeWs::rehearse(const OrderCancel& a, int64_t now_ns) noexcept {
+  const Instrument* in = instrument_of(registry_, a.instrument);
+  return in != nullptr && rehearse_encode(now_ns, [&](const WsRequestMeta& m, std::span<char> out) {
+           return encode_ws_cancel(m, *in, a, out);
+         });
 }
 
 TradeError TradeWs::create_batch(std::span<const OrderCreate> items, uint32_t tag, int64_t now_ns) noexcept {

@@ -105,6 +105,19 @@ class TradeWs {
   [[nodiscard]] TradeError cancel_batch(std::span<const OrderCancel> items, uint32_t tag,
                                         int64_t now_ns) noexcept;
 
+  // Rehearsals: encode the request create()/amend()/cancel() would send for `a` at `now_ns`, and frame it,
+  // into scratch buffers, and send nothing: no reqId is spent, nothing goes in flight, no counter moves.
+  // Why: between market frames (milliseconds apart) the live thread finds the encoder and the framing cold
+  // (~5 us from the risk check to the bytes framed, against well under 1 us warm); the idle loop rehearses
+  // the last request of each kind it sent (runtime/live_venue.h). Returns false (nothing done) when not
+  // ready or when `a` cannot be encoded. Precondition: as for create()/amend()/cancel().
+  bool rehearse(const OrderCreate& a, int64_t now_ns) noexcept;
+  bool rehearse(const OrderAmend& a, int64_t now_ns) noexcept;
+  bool rehearse(const OrderCancel& a, int64_t now_ns) noexcept;
+  uint64_t rehearsals() const noexcept { return rehearsals_; }
+  // The last rehearsal's request text (valid until the next rehearsal; tests compare it with the real one).
+  std::string_view last_rehearsal() const noexcept { return {rehearsal_out_.data(), rehearsal_len_}; }
+
   // Socket work, answers, timeouts. Returns the work done.
   int do_work(int64_t now_ns, TradeWsSink& sink) noexcept;
 
@@ -115,6 +128,8 @@ class TradeWs {
   WsSession& session() noexcept { return session_; }
 
  private:
+  template <class Encode>
+  bool rehearse_encode(int64_t now_ns, Encode&& encode) noexcept;
   template <class Encode>
   TradeError send(RequestKind kind, uint32_t tag, uint16_t items, const OrderLinkId* link, int64_t now_ns,
                   Encode&& encode) noexcept;
@@ -130,6 +145,9 @@ class TradeWs {
   WsSession session_;
   WsRequestStream stream_;
   std::vector<char> out_;
+  std::vector<char> rehearsal_out_;  // rehearse()'s encoding: out_ may hold a frame being written (TLS)
+  uint64_t rehearsals_ = 0;
+  size_t rehearsal_len_ = 0;
   std::array<InFlightRequest, kMaxInFlight> slots_{};
   std::array<bool, kMaxInFlight> used_{};
   size_t in_flight_ = 0;

@@ -590,6 +590,13 @@ struct UringWsClient::Impl {
     return WsError::kOk;
   }
 
+  void rehearse_frame(std::string_view text) {
+    if (state != WsState::kOpen) return;
+    // A fixed key: the sequence of masking keys is the real frames' (RFC 6455 section 5.3), not ours to draw.
+    constexpr uint32_t kRehearsalMask = 0x9e3779b9;
+    (void)encode_client_frame(WsOpcode::kText, true, text, kRehearsalMask, {scratch.get(), tx_cap});
+  }
+
   void pop() {
     if (!has_msg) return;
     has_msg = false;
@@ -648,6 +655,9 @@ void UringWsClient::pop() noexcept {
 }
 WsError UringWsClient::send_text(std::string_view text) noexcept {
   return impl_->send_text(text);
+}
+void UringWsClient::rehearse_frame(std::string_view text) noexcept {
+  impl_->rehearse_frame(text);
 }
 size_t UringWsClient::send_queued_bytes() const noexcept {
   return impl_->tx_len - impl_->tx_sent;

@@ -70,6 +70,10 @@ class UringWsClient {
   // Frames, masks (and encrypts) `text` into the send buffer and starts writing it at once.
   // Errors: kNotOpen, kSendQueueFull, kMessageTooLarge.
   [[nodiscard]] WsError send_text(std::string_view text) noexcept;
+  // Frames and masks `text` into a scratch buffer as send_text() would, and sends nothing: no state that
+  // send_text() reads changes (the masking keys' sequence included). Keeps the framing code warm while the
+  // live thread idles (runtime/live_venue.h rehearse()). No-op unless open or when `text` does not fit.
+  void rehearse_frame(std::string_view text) noexcept;
   size_t send_queued_bytes() const noexcept;
 
   void close(uint16_t code = 1000) noexcept;

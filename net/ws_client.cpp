@@ -439,6 +439,10 @@ WsError WsClient::send_text(std::string_view text) noexcept {
   if (uring_) return uring_->send_text(text);
   return impl_->send_text(text);
 }
+
+void WsClient::rehearse_frame(std::string_view text) noexcept {
+  if (uring_) uring_->rehearse_frame(text);
+}
 size_t WsClient::send_queued_bytes() const noexcept {
   if (uring_) return uring_->send_queued_bytes();
   return impl_->sendq.bytes();

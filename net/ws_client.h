@@ -104,6 +104,10 @@ class WsClient {
 
   // Queues one text message (copied). Errors: kNotOpen, kSendQueueFull, kMessageTooLarge.
   [[nodiscard]] WsError send_text(std::string_view text) noexcept;
+  // io_uring transport: frames `text` into a scratch buffer and sends nothing (UringWsClient::rehearse_frame,
+  // keeps the framing code warm while idle). Beast frames inside its own write path, which a rehearsal
+  // cannot reach without writing: a no-op there.
+  void rehearse_frame(std::string_view text) noexcept;
   // Bytes queued but not yet fully written.
   size_t send_queued_bytes() const noexcept;
 

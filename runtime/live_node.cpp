@@ -1102,6 +1102,7 @@ void LiveNode::Impl::answer_probe() noexcept {
   p.reconnects_private = priv->session().reconnects();
   p.pings_private = priv->session().pings_sent();
   p.rehearsals = trader->rehearsals();
+  p.request_rehearsals = trade != nullptr ? trade->rehearsals() : 0;
   p.reconnects_trade = trade_reconnects();
   p.resubscribes = pipe ? pipe->public_resubscribes() : pub->counters().resubscribes;
   p.tick_to_quote = sum.tick_to_quote;  // a fixed array: no allocation

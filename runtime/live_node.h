@@ -105,6 +105,7 @@ struct LiveProbe {
   uint64_t reconnects_public = 0, reconnects_private = 0, reconnects_trade = 0;
   uint64_t pings_private = 0;              // pings the private stream sent (its socket is on this thread)
   uint64_t rehearsals = 0;                 // Trader::rehearse() runs that reached the quoter (one-thread)
+  uint64_t request_rehearsals = 0;         // requests encoded and framed, not sent (TradeWs::rehearse)
   uint64_t resubscribes = 0;               // book resubscriptions after a sequence gap (public stream)
   std::vector<OrderLinkId> live;           // orders not known to be terminal (pending, resting, Unknown)
   uint32_t unknown = 0;                    // of those, in state Unknown (a request without an answer yet)

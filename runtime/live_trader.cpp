@@ -17,6 +17,7 @@ class LiveTraderImpl final : public LiveTrader {
   LiveTraderImpl(const MmConfig& cfg, const C& scfg, const InstrumentRegistry& registry, InstrumentId id,
                  LiveVenue& venue)
       : cfg_(cfg),
+        venue_(venue),
         strategy_(scfg),
         risk_(cfg.risk, registry.get(id), id),
         trader_(registry.get(id), id, venue, strategy_, risk_, trader_config()) {}
@@ -39,7 +40,12 @@ class LiveTraderImpl final : public LiveTrader {
   void on_request_timeout(std::string_view link) noexcept override { trader_.on_request_timeout(link); }
   void on_not_found(std::string_view link) noexcept override { trader_.on_not_found(link); }
   void on_timer() noexcept override { trader_.on_timer(); }
-  void rehearse() noexcept override { trader_.rehearse(rehearsal_); }
+  // The decision's passes, then the encoding and framing of the last requests sent (LiveVenue::rehearse):
+  // together the path from a frame to the bytes handed to the socket.
+  void rehearse() noexcept override {
+    trader_.rehearse(rehearsal_);
+    venue_.rehearse();
+  }
   uint64_t rehearsals() const noexcept override { return rehearsal_.runs; }
   void set_quoting(bool on) noexcept override { trader_.set_quoting(on); }
   bool cancel_all_now() noexcept override { return trader_.cancel_all_now(); }
@@ -66,6 +72,7 @@ class LiveTraderImpl final : public LiveTrader {
   }
 
   MmConfig cfg_;
+  LiveVenue& venue_;
   S strategy_;
   RiskEngine risk_;
   Trader<LiveVenue, S> trader_;

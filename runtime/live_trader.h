@@ -32,7 +32,8 @@ class LiveTrader {
   virtual void on_request_timeout(std::string_view link_id) noexcept = 0;
   virtual void on_not_found(std::string_view link_id) noexcept = 0;
   virtual void on_timer() noexcept = 0;
-  // Trader::rehearse(): the decision's strategy and quoter passes, changing nothing (keeps them warm).
+  // Trader::rehearse(): the decision's strategy and quoter passes, then LiveVenue::rehearse() (the encoding
+  // and framing of the last requests sent), changing nothing (keeps them warm).
   virtual void rehearse() noexcept = 0;
   // Rehearsals that reached the quoter.
   virtual uint64_t rehearsals() const noexcept = 0;

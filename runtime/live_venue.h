@@ -91,6 +91,17 @@ class LiveVenue {
     return {batch_links_[t].data(), batch_count_[t]};
   }
 
+  // Encodes and frames the last create, amend and cancel sent on the trade WebSocket (single or the first
+  // item of a batch) into scratch buffers at now_ns(), and sends nothing (TradeWs::rehearse): the idle
+  // one-thread loop calls it with Trader::rehearse so that the next real request finds the encoder and the
+  // framing warm. No-op before the first request, without a trade WebSocket, or while it is down.
+  void rehearse() noexcept {
+    if (trade_ == nullptr || !trade_->ready()) return;
+    if (last_create_.instrument != kNoInstrument) (void)trade_->rehearse(last_create_, now_ns_);
+    if (last_amend_.instrument != kNoInstrument) (void)trade_->rehearse(last_amend_, now_ns_);
+    if (last_cancel_.instrument != kNoInstrument) (void)trade_->rehearse(last_cancel_, now_ns_);
+  }
+
   // True when orders go out on the trade WebSocket right now.
   bool trade_ws_ready() const noexcept {
     if (actions_ != nullptr) return remote_ready_->load(std::memory_order_acquire);
@@ -138,6 +149,7 @@ class LiveVenue {
       }
       if (e == TradeError::kOk) {
         ++counters_.ws_requests;
+        remember(a[0]);
         return true;
       }
       if (e != TradeError::kNotReady) {
@@ -190,6 +202,10 @@ class LiveVenue {
     return true;
   }
 
+  void remember(const OrderCreate& x) noexcept { last_create_ = x; }
+  void remember(const OrderAmend& x) noexcept { last_amend_ = x; }
+  void remember(const OrderCancel& x) noexcept { last_cancel_ = x; }
+
   static constexpr size_t kBatchSlots = TradeWs::kMaxInFlight;
   static_assert(kQuoterMaxBatchItems <= UINT16_MAX);
 
@@ -198,6 +214,10 @@ class LiveVenue {
   RateLimiter* limiter_;
   ActionRing* actions_ = nullptr;                    // pipeline layout only
   const std::atomic<bool>* remote_ready_ = nullptr;  // the dispatch thread's trade.ready()
+  // The last request of each kind sent on the trade WebSocket (rehearse()); instrument kNoInstrument: none.
+  OrderCreate last_create_;
+  OrderAmend last_amend_;
+  OrderCancel last_cancel_;
   std::array<std::array<OrderLinkId, kQuoterMaxBatchItems>, kBatchSlots> batch_links_{};
   std::array<uint16_t, kBatchSlots> batch_count_{};
   uint64_t next_batch_ = 0;

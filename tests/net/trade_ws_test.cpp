@@ -215,6 +215,49 @@ TEST_F(TradeWsTest, EncodeErrorsSendNothing) {
   EXPECT_EQ(server_.ws_messages().size(), 1u);  // the auth only
 }
 
+// A rehearsal encodes what the real request would carry, and spends nothing: the next real request still
+// gets the next reqId, nothing is in flight or counted, and the peer receives nothing (both transports).
+TEST_F(TradeWsTest, RehearsalEncodesTheRequestAndSendsNothing) {
+  for (const WsTransport transport : {WsTransport::kBeast, WsTransport::kUring}) {
+    SCOPED_TRACE(to_string(transport));
+    const size_t base = server_.ws_messages().size();
+    TradeWsConfig cfg = config();
+    cfg.session.ws.transport = transport;
+    TradeWs ws(cfg, reg_, *codec_, signer_, &limiter_);
+    Sink sink;
+    const OrderCreate c = create(1);
+    EXPECT_FALSE(ws.rehearse(c, wall_ns())) << "not ready: nothing to rehearse";
+    connect(ws, sink);
+    OrderAmend a;
+    a.instrument = btc_;
+    a.link_id = c.link_id;
+    a.price = Price{300010};
+    OrderCancel x;
+    x.instrument = btc_;
+    x.link_id = c.link_id;
+    const int64_t now = wall_ns();
+    ASSERT_TRUE(ws.rehearse(a, now));
+    ASSERT_TRUE(ws.rehearse(x, now));
+    ASSERT_TRUE(ws.rehearse(c, now));
+    EXPECT_EQ(ws.rehearsals(), 3u);
+    const std::string rehearsed(ws.last_rehearsal());
+    OrderCreate bad = c;
+    bad.qty = Qty{0};
+    EXPECT_FALSE(ws.rehearse(bad, now)) << "an action that cannot be encoded";
+    EXPECT_EQ(ws.rehearsals(), 3u);
+    EXPECT_EQ(ws.in_flight(), 0u);
+    EXPECT_EQ(ws.counters().sent, 0u);
+    // The real request: reqId r1 (the rehearsals spent none), the same text as the create's rehearsal.
+    ASSERT_EQ(ws.create(c, 7, now), TradeError::kOk);
+    ASSERT_TRUE(poll_until([&] { ws.do_work(wall_ns(), sink); }, [&] { return sink.acks.size() == 1; }));
+    EXPECT_EQ(sink.acks[0].second.req_id.view(), "r1");
+    const auto msgs = server_.ws_messages();
+    ASSERT_EQ(msgs.size(), base + 2) << "the auth and the one real request: no rehearsal reached the peer";
+    EXPECT_EQ(msgs[base + 1], rehearsed);
+    ws.stop();
+  }
+}
+
 TEST_F(TradeWsTest, NoAllocationPerRequestOnceWarm) {
   TradeWs ws(config(), reg_, *codec_, signer_, &limiter_);
   Sink sink;

@@ -232,6 +232,8 @@ void expect_no_allocation_while_quoting(LiveLayout layout, WsTransport transport
   // ... and, in the one-thread layout, the idle loop's rehearsals of the decision (live.warm_interval_us).
   if (layout == LiveLayout::kOneThread) {
     EXPECT_GT(second.rehearsals, first.rehearsals) << "no rehearsal in the stretch";
+    // ... and of the last requests' encoding and framing (LiveVenue::rehearse), also without allocating.
+    EXPECT_GT(second.request_rehearsals, first.request_rehearsals) << "no request rehearsal in the stretch";
   }
   EXPECT_EQ(second.reconnects_public + second.reconnects_private + second.reconnects_trade,
             first.reconnects_public + first.reconnects_private + first.reconnects_trade);
