@@ -230,6 +230,20 @@ TEST_F(QuoterTest, PriceToleranceInBpsKeepsOrders) {
   EXPECT_EQ(a.amends[0].price->ticks, 649925);
 }
 
+// A price whose product with the tolerance (in parts per billion) passes int64: 1e12 ticks * 1e7 ppb = 1e19.
+// The tolerance is still exact (1e12 * 100 bp = 1e10 ticks): the 128-bit path takes over from the 64-bit one.
+TEST_F(QuoterTest, PriceToleranceBeyondA64BitProductIsExact) {
+  cfg_.price_tolerance_bps = 100.0;
+  configure();
+  constexpr int64_t kPx = 1'000'000'000'000;
+  constexpr int64_t kTol = 10'000'000'000;
+  const auto live = live_from(make_ladder({{kPx, 10}}, {}));
+  EXPECT_TRUE(run(make_ladder({{kPx - kTol, 10}}, {}), live).empty());
+  const QuoteActions& a = run(make_ladder({{kPx - kTol - 1, 10}}, {}), live);
+  ASSERT_EQ(a.amend_count, 1u);
+  EXPECT_EQ(a.amends[0].price->ticks, kPx - kTol - 1);
+}
+
 TEST_F(QuoterTest, SizeToleranceBoundaries) {
   cfg_.size_tolerance_fraction = 0.2;
   cfg_.size_tolerance_lots = 1;
