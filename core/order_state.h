@@ -314,8 +314,8 @@ constexpr bool order_gone(int32_t ret_code) noexcept {
 
 // An answer that says nothing about whether the request reached the matching engine: 10000 "server timeout",
 // 10016 "server error / service restarting" and 10014 "invalid duplicate request" (the venue saw an identical
-// request, which may have been acted on): net/ret_codes.h's ambiguous class (10000 is in Bybit's error list
-// but not in bybit-spec.md's table, so net/ret_codes.h does not know it yet). The venue may or may not hold
+// request, which may have been acted on): net/ret_codes.h's ambiguous class (10000 is in Bybit's error list,
+// not in bybit-spec.md's table; net/ret_codes.h classifies it from the former). The venue may or may not hold
 // the order (or have applied the amend or cancel): exactly as if no answer had come, the order is Unknown
 // until the order stream or GET /v5/order/realtime?orderLinkId= settles it, and a create is never sent again
 // under a new link id meanwhile (a second order for one intent if the venue had the first). Not 10019 "trade

@@ -46,6 +46,10 @@ constexpr RetClass A = RetClass::kAmbiguous;
 // Sources: bybit-spec.md section 3 (docs/v5/error.mdx: UTA, Spot Trade, WS OE General code).
 constexpr std::array kTable = {
     RetCodeInfo{0, RetClass::kOk, RetHint::kNone, "ok"},
+    // "Server Timeout" (Bybit's error list, UTA section; not in bybit-spec.md's table): the server gave up
+    // waiting, so whether the request took effect is not said, as for 10016. A create so answered is Unknown
+    // until a query settles it (runtime/live_orders.h classify_answer, core/order_state.h outcome_unknown).
+    RetCodeInfo{10000, A, RetHint::kBackoff, "server_timeout"},
     RetCodeInfo{10001, F, RetHint::kNone, "param_error"},
     RetCodeInfo{10002, R, RetHint::kResyncClock, "recv_window"},
     // 10003 is also "too many sessions per UID" on the trade WebSocket: final either way.

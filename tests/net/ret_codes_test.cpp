@@ -7,13 +7,14 @@
 namespace mm {
 namespace {
 
-// Every retCode bybit-spec.md section 3 lists, with the class this build gives it.
+// Every retCode bybit-spec.md section 3 lists, with the class this build gives it; plus 10000 "Server
+// Timeout" (Bybit's error list; the live path already reads it as an ambiguous answer).
 TEST(RetCodes, EveryCodeOfTheSpecIsClassified) {
-  const std::set<int32_t> spec = {10001,  10002,  10003,  10004,  10005,  10006,  10010,  10014,
-                                  10016,  10018,  10019,  10403,  10404,  10429,  20001,  20003,
-                                  20006,  110001, 110003, 110004, 110007, 110008, 110010, 110012,
-                                  110017, 110020, 110044, 110045, 110072, 110079, 110094, 170131,
-                                  170134, 170136, 170137, 170140, 170141, 170213, 170217, 170218};
+  const std::set<int32_t> spec = {10000,  10001,  10002,  10003,  10004,  10005,  10006,  10010,  10014,
+                                  10016,  10018,  10019,  10403,  10404,  10429,  20001,  20003,  20006,
+                                  110001, 110003, 110004, 110007, 110008, 110010, 110012, 110017, 110020,
+                                  110044, 110045, 110072, 110079, 110094, 170131, 170134, 170136, 170137,
+                                  170140, 170141, 170213, 170217, 170218};
   std::set<int32_t> table;
   for (const auto& e : ret_code_table()) {
     if (e.code != 0) table.insert(e.code);
@@ -47,6 +48,11 @@ TEST(RetCodes, RetryableClassWithHints) {
 TEST(RetCodes, AmbiguousClass) {
   EXPECT_EQ(classify_ret_code(10016).cls, RetClass::kAmbiguous);
   EXPECT_EQ(classify_ret_code(10014).cls, RetClass::kAmbiguous);
+  // 10000 "Server Timeout": not the unknown-code default (final), which would read a create the venue may
+  // hold as refused.
+  EXPECT_EQ(classify_ret_code(10000).cls, RetClass::kAmbiguous);
+  EXPECT_EQ(classify_ret_code(10000).hint, RetHint::kBackoff);
+  EXPECT_EQ(classify_ret_code(10000).name, "server_timeout");
 }
 
 TEST(RetCodes, OkAndHttpStatuses) {
