@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "net/rest_client.h"
+#include "net/ret_codes.h"
 #include "runtime/journal.h"
 
 namespace mm {
@@ -18,6 +19,19 @@ namespace {
 // 110072: "OrderLinkedID is duplicate": a retried create that already exists. It means "it is there", not a
 // failure (issue 11; the order stream confirms it).
 constexpr int32_t kDuplicateLinkId = 110072;
+
+// A REST order request that reached the wire but got no answer about itself: the transport failed after
+// sending (timeout, no answer), or an HTTP 5xx (a gateway or server error: classify_http_status's ambiguous
+// class). Neither says whether the venue took the request; taken as a refusal, a create would free its level
+// and the quoter would send it again under a new link id (two orders for one intent if the venue had the
+// first). A 403/429 is a refusal before acting (not acted on); a retCode answer is classified by the hot
+// thread (classify_answer: 10000/10014/10016 are Unknown there too).
+bool outcome_unknown(const RestResult& rr) noexcept {
+  if (!rr.sent) return false;
+  if (rr.status == RestStatus::kTransport) return true;
+  return rr.status == RestStatus::kHttpStatus &&
+         classify_http_status(rr.http_status).cls == RetClass::kAmbiguous;
+}
 
 void set_link(ControlResult& r, std::string_view link) noexcept {
   (void)r.link_id.set(link);
@@ -109,7 +123,7 @@ void LiveControl::handle(const ControlRequest& req) {
     if (rr.ok() || (create && rr.status == RestStatus::kRetCode && rr.ret_code == kDuplicateLinkId)) {
       res.kind = ControlResultKind::kAcked;
       res.ack_kind = ok_kind;
-    } else if (rr.status == RestStatus::kTransport && rr.sent) {
+    } else if (outcome_unknown(rr)) {
       res.kind = ControlResultKind::kUnknown;  // it may have been acted on: settle by query, never resend
     } else {
       res.kind = ControlResultKind::kRejected;

@@ -50,7 +50,7 @@ static_assert(std::is_trivially_copyable_v<ControlRequest>);
 enum class ControlResultKind : uint8_t {
   kAcked = 0,    // ack_kind (kCreateAcked/kAmendAcked/kCancelAcked) for link_id; order_id on a create
   kRejected,     // ack_kind is the matching kCreateRejected/kAmendRejected/kCancelRejected; ret_code says why
-  kUnknown,      // sent, no answer (transport failed after sending): the order's outcome is unknown
+  kUnknown,      // sent, no answer about it (transport failed after sending, HTTP 5xx): outcome unknown
   kOrder,        // an order's state from a query or a reconciliation (apply like an order stream update)
   kNotFound,     // a query found no order with link_id
   kPosition,     // the exchange's position (reconciliation)
