@@ -292,31 +292,15 @@ class Trader {
     if (risk_.state() == TradingState::kHalted || !quoting_) return;
     const int64_t now = venue_.now_ns();
     r.strategy = strategy_;
-    StrategyContext sc;
-    sc.instrument = &instrument_;
-    sc.book = &b;
-    sc.signals = &signals_;
-    sc.inventory = {position_.lots(), position_.avg_entry(), cfg_.max_position_lots};
-    sc.now_ns = now;
-    sc.best_bid = bid->price;
-    sc.best_ask = ask->price;
+    const StrategyContext sc = strategy_context(b, bid->price, ask->price, now);
     r.ladder.clear();
     if (!r.strategy.quote(sc, r.ladder)) return;
     // live_ is rebuilt by every decision before it reads it: writing it here changes nothing.
     const uint32_t live_n = collect_live_orders(table_, id_, {live_.get(), cfg_.order_capacity});
     TokenBucket creates = create_bucket_, amends = amend_bucket_, cancels = cancel_bucket_;
-    QuoteInput in;
-    in.instrument = &instrument_;
-    in.instrument_id = id_;
-    in.target = &r.ladder;
-    in.live = {live_.get(), live_n};
-    in.now_ns = now;
-    in.budget = {tokens(creates, create_window_, now), tokens(amends, amend_window_, now),
-                 tokens(cancels, cancel_window_, now)};
-    in.next_link_seq = table_.next_sequence();
-    in.market_bid = bid->price;
-    in.market_ask = ask->price;
-    (void)quoter_.diff(in, r.actions);
+    const ActionBudget budget{tokens(creates, create_window_, now), tokens(amends, amend_window_, now),
+                              tokens(cancels, cancel_window_, now)};
+    (void)quoter_.diff(quote_input(r.ladder, live_n, budget, bid->price, ask->price, now), r.actions);
     ++r.runs;
   }
 
@@ -529,33 +513,19 @@ class Trader {
     }
     ++counters_.ticks;
     if (state != TradingState::kHalted && quoting_) {
-      StrategyContext sc;
-      sc.instrument = &instrument_;
-      sc.book = &b;
-      sc.signals = &signals_;
-      sc.inventory = {position_.lots(), position_.avg_entry(), cfg_.max_position_lots};
-      sc.now_ns = now;
-      sc.best_bid = bid->price;
-      sc.best_ask = ask->price;
-      if (!strategy_.quote(sc, ladder_)) ladder_.clear();
+      if (!strategy_.quote(strategy_context(b, bid->price, ask->price, now), ladder_)) ladder_.clear();
       if (state == TradingState::kReduceOnly) restrict_to_reducing();
     }
     mark(TickMark::kStrategy);
 
     // Quoter: target ladder vs live orders.
     const uint32_t live_n = collect_live_orders(table_, id_, {live_.get(), cfg_.order_capacity});
-    QuoteInput in;
-    in.instrument = &instrument_;
-    in.instrument_id = id_;
-    in.target = &ladder_;
-    in.live = {live_.get(), live_n};
-    in.now_ns = now;
-    in.budget = {tokens(create_bucket_, create_window_, now), tokens(amend_bucket_, amend_window_, now),
-                 tokens(cancel_bucket_, cancel_window_, now)};
-    in.next_link_seq = table_.next_sequence();
-    in.market_bid = bid->price;
-    in.market_ask = ask->price;
-    if (const QuoterError qe = quoter_.diff(in, actions_); qe != QuoterError::kOk) {
+    const ActionBudget budget{tokens(create_bucket_, create_window_, now),
+                              tokens(amend_bucket_, amend_window_, now),
+                              tokens(cancel_bucket_, cancel_window_, now)};
+    if (const QuoterError qe =
+            quoter_.diff(quote_input(ladder_, live_n, budget, bid->price, ask->price, now), actions_);
+        qe != QuoterError::kOk) {
       if (qe == QuoterError::kTooManyLiveOrders) {
         // The quoter cannot see them all: none may be left unmanaged. The cancel-all covers every one.
         fail_fast(TraderFault::kTooManyLiveOrders);
@@ -754,6 +724,37 @@ class Trader {
     for (uint32_t j = 0; j < k; ++j) {
       if (table_.revert(undo_[j]) != TableError::kOk) fail_fast(TraderFault::kTableRefused);
     }
+  }
+
+  // The strategy's view of a decision (decide() and rehearse() build it alike): the book and its touch, the
+  // signals, the inventory, the decision's clock.
+  StrategyContext strategy_context(const OrderBook& b, Price bid, Price ask, int64_t now) const noexcept {
+    StrategyContext sc;
+    sc.instrument = &instrument_;
+    sc.book = &b;
+    sc.signals = &signals_;
+    sc.inventory = {position_.lots(), position_.avg_entry(), cfg_.max_position_lots};
+    sc.now_ns = now;
+    sc.best_bid = bid;
+    sc.best_ask = ask;
+    return sc;
+  }
+
+  // The quoter's input (decide() and rehearse() alike): `ladder` against the first `live_n` orders of live_
+  // (collect_live_orders' output), within `budget`, the market touch for the post-only check.
+  QuoteInput quote_input(const QuoteLadder& ladder, uint32_t live_n, ActionBudget budget, Price bid,
+                         Price ask, int64_t now) const noexcept {
+    QuoteInput in;
+    in.instrument = &instrument_;
+    in.instrument_id = id_;
+    in.target = &ladder;
+    in.live = {live_.get(), live_n};
+    in.now_ns = now;
+    in.budget = budget;
+    in.next_link_seq = table_.next_sequence();
+    in.market_bid = bid;
+    in.market_ask = ask;
+    return in;
   }
 
   // The class's budget now: the bucket's whole tokens, no more than its send window lets go.
