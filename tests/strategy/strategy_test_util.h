@@ -1,13 +1,16 @@
 #pragma once
 // Shared fixture for the quoting-model tests: a BTCUSDT-like instrument (tick 0.10, lot 0.001), a small
-// order book with a settable top, and a context builder.
+// order book with a settable top, and a context builder; for the Trader's tests (trader_test.cpp,
+// trader_rehearse_test.cpp), their risk limits and book snapshots.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <vector>
 
+#include "core/events.h"
 #include "core/instrument.h"
 #include "core/order_book.h"
+#include "risk/risk_config.h"
 #include "strategy/quote.h"
 #include "strategy/signals.h"
 
@@ -19,6 +22,43 @@ inline Instrument btc_instrument() {
   EXPECT_EQ(make_instrument(s, in), InstrumentError::kOk);
   return in;
 }
+
+// The Trader tests' risk limits: an order <= 1 BTC and 100,000 USDT, a position <= 2 BTC, exposure <= 500,000
+// USDT (the other limits at their defaults).
+inline RiskConfig trader_risk_config() {
+  RiskConfig c;
+  c.max_order_qty = "1";
+  c.max_position_qty = "2";
+  c.max_order_notional = "100000";
+  c.max_exposure_notional = "500000";
+  return c;
+}
+
+// The Trader tests' book: two-sided snapshots of 5 levels of 1000 lots a side, best ask one tick above the
+// best bid. The levels live here, so a snapshot is valid until the next one.
+class SnapshotMaker {
+ public:
+  // Snapshot with update id `u` and best bid `bid_ticks` (e.g. 650000 = 65000.00 on the 0.10 grid).
+  BookUpdate snapshot(int64_t u, int64_t bid_ticks) {
+    levels_.clear();
+    for (int i = 0; i < 5; ++i) levels_.push_back({Price{bid_ticks - i}, Qty{1000}});
+    for (int i = 0; i < 5; ++i) levels_.push_back({Price{bid_ticks + 1 + i}, Qty{1000}});
+    BookUpdate b;
+    b.instrument = 0;
+    b.snapshot = true;
+    b.update_id = u;
+    b.bids = levels_.data();
+    b.bid_count = 5;
+    b.asks = levels_.data() + 5;
+    b.ask_count = 5;
+    return b;
+  }
+  // The last snapshot's levels: bids [0, 5), asks [5, 10).
+  const std::vector<PriceLevel>& levels() const { return levels_; }
+
+ private:
+  std::vector<PriceLevel> levels_;
+};
 
 inline constexpr int64_t kSec = 1'000'000'000;
 inline constexpr int64_t kMs = 1'000'000;

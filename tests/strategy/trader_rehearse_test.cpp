@@ -12,6 +12,7 @@
 #include "strategy/glft.h"
 #include "strategy/inventory_mm.h"
 #include "strategy/trader.h"
+#include "tests/strategy/strategy_test_util.h"
 #include "tests/support/alloc_counter.h"
 
 namespace mm {
@@ -63,31 +64,12 @@ static_assert(Venue<RecordingFakeVenue>);
 class TraderRehearseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(
-        make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "5"},
-                        inst_),
-        InstrumentError::kOk);
-    risk_cfg_.max_order_qty = "1";
-    risk_cfg_.max_position_qty = "2";
-    risk_cfg_.max_order_notional = "100000";
-    risk_cfg_.max_exposure_notional = "500000";
+    inst_ = test::btc_instrument();
+    risk_cfg_ = test::trader_risk_config();
     cfg_.max_position_lots = 2000;
   }
 
-  BookUpdate snapshot(int64_t u, int64_t bid_ticks) {
-    levels_.clear();
-    for (int i = 0; i < 5; ++i) levels_.push_back({Price{bid_ticks - i}, Qty{1000}});
-    for (int i = 0; i < 5; ++i) levels_.push_back({Price{bid_ticks + 1 + i}, Qty{1000}});
-    BookUpdate b;
-    b.instrument = 0;
-    b.snapshot = true;
-    b.update_id = u;
-    b.bids = levels_.data();
-    b.bid_count = 5;
-    b.asks = levels_.data() + 5;
-    b.ask_count = 5;
-    return b;
-  }
+  BookUpdate snapshot(int64_t u, int64_t bid_ticks) { return snapshots_.snapshot(u, bid_ticks); }
 
   // The venue's answer to everything it took since the last call: each request acked, then the order stream
   // reports creates and amends New at their terms and cancels Cancelled; every 7th create also fills whole
@@ -214,7 +196,7 @@ class TraderRehearseTest : public ::testing::Test {
   Instrument inst_;
   RiskConfig risk_cfg_;
   TraderConfig cfg_;
-  std::vector<PriceLevel> levels_;
+  test::SnapshotMaker snapshots_;
 };
 
 void expect_same_counters(const TraderCounters& a, const TraderCounters& b) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "strategy/fixed_spread.h"
+#include "tests/strategy/strategy_test_util.h"
 #include "tests/support/alloc_counter.h"
 
 namespace mm {
@@ -56,13 +57,8 @@ static_assert(Venue<FakeVenue>);
 class TraderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(make_instrument({Category::kLinear, "BTCUSDT", "Trading", "2", "0.10", "0.001", "0.001", "1500", "5"},
-                              inst_),
-              InstrumentError::kOk);
-    risk_cfg_.max_order_qty = "1";
-    risk_cfg_.max_position_qty = "2";
-    risk_cfg_.max_order_notional = "100000";
-    risk_cfg_.max_exposure_notional = "500000";
+    inst_ = test::btc_instrument();
+    risk_cfg_ = test::trader_risk_config();
     fixed_.half_spread_bps = 0;
     fixed_.half_spread_ticks = 5;
     fixed_.order_size_lots = 10;  // 0.010 BTC: above the 5 USDT minimum notional
@@ -70,20 +66,7 @@ class TraderTest : public ::testing::Test {
   }
 
   // A two-sided book around 65000.00 (ticks of 0.10): best bid 650000, best ask 650001.
-  BookUpdate snapshot(int64_t u, int64_t bid_ticks) {
-    levels_.clear();
-    for (int i = 0; i < 5; ++i) levels_.push_back({Price{bid_ticks - i}, Qty{1000}});
-    for (int i = 0; i < 5; ++i) levels_.push_back({Price{bid_ticks + 1 + i}, Qty{1000}});
-    BookUpdate b;
-    b.instrument = 0;
-    b.snapshot = true;
-    b.update_id = u;
-    b.bids = levels_.data();
-    b.bid_count = 5;
-    b.asks = levels_.data() + 5;
-    b.ask_count = 5;
-    return b;
-  }
+  BookUpdate snapshot(int64_t u, int64_t bid_ticks) { return snapshots_.snapshot(u, bid_ticks); }
 
   // The order stream reports each order New at its price and qty (live, nothing filled).
   template <class T>
@@ -113,7 +96,7 @@ class TraderTest : public ::testing::Test {
   RiskConfig risk_cfg_;
   FixedSpreadConfig fixed_;
   TraderConfig cfg_;
-  std::vector<PriceLevel> levels_;
+  test::SnapshotMaker snapshots_;
 };
 
 TEST_F(TraderTest, QuotesBothSidesOnFirstBookAndNothingWhenUnchanged) {
@@ -736,7 +719,7 @@ TEST_F(TraderTest, SteadyStateTickDoesNotAllocate) {
   std::vector<std::vector<PriceLevel>> storage;
   for (int i = 0; i < 200; ++i) {
     snapshot(i + 1, 650000 + (i % 7));
-    storage.push_back(levels_);
+    storage.push_back(snapshots_.levels());
   }
   test::AllocScope scope;
   for (int i = 0; i < 200; ++i) {
