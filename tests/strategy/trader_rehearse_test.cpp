@@ -61,6 +61,18 @@ struct RecordingFakeVenue {
 };
 static_assert(Venue<RecordingFakeVenue>);
 
+void expect_same_counters(const TraderCounters& a, const TraderCounters& b) {
+  EXPECT_EQ(a.ticks, b.ticks);
+  EXPECT_EQ(a.ticks_with_actions, b.ticks_with_actions);
+  EXPECT_EQ(a.creates, b.creates);
+  EXPECT_EQ(a.amends, b.amends);
+  EXPECT_EQ(a.cancels, b.cancels);
+  EXPECT_EQ(a.risk_blocked, b.risk_blocked);
+  EXPECT_EQ(a.venue_refused, b.venue_refused);
+  EXPECT_EQ(a.quoter.kept, b.quoter.kept);
+  EXPECT_EQ(a.quoter.pending_occupied, b.quoter.pending_occupied);
+}
+
 class TraderRehearseTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -193,23 +205,26 @@ class TraderRehearseTest : public ::testing::Test {
     EXPECT_EQ(a.position().lots(), b.position().lots());
   }
 
+  // The pair of run_pair over 400 steps, 3 rehearsals a gap: both traders send the same requests (at least
+  // `min_requests` of them: there was something to get wrong) and count the same; at least `min_rehearsals`
+  // rehearsals reached the quoter.
+  template <class S, class C>
+  void expect_same_with_rehearsals(const C& scfg, size_t min_requests, uint64_t min_rehearsals = 0) {
+    std::vector<std::string> a, b;
+    uint64_t runs = 0;
+    TraderCounters ca, cb;
+    run_pair<S>(scfg, 400, 3, a, b, runs, ca, cb);
+    ASSERT_GT(a.size(), min_requests);
+    EXPECT_EQ(a, b);
+    EXPECT_GE(runs, min_rehearsals);
+    expect_same_counters(ca, cb);
+  }
+
   Instrument inst_;
   RiskConfig risk_cfg_;
   TraderConfig cfg_;
   test::SnapshotMaker snapshots_;
 };
-
-void expect_same_counters(const TraderCounters& a, const TraderCounters& b) {
-  EXPECT_EQ(a.ticks, b.ticks);
-  EXPECT_EQ(a.ticks_with_actions, b.ticks_with_actions);
-  EXPECT_EQ(a.creates, b.creates);
-  EXPECT_EQ(a.amends, b.amends);
-  EXPECT_EQ(a.cancels, b.cancels);
-  EXPECT_EQ(a.risk_blocked, b.risk_blocked);
-  EXPECT_EQ(a.venue_refused, b.venue_refused);
-  EXPECT_EQ(a.quoter.kept, b.quoter.kept);
-  EXPECT_EQ(a.quoter.pending_occupied, b.quoter.pending_occupied);
-}
 
 TEST_F(TraderRehearseTest, FixedSpreadSendsTheSameWithAndWithoutRehearsals) {
   FixedSpreadConfig f;
@@ -217,14 +232,7 @@ TEST_F(TraderRehearseTest, FixedSpreadSendsTheSameWithAndWithoutRehearsals) {
   f.order_size_lots = 10;
   f.levels = 3;
   f.level_spacing_ticks = 2;
-  std::vector<std::string> a, b;
-  uint64_t runs = 0;
-  TraderCounters ca, cb;
-  run_pair<FixedSpread>(f, 400, 3, a, b, runs, ca, cb);
-  ASSERT_GT(a.size(), 50u);  // the market moved the quotes: there was something to get wrong
-  EXPECT_EQ(a, b);
-  EXPECT_GT(runs, 1000u);
-  expect_same_counters(ca, cb);
+  expect_same_with_rehearsals<FixedSpread>(f, 50, 1001);
 }
 
 TEST_F(TraderRehearseTest, InventoryStrategyTimersAreNotMovedByRehearsals) {
@@ -237,14 +245,7 @@ TEST_F(TraderRehearseTest, InventoryStrategyTimersAreNotMovedByRehearsals) {
   c.order_refresh_time = 0.33;  // not a multiple of the 50 ms steps: timers fall due between events,
   c.filled_order_delay = 0.52;  // where the rehearsals run
   c.order_refresh_tolerance_pct = 0.0;
-  std::vector<std::string> a, b;
-  uint64_t runs = 0;
-  TraderCounters ca, cb;
-  run_pair<InventoryMM>(c, 400, 3, a, b, runs, ca, cb);
-  ASSERT_GT(a.size(), 20u);
-  EXPECT_EQ(a, b);
-  EXPECT_GT(runs, 100u);
-  expect_same_counters(ca, cb);
+  expect_same_with_rehearsals<InventoryMM>(c, 20, 101);
 }
 
 TEST_F(TraderRehearseTest, GlftWithCalibrationSendsTheSameWithAndWithoutRehearsals) {
@@ -256,13 +257,7 @@ TEST_F(TraderRehearseTest, GlftWithCalibrationSendsTheSameWithAndWithoutRehearsa
   g.initial_a = 2.0;
   g.initial_k = 0.5;
   g.order_size_lots = 10;
-  std::vector<std::string> a, b;
-  uint64_t runs = 0;
-  TraderCounters ca, cb;
-  run_pair<Glft>(g, 400, 3, a, b, runs, ca, cb);
-  ASSERT_GT(a.size(), 20u);
-  EXPECT_EQ(a, b);
-  expect_same_counters(ca, cb);
+  expect_same_with_rehearsals<Glft>(g, 20);
 }
 
 TEST_F(TraderRehearseTest, RehearsalDiffsWhatTheNextDecisionSends) {
