@@ -9,17 +9,16 @@
 #include <benchmark/benchmark.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <chrono>
 #include <string>
-#include <vector>
 
+#include "bench/bench_util.h"
 #include "net/loopback_pair.h"
 #include "net/tcp_warmer.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using mm::bench::Clock;
 
 // The timed end blocks (a send that found the buffer full would wait, not fail), the reading end does not.
 struct Pair {
@@ -39,32 +38,18 @@ void BM_TcpSendAfterIdle(benchmark::State& state) {
     return;
   }
   char buf[1024] = {};
-  std::vector<double> us;
-  us.reserve(4096);
+  mm::bench::Percentiles pct;
   for (auto _ : state) {
     // The idle spin of a hot thread waiting for the next frame, warming as the live node does.
-    const auto until = Clock::now() + idle;
-    auto next_warm = Clock::now();
-    for (auto now = Clock::now(); now < until; now = Clock::now()) {
-      if (warm_every.count() > 0 && now >= next_warm) {
-        warmer.warm();
-        next_warm = now + warm_every;
-      }
-    }
+    mm::bench::spin_idle(idle, warm_every, [&] { warmer.warm(); });
     const auto t0 = Clock::now();
     if (::send(p.tx, buf, 256, MSG_NOSIGNAL) != 256) state.SkipWithError("send");
     const auto t1 = Clock::now();
     while (::recv(p.rx, buf, sizeof buf, 0) > 0) {
     }
-    const double d = std::chrono::duration<double>(t1 - t0).count();
-    state.SetIterationTime(d);
-    us.push_back(d * 1e6);
+    pct.add(state, t0, t1);
   }
-  std::sort(us.begin(), us.end());
-  if (!us.empty()) {
-    state.counters["p50_us"] = us[us.size() / 2];
-    state.counters["p90_us"] = us[us.size() * 9 / 10];
-  }
+  pct.report(state);
 }
 
 BENCHMARK(BM_TcpSendAfterIdle)

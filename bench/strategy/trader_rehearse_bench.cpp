@@ -10,17 +10,17 @@
 // Counters p50_us / p90_us: the decision's own percentiles.
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
 #include <chrono>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "strategy/fixed_spread.h"
 #include "strategy/trader.h"
 
 namespace mm {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
 
 // Takes every request and keeps the last ones, so that the loop can answer them like the order stream.
 struct AnsweringVenue {
@@ -118,32 +118,18 @@ void BM_DecideAfterIdle(benchmark::State& state) {
   };
   (void)t.on_book(book(650000), v.now);
   answer(t, v);
-  std::vector<double> us;
-  us.reserve(4096);
+  bench::Percentiles pct;
   for (auto _ : state) {
-    const auto until = Clock::now() + idle;
-    auto next = Clock::now();
-    for (auto now = Clock::now(); now < until; now = Clock::now()) {
-      if (rehearse_every.count() > 0 && now >= next) {
-        t.rehearse(r);
-        next = now + rehearse_every;
-      }
-    }
+    bench::spin_idle(idle, rehearse_every, [&] { t.rehearse(r); });
     v.now += 20'000'000;
     const BookUpdate b = book(update % 2 == 0 ? 650000 : 650003);
     const auto t0 = Clock::now();
     (void)t.on_book(b, v.now);
     const auto t1 = Clock::now();
     answer(t, v);
-    const double d = std::chrono::duration<double>(t1 - t0).count();
-    state.SetIterationTime(d);
-    us.push_back(d * 1e6);
+    pct.add(state, t0, t1);
   }
-  std::sort(us.begin(), us.end());
-  if (!us.empty()) {
-    state.counters["p50_us"] = us[us.size() / 2];
-    state.counters["p90_us"] = us[us.size() * 9 / 10];
-  }
+  pct.report(state);
   state.counters["amends"] = static_cast<double>(t.counters().amends);
 }
 BENCHMARK(BM_DecideAfterIdle)
