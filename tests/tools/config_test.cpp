@@ -52,6 +52,7 @@ TEST(Config, MinimalConfigKeepsTheStructDefaults) {
   EXPECT_EQ(c.trader.signals.volatility_interval_ms, d.trader.signals.volatility_interval_ms);
   EXPECT_EQ(c.trader.quoter.time_in_force, TimeInForce::kPostOnly);
   EXPECT_EQ(c.trader.order_capacity, d.trader.order_capacity);
+  EXPECT_EQ(c.trader.rate_window_guard_ns, 10'000'000);  // trader.rate_window_guard_ms absent: 10 ms
   EXPECT_EQ(c.risk.max_order_notional, d.risk.max_order_notional);
   EXPECT_EQ(c.risk.breakers.stale_book.max_age_ms, d.risk.breakers.stale_book.max_age_ms);
   EXPECT_EQ(c.link_id_prefix, "mm");
@@ -179,6 +180,7 @@ first_link_sequence = 42
 max_position_lots = 40
 create_per_second = 5
 cancel_burst = 20
+rate_window_guard_ms = 25
 book_window_ticks = 65536
 
 [risk]
@@ -255,6 +257,7 @@ trigger_by = "LastPrice"
   EXPECT_EQ(c.trader.create_per_second, 5);
   EXPECT_EQ(c.trader.cancel_burst, 20);
   EXPECT_EQ(c.trader.amend_burst, TraderConfig{}.amend_burst);
+  EXPECT_EQ(c.trader.rate_window_guard_ns, 25'000'000);
   EXPECT_EQ(c.trader.book_window_ticks, 65536u);
 
   const RiskConfig& r = c.risk;
@@ -423,6 +426,12 @@ TEST(Config, RangeChecksOfTheParser) {
             "t.toml:4: trader.book_window_ticks must be a power of two");
   EXPECT_EQ(parse_error("[strategy]\nkind = \"fixed\"\n[trader]\ncreate_per_second = 0\n"),
             "t.toml:4: trader.create_per_second must be in [1, 1000000000]");
+  EXPECT_EQ(parse_error("[strategy]\nkind = \"fixed\"\n[trader]\nrate_window_guard_ms = -1\n"),
+            "t.toml:4: trader.rate_window_guard_ms must be in [0, 1000]");
+  EXPECT_EQ(parse_error("[strategy]\nkind = \"fixed\"\n[trader]\nrate_window_guard_ms = 1001\n"),
+            "t.toml:4: trader.rate_window_guard_ms must be in [0, 1000]");
+  EXPECT_EQ(parse_error("[strategy]\nkind = \"fixed\"\n[trader]\nrate_window_guard_ms = 2.5\n"),
+            "t.toml:4: trader.rate_window_guard_ms must be an integer, got a float");
   EXPECT_EQ(parse_error("[strategy]\nkind = \"fixed\"\n[signals]\nvolatility_interval_ms = 1099511627777\n"),
             "t.toml:4: signals.volatility_interval_ms must be <= 1099511627776");
   EXPECT_EQ(parse_error("[strategy]\nkind = \"fixed\"\n[strategy.curves]\n"

@@ -229,10 +229,10 @@ class Tab {
   }
 
   // Milliseconds in [0, 2^40] into a nanosecond field.
-  void ms_as_ns(std::string_view key, int64_t& out_ns) {
+  void ms_as_ns(std::string_view key, int64_t& out_ns, int64_t max_ms = kMaxMs) {
     int64_t ms = out_ns / 1'000'000;
     const toml::node* n = peek(key);
-    integer(key, ms, 0, kMaxMs);
+    integer(key, ms, 0, max_ms);
     if (n != nullptr && ctx_.ok()) out_ns = ms * 1'000'000;
   }
 
@@ -688,6 +688,9 @@ void read_trader(Tab& root, TraderConfig& c) {
   t.integer("amend_burst", c.amend_burst, 1, max_rate);
   t.integer("cancel_per_second", c.cancel_per_second, 1, max_rate);
   t.integer("cancel_burst", c.cancel_burst, 1, max_rate);
+  // The send windows' guard beyond Bybit's one second (strategy/rate_limit.h SendWindow): at most 1 s more,
+  // a window of 2 s already halves the rate the buckets allow.
+  t.ms_as_ns("rate_window_guard_ms", c.rate_window_guard_ns, 1000);
   t.unsigned_int("book_window_ticks", c.book_window_ticks, OrderBook::kMinWindowTicks,
                  OrderBook::kMaxWindowTicks);
   if (const toml::node* n = t.peek("book_window_ticks");
