@@ -361,25 +361,31 @@ std::string post_only_cross(FaultHarness& h, std::vector<FaultInvariant>& out, c
 // simulator's summary after the run (run_fault_scenario).
 std::string new_after_cancelled(FaultHarness& h, std::vector<FaultInvariant>& out) {
   std::string why;
-  // Every order of ours that exists now: the venue's open orders and what mm tracks (a create of mm's may be
-  // on its way, not at the venue yet). The venue lists an order from its create on, in creation order.
-  auto ours_now = [&](std::set<std::string>& links) {
+  // Our orders at the venue now (it lists an order from its create on, in creation order); with
+  // `with_node`, also what mm tracks (a create of mm's may be on its way, not at the venue yet).
+  auto ours_now = [&](std::set<std::string>& links, bool with_node) {
     std::vector<OrderUpdate> resting;
     if (!h.open_orders(resting, why)) return false;
+    links.clear();
+    for (const OrderUpdate& o : resting) links.emplace(o.order_link_id.view());
+    if (!with_node) return true;
     LiveProbe p;
     if (!h.probe(p)) {
       why = "the node did not answer";
       return false;
     }
-    links.clear();
-    for (const OrderUpdate& o : resting) links.emplace(o.order_link_id.view());
     for (const OrderLinkId& l : p.live) links.emplace(l.view());
     return true;
   };
+  // `before`: the venue's orders only. The held order is the first the VENUE creates after the fault, so a
+  // create of mm's still on its way now may be it: counted in `before` (as until session 10), it was never
+  // cancelled, its messages went out in order after the 2 s hold, and new_after_cancelled failed (1-2 runs
+  // in 20 under load: mm makes the level the first case filled again just before this starts). `at_fault`
+  // keeps mm's in-flight creates: an order not in it was sent after the fault, so the held one precedes it.
   std::set<std::string> before, at_fault;
-  if (!ours_now(before)) return why;
+  if (!ours_now(before, false)) return why;
   if (std::string e = h.fault(R"({"kind":"reorder_order"})"); !e.empty()) return e;
-  if (!ours_now(at_fault)) return why;
+  if (!ours_now(at_fault, true)) return why;
   if (std::string e = h.fill_one_order(true); !e.empty()) return e;
   // The held order is the first created after the fault. Every order of ours not in `before` is cancelled as
   // soon as it shows (a refusal means it ended already, mm's own cancel or a fill: its New then follows
@@ -437,6 +443,12 @@ std::string new_after_cancelled(FaultHarness& h, std::vector<FaultInvariant>& ou
   out.push_back(invariant("late_new_ignored", ignored,
                           cancelled.front() + " (cancelled at the venue) live in mm after its late New"));
   out.push_back(h.no_ghost_order());
+  // Held until the run's end, when the simulator's summary says whether a New went out after its order's
+  // final message (run_fault_scenario); the detail then says what the harness cancelled.
+  std::string detail = "cancelled at the venue:";
+  for (const std::string& l : cancelled)
+    detail += " " + l + (at_fault.count(l) != 0 ? " (known at the fault)" : "");
+  out.push_back(FaultInvariant{"new_after_cancelled", true, detail});
   return {};
 }
 
@@ -788,8 +800,14 @@ FaultScenarioResult run_fault_scenario(std::string_view name, const FaultMatrixO
     }
     if (std::string_view(name) == "duplicate_out_of_order") {
       const uint64_t late_new = h.summary_count("late_new_messages");
-      r.invariants.push_back(invariant("new_after_cancelled", late_new > 0,
-                                       "the venue sent no order's New after its final message"));
+      for (FaultInvariant& i : r.invariants) {
+        if (i.name != "new_after_cancelled") continue;
+        i.held = late_new > 0;
+        i.detail = i.held
+                       ? std::string()
+                       : "the venue sent no order's New after its final message (late order messages: " +
+                             std::to_string(h.summary_count("late_order_messages")) + "; " + i.detail + ")";
+      }
     }
   }
   r.passed = r.error.empty() && !r.invariants.empty();
