@@ -159,28 +159,26 @@ class LiveControlAnswers : public ::testing::Test {
     });
     control_ = std::make_unique<LiveControl>(*rest_, journal_, reg_, btc_);
   }
-  ControlRequest create() const {
+  // A create (price 30000.00, 1 lot), an amend (to 30010.00) or a cancel of link id "mm-7".
+  ControlRequest request(ControlOp op) const {
     ControlRequest r;
-    r.op = ControlOp::kCreate;
-    r.u.create.instrument = btc_;
-    r.u.create.price = Price{3'000'000};
-    r.u.create.qty = Qty{1};
-    EXPECT_EQ(make_link_id("mm", 7, r.u.create.link_id), LinkIdError::kOk);
-    return r;
-  }
-  ControlRequest amend() const {
-    ControlRequest r;
-    r.op = ControlOp::kAmend;
-    r.u.amend.instrument = btc_;
-    r.u.amend.price = Price{3'000'100};
-    EXPECT_EQ(make_link_id("mm", 7, r.u.amend.link_id), LinkIdError::kOk);
-    return r;
-  }
-  ControlRequest cancel() const {
-    ControlRequest r;
-    r.op = ControlOp::kCancel;
-    r.u.cancel.instrument = btc_;
-    EXPECT_EQ(make_link_id("mm", 7, r.u.cancel.link_id), LinkIdError::kOk);
+    r.op = op;
+    OrderLinkId* link = &r.u.cancel.link_id;
+    if (op == ControlOp::kCreate) {
+      r.u.create.instrument = btc_;
+      r.u.create.price = Price{3'000'000};
+      r.u.create.qty = Qty{1};
+      link = &r.u.create.link_id;
+    } else if (op == ControlOp::kAmend) {
+      r.u.amend = OrderAmend{};
+      r.u.amend.instrument = btc_;
+      r.u.amend.price = Price{3'000'100};
+      link = &r.u.amend.link_id;
+    } else {
+      r.u.cancel = OrderCancel{};
+      r.u.cancel.instrument = btc_;
+    }
+    EXPECT_EQ(make_link_id("mm", 7, *link), LinkIdError::kOk);
     return r;
   }
   // Runs one request on this thread and returns its single result.
@@ -211,7 +209,7 @@ TEST_F(LiveControlAnswers, ACreateAnsweredHttp5xxIsUnknownAndTheQuerySettlesIt) 
   for (const int status : {500, 502, 503, 504}) {
     SCOPED_TRACE(status);
     serve(status);
-    const ControlResult r = run(create());
+    const ControlResult r = run(request(ControlOp::kCreate));
     EXPECT_EQ(r.kind, ControlResultKind::kUnknown) << "an HTTP " << status << " is not a refusal";
     EXPECT_EQ(r.link_id.view(), "mm-7");
     EXPECT_EQ(sent_to("/v5/order/create"), 1U) << "sent once, never repeated by the control thread";
@@ -229,8 +227,8 @@ TEST_F(LiveControlAnswers, ACreateAnsweredHttp5xxIsUnknownAndTheQuerySettlesIt) 
 
 TEST_F(LiveControlAnswers, AnAmendOrCancelAnsweredHttp5xxIsUnknown) {
   serve(502);
-  EXPECT_EQ(run(amend()).kind, ControlResultKind::kUnknown);
-  EXPECT_EQ(run(cancel()).kind, ControlResultKind::kUnknown);
+  EXPECT_EQ(run(request(ControlOp::kAmend)).kind, ControlResultKind::kUnknown);
+  EXPECT_EQ(run(request(ControlOp::kCancel)).kind, ControlResultKind::kUnknown);
 }
 
 // A 403 (IP limit) or 429 (frequency protection) is refused before acting: a plain refusal, as before.
@@ -238,7 +236,7 @@ TEST_F(LiveControlAnswers, Http403And429AreRefusals) {
   for (const int status : {403, 429, 404}) {
     SCOPED_TRACE(status);
     serve(status);
-    const ControlResult r = run(create());
+    const ControlResult r = run(request(ControlOp::kCreate));
     EXPECT_EQ(r.kind, ControlResultKind::kRejected);
     EXPECT_EQ(r.ack_kind, OrderEventKind::kCreateRejected);
     EXPECT_EQ(r.ret_code, -1);
@@ -249,11 +247,11 @@ TEST_F(LiveControlAnswers, Http403And429AreRefusals) {
 // 110007 refused); a created order is acked with the venue's orderId.
 TEST_F(LiveControlAnswers, RetCodeAnswersKeepTheirCode) {
   serve(200, 110007);
-  ControlResult r = run(create());
+  ControlResult r = run(request(ControlOp::kCreate));
   EXPECT_EQ(r.kind, ControlResultKind::kRejected);
   EXPECT_EQ(r.ret_code, 110007);
   serve(200, 0);
-  r = run(create());
+  r = run(request(ControlOp::kCreate));
   EXPECT_EQ(r.kind, ControlResultKind::kAcked);
   EXPECT_EQ(r.ack_kind, OrderEventKind::kCreateAcked);
   EXPECT_EQ(r.order_id.view(), "1c9a-uuid");
