@@ -16,27 +16,17 @@
 
 #include "core/capture.h"
 #include "tools/mm/gen.h"
+#include "bench/tools/ladder_fixture.h"
 #include "tools/mm/replay.h"
 
 namespace mm::tools {
 namespace {
 
-const std::string kCryptofeed = std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
+using namespace bench_fixture;
 
 // As tick_to_quote_bench.cpp's config with levels = 5.
 std::string ladder_config() {
-  const std::string path = "/tmp/mm_bench_pipeline.toml";
-  std::ofstream f(path);
-  f << "[market]\ncategory = \"linear\"\nsymbol = \"BTCUSDT\"\n"
-       "[strategy]\nkind = \"fixed\"\nhalf_spread_ticks = 10.0\nhalf_spread_bps = 0.0\nmin_spread_ticks = 2\n"
-       "order_size_lots = 2\nlevels = 5\nlevel_spacing_ticks = 2.0\n"
-       "[quoter]\nlink_id_prefix = \"ttq\"\nprice_tolerance_ticks = 0\nuse_amend = true\n"
-       "[trader]\nmax_position_lots = 100\ncreate_per_second = 1000000\ncreate_burst = 1000000\n"
-       "amend_per_second = 1000000\namend_burst = 1000000\ncancel_per_second = 1000000\ncancel_burst = "
-       "1000000\n"
-       "[risk]\nmax_order_qty = \"0.010\"\nmax_order_notional = \"1000\"\nmax_position_qty = \"0.100\"\n"
-       "max_exposure_notional = \"10000\"\nprice_band_bps = 100\nmax_open_orders = 40\n";
-  return path;
+  return write_ladder_config("/tmp/mm_bench_pipeline.toml", 5, 2, "ttq");
 }
 
 // The capture of BM_TickToQuote's frames: the recording's connection and instruments-info records, its
@@ -56,9 +46,7 @@ std::string tick_to_quote_capture(int count) {
   while (src->next(f) == ReadResult::kOk) {
     if (f.kind == FrameKind::kConnect || f.kind == FrameKind::kHttp) {
       if (w.write(f) != CaptureError::kOk) std::abort();
-    } else if (f.kind == FrameKind::kRecv && f.category == Category::kLinear &&
-               f.data.find("\"orderbook.200.BTCUSDT\"") != std::string_view::npos &&
-               f.data.find("\"snapshot\"") != std::string_view::npos) {
+    } else if (is_btcusdt_snapshot(f)) {
       snapshot = std::string(f.data);
       snap = f;
       break;

@@ -26,57 +26,21 @@
 #include <vector>
 
 #include "runtime/decision_path.h"
+#include "bench/tools/ladder_fixture.h"
 #include "tools/mm/replay.h"
 
 namespace mm::tools {
 namespace {
 
-const std::string kCryptofeed = std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
-
-// 3 levels a side as examples/fixed.toml, limits high enough that no tick is throttled.
-std::string write_config() {
-  const std::string path = "/tmp/mm_bench_quote_tail.toml";
-  std::ofstream f(path);
-  f << "[market]\ncategory = \"linear\"\nsymbol = \"BTCUSDT\"\n"
-       "[strategy]\nkind = \"fixed\"\nhalf_spread_ticks = 10.0\nhalf_spread_bps = 0.0\nmin_spread_ticks = 2\n"
-       "order_size_lots = 1\nlevels = 3\nlevel_spacing_ticks = 2.0\n"
-       "[quoter]\nlink_id_prefix = \"qtb\"\nprice_tolerance_ticks = 0\nuse_amend = true\n"
-       "[trader]\nmax_position_lots = 100\ncreate_per_second = 1000000\ncreate_burst = 1000000\n"
-       "amend_per_second = 1000000\namend_burst = 1000000\ncancel_per_second = 1000000\ncancel_burst = "
-       "1000000\n"
-       "[risk]\nmax_order_qty = \"0.010\"\nmax_order_notional = \"1000\"\nmax_position_qty = \"0.100\"\n"
-       "max_exposure_notional = \"10000\"\nprice_band_bps = 100\nmax_open_orders = 40\n";
-  return path;
-}
-
-struct Msg {
-  std::string bytes;  // padded
-  size_t size;
-};
-Msg padded(std::string s) {
-  const size_t n = s.size();
-  s.resize(n + kFramePadding, ' ');
-  return {std::move(s), n};
-}
+using namespace bench_fixture;
 
 // The real BTCUSDT snapshot (best 65114.20 / 65114.30), then deltas that alternately delete both best levels
 // and restore them (the mid moves 4 ticks each time), each with `deep` more levels split between the sides,
 // well away from the touch (bids from 65050.0 down, asks from 65180.0 up), whose quantity alternates.
 std::vector<Msg> frames(const Replayer& r, int count, int deep) {
   std::vector<Msg> out;
-  std::unique_ptr<FrameSource> src;
-  if (!r.open(kCryptofeed, src).empty()) std::abort();
-  Frame f;
-  while (src->next(f) == ReadResult::kOk) {
-    if (f.kind == FrameKind::kRecv && f.data.find("\"orderbook.200.BTCUSDT\"") != std::string_view::npos &&
-        f.data.find("\"snapshot\"") != std::string_view::npos && f.category == Category::kLinear) {
-      out.push_back(padded(std::string(f.data)));
-      break;
-    }
-  }
-  if (out.empty()) std::abort();
-  const std::string s(out[0].bytes.data(), out[0].size);
-  const long long u0 = std::stoll(s.substr(s.find("\"u\":") + 4));
+  out.push_back(btcusdt_snapshot(r));
+  const long long u0 = update_id({out[0].bytes.data(), out[0].size});
   const auto deep_levels = [&](bool bids, int n, int i) {
     std::string d;
     char buf[64];
@@ -111,7 +75,9 @@ void BM_QuoteTickWeight(benchmark::State& state) {
   const int deep = static_cast<int>(state.range(0));
   ReplayOptions o;
   o.files = {kCryptofeed};
-  if (const std::string e = load_replay_config(write_config(), o); !e.empty()) {
+  // 3 levels a side as examples/fixed.toml.
+  const std::string config = write_ladder_config("/tmp/mm_bench_quote_tail.toml", 3, 1, "qtb");
+  if (const std::string e = load_replay_config(config, o); !e.empty()) {
     state.SkipWithError(e.c_str());
     return;
   }

@@ -18,60 +18,21 @@
 #include "runtime/decision_path.h"
 #include "runtime/ops/live_events.h"
 #include "runtime/ops/node_ops.h"
+#include "bench/tools/ladder_fixture.h"
 #include "tools/mm/replay.h"
 
 namespace mm::tools {
 namespace {
 
-const std::string kCryptofeed = std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
-
-std::string write_config(int levels) {
-  const std::string path = "/tmp/mm_bench_ttq_" + std::to_string(levels) + ".toml";
-  std::ofstream f(path);
-  f << "[market]\ncategory = \"linear\"\nsymbol = \"BTCUSDT\"\n"
-       "[strategy]\nkind = \"fixed\"\nhalf_spread_ticks = 10.0\nhalf_spread_bps = 0.0\nmin_spread_ticks = 2\n"
-       "order_size_lots = 2\nlevels = "
-    << levels
-    << "\nlevel_spacing_ticks = 2.0\n"
-       "[quoter]\nlink_id_prefix = \"ttq\"\nprice_tolerance_ticks = 0\nuse_amend = true\n"
-       "[trader]\nmax_position_lots = 100\ncreate_per_second = 1000000\ncreate_burst = 1000000\n"
-       "amend_per_second = 1000000\namend_burst = 1000000\ncancel_per_second = 1000000\ncancel_burst = 1000000\n"
-       "[risk]\nmax_order_qty = \"0.010\"\nmax_order_notional = \"1000\"\nmax_position_qty = \"0.100\"\n"
-       "max_exposure_notional = \"10000\"\nprice_band_bps = 100\nmax_open_orders = 40\n";
-  return path;
-}
-
-// A padded frame buffer.
-struct Msg {
-  std::string bytes;
-  size_t size;
-};
-Msg padded(std::string s) {
-  const size_t n = s.size();
-  s.resize(n + kFramePadding, ' ');
-  return {std::move(s), n};
-}
+using namespace bench_fixture;
 
 // The real BTCUSDT snapshot (best 65114.20 / 65114.30), then deltas that alternately delete both best levels
 // (the touch widens to 65114.10 / 65115.20: the mid rises 4 ticks) and restore them: each delta moves a
 // fixed-spread ladder by 4 ticks on both sides, so every tick sends amends for every level.
 std::vector<Msg> frames(const Replayer& r, int count) {
   std::vector<Msg> out;
-  std::unique_ptr<FrameSource> src;
-  if (!r.open(kCryptofeed, src).empty()) std::abort();
-  Frame f;
-  while (src->next(f) == ReadResult::kOk) {
-    if (f.kind == FrameKind::kRecv && f.data.find("\"orderbook.200.BTCUSDT\"") != std::string_view::npos &&
-        f.data.find("\"snapshot\"") != std::string_view::npos && f.category == Category::kLinear) {
-      out.push_back(padded(std::string(f.data)));
-      break;
-    }
-  }
-  if (out.empty()) std::abort();
-  // Snapshot best bid/ask of the recording: 65114.20 / 65114.30 (u 15076951 at the snapshot).
-  const std::string s(out[0].bytes.data(), out[0].size);
-  const auto upos = s.find("\"u\":");
-  const long long u0 = std::stoll(s.substr(upos + 4));
+  out.push_back(btcusdt_snapshot(r));
+  const long long u0 = update_id({out[0].bytes.data(), out[0].size});  // 15076951
   for (int i = 1; i <= count; ++i) {
     char buf[512];
     const bool remove = i % 2 == 1;
@@ -109,7 +70,7 @@ void BM_TickToQuote(benchmark::State& state) {
   }
   ReplayOptions o;
   o.files = {kCryptofeed};
-  if (const std::string e = load_replay_config(write_config(levels), o); !e.empty()) std::abort();
+  if (const std::string e = load_replay_config(write_ladder_config("/tmp/mm_bench_ttq_" + std::to_string(levels) + ".toml", levels, 2, "ttq"), o); !e.empty()) std::abort();
   Replayer r(o);
   if (const std::string e = r.prepare(); !e.empty()) {
     state.SkipWithError(e.c_str());
