@@ -2,10 +2,13 @@
 // Shared by the decision-path benches (tick_to_quote_bench, pipeline_bench, quote_tail_bench): the fixed-spread
 // ladder config they quote with, padded frame buffers, and the shared BTCUSDT recording's orderbook.200
 // snapshot they start from. Bench code: a missing recording or an unwritable /tmp aborts.
+#include <benchmark/benchmark.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tools/mm/replay.h"
 
@@ -66,6 +69,23 @@ inline Msg btcusdt_snapshot(const Replayer& r) {
 // The "u" of a snapshot or delta frame's text.
 inline long long update_id(std::string_view frame) {
   return std::stoll(std::string(frame.substr(frame.find("\"u\":") + 4, 24)));
+}
+
+// The timed loop: msgs[0] (a snapshot) first, then one of msgs[1..] per iteration, the snapshot again
+// (untimed) after the last so that the book's sequence restarts. Precondition: msgs.size() >= 2.
+template <class Feed>
+void feed_frames(benchmark::State& state, const std::vector<Msg>& msgs, Feed&& feed) {
+  feed(msgs[0]);
+  size_t i = 1;
+  for (auto _ : state) {
+    feed(msgs[i]);
+    if (++i == msgs.size()) {
+      state.PauseTiming();
+      feed(msgs[0]);
+      i = 1;
+      state.ResumeTiming();
+    }
+  }
 }
 
 }  // namespace mm::tools::bench_fixture

@@ -98,17 +98,7 @@ void BM_QuoteTickWeight(benchmark::State& state) {
     f.recv_ns = 1'786'310'818'130'000'000 + frame_no++ * 1'000'000;
     r.process(f);
   };
-  feed(msgs[0]);
-  size_t i = 1;
-  for (auto _ : state) {
-    feed(msgs[i]);
-    if (++i == msgs.size()) {
-      state.PauseTiming();
-      feed(msgs[0]);  // snapshot: sequence restarts
-      i = 1;
-      state.ResumeTiming();
-    }
-  }
+  feed_frames(state, msgs, feed);
   const LatencyHistogram& q = r.latency(ReplayStage::kQuote);
   state.counters["quote_p50_ns"] = static_cast<double>(q.p50());
   state.counters["quote_p90_ns"] = static_cast<double>(q.p90());

@@ -97,7 +97,6 @@ void BM_TickToQuote(benchmark::State& state) {
   node.orders = &orders;
   node.limiter = &limiter;
   node.mid_ticks = 651145;
-  size_t i = 0;
   // Frame time keeps rising across the snapshot wraps: the decision path requires a clock that never goes
   // back (token buckets, breakers, signals), and a rewind at each wrap made the actions per tick depend on
   // how many wraps a run happened to do.
@@ -124,17 +123,7 @@ void BM_TickToQuote(benchmark::State& state) {
       }
     }
   };
-  feed(msgs[0]);
-  i = 1;
-  for (auto _ : state) {
-    feed(msgs[i]);
-    if (++i == msgs.size()) {
-      state.PauseTiming();
-      feed(msgs[0]);  // snapshot: sequence restarts
-      i = 1;
-      state.ResumeTiming();
-    }
-  }
+  feed_frames(state, msgs, feed);
   const LatencyHistogram& q = r.latency(ReplayStage::kQuote);
   const LatencyHistogram& t = r.latency(ReplayStage::kTotal);
   state.counters["quote_p50_ns"] = static_cast<double>(q.p50());
