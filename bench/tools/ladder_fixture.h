@@ -66,6 +66,18 @@ inline Msg btcusdt_snapshot(const Replayer& r) {
   std::abort();
 }
 
+// A received linear frame over `m`, `frame_no` ms after the recording's time: frame time keeps rising across
+// the snapshot wraps (the decision path needs a clock that never goes back: token buckets, breakers, signals).
+inline Frame linear_frame(const Msg& m, int64_t frame_no) {
+  Frame f;
+  f.kind = FrameKind::kRecv;
+  f.category = Category::kLinear;
+  f.has_category = true;
+  f.data = std::string_view(m.bytes.data(), m.size);
+  f.recv_ns = 1'786'310'818'130'000'000 + frame_no * 1'000'000;
+  return f;
+}
+
 // The "u" of a snapshot or delta frame's text.
 inline long long update_id(std::string_view frame) {
   return std::stoll(std::string(frame.substr(frame.find("\"u\":") + 4, 24)));

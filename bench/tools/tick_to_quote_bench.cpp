@@ -102,12 +102,7 @@ void BM_TickToQuote(benchmark::State& state) {
   // how many wraps a run happened to do.
   int64_t frame_no = 0;
   const auto feed = [&](const Msg& m) {
-    Frame f;
-    f.kind = FrameKind::kRecv;
-    f.category = Category::kLinear;
-    f.has_category = true;
-    f.data = std::string_view(m.bytes.data(), m.size);
-    f.recv_ns = 1'786'310'818'130'000'000 + frame_no++ * 1'000'000;
+    const Frame f = linear_frame(m, frame_no++);
     const uint64_t actions_before = r.counters().actions;
     r.process(f);
     if (ops) {
