@@ -1,7 +1,7 @@
 #pragma once
-// Shared by the decision-path benches (tick_to_quote_bench, pipeline_bench, quote_tail_bench): the fixed-spread
-// ladder config they quote with, padded frame buffers, and the shared BTCUSDT recording's orderbook.200
-// snapshot they start from. Bench code: a missing recording or an unwritable /tmp aborts.
+// Shared by the decision-path benches (tick_to_quote_bench, pipeline_bench, quote_tail_bench): the
+// fixed-spread ladder config they quote with, padded frame buffers, and the shared BTCUSDT recording's
+// orderbook.200 snapshot they start from. Bench code: a missing recording or an unwritable /tmp aborts.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -18,7 +18,8 @@ inline const std::string kCryptofeed =
     std::string(MM_SHARED_DATA) + "/bybit/cryptofeed-BYBIT-2026-08-09.jsonl.zst";
 
 // Writes a fixed-spread config to `path`: `levels` a side 2 ticks apart, 10 ticks from the mid, sizes
-// `size_lots`, link ids `link_prefix`-N, every rate limit high enough that no tick is throttled. Returns path.
+// `size_lots`, link ids `link_prefix`-N, every rate limit high enough that no tick is throttled. Returns
+// path.
 inline std::string write_ladder_config(const std::string& path, int levels, int size_lots,
                                        std::string_view link_prefix) {
   std::ofstream f(path);
@@ -31,7 +32,8 @@ inline std::string write_ladder_config(const std::string& path, int levels, int 
     << link_prefix
     << "\"\nprice_tolerance_ticks = 0\nuse_amend = true\n"
        "[trader]\nmax_position_lots = 100\ncreate_per_second = 1000000\ncreate_burst = 1000000\n"
-       "amend_per_second = 1000000\namend_burst = 1000000\ncancel_per_second = 1000000\ncancel_burst = 1000000\n"
+       "amend_per_second = 1000000\namend_burst = 1000000\ncancel_per_second = 1000000\ncancel_burst = "
+       "1000000\n"
        "[risk]\nmax_order_qty = \"0.010\"\nmax_order_notional = \"1000\"\nmax_position_qty = \"0.100\"\n"
        "max_exposure_notional = \"10000\"\nprice_band_bps = 100\nmax_open_orders = 40\n";
   if (!f) std::abort();
@@ -67,7 +69,8 @@ inline Msg btcusdt_snapshot(const Replayer& r) {
 }
 
 // A received linear frame over `m`, `frame_no` ms after the recording's time: frame time keeps rising across
-// the snapshot wraps (the decision path needs a clock that never goes back: token buckets, breakers, signals).
+// the snapshot wraps (the decision path needs a clock that never goes back: token buckets, breakers,
+// signals).
 inline Frame linear_frame(const Msg& m, int64_t frame_no) {
   Frame f;
   f.kind = FrameKind::kRecv;

@@ -14,9 +14,9 @@
 #include <fstream>
 #include <string>
 
+#include "bench/tools/ladder_fixture.h"
 #include "core/capture.h"
 #include "tools/mm/gen.h"
-#include "bench/tools/ladder_fixture.h"
 #include "tools/mm/replay.h"
 
 namespace mm::tools {

@@ -25,8 +25,8 @@
 #include <string>
 #include <vector>
 
-#include "runtime/decision_path.h"
 #include "bench/tools/ladder_fixture.h"
+#include "runtime/decision_path.h"
 #include "tools/mm/replay.h"
 
 namespace mm::tools {

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "bench/tools/ladder_fixture.h"
 #include "runtime/decision_path.h"
 #include "runtime/ops/live_events.h"
 #include "runtime/ops/node_ops.h"
-#include "bench/tools/ladder_fixture.h"
 #include "tools/mm/replay.h"
 
 namespace mm::tools {
@@ -70,7 +70,10 @@ void BM_TickToQuote(benchmark::State& state) {
   }
   ReplayOptions o;
   o.files = {kCryptofeed};
-  if (const std::string e = load_replay_config(write_ladder_config("/tmp/mm_bench_ttq_" + std::to_string(levels) + ".toml", levels, 2, "ttq"), o); !e.empty()) std::abort();
+  if (const std::string e = load_replay_config(
+          write_ladder_config("/tmp/mm_bench_ttq_" + std::to_string(levels) + ".toml", levels, 2, "ttq"), o);
+      !e.empty())
+    std::abort();
   Replayer r(o);
   if (const std::string e = r.prepare(); !e.empty()) {
     state.SkipWithError(e.c_str());
